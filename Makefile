@@ -27,7 +27,7 @@ lint: setup
 	@npx eslint .
 
 bench: build
-	@node tests/bench/run.js
+	@node --import tsx tests/bench/run.ts $(BENCH)
 
 run: build
 	@./scripts/run.sh

@@ -16,3 +16,5 @@ export * from './records/record';
 export * from './records/crc';
 export * from './records/compression';
 export * from './records/legacy';
+export * from './internal';
+export * as internalMessages from './messages/internal';
