@@ -15,6 +15,7 @@ build: setup
 	@npx tsc -b
 
 test: build
+	@npx tsc -p tsconfig.test.json
 	@./scripts/test.sh
 
 unit: build
