@@ -1,0 +1,152 @@
+/**
+ * The broker's configuration keys: Kafka's names, types and defaults (KafkaConfig.scala, 2.8).
+ * Keys that Samsa accepts but that have no effect here (JVM thread pools, SSL we do not serve) are
+ * marked `inert`, so an operator's existing server.properties loads instead of failing.
+ */
+export type ConfigType = 'int' | 'long' | 'double' | 'boolean' | 'string' | 'list' | 'password';
+
+export interface ConfigDef {
+  readonly type: ConfigType;
+  /** `null` means required or "no value" (nullable strings such as broker.rack). */
+  readonly default: number | boolean | string | readonly string[] | null;
+  readonly doc: string;
+  /** Inclusive bounds for numbers. */
+  readonly min?: number;
+  readonly max?: number;
+  /** Allowed values for strings. */
+  readonly oneOf?: readonly string[];
+  /** Accepted for compatibility; Samsa does not act on it. */
+  readonly inert?: boolean;
+}
+
+const LONG_MAX = Number.MAX_SAFE_INTEGER; // Java's Long.MaxValue, as large as a JS number can say exactly
+const INT_MAX = 2147483647;
+
+const d = (
+  type: ConfigType,
+  def: ConfigDef['default'],
+  doc: string,
+  extra: Partial<Pick<ConfigDef, 'min' | 'max' | 'oneOf' | 'inert'>> = {},
+): ConfigDef => ({ type, default: def, doc, ...extra });
+
+export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
+  // --- identity and ZooKeeper
+  'broker.id': d('int', -1, 'Broker id; -1 generates one from ZooKeeper (above reserved.broker.max.id)', { min: -1 }),
+  'broker.id.generation.enable': d('boolean', true, 'Generate a broker id when broker.id is -1'),
+  'reserved.broker.max.id': d('int', 1000, 'Highest id an operator may assign', { min: 0 }),
+  'broker.rack': d('string', null, 'Rack of the broker, for rack-aware replica assignment'),
+  'zookeeper.connect': d('string', null, 'ZooKeeper connect string host:port[,host:port][/chroot]'),
+  'zookeeper.session.timeout.ms': d('int', 18000, 'ZooKeeper session timeout', { min: 1 }),
+  'zookeeper.connection.timeout.ms': d('int', null, 'Deadline for the first ZooKeeper connection (default: session timeout)'),
+  'zookeeper.max.in.flight.requests': d('int', 10, 'ZooKeeper requests in flight', { min: 1 }),
+  'zookeeper.set.acl': d('boolean', false, 'Secure ACLs on znodes', { inert: true }),
+  // --- network
+  listeners: d('list', ['PLAINTEXT://:9092'], 'Listeners: NAME://host:port, comma separated'),
+  'advertised.listeners': d('list', null, 'Listeners published in ZooKeeper for clients (default: listeners)'),
+  'listener.security.protocol.map': d('list', ['PLAINTEXT:PLAINTEXT', 'SSL:SSL', 'SASL_PLAINTEXT:SASL_PLAINTEXT', 'SASL_SSL:SASL_SSL'], 'Listener name to security protocol'),
+  'inter.broker.listener.name': d('string', null, 'Listener used between brokers (default: first listener)'),
+  'security.inter.broker.protocol': d('string', 'PLAINTEXT', 'Security protocol between brokers', { oneOf: ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'] }),
+  'host.name': d('string', '', 'Deprecated single-listener host', { inert: true }),
+  port: d('int', 9092, 'Deprecated single-listener port', { inert: true }),
+  'socket.request.max.bytes': d('int', 104857600, 'Largest request frame accepted', { min: 1 }),
+  'socket.send.buffer.bytes': d('int', 102400, 'SO_SNDBUF', { inert: true }),
+  'socket.receive.buffer.bytes': d('int', 102400, 'SO_RCVBUF', { inert: true }),
+  'connections.max.idle.ms': d('long', 600000, 'Close connections idle this long'),
+  'num.network.threads': d('int', 3, 'Network threads (Node: one event loop)', { inert: true, min: 1 }),
+  'num.io.threads': d('int', 8, 'I/O threads (Node: one event loop)', { inert: true, min: 1 }),
+  'queued.max.requests': d('int', 500, 'Requests queued per connection before reading stops', { min: 1 }),
+  'request.timeout.ms': d('int', 30000, 'Timeout of inter-broker requests'),
+  'max.connections.per.ip': d('int', INT_MAX, 'Connections allowed from one address', { min: 0 }),
+  // --- metrics (our JMX-like endpoint)
+  'jmx.port': d('int', -1, 'Port of the metrics/Jolokia HTTP endpoint (-1: none); advertised as jmx_port'),
+  // --- logs
+  'log.dirs': d('list', null, 'Log directories (default: log.dir)'),
+  'log.dir': d('string', '/tmp/kafka-logs', 'Log directory when log.dirs is not set'),
+  'log.segment.bytes': d('int', 1073741824, 'Segment size', { min: 14 }),
+  'log.roll.ms': d('long', null, 'Roll a segment after this long (default: log.roll.hours)'),
+  'log.roll.hours': d('int', 168, 'Roll a segment after this many hours', { min: 1 }),
+  'log.roll.jitter.ms': d('long', null, 'Jitter subtracted from the roll time'),
+  'log.roll.jitter.hours': d('int', 0, 'Jitter in hours', { min: 0 }),
+  'log.retention.ms': d('long', null, 'Retention time (default: minutes, then hours); -1 keeps forever'),
+  'log.retention.minutes': d('int', null, 'Retention in minutes'),
+  'log.retention.hours': d('int', 168, 'Retention in hours'),
+  'log.retention.bytes': d('long', -1, 'Retention size per partition; -1 unlimited'),
+  'log.retention.check.interval.ms': d('long', 300000, 'How often retention runs', { min: 1 }),
+  'log.cleanup.policy': d('list', ['delete'], 'delete and/or compact'),
+  'log.cleaner.enable': d('boolean', true, 'Run the log cleaner for compacted topics'),
+  'log.cleaner.threads': d('int', 1, 'Cleaner threads', { inert: true, min: 0 }),
+  'log.cleaner.dedupe.buffer.size': d('long', 134217728, 'Cleaner key map memory'),
+  'log.cleaner.backoff.ms': d('long', 15000, 'Sleep when nothing to clean'),
+  'log.cleaner.min.cleanable.ratio': d('double', 0.5, 'Dirty ratio that triggers cleaning', { min: 0, max: 1 }),
+  'log.cleaner.delete.retention.ms': d('long', 86400000, 'How long tombstones are kept'),
+  'log.cleaner.min.compaction.lag.ms': d('long', 0, 'Minimum age before compaction'),
+  'log.cleaner.max.compaction.lag.ms': d('long', LONG_MAX, 'Maximum time a record stays uncompacted'),
+  'log.index.size.max.bytes': d('int', 10485760, 'Offset index size limit', { min: 4 }),
+  'log.index.interval.bytes': d('int', 4096, 'Bytes between index entries', { min: 0 }),
+  'log.flush.interval.messages': d('long', LONG_MAX, 'Flush after this many messages', { min: 1 }),
+  'log.flush.interval.ms': d('long', null, 'Flush after this long (default: the scheduler interval)'),
+  'log.flush.scheduler.interval.ms': d('long', LONG_MAX, 'How often the flusher checks'),
+  'log.flush.offset.checkpoint.interval.ms': d('int', 60000, 'Recovery point checkpoint interval', { min: 0 }),
+  'log.flush.start.offset.checkpoint.interval.ms': d('int', 60000, 'Log start offset checkpoint interval', { min: 0 }),
+  'log.delete.delay.ms': d('long', 60000, 'Delay before a deleted file is removed', { min: 0 }),
+  'log.preallocate': d('boolean', false, 'Preallocate segment files'),
+  'log.message.format.version': d('string', '2.8-IV1', 'On-disk message format'),
+  'log.message.timestamp.type': d('string', 'CreateTime', 'CreateTime or LogAppendTime', { oneOf: ['CreateTime', 'LogAppendTime'] }),
+  'log.message.timestamp.difference.max.ms': d('long', LONG_MAX, 'Allowed producer clock skew', { min: 0 }),
+  'log.message.downconversion.enable': d('boolean', true, 'Down-convert for old fetch versions'),
+  'num.recovery.threads.per.data.dir': d('int', 1, 'Recovery parallelism per log dir', { min: 1 }),
+  'message.max.bytes': d('int', 1048588, 'Largest record batch accepted', { min: 0 }),
+  'compression.type': d('string', 'producer', 'Final compression of topics', { oneOf: ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'] }),
+  // --- topics
+  'num.partitions': d('int', 1, 'Partitions of an auto-created topic', { min: 1 }),
+  'default.replication.factor': d('int', 1, 'Replication factor of an auto-created topic', { min: 1 }),
+  'auto.create.topics.enable': d('boolean', true, 'Create topics on metadata requests for unknown names'),
+  'delete.topic.enable': d('boolean', true, 'Allow topic deletion'),
+  'min.insync.replicas': d('int', 1, 'ISR size needed for acks=all', { min: 1 }),
+  'unclean.leader.election.enable': d('boolean', false, 'Elect out-of-sync replicas as a last resort'),
+  // --- replication
+  'num.replica.fetchers': d('int', 1, 'Fetchers per source broker', { min: 1 }),
+  'replica.lag.time.max.ms': d('long', 30000, 'A follower this far behind leaves the ISR'),
+  'replica.fetch.max.bytes': d('int', 1048576, 'Bytes per partition per replica fetch', { min: 0 }),
+  'replica.fetch.response.max.bytes': d('int', 10485760, 'Bytes per replica fetch response', { min: 0 }),
+  'replica.fetch.wait.max.ms': d('int', 500, 'Max wait of a replica fetch'),
+  'replica.fetch.min.bytes': d('int', 1, 'Min bytes of a replica fetch'),
+  'replica.fetch.backoff.ms': d('int', 1000, 'Backoff after a fetch error', { min: 0 }),
+  'replica.socket.timeout.ms': d('int', 30000, 'Replica fetch socket timeout'),
+  'replica.high.watermark.checkpoint.interval.ms': d('long', 5000, 'High watermark checkpoint interval'),
+  'replica.selector.class': d('string', null, 'Rack-aware fetch-from-follower selector', { inert: true }),
+  'controller.socket.timeout.ms': d('int', 30000, 'Controller-to-broker request timeout'),
+  'controlled.shutdown.enable': d('boolean', true, 'Move leadership away before stopping'),
+  'controlled.shutdown.max.retries': d('int', 3, 'Controlled shutdown attempts'),
+  'controlled.shutdown.retry.backoff.ms': d('long', 5000, 'Backoff between attempts'),
+  'auto.leader.rebalance.enable': d('boolean', true, 'Move leadership back to preferred replicas'),
+  'leader.imbalance.per.broker.percentage': d('int', 10, 'Imbalance that triggers a rebalance'),
+  'leader.imbalance.check.interval.seconds': d('long', 300, 'How often imbalance is checked', { min: 1 }),
+  'inter.broker.protocol.version': d('string', '2.8-IV1', 'Inter-broker protocol version'),
+  // --- groups and offsets
+  'offsets.topic.num.partitions': d('int', 50, 'Partitions of __consumer_offsets', { min: 1 }),
+  'offsets.topic.replication.factor': d('int', 3, 'Replication factor of __consumer_offsets', { min: 1 }),
+  'offsets.topic.segment.bytes': d('int', 104857600, 'Segment size of __consumer_offsets', { min: 1 }),
+  'offsets.topic.compression.codec': d('int', 0, 'Codec of the coordinator own batches', { min: 0, max: 4 }),
+  'offsets.load.buffer.size': d('int', 5242880, 'Read size when loading offsets', { min: 1 }),
+  'offsets.retention.minutes': d('int', 10080, 'How long offsets of empty groups are kept', { min: 1 }),
+  'offsets.retention.check.interval.ms': d('long', 600000, 'How often expired offsets are removed', { min: 1 }),
+  'offsets.commit.timeout.ms': d('int', 5000, 'Commit wait for replication', { min: 1 }),
+  'offsets.commit.required.acks': d('int', -1, 'Acks for offset commits'),
+  'offset.metadata.max.bytes': d('int', 4096, 'Largest commit metadata string'),
+  'group.initial.rebalance.delay.ms': d('int', 3000, 'Delay of the first rebalance of a new group'),
+  'group.min.session.timeout.ms': d('int', 6000, 'Smallest session timeout a member may ask'),
+  'group.max.session.timeout.ms': d('int', 1800000, 'Largest session timeout a member may ask'),
+  'group.max.size': d('int', INT_MAX, 'Members per group', { min: 1 }),
+  // --- transactions (accepted; transactions are not served yet)
+  'transaction.state.log.num.partitions': d('int', 50, 'Partitions of __transaction_state', { min: 1 }),
+  'transaction.state.log.replication.factor': d('int', 3, 'Replication of __transaction_state', { min: 1 }),
+  'transaction.state.log.min.isr': d('int', 2, 'Min ISR of __transaction_state', { min: 1 }),
+  'transaction.state.log.segment.bytes': d('int', 104857600, 'Segment size of __transaction_state', { min: 1 }),
+  'transactional.id.expiration.ms': d('int', 604800000, 'Transactional id expiry', { min: 1 }),
+  'transaction.max.timeout.ms': d('int', 900000, 'Largest transaction timeout', { min: 1 }),
+  // --- misc found in Kafka's shipped server.properties
+  'group.coordinator.rebalance.protocols': d('list', ['classic'], 'Rebalance protocols', { inert: true }),
+  'metric.reporters': d('list', [], 'Metric reporter classes', { inert: true }),
+  'authorizer.class.name': d('string', '', 'Authorizer class', { inert: true }),
+};

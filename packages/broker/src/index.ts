@@ -1,0 +1,4 @@
+/** @samsa/broker — the broker process. Grows with the first-working-cluster issue. */
+export { KafkaConfig, ConfigError, envNameToKey, type LoadOptions } from './config/KafkaConfig';
+export { BROKER_CONFIGS, type ConfigDef, type ConfigType } from './config/definitions';
+export { parseProperties, type PropertyEntry } from './config/properties';
