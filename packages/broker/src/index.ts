@@ -2,3 +2,4 @@
 export { KafkaConfig, ConfigError, envNameToKey, type LoadOptions } from './config/KafkaConfig';
 export { BROKER_CONFIGS, type ConfigDef, type ConfigType } from './config/definitions';
 export { parseProperties, type PropertyEntry } from './config/properties';
+export { Logging, kafkaTimestamp, type Logger, type LoggingOptions } from './log/logging';

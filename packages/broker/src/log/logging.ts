@@ -1,0 +1,90 @@
+import { join } from 'node:path';
+import winston from 'winston';
+
+/**
+ * Broker logging in Kafka's line format, so operators' greps keep working:
+ *   [2026-11-21 10:00:00,123] INFO [KafkaServer id=1] started (kafka.server.KafkaServer)
+ * `server.log` (and the console) get every component; `state-change.log` gets the controller's
+ * partition and replica transitions, as Kafka's state.change.logger does.
+ */
+export interface Logger {
+  debug(msg: string): void;
+  info(msg: string): void;
+  warn(msg: string, err?: unknown): void;
+  error(msg: string, err?: unknown): void;
+}
+
+function pad(n: number, width = 2): string {
+  return String(n).padStart(width, '0');
+}
+
+/** Kafka's log4j timestamp: local time, `yyyy-MM-dd HH:mm:ss,SSS`. */
+export function kafkaTimestamp(d = new Date()): string {
+  return (
+    `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ` +
+    `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())},${pad(d.getMilliseconds(), 3)}`
+  );
+}
+
+const kafkaLine = winston.format.printf((info) => {
+  const prefix = info.logPrefix ? `${info.logPrefix} ` : '';
+  const source = info.loggerName ? ` (${info.loggerName})` : '';
+  const err = info.errorText ? `\n${info.errorText}` : '';
+  return `[${kafkaTimestamp()}] ${String(info.level).toUpperCase()} ${prefix}${info.message}${source}${err}`;
+});
+
+export interface LoggingOptions {
+  /** Directory for server.log and state-change.log; console only when absent. */
+  readonly logDir?: string;
+  readonly level?: 'debug' | 'info' | 'warn' | 'error';
+  readonly console?: boolean;
+}
+
+export class Logging {
+  private readonly root: winston.Logger;
+  private readonly stateChange: winston.Logger;
+
+  constructor(opts: LoggingOptions = {}) {
+    const level = opts.level ?? ((process.env.SAMSA_LOG_LEVEL as LoggingOptions['level']) || 'info');
+    const transports: winston.transport[] = [];
+    if (opts.console !== false) transports.push(new winston.transports.Console({ stderrLevels: ['error', 'warn'] }));
+    if (opts.logDir) transports.push(new winston.transports.File({ filename: join(opts.logDir, 'server.log') }));
+    this.root = winston.createLogger({ level, format: kafkaLine, transports });
+    const sc: winston.transport[] = opts.logDir
+      ? [new winston.transports.File({ filename: join(opts.logDir, 'state-change.log') })]
+      : [];
+    this.stateChange = winston.createLogger({ level: 'debug', format: kafkaLine, transports: sc, silent: sc.length === 0 });
+  }
+
+  /** A component logger: `[Prefix] message (loggerName)`. */
+  logger(logPrefix: string, loggerName?: string): Logger {
+    return wrap(this.root, logPrefix, loggerName);
+  }
+
+  /** The state-change log (controller and broker partition/replica transitions). */
+  stateChangeLogger(logPrefix: string): Logger {
+    return wrap(this.stateChange, logPrefix, 'state.change.logger');
+  }
+
+  close(): Promise<void> {
+    const done = (l: winston.Logger) => new Promise<void>((resolve) => {
+      l.on('finish', () => resolve());
+      l.end();
+    });
+    return Promise.all([done(this.root), done(this.stateChange)]).then(() => undefined);
+  }
+}
+
+function errorText(err: unknown): string | undefined {
+  if (err === undefined) return undefined;
+  return err instanceof Error ? (err.stack ?? err.message) : String(err);
+}
+
+function wrap(l: winston.Logger, logPrefix: string, loggerName?: string): Logger {
+  return {
+    debug: (message) => l.debug({ message, logPrefix, loggerName }),
+    info: (message) => l.info({ message, logPrefix, loggerName }),
+    warn: (message, err) => l.warn({ message, logPrefix, loggerName, errorText: errorText(err) }),
+    error: (message, err) => l.error({ message, logPrefix, loggerName, errorText: errorText(err) }),
+  };
+}
