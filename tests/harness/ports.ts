@@ -25,7 +25,10 @@ export function freePort(): Promise<number> {
 }
 
 /** Resolves true when something accepts a TCP connection on 127.0.0.1:port, false when refused. */
-export function isPortOpen(port: number, { timeoutMs = 1000 }: { timeoutMs?: number } = {}): Promise<boolean> {
+export function isPortOpen(
+  port: number,
+  { timeoutMs = 1000 }: { timeoutMs?: number } = {},
+): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ host: LOOPBACK, port });
     const done = (open: boolean): void => {

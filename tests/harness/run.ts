@@ -1,5 +1,6 @@
 import { execFile } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 
 /**
@@ -17,6 +18,8 @@ export const MARKER_PROPERTY = 'samsa.test.harness';
 export const HARNESS_PROCESS_PATTERN = 'QuorumPeerMain|samsa-broker|samsa\\.test\\.harness=';
 
 const LEAKS_FILE = 'leaks.txt';
+/** globalSetup's list of matching processes that existed before the run, in the run directory. */
+export const PREEXISTING_FILE = 'preexisting.json';
 
 let adhocRunId: string | undefined;
 
@@ -26,6 +29,15 @@ export function harnessRunId(): string {
   if (fromEnv) return fromEnv;
   adhocRunId ??= `adhoc-${process.pid}-${Date.now().toString(36)}`;
   return adhocRunId;
+}
+
+/**
+ * Where harness processes get their temporary directories: inside the run directory under jest,
+ * so globalTeardown's removal of it also removes what leaked processes left; os.tmpdir() outside.
+ */
+export function harnessTempRoot(): string {
+  const runDir = process.env[RUN_DIR_ENV];
+  return runDir && fs.existsSync(runDir) ? runDir : os.tmpdir();
 }
 
 /** `samsa.test.harness=<runId>`: put it in every child's argv (`-D` for a JVM). */
