@@ -1,0 +1,277 @@
+import { BrokerIdsZNode, BrokerIdZNode, type Broker, type BrokerRegistrationOptions } from './BrokerInfo';
+import { KafkaZkClientBase, type KafkaZkClientOptions } from './KafkaZkClientBase';
+import { maybeThrow, type ZkStat } from './requests';
+import {
+  BrokerSequenceIdZNode,
+  ClusterIdZNode,
+  ControllerEpochZNode,
+  ControllerZNode,
+  ZkData,
+} from './ZkData';
+import { ControllerMovedError, ZkError } from './ZkErrors';
+import type { ZooKeeperClient } from './ZooKeeperClient';
+
+/** Kafka's KafkaController.InitialControllerEpoch / InitialControllerEpochZkVersion. */
+const INITIAL_CONTROLLER_EPOCH = 0;
+const INITIAL_CONTROLLER_EPOCH_ZK_VERSION = 0;
+
+/**
+ * Kafka's typed ZooKeeper operations (KafkaZkClient.scala), named as Kafka names them. This layer:
+ * top-level paths, broker registration, controller election and the cluster id. Topics and
+ * partition states are in KafkaZkTopicClient; configs, topic deletion, notifications and admin
+ * requests in KafkaZkClient; retries, fencing and generic path operations in KafkaZkClientBase.
+ *
+ * Methods taking `expectedControllerEpochZkVersion` are the controller's writes: each is fenced on
+ * /controller_epoch's znode version and throws ControllerMovedError when another controller has
+ * been elected since.
+ */
+export class KafkaZkClusterClient extends KafkaZkClientBase {
+  /** The session that last registered an ephemeral through checkedEphemeralCreate (KAFKA-7165). */
+  private registrationSessionId: bigint = -1n;
+
+  constructor(zooKeeperClient: ZooKeeperClient, options: KafkaZkClientOptions = {}) {
+    super(zooKeeperClient, options);
+  }
+
+  /** Creates the persistent paths a broker needs (ZkData.persistentZkPaths). */
+  async createTopLevelPaths(): Promise<void> {
+    for (const path of ZkData.persistentZkPaths) await this.makeSurePersistentPathExists(path);
+  }
+
+  // ---- brokers ----------------------------------------------------------------------------------
+
+  /**
+   * Registers the broker's ephemeral /brokers/ids/<id>; returns the broker epoch (the znode's czxid).
+   * Throws ZkError NODEEXISTS when another session holds the id (another broker with this id).
+   */
+  async registerBroker(broker: Broker, options: BrokerRegistrationOptions = {}): Promise<number> {
+    const path = BrokerIdZNode.path(broker.id);
+    const stat = await this.checkedEphemeralCreate(path, BrokerIdZNode.encode(broker, options));
+    this.logger.info(`Registered broker ${broker.id} at path ${path}, czxid (broker epoch): ${stat.czxid}`);
+    return stat.czxid;
+  }
+
+  async updateBrokerInfo(broker: Broker, options: BrokerRegistrationOptions = {}): Promise<void> {
+    const path = BrokerIdZNode.path(broker.id);
+    maybeThrow(
+      await this.retryRequestUntilConnected({
+        type: 'setData',
+        path,
+        data: BrokerIdZNode.encode(broker, options),
+        version: -1,
+      }),
+    );
+  }
+
+  async getSortedBrokerList(): Promise<number[]> {
+    return (await this.getChildren(BrokerIdsZNode.path())).map(Number).sort((a, b) => a - b);
+  }
+
+  async getAllBrokersInCluster(): Promise<Broker[]> {
+    return (await this.getAllBrokerAndEpochsInCluster()).map((b) => b.broker);
+  }
+
+  /** Live brokers with their epochs (czxid of their registration). */
+  async getAllBrokerAndEpochsInCluster(): Promise<Array<{ broker: Broker; epoch: number }>> {
+    const ids = await this.getSortedBrokerList();
+    const responses = await this.retryRequestsUntilConnected(
+      ids.map((id) => ({ type: 'getData' as const, path: BrokerIdZNode.path(id) })),
+    );
+    const brokers: Array<{ broker: Broker; epoch: number }> = [];
+    responses.forEach((response, i) => {
+      if (response.code === 'NONODE') return;
+      maybeThrow(response);
+      brokers.push({
+        broker: BrokerIdZNode.decode(ids[i], response.data).broker,
+        epoch: response.stat!.czxid,
+      });
+    });
+    return brokers;
+  }
+
+  async getBroker(brokerId: number): Promise<Broker | null> {
+    const { data, stat } = await this.getDataAndStat(BrokerIdZNode.path(brokerId));
+    return stat === null ? null : BrokerIdZNode.decode(brokerId, data).broker;
+  }
+
+  /** The next broker id sequence number: the version of /brokers/seqid after bumping it. */
+  async generateBrokerSequenceId(): Promise<number> {
+    const path = BrokerSequenceIdZNode.path();
+    const response = await this.retryRequestUntilConnected({
+      type: 'setData',
+      path,
+      data: Buffer.alloc(0),
+      version: -1,
+    });
+    if (response.code === 'OK') return response.stat!.version;
+    if (response.code !== 'NONODE') throw new ZkError(response.code, path);
+    await this.createRecursive(path, Buffer.alloc(0), { throwIfPathExists: false });
+    return this.generateBrokerSequenceId();
+  }
+
+  // ---- controller -------------------------------------------------------------------------------
+
+  /**
+   * Tries to become controller: creates the ephemeral /controller and bumps /controller_epoch in one
+   * multi, conditional on the epoch znode's version just read (created as 0 if absent). Returns the
+   * new epoch and the epoch znode's version, which fences every later controller write. Throws
+   * ControllerMovedError when another broker won.
+   */
+  async registerControllerAndIncrementControllerEpoch(
+    controllerId: number,
+  ): Promise<{ epoch: number; epochZkVersion: number }> {
+    const timestampMs = Date.now();
+    const current = await this.getControllerEpoch();
+    const [curEpoch, curEpochZkVersion] =
+      current === null ? await this.maybeCreateControllerEpochZNode() : [current.epoch, current.stat.version];
+    const newControllerEpoch = curEpoch + 1;
+    const response = await this.retryRequestUntilConnected({
+      type: 'multi',
+      path: ControllerZNode.path(),
+      ops: [
+        {
+          type: 'create',
+          path: ControllerZNode.path(),
+          data: ControllerZNode.encode(controllerId, timestampMs),
+          mode: 'EPHEMERAL',
+        },
+        {
+          type: 'setData',
+          path: ControllerEpochZNode.path(),
+          data: ControllerEpochZNode.encode(newControllerEpoch),
+          version: curEpochZkVersion,
+        },
+      ],
+    });
+    switch (response.code) {
+      case 'OK':
+        return { epoch: newControllerEpoch, epochZkVersion: response.results![1].stat!.version };
+      case 'NODEEXISTS':
+      case 'BADVERSION':
+        return this.checkControllerAndEpoch(controllerId, newControllerEpoch);
+      default:
+        throw new ZkError(response.code, ControllerZNode.path());
+    }
+  }
+
+  /** After NODEEXISTS/BADVERSION: did our own (resent) multi win after all? */
+  private async checkControllerAndEpoch(
+    controllerId: number,
+    newControllerEpoch: number,
+  ): Promise<{ epoch: number; epochZkVersion: number }> {
+    const controller = await this.getControllerId();
+    if (controller === null) {
+      throw new ControllerMovedError(
+        `The ephemeral node at ${ControllerZNode.path()} went away while checking whether the controller election succeeds`,
+      );
+    }
+    if (controller === controllerId) {
+      const epoch = await this.getControllerEpoch();
+      if (epoch === null)
+        throw new Error(`${ControllerEpochZNode.path()} existed before but went away while reading it`);
+      if (epoch.epoch === newControllerEpoch)
+        return { epoch: newControllerEpoch, epochZkVersion: epoch.stat.version };
+    }
+    throw new ControllerMovedError(
+      `Controller moved to broker ${controller}; broker ${controllerId} did not become controller`,
+    );
+  }
+
+  private async maybeCreateControllerEpochZNode(): Promise<[number, number]> {
+    const path = ControllerEpochZNode.path();
+    const response = await this.retryRequestUntilConnected({
+      type: 'create',
+      path,
+      data: ControllerEpochZNode.encode(INITIAL_CONTROLLER_EPOCH),
+      mode: 'PERSISTENT',
+    });
+    if (response.code === 'OK') return [INITIAL_CONTROLLER_EPOCH, INITIAL_CONTROLLER_EPOCH_ZK_VERSION];
+    if (response.code !== 'NODEEXISTS') throw new ZkError(response.code, path);
+    const epoch = await this.getControllerEpoch();
+    if (epoch === null) throw new Error(`${path} existed before but went away while reading it`);
+    return [epoch.epoch, epoch.stat.version];
+  }
+
+  async getControllerId(): Promise<number | null> {
+    const { data, stat } = await this.getDataAndStat(ControllerZNode.path());
+    return stat === null ? null : ControllerZNode.decode(data);
+  }
+
+  async getControllerEpoch(): Promise<{ epoch: number; stat: ZkStat } | null> {
+    const { data, stat } = await this.getDataAndStat(ControllerEpochZNode.path());
+    return stat === null ? null : { epoch: ControllerEpochZNode.decode(data), stat };
+  }
+
+  /** The controller resigning. */
+  async deleteController(expectedControllerEpochZkVersion: number): Promise<void> {
+    await this.retryRequestUntilConnected(
+      { type: 'delete', path: ControllerZNode.path(), version: -1 },
+      expectedControllerEpochZkVersion,
+    );
+  }
+
+  // ---- cluster id -------------------------------------------------------------------------------
+
+  async getClusterId(): Promise<string | null> {
+    const { data, stat } = await this.getDataAndStat(ClusterIdZNode.path());
+    return stat === null ? null : ClusterIdZNode.decode(data);
+  }
+
+  /** Writes `proposedClusterId` unless a cluster id exists; returns the cluster's id either way. */
+  async createOrGetClusterId(proposedClusterId: string): Promise<string> {
+    try {
+      await this.createRecursive(ClusterIdZNode.path(), ClusterIdZNode.encode(proposedClusterId));
+      return proposedClusterId;
+    } catch (error) {
+      if (!ZkError.is(error, 'NODEEXISTS')) throw error;
+      const id = await this.getClusterId();
+      if (id === null)
+        throw new Error(`Failed to get cluster id from ZooKeeper: ${ClusterIdZNode.path()} was deleted`);
+      return id;
+    }
+  }
+
+  // ---- ephemerals -------------------------------------------------------------------------------
+
+  /**
+   * Creates an ephemeral znode and returns its stat (Kafka 2.8 CheckedEphemeral). NODEEXISTS is
+   * fine when the znode is this session's own (a resent create); a znode left by this client's
+   * previous, expired session is deleted and created again (KAFKA-7165); anyone else's is an error.
+   */
+  private async checkedEphemeralCreate(path: string, data: Buffer): Promise<ZkStat> {
+    const response = await this.retryRequestUntilConnected({
+      type: 'multi',
+      path,
+      ops: [
+        { type: 'create', path, data, mode: 'EPHEMERAL' },
+        { type: 'setData', path, data, version: 0 },
+      ],
+    });
+    let stat: ZkStat;
+    if (response.code === 'OK') stat = response.results![1].stat!;
+    else if (response.code === 'NODEEXISTS') stat = await this.getAfterNodeExists(path, data);
+    else throw new ZkError(response.code, path);
+    this.registrationSessionId = this.sessionId;
+    return stat;
+  }
+
+  private async getAfterNodeExists(path: string, data: Buffer): Promise<ZkStat> {
+    const { stat } = await this.getDataAndStat(path);
+    if (stat === null) return this.checkedEphemeralCreate(path, data); // went away meanwhile
+    const owner = stat.ephemeralOwner;
+    if (owner === this.sessionId) return stat;
+    if (owner === this.registrationSessionId) {
+      this.logger.info(
+        `${path} is left from this client's expired session 0x${owner.toString(16)}; re-creating it`,
+      );
+      const deleted = await this.retryRequestUntilConnected({ type: 'delete', path, version: -1 });
+      if (deleted.code !== 'OK' && deleted.code !== 'NONODE') throw new ZkError(deleted.code, path);
+      return this.checkedEphemeralCreate(path, data);
+    }
+    throw new ZkError(
+      'NODEEXISTS',
+      path,
+      `held by another session (0x${owner.toString(16)}), not this one (0x${this.sessionId.toString(16)})`,
+    );
+  }
+}

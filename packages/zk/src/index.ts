@@ -1,0 +1,16 @@
+/**
+ * @samsa/zk — Kafka's ZooKeeper data model (ZkData: every path and its JSON) and a typed client
+ * (KafkaZkClient) over node-zookeeper-client.
+ */
+export * from './BrokerInfo';
+export * from './ZkData';
+export * from './ZkErrors';
+export * from './Topic';
+export * from './TopicPartition';
+export * from './requests';
+export { javaPropertiesOrder, writeJson, type JsonValue } from './json';
+export { consoleLogger, type Logger } from './logger';
+export * from './ZooKeeperClient';
+export { chrootOf, type KafkaZkClientOptions } from './KafkaZkClientBase';
+export type { UpdateLeaderAndIsrOutcome, UpdateLeaderAndIsrResult } from './KafkaZkTopicClient';
+export { KafkaZkClient } from './KafkaZkClient';
