@@ -1,0 +1,307 @@
+import type { Socket } from 'node:net';
+import { FrameDecoder } from '@samsa/protocol';
+import type { Logger } from '../log/logging';
+import type { ConnectionInfo, DispatchOutcome, RequestProcessor } from './RequestDispatcher';
+import type { SocketServerStats } from './SocketServerStats';
+
+export interface ConnectionLimits {
+  /** socket.request.max.bytes: a larger (or negative) frame size closes the connection. */
+  readonly requestMaxBytes: number;
+  /** queued.max.requests: requests dispatched and not yet answered before reading stops. */
+  readonly queuedMaxRequests: number;
+  /** Encoded response bytes waiting (in our queue or the socket's buffer) before reading stops. */
+  readonly queuedMaxResponseBytes: number;
+  /** connections.max.idle.ms; 0 or less: never. */
+  readonly connectionsMaxIdleMs: number;
+  /** How long a connection that is being closed may take to flush what it already wrote. */
+  readonly closeLingerMs: number;
+}
+
+/** A connection's numbers, for metrics and tests. */
+export interface ConnectionSnapshot {
+  readonly connectionId: string;
+  readonly clientAddress: string;
+  readonly listenerName: string;
+  /** Requests dispatched whose response (or non-response) is not written yet. */
+  readonly inFlightRequests: number;
+  /** Whole frames received but not dispatched (in-flight limit reached). */
+  readonly pendingRequests: number;
+  /** Encoded response bytes in our queue plus those in the socket's write buffer. */
+  readonly queuedResponseBytes: number;
+  readonly readingPaused: boolean;
+  readonly requests: number;
+}
+
+interface Slot {
+  outcome: DispatchOutcome | null;
+}
+
+interface PendingFrame {
+  readonly frame: Buffer;
+  readonly receivedAtMs: number;
+}
+
+/**
+ * One client connection: frames in, requests dispatched as they arrive, responses out strictly in
+ * request order.
+ *
+ * Ordering: every dispatched request takes a slot at the tail of `queue`; a handler finishing fills
+ * its slot; `flush` writes from the head only while the head slot is filled. An acks=0 Produce fills
+ * its slot with "no response", so it holds its place without writing anything.
+ *
+ * Backpressure: dispatching and reading stop (socket.pause) while `queuedMaxRequests` requests are
+ * in flight, or while the responses waiting in the queue plus the socket's unflushed bytes exceed
+ * `queuedMaxResponseBytes`; frames already received wait undispatched (no more than one socket read
+ * delivered, since reading stops while any wait). So a connection holds at most the byte budget plus
+ * the responses of its in-flight requests.
+ * When socket.write returns false, writing stops until 'drain', so responses wait as queued bytes
+ * (counted) rather than piling up inside the socket. Reading resumes when both fall back under.
+ */
+export class Connection implements ConnectionInfo {
+  private readonly decoder: FrameDecoder;
+  private readonly pending: PendingFrame[] = [];
+  private readonly queue: Slot[] = [];
+  private queuedBytes = 0;
+  private writeBlocked = false;
+  private readPaused = false;
+  /** No more requests are taken: closing, or a request asked to close. */
+  private refusing = false;
+  private closed = false;
+  private pumping = false;
+  private flushing = false;
+  private draining = false;
+  /** end() was called: incoming bytes are read and dropped until the peer closes too. */
+  private ending = false;
+  private requestCount = 0;
+  private lingerTimer: NodeJS.Timeout | undefined;
+  readonly closedPromise: Promise<void>;
+
+  constructor(
+    readonly connectionId: string,
+    readonly clientAddress: string,
+    readonly listenerName: string,
+    private readonly socket: Socket,
+    private readonly processor: RequestProcessor,
+    private readonly limits: ConnectionLimits,
+    private readonly stats: SocketServerStats,
+    private readonly logger: Logger,
+  ) {
+    this.decoder = new FrameDecoder(limits.requestMaxBytes);
+    let onClosed!: () => void;
+    this.closedPromise = new Promise<void>((resolve) => (onClosed = resolve));
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', () => {
+      this.writeBlocked = false;
+      this.flush();
+    });
+    socket.on('error', (err) => this.logger.debug(`connection ${connectionId}: ${err.message}`));
+    socket.on('close', () => {
+      this.closed = true;
+      if (this.lingerTimer) clearTimeout(this.lingerTimer);
+      this.pending.length = 0;
+      this.queue.length = 0;
+      this.queuedBytes = 0;
+      onClosed();
+    });
+    if (limits.connectionsMaxIdleMs > 0) {
+      socket.setTimeout(limits.connectionsMaxIdleMs, () => this.onIdle());
+    }
+  }
+
+  snapshot(): ConnectionSnapshot {
+    return {
+      connectionId: this.connectionId,
+      clientAddress: this.clientAddress,
+      listenerName: this.listenerName,
+      inFlightRequests: this.queue.length,
+      pendingRequests: this.pending.length,
+      queuedResponseBytes: this.queuedResponseBytes(),
+      readingPaused: this.readPaused,
+      requests: this.requestCount,
+    };
+  }
+
+  /** Stops taking requests, lets those in flight be answered, then closes (server shutdown). */
+  drainAndClose(): Promise<void> {
+    this.draining = true;
+    this.refusing = true;
+    this.pending.length = 0;
+    this.updateReading();
+    this.maybeFinishDrain();
+    return this.closedPromise;
+  }
+
+  /** Closes now, dropping whatever is queued. */
+  destroy(): void {
+    this.socket.destroy();
+  }
+
+  private onData(chunk: Buffer): void {
+    this.stats.bytesIn += chunk.length;
+    if (this.refusing || this.closed) return;
+    let frames: Buffer[];
+    try {
+      frames = this.decoder.push(chunk);
+    } catch (e) {
+      // Kafka's InvalidReceiveException: the stream cannot be parsed any further.
+      this.logger.warn(
+        `Closing connection ${this.connectionId} from ${this.clientAddress}: ${(e as Error).message}`,
+      );
+      this.stats.connectionsClosedOnError++;
+      this.refusing = true;
+      this.socket.destroy();
+      return;
+    }
+    if (frames.length === 0) return;
+    const now = Date.now();
+    for (const frame of frames) this.pending.push({ frame, receivedAtMs: now });
+    this.pump();
+  }
+
+  /** True while another request may be dispatched: under both the request and the byte budget. */
+  private underBudget(): boolean {
+    return (
+      this.queue.length < this.limits.queuedMaxRequests &&
+      this.queuedResponseBytes() <= this.limits.queuedMaxResponseBytes
+    );
+  }
+
+  /** Dispatches received frames, in order, while the budgets allow. */
+  private pump(): void {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.pending.length > 0 && !this.refusing && this.underBudget()) {
+        const { frame, receivedAtMs } = this.pending.shift()!;
+        this.dispatch(frame, receivedAtMs);
+      }
+    } finally {
+      this.pumping = false;
+    }
+    this.updateReading();
+  }
+
+  private dispatch(frame: Buffer, receivedAtMs: number): void {
+    const slot: Slot = { outcome: null };
+    this.queue.push(slot);
+    this.requestCount++;
+    this.stats.requests++;
+    let result: DispatchOutcome | Promise<DispatchOutcome>;
+    try {
+      result = this.processor.dispatch(frame, this, receivedAtMs);
+    } catch (e) {
+      this.logger.error(`connection ${this.connectionId}: request dispatch threw`, e);
+      result = { kind: 'close', reason: 'internal error while dispatching a request' };
+    }
+    if (result instanceof Promise) {
+      result.then(
+        (o) => this.complete(slot, o),
+        (e) => {
+          this.logger.error(`connection ${this.connectionId}: request dispatch failed`, e);
+          this.complete(slot, { kind: 'close', reason: 'internal error while handling a request' });
+        },
+      );
+    } else {
+      // A close decided at dispatch (malformed, unknown): take nothing after it.
+      if (result.kind === 'close') {
+        this.refusing = true;
+        this.pending.length = 0;
+      }
+      this.complete(slot, result);
+    }
+  }
+
+  private complete(slot: Slot, outcome: DispatchOutcome): void {
+    if (this.closed) return;
+    slot.outcome = outcome;
+    if (outcome.kind === 'response') this.queuedBytes += outcome.bytes;
+    this.flush();
+  }
+
+  /** Writes answered requests from the head of the queue, stopping at the first unanswered one. */
+  private flush(): void {
+    if (this.flushing || this.closed) return;
+    this.flushing = true;
+    try {
+      while (!this.writeBlocked && this.queue.length > 0 && this.queue[0].outcome !== null) {
+        const outcome = this.queue.shift()!.outcome!;
+        if (outcome.kind === 'response') {
+          this.queuedBytes -= outcome.bytes;
+          this.stats.bytesOut += outcome.bytes;
+          this.stats.responses++;
+          if (!this.write(outcome.chunks)) this.writeBlocked = true;
+        } else if (outcome.kind === 'close') {
+          this.logger.warn(
+            `Closing connection ${this.connectionId} from ${this.clientAddress}: ${outcome.reason}`,
+          );
+          this.stats.connectionsClosedOnError++;
+          this.closeGracefully();
+          return;
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+    this.pump();
+    this.maybeFinishDrain();
+  }
+
+  /** Writes one response's chunks as one vectored write; false when the socket wants a 'drain'. */
+  private write(chunks: readonly Buffer[]): boolean {
+    this.socket.cork();
+    let ok = true;
+    for (const c of chunks) ok = this.socket.write(c);
+    this.socket.uncork();
+    return ok;
+  }
+
+  private queuedResponseBytes(): number {
+    return this.queuedBytes + (this.closed ? 0 : this.socket.writableLength);
+  }
+
+  private updateReading(): void {
+    if (this.closed || this.ending) return;
+    const stop = this.refusing || this.pending.length > 0 || !this.underBudget();
+    if (stop && !this.readPaused) {
+      this.readPaused = true;
+      this.socket.pause();
+    } else if (!stop && this.readPaused) {
+      this.readPaused = false;
+      this.socket.resume();
+    }
+  }
+
+  private maybeFinishDrain(): void {
+    if (this.draining && !this.closed && this.queue.length === 0) this.closeGracefully();
+  }
+
+  /**
+   * Ends the connection once what is already written is flushed, bounded by the linger. Reading
+   * resumes (bytes dropped) until the peer's FIN: closing with unread input would send a reset, and
+   * a reset can make the client discard the responses it has not read yet.
+   */
+  private closeGracefully(): void {
+    if (this.closed || this.ending) return;
+    this.ending = true;
+    this.refusing = true;
+    this.pending.length = 0;
+    this.queue.length = 0;
+    this.queuedBytes = 0;
+    this.socket.end();
+    this.lingerTimer = setTimeout(() => this.socket.destroy(), this.limits.closeLingerMs);
+    this.lingerTimer.unref();
+    this.readPaused = false;
+    this.socket.resume();
+  }
+
+  private onIdle(): void {
+    if (this.closed) return;
+    if (this.queue.length > 0 || this.pending.length > 0) return; // busy: a long poll is not idleness
+    this.logger.debug(
+      `Closing connection ${this.connectionId} from ${this.clientAddress}: idle for ${this.limits.connectionsMaxIdleMs} ms`,
+    );
+    this.stats.connectionsClosedIdle++;
+    this.refusing = true;
+    this.socket.destroy();
+  }
+}

@@ -1,0 +1,177 @@
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { KafkaConfig } from '../config/KafkaConfig';
+import type { Logger } from '../log/logging';
+import { Connection, type ConnectionSnapshot } from './Connection';
+import { parseListeners, type ListenerSpec } from './EndPoint';
+import type { RequestProcessor } from './RequestDispatcher';
+import { SocketServerStats } from './SocketServerStats';
+
+export interface SocketServerOptions {
+  readonly listeners: readonly ListenerSpec[];
+  /** socket.request.max.bytes */
+  readonly requestMaxBytes: number;
+  /** queued.max.requests, per connection: requests in flight before reading stops. */
+  readonly queuedMaxRequests: number;
+  /** Response bytes waiting per connection before reading stops (default 32 MiB). */
+  readonly queuedMaxResponseBytes?: number;
+  /** connections.max.idle.ms; 0 or less: never close for idleness. */
+  readonly connectionsMaxIdleMs: number;
+  /** max.connections.per.ip */
+  readonly maxConnectionsPerIp: number;
+  /** How long shutdown() lets in-flight requests finish before cutting connections (default 5 s). */
+  readonly shutdownGraceMs?: number;
+  /** How long a closing connection may take to flush its last responses (default 5 s). */
+  readonly closeLingerMs?: number;
+}
+
+export interface BoundEndpoint {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+}
+
+const DEFAULT_QUEUED_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+const DEFAULT_SHUTDOWN_GRACE_MS = 5_000;
+const DEFAULT_CLOSE_LINGER_MS = 5_000;
+
+/** The SocketServer's settings from the broker configuration (Kafka's keys). */
+export function socketServerOptions(config: KafkaConfig): SocketServerOptions {
+  return {
+    listeners: parseListeners(config.list('listeners')),
+    requestMaxBytes: config.int('socket.request.max.bytes'),
+    queuedMaxRequests: config.int('queued.max.requests'),
+    connectionsMaxIdleMs: config.int('connections.max.idle.ms'),
+    maxConnectionsPerIp: config.int('max.connections.per.ip'),
+  };
+}
+
+/**
+ * Kafka's SocketServer for Node: one net.Server per listener, one Connection per client socket
+ * (framing, pipelined dispatch, in-order responses, backpressure, idle expiry — see Connection).
+ * Requests go to a RequestProcessor (the RequestDispatcher over the ApiRegistry).
+ *
+ *   startup()  binds every listener (port 0: an ephemeral port, see boundPort/endpoints);
+ *   shutdown() 1. stops accepting, 2. stops reading requests, 3. lets in-flight responses be
+ *              written for up to shutdownGraceMs, 4. cuts what is left.
+ */
+export class SocketServer {
+  readonly stats = new SocketServerStats();
+  private readonly servers = new Map<string, Server>();
+  private readonly bound = new Map<string, BoundEndpoint>();
+  private readonly connections = new Set<Connection>();
+  private readonly perIp = new Map<string, number>();
+  private nextConnectionIndex = 0;
+  private stopping = false;
+
+  constructor(
+    private readonly options: SocketServerOptions,
+    private readonly processor: RequestProcessor,
+    private readonly logger: Logger,
+  ) {
+    if (options.listeners.length === 0) throw new Error('programmer error: a SocketServer needs a listener');
+  }
+
+  async startup(): Promise<void> {
+    for (const l of this.options.listeners) {
+      const server = createServer({ noDelay: true, keepAlive: true }, (socket) =>
+        this.accept(l.name, socket),
+      );
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen({ host: l.host === '' ? undefined : l.host, port: l.port }, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      server.on('error', (err) => this.logger.error(`listener ${l.name} failed`, err));
+      const addr = server.address() as AddressInfo;
+      this.servers.set(l.name, server);
+      this.bound.set(l.name, { name: l.name, host: l.host, port: addr.port });
+      this.logger.info(
+        `Awaiting socket connections on ${l.host || '0.0.0.0'}:${addr.port} (listener ${l.name})`,
+      );
+    }
+  }
+
+  /** The port a listener is bound to (useful when configured with port 0). */
+  boundPort(listenerName: string): number {
+    const b = this.bound.get(listenerName);
+    if (!b) throw new Error(`programmer error: no bound listener ${listenerName}`);
+    return b.port;
+  }
+
+  endpoints(): BoundEndpoint[] {
+    return [...this.bound.values()];
+  }
+
+  /** Per-connection numbers now (in-flight requests, queued bytes, paused reading). */
+  connectionSnapshots(): ConnectionSnapshot[] {
+    return [...this.connections].map((c) => c.snapshot());
+  }
+
+  async shutdown(graceMs = this.options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.logger.info('Stopping socket server request processors');
+    const serversClosed = [...this.servers.values()].map(
+      (s) => new Promise<void>((resolve) => s.close(() => resolve())),
+    );
+    const drained = Promise.all([...this.connections].map((c) => c.drainAndClose()));
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+    await Promise.race([drained, expired]);
+    clearTimeout(timer);
+    for (const c of this.connections) c.destroy();
+    await Promise.all([...this.connections].map((c) => c.closedPromise));
+    await Promise.all(serversClosed);
+    this.servers.clear();
+    this.logger.info('Shutdown completed');
+  }
+
+  private accept(listenerName: string, socket: Socket): void {
+    const ip = socket.remoteAddress;
+    if (this.stopping || ip === undefined) {
+      this.stats.connectionsRejected++;
+      socket.destroy();
+      return;
+    }
+    const count = this.perIp.get(ip) ?? 0;
+    if (count >= this.options.maxConnectionsPerIp) {
+      this.stats.connectionsRejected++;
+      this.logger.info(
+        `Rejected connection from ${ip}, address already has the configured maximum of ${this.options.maxConnectionsPerIp} connections`,
+      );
+      socket.destroy();
+      return;
+    }
+    this.perIp.set(ip, count + 1);
+    const clientAddress = `${ip}:${socket.remotePort}`;
+    const id = `${socket.localAddress}:${socket.localPort}-${clientAddress}-${this.nextConnectionIndex++}`;
+    const conn = new Connection(
+      id,
+      clientAddress,
+      listenerName,
+      socket,
+      this.processor,
+      {
+        requestMaxBytes: this.options.requestMaxBytes,
+        queuedMaxRequests: this.options.queuedMaxRequests,
+        queuedMaxResponseBytes: this.options.queuedMaxResponseBytes ?? DEFAULT_QUEUED_MAX_RESPONSE_BYTES,
+        connectionsMaxIdleMs: this.options.connectionsMaxIdleMs,
+        closeLingerMs: this.options.closeLingerMs ?? DEFAULT_CLOSE_LINGER_MS,
+      },
+      this.stats,
+      this.logger,
+    );
+    this.connections.add(conn);
+    this.stats.connectionsAccepted++;
+    this.stats.connectionsActive++;
+    void conn.closedPromise.then(() => {
+      this.connections.delete(conn);
+      this.stats.connectionsActive--;
+      const n = (this.perIp.get(ip) ?? 1) - 1;
+      if (n <= 0) this.perIp.delete(ip);
+      else this.perIp.set(ip, n);
+    });
+  }
+}

@@ -1,0 +1,18 @@
+/** Plain counters of a SocketServer, read by the metrics registry. Totals since start unless noted. */
+export class SocketServerStats {
+  /** Open connections now. */
+  connectionsActive = 0;
+  connectionsAccepted = 0;
+  /** Refused at accept (max.connections.per.ip, or while shutting down). */
+  connectionsRejected = 0;
+  /** Closed because of what the client sent (oversized or malformed frame, unknown api, …). */
+  connectionsClosedOnError = 0;
+  /** Closed after connections.max.idle.ms without traffic. */
+  connectionsClosedIdle = 0;
+  /** Request frames dispatched. */
+  requests = 0;
+  /** Responses written (acks=0 Produce has none). */
+  responses = 0;
+  bytesIn = 0;
+  bytesOut = 0;
+}
