@@ -3,3 +3,6 @@ export { KafkaConfig, ConfigError, envNameToKey, type LoadOptions } from './conf
 export { BROKER_CONFIGS, type ConfigDef, type ConfigType } from './config/definitions';
 export { parseProperties, type PropertyEntry } from './config/properties';
 export { Logging, kafkaTimestamp, type Logger, type LoggingOptions } from './log/logging';
+export { KafkaServer, FatalStartupError } from './server/KafkaServer';
+export { MetadataCache } from './metadata/MetadataCache';
+export { ReplicaManager } from './server/ReplicaManager';

@@ -1,0 +1,21 @@
+import type { KafkaZkClient } from '@samsa/zk';
+import type { KafkaConfig } from '../config/KafkaConfig';
+import type { Logger } from '../log/logging';
+import type { MetadataCache } from '../metadata/MetadataCache';
+import type { ReplicaManager } from '../server/ReplicaManager';
+
+/** What API handlers may use: the broker's components, never each other. */
+export interface BrokerDeps {
+  readonly brokerId: number;
+  readonly clusterId: string;
+  readonly config: KafkaConfig;
+  readonly metadataCache: MetadataCache;
+  readonly replicaManager: ReplicaManager;
+  readonly zkClient: KafkaZkClient;
+  readonly logger: Logger;
+  /**
+   * Creates topics the way kafka-topics and CreateTopics do (assignment, then /config/topics and
+   * /brokers/topics). Used for auto-creation on Metadata.
+   */
+  readonly autoCreateTopic: (topic: string) => Promise<number>;
+}

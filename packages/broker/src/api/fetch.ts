@@ -1,0 +1,98 @@
+import {
+  ApiKey,
+  Attribute,
+  BatchField,
+  CompressionType,
+  decodeBatches,
+  encodeMessageSet,
+  ErrorCode,
+  forEachBatch,
+  type Struct,
+} from '@samsa/protocol';
+import type { FetchPartitionResult } from '../server/ReplicaManager';
+import type { BrokerDeps } from './deps';
+import type { ApiHandlerEntry } from './types';
+
+/**
+ * Fetch v0–11 for consumers (up to the high watermark) and followers (replicaId ≥ 0, up to the log
+ * end). Record bytes go from the segment to the response without decoding, except for clients that
+ * asked for v0–3, which get legacy message sets (magic 0 for v0–1, magic 1 for v2–3), and ZSTD
+ * batches before v10, which are UNSUPPORTED_COMPRESSION_TYPE as in Kafka. Fetch sessions (KIP-227)
+ * are not kept: every fetch is a full fetch and session id 0 says so.
+ */
+export function fetchHandler(deps: BrokerDeps): ApiHandlerEntry {
+  return {
+    apiKey: ApiKey.Fetch,
+    maxVersion: 11,
+    async handle(ctx, body) {
+      const version = ctx.header.apiVersion;
+      if (version >= 7 && body.sessionId !== 0) {
+        return { throttleTimeMs: 0, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] };
+      }
+      const requests = (body.topics as Struct[]).flatMap((t) =>
+        (t.partitions as Struct[]).map((p) => ({
+          topic: t.topic as string,
+          partition: p.partition as number,
+          fetchOffset: p.fetchOffset as number,
+          maxBytes: p.partitionMaxBytes as number,
+        })),
+      );
+      const results = await deps.replicaManager.fetchMessages({
+        replicaId: body.replicaId,
+        maxWaitMs: body.maxWaitMs,
+        minBytes: body.minBytes,
+        maxBytes: version >= 3 ? body.maxBytes : 0x7fffffff,
+        partitions: requests,
+      });
+      const withBytes = await Promise.all(results.map(async (r) => ({ r, bytes: await recordBytes(r, version) })));
+      const byTopic = new Map<string, Struct[]>();
+      for (const { r, bytes } of withBytes) {
+        let list = byTopic.get(r.topic);
+        if (!list) byTopic.set(r.topic, (list = []));
+        list.push({
+          partition: r.partition,
+          errorCode: bytes.errorCode,
+          highWatermark: r.highWatermark,
+          lastStableOffset: r.lastStableOffset,
+          logStartOffset: r.logStartOffset,
+          abortedTransactions: version >= 4 ? [] : null,
+          preferredReadReplica: -1,
+          recordSet: bytes.records,
+        });
+      }
+      return {
+        throttleTimeMs: 0,
+        errorCode: ErrorCode.NONE,
+        sessionId: 0,
+        responses: [...byTopic].map(([topic, partitionResponses]) => ({ topic, partitionResponses })),
+      };
+    },
+  };
+}
+
+async function recordBytes(r: FetchPartitionResult, version: number): Promise<{ errorCode: number; records: Buffer | null }> {
+  if (r.errorCode !== ErrorCode.NONE || !r.records) return { errorCode: r.errorCode, records: version >= 4 ? null : Buffer.alloc(0) };
+  const bytes = await r.records.read();
+  if (version < 10 && hasZstd(bytes)) return { errorCode: ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, records: null };
+  if (version >= 4) return { errorCode: ErrorCode.NONE, records: bytes };
+  return { errorCode: ErrorCode.NONE, records: downConvert(bytes, version <= 1 ? 0 : 1) };
+}
+
+function hasZstd(bytes: Buffer): boolean {
+  let found = false;
+  forEachBatch(bytes, (pos) => {
+    if ((bytes.readInt16BE(pos + BatchField.ATTRIBUTES) & Attribute.COMPRESSION_MASK) === CompressionType.Zstd) found = true;
+    return !found;
+  });
+  return found;
+}
+
+/** v2 batches → a legacy message set of `magic`, uncompressed, offsets and timestamps kept. */
+export function downConvert(bytes: Buffer, magic: 0 | 1): Buffer {
+  const records = decodeBatches(bytes, { verifyCrc: false }).flatMap((b) => b.records);
+  if (records.length === 0) return Buffer.alloc(0);
+  return encodeMessageSet(
+    records.map((rec) => ({ offset: rec.offset, timestamp: rec.timestamp, key: rec.key, value: rec.value })),
+    { magic, codec: CompressionType.None },
+  );
+}

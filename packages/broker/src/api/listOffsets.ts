@@ -1,0 +1,65 @@
+import { ApiKey, ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
+import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from '@samsa/storage';
+import type { BrokerDeps } from './deps';
+import type { ApiHandlerEntry } from './types';
+
+/**
+ * ListOffsets v0–5 on the leader: EARLIEST (-2) → log start offset, LATEST (-1) → the last offset a
+ * consumer may read (high watermark; last stable offset for read_committed; log end for replicas),
+ * else the first offset whose timestamp is ≥ the target. v0 answers a list of old-style offsets.
+ */
+export function listOffsetsHandler(deps: BrokerDeps): ApiHandlerEntry {
+  return {
+    apiKey: ApiKey.ListOffsets,
+    maxVersion: 5,
+    handle(ctx, body) {
+      const isReplica = body.replicaId >= 0;
+      return {
+        throttleTimeMs: 0,
+        topics: (body.topics as Struct[]).map((t) => ({
+          name: t.name,
+          partitions: (t.partitions as Struct[]).map((p) => {
+            try {
+              const found = lookup(deps, t.name, p, isReplica);
+              return {
+                partitionIndex: p.partitionIndex,
+                errorCode: ErrorCode.NONE,
+                oldStyleOffsets: found.offset >= 0 ? [found.offset] : [],
+                timestamp: found.timestamp,
+                offset: found.offset,
+                leaderEpoch: found.leaderEpoch,
+              };
+            } catch (e) {
+              if (!(e instanceof KafkaError)) deps.logger.error(`ListOffsets for ${t.name}-${p.partitionIndex} failed`, e);
+              return {
+                partitionIndex: p.partitionIndex,
+                errorCode: e instanceof KafkaError ? e.code : ErrorCode.UNKNOWN_SERVER_ERROR,
+                oldStyleOffsets: [],
+                timestamp: -1,
+                offset: -1,
+                leaderEpoch: -1,
+              };
+            }
+          }),
+        })),
+      };
+    },
+  };
+}
+
+function lookup(deps: BrokerDeps, topic: string, p: Struct, isReplica: boolean) {
+  const partition = deps.replicaManager.leaderPartitionOrError(topic, p.partitionIndex);
+  const current = p.currentLeaderEpoch ?? -1;
+  if (current >= 0 && current !== partition.leaderEpoch) {
+    throw new KafkaError(current < partition.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH);
+  }
+  const log = partition.log;
+  // Without transactions the last stable offset is the high watermark, so both isolation levels
+  // see the same LATEST.
+  const lastFetchable = isReplica ? log.logEndOffset : partition.highWatermark;
+  if (p.timestamp === LATEST_TIMESTAMP) return { timestamp: -1, offset: lastFetchable, leaderEpoch: partition.leaderEpoch };
+  if (p.timestamp === EARLIEST_TIMESTAMP) return { timestamp: -1, offset: log.logStartOffset, leaderEpoch: partition.leaderEpoch };
+  const found = log.fetchOffsetByTimestamp(p.timestamp);
+  if (!found || found.offset >= lastFetchable) return { timestamp: -1, offset: -1, leaderEpoch: -1 };
+  return { timestamp: found.timestamp, offset: found.offset, leaderEpoch: found.leaderEpoch ?? -1 };
+}

@@ -1,0 +1,98 @@
+import {
+  ApiKey,
+  Attribute,
+  BatchField,
+  buildBatch,
+  CompressionType,
+  decodeMessageSet,
+  ErrorCode,
+  KafkaError,
+  LOG_OVERHEAD,
+  magicAt,
+  type Struct,
+} from '@samsa/protocol';
+import type { BrokerDeps } from './deps';
+import type { ApiHandlerEntry } from './types';
+
+/**
+ * Produce v0–8. v3+ must carry exactly one record batch of magic 2 (ZSTD only from v7); v0–2 carry
+ * legacy message sets, which are converted to one v2 batch (the log stores only v2). acks=0 gets
+ * no response.
+ */
+export function produceHandler(deps: BrokerDeps): ApiHandlerEntry {
+  return {
+    apiKey: ApiKey.Produce,
+    maxVersion: 8,
+    async handle(ctx, body) {
+      const version = ctx.header.apiVersion;
+      const entries: { topic: string; partition: number; records: Buffer | null }[] = [];
+      const early: Map<string, number> = new Map();
+      for (const t of body.topicData as Struct[]) {
+        for (const p of t.partitionData as Struct[]) {
+          const k = `${t.name}-${p.index}`;
+          try {
+            entries.push({ topic: t.name, partition: p.index, records: recordsForLog(p.records, version) });
+          } catch (e) {
+            if (!(e instanceof KafkaError)) throw e;
+            early.set(k, e.code);
+          }
+        }
+      }
+      const results = await deps.replicaManager.appendRecords(
+        body.timeoutMs,
+        body.acks,
+        entries.filter((e) => !early.has(`${e.topic}-${e.partition}`)),
+      );
+      if (body.acks === 0) return null;
+      const byKey = new Map(results.map((r) => [`${r.topic}-${r.partition}`, r]));
+      return {
+        responses: (body.topicData as Struct[]).map((t) => ({
+          name: t.name,
+          partitionResponses: (t.partitionData as Struct[]).map((p) => {
+            const k = `${t.name}-${p.index}`;
+            const r = byKey.get(k);
+            const code = early.get(k) ?? r?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR;
+            return {
+              index: p.index,
+              errorCode: code,
+              baseOffset: r?.baseOffset ?? -1,
+              logAppendTimeMs: r?.logAppendTimeMs ?? -1,
+              logStartOffset: r?.logStartOffset ?? -1,
+              recordErrors: [],
+              errorMessage: code === ErrorCode.NONE ? null : (r?.errorMessage ?? null),
+            };
+          }),
+        })),
+        throttleTimeMs: 0,
+      };
+    },
+  };
+}
+
+/** Checks Kafka's per-version rules and turns legacy message sets into one v2 batch. */
+export function recordsForLog(records: Buffer | null, version: number): Buffer {
+  if (!records || records.length < LOG_OVERHEAD + 5) throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, 'empty or truncated record set');
+  const magic = magicAt(records, 0);
+  if (version >= 3) {
+    if (magic !== 2) throw new KafkaError(ErrorCode.INVALID_RECORD, `Produce v${version} requires record batch v2, got magic ${magic}`);
+    const size = LOG_OVERHEAD + records.readInt32BE(BatchField.BATCH_LENGTH);
+    if (size !== records.length) {
+      throw new KafkaError(ErrorCode.INVALID_RECORD, `Produce v${version} must carry exactly one record batch`);
+    }
+    const codec = records.readInt16BE(BatchField.ATTRIBUTES) & Attribute.COMPRESSION_MASK;
+    if (codec === CompressionType.Zstd && version < 7) {
+      throw new KafkaError(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, 'ZSTD needs Produce v7 or later');
+    }
+    return records;
+  }
+  if (magic === 2) return records;
+  if (magic !== 0 && magic !== 1) throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, `unknown magic ${magic}`);
+  const legacy = decodeMessageSet(records);
+  if (legacy.length === 0) throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, 'message set holds no whole message');
+  const codec = legacy[0].codec;
+  const baseTimestamp = legacy[0].timestamp;
+  return buildBatch(
+    legacy.map((r, i) => ({ key: r.key, value: r.value, timestamp: r.timestamp, offsetDelta: i })),
+    { compression: codec, baseTimestamp, partitionLeaderEpoch: -1 },
+  );
+}

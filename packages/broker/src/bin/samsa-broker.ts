@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+/**
+ * `samsa-broker server.properties [--override key=value]…` — Kafka's kafka-server-start.sh.
+ * Configuration errors print one line naming the key and exit 1; SIGTERM/SIGINT shut down cleanly.
+ * Logs go to the console and, when LOG_DIR is set, to LOG_DIR/server.log and state-change.log.
+ */
+import { ConfigError, KafkaConfig } from '../config/KafkaConfig';
+import { Logging } from '../log/logging';
+import { FatalStartupError, KafkaServer } from '../server/KafkaServer';
+
+function usage(): never {
+  process.stderr.write('USAGE: samsa-broker server.properties [--override property=value]*\n');
+  process.exit(1);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const overrides: string[] = [];
+  let file: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--override') {
+      if (i + 1 >= argv.length) usage();
+      overrides.push(argv[++i]);
+    } else if (a.startsWith('--override=')) overrides.push(a.slice('--override='.length));
+    else if (a === '-h' || a === '--help') usage();
+    else if (!file && !a.startsWith('-')) file = a;
+    else if (!a.startsWith('-')) continue; // process markers (e.g. the test harness's) are ignored
+    else {
+      process.stderr.write(`ERROR: unknown option ${a}\n`);
+      usage();
+    }
+  }
+  let config: KafkaConfig;
+  try {
+    config = KafkaConfig.load({ file, env: process.env, overrides });
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`ERROR: ${e.message}\n`);
+      process.exit(1);
+    }
+    throw e;
+  }
+  const logging = new Logging({ logDir: process.env.LOG_DIR });
+  const log = logging.logger(`[KafkaServer id=${config.brokerId}]`, 'kafka.server.KafkaServer');
+  process.on('unhandledRejection', (e) => log.error('unhandled rejection', e));
+  process.on('uncaughtException', (e) => log.error('uncaught exception', e));
+  const server = new KafkaServer(config, logging);
+  let exiting = false;
+  const stop = async (signal: string) => {
+    if (exiting) return;
+    exiting = true;
+    log.info(`received ${signal}, shutting down`);
+    await server.shutdown();
+    await logging.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  try {
+    await server.startup();
+  } catch (e) {
+    log.error(e instanceof FatalStartupError ? `Fatal error during startup: ${e.message}` : 'Fatal error during startup', e instanceof FatalStartupError ? undefined : e);
+    await server.shutdown();
+    await logging.close();
+    process.exit(1);
+  }
+}
+
+void main(process.argv.slice(2));

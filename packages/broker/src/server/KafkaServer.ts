@@ -1,0 +1,257 @@
+import { AdminZkClient, TopicExistsError, InvalidReplicationFactorError } from '@samsa/admin';
+import { KafkaController } from '@samsa/controller';
+import { ErrorCode, KafkaError, randomUuid } from '@samsa/protocol';
+import { LogConfig, LogManager, type ConfigProps } from '@samsa/storage';
+import { KafkaZkClient, ZkError, type Broker, type EndPoint, type SecurityProtocol } from '@samsa/zk';
+import { apiVersionsEntry } from '../api/apiVersions';
+import { leaderAndIsrHandler, stopReplicaHandler, updateMetadataHandler } from '../api/controlPlane';
+import type { BrokerDeps } from '../api/deps';
+import { fetchHandler } from '../api/fetch';
+import { listOffsetsHandler } from '../api/listOffsets';
+import { metadataHandler } from '../api/metadata';
+import { produceHandler } from '../api/produce';
+import { ApiRegistry } from '../api/registry';
+import type { KafkaConfig } from '../config/KafkaConfig';
+import type { Logger, Logging } from '../log/logging';
+import { MetadataCache } from '../metadata/MetadataCache';
+import { parseListeners } from '../network/EndPoint';
+import { RequestDispatcher } from '../network/RequestDispatcher';
+import { SocketServer, socketServerOptions } from '../network/SocketServer';
+import { ReplicaManager } from './ReplicaManager';
+
+/** A startup failure an operator can act on (duplicate broker id, cluster id mismatch, …): exit 1. */
+export class FatalStartupError extends Error {}
+
+/**
+ * One broker process. Start order (Kafka's KafkaServer.startup):
+ * 1. ZooKeeper session (creating the chroot and Kafka's persistent paths);
+ * 2. cluster id: read /cluster/id or create it; checked against meta.properties by the LogManager;
+ * 3. LogManager: load every log dir, recovering logs not closed cleanly;
+ * 4. MetadataCache and ReplicaManager (empty until the controller speaks);
+ * 5. SocketServer: listeners bound, so the ports can be advertised;
+ * 6. register /brokers/ids/<id> (ephemeral; a duplicate id is fatal);
+ * 7. the embedded KafkaController joins the /controller election.
+ * Shutdown runs it backwards; logs are closed with the clean-shutdown marker last.
+ */
+export class KafkaServer {
+  private zk: KafkaZkClient | null = null;
+  private logManager: LogManager | null = null;
+  private socketServer: SocketServer | null = null;
+  private controller: KafkaController | null = null;
+  private replicaManager: ReplicaManager | null = null;
+  private readonly logger: Logger;
+  private stopping = false;
+  brokerEpoch = -1;
+  clusterId = '';
+  readonly metadataCache: MetadataCache;
+
+  constructor(
+    readonly config: KafkaConfig,
+    private readonly logging: Logging,
+  ) {
+    this.logger = logging.logger(`[KafkaServer id=${config.brokerId}]`, 'kafka.server.KafkaServer');
+    this.metadataCache = new MetadataCache(config.brokerId);
+  }
+
+  get brokerId(): number {
+    return this.config.brokerId;
+  }
+
+  get isController(): boolean {
+    return this.controller?.isActive ?? false;
+  }
+
+  /** Bound port of a listener (after startup). */
+  boundPort(listenerName = 'PLAINTEXT'): number {
+    return this.socketServer!.boundPort(listenerName);
+  }
+
+  async startup(): Promise<void> {
+    const c = this.config;
+    this.logger.info('starting');
+    if (c.brokerId < 0) throw new FatalStartupError('broker.id must be set (automatic id generation is not supported yet)');
+
+    // 1. ZooKeeper
+    this.zk = await KafkaZkClient.connect(c.string('zookeeper.connect')!, {
+      sessionTimeoutMs: c.int('zookeeper.session.timeout.ms'),
+      connectionTimeoutMs: c.zkConnectionTimeoutMs,
+      createChroot: true,
+      logger: this.logging.logger('[ZooKeeperClient Kafka server]', 'kafka.zookeeper.ZooKeeperClient'),
+    });
+    await this.zk.createTopLevelPaths();
+
+    // 2. cluster id
+    this.clusterId = await this.zk.createOrGetClusterId(randomUuid());
+    this.logger.info(`Cluster ID = ${this.clusterId}`);
+
+    // 3. logs
+    this.logManager = new LogManager({
+      logDirs: c.logDirs,
+      brokerId: c.brokerId,
+      clusterId: this.clusterId,
+      defaultConfig: LogConfig.fromBrokerProps(brokerLogProps(c)),
+      retentionCheckMs: c.int('log.retention.check.interval.ms'),
+      flushCheckMs: c.int('log.flush.scheduler.interval.ms'),
+      flushRecoveryOffsetCheckpointMs: c.int('log.flush.offset.checkpoint.interval.ms'),
+      flushStartOffsetCheckpointMs: c.int('log.flush.start.offset.checkpoint.interval.ms'),
+      highWatermarkCheckpointMs: c.int('replica.high.watermark.checkpoint.interval.ms'),
+      recoveryThreadsPerDataDir: c.int('num.recovery.threads.per.data.dir'),
+      logger: this.logging.logger('[LogManager]', 'kafka.log.LogManager'),
+    });
+    try {
+      await this.logManager.startup();
+    } catch (e) {
+      throw new FatalStartupError(`log directories could not be loaded: ${(e as Error).message}`);
+    }
+
+    // 4. replica manager
+    const zk = this.zk;
+    this.replicaManager = new ReplicaManager({
+      brokerId: c.brokerId,
+      logManager: this.logManager,
+      metadataCache: this.metadataCache,
+      logger: this.logging.logger(`[ReplicaManager broker=${c.brokerId}]`, 'kafka.server.ReplicaManager'),
+      stateChangeLogger: this.logging.stateChangeLogger(`[Broker id=${c.brokerId}]`),
+      topicConfig: async (topic) => Object.fromEntries(await zk.getEntityConfigs('topics', topic)) as ConfigProps,
+    });
+
+    // 5. sockets
+    const registry = this.apiRegistry();
+    this.socketServer = new SocketServer(
+      socketServerOptions(c),
+      new RequestDispatcher(registry, this.logging.logger(`[KafkaApi-${c.brokerId}]`, 'kafka.server.KafkaApis')),
+      this.logging.logger(`[SocketServer brokerId=${c.brokerId}]`, 'kafka.network.SocketServer'),
+    );
+    await this.socketServer.startup();
+
+    // 6. registration
+    await this.registerBroker();
+
+    // 7. controller
+    this.controller = new KafkaController(this.zk, {
+      brokerId: c.brokerId,
+      deleteTopicEnable: c.bool('delete.topic.enable'),
+      uncleanLeaderElectionEnable: c.bool('unclean.leader.election.enable'),
+      autoLeaderRebalanceEnable: c.bool('auto.leader.rebalance.enable'),
+      controllerSocketTimeoutMs: c.int('controller.socket.timeout.ms'),
+      interBrokerListenerName: this.interBrokerListenerName(),
+      onNewSession: () => this.registerBroker(),
+      logger: this.logging.logger('', 'kafka.controller.KafkaController'),
+      stateChangeLogger: this.logging.stateChangeLogger(''),
+    });
+    await this.controller.startup();
+    this.logger.info('started');
+  }
+
+  private interBrokerListenerName(): string {
+    return this.config.string('inter.broker.listener.name') ?? parseListeners(this.config.list('listeners'))[0].name;
+  }
+
+  /** The endpoints clients are told about: advertised.listeners, with bound ports for port 0. */
+  advertisedEndpoints(): EndPoint[] {
+    const protocolMap = new Map(
+      this.config.list('listener.security.protocol.map').map((e) => e.split(':') as [string, string]),
+    );
+    return parseListeners(this.config.advertisedListeners).map((l) => ({
+      host: l.host || '127.0.0.1',
+      port: l.port === 0 ? this.socketServer!.boundPort(l.name) : l.port,
+      listenerName: l.name,
+      securityProtocol: (protocolMap.get(l.name) ?? l.name) as SecurityProtocol,
+    }));
+  }
+
+  private async registerBroker(): Promise<void> {
+    const broker: Broker = {
+      id: this.brokerId,
+      endPoints: this.advertisedEndpoints(),
+      rack: this.config.string('broker.rack'),
+      features: {},
+    };
+    try {
+      this.brokerEpoch = await this.zk!.registerBroker(broker, { jmxPort: this.config.int('jmx.port') });
+    } catch (e) {
+      if (e instanceof ZkError && e.code === 'NODEEXISTS') {
+        throw new FatalStartupError(
+          `broker id ${this.brokerId} is already registered in ZooKeeper (/brokers/ids/${this.brokerId}): ` +
+            'another broker uses this broker.id',
+        );
+      }
+      throw e;
+    }
+  }
+
+  private apiRegistry(): ApiRegistry {
+    const deps: BrokerDeps = {
+      brokerId: this.brokerId,
+      clusterId: this.clusterId,
+      config: this.config,
+      metadataCache: this.metadataCache,
+      replicaManager: this.replicaManager!,
+      zkClient: this.zk!,
+      logger: this.logger,
+      autoCreateTopic: (topic) => this.autoCreateTopic(topic),
+    };
+    const registry = new ApiRegistry();
+    for (const entry of [
+      produceHandler(deps),
+      fetchHandler(deps),
+      listOffsetsHandler(deps),
+      metadataHandler(deps),
+      leaderAndIsrHandler(deps),
+      stopReplicaHandler(deps),
+      updateMetadataHandler(deps),
+    ]) {
+      registry.register(entry);
+    }
+    registry.register(apiVersionsEntry(registry));
+    return registry;
+  }
+
+  /** Auto-creation: num.partitions × default.replication.factor (capped by nothing: Kafka refuses). */
+  private async autoCreateTopic(topic: string): Promise<number> {
+    const partitions = this.config.int('num.partitions');
+    try {
+      await new AdminZkClient(this.zk!).createTopic(topic, partitions, this.config.int('default.replication.factor'));
+      this.logger.info(`Auto-created topic ${topic} with ${partitions} partitions`);
+      return partitions;
+    } catch (e) {
+      if (e instanceof TopicExistsError) throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, e.message);
+      if (e instanceof InvalidReplicationFactorError) throw new KafkaError(ErrorCode.INVALID_REPLICATION_FACTOR, e.message);
+      throw e;
+    }
+  }
+
+  /** Reverse order of startup; logs closed last, with the clean-shutdown marker. */
+  async shutdown(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.logger.info('shutting down');
+    const step = async (what: string, fn: () => Promise<void> | void) => {
+      try {
+        await fn();
+      } catch (e) {
+        this.logger.warn(`error during shutdown: ${what}`, e);
+      }
+    };
+    await step('controller', () => this.controller?.shutdown());
+    await step('socket server', () => this.socketServer?.shutdown());
+    await step('replica manager', () => this.replicaManager?.shutdown());
+    await step('zookeeper', () => this.zk?.close());
+    await step('log manager', () => this.logManager?.shutdown());
+    this.logger.info('shut down completed');
+  }
+}
+
+/** The broker's log.* settings as LogConfig reads them (broker-level synonyms of topic configs). */
+function brokerLogProps(c: KafkaConfig): ConfigProps {
+  const props: Record<string, string> = {};
+  for (const [k, v] of c.entries()) {
+    if (v === null || v === undefined) continue;
+    props[k] = Array.isArray(v) ? v.join(',') : String(v);
+  }
+  props['log.retention.ms'] = String(c.logRetentionMs);
+  props['log.roll.ms'] = String(c.logRollMs);
+  props['log.roll.jitter.ms'] = String(c.logRollJitterMs);
+  props['log.flush.interval.ms'] = String(c.logFlushIntervalMs);
+  return props as ConfigProps;
+}

@@ -1,0 +1,425 @@
+import { ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
+import { topicPartition, type ConfigProps, type LogManager, type RecordsSlice } from '@samsa/storage';
+import { Partition, type LeaderAndIsrState } from '../cluster/Partition';
+import type { Logger } from '../log/logging';
+import type { MetadataCache } from '../metadata/MetadataCache';
+import { DelayedOperationPurgatory } from './DelayedOperationPurgatory';
+
+export interface ReplicaManagerOptions {
+  readonly brokerId: number;
+  readonly logManager: LogManager;
+  readonly metadataCache: MetadataCache;
+  readonly logger: Logger;
+  readonly stateChangeLogger: Logger;
+  /** Topic-level overrides (from /config/topics/<t>), read when a log is created. */
+  readonly topicConfig: (topic: string) => Promise<ConfigProps>;
+  /** Clock (tests). */
+  readonly now?: () => number;
+}
+
+export interface ProducePartitionResult {
+  readonly topic: string;
+  readonly partition: number;
+  readonly errorCode: number;
+  readonly errorMessage?: string;
+  readonly baseOffset: number;
+  readonly logAppendTimeMs: number;
+  readonly logStartOffset: number;
+}
+
+export interface FetchPartitionRequest {
+  readonly topic: string;
+  readonly partition: number;
+  readonly fetchOffset: number;
+  readonly maxBytes: number;
+}
+
+export interface FetchPartitionResult {
+  readonly topic: string;
+  readonly partition: number;
+  readonly errorCode: number;
+  readonly highWatermark: number;
+  readonly lastStableOffset: number;
+  readonly logStartOffset: number;
+  readonly records: RecordsSlice | null;
+}
+
+const key = (topic: string, partition: number) => `${topic}-${partition}`;
+
+/**
+ * Owns this broker's partitions: applies LeaderAndIsr and StopReplica from the controller (refusing
+ * older controller epochs), appends for producers with acks 0/1/all, reads for consumers (up to the
+ * high watermark) and followers (up to the log end), and parks acks=all produces and min.bytes
+ * fetches in purgatories woken by appends and high watermark moves.
+ */
+export class ReplicaManager {
+  private readonly partitions = new Map<string, Partition>();
+  controllerEpoch = 0;
+  readonly producePurgatory = new DelayedOperationPurgatory('Produce');
+  readonly fetchPurgatory = new DelayedOperationPurgatory('Fetch');
+  private readonly now: () => number;
+
+  constructor(private readonly o: ReplicaManagerOptions) {
+    this.now = o.now ?? Date.now;
+  }
+
+  get brokerId(): number {
+    return this.o.brokerId;
+  }
+
+  getPartition(topic: string, partition: number): Partition | undefined {
+    return this.partitions.get(key(topic, partition));
+  }
+
+  allPartitions(): Partition[] {
+    return [...this.partitions.values()];
+  }
+
+  leaderPartitions(): Partition[] {
+    return this.allPartitions().filter((p) => p.isLeader);
+  }
+
+  /** The partition if this broker leads it, else the Kafka error a client should see. */
+  leaderPartitionOrError(topic: string, partition: number): Partition {
+    const p = this.partitions.get(key(topic, partition));
+    if (p?.isLeader) return p;
+    if (p || this.o.metadataCache.partitionState(topic, partition)) {
+      throw new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `broker ${this.o.brokerId} does not lead ${topic}-${partition}`);
+    }
+    throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown partition ${topic}-${partition}`);
+  }
+
+  /**
+   * LeaderAndIsr (any version): for each partition this broker replicates, with a leader epoch newer
+   * than the one it knows, create the log if needed and become leader or follower. A request from an
+   * older controller epoch is refused whole with STALE_CONTROLLER_EPOCH.
+   */
+  async becomeLeaderOrFollower(body: Struct): Promise<Struct> {
+    const states = flattenLeaderAndIsr(body);
+    if (body.controllerEpoch < this.controllerEpoch) {
+      this.o.stateChangeLogger.warn(
+        `Ignoring LeaderAndIsr request from controller ${body.controllerId} with epoch ${body.controllerEpoch} ` +
+          `since its epoch is older than the current ${this.controllerEpoch}`,
+      );
+      return leaderAndIsrResponse(ErrorCode.STALE_CONTROLLER_EPOCH, states.map((s) => ({ ...s, errorCode: ErrorCode.STALE_CONTROLLER_EPOCH })));
+    }
+    this.controllerEpoch = body.controllerEpoch;
+    const results: { topic: string; partition: number; errorCode: number }[] = [];
+    for (const s of states) {
+      if (!s.state.replicas.includes(this.o.brokerId)) {
+        results.push({ ...s, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
+        continue;
+      }
+      const existing = this.partitions.get(key(s.topic, s.partition));
+      if (existing && s.state.leaderEpoch <= existing.leaderEpoch) {
+        this.o.stateChangeLogger.info(
+          `Ignoring LeaderAndIsr for ${s.topic}-${s.partition}: leader epoch ${s.state.leaderEpoch} is not newer than ${existing.leaderEpoch}`,
+        );
+        results.push({ ...s, errorCode: ErrorCode.STALE_CONTROLLER_EPOCH });
+        continue;
+      }
+      try {
+        const p = existing ?? (await this.createPartition(s.topic, s.partition, s.state.isNew));
+        if (s.state.leader === this.o.brokerId) {
+          p.makeLeader(s.state, this.now());
+          this.o.stateChangeLogger.info(
+            `Leader ${s.topic}-${s.partition} starts at leader epoch ${s.state.leaderEpoch} from offset ${p.log.logEndOffset} with high watermark ${p.highWatermark}, ISR [${s.state.isr.join(',')}]`,
+          );
+        } else {
+          p.makeFollower(s.state);
+          this.o.stateChangeLogger.info(
+            `Follower ${s.topic}-${s.partition} starts at leader epoch ${s.state.leaderEpoch}, leader ${s.state.leader}`,
+          );
+        }
+        this.producePurgatory.checkAndComplete(p.key);
+        this.fetchPurgatory.checkAndComplete(p.key);
+        results.push({ ...s, errorCode: ErrorCode.NONE });
+      } catch (e) {
+        const code = e instanceof KafkaError ? e.code : ErrorCode.KAFKA_STORAGE_ERROR;
+        this.o.logger.error(`LeaderAndIsr for ${s.topic}-${s.partition} failed`, e);
+        results.push({ ...s, errorCode: code });
+      }
+    }
+    return leaderAndIsrResponse(ErrorCode.NONE, results);
+  }
+
+  private async createPartition(topic: string, partition: number, isNew: boolean): Promise<Partition> {
+    const overrides = await this.o.topicConfig(topic);
+    const tp = topicPartition(topic, partition);
+    const config = Object.keys(overrides).length > 0 ? this.o.logManager.updateConfig(topic, overrides) : undefined;
+    const log = this.o.logManager.getOrCreateLog(tp, config, isNew);
+    const p = new Partition(topic, partition, this.o.brokerId, log);
+    this.partitions.set(p.key, p);
+    return p;
+  }
+
+  /** StopReplica (any version): stop serving, and delete the log when asked. */
+  async stopReplicas(body: Struct): Promise<Struct> {
+    const targets = flattenStopReplica(body);
+    if (body.controllerEpoch < this.controllerEpoch) {
+      return {
+        errorCode: ErrorCode.STALE_CONTROLLER_EPOCH,
+        partitionErrors: targets.map((t) => ({ topicName: t.topic, partitionIndex: t.partition, errorCode: ErrorCode.STALE_CONTROLLER_EPOCH })),
+      };
+    }
+    this.controllerEpoch = body.controllerEpoch;
+    const partitionErrors: Struct[] = [];
+    for (const t of targets) {
+      let errorCode: number = ErrorCode.NONE;
+      try {
+        await this.stopReplica(t.topic, t.partition, t.deletePartition);
+      } catch (e) {
+        errorCode = e instanceof KafkaError ? e.code : ErrorCode.KAFKA_STORAGE_ERROR;
+        this.o.logger.error(`StopReplica for ${t.topic}-${t.partition} failed`, e);
+      }
+      partitionErrors.push({ topicName: t.topic, partitionIndex: t.partition, errorCode });
+    }
+    return { errorCode: ErrorCode.NONE, partitionErrors };
+  }
+
+  async stopReplica(topic: string, partition: number, deletePartition: boolean): Promise<void> {
+    const k = key(topic, partition);
+    const p = this.partitions.get(k);
+    this.partitions.delete(k);
+    if (p) {
+      p.leaderId = -1;
+      this.producePurgatory.checkAndComplete(k);
+      this.fetchPurgatory.checkAndComplete(k);
+    }
+    if (deletePartition) await this.o.logManager.deleteLog(topicPartition(topic, partition));
+    this.o.stateChangeLogger.info(`Stopped replica ${k}${deletePartition ? ' and deleted its log' : ''}`);
+  }
+
+  /**
+   * Appends each partition's records as leader (Kafka's appendRecords):
+   * 1. per partition: leader and min ISR checks, validate and append (errors stay per partition);
+   * 2. wait until the bytes are written to the OS;
+   * 3. acks=0/1: answer now; acks=all: wait in the produce purgatory until the high watermark passes
+   *    every appended batch, the ISR shrinks below min.insync.replicas, or the timeout ends.
+   */
+  async appendRecords(
+    timeoutMs: number,
+    requiredAcks: number,
+    entries: readonly { topic: string; partition: number; records: Buffer | null }[],
+  ): Promise<ProducePartitionResult[]> {
+    const appended: { p: Partition; result: ProducePartitionResult; requiredOffset: number }[] = [];
+    const results: ProducePartitionResult[] = [];
+    const writes: Promise<void>[] = [];
+    for (const e of entries) {
+      try {
+        if (!e.records || e.records.length === 0) throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, 'empty record set');
+        const p = this.leaderPartitionOrError(e.topic, e.partition);
+        const info = p.appendRecordsToLeader(e.records, requiredAcks, p.log.config.minInsyncReplicas);
+        const result: ProducePartitionResult = {
+          topic: e.topic,
+          partition: e.partition,
+          errorCode: ErrorCode.NONE,
+          baseOffset: info.firstOffset,
+          logAppendTimeMs: info.logAppendTime,
+          logStartOffset: info.logStartOffset,
+        };
+        results.push(result);
+        appended.push({ p, result, requiredOffset: info.lastOffset + 1 });
+        writes.push(info.written);
+        this.onPartitionChanged(p);
+      } catch (err) {
+        results.push(produceError(e.topic, e.partition, err, this.o.logger));
+      }
+    }
+    try {
+      await Promise.all(writes);
+    } catch (err) {
+      return results.map((r) => (r.errorCode === ErrorCode.NONE ? produceError(r.topic, r.partition, err, this.o.logger) : r));
+    }
+    if (requiredAcks !== -1 || appended.length === 0) return results;
+    return new Promise((resolve) => {
+      const status = new Map(appended.map((a) => [a, -1 as number]));
+      const finish = () => resolve(results.map((r) => {
+        const a = appended.find((x) => x.result === r);
+        if (!a) return r;
+        const code = status.get(a)!;
+        return code === ErrorCode.NONE ? r : { ...r, errorCode: code === -1 ? ErrorCode.REQUEST_TIMED_OUT : code };
+      }));
+      const op = {
+        tryComplete: () => {
+          for (const a of appended) {
+            if (status.get(a) !== -1) continue;
+            const current = this.partitions.get(a.p.key);
+            if (current !== a.p || !a.p.isLeader) status.set(a, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+            else if (a.p.highWatermark >= a.requiredOffset) {
+              status.set(a, a.p.isr.length < a.p.log.config.minInsyncReplicas ? ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND : ErrorCode.NONE);
+            }
+          }
+          if ([...status.values()].some((c) => c === -1)) return false;
+          finish();
+          return true;
+        },
+        onExpiration: finish,
+      };
+      this.producePurgatory.tryCompleteElseWatch(op, appended.map((a) => a.p.key), timeoutMs);
+    });
+  }
+
+  /**
+   * Reads for a consumer (up to the high watermark) or a follower (replicaId ≥ 0: up to the log end,
+   * and its fetch offset tells the leader how far it got). Waits in the fetch purgatory until
+   * minBytes are there, an error shows, or maxWaitMs ends.
+   */
+  async fetchMessages(req: {
+    replicaId: number;
+    maxWaitMs: number;
+    minBytes: number;
+    maxBytes: number;
+    partitions: readonly FetchPartitionRequest[];
+  }): Promise<FetchPartitionResult[]> {
+    const isFollower = req.replicaId >= 0;
+    if (isFollower) {
+      for (const fp of req.partitions) {
+        const p = this.partitions.get(key(fp.topic, fp.partition));
+        if (p?.isLeader && p.updateFollowerFetchState(req.replicaId, fp.fetchOffset, this.now())) this.onPartitionChanged(p);
+      }
+    }
+    const read = () => this.readFromLocalLog(req.partitions, req.maxBytes, isFollower);
+    const first = read();
+    const bytes = (rs: FetchPartitionResult[]) => rs.reduce((n, r) => n + (r.records?.sizeInBytes ?? 0), 0);
+    const hasError = (rs: FetchPartitionResult[]) => rs.some((r) => r.errorCode !== ErrorCode.NONE);
+    if (req.maxWaitMs <= 0 || req.partitions.length === 0 || bytes(first) >= req.minBytes || hasError(first)) return first;
+    return new Promise((resolve) => {
+      const op = {
+        tryComplete: () => {
+          const rs = read();
+          if (bytes(rs) < req.minBytes && !hasError(rs)) return false;
+          resolve(rs);
+          return true;
+        },
+        onExpiration: () => resolve(read()),
+      };
+      this.fetchPurgatory.tryCompleteElseWatch(op, req.partitions.map((fp) => key(fp.topic, fp.partition)), req.maxWaitMs);
+    });
+  }
+
+  private readFromLocalLog(partitions: readonly FetchPartitionRequest[], maxBytes: number, isFollower: boolean): FetchPartitionResult[] {
+    let remaining = maxBytes;
+    let first = true;
+    return partitions.map((fp) => {
+      try {
+        const p = this.leaderPartitionOrError(fp.topic, fp.partition);
+        const limit = Math.min(fp.maxBytes, remaining);
+        const info = p.log.read(fp.fetchOffset, limit, {
+          isolation: isFollower ? 'logEnd' : 'highWatermark',
+          minOneMessage: first,
+        });
+        const size = info.records.sizeInBytes;
+        if (size > 0) first = false;
+        remaining = Math.max(0, remaining - size);
+        return {
+          topic: fp.topic,
+          partition: fp.partition,
+          errorCode: ErrorCode.NONE,
+          highWatermark: p.highWatermark,
+          lastStableOffset: p.highWatermark,
+          logStartOffset: p.log.logStartOffset,
+          records: info.records,
+        };
+      } catch (err) {
+        const code = err instanceof KafkaError ? err.code : ErrorCode.UNKNOWN_SERVER_ERROR;
+        if (!(err instanceof KafkaError)) this.o.logger.error(`fetch of ${fp.topic}-${fp.partition} failed`, err);
+        const p = this.partitions.get(key(fp.topic, fp.partition));
+        return {
+          topic: fp.topic,
+          partition: fp.partition,
+          errorCode: code,
+          highWatermark: p?.isLeader ? p.highWatermark : -1,
+          lastStableOffset: p?.isLeader ? p.highWatermark : -1,
+          logStartOffset: p?.isLeader ? p.log.logStartOffset : -1,
+          records: null,
+        };
+      }
+    });
+  }
+
+  /** After an append or a high watermark move, wake whoever waits on the partition. */
+  onPartitionChanged(p: Partition): void {
+    this.producePurgatory.checkAndComplete(p.key);
+    this.fetchPurgatory.checkAndComplete(p.key);
+  }
+
+  /** Closes purgatories; logs are closed by the LogManager. */
+  shutdown(): void {
+    this.producePurgatory.shutdown();
+    this.fetchPurgatory.shutdown();
+  }
+}
+
+function produceError(topic: string, partition: number, err: unknown, logger: Logger): ProducePartitionResult {
+  if (!(err instanceof KafkaError)) logger.error(`append to ${topic}-${partition} failed`, err);
+  return {
+    topic,
+    partition,
+    errorCode: err instanceof KafkaError ? err.code : ErrorCode.UNKNOWN_SERVER_ERROR,
+    errorMessage: err instanceof Error ? err.message : String(err),
+    baseOffset: -1,
+    logAppendTimeMs: -1,
+    logStartOffset: -1,
+  };
+}
+
+interface FlatLeaderAndIsr {
+  readonly topic: string;
+  readonly partition: number;
+  readonly state: LeaderAndIsrState;
+}
+
+/** LeaderAndIsr v0–1 lists partitions ungrouped; v2+ groups them by topic. */
+export function flattenLeaderAndIsr(body: Struct): FlatLeaderAndIsr[] {
+  const out: FlatLeaderAndIsr[] = [];
+  const one = (topic: string, p: Struct) =>
+    out.push({
+      topic,
+      partition: p.partitionIndex,
+      state: {
+        controllerEpoch: p.controllerEpoch,
+        leader: p.leader,
+        leaderEpoch: p.leaderEpoch,
+        isr: p.isr,
+        zkVersion: p.zkVersion,
+        replicas: p.replicas,
+        isNew: !!p.isNew,
+      },
+    });
+  for (const p of (body.ungroupedPartitionStates ?? []) as Struct[]) one(p.topicName, p);
+  for (const t of (body.topicStates ?? []) as Struct[]) for (const p of t.partitionStates as Struct[]) one(t.topicName, p);
+  return out;
+}
+
+function leaderAndIsrResponse(errorCode: number, results: readonly { topic: string; partition: number; errorCode: number }[]): Struct {
+  const byTopic = new Map<string, Struct[]>();
+  for (const r of results) {
+    let list = byTopic.get(r.topic);
+    if (!list) byTopic.set(r.topic, (list = []));
+    list.push({ topicName: r.topic, partitionIndex: r.partition, errorCode: r.errorCode });
+  }
+  return {
+    errorCode,
+    // v0–4: one flat list; v5: grouped by topic id (topic ids are not used by our controller yet)
+    partitionErrors: results.map((r) => ({ topicName: r.topic, partitionIndex: r.partition, errorCode: r.errorCode })),
+    topics: [...byTopic.values()].map((partitionErrors) => ({ partitionErrors })),
+  };
+}
+
+/** StopReplica v0 ungrouped, v1–2 by topic with one delete flag, v3 per-partition delete flags. */
+export function flattenStopReplica(body: Struct): { topic: string; partition: number; deletePartition: boolean }[] {
+  const out: { topic: string; partition: number; deletePartition: boolean }[] = [];
+  for (const p of (body.ungroupedPartitions ?? []) as Struct[]) {
+    out.push({ topic: p.topicName, partition: p.partitionIndex, deletePartition: !!body.deletePartitions });
+  }
+  for (const t of (body.topics ?? []) as Struct[]) {
+    for (const i of t.partitionIndexes as number[]) out.push({ topic: t.name, partition: i, deletePartition: !!body.deletePartitions });
+  }
+  for (const t of (body.topicStates ?? []) as Struct[]) {
+    for (const p of t.partitionStates as Struct[]) {
+      out.push({ topic: t.topicName, partition: p.partitionIndex, deletePartition: !!p.deletePartition });
+    }
+  }
+  return out;
+}
