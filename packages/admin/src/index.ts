@@ -1,1 +1,13 @@
-export {};
+/**
+ * @samsa/admin — Kafka's AdminUtils (replica assignment), AdminZkClient, and the command-line tools
+ * kafka-topics and kafka-dump-log.
+ */
+export * from './errors';
+export * from './AdminUtils';
+export * from './AdminZkClient';
+export { OptionParser, ParsedOptions, UsageError } from './cli/OptionParser';
+export { TopicOutput, describeLines, type DescribeFilter } from './topics/TopicOutput';
+export * from './topics/TopicCommandOptions';
+export { ZkTopicService, type TopicService, type LineSink } from './topics/ZkTopicService';
+export { AdminClientTopicService, topicDescriptions, type AdminLike } from './topics/AdminClientTopicService';
+export * from './topics/TopicCommand';

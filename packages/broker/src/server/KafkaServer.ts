@@ -113,6 +113,16 @@ export class KafkaServer {
       logger: this.logging.logger(`[ReplicaManager broker=${c.brokerId}]`, 'kafka.server.ReplicaManager'),
       stateChangeLogger: this.logging.stateChangeLogger(`[Broker id=${c.brokerId}]`),
       topicConfig: async (topic) => Object.fromEntries(await zk.getEntityConfigs('topics', topic)) as ConfigProps,
+      fetcher: {
+        brokerId: c.brokerId,
+        interBrokerListenerName: this.interBrokerListenerName(),
+        fetchWaitMaxMs: c.int('replica.fetch.wait.max.ms'),
+        fetchMinBytes: c.int('replica.fetch.min.bytes'),
+        fetchMaxBytes: c.int('replica.fetch.max.bytes'),
+        fetchResponseMaxBytes: c.int('replica.fetch.response.max.bytes'),
+        fetchBackoffMs: c.int('replica.fetch.backoff.ms'),
+        socketTimeoutMs: c.int('replica.socket.timeout.ms'),
+      },
     });
 
     // 5. sockets

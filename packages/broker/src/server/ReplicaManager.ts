@@ -4,6 +4,7 @@ import { Partition, type LeaderAndIsrState } from '../cluster/Partition';
 import type { Logger } from '../log/logging';
 import type { MetadataCache } from '../metadata/MetadataCache';
 import { DelayedOperationPurgatory } from './DelayedOperationPurgatory';
+import { ReplicaFetcherManager, type ReplicaFetcherConfig } from './ReplicaFetcherManager';
 
 export interface ReplicaManagerOptions {
   readonly brokerId: number;
@@ -13,6 +14,7 @@ export interface ReplicaManagerOptions {
   readonly stateChangeLogger: Logger;
   /** Topic-level overrides (from /config/topics/<t>), read when a log is created. */
   readonly topicConfig: (topic: string) => Promise<ConfigProps>;
+  readonly fetcher: ReplicaFetcherConfig;
   /** Clock (tests). */
   readonly now?: () => number;
 }
@@ -58,9 +60,11 @@ export class ReplicaManager {
   readonly producePurgatory = new DelayedOperationPurgatory('Produce');
   readonly fetchPurgatory = new DelayedOperationPurgatory('Fetch');
   private readonly now: () => number;
+  private readonly fetcherManager: ReplicaFetcherManager;
 
   constructor(private readonly o: ReplicaManagerOptions) {
     this.now = o.now ?? Date.now;
+    this.fetcherManager = new ReplicaFetcherManager(o.fetcher, o.metadataCache, o.logger, (p) => this.onPartitionChanged(p));
   }
 
   get brokerId(): number {
@@ -121,12 +125,18 @@ export class ReplicaManager {
       try {
         const p = existing ?? (await this.createPartition(s.topic, s.partition, s.state.isNew));
         if (s.state.leader === this.o.brokerId) {
+          this.fetcherManager.removePartition(p.key);
           p.makeLeader(s.state, this.now());
           this.o.stateChangeLogger.info(
             `Leader ${s.topic}-${s.partition} starts at leader epoch ${s.state.leaderEpoch} from offset ${p.log.logEndOffset} with high watermark ${p.highWatermark}, ISR [${s.state.isr.join(',')}]`,
           );
         } else {
           p.makeFollower(s.state);
+          // Without leader epochs yet (OffsetForLeaderEpoch), a new follower truncates to its high
+          // watermark, as Kafka did before KIP-101, then fetches from the leader.
+          this.fetcherManager.removePartition(p.key);
+          p.log.truncateTo(p.highWatermark);
+          if (s.state.leader >= 0) this.fetcherManager.addPartition(p, s.state.leader);
           this.o.stateChangeLogger.info(
             `Follower ${s.topic}-${s.partition} starts at leader epoch ${s.state.leaderEpoch}, leader ${s.state.leader}`,
           );
@@ -181,6 +191,7 @@ export class ReplicaManager {
     const k = key(topic, partition);
     const p = this.partitions.get(k);
     this.partitions.delete(k);
+    this.fetcherManager.removePartition(k);
     if (p) {
       p.leaderId = -1;
       this.producePurgatory.checkAndComplete(k);
@@ -346,6 +357,7 @@ export class ReplicaManager {
 
   /** Closes purgatories; logs are closed by the LogManager. */
   shutdown(): void {
+    this.fetcherManager.shutdown();
     this.producePurgatory.shutdown();
     this.fetchPurgatory.shutdown();
   }

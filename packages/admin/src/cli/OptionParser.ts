@@ -1,0 +1,125 @@
+/**
+ * The small part of jopt-simple Kafka's tools use (`new OptionParser(false)`: long options only, no
+ * abbreviations): `--name`, `--name value` and `--name=value`, repeatable options, integer
+ * arguments. Mistakes are UsageErrors with jopt-simple's wording; the tools print the message as
+ * one line and exit 1.
+ */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export interface OptionSpec {
+  readonly name: string;
+  readonly description: string;
+  /** Shown in --help as the argument's name; set for options that take an argument. */
+  readonly argName?: string;
+  readonly type?: 'string' | 'int';
+}
+
+export class ParsedOptions {
+  constructor(
+    private readonly values: ReadonlyMap<string, readonly string[]>,
+    private readonly specs: ReadonlyMap<string, OptionSpec>,
+  ) {}
+
+  has(name: string): boolean {
+    return this.values.has(name);
+  }
+
+  /** The option's single argument (a UsageError if given more than once), or undefined. */
+  valueOf(name: string): string | undefined {
+    const v = this.values.get(name);
+    if (v === undefined) return undefined;
+    if (v.length > 1)
+      throw new UsageError(`Found multiple arguments for option ${name}, but you asked for only one`);
+    return v[0];
+  }
+
+  /** An int option's value (already checked by parse). */
+  intValueOf(name: string): number | undefined {
+    const v = this.valueOf(name);
+    return v === undefined ? undefined : Number(v);
+  }
+
+  valuesOf(name: string): readonly string[] {
+    return this.values.get(name) ?? [];
+  }
+
+  /** The options given, in the parser's order. */
+  given(): string[] {
+    return [...this.specs.keys()].filter((n) => this.values.has(n));
+  }
+}
+
+const INT = /^[-+]?\d+$/;
+
+export class OptionParser {
+  private readonly specs = new Map<string, OptionSpec>();
+
+  /** An option without argument. */
+  accepts(name: string, description: string): this {
+    this.specs.set(name, { name, description });
+    return this;
+  }
+
+  /** An option with a required argument. */
+  acceptsArg(name: string, description: string, argName: string, type: 'string' | 'int' = 'string'): this {
+    this.specs.set(name, { name, description, argName, type });
+    return this;
+  }
+
+  parse(args: readonly string[]): ParsedOptions {
+    const values = new Map<string, string[]>();
+    for (let i = 0; i < args.length; i++) {
+      const arg = args[i];
+      if (!arg.startsWith('--') || arg === '--') throw new UsageError(`Unexpected argument: ${arg}`);
+      const eq = arg.indexOf('=');
+      const name = arg.substring(2, eq < 0 ? undefined : eq);
+      const spec = this.specs.get(name);
+      if (spec === undefined) throw new UsageError(`${name} is not a recognized option`);
+      let value: string | undefined;
+      if (spec.argName === undefined) {
+        if (eq >= 0) throw new UsageError(`Option ${name} does not take an argument`);
+        value = undefined;
+      } else if (eq >= 0) {
+        value = arg.substring(eq + 1);
+      } else {
+        if (i + 1 >= args.length || args[i + 1].startsWith('--'))
+          throw new UsageError(`Option ${name} requires an argument`);
+        value = args[++i];
+      }
+      if (
+        value !== undefined &&
+        spec.type === 'int' &&
+        (!INT.test(value.trim()) || !isInt32(Number(value)))
+      ) {
+        throw new UsageError(`Cannot parse argument '${value}' of option ${name}`);
+      }
+      const list = values.get(name) ?? [];
+      if (value !== undefined) list.push(spec.type === 'int' ? value.trim() : value);
+      values.set(name, list);
+    }
+    return new ParsedOptions(values, this.specs);
+  }
+
+  /** Two columns, as jopt-simple prints them. */
+  helpText(): string {
+    const rows = [...this.specs.values()].map((s) => [
+      `--${s.name}${s.argName === undefined ? '' : ` <${s.argName}>`}`,
+      s.description,
+    ]);
+    const width = Math.min(Math.max(...rows.map(([left]) => left.length)), 40) + 2;
+    const lines = [`${'Option'.padEnd(width)}Description`, `${'------'.padEnd(width)}-----------`];
+    for (const [left, right] of rows) {
+      const description = right.split('\n');
+      if (left.length + 2 > width) lines.push(left);
+      else lines.push(`${left.padEnd(width)}${description.shift()}`);
+      for (const more of description) lines.push(`${''.padEnd(width)}${more}`);
+    }
+    return lines.join('\n');
+  }
+}
+
+function isInt32(n: number): boolean {
+  return Number.isInteger(n) && n >= -2147483648 && n <= 2147483647;
+}

@@ -1,0 +1,221 @@
+import { spawn, type ChildProcess } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { freePort, LOOPBACK } from './ports';
+import { trackProcess } from './processes';
+import { harnessMarker, harnessTempRoot } from './run';
+import { sleep, waitFor } from './wait';
+import { startZooKeeper, type ZooKeeperHandle, type ZooKeeperOptions } from './zookeeper';
+
+/**
+ * Real Samsa broker processes (the built `samsa-broker`, as operators run it) for integration,
+ * interop and fault tests: start, SIGTERM, kill -9, SIGSTOP/SIGCONT, restart on the same port and
+ * log dir. `make test` builds the packages first.
+ */
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
+const BROKER_BIN = path.join(REPO_ROOT, 'packages', 'broker', 'dist', 'bin', 'samsa-broker.js');
+
+export interface BrokerOptions {
+  readonly zkConnect: string;
+  readonly brokerId: number;
+  /** Fixed port (kept across restarts); a free one by default. */
+  readonly port?: number;
+  /** Extra server.properties entries. */
+  readonly overrides?: Readonly<Record<string, string | number | boolean>>;
+  readonly startTimeoutMs?: number;
+}
+
+export interface BrokerHandle {
+  readonly brokerId: number;
+  readonly port: number;
+  /** "127.0.0.1:PORT" */
+  readonly bootstrap: string;
+  readonly dir: string;
+  readonly logDir: string;
+  readonly pid: number | undefined;
+  /** SIGTERM and wait for exit (a clean shutdown). */
+  stop(timeoutMs?: number): Promise<number | null>;
+  /** SIGKILL and wait for exit. */
+  kill(): Promise<void>;
+  pause(): void;
+  resume(): void;
+  /** Starts the process again on the same port and log dir. */
+  restart(): Promise<void>;
+  /** The broker's console output so far (server log lines). */
+  output(): string;
+}
+
+export async function startBroker(options: BrokerOptions): Promise<BrokerHandle> {
+  const dir = fs.mkdtempSync(path.join(harnessTempRoot(), `samsa-broker-${options.brokerId}-`));
+  const port = options.port ?? (await freePort());
+  const broker = new BrokerProcess(dir, port, options);
+  await broker.launch();
+  return broker;
+}
+
+class BrokerProcess implements BrokerHandle {
+  private child: ChildProcess | null = null;
+  private exited: Promise<number | null> = Promise.resolve(null);
+  private out = '';
+  readonly logDir: string;
+  private readonly propertiesFile: string;
+
+  constructor(
+    readonly dir: string,
+    readonly port: number,
+    private readonly options: BrokerOptions,
+  ) {
+    this.logDir = path.join(dir, 'data');
+    this.propertiesFile = path.join(dir, 'server.properties');
+    const props: Record<string, string | number | boolean> = {
+      'broker.id': options.brokerId,
+      listeners: `PLAINTEXT://${LOOPBACK}:${port}`,
+      'log.dirs': this.logDir,
+      'zookeeper.connect': options.zkConnect,
+      'zookeeper.session.timeout.ms': 6000,
+      'offsets.topic.replication.factor': 1,
+      'group.initial.rebalance.delay.ms': 0,
+      ...options.overrides,
+    };
+    fs.writeFileSync(this.propertiesFile, Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+  }
+
+  get brokerId(): number {
+    return this.options.brokerId;
+  }
+
+  get bootstrap(): string {
+    return `${LOOPBACK}:${this.port}`;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  output(): string {
+    return this.out;
+  }
+
+  async launch(): Promise<void> {
+    if (!fs.existsSync(BROKER_BIN)) throw new Error(`${BROKER_BIN} is missing: build first (npx tsc -b)`);
+    const child = spawn(process.execPath, [BROKER_BIN, this.propertiesFile, harnessMarker()], {
+      cwd: this.dir,
+      env: { ...process.env, LOG_DIR: this.dir, SAMSA_LOG_LEVEL: process.env.SAMSA_LOG_LEVEL ?? 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    trackProcess(child, `samsa-broker ${this.brokerId}`);
+    child.stdout!.on('data', (d: Buffer) => (this.out += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (this.out += d.toString()));
+    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    let exitCode: number | null | undefined;
+    void this.exited.then((c) => (exitCode = c));
+    await waitFor(
+      () => {
+        if (exitCode !== undefined) {
+          throw new Error(`broker ${this.brokerId} exited with ${exitCode} during startup:\n${this.tail()}`);
+        }
+        return this.out.includes(`[KafkaServer id=${this.brokerId}] started`);
+      },
+      { timeoutMs: this.options.startTimeoutMs ?? 30_000, intervalMs: 50, what: `broker ${this.brokerId} to start` },
+    ).catch((e) => {
+      throw new Error(`${(e as Error).message}\n${this.tail()}`);
+    });
+  }
+
+  private tail(lines = 30): string {
+    return this.out.trim().split('\n').slice(-lines).join('\n');
+  }
+
+  async stop(timeoutMs = 20_000): Promise<number | null> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
+    child.kill('SIGCONT');
+    child.kill('SIGTERM');
+    const timer = sleep(timeoutMs).then(() => 'timeout' as const);
+    const r = await Promise.race([this.exited, timer]);
+    if (r === 'timeout') {
+      child.kill('SIGKILL');
+      await this.exited;
+      throw new Error(`broker ${this.brokerId} did not stop within ${timeoutMs} ms:\n${this.tail()}`);
+    }
+    return r;
+  }
+
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGKILL');
+    await this.exited;
+  }
+
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.launch();
+  }
+}
+
+export interface ClusterHandle {
+  readonly zk: ZooKeeperHandle;
+  readonly brokers: BrokerHandle[];
+  /** ZooKeeper connect string including the chroot the brokers use. */
+  readonly zkConnect: string;
+  /** "h:p,h:p,h:p" */
+  readonly bootstrap: string;
+  broker(id: number): BrokerHandle;
+  stop(): Promise<void>;
+}
+
+export interface ClusterOptions {
+  readonly brokers?: number;
+  /** First broker id (default 0, as in the Kafka captures). */
+  readonly firstBrokerId?: number;
+  readonly chroot?: string;
+  readonly overrides?: Readonly<Record<string, string | number | boolean>>;
+  readonly zookeeper?: ZooKeeperOptions;
+}
+
+/** ZooKeeper plus N brokers started in parallel. Stop everything with `stop()`. */
+export async function startCluster(options: ClusterOptions = {}): Promise<ClusterHandle> {
+  const zk = await startZooKeeper(options.zookeeper);
+  const zkConnect = `${zk.connectString}${options.chroot ?? ''}`;
+  const first = options.firstBrokerId ?? 0;
+  const brokers: BrokerHandle[] = [];
+  try {
+    const started = await Promise.allSettled(
+      Array.from({ length: options.brokers ?? 3 }, (_, i) =>
+        startBroker({ zkConnect, brokerId: first + i, overrides: options.overrides }),
+      ),
+    );
+    for (const s of started) if (s.status === 'fulfilled') brokers.push(s.value);
+    const failed = started.find((s) => s.status === 'rejected') as PromiseRejectedResult | undefined;
+    if (failed) throw failed.reason;
+  } catch (e) {
+    await Promise.all(brokers.map((b) => b.kill()));
+    await zk.stop();
+    throw e;
+  }
+  return {
+    zk,
+    brokers,
+    zkConnect,
+    bootstrap: brokers.map((b) => b.bootstrap).join(','),
+    broker: (id) => {
+      const b = brokers.find((x) => x.brokerId === id);
+      if (!b) throw new Error(`no broker ${id}`);
+      return b;
+    },
+    async stop() {
+      await Promise.all(brokers.map((b) => b.stop().catch(() => b.kill())));
+      await zk.stop();
+    },
+  };
+}
