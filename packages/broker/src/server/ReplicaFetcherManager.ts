@@ -119,6 +119,7 @@ class ReplicaFetcher {
       const client = this.connect();
       try {
         if (!client) throw new Error(`leader ${this.leaderId} is not in the metadata cache`);
+        await client.ready();
         await this.fetchOnce(client);
       } catch (e) {
         if (!this.running) break;
