@@ -1,0 +1,212 @@
+import type { Struct } from '@samsa/protocol';
+import { consoleLogger, endPointConnectionString, type Broker, type EndPoint, type Logger } from '@samsa/zk';
+import type { ControlRequest } from './ControlRequests';
+import { NetworkClient } from './network/NetworkClient';
+
+export type ResponseCallback = (response: Struct) => void;
+
+/** Where a request batch sends its requests: the channel manager, or a recorder in tests. */
+export interface ControlRequestSender {
+  sendRequest(brokerId: number, request: ControlRequest, callback?: ResponseCallback): void;
+}
+
+export interface ControllerChannelManagerOptions {
+  readonly controllerId: number;
+  /** The listener brokers talk to each other on (Kafka inter.broker.listener.name). */
+  readonly interBrokerListenerName: string;
+  /** controller.socket.timeout.ms: connect and request timeout. */
+  readonly socketTimeoutMs: number;
+  readonly reconnectBackoffMs?: number;
+  readonly reconnectBackoffMaxMs?: number;
+  /** Pause between failed sends of one request (Kafka RequestSendThread's 100 ms). */
+  readonly retryBackoffMs?: number;
+  /** The current controller epoch, for log lines. */
+  readonly epoch?: () => number;
+  readonly logger?: Logger;
+}
+
+interface QueueItem {
+  readonly request: ControlRequest;
+  readonly callback: ResponseCallback | undefined;
+  readonly enqueuedAtMs: number;
+}
+
+/** The endpoint of `broker` on `listenerName`, or its first endpoint if it has no such listener. */
+export function brokerEndPoint(broker: Broker, listenerName: string): EndPoint | undefined {
+  return broker.endPoints.find((e) => e.listenerName === listenerName) ?? broker.endPoints[0];
+}
+
+/**
+ * The controller's connections (Kafka ControllerChannelManager): per live broker one NetworkClient
+ * and one queue, drained by one send loop (Kafka's RequestSendThread). A request is sent, and
+ * resent after a reconnect, until the broker answers or leaves; then the next one goes. Requests
+ * to a broker that is not (or no longer) registered are dropped.
+ */
+export class ControllerChannelManager implements ControlRequestSender {
+  private readonly brokers = new Map<number, BrokerChannel>();
+  private readonly logger: Logger;
+
+  constructor(private readonly options: ControllerChannelManagerOptions) {
+    this.logger = options.logger ?? consoleLogger(`ControllerChannelManager id=${options.controllerId}`);
+  }
+
+  startup(brokers: Iterable<Broker>): void {
+    for (const broker of brokers) this.addBroker(broker);
+  }
+
+  get brokerIds(): number[] {
+    return [...this.brokers.keys()].sort((a, b) => a - b);
+  }
+
+  queueSize(brokerId: number): number {
+    return this.brokers.get(brokerId)?.queueSize ?? 0;
+  }
+
+  addBroker(broker: Broker): void {
+    if (this.brokers.has(broker.id)) return;
+    const channel = new BrokerChannel(broker, this.options, this.logger);
+    this.brokers.set(broker.id, channel);
+    channel.start();
+  }
+
+  /** Stops the broker's loop; its queued requests are dropped. */
+  removeBroker(brokerId: number): void {
+    const channel = this.brokers.get(brokerId);
+    if (channel === undefined) return;
+    this.brokers.delete(brokerId);
+    void channel.stop();
+  }
+
+  sendRequest(brokerId: number, request: ControlRequest, callback?: ResponseCallback): void {
+    const channel = this.brokers.get(brokerId);
+    if (channel === undefined) {
+      this.logger.warn(
+        `Not sending request ${request.apiKey} v${request.apiVersion} to broker ${brokerId}, since it is offline.`,
+      );
+      return;
+    }
+    channel.enqueue({ request, callback, enqueuedAtMs: Date.now() });
+  }
+
+  async shutdown(): Promise<void> {
+    const channels = [...this.brokers.values()];
+    this.brokers.clear();
+    await Promise.all(channels.map((c) => c.stop()));
+  }
+}
+
+/** One broker's queue, connection and send loop. */
+class BrokerChannel {
+  private readonly queue: QueueItem[] = [];
+  private readonly client: NetworkClient | null;
+  private running = false;
+  private wake: (() => void) | null = null;
+  private loop: Promise<void> = Promise.resolve();
+  private signalStop: () => void = () => {};
+  private readonly stopped = new Promise<void>((resolve) => (this.signalStop = resolve));
+  private readonly node: string;
+
+  constructor(
+    private readonly broker: Broker,
+    private readonly options: ControllerChannelManagerOptions,
+    private readonly logger: Logger,
+  ) {
+    const endPoint = brokerEndPoint(broker, options.interBrokerListenerName);
+    this.node =
+      endPoint === undefined
+        ? `broker ${broker.id} (no endpoint)`
+        : `${endPointConnectionString(endPoint)} (id: ${broker.id})`;
+    this.client =
+      endPoint === undefined
+        ? null
+        : new NetworkClient({
+            host: endPoint.host,
+            port: endPoint.port,
+            clientId: `controller-${options.controllerId}-to-broker-${broker.id}`,
+            requestTimeoutMs: options.socketTimeoutMs,
+            reconnectBackoffMs: options.reconnectBackoffMs,
+            reconnectBackoffMaxMs: options.reconnectBackoffMaxMs,
+            logger: logger,
+          });
+  }
+
+  get queueSize(): number {
+    return this.queue.length;
+  }
+
+  start(): void {
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  enqueue(item: QueueItem): void {
+    this.queue.push(item);
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.queue.length = 0;
+    this.client?.shutdown();
+    this.signalStop();
+    this.wake?.();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    const retryBackoffMs = this.options.retryBackoffMs ?? 100;
+    while (this.running) {
+      const item = this.queue.shift();
+      if (item === undefined) {
+        await new Promise<void>((resolve) => (this.wake = resolve));
+        this.wake = null;
+        continue;
+      }
+      const response = await this.sendUntilAnswered(item, retryBackoffMs);
+      if (response === null || !this.running) continue;
+      try {
+        item.callback?.(response);
+      } catch (error) {
+        this.logger.error(`Response callback for a request to ${this.node} failed`, error);
+      }
+    }
+  }
+
+  /** Kafka RequestSendThread.doWork: retry the same request until it is answered or the broker is removed. */
+  private async sendUntilAnswered(item: QueueItem, retryBackoffMs: number): Promise<Struct | null> {
+    const { apiKey, apiVersion, body } = item.request;
+    let failures = 0;
+    while (this.running) {
+      if (this.client === null) {
+        this.logger.error(
+          `Broker ${this.broker.id} has no endpoint; dropping request ${apiKey} v${apiVersion}`,
+        );
+        return null;
+      }
+      try {
+        await this.client.ready();
+        return await this.client.send(apiKey, apiVersion, body);
+      } catch (error) {
+        if (!this.running) return null;
+        failures += 1;
+        const message =
+          `Controller ${this.options.controllerId} epoch ${this.options.epoch?.() ?? '?'} fails to send request ` +
+          `${apiKey} v${apiVersion} to broker ${this.node} (attempt ${failures}). Reconnecting to broker: ` +
+          (error as Error).message;
+        // Warn once per request: a broker that stays unreachable would otherwise warn every backoff.
+        if (failures === 1) this.logger.warn(message);
+        else this.logger.debug(message);
+        this.client.close('reset after a failed send');
+        await this.pause(retryBackoffMs);
+      }
+    }
+    return null;
+  }
+
+  /** Sleeps `ms`, or less if the channel stops. */
+  private async pause(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))), this.stopped]);
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,113 @@
+import { ApiKey } from '@samsa/protocol';
+import { buildUpdateMetadataRequest } from '../ControlRequests';
+import { FakeBrokerServer } from '../testing/FakeBrokerServer';
+import { plaintextBroker, quietLogger } from '../testing/fakes';
+import {
+  DisconnectedError,
+  NetworkClient,
+  NetworkClientClosedError,
+  RequestTimeoutError,
+} from './NetworkClient';
+
+const updateMetadata = (epoch: number) =>
+  buildUpdateMetadataRequest(
+    6,
+    { controllerId: 1, controllerEpoch: epoch, brokerEpoch: 7 },
+    [],
+    [plaintextBroker(1)],
+  );
+
+const servers: FakeBrokerServer[] = [];
+const clients: NetworkClient[] = [];
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.shutdown();
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+async function server(options?: Parameters<typeof FakeBrokerServer.start>[0]): Promise<FakeBrokerServer> {
+  const s = await FakeBrokerServer.start(options);
+  servers.push(s);
+  return s;
+}
+
+function client(
+  port: number,
+  overrides: Partial<ConstructorParameters<typeof NetworkClient>[0]> = {},
+): NetworkClient {
+  const c = new NetworkClient({
+    host: '127.0.0.1',
+    port,
+    clientId: 'test',
+    requestTimeoutMs: 2000,
+    logger: quietLogger,
+    ...overrides,
+  });
+  clients.push(c);
+  return c;
+}
+
+test('pipelinedRequestsGetTheirOwnResponsesByCorrelationId', async () => {
+  const s = await server();
+  const c = client(s.port);
+  await c.ready();
+  const answers = await Promise.all(
+    [1, 2, 3].map((epoch) => {
+      const { apiKey, apiVersion, body } = updateMetadata(epoch);
+      return c.send(apiKey, apiVersion, body);
+    }),
+  );
+  expect(answers).toEqual([{ errorCode: 0 }, { errorCode: 0 }, { errorCode: 0 }]);
+  expect(s.received.map((r) => [r.header.correlationId, r.body.controllerEpoch, r.header.clientId])).toEqual([
+    [0, 1, 'test'],
+    [1, 2, 'test'],
+    [2, 3, 'test'],
+  ]);
+});
+
+test('aRequestWithoutAnswerTimesOutAndClosesTheConnection', async () => {
+  const s = await server({ answer: () => null });
+  const c = client(s.port, { requestTimeoutMs: 100 });
+  await c.ready();
+  const { apiKey, apiVersion, body } = updateMetadata(1);
+  await expect(c.send(apiKey, apiVersion, body)).rejects.toBeInstanceOf(RequestTimeoutError);
+  expect(c.isReady()).toBe(false);
+});
+
+test('inFlightRequestsFailWhenTheBrokerDropsTheConnection', async () => {
+  const s = await server({ answer: () => null });
+  const c = client(s.port);
+  await c.ready();
+  const { apiKey, apiVersion, body } = updateMetadata(1);
+  const pending = c.send(apiKey, apiVersion, body);
+  while (s.received.length === 0) await new Promise((r) => setTimeout(r, 5));
+  s.dropConnections();
+  await expect(pending).rejects.toBeInstanceOf(DisconnectedError);
+  await expect(c.send(apiKey, apiVersion, body)).rejects.toBeInstanceOf(DisconnectedError);
+});
+
+test('reconnectsWithGrowingBackoffOnceTheBrokerIsBack', async () => {
+  const probe = await FakeBrokerServer.start();
+  const port = probe.port;
+  await probe.close();
+  const c = client(port, { reconnectBackoffMs: 40, reconnectBackoffMaxMs: 200 });
+  await expect(c.ready()).rejects.toBeInstanceOf(DisconnectedError);
+  const started = Date.now();
+  await expect(c.ready()).rejects.toBeInstanceOf(DisconnectedError);
+  expect(Date.now() - started).toBeGreaterThanOrEqual(30); // waited out the backoff first
+  await server({ port });
+  await c.ready();
+  const { apiKey, apiVersion, body } = updateMetadata(1);
+  expect(await c.send(apiKey, apiVersion, body)).toEqual({ errorCode: 0 });
+  expect(apiKey).toBe(ApiKey.UpdateMetadata);
+});
+
+test('shutdownFailsEverythingForGood', async () => {
+  const s = await server({ answer: () => null });
+  const c = client(s.port);
+  await c.ready();
+  const { apiKey, apiVersion, body } = updateMetadata(1);
+  const pending = c.send(apiKey, apiVersion, body);
+  c.shutdown();
+  await expect(pending).rejects.toBeInstanceOf(NetworkClientClosedError);
+  await expect(c.ready()).rejects.toBeInstanceOf(NetworkClientClosedError);
+});
