@@ -23,6 +23,10 @@ export interface BrokerOptions {
   /** Extra server.properties entries. */
   readonly overrides?: Readonly<Record<string, string | number | boolean>>;
   readonly startTimeoutMs?: number;
+  /** A directory to keep (for `make run`); default a temporary one under the harness's run dir. */
+  readonly dir?: string;
+  /** Echo the broker's console lines to this stream as well. */
+  readonly echo?: NodeJS.WritableStream;
 }
 
 export interface BrokerHandle {
@@ -46,7 +50,8 @@ export interface BrokerHandle {
 }
 
 export async function startBroker(options: BrokerOptions): Promise<BrokerHandle> {
-  const dir = fs.mkdtempSync(path.join(harnessTempRoot(), `samsa-broker-${options.brokerId}-`));
+  if (options.dir) fs.mkdirSync(options.dir, { recursive: true });
+  const dir = options.dir ?? fs.mkdtempSync(path.join(harnessTempRoot(), `samsa-broker-${options.brokerId}-`));
   const port = options.port ?? (await freePort());
   const broker = new BrokerProcess(dir, port, options);
   await broker.launch();
@@ -105,8 +110,12 @@ class BrokerProcess implements BrokerHandle {
     });
     this.child = child;
     trackProcess(child, `samsa-broker ${this.brokerId}`);
-    child.stdout!.on('data', (d: Buffer) => (this.out += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (this.out += d.toString()));
+    const take = (d: Buffer) => {
+      this.out += d.toString();
+      this.options.echo?.write(d);
+    };
+    child.stdout!.on('data', take);
+    child.stderr!.on('data', take);
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     let exitCode: number | null | undefined;
     void this.exited.then((c) => (exitCode = c));

@@ -34,6 +34,11 @@ export interface ZooKeeperOptions {
   maxHeapMb?: number;
   /** Names the process in leak reports. */
   label?: string;
+  /**
+   * A directory to keep (config, data and log), for `make run`: created if missing, reused if there,
+   * never removed. Default: a temporary directory that stop() removes.
+   */
+  dir?: string;
 }
 
 export type ZooKeeperState = 'running' | 'paused' | 'stopped' | 'removed';
@@ -64,7 +69,9 @@ export interface ZooKeeperHandle {
 }
 
 export async function startZooKeeper(options: ZooKeeperOptions = {}): Promise<ZooKeeperHandle> {
-  const dir = fs.mkdtempSync(path.join(harnessTempRoot(), 'samsa-zk-'));
+  const keep = options.dir !== undefined;
+  if (keep) fs.mkdirSync(options.dir!, { recursive: true });
+  const dir = keep ? options.dir! : fs.mkdtempSync(path.join(harnessTempRoot(), 'samsa-zk-'));
   for (let attempt = 1; ; attempt++) {
     const server = new ZooKeeperServerProcess(dir, options.port ?? (await freePort()), options);
     try {
@@ -73,7 +80,7 @@ export async function startZooKeeper(options: ZooKeeperOptions = {}): Promise<Zo
     } catch (error) {
       // freePort() cannot reserve the port: another process may take it first. Try another.
       if (error instanceof PortInUseError && options.port === undefined && attempt < START_ATTEMPTS) continue;
-      fs.rmSync(dir, { recursive: true, force: true });
+      if (!keep) fs.rmSync(dir, { recursive: true, force: true });
       throw error;
     }
   }
@@ -86,7 +93,8 @@ class ZooKeeperServerProcess implements ZooKeeperHandle {
   readonly dataDir: string;
   readonly logFile: string;
   private readonly configFile: string;
-  private readonly settings: Required<Omit<ZooKeeperOptions, 'port'>>;
+  private readonly settings: Required<Omit<ZooKeeperOptions, 'port' | 'dir'>>;
+  private readonly keepDir: boolean;
   private child: ChildProcess | undefined;
   private exited: Promise<void> = Promise.resolve();
   private current: ZooKeeperState = 'stopped';
@@ -97,6 +105,7 @@ class ZooKeeperServerProcess implements ZooKeeperHandle {
     options: ZooKeeperOptions,
   ) {
     const tickTimeMs = options.tickTimeMs ?? 500;
+    this.keepDir = options.dir !== undefined;
     this.settings = {
       tickTimeMs,
       minSessionTimeoutMs: options.minSessionTimeoutMs ?? 2 * tickTimeMs,
@@ -173,7 +182,7 @@ class ZooKeeperServerProcess implements ZooKeeperHandle {
   async stop(): Promise<void> {
     if (this.current === 'removed') return;
     await this.terminate();
-    fs.rmSync(this.dir, { recursive: true, force: true });
+    if (!this.keepDir) fs.rmSync(this.dir, { recursive: true, force: true });
     this.current = 'removed';
   }
 

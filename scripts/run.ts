@@ -1,0 +1,91 @@
+/**
+ * `make run`: ZooKeeper and three brokers on 127.0.0.1, data under .samsa/ (kept across runs),
+ * logs in each component's directory. Prints the bootstrap servers and the ZooKeeper connect string
+ * once the cluster answers; Ctrl-C or SIGTERM stops the brokers cleanly, then ZooKeeper.
+ * KAFKA_* environment variables reach every broker (KAFKA_NUM_PARTITIONS=3 → num.partitions=3).
+ */
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { startBroker, type BrokerHandle } from '../tests/harness/broker';
+import { startZooKeeper } from '../tests/harness/zookeeper';
+
+const ROOT = path.resolve(__dirname, '..');
+const DATA = path.join(ROOT, '.samsa');
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+/** The conventional port when it is free (so Kafka habits work), else the one used last time, else any. */
+async function pickPort(preferred: number, file: string): Promise<number> {
+  const remembered = fs.existsSync(file) ? Number(fs.readFileSync(file, 'utf8')) : NaN;
+  for (const p of [preferred, remembered]) if (Number.isInteger(p) && (await portFree(p))) return p;
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+async function main(): Promise<void> {
+  fs.mkdirSync(DATA, { recursive: true });
+  fs.writeFileSync(path.join(DATA, 'run.pid'), String(process.pid));
+  const zkDir = path.join(DATA, 'zookeeper');
+  const zkPort = await pickPort(2181, path.join(DATA, 'zookeeper.port'));
+  fs.writeFileSync(path.join(DATA, 'zookeeper.port'), String(zkPort));
+  console.log(`starting ZooKeeper on 127.0.0.1:${zkPort} (data in ${path.relative(ROOT, zkDir)})`);
+  const zk = await startZooKeeper({ port: zkPort, dir: zkDir, label: 'make-run zookeeper' });
+
+  const brokers: BrokerHandle[] = [];
+  let stopping = false;
+  const stop = async (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${why}: stopping brokers (clean shutdown), then ZooKeeper`);
+    await Promise.all(brokers.map((b) => b.stop().catch(() => b.kill())));
+    await zk.stop();
+    fs.rmSync(path.join(DATA, 'run.pid'), { force: true });
+    console.log('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('Ctrl-C'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  try {
+    for (let id = 0; id < 3; id++) {
+      const dir = path.join(DATA, `broker-${id}`);
+      const port = await pickPort(9092 + id, path.join(DATA, `broker-${id}.port`));
+      fs.writeFileSync(path.join(DATA, `broker-${id}.port`), String(port));
+      console.log(`starting broker ${id} on 127.0.0.1:${port} (data and logs in ${path.relative(ROOT, dir)})`);
+      brokers.push(
+        await startBroker({
+          zkConnect: zk.connectString,
+          brokerId: id,
+          port,
+          dir,
+          overrides: { 'offsets.topic.replication.factor': 3, 'zookeeper.session.timeout.ms': 18000, 'group.initial.rebalance.delay.ms': 3000 },
+        }),
+      );
+    }
+  } catch (e) {
+    console.error(`startup failed: ${(e as Error).message}`);
+    await stop('startup failure');
+    return;
+  }
+  const bootstrap = brokers.map((b) => b.bootstrap).join(',');
+  console.log('');
+  console.log(`Samsa is running: 3 brokers, ZooKeeper at 127.0.0.1:${zkPort}`);
+  console.log(`  bootstrap servers: ${bootstrap}`);
+  console.log(`  zookeeper connect: 127.0.0.1:${zkPort}`);
+  console.log('  dashboard:         not available yet (the operators issue adds it)');
+  console.log(`  try: bin/kafka-topics.sh --zookeeper 127.0.0.1:${zkPort} --create --topic demo --partitions 3 --replication-factor 3`);
+  console.log(`       kcat -b ${brokers[0].bootstrap} -L`);
+  console.log('Ctrl-C stops everything.');
+}
+
+void main();
