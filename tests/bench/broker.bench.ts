@@ -1,0 +1,140 @@
+/**
+ * One broker, one partition, RF 1, everything on loopback, load from librdkafka (kcat), as the
+ * "first working cluster" issue measures Apache Kafka 2.1.1 on this kind of machine:
+ *   produce: kcat -P -X linger.ms=5 -X batch.num.messages=10000 -X acks=1, fed 1000-byte lines
+ *   consume: kcat -C -e
+ *   100-byte records/s, produce latency at a fixed 20k records/s (confluent-kafka), broker RSS.
+ * Broker CPU comes from /proc/<pid>/stat (utime + stime) around each phase.
+ * Run: make bench BENCH=broker   (SAMSA_BENCH_MB=… sets the produce volume, default 512)
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { startCluster } from '../harness/broker';
+
+const MB = 1024 * 1024;
+const CLK_TCK = 100;
+const volumeMb = Number(process.env.SAMSA_BENCH_MB ?? 512);
+
+function cpuSeconds(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+
+function rssMiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+function makeLines(file: string, lineBytes: number, totalBytes: number): number {
+  const line = Buffer.alloc(lineBytes, 'x');
+  line[lineBytes - 1] = 0x0a;
+  for (let i = 0; i < lineBytes - 1; i++) line[i] = 97 + ((i * 7) % 26);
+  const count = Math.floor(totalBytes / lineBytes);
+  const chunk = Buffer.concat(Array.from({ length: 1024 }, () => line));
+  const fd = fs.openSync(file, 'w');
+  let written = 0;
+  while (written + 1024 <= count) {
+    fs.writeSync(fd, chunk);
+    written += 1024;
+  }
+  for (; written < count; written++) fs.writeSync(fd, line);
+  fs.closeSync(fd);
+  return count;
+}
+
+function timed<T>(fn: () => T): { result: T; seconds: number } {
+  const start = process.hrtime.bigint();
+  const result = fn();
+  return { result, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
+}
+
+async function main(): Promise<void> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'samsa-bench-'));
+  const cluster = await startCluster({
+    brokers: 1,
+    overrides: { 'log.segment.bytes': 1073741824, 'num.partitions': 1, 'message.max.bytes': 10485760 },
+  });
+  const broker = cluster.brokers[0];
+  const pid = broker.pid!;
+  const bootstrap = broker.bootstrap;
+  const results: Record<string, unknown> = { date: new Date().toISOString().slice(0, 10), volumeMb };
+  try {
+    const kcatProduce = (topic: string, file: string) =>
+      execFileSync('kcat', ['-P', '-b', bootstrap, '-t', topic, '-p', '0', '-X', 'linger.ms=5', '-X', 'batch.num.messages=10000', '-X', 'acks=1', '-l', file], { stdio: ['ignore', 'ignore', 'inherit'] });
+    // Topics are auto-created with 1 partition; touch each first so creation is not timed.
+    for (const t of ['bench1k', 'bench100']) {
+      spawnSync('kcat', ['-P', '-b', bootstrap, '-t', t, '-p', '0'], { input: 'warmup\n' });
+    }
+
+    // 1. produce 1000-byte lines
+    const file1k = path.join(tmp, 'lines-1000.txt');
+    const n1k = makeLines(file1k, 1000, volumeMb * MB);
+    const bytes1k = n1k * 1000;
+    let cpu0 = cpuSeconds(pid);
+    const p1 = timed(() => kcatProduce('bench1k', file1k));
+    let cpu = cpuSeconds(pid) - cpu0;
+    results.produce1k = {
+      records: n1k,
+      seconds: +p1.seconds.toFixed(2),
+      MBps: +(bytes1k / MB / p1.seconds).toFixed(0),
+      recordsPerSec: Math.round(n1k / p1.seconds),
+      brokerCpuSecPerGB: +(cpu / (bytes1k / 1024 / MB)).toFixed(2),
+      brokerRssMiB: +rssMiB(pid, 'VmRSS').toFixed(0),
+    };
+    console.log('produce 1000 B:', results.produce1k);
+
+    // 2. consume it all back
+    cpu0 = cpuSeconds(pid);
+    const c1 = timed(() =>
+      spawnSync('kcat', ['-C', '-b', bootstrap, '-t', 'bench1k', '-p', '0', '-o', 'beginning', '-e', '-q', '-f', '%s\n'], {
+        stdio: ['ignore', 'ignore', 'inherit'],
+        maxBuffer: 1,
+      }),
+    );
+    cpu = cpuSeconds(pid) - cpu0;
+    results.consume1k = {
+      seconds: +c1.seconds.toFixed(2),
+      MBps: +(bytes1k / MB / c1.seconds).toFixed(0),
+      brokerCpuSecPerGB: +(cpu / (bytes1k / 1024 / MB)).toFixed(2),
+    };
+    console.log('consume:', results.consume1k);
+
+    // 3. 100-byte records
+    const file100 = path.join(tmp, 'lines-100.txt');
+    const n100 = makeLines(file100, 100, Math.min(volumeMb, 256) * MB);
+    cpu0 = cpuSeconds(pid);
+    const p100 = timed(() => kcatProduce('bench100', file100));
+    cpu = cpuSeconds(pid) - cpu0;
+    results.produce100 = {
+      records: n100,
+      recordsPerSec: Math.round(n100 / p100.seconds),
+      MBps: +((n100 * 100) / MB / p100.seconds).toFixed(0),
+      brokerCpuSecPerGB: +(cpu / ((n100 * 100) / 1024 / MB)).toFixed(2),
+    };
+    console.log('produce 100 B:', results.produce100);
+
+    // 4. latency at a fixed 20k records/s of 100 B (confluent-kafka's delivery reports)
+    const py = path.join(__dirname, 'latency.py');
+    const lat = spawnSync('/usr/bin/python3', [py, bootstrap, 'benchlat', '20000', '10'], { encoding: 'utf8' });
+    if (lat.status === 0) {
+      results.latency20k = JSON.parse(lat.stdout.trim().split('\n').pop()!);
+      console.log('latency at 20k/s:', results.latency20k);
+    } else {
+      results.latency20k = `not measured: ${lat.stderr.trim().split('\n').pop()}`;
+      console.log(results.latency20k);
+    }
+    results.brokerPeakRssMiB = +rssMiB(pid, 'VmHWM').toFixed(0);
+    console.log('broker peak RSS (VmHWM):', results.brokerPeakRssMiB, 'MiB');
+    console.log(JSON.stringify(results));
+  } finally {
+    await cluster.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+void main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
