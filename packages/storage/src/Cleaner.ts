@@ -1,0 +1,278 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { Attribute, BatchField, buildBatch, decodeBatch, type Record as KafkaRecord } from '@samsa/protocol';
+import { BatchCursor } from './BatchCursor';
+import { disk } from './disk';
+import type { Log } from './Log';
+import { CLEANED_FILE_SUFFIX, logFile, offsetIndexFile, timeIndexFile } from './LogFiles';
+import type { Logger } from './logger';
+import { LogSegment } from './LogSegment';
+import type { OffsetMap } from './OffsetMap';
+import type { Time } from './Time';
+
+/**
+ * Compaction of one log (Kafka's Cleaner): keeps the latest record of every key.
+ *
+ * 1. Map every key of the dirty section [firstDirtyOffset, firstUncleanableOffset) to its latest
+ *    offset (as much as the map holds; the rest waits for the next round).
+ * 2. Rewrite the segments below the map's end in groups that fit one segment: a record stays if it
+ *    is past the map, or is the latest for its key — and, when its value is null (a tombstone),
+ *    only while its segment is newer than the delete horizon (last clean segment's mtime minus
+ *    delete.retention.ms). Keyless records go. Offsets never change; a batch with every record kept
+ *    is copied byte for byte, one with some removed is rebuilt with the same base offset, epoch,
+ *    producer fields and codec.
+ * 3. Swap each cleaned group in (`.cleaned` → `.swap` → final, crash-safe); the active segment is
+ *    never touched.
+ *
+ * It runs on the event loop and yields between batches; a truncation, retention or deletion of the
+ * log meanwhile aborts the round (the log's segmentsVersion moved) and leaves the log as it was.
+ */
+export interface LogToClean {
+  readonly log: Log;
+  readonly firstDirtyOffset: number;
+  readonly firstUncleanableOffset: number;
+  readonly cleanBytes: number;
+  readonly cleanableBytes: number;
+}
+
+export class CleanerStats {
+  bytesRead = 0;
+  bytesWritten = 0;
+  messagesRead = 0;
+  messagesWritten = 0;
+  mapMessagesRead = 0;
+  invalidMessagesRead = 0;
+}
+
+export class LogCleaningAbortedError extends Error {
+  constructor(msg: string) {
+    super(msg);
+    this.name = 'LogCleaningAbortedError';
+  }
+}
+
+export interface CleanerOptions {
+  readonly map: OffsetMap;
+  readonly loadFactor: number;
+  readonly time: Time;
+  readonly logger: Logger;
+  /** Throws LogCleaningAbortedError when cleaning must stop. */
+  readonly checkDone: () => void;
+  /** Called after each cleaned group is swapped in. */
+  readonly onSegmentsReplaced?: () => void;
+}
+
+/** Bytes processed between yields to the event loop. */
+const YIELD_EVERY_BYTES = 1024 * 1024;
+
+export class Cleaner {
+  private sinceYield = 0;
+
+  constructor(private readonly o: CleanerOptions) {}
+
+  /** Cleans; returns the offset the next round starts at (the new first dirty offset). */
+  async clean(c: LogToClean): Promise<{ endOffset: number; stats: CleanerStats }> {
+    const log = c.log;
+    const stats = new CleanerStats();
+    const clean = log.logSegments(0, c.firstDirtyOffset);
+    const last = clean[clean.length - 1];
+    const deleteHorizonMs = last ? last.lastModified - log.config.deleteRetentionMs : 0;
+
+    await this.buildOffsetMap(log, c.firstDirtyOffset, c.firstUncleanableOffset, stats);
+    const endOffset = this.o.map.latestOffset + 1;
+    const groups = groupSegmentsBySize(
+      log.logSegments(0, endOffset),
+      log.config.segmentBytes,
+      log.config.segmentIndexBytes,
+      c.firstUncleanableOffset,
+    );
+    for (const group of groups) await this.cleanSegments(log, group, deleteHorizonMs, stats);
+    return { endOffset, stats };
+  }
+
+  private async maybeYield(bytes: number): Promise<void> {
+    this.sinceYield += bytes;
+    if (this.sinceYield >= YIELD_EVERY_BYTES) {
+      this.sinceYield = 0;
+      await yieldToEventLoop();
+    }
+    this.o.checkDone();
+  }
+
+  private async buildOffsetMap(log: Log, start: number, end: number, stats: CleanerStats): Promise<void> {
+    const map = this.o.map;
+    map.clear();
+    const dirty = log.logSegments(start, end);
+    const maxDesired = Math.floor(map.slots * this.o.loadFactor);
+    for (let i = 0; i < dirty.length; i++) {
+      const segment = dirty[i];
+      const nextStart = i + 1 < dirty.length ? dirty[i + 1].baseOffset : end;
+      const cursor = new BatchCursor(
+        segment.log,
+        segment.offsetIndex.lookup(start).position,
+        segment.size,
+        1024 * 1024,
+      );
+      while (cursor.next(true)) {
+        const batch = cursor.batch();
+        const lastOffset = cursor.lastOffset();
+        if (lastOffset >= nextStart) break;
+        if (!(batch.readInt16BE(BatchField.ATTRIBUTES) & Attribute.CONTROL)) {
+          for (const r of decodeBatch(batch).records) {
+            if (r.key !== null && r.offset >= start) {
+              if (map.size >= maxDesired) return; // full: this round cleans up to what is mapped
+              map.put(r.key, r.offset);
+            }
+            stats.mapMessagesRead++;
+          }
+        }
+        if (lastOffset >= start) map.updateLatestOffset(lastOffset);
+        await this.maybeYield(cursor.size);
+      }
+      map.updateLatestOffset(nextStart - 1);
+    }
+  }
+
+  private async cleanSegments(
+    log: Log,
+    segments: LogSegment[],
+    deleteHorizonMs: number,
+    stats: CleanerStats,
+  ): Promise<void> {
+    const base = segments[0].baseOffset;
+    for (const f of [
+      logFile(log.dir, base, CLEANED_FILE_SUFFIX),
+      offsetIndexFile(log.dir, base, CLEANED_FILE_SUFFIX),
+      timeIndexFile(log.dir, base, CLEANED_FILE_SUFFIX),
+    ]) {
+      disk.unlink(f);
+    }
+    const cleaned = LogSegment.open(log.dir, base, log.config, this.o.time, {
+      suffix: CLEANED_FILE_SUFFIX,
+      active: true,
+      logger: this.o.logger,
+    });
+    try {
+      for (const segment of segments) {
+        const retainDeletes = segment.lastModified > deleteHorizonMs;
+        await this.cleanInto(segment, cleaned, retainDeletes, stats);
+      }
+      cleaned.onBecomeInactiveSegment();
+      await cleaned.flush();
+      cleaned.lastModified = segments[segments.length - 1].lastModified;
+      this.o.checkDone();
+      this.o.logger.info(
+        `Swapping in cleaned segment ${cleaned} for segment(s) ${segments.map((s) => s.baseOffset).join(',')} in log ${log.name}`,
+      );
+      log.replaceSegments(cleaned, segments);
+      this.o.onSegmentsReplaced?.();
+    } catch (e) {
+      cleaned.closeHandlers();
+      cleaned.deleteIfExists();
+      throw e;
+    }
+  }
+
+  private async cleanInto(
+    source: LogSegment,
+    dest: LogSegment,
+    retainDeletes: boolean,
+    stats: CleanerStats,
+  ): Promise<void> {
+    const map = this.o.map;
+    const cursor = new BatchCursor(source.log, 0, source.size, 1024 * 1024);
+    while (cursor.next(true)) {
+      const batch = cursor.batch();
+      stats.bytesRead += cursor.size;
+      const attributes = batch.readInt16BE(BatchField.ATTRIBUTES);
+      let out: Buffer | null = batch;
+      if (!(attributes & Attribute.CONTROL)) {
+        const { header, records } = decodeBatch(batch);
+        stats.messagesRead += records.length;
+        const kept: KafkaRecord[] = [];
+        for (const r of records) {
+          const retain =
+            r.offset > map.latestOffset ||
+            (r.key !== null && r.offset >= map.get(r.key) && (r.value !== null || retainDeletes));
+          if (r.key === null && r.offset <= map.latestOffset) stats.invalidMessagesRead++;
+          if (retain) kept.push(r);
+        }
+        stats.messagesWritten += kept.length;
+        if (kept.length === 0) out = null;
+        else if (kept.length < records.length) {
+          out = buildBatch(
+            kept.map((r) => ({
+              key: r.key,
+              value: r.value,
+              headers: r.headers,
+              timestamp: r.timestamp,
+              offsetDelta: r.offset - header.baseOffset,
+            })),
+            {
+              baseOffset: header.baseOffset,
+              partitionLeaderEpoch: header.partitionLeaderEpoch,
+              compression: attributes & Attribute.COMPRESSION_MASK,
+              timestampType: attributes & Attribute.TIMESTAMP_TYPE ? 1 : 0,
+              producerId: header.producerId,
+              producerEpoch: header.producerEpoch,
+              baseSequence: header.baseSequence,
+              isTransactional: (attributes & Attribute.TRANSACTIONAL) !== 0,
+            },
+          );
+        } else out = Buffer.from(batch); // the cursor's buffer is reused
+      } else out = Buffer.from(batch);
+      if (out !== null) {
+        const lastOffset =
+          out.readInt32BE(BatchField.BASE_OFFSET) * 4294967296 +
+          out.readUInt32BE(BatchField.BASE_OFFSET + 4) +
+          out.readInt32BE(BatchField.LAST_OFFSET_DELTA);
+        const maxTimestamp =
+          out.readInt32BE(BatchField.MAX_TIMESTAMP) * 4294967296 +
+          out.readUInt32BE(BatchField.MAX_TIMESTAMP + 4);
+        void dest.append(lastOffset, maxTimestamp, lastOffset, out);
+        stats.bytesWritten += out.length;
+      }
+      await this.maybeYield(cursor.size);
+    }
+  }
+}
+
+/**
+ * Groups consecutive segments so that each group's log and indexes fit one segment and its offsets
+ * fit the index's 32-bit relative offsets (Kafka's groupSegmentsBySize).
+ */
+export function groupSegmentsBySize(
+  segments: LogSegment[],
+  maxSize: number,
+  maxIndexSize: number,
+  firstUncleanableOffset: number,
+): LogSegment[][] {
+  const groups: LogSegment[][] = [];
+  let i = 0;
+  while (i < segments.length) {
+    const group = [segments[i]];
+    let logSize = segments[i].size;
+    let indexSize = segments[i].offsetIndex.sizeInBytes;
+    let timeIndexSize = segments[i].timeIndex.sizeInBytes;
+    i++;
+    while (i < segments.length) {
+      const s = segments[i];
+      const lastOffsetOfCandidate =
+        i + 1 < segments.length ? segments[i + 1].baseOffset - 1 : firstUncleanableOffset - 1;
+      if (
+        logSize + s.size > maxSize ||
+        indexSize + s.offsetIndex.sizeInBytes > maxIndexSize ||
+        timeIndexSize + s.timeIndex.sizeInBytes > maxIndexSize ||
+        lastOffsetOfCandidate - group[0].baseOffset > 2147483647
+      ) {
+        break;
+      }
+      group.push(s);
+      logSize += s.size;
+      indexSize += s.offsetIndex.sizeInBytes;
+      timeIndexSize += s.timeIndex.sizeInBytes;
+      i++;
+    }
+    groups.push(group);
+  }
+  return groups;
+}

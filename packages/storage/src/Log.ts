@@ -1,0 +1,580 @@
+import { strict as assert } from 'node:assert';
+import * as path from 'node:path';
+import { ErrorCode, KafkaError } from '@samsa/protocol';
+import { readInt64 } from './BatchCursor';
+import { LeaderEpochCheckpointFile } from './checkpoints';
+import { RecordsSlice, type FetchDataInfo, type LogOffsetMetadata } from './FetchDataInfo';
+import { LeaderEpochFileCache, UNDEFINED_EPOCH_OFFSET, type EpochAndOffset } from './LeaderEpochFileCache';
+import { LocalLog, type LogDeps, type SegmentDeletionReason } from './LocalLog';
+import type { LogConfig } from './LogConfig';
+import { LEADER_EPOCH_CHECKPOINT_FILE } from './LogFiles';
+import type { LogSegment, TimestampAndOffset } from './LogSegment';
+import { analyzeFollowerBatches, validateMessagesAndAssignOffsets, type AppendOrigin } from './LogValidator';
+import { deleteOldSegments } from './retention';
+import type { TopicPartition } from './TopicPartition';
+import { UnexpectedAppendOffsetError, type LogAppendInfo } from './LogAppendInfo';
+
+/**
+ * A partition's log (Kafka's Log): appends — the leader's, with offsets and the leader epoch
+ * assigned; the follower's, as fetched — reads up to the log end or the high watermark, the log
+ * start offset (DeleteRecords, retention), follower truncation, offset lookups by timestamp and the
+ * leader epoch cache. The segments and their files are its LocalLog's.
+ *
+ * Node runs one thing at a time, so there is no lock: every method runs to completion, except
+ * `flush` and `close`, which wait for the disk and stay correct across a truncation meanwhile.
+ */
+export interface LogParams extends LogDeps {
+  readonly dir: string;
+  readonly topicPartition: TopicPartition;
+  readonly config: LogConfig;
+  readonly segments: LogSegment[];
+  readonly logStartOffset: number;
+  readonly recoveryPoint: number;
+  readonly nextOffset: number;
+  readonly leaderEpochCache: LeaderEpochFileCache;
+}
+
+export type Isolation = 'logEnd' | 'highWatermark';
+
+export interface ReadOptions {
+  /** Up to the log end (followers) or the high watermark (consumers). Default logEnd. */
+  readonly isolation?: Isolation;
+  /** Not past this offset (Kafka 2.1's maxOffset); overrides `isolation`. */
+  readonly maxOffset?: number;
+  /** Return the first batch whole even when it is larger than maxLength. Default true. */
+  readonly minOneMessage?: boolean;
+}
+
+/** ListOffsets' special timestamps. */
+export const EARLIEST_TIMESTAMP = -2;
+export const LATEST_TIMESTAMP = -1;
+
+export type { LogDeps, SegmentDeletionReason, LogAppendInfo };
+export { UnexpectedAppendOffsetError };
+
+export class Log {
+  readonly local: LocalLog;
+  private _logStartOffset: number;
+  private _highWatermark: number;
+  private hwMetadata: LogOffsetMetadata | null = null;
+  private hwMetadataVersion = -1;
+  private _leaderEpochCache: LeaderEpochFileCache;
+  private flushing: Promise<void> | null = null;
+  private flushAgain = false;
+
+  constructor(p: LogParams) {
+    this.local = new LocalLog(
+      p.dir,
+      p.topicPartition,
+      p.config,
+      p.segments,
+      p.recoveryPoint,
+      p.nextOffset,
+      p,
+    );
+    this._logStartOffset = p.logStartOffset;
+    this._leaderEpochCache = p.leaderEpochCache;
+    this._highWatermark = p.logStartOffset;
+  }
+
+  get deps(): LogDeps {
+    return this.local.deps;
+  }
+  get topicPartition(): TopicPartition {
+    return this.local.topicPartition;
+  }
+  get dir(): string {
+    return this.local.dir;
+  }
+  /** The log directory this partition lives in. */
+  get parentDir(): string {
+    return this.local.parentDir;
+  }
+  get name(): string {
+    return this.local.name;
+  }
+  get config(): LogConfig {
+    return this.local.config;
+  }
+  get leaderEpochCache(): LeaderEpochFileCache {
+    return this._leaderEpochCache;
+  }
+  get logStartOffset(): number {
+    return this._logStartOffset;
+  }
+  get logEndOffset(): number {
+    return this.local.logEndOffset;
+  }
+  get logEndOffsetMetadata(): LogOffsetMetadata {
+    return this.local.nextOffsetMetadata;
+  }
+  get recoveryPoint(): number {
+    return this.local.recoveryPoint;
+  }
+  get activeSegment(): LogSegment {
+    return this.local.activeSegment;
+  }
+  get numberOfSegments(): number {
+    return this.local.numberOfSegments;
+  }
+  /** Bytes in all segments. */
+  get size(): number {
+    return this.local.size;
+  }
+  get lastFlushTime(): number {
+    return this.local.lastFlushTime;
+  }
+  get unflushedMessages(): number {
+    return this.logEndOffset - this.local.recoveryPoint;
+  }
+  /** Bytes appended and not yet in the OS (back-pressure for the produce path). */
+  get unwrittenBytes(): number {
+    return this.activeSegment.log.unwrittenBytes;
+  }
+  get isClosed(): boolean {
+    return this.local.isClosed;
+  }
+  /** Bumped when segments are removed or rewritten (the cleaner watches it). */
+  get segmentsVersion(): number {
+    return this.local.segmentsVersion;
+  }
+  logSegments(from?: number, to?: number): LogSegment[] {
+    return this.local.logSegments(from, to);
+  }
+  nonActiveLogSegmentsFrom(from: number): LogSegment[] {
+    return this.local.nonActiveLogSegmentsFrom(from);
+  }
+
+  /** Applies new topic config to the live log: next append, next roll, next retention check. */
+  updateConfig(config: LogConfig): void {
+    this.local.config = config;
+    this.activeSegment.indexIntervalBytes = config.indexIntervalBytes;
+  }
+
+  get highWatermark(): number {
+    return this._highWatermark;
+  }
+
+  /** Sets the high watermark, kept within [log start, log end]. */
+  set highWatermark(hw: number) {
+    this.updateHighWatermark(hw);
+  }
+
+  updateHighWatermark(hw: number): number {
+    const bounded = Math.min(Math.max(hw, this._logStartOffset), this.logEndOffset);
+    this._highWatermark = bounded;
+    return bounded;
+  }
+
+  /** Raises the high watermark (never lowers it); returns the old value when it moved. */
+  maybeIncrementHighWatermark(hw: number): number | undefined {
+    assert(
+      hw <= this.logEndOffset,
+      `high watermark ${hw} above log end offset ${this.logEndOffset} of ${this.name}`,
+    );
+    const old = this._highWatermark;
+    if (hw <= old) return undefined;
+    this.updateHighWatermark(hw);
+    return old;
+  }
+
+  private fetchHighWatermarkMetadata(): LogOffsetMetadata {
+    const hw = this._highWatermark;
+    if (hw === this.logEndOffset) return this.local.nextOffsetMetadata;
+    const cached = this.hwMetadata;
+    if (
+      cached === null ||
+      cached.messageOffset !== hw ||
+      this.hwMetadataVersion !== this.local.segmentsVersion
+    ) {
+      this.hwMetadata = this.local.offsetMetadata(hw);
+      this.hwMetadataVersion = this.local.segmentsVersion;
+    }
+    return this.hwMetadata!;
+  }
+
+  /**
+   * A producer's (or the group coordinator's) batches: validated, offsets from the log end and
+   * `leaderEpoch` written into them, appended. Throws KafkaError — CORRUPT_MESSAGE, INVALID_RECORD,
+   * MESSAGE_TOO_LARGE, RECORD_LIST_TOO_LARGE, INVALID_TIMESTAMP, KAFKA_STORAGE_ERROR — with nothing
+   * written.
+   */
+  appendAsLeader(records: Buffer, leaderEpoch: number, origin: AppendOrigin = 'client'): LogAppendInfo {
+    return this.local.io('Error while appending records', () => {
+      this.local.checkOpen();
+      if (records.length === 0) return this.nothingAppended();
+      const now = this.deps.time.milliseconds();
+      const v = validateMessagesAndAssignOffsets(records, {
+        firstOffset: this.logEndOffset,
+        now,
+        config: this.config,
+        leaderEpoch,
+        origin,
+      });
+      this.checkSegmentSize(v.records.length);
+      if (leaderEpoch >= 0) this.maybeAssignEpochStartOffset(leaderEpoch, v.firstOffset);
+      const segment = this.maybeRoll(v.records.length, v.maxTimestamp, v.lastOffset, v.firstOffset, now);
+      const written = segment.append(v.lastOffset, v.maxTimestamp, v.shallowOffsetOfMaxTimestamp, v.records);
+      this.updateLogEndOffset(v.lastOffset + 1);
+      return this.appended(v, v.shallowOffsetOfMaxTimestamp, v.logAppendTime, written);
+    });
+  }
+
+  /**
+   * Batches fetched from the leader, offsets and epochs as they are. A trailing partial batch is
+   * dropped; offsets must increase and start at or after the log end (else UnexpectedAppendOffsetError,
+   * which the fetcher answers by truncating).
+   */
+  appendAsFollower(records: Buffer): LogAppendInfo {
+    return this.local.io('Error while appending records', () => {
+      this.local.checkOpen();
+      const info = analyzeFollowerBatches(records);
+      if (info === null) return this.nothingAppended();
+      if (!info.monotonic) {
+        throw new KafkaError(
+          ErrorCode.UNKNOWN_SERVER_ERROR,
+          `Out of order offsets found in append to ${this.name}`,
+        );
+      }
+      if (info.firstOffset < this.logEndOffset) {
+        throw new UnexpectedAppendOffsetError(
+          `Unexpected offset in append to ${this.name}. First offset ${info.firstOffset} is less than the next offset ${this.logEndOffset}`,
+          info.firstOffset,
+          info.lastOffset,
+        );
+      }
+      const buf = info.records;
+      this.checkSegmentSize(buf.length);
+      for (let pos = 0; pos < buf.length; pos += 12 + buf.readInt32BE(pos + 8)) {
+        const epoch = buf.readInt32BE(pos + 12);
+        if (epoch >= 0) this.maybeAssignEpochStartOffset(epoch, readInt64(buf, pos));
+      }
+      const now = this.deps.time.milliseconds();
+      const segment = this.maybeRoll(buf.length, info.maxTimestamp, info.lastOffset, info.firstOffset, now);
+      const written = segment.append(
+        info.lastOffset,
+        info.maxTimestamp,
+        info.shallowOffsetOfMaxTimestamp,
+        buf,
+      );
+      this.updateLogEndOffset(info.lastOffset + 1);
+      return this.appended(info, info.shallowOffsetOfMaxTimestamp, -1, written);
+    });
+  }
+
+  private appended(
+    v: {
+      firstOffset: number;
+      lastOffset: number;
+      maxTimestamp: number;
+      batchCount: number;
+      recordCount: number;
+      records: Buffer;
+    },
+    offsetOfMaxTimestamp: number,
+    logAppendTime: number,
+    written: Promise<void>,
+  ): LogAppendInfo {
+    if (this.unflushedMessages >= this.config.flushMessages) this.requestFlush();
+    const surfaced = written.catch((e) => {
+      throw new KafkaError(
+        ErrorCode.KAFKA_STORAGE_ERROR,
+        `Error while writing to ${this.name}: ${(e as Error).message}`,
+      );
+    });
+    surfaced.catch(() => undefined);
+    return {
+      firstOffset: v.firstOffset,
+      lastOffset: v.lastOffset,
+      maxTimestamp: v.maxTimestamp,
+      offsetOfMaxTimestamp,
+      logAppendTime,
+      logStartOffset: this._logStartOffset,
+      batchCount: v.batchCount,
+      recordCount: v.recordCount,
+      validBytes: v.records.length,
+      written: surfaced,
+    };
+  }
+
+  private nothingAppended(): LogAppendInfo {
+    return {
+      firstOffset: -1,
+      lastOffset: -1,
+      maxTimestamp: -1,
+      offsetOfMaxTimestamp: -1,
+      logAppendTime: -1,
+      logStartOffset: this._logStartOffset,
+      batchCount: 0,
+      recordCount: 0,
+      validBytes: 0,
+      written: Promise.resolve(),
+    };
+  }
+
+  private checkSegmentSize(bytes: number): void {
+    if (bytes > this.config.segmentBytes) {
+      throw new KafkaError(
+        ErrorCode.RECORD_LIST_TOO_LARGE,
+        `Message batch size is ${bytes} bytes in append to partition ${this.name}, which exceeds the maximum configured segment size of ${this.config.segmentBytes}.`,
+      );
+    }
+  }
+
+  private maybeRoll(
+    size: number,
+    maxTimestamp: number,
+    maxOffset: number,
+    firstOffset: number,
+    now: number,
+  ): LogSegment {
+    const segment = this.activeSegment;
+    const roll = segment.shouldRoll({
+      maxSegmentMs: this.config.maxSegmentMs,
+      maxSegmentBytes: this.config.segmentBytes,
+      maxTimestampInMessages: maxTimestamp,
+      maxOffsetInMessages: maxOffset,
+      messagesSize: size,
+      now,
+    });
+    return roll ? this.roll(firstOffset) : segment;
+  }
+
+  /** Starts a new active segment at the log end (or `expectedNextOffset` if larger). */
+  roll(expectedNextOffset?: number): LogSegment {
+    return this.local.roll(expectedNextOffset);
+  }
+
+  private updateLogEndOffset(offset: number): void {
+    this.local.nextOffsetMetadata = this.local.endMetadata(offset);
+    if (this._highWatermark > offset) this._highWatermark = offset;
+    if (this.local.recoveryPoint > offset) this.local.recoveryPoint = offset;
+  }
+
+  /** fsync up to `offset` (default: the log end); the recovery point moves there. */
+  flush(offset: number = this.logEndOffset): Promise<void> {
+    return this.local.flush(offset);
+  }
+
+  /** Starts a flush to the log end, or asks the running one to go again when it is done (flush.messages). */
+  requestFlush(): void {
+    if (this.flushing) {
+      this.flushAgain = true;
+      return;
+    }
+    this.flushing = this.flush()
+      .catch((e) => this.deps.logger.error(`Flush of ${this.name} failed`, e))
+      .finally(() => {
+        this.flushing = null;
+        if (this.flushAgain) {
+          this.flushAgain = false;
+          this.requestFlush();
+        }
+      });
+  }
+
+  /** Resolves when every append so far is in the OS. */
+  whenWritten(): Promise<void> {
+    return this.activeSegment.whenWritten();
+  }
+
+  maybeAssignEpochStartOffset(leaderEpoch: number, startOffset: number): void {
+    this._leaderEpochCache.assign(leaderEpoch, startOffset);
+  }
+
+  get latestEpoch(): number | undefined {
+    return this._leaderEpochCache.latestEpoch;
+  }
+
+  /** OffsetsForLeaderEpoch: the end offset of `leaderEpoch` here, or null when unknown. */
+  endOffsetForEpoch(leaderEpoch: number): EpochAndOffset | null {
+    const r = this._leaderEpochCache.endOffsetFor(leaderEpoch);
+    return r.endOffset === UNDEFINED_EPOCH_OFFSET ? null : r;
+  }
+
+  /**
+   * Raises the log start offset (DeleteRecords, retention); OFFSET_OUT_OF_RANGE above the high
+   * watermark. True when it moved.
+   */
+  maybeIncrementLogStartOffset(newLogStartOffset: number, reason: string): boolean {
+    return this.local.io('Error while increasing log start offset', () => {
+      if (newLogStartOffset > this._highWatermark) {
+        throw new KafkaError(
+          ErrorCode.OFFSET_OUT_OF_RANGE,
+          `Cannot increment the log start offset to ${newLogStartOffset} of partition ${this.name} since it is larger than the high watermark ${this._highWatermark}`,
+        );
+      }
+      if (newLogStartOffset <= this._logStartOffset) return false;
+      this._logStartOffset = newLogStartOffset;
+      if (this.local.recoveryPoint < newLogStartOffset) this.local.recoveryPoint = newLogStartOffset;
+      this.deps.logger.info(
+        `[Log ${this.name}] Incremented log start offset to ${newLogStartOffset} due to ${reason}`,
+      );
+      this._leaderEpochCache.truncateFromStart(newLogStartOffset);
+      return true;
+    });
+  }
+
+  /**
+   * DeleteRecords: records before `offset` (-1: the high watermark) are gone for readers at once;
+   * whole segments below go at the next retention check. Returns the new low watermark.
+   */
+  deleteRecordsBefore(offset: number): number {
+    const target = offset === -1 ? this._highWatermark : offset;
+    if (target < 0) {
+      throw new KafkaError(
+        ErrorCode.OFFSET_OUT_OF_RANGE,
+        `Cannot delete records of ${this.name} before offset ${offset}`,
+      );
+    }
+    this.maybeIncrementLogStartOffset(target, 'client record deletion');
+    return this._logStartOffset;
+  }
+
+  /**
+   * Reads from `startOffset`: at most `maxLength` bytes (the first batch whole if minOneMessage),
+   * not past the log end or the high watermark. OFFSET_OUT_OF_RANGE outside [log start, log end].
+   */
+  read(startOffset: number, maxLength: number, opts: ReadOptions = {}): FetchDataInfo {
+    return this.local.io('Exception while reading', () => {
+      this.local.checkOpen();
+      const endOffset = this.logEndOffset;
+      if (
+        startOffset > endOffset ||
+        startOffset < this._logStartOffset ||
+        this.local.floorIndex(startOffset) < 0
+      ) {
+        throw new KafkaError(
+          ErrorCode.OFFSET_OUT_OF_RANGE,
+          `Received request for offset ${startOffset} for partition ${this.name}, but we only have log segments in the range ${this._logStartOffset} to ${endOffset}.`,
+        );
+      }
+      const max =
+        opts.maxOffset !== undefined
+          ? this.local.offsetMetadata(Math.min(opts.maxOffset, endOffset))
+          : opts.isolation === 'highWatermark'
+            ? this.fetchHighWatermarkMetadata()
+            : this.local.nextOffsetMetadata;
+      if (startOffset >= max.messageOffset) {
+        const at = startOffset === max.messageOffset ? max : this.local.offsetMetadata(startOffset);
+        return { fetchOffsetMetadata: at, records: RecordsSlice.EMPTY, firstEntryIncomplete: false };
+      }
+      return this.local.read(startOffset, maxLength, max, opts.minOneMessage ?? true);
+    });
+  }
+
+  /**
+   * ListOffsets: EARLIEST (-2) → log start, LATEST (-1) → log end, else the first record with a
+   * timestamp >= the target (null when there is none).
+   */
+  fetchOffsetByTimestamp(targetTimestamp: number): TimestampAndOffset | null {
+    return this.local.io('Error while fetching offset by timestamp', () => {
+      if (targetTimestamp === EARLIEST_TIMESTAMP) {
+        const earliest = this._leaderEpochCache.earliestEntry;
+        const epoch = earliest && earliest.startOffset <= this._logStartOffset ? earliest.epoch : undefined;
+        return {
+          timestamp: -1,
+          offset: this._logStartOffset,
+          ...(epoch !== undefined ? { leaderEpoch: epoch } : {}),
+        };
+      }
+      if (targetTimestamp === LATEST_TIMESTAMP) {
+        const epoch = this._leaderEpochCache.latestEpoch;
+        return {
+          timestamp: -1,
+          offset: this.logEndOffset,
+          ...(epoch !== undefined ? { leaderEpoch: epoch } : {}),
+        };
+      }
+      const target = this.logSegments().find((s) => s.largestTimestamp >= targetTimestamp);
+      return target ? target.findOffsetByTimestamp(targetTimestamp, this._logStartOffset) : null;
+    });
+  }
+
+  /** Retention (time, size, log start offset); returns the number of segments deleted. */
+  deleteOldSegments(): number {
+    return this.local.io('Error while deleting segments', () => deleteOldSegments(this));
+  }
+
+  /** Deletes segments from the start (rolling first if all would go) and moves the log start. */
+  deleteSegments(deletable: LogSegment[], reason: SegmentDeletionReason): number {
+    if (deletable.length === 0) return 0;
+    if (deletable.length === this.numberOfSegments) this.roll();
+    this.local.removeAndDeleteSegments(deletable, reason);
+    this.maybeIncrementLogStartOffset(this.logSegments()[0].baseOffset, `segment deletion (${reason})`);
+    return deletable.length;
+  }
+
+  /**
+   * Follower truncation: removes offsets >= targetOffset (the whole batch holding it). True when
+   * anything was removed.
+   */
+  truncateTo(targetOffset: number): boolean {
+    assert(targetOffset >= 0, `cannot truncate ${this.name} to a negative offset (${targetOffset})`);
+    return this.local.io('Error while truncating log', () => {
+      if (targetOffset >= this.logEndOffset) {
+        // A conflicting epoch entry may have been written at the end with nothing appended after it.
+        this._leaderEpochCache.truncateFromEnd(this.logEndOffset);
+        return false;
+      }
+      this.deps.logger.info(`[Log ${this.name}] Truncating to offset ${targetOffset}`);
+      if (this.logSegments()[0].baseOffset > targetOffset) {
+        this.truncateFullyAndStartAt(targetOffset);
+        return true;
+      }
+      this.local.truncateTo(targetOffset);
+      this._leaderEpochCache.truncateFromEnd(targetOffset);
+      this._logStartOffset = Math.min(targetOffset, this._logStartOffset);
+      this.updateHighWatermark(Math.min(this._highWatermark, targetOffset));
+      return true;
+    });
+  }
+
+  /** Deletes everything and starts empty at `newOffset` (a follower far behind the leader's start). */
+  truncateFullyAndStartAt(newOffset: number): void {
+    this.local.io('Error while truncating the entire log', () => {
+      this.local.truncateFullyAndStartAt(newOffset);
+      this._leaderEpochCache.clearAndFlush();
+      this._logStartOffset = newOffset;
+      this.updateHighWatermark(Math.min(this._highWatermark, newOffset));
+    });
+  }
+
+  /** The cleaner's swap (see LocalLog.replaceSegments). */
+  replaceSegments(cleaned: LogSegment, oldSegments: readonly LogSegment[]): void {
+    this.local.replaceSegments(cleaned, oldSegments);
+  }
+
+  /** Closes every segment; no flush (LogManager flushes first). */
+  close(): Promise<void> {
+    return this.local.close();
+  }
+
+  /** Closes descriptors without writing (the directory failed). */
+  closeHandlers(): void {
+    this.local.closeHandlers();
+  }
+
+  /** Renames the partition directory (to `…-delete` before deletion). */
+  renameDir(name: string): void {
+    this.local.renameDir(name);
+    const entries = this._leaderEpochCache.epochEntries();
+    const checkpoint = new LeaderEpochCheckpointFile(path.join(this.dir, LEADER_EPOCH_CHECKPOINT_FILE));
+    this._leaderEpochCache = new LeaderEpochFileCache(
+      this.name,
+      () => this.logEndOffset,
+      checkpoint,
+      this.deps.logger,
+      entries,
+    );
+  }
+
+  /** Removes the directory and everything in it. */
+  delete(): Promise<void> {
+    return this.local.delete();
+  }
+
+  toString(): string {
+    return `Log(dir=${this.dir}, logStartOffset=${this._logStartOffset}, logEndOffset=${this.logEndOffset}, highWatermark=${this._highWatermark})`;
+  }
+}

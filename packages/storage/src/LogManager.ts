@@ -1,0 +1,591 @@
+import * as path from 'node:path';
+import { ErrorCode, KafkaError } from '@samsa/protocol';
+import { CorruptCheckpointError, OffsetCheckpointFile } from './checkpoints';
+import { disk } from './disk';
+import { fdCache } from './FdCache';
+import { Log } from './Log';
+import { DEFAULT_CLEANER_CONFIG, LogCleaner, type CleanerConfig } from './LogCleaner';
+import { LogConfig, LONG_MAX_VALUE, type ConfigProps } from './LogConfig';
+import { LogDirFailureChannel } from './LogDirFailureChannel';
+import * as files from './LogFiles';
+import { createLog, loadLog, type LoadStats } from './LogLoader';
+import { offsetsOf, prepareLogDir, runWithConcurrency, writeOffsetCheckpoint } from './logDirs';
+import { consoleLogger, type Logger } from './logger';
+import { Scheduler, type ScheduledTask } from './Scheduler';
+import { SystemTime, type Time } from './Time';
+import { topicPartitionKey, type TopicPartition } from './TopicPartition';
+
+/**
+ * Every log of every log directory (Kafka's LogManager): loads them at startup — recovering those
+ * not closed cleanly, several at a time — creates and deletes them, runs retention, the flush
+ * policy, the checkpoint files and the cleaner on one scheduler, and takes a directory offline
+ * when the I/O funnel reports it failed (the other directories keep working).
+ */
+export interface LogManagerOptions {
+  readonly logDirs: readonly string[];
+  readonly brokerId: number;
+  /** Written to and checked against meta.properties (2.4+); absent to skip the check. */
+  readonly clusterId?: string;
+  /** The broker's log defaults (LogConfig.fromBrokerProps). */
+  readonly defaultConfig?: LogConfig;
+  /** Topic overrides known at startup (`/config/topics/<t>`). */
+  readonly topicConfigs?: Readonly<Record<string, ConfigProps>>;
+  /** log.retention.check.interval.ms */
+  readonly retentionCheckMs?: number;
+  /** log.flush.scheduler.interval.ms */
+  readonly flushCheckMs?: number;
+  /** log.flush.offset.checkpoint.interval.ms */
+  readonly flushRecoveryOffsetCheckpointMs?: number;
+  /** log.flush.start.offset.checkpoint.interval.ms */
+  readonly flushStartOffsetCheckpointMs?: number;
+  /** replica.high.watermark.checkpoint.interval.ms */
+  readonly highWatermarkCheckpointMs?: number;
+  /** num.recovery.threads.per.data.dir: logs loaded at once per directory. */
+  readonly recoveryThreadsPerDataDir?: number;
+  /** Delay before the first run of each periodic task (Kafka's InitialTaskDelayMs, 30 s). */
+  readonly initialTaskDelayMs?: number;
+  readonly cleaner?: Partial<CleanerConfig>;
+  readonly syncWrites?: boolean;
+  readonly time?: Time;
+  readonly logger?: Logger;
+  readonly scheduler?: Scheduler;
+  readonly failureChannel?: LogDirFailureChannel;
+}
+
+export interface StartupStats {
+  logs: number;
+  segments: number;
+  recoveredBytes: number;
+  truncatedBytes: number;
+  durationMs: number;
+}
+
+export class LogManager {
+  readonly time: Time;
+  readonly logger: Logger;
+  readonly scheduler: Scheduler;
+  readonly failureChannel: LogDirFailureChannel;
+  readonly cleaner: LogCleaner | null;
+  private readonly opts: LogManagerOptions;
+  private readonly logDirs: string[];
+  private readonly logs = new Map<string, Log>();
+  private readonly offlinePartitions = new Set<string>();
+  private readonly topicOverrides = new Map<string, ConfigProps>();
+  private defaultConfig: LogConfig;
+  private started = false;
+  private readonly ownsScheduler: boolean;
+  private readonly tasks: ScheduledTask[] = [];
+  lastStartupStats: StartupStats | null = null;
+
+  constructor(opts: LogManagerOptions) {
+    this.opts = opts;
+    this.logDirs = opts.logDirs.map((d) => path.resolve(d));
+    this.time = opts.time ?? SystemTime;
+    this.logger = opts.logger ?? consoleLogger('LogManager');
+    this.ownsScheduler = opts.scheduler === undefined;
+    this.scheduler = opts.scheduler ?? new Scheduler({ time: this.time, logger: this.logger });
+    this.failureChannel = opts.failureChannel ?? new LogDirFailureChannel(this.logger);
+    this.defaultConfig = opts.defaultConfig ?? LogConfig.DEFAULT;
+    for (const [t, o] of Object.entries(opts.topicConfigs ?? {})) this.topicOverrides.set(t, o);
+    const cleanerConfig = { ...DEFAULT_CLEANER_CONFIG, ...opts.cleaner };
+    this.cleaner = cleanerConfig.enable
+      ? new LogCleaner({
+          config: cleanerConfig,
+          logs: () => this.logs.values(),
+          time: this.time,
+          logger: this.logger,
+          scheduler: this.scheduler,
+          failureChannel: this.failureChannel,
+        })
+      : null;
+    this.failureChannel.onLogDirFailure((dir) => this.handleLogDirFailure(dir));
+  }
+
+  get currentDefaultConfig(): LogConfig {
+    return this.defaultConfig;
+  }
+
+  get liveLogDirs(): string[] {
+    return this.logDirs.filter((d) => !this.failureChannel.isOffline(d));
+  }
+
+  get offlineLogDirs(): string[] {
+    return this.logDirs.filter((d) => this.failureChannel.isOffline(d));
+  }
+
+  isLogDirOnline(dir: string): boolean {
+    return this.logDirs.includes(path.resolve(dir)) && !this.failureChannel.isOffline(path.resolve(dir));
+  }
+
+  /**
+   * Opens every directory and every log in it, then starts the background tasks. A directory that
+   * cannot be used goes offline; meta.properties of another broker or cluster is fatal.
+   */
+  async startup(): Promise<void> {
+    const start = this.time.hiResMs();
+    const stats: LoadStats & { logs: number } = {
+      logs: 0,
+      segments: 0,
+      recoveredBytes: 0,
+      truncatedBytes: 0,
+    };
+    for (const dir of this.logDirs) this.prepareDir(dir);
+    await Promise.all(this.liveLogDirs.map((dir) => this.loadLogsInDir(dir, stats)));
+    this.lastStartupStats = { ...stats, durationMs: this.time.hiResMs() - start };
+    this.logger.info(
+      `Loaded ${stats.logs} logs in ${this.lastStartupStats.durationMs.toFixed(0)} ms (recovered ${stats.recoveredBytes} bytes)`,
+    );
+    this.scheduleTasks();
+    this.cleaner?.startup();
+    this.started = true;
+  }
+
+  private withDir<T>(dir: string, what: string, fn: () => T): T | undefined {
+    try {
+      return this.failureChannel.maybeHandleIOException(dir, () => `${what} ${dir}`, fn);
+    } catch (e) {
+      if (e instanceof KafkaError && e.code === ErrorCode.KAFKA_STORAGE_ERROR) return undefined;
+      throw e;
+    }
+  }
+
+  private prepareDir(dir: string): void {
+    this.withDir(dir, 'Failed to create or validate data directory', () =>
+      prepareLogDir(dir, this.opts.brokerId, this.opts.clusterId, this.time.milliseconds()),
+    );
+  }
+
+  private readCheckpoint(dir: string, name: string): Map<string, number> {
+    try {
+      return new OffsetCheckpointFile(path.join(dir, name)).read();
+    } catch (e) {
+      if (!(e instanceof CorruptCheckpointError)) throw e;
+      this.logger.warn(`${e.message}; ignoring it`);
+      return new Map();
+    }
+  }
+
+  private async loadLogsInDir(dir: string, stats: LoadStats & { logs: number }): Promise<void> {
+    try {
+      await this.failureChannel.maybeHandleIOExceptionAsync(
+        dir,
+        () => `Error while loading log dir ${dir}`,
+        async () => {
+          const marker = path.join(dir, files.CLEAN_SHUTDOWN_FILE);
+          const hadCleanShutdown = disk.exists(marker);
+          // Removed now, so that a crash while loading means recovery on the next start (KAFKA-10471).
+          if (hadCleanShutdown) disk.unlink(marker);
+          this.logger.info(
+            hadCleanShutdown
+              ? `Skipping recovery for all logs in ${dir} since clean shutdown file was found`
+              : `Attempting recovery for all logs in ${dir} since no clean shutdown file was found`,
+          );
+          const recoveryPoints = this.readCheckpoint(dir, files.RECOVERY_POINT_CHECKPOINT_FILE);
+          const logStartOffsets = this.readCheckpoint(dir, files.LOG_START_OFFSET_CHECKPOINT_FILE);
+          const highWatermarks = this.readCheckpoint(dir, files.REPLICATION_OFFSET_CHECKPOINT_FILE);
+          const jobs: (() => Promise<void>)[] = [];
+          for (const e of disk.readdir(dir)) {
+            const full = path.join(dir, e.name);
+            if (!e.isDirectory()) {
+              if (!files.LOG_DIR_FILES.has(e.name))
+                this.logger.warn(
+                  `Ignoring ${full}: not a file Kafka keeps in a log directory (left in place)`,
+                );
+              continue;
+            }
+            const parsed = files.parseLogDirName(e.name);
+            if (parsed === null) {
+              this.logger.warn(
+                `Ignoring directory ${full}: its name is not <topic>-<partition> (left in place)`,
+              );
+              continue;
+            }
+            if (parsed.kind === 'delete') {
+              this.scheduleDirDeletion(full);
+              continue;
+            }
+            if (parsed.kind === 'future') {
+              this.logger.warn(
+                `Ignoring future log ${full}: moving replicas between log dirs is not supported (left in place)`,
+              );
+              continue;
+            }
+            const key = topicPartitionKey(parsed.tp);
+            jobs.push(async () => {
+              const log = await loadLog(
+                {
+                  ...this.logDeps(),
+                  dir: full,
+                  topicPartition: parsed.tp,
+                  config: this.fetchLogConfig(parsed.tp.topic),
+                  logStartOffset: logStartOffsets.get(key) ?? 0,
+                  recoveryPoint: recoveryPoints.get(key) ?? 0,
+                  hadCleanShutdown,
+                },
+                stats,
+              );
+              const previous = this.logs.get(key);
+              if (previous) {
+                throw new Error(
+                  `Duplicate log directories for ${key} are found in both ${log.dir} and ${previous.dir}. Delete the one on the directory known to have failed recently.`,
+                );
+              }
+              log.updateHighWatermark(highWatermarks.get(key) ?? log.logStartOffset);
+              this.logs.set(key, log);
+              stats.logs++;
+            });
+          }
+          await runWithConcurrency(jobs, this.opts.recoveryThreadsPerDataDir ?? 4);
+        },
+      );
+    } catch (e) {
+      if (e instanceof KafkaError && e.code === ErrorCode.KAFKA_STORAGE_ERROR) return;
+      throw e;
+    }
+  }
+
+  private logDeps() {
+    return {
+      time: this.time,
+      scheduler: this.scheduler,
+      logger: this.logger,
+      failureChannel: this.failureChannel,
+      syncWrites: this.opts.syncWrites,
+    };
+  }
+
+  private scheduleTasks(): void {
+    const delay = this.opts.initialTaskDelayMs ?? 30_000;
+    const s = this.scheduler;
+    const every = (name: string, periodMs: number, fn: () => void | Promise<void>) => {
+      if (periodMs < LONG_MAX_VALUE && periodMs > 0) this.tasks.push(s.schedule(name, fn, delay, periodMs));
+    };
+    every('kafka-log-retention', this.opts.retentionCheckMs ?? 300_000, () => {
+      this.cleanupLogs();
+    });
+    every('kafka-log-flusher', this.opts.flushCheckMs ?? LONG_MAX_VALUE, () => this.flushDirtyLogs());
+    every('kafka-recovery-point-checkpoint', this.opts.flushRecoveryOffsetCheckpointMs ?? 60_000, () =>
+      this.checkpointLogRecoveryOffsets(),
+    );
+    every('kafka-log-start-offset-checkpoint', this.opts.flushStartOffsetCheckpointMs ?? 60_000, () =>
+      this.checkpointLogStartOffsets(),
+    );
+    every('highwatermark-checkpoint', this.opts.highWatermarkCheckpointMs ?? 5_000, () =>
+      this.checkpointHighWatermarks(),
+    );
+    // Descriptors of old segments opened by readers are closed after a minute unused.
+    every('release-idle-file-handles', 60_000, () => fdCache.releaseIdle(60_000));
+  }
+
+  private fetchLogConfig(topic: string): LogConfig {
+    const overrides = this.topicOverrides.get(topic);
+    return overrides ? LogConfig.fromProps(this.defaultConfig, overrides) : this.defaultConfig;
+  }
+
+  getLog(tp: TopicPartition): Log | undefined {
+    return this.logs.get(topicPartitionKey(tp));
+  }
+
+  /** The partition's log was in a directory that failed. */
+  isPartitionOffline(tp: TopicPartition): boolean {
+    return this.offlinePartitions.has(topicPartitionKey(tp));
+  }
+
+  allLogs(): Log[] {
+    return [...this.logs.values()];
+  }
+
+  logsByTopic(topic: string): Log[] {
+    return this.allLogs().filter((l) => l.topicPartition.topic === topic);
+  }
+
+  private logsInDir(dir: string): Log[] {
+    return this.allLogs().filter((l) => l.parentDir === dir);
+  }
+
+  /**
+   * The partition's log, created empty in the directory with the fewest logs if it has none.
+   * `config` defaults to the topic's overrides over the broker defaults.
+   */
+  getOrCreateLog(tp: TopicPartition, config?: LogConfig, isNew = false): Log {
+    const existing = this.getLog(tp);
+    if (existing) return existing;
+    const key = topicPartitionKey(tp);
+    if (!isNew && this.offlineLogDirs.length > 0) {
+      throw new KafkaError(
+        ErrorCode.KAFKA_STORAGE_ERROR,
+        `Can not create log for ${key} because log directories ${this.offlineLogDirs.join(',')} are offline`,
+      );
+    }
+    if (this.offlinePartitions.has(key))
+      throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `The log of ${key} is in an offline log directory`);
+    const logConfig = config ?? this.fetchLogConfig(tp.topic);
+    for (const parent of this.nextLogDirs()) {
+      const log = this.withDir(parent, 'Error while creating log in dir', () =>
+        createLog({
+          ...this.logDeps(),
+          dir: path.join(parent, files.logDirName(tp)),
+          topicPartition: tp,
+          config: logConfig,
+        }),
+      );
+      if (log) {
+        this.logs.set(key, log);
+        const props = Object.entries(logConfig.overriddenProps())
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', ');
+        this.logger.info(`Created log for partition ${key} in ${log.dir} with properties {${props}}`);
+        return log;
+      }
+    }
+    throw new KafkaError(
+      ErrorCode.KAFKA_STORAGE_ERROR,
+      `No log directories available for ${key}. Tried ${this.logDirs.join(', ')}`,
+    );
+  }
+
+  /** Live directories, those with the fewest logs first. */
+  private nextLogDirs(): string[] {
+    const counts = new Map(this.liveLogDirs.map((d) => [d, 0]));
+    for (const l of this.logs.values())
+      if (counts.has(l.parentDir)) counts.set(l.parentDir, counts.get(l.parentDir)! + 1);
+    return [...counts.entries()].sort((a, b) => a[1] - b[1]).map(([d]) => d);
+  }
+
+  /**
+   * Deletes a partition's log: renamed `<topic>-<partition>.<uuid>-delete` at once (it is gone for
+   * readers and a restart), removed from disk after file.delete.delay.ms.
+   */
+  async deleteLog(tp: TopicPartition): Promise<Log | undefined> {
+    const key = topicPartitionKey(tp);
+    const log = this.logs.get(key);
+    if (!log) {
+      if (this.offlineLogDirs.length > 0) {
+        throw new KafkaError(
+          ErrorCode.KAFKA_STORAGE_ERROR,
+          `Failed to delete log for ${key} because it may be in one of the offline directories ${this.offlineLogDirs.join(',')}`,
+        );
+      }
+      return undefined;
+    }
+    this.logs.delete(key);
+    this.cleaner?.abortAndPauseCleaning(tp);
+    const parent = log.parentDir;
+    log.renameDir(files.logDeleteDirName(tp));
+    await log.close().catch((e) => this.logger.warn(`Error while closing deleted log ${key}`, e));
+    this.cleaner?.resumeCleaning(tp);
+    await this.cleaner?.removePartition(parent, tp).catch(() => undefined);
+    await this.checkpointDir(parent);
+    this.scheduleDirDeletion(log.dir);
+    this.logger.info(`Log for partition ${key} is renamed to ${log.dir} and is scheduled for deletion`);
+    return log;
+  }
+
+  private scheduleDirDeletion(dir: string): void {
+    this.scheduler.schedule(
+      'kafka-delete-logs',
+      async () => {
+        const parent = path.dirname(dir);
+        if (this.failureChannel.isOffline(parent)) return;
+        await this.failureChannel
+          .maybeHandleIOExceptionAsync(
+            parent,
+            () => `Error while deleting ${dir}`,
+            () => disk.removeTree(dir),
+          )
+          .then(() => this.logger.info(`Deleted log directory ${dir}`))
+          .catch((e) => this.logger.error(`Exception while deleting ${dir}`, e));
+      },
+      this.defaultConfig.fileDeleteDelayMs,
+    );
+  }
+
+  /** Follower truncation of several logs, then their recovery points are checkpointed. */
+  async truncateTo(offsets: ReadonlyMap<string, number> | Readonly<Record<string, number>>): Promise<void> {
+    const entries = offsets instanceof Map ? [...offsets.entries()] : Object.entries(offsets);
+    const dirs = new Set<string>();
+    for (const [key, offset] of entries) {
+      const log = this.logs.get(key);
+      if (!log) continue;
+      this.cleaner?.abortAndPauseCleaning(log.topicPartition);
+      try {
+        if (log.truncateTo(offset)) {
+          dirs.add(log.parentDir);
+          this.cleaner?.maybeTruncateCheckpoint(
+            log.parentDir,
+            log.topicPartition,
+            log.activeSegment.baseOffset,
+          );
+        }
+      } finally {
+        this.cleaner?.resumeCleaning(log.topicPartition);
+      }
+    }
+    for (const d of dirs) await this.checkpointDir(d, false);
+  }
+
+  async truncateFullyAndStartAt(tp: TopicPartition, newOffset: number): Promise<void> {
+    const log = this.getLog(tp);
+    if (!log) return;
+    this.cleaner?.abortAndPauseCleaning(tp);
+    try {
+      log.truncateFullyAndStartAt(newOffset);
+      this.cleaner?.maybeTruncateCheckpoint(log.parentDir, tp, log.activeSegment.baseOffset);
+    } finally {
+      this.cleaner?.resumeCleaning(tp);
+    }
+    await this.checkpointDir(log.parentDir, false);
+  }
+
+  /**
+   * New topic overrides (a change of `/config/topics/<t>`) applied to the topic's live logs.
+   * Throws INVALID_CONFIG for unknown names or bad values, changing nothing.
+   */
+  updateConfig(topic: string, overrides: ConfigProps): LogConfig {
+    const config = LogConfig.fromProps(this.defaultConfig, overrides);
+    if (Object.keys(overrides).length === 0) this.topicOverrides.delete(topic);
+    else this.topicOverrides.set(topic, overrides);
+    for (const log of this.logsByTopic(topic)) log.updateConfig(config);
+    return config;
+  }
+
+  /** New broker defaults (dynamic broker config) applied to every live log. */
+  reconfigureDefaultLogConfig(config: LogConfig): void {
+    this.defaultConfig = config;
+    for (const log of this.logs.values()) log.updateConfig(this.fetchLogConfig(log.topicPartition.topic));
+  }
+
+  /** Retention of every log; returns the number of segments deleted. */
+  cleanupLogs(): number {
+    let total = 0;
+    for (const log of this.allLogs()) {
+      try {
+        total += log.deleteOldSegments();
+      } catch (e) {
+        this.logger.error(`Error during retention of ${log.name}`, e);
+      }
+    }
+    return total;
+  }
+
+  /** flush.ms: flushes logs whose last flush is older than their flush.ms. */
+  async flushDirtyLogs(): Promise<void> {
+    const now = this.time.milliseconds();
+    await Promise.all(
+      this.allLogs()
+        .filter((l) => l.config.flushMs < LONG_MAX_VALUE && now - l.lastFlushTime >= l.config.flushMs)
+        .map((l) => l.flush().catch((e) => this.logger.error(`Error flushing ${l.name}`, e))),
+    );
+  }
+
+  private writeCheckpoint(
+    dir: string,
+    name: string,
+    entries: Map<string, number>,
+    sync: boolean,
+  ): Promise<void> {
+    return writeOffsetCheckpoint(dir, name, entries, {
+      sync,
+      failureChannel: this.failureChannel,
+      logger: this.logger,
+    });
+  }
+
+  private recoveryPoints(dir: string): Map<string, number> {
+    return offsetsOf(this.logsInDir(dir), (l) => l.recoveryPoint);
+  }
+
+  /** Only logs whose start is past their first segment's base, as Kafka writes it. */
+  private logStartOffsets(dir: string): Map<string, number> {
+    const logs = this.logsInDir(dir).filter((l) => l.logStartOffset > l.logSegments()[0].baseOffset);
+    return offsetsOf(logs, (l) => l.logStartOffset);
+  }
+
+  private highWatermarks(dir: string): Map<string, number> {
+    return offsetsOf(this.logsInDir(dir), (l) => l.highWatermark);
+  }
+
+  async checkpointLogRecoveryOffsets(): Promise<void> {
+    for (const d of this.liveLogDirs)
+      await this.writeCheckpoint(d, files.RECOVERY_POINT_CHECKPOINT_FILE, this.recoveryPoints(d), false);
+  }
+
+  async checkpointLogStartOffsets(): Promise<void> {
+    for (const d of this.liveLogDirs)
+      await this.writeCheckpoint(d, files.LOG_START_OFFSET_CHECKPOINT_FILE, this.logStartOffsets(d), false);
+  }
+
+  /** `replication-offset-checkpoint`: every log's high watermark. */
+  async checkpointHighWatermarks(): Promise<void> {
+    for (const d of this.liveLogDirs)
+      await this.writeCheckpoint(d, files.REPLICATION_OFFSET_CHECKPOINT_FILE, this.highWatermarks(d), false);
+  }
+
+  private async checkpointDir(dir: string, sync = false): Promise<void> {
+    await this.writeCheckpoint(dir, files.RECOVERY_POINT_CHECKPOINT_FILE, this.recoveryPoints(dir), sync);
+    await this.writeCheckpoint(dir, files.LOG_START_OFFSET_CHECKPOINT_FILE, this.logStartOffsets(dir), sync);
+    await this.writeCheckpoint(dir, files.REPLICATION_OFFSET_CHECKPOINT_FILE, this.highWatermarks(dir), sync);
+  }
+
+  /**
+   * A directory failed: its logs are closed without writing and dropped; their partitions answer
+   * KAFKA_STORAGE_ERROR. The other directories carry on.
+   */
+  handleLogDirFailure(dir: string): void {
+    const failed = this.logsInDir(dir);
+    for (const log of failed) {
+      const key = topicPartitionKey(log.topicPartition);
+      this.logs.delete(key);
+      this.offlinePartitions.add(key);
+      this.cleaner?.abortAndPauseCleaning(log.topicPartition);
+      try {
+        log.closeHandlers();
+      } catch (e) {
+        this.logger.warn(`Error while closing handlers of ${key}`, e);
+      }
+    }
+    fdCache.releaseAll();
+    this.logger.warn(
+      `Logs for partitions ${failed.map((l) => l.name).join(',') || '(none)'} are offline and logs for future partitions are offline due to failure on log directory ${dir}`,
+    );
+  }
+
+  /**
+   * Flushes and closes every log, writes the checkpoints, and marks each directory that closed
+   * without error with `.kafka_cleanshutdown`, so that the next start skips recovery.
+   */
+  async shutdown(): Promise<void> {
+    this.logger.info('Shutting down.');
+    await this.cleaner?.shutdown();
+    for (const t of this.tasks.splice(0)) t.cancel();
+    if (this.ownsScheduler) await this.scheduler.shutdown();
+    for (const dir of this.liveLogDirs) {
+      const logs = this.logsInDir(dir);
+      let ok = true;
+      await runWithConcurrency(
+        logs.map((log) => async () => {
+          try {
+            await log.flush();
+            await log.close();
+          } catch (e) {
+            ok = false;
+            this.logger.warn(`Error while closing ${log.name}`, e);
+          }
+        }),
+        this.opts.recoveryThreadsPerDataDir ?? 4,
+      );
+      if (!ok || this.failureChannel.isOffline(dir)) continue;
+      await this.checkpointDir(dir, true);
+      this.withDir(dir, 'Error while writing the clean shutdown marker in', () =>
+        disk.touch(path.join(dir, files.CLEAN_SHUTDOWN_FILE)),
+      );
+    }
+    this.logs.clear();
+    this.started = false;
+    this.logger.info('Shutdown complete.');
+  }
+
+  get isStarted(): boolean {
+    return this.started;
+  }
+}

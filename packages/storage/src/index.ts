@@ -1,0 +1,67 @@
+/**
+ * @samsa/storage — Kafka's log on disk: LogManager, Log, LogSegment, the indexes, checkpoints,
+ * recovery, retention and the LogCleaner. No networking.
+ */
+export { LogManager, type LogManagerOptions, type StartupStats } from './LogManager';
+export {
+  Log,
+  UnexpectedAppendOffsetError,
+  EARLIEST_TIMESTAMP,
+  LATEST_TIMESTAMP,
+  type LogAppendInfo,
+  type LogDeps,
+  type LogParams,
+  type ReadOptions,
+  type Isolation,
+} from './Log';
+export { LocalLog, type SegmentDeletionReason } from './LocalLog';
+export { loadLog, type LoadLogParams, type LoadStats } from './LogLoader';
+export {
+  LogConfig,
+  LOG_CONFIG_NAMES,
+  LONG_MAX_VALUE,
+  type LogConfigValues,
+  type ConfigProps,
+  type CleanupPolicy,
+} from './LogConfig';
+export { LogSegment, type TimestampAndOffset, type LogOffsetPosition } from './LogSegment';
+export { RecordsSlice, type FetchDataInfo, type LogOffsetMetadata } from './FetchDataInfo';
+export { FileRecords } from './FileRecords';
+export { BatchCursor } from './BatchCursor';
+export { AbstractIndex } from './AbstractIndex';
+export { OffsetIndex, OFFSET_INDEX_ENTRY_SIZE, type OffsetPosition } from './OffsetIndex';
+export { TimeIndex, TIME_INDEX_ENTRY_SIZE, NO_TIMESTAMP, type TimestampOffset } from './TimeIndex';
+export {
+  LeaderEpochFileCache,
+  UNDEFINED_EPOCH,
+  UNDEFINED_EPOCH_OFFSET,
+  type EpochAndOffset,
+} from './LeaderEpochFileCache';
+export {
+  CheckpointFile,
+  OffsetCheckpointFile,
+  LeaderEpochCheckpointFile,
+  CorruptCheckpointError,
+  type EpochEntry,
+  type TopicPartitionOffset,
+} from './checkpoints';
+export {
+  BrokerMetadataCheckpoint,
+  InconsistentBrokerMetadataError,
+  type BrokerMetadata,
+} from './BrokerMetadataCheckpoint';
+export { LogCleaner, DEFAULT_CLEANER_CONFIG, type CleanerConfig } from './LogCleaner';
+export { OffsetMap } from './OffsetMap';
+export { LogDirFailureChannel, isIOError } from './LogDirFailureChannel';
+export { disk, ioError, type FaultInjector } from './disk';
+export { Scheduler } from './Scheduler';
+export { SystemTime, MockTime, type Time } from './Time';
+export { consoleLogger, MemoryLogger, type Logger } from './logger';
+export {
+  topicPartition,
+  topicPartitionKey,
+  parseTopicPartitionKey,
+  type TopicPartition,
+} from './TopicPartition';
+export * as LogFiles from './LogFiles';
+export type { AppendOrigin } from './LogValidator';
