@@ -4,7 +4,7 @@ import * as path from 'path';
 import { freePort, LOOPBACK } from './ports';
 import { trackProcess } from './processes';
 import { harnessMarker, harnessTempRoot } from './run';
-import { sleep, waitFor } from './wait';
+import { waitFor, withTimeout } from './wait';
 import { startZooKeeper, type ZooKeeperHandle, type ZooKeeperOptions } from './zookeeper';
 
 /**
@@ -119,12 +119,14 @@ class BrokerProcess implements BrokerHandle {
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     let exitCode: number | null | undefined;
     void this.exited.then((c) => (exitCode = c));
+    // On restart() the output still holds the previous run's "started": look only at this run's.
+    const outputFrom = this.out.length;
     await waitFor(
       () => {
         if (exitCode !== undefined) {
           throw new Error(`broker ${this.brokerId} exited with ${exitCode} during startup:\n${this.tail()}`);
         }
-        return this.out.includes(`[KafkaServer id=${this.brokerId}] started`);
+        return this.out.includes(`[KafkaServer id=${this.brokerId}] started`, outputFrom);
       },
       { timeoutMs: this.options.startTimeoutMs ?? 30_000, intervalMs: 50, what: `broker ${this.brokerId} to start` },
     ).catch((e) => {
@@ -141,14 +143,14 @@ class BrokerProcess implements BrokerHandle {
     if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
     child.kill('SIGCONT');
     child.kill('SIGTERM');
-    const timer = sleep(timeoutMs).then(() => 'timeout' as const);
-    const r = await Promise.race([this.exited, timer]);
-    if (r === 'timeout') {
+    try {
+      // withTimeout clears its timer: a pending 20 s timer would keep jest from exiting.
+      return await withTimeout(this.exited, timeoutMs, `broker ${this.brokerId} to stop`);
+    } catch {
       child.kill('SIGKILL');
       await this.exited;
       throw new Error(`broker ${this.brokerId} did not stop within ${timeoutMs} ms:\n${this.tail()}`);
     }
-    return r;
   }
 
   async kill(): Promise<void> {

@@ -1,8 +1,10 @@
+import type { LogManager } from '@samsa/storage';
 import type { KafkaZkClient } from '@samsa/zk';
 import type { KafkaConfig } from '../config/KafkaConfig';
 import type { Logger } from '../log/logging';
 import type { MetadataCache } from '../metadata/MetadataCache';
 import type { ReplicaManager } from '../server/ReplicaManager';
+import type { TopicPurgatory } from './topicPurgatory';
 
 /** What API handlers may use: the broker's components, never each other. */
 export interface BrokerDeps {
@@ -18,4 +20,13 @@ export interface BrokerDeps {
    * /brokers/topics). Used for auto-creation on Metadata.
    */
   readonly autoCreateTopic: (topic: string) => Promise<number>;
+  /**
+   * True while this broker's embedded controller is the active one. CreateTopics, DeleteTopics and
+   * CreatePartitions answer NOT_CONTROLLER otherwise (clients find the controller in Metadata).
+   */
+  readonly isController: () => boolean;
+  /** The logs, for the topic config defaults DescribeConfigs reports. */
+  readonly logManager: LogManager;
+  /** Where admin requests wait for the MetadataCache to show their topics created or deleted. */
+  readonly topicPurgatory: TopicPurgatory;
 }

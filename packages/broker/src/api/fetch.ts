@@ -70,10 +70,15 @@ export function fetchHandler(deps: BrokerDeps): ApiHandlerEntry {
   };
 }
 
-async function recordBytes(r: FetchPartitionResult, version: number): Promise<{ errorCode: number; records: Buffer | null }> {
-  if (r.errorCode !== ErrorCode.NONE || !r.records) return { errorCode: r.errorCode, records: version >= 4 ? null : Buffer.alloc(0) };
+/**
+ * A partition with an error carries an empty record set, never a null one: Kafka sends
+ * MemoryRecords.EMPTY, and librdkafka rejects a MessageSetSize of -1 as a parse failure (it then
+ * backs off and never sees the error code, so e.g. OFFSET_OUT_OF_RANGE never triggers its reset).
+ */
+async function recordBytes(r: FetchPartitionResult, version: number): Promise<{ errorCode: number; records: Buffer }> {
+  if (r.errorCode !== ErrorCode.NONE || !r.records) return { errorCode: r.errorCode, records: Buffer.alloc(0) };
   const bytes = await r.records.read();
-  if (version < 10 && hasZstd(bytes)) return { errorCode: ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, records: null };
+  if (version < 10 && hasZstd(bytes)) return { errorCode: ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, records: Buffer.alloc(0) };
   if (version >= 4) return { errorCode: ErrorCode.NONE, records: bytes };
   return { errorCode: ErrorCode.NONE, records: downConvert(bytes, version <= 1 ? 0 : 1) };
 }

@@ -31,6 +31,10 @@ export class Partition {
   zkVersion = -1;
   isr: number[] = [];
   assignment: number[] = [];
+  /** Log end offset when this broker became leader for `leaderEpoch` (-1 when not leader). */
+  leaderEpochStartOffset = -1;
+  /** An ISR write to ZooKeeper is on its way: propose no other until it is answered. */
+  isrUpdateInFlight = false;
   private readonly followers = new Map<number, FollowerState>();
 
   constructor(
@@ -61,6 +65,7 @@ export class Partition {
    */
   makeLeader(state: LeaderAndIsrState, nowMs: number): void {
     this.applyState(state);
+    this.leaderEpochStartOffset = this.log.logEndOffset;
     this.log.maybeAssignEpochStartOffset(state.leaderEpoch, this.log.logEndOffset);
     this.followers.clear();
     for (const id of state.replicas) {
@@ -73,8 +78,29 @@ export class Partition {
   makeFollower(state: LeaderAndIsrState): boolean {
     const changed = this.leaderId !== state.leader;
     this.applyState(state);
+    this.leaderEpochStartOffset = -1;
     this.followers.clear();
     return changed;
+  }
+
+  /**
+   * The ISR to propose when follower `replicaId` has caught up (Kafka's maybeExpandIsr): it is an
+   * assigned replica outside the ISR whose log end reached both the high watermark and the start of
+   * this leader epoch. Null when there is nothing to propose (or a proposal is still in flight).
+   */
+  isrExpansionFor(replicaId: number): number[] | null {
+    if (!this.isLeader || this.isrUpdateInFlight) return null;
+    if (this.isr.includes(replicaId) || !this.assignment.includes(replicaId)) return null;
+    const f = this.followers.get(replicaId);
+    if (!f || f.logEndOffset < this.highWatermark || f.logEndOffset < this.leaderEpochStartOffset) return null;
+    return [...this.isr, replicaId];
+  }
+
+  /** The ISR written to the partition state znode, now at `zkVersion`. Returns true if the HW moved. */
+  applyIsrUpdate(isr: readonly number[], zkVersion: number): boolean {
+    this.isr = [...isr];
+    this.zkVersion = zkVersion;
+    return this.maybeIncrementHighWatermark();
   }
 
   private applyState(state: LeaderAndIsrState): void {

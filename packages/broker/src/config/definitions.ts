@@ -88,7 +88,7 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'log.flush.scheduler.interval.ms': d('long', LONG_MAX, 'How often the flusher checks'),
   'log.flush.offset.checkpoint.interval.ms': d('int', 60000, 'Recovery point checkpoint interval', { min: 0 }),
   'log.flush.start.offset.checkpoint.interval.ms': d('int', 60000, 'Log start offset checkpoint interval', { min: 0 }),
-  'log.delete.delay.ms': d('long', 60000, 'Delay before a deleted file is removed', { min: 0 }),
+  'log.segment.delete.delay.ms': d('long', 60000, 'Delay before a deleted segment file is removed', { min: 0 }),
   'log.preallocate': d('boolean', false, 'Preallocate segment files'),
   'log.message.format.version': d('string', '2.8-IV1', 'On-disk message format'),
   'log.message.timestamp.type': d('string', 'CreateTime', 'CreateTime or LogAppendTime', { oneOf: ['CreateTime', 'LogAppendTime'] }),

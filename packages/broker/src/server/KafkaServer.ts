@@ -3,7 +3,16 @@ import { KafkaController } from '@samsa/controller';
 import { ErrorCode, KafkaError, randomUuid } from '@samsa/protocol';
 import { LogConfig, LogManager, type ConfigProps } from '@samsa/storage';
 import { KafkaZkClient, ZkError, type Broker, type EndPoint, type SecurityProtocol } from '@samsa/zk';
+import { alterConfigsHandler } from '../api/alterConfigs';
 import { apiVersionsEntry } from '../api/apiVersions';
+import { createPartitionsHandler } from '../api/createPartitions';
+import { createTopicsHandler } from '../api/createTopics';
+import { deleteRecordsHandler } from '../api/deleteRecords';
+import { deleteTopicsHandler } from '../api/deleteTopics';
+import { describeClusterHandler } from '../api/describeCluster';
+import { describeConfigsHandler } from '../api/describeConfigs';
+import { incrementalAlterConfigsHandler } from '../api/incrementalAlterConfigs';
+import { completingTopicOperations, TopicPurgatory } from '../api/topicPurgatory';
 import { leaderAndIsrHandler, stopReplicaHandler, updateMetadataHandler } from '../api/controlPlane';
 import type { BrokerDeps } from '../api/deps';
 import { fetchHandler } from '../api/fetch';
@@ -17,7 +26,8 @@ import { MetadataCache } from '../metadata/MetadataCache';
 import { parseListeners } from '../network/EndPoint';
 import { RequestDispatcher } from '../network/RequestDispatcher';
 import { SocketServer, socketServerOptions } from '../network/SocketServer';
-import { ReplicaManager } from './ReplicaManager';
+import { DynamicConfigManager } from './DynamicConfigManager';
+import { ReplicaManager, zkIsrUpdater } from './ReplicaManager';
 
 /** A startup failure an operator can act on (duplicate broker id, cluster id mismatch, …): exit 1. */
 export class FatalStartupError extends Error {}
@@ -27,7 +37,8 @@ export class FatalStartupError extends Error {}
  * 1. ZooKeeper session (creating the chroot and Kafka's persistent paths);
  * 2. cluster id: read /cluster/id or create it; checked against meta.properties by the LogManager;
  * 3. LogManager: load every log dir, recovering logs not closed cleanly;
- * 4. MetadataCache and ReplicaManager (empty until the controller speaks);
+ * 4. MetadataCache and ReplicaManager (empty until the controller speaks), then the
+ *    DynamicConfigManager (config overrides from ZooKeeper applied to the logs, now and on change);
  * 5. SocketServer: listeners bound, so the ports can be advertised;
  * 6. register /brokers/ids/<id> (ephemeral; a duplicate id is fatal);
  * 7. the embedded KafkaController joins the /controller election.
@@ -39,6 +50,8 @@ export class KafkaServer {
   private socketServer: SocketServer | null = null;
   private controller: KafkaController | null = null;
   private replicaManager: ReplicaManager | null = null;
+  private dynamicConfigManager: DynamicConfigManager | null = null;
+  private readonly topicPurgatory = new TopicPurgatory();
   private readonly logger: Logger;
   private stopping = false;
   brokerEpoch = -1;
@@ -113,6 +126,7 @@ export class KafkaServer {
       logger: this.logging.logger(`[ReplicaManager broker=${c.brokerId}]`, 'kafka.server.ReplicaManager'),
       stateChangeLogger: this.logging.stateChangeLogger(`[Broker id=${c.brokerId}]`),
       topicConfig: async (topic) => Object.fromEntries(await zk.getEntityConfigs('topics', topic)) as ConfigProps,
+      isrUpdater: zkIsrUpdater(zk),
       fetcher: {
         brokerId: c.brokerId,
         interBrokerListenerName: this.interBrokerListenerName(),
@@ -124,6 +138,16 @@ export class KafkaServer {
         socketTimeoutMs: c.int('replica.socket.timeout.ms'),
       },
     });
+
+    // 4b. dynamic config: /config/changes watched, topic and broker overrides applied to live logs
+    this.dynamicConfigManager = new DynamicConfigManager({
+      zkClient: this.zk,
+      logManager: this.logManager,
+      brokerId: c.brokerId,
+      staticLogProps: brokerLogProps(c) as Record<string, string>,
+      logger: this.logging.logger('[DynamicConfigManager]', 'kafka.server.DynamicConfigManager'),
+    });
+    await this.dynamicConfigManager.startup();
 
     // 5. sockets
     const registry = this.apiRegistry();
@@ -200,6 +224,9 @@ export class KafkaServer {
       zkClient: this.zk!,
       logger: this.logger,
       autoCreateTopic: (topic) => this.autoCreateTopic(topic),
+      isController: () => this.isController,
+      logManager: this.logManager!,
+      topicPurgatory: this.topicPurgatory,
     };
     const registry = new ApiRegistry();
     for (const entry of [
@@ -209,7 +236,16 @@ export class KafkaServer {
       metadataHandler(deps),
       leaderAndIsrHandler(deps),
       stopReplicaHandler(deps),
-      updateMetadataHandler(deps),
+      // admin requests waiting in the topic purgatory are re-checked after each UpdateMetadata
+      completingTopicOperations(updateMetadataHandler(deps), this.topicPurgatory),
+      createTopicsHandler(deps),
+      deleteTopicsHandler(deps),
+      createPartitionsHandler(deps),
+      describeConfigsHandler(deps),
+      alterConfigsHandler(deps),
+      incrementalAlterConfigsHandler(deps),
+      deleteRecordsHandler(deps),
+      describeClusterHandler(deps),
     ]) {
       registry.register(entry);
     }
@@ -244,7 +280,10 @@ export class KafkaServer {
       }
     };
     await step('controller', () => this.controller?.shutdown());
+    // admin requests waiting for the controller answer now instead of holding the drain
+    this.topicPurgatory.shutdown();
     await step('socket server', () => this.socketServer?.shutdown());
+    await step('dynamic config manager', () => this.dynamicConfigManager?.shutdown());
     await step('replica manager', () => this.replicaManager?.shutdown());
     await step('zookeeper', () => this.zk?.close());
     await step('log manager', () => this.logManager?.shutdown());

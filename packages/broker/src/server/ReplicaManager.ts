@@ -1,5 +1,11 @@
 import { ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
 import { topicPartition, type ConfigProps, type LogManager, type RecordsSlice } from '@samsa/storage';
+import {
+  IsrChangeNotificationSequenceZNode,
+  TopicPartitionStateZNode,
+  type KafkaZkClient,
+  type TopicPartition,
+} from '@samsa/zk';
 import { Partition, type LeaderAndIsrState } from '../cluster/Partition';
 import type { Logger } from '../log/logging';
 import type { MetadataCache } from '../metadata/MetadataCache';
@@ -15,8 +21,46 @@ export interface ReplicaManagerOptions {
   /** Topic-level overrides (from /config/topics/<t>), read when a log is created. */
   readonly topicConfig: (topic: string) => Promise<ConfigProps>;
   readonly fetcher: ReplicaFetcherConfig;
+  /** Where a leader writes its partitions' ISR changes; without one the ISR never grows. */
+  readonly isrUpdater?: IsrUpdater;
   /** Clock (tests). */
   readonly now?: () => number;
+}
+
+/** A leader's ISR writes (Kafka 2.x before AlterIsr: the leader writes ZooKeeper itself). */
+export interface IsrUpdater {
+  /**
+   * Writes the partition state znode with `isr`, conditional on `zkVersion` (the version the leader
+   * last saw). Resolves with the new version, or null when someone else wrote first (the controller;
+   * its LeaderAndIsr with the new state follows).
+   */
+  updateIsr(
+    tp: TopicPartition,
+    state: { leader: number; leaderEpoch: number; isr: readonly number[]; controllerEpoch: number },
+    zkVersion: number,
+  ): Promise<number | null>;
+  /** Announces changed ISRs under /isr_change_notification, so the controller sends UpdateMetadata. */
+  propagateIsrChanges(partitions: readonly TopicPartition[]): Promise<void>;
+}
+
+/** The IsrUpdater of a broker: conditional setData on the state znode, then a sequential notification. */
+export function zkIsrUpdater(zk: KafkaZkClient): IsrUpdater {
+  return {
+    async updateIsr(tp, state, zkVersion) {
+      const data = TopicPartitionStateZNode.encode({
+        leaderAndIsr: { leader: state.leader, leaderEpoch: state.leaderEpoch, isr: [...state.isr], zkVersion },
+        controllerEpoch: state.controllerEpoch,
+      });
+      const r = await zk.conditionalUpdatePath(TopicPartitionStateZNode.path(tp), data, zkVersion);
+      return r.succeeded ? r.version : null;
+    },
+    async propagateIsrChanges(partitions) {
+      await zk.createSequentialPersistentPath(
+        IsrChangeNotificationSequenceZNode.path(),
+        IsrChangeNotificationSequenceZNode.encode(partitions),
+      );
+    },
+  };
 }
 
 export interface ProducePartitionResult {
@@ -132,11 +176,17 @@ export class ReplicaManager {
           );
         } else {
           p.makeFollower(s.state);
-          // Without leader epochs yet (OffsetForLeaderEpoch), a new follower truncates to its high
-          // watermark, as Kafka did before KIP-101, then fetches from the leader.
           this.fetcherManager.removePartition(p.key);
-          p.log.truncateTo(p.highWatermark);
-          if (s.state.leader >= 0) this.fetcherManager.addPartition(p, s.state.leader);
+          if (s.state.leader >= 0) {
+            // Without leader epochs yet (OffsetForLeaderEpoch), a new follower truncates to its high
+            // watermark, as Kafka did before KIP-101, then fetches from the leader.
+            p.log.truncateTo(p.highWatermark);
+            this.fetcherManager.addPartition(p, s.state.leader);
+          }
+          // No leader (the controller tells a returning broker about an offline partition before it
+          // elects one): nothing to fetch from and nothing to truncate to. Truncating to a high
+          // watermark not checkpointed before a crash would throw away the log this broker may be
+          // elected to lead next (Kafka makes followers only of partitions whose leader is alive).
           this.o.stateChangeLogger.info(
             `Follower ${s.topic}-${s.partition} starts at leader epoch ${s.state.leaderEpoch}, leader ${s.state.leader}`,
           );
@@ -287,7 +337,9 @@ export class ReplicaManager {
     if (isFollower) {
       for (const fp of req.partitions) {
         const p = this.partitions.get(key(fp.topic, fp.partition));
-        if (p?.isLeader && p.updateFollowerFetchState(req.replicaId, fp.fetchOffset, this.now())) this.onPartitionChanged(p);
+        if (!p?.isLeader) continue;
+        if (p.updateFollowerFetchState(req.replicaId, fp.fetchOffset, this.now())) this.onPartitionChanged(p);
+        this.maybeExpandIsr(p, req.replicaId);
       }
     }
     const read = () => this.readFromLocalLog(req.partitions, req.maxBytes, isFollower);
@@ -347,6 +399,43 @@ export class ReplicaManager {
         };
       }
     });
+  }
+
+  /**
+   * A follower that caught up goes back into the ISR (Kafka's maybeExpandIsr):
+   * 1. the partition proposes the ISR plus the follower (one proposal in flight at a time);
+   * 2. write the state znode conditionally on the zkVersion the leader last saw;
+   * 3. if it was written and this broker still leads that epoch, take the new ISR and zkVersion
+   *    (the high watermark may move) and announce the change for the controller.
+   * A stale version means the controller changed the partition; its LeaderAndIsr brings the new
+   * state, and the next fetch proposes again.
+   */
+  private maybeExpandIsr(p: Partition, replicaId: number): void {
+    const updater = this.o.isrUpdater;
+    const newIsr = updater ? p.isrExpansionFor(replicaId) : null;
+    if (!updater || !newIsr) return;
+    const epoch = p.leaderEpoch;
+    const tp = { topic: p.topic, partition: p.partition };
+    p.isrUpdateInFlight = true;
+    updater
+      .updateIsr(tp, { leader: p.leaderId, leaderEpoch: epoch, isr: newIsr, controllerEpoch: p.controllerEpoch }, p.zkVersion)
+      .then(async (zkVersion) => {
+        if (zkVersion === null) {
+          this.o.stateChangeLogger.info(
+            `Cached zkVersion ${p.zkVersion} of ${p.key} is stale: not expanding the ISR to [${newIsr.join(',')}]`,
+          );
+          return;
+        }
+        if (this.partitions.get(p.key) !== p || !p.isLeader || p.leaderEpoch !== epoch) return;
+        const before = p.isr.join(',');
+        if (p.applyIsrUpdate(newIsr, zkVersion)) this.onPartitionChanged(p);
+        this.o.stateChangeLogger.info(`Expanding ISR of ${p.key} from ${before} to ${newIsr.join(',')}`);
+        await updater.propagateIsrChanges([tp]);
+      })
+      .catch((e) => this.o.logger.warn(`Could not expand the ISR of ${p.key} to [${newIsr.join(',')}]`, e))
+      .finally(() => {
+        p.isrUpdateInFlight = false;
+      });
   }
 
   /** After an append or a high watermark move, wake whoever waits on the partition. */

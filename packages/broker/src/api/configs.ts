@@ -1,0 +1,467 @@
+import { ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
+import { LOG_CONFIG_NAMES, LogConfig } from '@samsa/storage';
+import { BROKER_CONFIGS } from '../config/definitions';
+import type { KafkaConfig } from '../config/KafkaConfig';
+
+/**
+ * Config resources as DescribeConfigs, AlterConfigs and IncrementalAlterConfigs see them: what a
+ * topic's or a broker's configuration is, where each value comes from, and which changes are
+ * allowed. Pure: the handlers read ZooKeeper and pass what they found. Facts from Kafka 2.8's
+ * ConfigHelper, ZkAdminManager, DynamicBrokerConfig and LogConfig.
+ */
+
+/** Kafka's ConfigResource.Type ids. */
+export const ConfigResourceType = { TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8 } as const;
+
+/** Kafka's DescribeConfigsResponse.ConfigSource ids. */
+export const ConfigSource = {
+  UNKNOWN: 0,
+  TOPIC_CONFIG: 1,
+  DYNAMIC_BROKER_CONFIG: 2,
+  DYNAMIC_DEFAULT_BROKER_CONFIG: 3,
+  STATIC_BROKER_CONFIG: 4,
+  DEFAULT_CONFIG: 5,
+} as const;
+
+/** Kafka's AlterConfigOp.OpType ids (IncrementalAlterConfigs). */
+export const AlterConfigOp = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const;
+
+/**
+ * Each topic config's broker-level name (Kafka's LogConfig.TopicConfigSynonyms): the broker default
+ * a topic without an override gets. The storage LogConfig reads the same names.
+ */
+export const TOPIC_CONFIG_SYNONYMS: Readonly<Record<string, string>> = {
+  'segment.bytes': 'log.segment.bytes',
+  'segment.ms': 'log.roll.ms',
+  'segment.jitter.ms': 'log.roll.jitter.ms',
+  'segment.index.bytes': 'log.index.size.max.bytes',
+  'flush.messages': 'log.flush.interval.messages',
+  'flush.ms': 'log.flush.interval.ms',
+  'retention.bytes': 'log.retention.bytes',
+  'retention.ms': 'log.retention.ms',
+  'max.message.bytes': 'message.max.bytes',
+  'index.interval.bytes': 'log.index.interval.bytes',
+  'delete.retention.ms': 'log.cleaner.delete.retention.ms',
+  'min.compaction.lag.ms': 'log.cleaner.min.compaction.lag.ms',
+  'max.compaction.lag.ms': 'log.cleaner.max.compaction.lag.ms',
+  'file.delete.delay.ms': 'log.segment.delete.delay.ms',
+  'min.cleanable.dirty.ratio': 'log.cleaner.min.cleanable.ratio',
+  'cleanup.policy': 'log.cleanup.policy',
+  'unclean.leader.election.enable': 'unclean.leader.election.enable',
+  'min.insync.replicas': 'min.insync.replicas',
+  'compression.type': 'compression.type',
+  preallocate: 'log.preallocate',
+  'message.format.version': 'log.message.format.version',
+  'message.timestamp.type': 'log.message.timestamp.type',
+  'message.timestamp.difference.max.ms': 'log.message.timestamp.difference.max.ms',
+  'message.downconversion.enable': 'log.message.downconversion.enable',
+};
+
+/**
+ * The broker configs this broker changes without a restart: the topic defaults (Kafka's
+ * DynamicLogConfig.ReconfigurableConfigs, which leaves out log.message.format.version). Kafka also
+ * reconfigures thread pools, listeners and SSL; those are refused here.
+ */
+export const DYNAMIC_BROKER_CONFIGS: ReadonlySet<string> = new Set(
+  Object.values(TOPIC_CONFIG_SYNONYMS).filter((n) => n !== 'log.message.format.version'),
+);
+
+/** Topic configs of Kafka's LIST type (the only ones APPEND and SUBTRACT accept). */
+const TOPIC_LIST_CONFIGS: ReadonlySet<string> = new Set([
+  'cleanup.policy',
+  'leader.replication.throttled.replicas',
+  'follower.replication.throttled.replicas',
+]);
+
+/** Kafka's DynamicBrokerConfig.brokerConfigSynonyms: the names one broker setting may go by. */
+export function brokerConfigSynonyms(name: string): string[] {
+  switch (name) {
+    case 'log.roll.ms':
+    case 'log.roll.hours':
+      return ['log.roll.ms', 'log.roll.hours'];
+    case 'log.roll.jitter.ms':
+    case 'log.roll.jitter.hours':
+      return ['log.roll.jitter.ms', 'log.roll.jitter.hours'];
+    case 'log.flush.interval.ms':
+      return ['log.flush.interval.ms', 'log.flush.scheduler.interval.ms'];
+    case 'log.retention.ms':
+    case 'log.retention.minutes':
+    case 'log.retention.hours':
+      return ['log.retention.ms', 'log.retention.minutes', 'log.retention.hours'];
+    default:
+      return [name];
+  }
+}
+
+/** A config value as Kafka prints it (ConfigDef.convertToString). */
+export function formatConfigValue(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  if (Array.isArray(v)) return v.join(',');
+  return String(v);
+}
+
+/**
+ * Where broker settings come from, highest priority first: /config/brokers/<id>,
+ * /config/brokers/<default>, the broker's own configuration (server.properties, KAFKA_* variables,
+ * --override), and the built-in defaults.
+ */
+export interface BrokerConfigLayers {
+  readonly dynamicBroker: ReadonlyMap<string, string>;
+  readonly dynamicDefault: ReadonlyMap<string, string>;
+  readonly static: ReadonlyMap<string, string>;
+  /** Kafka's staticDefaultConfigs: every key with a default, null ones included (log.retention.ms). */
+  readonly defaults: ReadonlyMap<string, string | null>;
+}
+
+/**
+ * The layers of a running broker. Of the dynamic overrides only those this broker applies count
+ * (DYNAMIC_BROKER_CONFIGS); anything else found there would not describe the broker truthfully.
+ */
+export function brokerConfigLayers(
+  config: KafkaConfig,
+  dynamicBroker: ReadonlyMap<string, string>,
+  dynamicDefault: ReadonlyMap<string, string>,
+): BrokerConfigLayers {
+  const applied = (m: ReadonlyMap<string, string>) =>
+    new Map([...m].filter(([k]) => DYNAMIC_BROKER_CONFIGS.has(k)));
+  const statics = new Map<string, string>();
+  const defaults = new Map<string, string | null>();
+  for (const [key, def] of Object.entries(BROKER_CONFIGS)) {
+    defaults.set(key, formatConfigValue(def.default));
+    if (config.has(key)) {
+      const v = formatConfigValue(config.get(key));
+      if (v !== null) statics.set(key, v);
+    }
+  }
+  return {
+    dynamicBroker: applied(dynamicBroker),
+    dynamicDefault: applied(dynamicDefault),
+    static: statics,
+    defaults,
+  };
+}
+
+export interface ConfigSynonym {
+  readonly name: string;
+  readonly value: string | null;
+  readonly source: number;
+}
+
+/** One DescribeConfigsResourceResult (every version's fields; the codec writes those a version has). */
+export interface ConfigEntry {
+  readonly name: string;
+  readonly value: string | null;
+  readonly readOnly: boolean;
+  /** v0 only: the value is nobody's override. */
+  readonly isDefault: boolean;
+  readonly configSource: number;
+  readonly isSensitive: boolean;
+  /** v1+, empty unless asked for. */
+  readonly synonyms: readonly ConfigSynonym[];
+}
+
+/**
+ * Kafka's ConfigHelper.configSynonyms: every name's value in every layer, highest priority first,
+ * then everything before the first entry of `name` itself dropped (so a describe of log.retention.ms
+ * does not list log.retention.hours ahead of it).
+ */
+function configSynonyms(name: string, names: readonly string[], layers: BrokerConfigLayers): ConfigSynonym[] {
+  const all: ConfigSynonym[] = [];
+  const add = (map: ReadonlyMap<string, string | null>, source: number) => {
+    for (const n of names) if (map.has(n)) all.push({ name: n, value: map.get(n) ?? null, source });
+  };
+  add(layers.dynamicBroker, ConfigSource.DYNAMIC_BROKER_CONFIG);
+  add(layers.dynamicDefault, ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);
+  add(layers.static, ConfigSource.STATIC_BROKER_CONFIG);
+  add(layers.defaults, ConfigSource.DEFAULT_CONFIG);
+  const first = all.findIndex((s) => s.name === name);
+  return first < 0 ? [] : all.slice(first);
+}
+
+/**
+ * Every config of a topic (Kafka's ConfigHelper.createTopicConfigEntry): its effective value
+ * (`logConfig`: the broker's current defaults with the topic's overrides), TOPIC_CONFIG when
+ * overridden, else the source of the broker setting it falls back to (DEFAULT_CONFIG when none).
+ * Topic configs are never read-only or sensitive.
+ */
+export function describeTopicConfigs(
+  logConfig: LogConfig,
+  overrides: ReadonlyMap<string, string>,
+  layers: BrokerConfigLayers,
+  includeSynonyms: boolean,
+): ConfigEntry[] {
+  const values = logConfig.toProps();
+  return LOG_CONFIG_NAMES.map((name) => {
+    const value = values[name] ?? null;
+    const brokerName = TOPIC_CONFIG_SYNONYMS[name];
+    const synonyms = brokerName ? configSynonyms(brokerName, brokerConfigSynonyms(brokerName), layers) : [];
+    if (overrides.has(name)) synonyms.unshift({ name, value, source: ConfigSource.TOPIC_CONFIG });
+    const configSource = synonyms[0]?.source ?? ConfigSource.DEFAULT_CONFIG;
+    return {
+      name,
+      value,
+      readOnly: false,
+      isDefault: !overrides.has(name),
+      configSource,
+      isSensitive: false,
+      synonyms: includeSynonyms ? synonyms : [],
+    };
+  });
+}
+
+/**
+ * A broker's configuration (Kafka's ConfigHelper.createBrokerConfigEntry). `perBroker`: every setting
+ * with its effective value (describe of broker "<id>"); otherwise only the cluster-wide dynamic
+ * defaults (describe of broker ""), with synonyms of that layer alone. Read-only unless this broker
+ * can change it live; password-typed values are hidden.
+ */
+export function describeBrokerConfigs(
+  config: KafkaConfig,
+  layers: BrokerConfigLayers,
+  perBroker: boolean,
+  includeSynonyms: boolean,
+): ConfigEntry[] {
+  const names = perBroker
+    ? [
+        ...new Set([
+          ...config.entries().map(([k]) => k),
+          ...layers.dynamicBroker.keys(),
+          ...layers.dynamicDefault.keys(),
+        ]),
+      ]
+    : [...layers.dynamicDefault.keys()];
+  return names.map((name) => {
+    const isSensitive = BROKER_CONFIGS[name]?.type === 'password';
+    const allSynonyms = configSynonyms(name, brokerConfigSynonyms(name), layers).filter(
+      (s) => perBroker || s.source === ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG,
+    );
+    const hide = (s: ConfigSynonym): ConfigSynonym => (isSensitive ? { ...s, value: null } : s);
+    let value: string | null;
+    if (!perBroker) value = layers.dynamicDefault.get(name) ?? null;
+    else
+      value = layers.dynamicBroker.get(name) ?? layers.dynamicDefault.get(name) ?? staticValue(config, name);
+    const configSource = allSynonyms[0]?.source ?? ConfigSource.DEFAULT_CONFIG;
+    return {
+      name,
+      value: isSensitive ? null : value,
+      readOnly: !DYNAMIC_BROKER_CONFIGS.has(name),
+      isDefault: configSource === ConfigSource.DEFAULT_CONFIG,
+      configSource,
+      isSensitive,
+      synonyms: includeSynonyms ? allSynonyms.map(hide) : [],
+    };
+  });
+}
+
+function staticValue(config: KafkaConfig, name: string): string | null {
+  return name in BROKER_CONFIGS ? formatConfigValue(config.get(name)) : null;
+}
+
+/** Keeps the entries a DescribeConfigsResource asked for (null or empty keys: all of them). */
+export function selectConfigs<T extends { name: string }>(
+  entries: readonly T[],
+  keys: readonly string[] | null,
+): T[] {
+  if (keys === null || keys.length === 0) return [...entries];
+  const wanted = new Set(keys);
+  return entries.filter((e) => wanted.has(e.name));
+}
+
+/**
+ * Checks a topic's new overrides as Kafka's AdminZkClient.validateTopicConfig does: an unknown name
+ * is INVALID_CONFIG (InvalidConfigurationException); a value LogConfig cannot take is INVALID_REQUEST
+ * (Kafka's ConfigException, which AlterConfigs turns into InvalidRequestException).
+ */
+export function validateTopicOverrides(topic: string, configs: ReadonlyMap<string, string>): void {
+  for (const name of configs.keys()) {
+    if (!LOG_CONFIG_NAMES.includes(name))
+      throw new KafkaError(ErrorCode.INVALID_CONFIG, `Unknown topic config name: ${name}`);
+  }
+  try {
+    LogConfig.validate(Object.fromEntries(configs));
+  } catch (e) {
+    if (!(e instanceof KafkaError)) throw e;
+    throw new KafkaError(
+      ErrorCode.INVALID_REQUEST,
+      `Invalid config value for resource ConfigResource(type=TOPIC, name='${topic}'): ${e.message}`,
+    );
+  }
+}
+
+/**
+ * Checks dynamic broker overrides (Kafka's DynamicBrokerConfig.validateConfigs, as this broker
+ * supports them): only DYNAMIC_BROKER_CONFIGS, each with a value the topic default can take. Any
+ * refusal is INVALID_REQUEST, as Kafka answers a ConfigException.
+ */
+export function validateDynamicBrokerConfigs(
+  resourceName: string,
+  configs: ReadonlyMap<string, string>,
+): void {
+  const invalid = (why: string) =>
+    new KafkaError(
+      ErrorCode.INVALID_REQUEST,
+      `Invalid config value for resource ConfigResource(type=BROKER, name='${resourceName}'): ${why}`,
+    );
+  const notDynamic = [...configs.keys()].filter((k) => !DYNAMIC_BROKER_CONFIGS.has(k));
+  if (notDynamic.length > 0)
+    throw invalid(`Cannot update these configs dynamically: Set(${notDynamic.join(', ')})`);
+  try {
+    LogConfig.fromBrokerProps(Object.fromEntries(configs));
+  } catch (e) {
+    if (!(e instanceof KafkaError)) throw e;
+    throw invalid(e.message);
+  }
+}
+
+/**
+ * The broker's topic defaults with dynamic overrides: static settings, then /config/brokers/<default>,
+ * then /config/brokers/<id> (only the settings DYNAMIC_BROKER_CONFIGS names).
+ */
+export function dynamicLogDefaults(
+  staticProps: Readonly<Record<string, string>>,
+  dynamicDefault: ReadonlyMap<string, string>,
+  dynamicBroker: ReadonlyMap<string, string>,
+): LogConfig {
+  const props: Record<string, string> = { ...staticProps };
+  for (const layer of [dynamicDefault, dynamicBroker]) {
+    for (const [k, v] of layer) if (DYNAMIC_BROKER_CONFIGS.has(k)) props[k] = v;
+  }
+  return LogConfig.fromBrokerProps(props);
+}
+
+export interface IncrementalOp {
+  readonly name: string;
+  readonly configOperation: number;
+  readonly value: string | null;
+}
+
+/**
+ * Applies IncrementalAlterConfigs operations to a resource's current overrides (Kafka's
+ * prepareIncrementalConfigs): SET, DELETE, APPEND and SUBTRACT (list-typed configs only, starting
+ * from the default list when unset). Duplicate names and null values (except for DELETE) are
+ * INVALID_REQUEST. `kind(name)` says whether a config is a list, or undefined when unknown.
+ */
+export function applyIncrementalOps(
+  current: ReadonlyMap<string, string>,
+  ops: readonly IncrementalOp[],
+  kind: (name: string) => { list: boolean; defaultValue: string | null } | undefined,
+  resourceKind: 'topic' | 'broker',
+): Map<string, string> {
+  const counts = new Map<string, number>();
+  for (const op of ops) counts.set(op.name, (counts.get(op.name) ?? 0) + 1);
+  const dupes = [...counts].filter(([, n]) => n > 1).map(([k]) => k);
+  if (dupes.length > 0)
+    throw new KafkaError(
+      ErrorCode.INVALID_REQUEST,
+      `Error due to duplicate config keys : ${dupes.join(',')}`,
+    );
+  const nulls = ops.filter((o) => o.value === null && o.configOperation !== AlterConfigOp.DELETE);
+  if (nulls.length > 0) {
+    throw new KafkaError(
+      ErrorCode.INVALID_REQUEST,
+      `Null value not supported for : ${nulls.map((o) => `${opName(o.configOperation)}:${o.name}`).join(',')}`,
+    );
+  }
+  const out = new Map(current);
+  for (const op of ops) {
+    switch (op.configOperation) {
+      case AlterConfigOp.SET:
+        out.set(op.name, op.value!);
+        break;
+      case AlterConfigOp.DELETE:
+        out.delete(op.name);
+        break;
+      case AlterConfigOp.APPEND:
+      case AlterConfigOp.SUBTRACT: {
+        const k = kind(op.name);
+        if (!k)
+          throw new KafkaError(ErrorCode.INVALID_CONFIG, `Unknown ${resourceKind} config name: ${op.name}`);
+        if (!k.list) {
+          const verb = op.configOperation === AlterConfigOp.APPEND ? 'append' : 'subtract';
+          throw new KafkaError(
+            ErrorCode.INVALID_REQUEST,
+            `Config value ${verb} is not allowed for config key: ${op.name}`,
+          );
+        }
+        const old = splitList(out.get(op.name) ?? k.defaultValue ?? '');
+        const given = splitList(op.value!);
+        const next =
+          op.configOperation === AlterConfigOp.APPEND
+            ? [...old, ...given]
+            : old.filter((v) => !given.includes(v));
+        out.set(op.name, next.join(','));
+        break;
+      }
+      default:
+        throw new KafkaError(
+          ErrorCode.INVALID_REQUEST,
+          `Unknown config operation ${op.configOperation} for ${op.name}`,
+        );
+    }
+  }
+  return out;
+}
+
+function splitList(s: string): string[] {
+  return s
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
+}
+
+function opName(op: number): string {
+  return ['SET', 'DELETE', 'APPEND', 'SUBTRACT'][op] ?? String(op);
+}
+
+/** Whether a topic config is a list, and its default, for APPEND/SUBTRACT. */
+export function topicConfigKind(name: string): { list: boolean; defaultValue: string | null } | undefined {
+  if (!LOG_CONFIG_NAMES.includes(name)) return undefined;
+  return { list: TOPIC_LIST_CONFIGS.has(name), defaultValue: LogConfig.DEFAULT.toProps()[name] ?? null };
+}
+
+/** Whether a broker config is a list, and its default, for APPEND/SUBTRACT. */
+export function brokerConfigKind(name: string): { list: boolean; defaultValue: string | null } | undefined {
+  const def = BROKER_CONFIGS[name];
+  if (!def) return undefined;
+  return { list: def.type === 'list', defaultValue: formatConfigValue(def.default) };
+}
+
+/** A DescribeConfigs result for one resource. */
+export function describeResult(
+  resource: Struct,
+  errorCode: number,
+  errorMessage: string | null,
+  configs: readonly ConfigEntry[],
+): Struct {
+  return {
+    errorCode,
+    errorMessage,
+    resourceType: resource.resourceType,
+    resourceName: resource.resourceName,
+    configs,
+  };
+}
+
+/** Broker resource names: "" is the cluster-wide default, else this broker's id (Kafka's getBrokerId). */
+export function brokerResourceId(
+  resourceName: string,
+  brokerId: number,
+  forDescribe: boolean,
+): number | null {
+  if (resourceName === null || resourceName === '') return null;
+  if (!/^-?\d+$/.test(resourceName)) {
+    throw new KafkaError(
+      ErrorCode.INVALID_REQUEST,
+      `Broker id must be an integer, but it is: ${resourceName}`,
+    );
+  }
+  const id = Number(resourceName);
+  if (id !== brokerId) {
+    const expected = forDescribe ? `${brokerId} or empty string` : `${brokerId}`;
+    throw new KafkaError(
+      ErrorCode.INVALID_REQUEST,
+      `Unexpected broker id, expected ${expected}, but received ${resourceName}`,
+    );
+  }
+  return id;
+}

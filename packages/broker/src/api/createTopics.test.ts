@@ -1,0 +1,116 @@
+import { InvalidPartitionsError, InvalidReplicationFactorError } from '@samsa/admin';
+import { ApiKey, ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
+import { createTopicsHandler, duplicateNames, resolveTopic } from './createTopics';
+import { ctx, fakeDeps, updateMetadataBody } from './testing/fakeDeps';
+
+const topic = (t: Partial<Struct>): Struct => ({
+  name: 't',
+  numPartitions: -1,
+  replicationFactor: -1,
+  assignments: [],
+  configs: [],
+  ...t,
+});
+const defaults = { numPartitions: 2, replicationFactor: 1 };
+const brokers = [{ id: 0 }, { id: 1 }, { id: 2 }];
+const first = () => 0;
+
+describe('resolveTopic', () => {
+  test('minusOneTakesBrokerDefaults', () => {
+    const r = resolveTopic(topic({}), defaults, brokers, first);
+    expect([...r.assignment]).toEqual([
+      [0, [0]],
+      [1, [1]],
+    ]);
+    const rf = resolveTopic(topic({ numPartitions: 1, replicationFactor: 3 }), defaults, brokers, first);
+    expect([...rf.assignment]).toEqual([[0, [0, 1, 2]]]);
+  });
+
+  test('explicitAssignmentsAreTakenAsGivenWithConfigs', () => {
+    const r = resolveTopic(
+      topic({
+        assignments: [
+          { partitionIndex: 1, brokerIds: [2, 7] },
+          { partitionIndex: 0, brokerIds: [1, 2] },
+        ],
+        configs: [{ name: 'retention.ms', value: '10' }],
+      }),
+      defaults,
+      brokers,
+    );
+    expect([...r.assignment]).toEqual([
+      [1, [2, 7]],
+      [0, [1, 2]],
+    ]);
+    expect([...r.configs]).toEqual([['retention.ms', '10']]);
+  });
+
+  test('invalidRequestsAndNumbers', () => {
+    const code = (t: Struct) => {
+      try {
+        resolveTopic(t, defaults, brokers, first);
+      } catch (e) {
+        if (e instanceof KafkaError) return e.code;
+        return (e as Error).name;
+      }
+      return 'ok';
+    };
+    expect(code(topic({ configs: [{ name: 'retention.ms', value: null }] }))).toBe(ErrorCode.INVALID_REQUEST);
+    expect(code(topic({ numPartitions: 1, assignments: [{ partitionIndex: 0, brokerIds: [0] }] }))).toBe(
+      ErrorCode.INVALID_REQUEST,
+    );
+    expect(code(topic({ numPartitions: 0 }))).toBe(new InvalidPartitionsError().name);
+    expect(code(topic({ replicationFactor: 0 }))).toBe(new InvalidReplicationFactorError().name);
+    expect(code(topic({ replicationFactor: 4 }))).toBe(new InvalidReplicationFactorError().name);
+  });
+
+  test('duplicateNames', () => {
+    expect([...duplicateNames(['a', 'b', 'a', 'c', 'a'])]).toEqual(['a']);
+  });
+});
+
+describe('createTopicsHandler', () => {
+  const request = (topics: Struct[], extra: Struct = {}) => ({
+    topics,
+    timeoutMs: 1000,
+    validateOnly: false,
+    ...extra,
+  });
+
+  test('notControllerAnswersNotControllerForEveryTopic', async () => {
+    const h = createTopicsHandler(fakeDeps({ isController: () => false }));
+    expect(h.maxVersion).toBe(4);
+    const r = (await h.handle(
+      ctx(ApiKey.CreateTopics, 4),
+      request([topic({ name: 'a' }), topic({ name: 'b' })]),
+    )) as Struct;
+    expect(r.topics.map((t: Struct) => [t.name, t.errorCode])).toEqual([
+      ['a', ErrorCode.NOT_CONTROLLER],
+      ['b', ErrorCode.NOT_CONTROLLER],
+    ]);
+  });
+
+  test('duplicatesExistingAndUnplaceableTopicsFailBeforeZooKeeper', async () => {
+    // the fake ZooKeeper client throws if touched: none of these may reach it
+    const deps = fakeDeps();
+    deps.metadataCache.updateMetadata(updateMetadataBody([0], { exists: [0] }));
+    const h = createTopicsHandler(deps);
+    const r = (await h.handle(
+      ctx(ApiKey.CreateTopics, 4),
+      request([
+        topic({ name: 'dup' }),
+        topic({ name: 'exists' }),
+        topic({ name: 'dup' }),
+        topic({ name: 'rf', replicationFactor: 2 }),
+      ]),
+    )) as Struct;
+    expect(r.topics.map((t: Struct) => [t.name, t.errorCode])).toEqual([
+      ['dup', ErrorCode.INVALID_REQUEST],
+      ['exists', ErrorCode.TOPIC_ALREADY_EXISTS],
+      ['dup', ErrorCode.INVALID_REQUEST],
+      ['rf', ErrorCode.INVALID_REPLICATION_FACTOR],
+    ]);
+    expect(r.topics[0].errorMessage).toBe('Found multiple entries for this topic.');
+    expect(r.topics[3].errorMessage).toBe('Replication factor: 2 larger than available brokers: 1.');
+  });
+});

@@ -1,0 +1,68 @@
+import { ApiKey, ErrorCode, type Struct } from '@samsa/protocol';
+import type { KafkaZkClient } from '@samsa/zk';
+import type { ReplicaManager } from '../server/ReplicaManager';
+import { updateMetadataHandler } from './controlPlane';
+import { deleteTopicsHandler } from './deleteTopics';
+import { ctx, fakeDeps, updateMetadataBody } from './testing/fakeDeps';
+import { completingTopicOperations } from './topicPurgatory';
+
+/** Just what AdminZkClient.deleteTopic uses: the topic znode check and the deletion marker. */
+function markerZk(existing: string[]) {
+  const marked: string[] = [];
+  const zk = {
+    topicExists: async (t: string) => existing.includes(t),
+    createDeleteTopicPath: async (t: string) => {
+      marked.push(t);
+    },
+  } as unknown as KafkaZkClient;
+  return { zk, marked };
+}
+
+const request = (topicNames: string[], timeoutMs = 1000) => ({ topicNames, timeoutMs });
+
+describe('deleteTopicsHandler', () => {
+  test('notControllerThenDeletionDisabledByVersion', async () => {
+    const notController = deleteTopicsHandler(fakeDeps({ isController: () => false }));
+    const r = (await notController.handle(ctx(ApiKey.DeleteTopics, 3), request(['a']))) as Struct;
+    expect(r.responses).toEqual([{ name: 'a', errorCode: ErrorCode.NOT_CONTROLLER }]);
+
+    const disabled = deleteTopicsHandler(fakeDeps({}, { 'delete.topic.enable': false }));
+    const v3 = (await disabled.handle(ctx(ApiKey.DeleteTopics, 3), request(['a']))) as Struct;
+    expect(v3.responses[0].errorCode).toBe(ErrorCode.TOPIC_DELETION_DISABLED);
+    const v1 = (await disabled.handle(ctx(ApiKey.DeleteTopics, 1), request(['a']))) as Struct;
+    expect(v1.responses[0].errorCode).toBe(ErrorCode.INVALID_REQUEST);
+  });
+
+  test('marksKnownTopicsAndAnswersWhenUpdateMetadataRemovesThem', async () => {
+    const { zk, marked } = markerZk(['gone']);
+    const replicaManager = { controllerEpoch: 0, allPartitions: () => [] } as unknown as ReplicaManager;
+    const deps = fakeDeps({ zkClient: zk, replicaManager });
+    deps.metadataCache.updateMetadata(updateMetadataBody([0], { gone: [0, 0] }));
+    const updateMetadata = completingTopicOperations(updateMetadataHandler(deps), deps.topicPurgatory);
+    const pending = deleteTopicsHandler(deps).handle(
+      ctx(ApiKey.DeleteTopics, 3),
+      request(['gone', 'never'], 10_000),
+    ) as Promise<Struct>;
+    await new Promise((r) => setImmediate(r));
+    expect(marked).toEqual(['gone']);
+    expect(deps.topicPurgatory.size).toBe(1);
+    // the controller marks the partitions deleted (leader -2)
+    await updateMetadata.handle(ctx(ApiKey.UpdateMetadata, 6), updateMetadataBody([0], { gone: [-2, -2] }));
+    expect((await pending).responses).toEqual([
+      { name: 'gone', errorCode: ErrorCode.NONE },
+      { name: 'never', errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION },
+    ]);
+    expect(deps.topicPurgatory.size).toBe(0);
+  });
+
+  test('aTopicStillThereAtTheTimeoutIsRequestTimedOut', async () => {
+    const { zk } = markerZk(['stays']);
+    const deps = fakeDeps({ zkClient: zk });
+    deps.metadataCache.updateMetadata(updateMetadataBody([0], { stays: [0] }));
+    const r = (await deleteTopicsHandler(deps).handle(
+      ctx(ApiKey.DeleteTopics, 3),
+      request(['stays'], 50),
+    )) as Struct;
+    expect(r.responses).toEqual([{ name: 'stays', errorCode: ErrorCode.REQUEST_TIMED_OUT }]);
+  });
+});

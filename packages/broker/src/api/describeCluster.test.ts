@@ -1,0 +1,31 @@
+import { ApiKey, ErrorCode, type Struct } from '@samsa/protocol';
+import { CLUSTER_OPERATIONS, describeClusterHandler } from './describeCluster';
+import { ctx, fakeDeps, updateMetadataBody } from './testing/fakeDeps';
+
+describe('describeClusterHandler', () => {
+  test('brokersControllerAndClusterIdFromTheMetadataCache', async () => {
+    const deps = fakeDeps();
+    deps.metadataCache.updateMetadata(updateMetadataBody([2, 0], {}, 2));
+    const h = describeClusterHandler(deps);
+    const r = (await h.handle(ctx(ApiKey.DescribeCluster, 0), {
+      includeClusterAuthorizedOperations: false,
+    })) as Struct;
+    expect(r).toEqual({
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      clusterId: 'test-cluster',
+      controllerId: 2,
+      brokers: [
+        { brokerId: 0, host: 'h0', port: 9092, rack: null },
+        { brokerId: 2, host: 'h2', port: 9094, rack: null },
+      ],
+      clusterAuthorizedOperations: -2147483648,
+    });
+    const withOps = (await h.handle(ctx(ApiKey.DescribeCluster, 0), {
+      includeClusterAuthorizedOperations: true,
+    })) as Struct;
+    expect(withOps.clusterAuthorizedOperations).toBe(CLUSTER_OPERATIONS);
+    expect(CLUSTER_OPERATIONS).toBe(8096);
+  });
+});

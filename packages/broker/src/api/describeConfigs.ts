@@ -1,0 +1,94 @@
+import { AdminZkClient } from '@samsa/admin';
+import { ApiKey, ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
+import { LogConfig } from '@samsa/storage';
+import { ConfigEntityDefault, ConfigType, validateTopic } from '@samsa/zk';
+import { toApiError } from './adminErrors';
+import {
+  brokerConfigLayers,
+  brokerResourceId,
+  ConfigResourceType,
+  describeBrokerConfigs,
+  describeResult,
+  describeTopicConfigs,
+  selectConfigs,
+  type ConfigEntry,
+} from './configs';
+import type { BrokerDeps } from './deps';
+import type { ApiHandlerEntry } from './types';
+
+const KNOWN_RESOURCE_TYPES: ReadonlySet<number> = new Set(Object.values(ConfigResourceType));
+
+/**
+ * DescribeConfigs v0–2, on any broker (Kafka's ConfigHelper.describeConfigs):
+ *   - TOPIC: every topic config with its effective value, TOPIC_CONFIG for /config/topics/T overrides,
+ *     else where the broker default comes from; UNKNOWN_TOPIC_OR_PARTITION for a topic the
+ *     MetadataCache does not hold.
+ *   - BROKER "<this id>": the broker's effective configuration with /config/brokers/<id> and
+ *     /config/brokers/<default> applied; BROKER "": the cluster-wide dynamic defaults; another id →
+ *     INVALID_REQUEST.
+ *   - BROKER_LOGGER: not served (INVALID_REQUEST per resource); any other type fails the whole
+ *     request with INVALID_REQUEST, as Kafka's authorization step throws.
+ * v1+ carries synonyms when asked; v0 carries isDefault instead of a source.
+ */
+export function describeConfigsHandler(deps: BrokerDeps): ApiHandlerEntry {
+  const admin = new AdminZkClient(deps.zkClient);
+  return {
+    apiKey: ApiKey.DescribeConfigs,
+    maxVersion: 2,
+    async handle(_ctx, body) {
+      const resources = body.resources as Struct[];
+      for (const r of resources) {
+        if (!KNOWN_RESOURCE_TYPES.has(r.resourceType)) {
+          throw new KafkaError(
+            ErrorCode.INVALID_REQUEST,
+            `Unexpected resource type ${r.resourceType} for resource ${r.resourceName}`,
+          );
+        }
+      }
+      const includeSynonyms = !!body.includeSynonyms;
+      const layers = async () =>
+        brokerConfigLayers(
+          deps.config,
+          await admin.fetchEntityConfig(ConfigType.Broker, String(deps.brokerId)),
+          await admin.fetchEntityConfig(ConfigType.Broker, ConfigEntityDefault),
+        );
+      const results: Struct[] = [];
+      for (const r of resources) {
+        try {
+          let configs: ConfigEntry[];
+          switch (r.resourceType) {
+            case ConfigResourceType.TOPIC: {
+              const topic = r.resourceName as string;
+              validateTopic(topic);
+              if (!deps.metadataCache.contains(topic)) {
+                results.push(describeResult(r, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, null, []));
+                continue;
+              }
+              const overrides = await admin.fetchEntityConfig(ConfigType.Topic, topic);
+              const logConfig = LogConfig.fromProps(
+                deps.logManager.currentDefaultConfig,
+                Object.fromEntries(overrides),
+              );
+              configs = describeTopicConfigs(logConfig, overrides, await layers(), includeSynonyms);
+              break;
+            }
+            case ConfigResourceType.BROKER: {
+              const perBroker = brokerResourceId(r.resourceName, deps.brokerId, true) !== null;
+              configs = describeBrokerConfigs(deps.config, await layers(), perBroker, includeSynonyms);
+              break;
+            }
+            default:
+              throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Describing broker loggers is not supported');
+          }
+          results.push(
+            describeResult(r, ErrorCode.NONE, null, selectConfigs(configs, r.configurationKeys ?? null)),
+          );
+        } catch (e) {
+          const err = toApiError(e, deps.logger, `describe configs request for resource ${r.resourceName}`);
+          results.push(describeResult(r, err.code, err.message, []));
+        }
+      }
+      return { throttleTimeMs: 0, results };
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import { ApiKey, ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
+import { toApiError } from './adminErrors';
+import { alterResult, ConfigAlterer } from './alterConfigs';
+import {
+  applyIncrementalOps,
+  brokerConfigKind,
+  ConfigResourceType,
+  topicConfigKind,
+  type IncrementalOp,
+} from './configs';
+import type { BrokerDeps } from './deps';
+import type { ApiHandlerEntry } from './types';
+
+const KNOWN_RESOURCE_TYPES: ReadonlySet<number> = new Set(Object.values(ConfigResourceType));
+
+/**
+ * IncrementalAlterConfigs v0–1, on any broker (Kafka's ZkAdminManager.incrementalAlterConfigs): each
+ * resource's current overrides from ZooKeeper, changed by SET / DELETE / APPEND / SUBTRACT, then
+ * checked and written as AlterConfigs does. BROKER_LOGGER (log levels) is not served: INVALID_REQUEST
+ * for that resource; an unknown resource type fails the whole request with INVALID_REQUEST.
+ */
+export function incrementalAlterConfigsHandler(deps: BrokerDeps): ApiHandlerEntry {
+  const alterer = new ConfigAlterer(deps);
+  return {
+    apiKey: ApiKey.IncrementalAlterConfigs,
+    maxVersion: 1,
+    async handle(_ctx, body) {
+      const resources = body.resources as Struct[];
+      for (const r of resources) {
+        if (!KNOWN_RESOURCE_TYPES.has(r.resourceType)) {
+          throw new KafkaError(ErrorCode.INVALID_REQUEST, `Unexpected resource type ${r.resourceType}`);
+        }
+      }
+      const responses: Struct[] = [];
+      for (const r of resources) {
+        try {
+          if (r.resourceType === ConfigResourceType.BROKER_LOGGER) {
+            throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Changing broker log levels is not supported');
+          }
+          const isTopic = r.resourceType === ConfigResourceType.TOPIC;
+          const current = await alterer.currentOverrides(r.resourceType, r.resourceName);
+          const next = applyIncrementalOps(
+            current,
+            r.configs as IncrementalOp[],
+            isTopic ? topicConfigKind : brokerConfigKind,
+            isTopic ? 'topic' : 'broker',
+          );
+          await alterer.alter(r.resourceType, r.resourceName, next, !!body.validateOnly);
+          responses.push(alterResult(r, { code: ErrorCode.NONE, message: null }));
+        } catch (e) {
+          responses.push(
+            alterResult(
+              r,
+              toApiError(e, deps.logger, `incremental alter configs request for resource ${r.resourceName}`),
+            ),
+          );
+        }
+      }
+      return { throttleTimeMs: 0, responses };
+    },
+  };
+}
