@@ -284,17 +284,19 @@ describe('LogManager', () => {
     for (const log of logs)
       for (let i = 0; i < 10; i++) await log.appendAsLeader(batchOf(2, { valueBytes: 60 }), 0).written;
     await Promise.all(logs.map((l) => l.flush()));
-    for (const log of logs) {
-      const inactive = log.logSegments().slice(0, -1);
-      expect(inactive.length).toBeGreaterThan(2);
-      const open = disk.openFiles().filter((f) => f.startsWith(log.dir + path.sep));
-      // the active segment's .log, and at most its two index files once written
-      expect(
-        open.every((f) =>
-          f.startsWith(path.join(log.dir, String(log.activeSegment.baseOffset).padStart(20, '0'))),
-        ),
-      ).toBe(true);
-    }
+    // Old segments close their handles once their background writes and flushes drain: allow that
+    // a moment under load, then require it.
+    const strayHandles = () =>
+      logs.flatMap((log) =>
+        disk
+          .openFiles()
+          .filter((f) => f.startsWith(log.dir + path.sep))
+          .filter((f) => !f.startsWith(path.join(log.dir, String(log.activeSegment.baseOffset).padStart(20, '0')))),
+      );
+    for (let i = 0; i < 100 && strayHandles().length > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    for (const log of logs) expect(log.logSegments().slice(0, -1).length).toBeGreaterThan(2);
+    // the active segment's .log, and at most its two index files once written
+    expect(strayHandles()).toEqual([]);
     expect(env.scheduler.pending).toBeLessThan(10); // no timer per partition
     await m.shutdown();
     expect(disk.openFiles().filter((f) => f.startsWith(root))).toEqual([]);
