@@ -16,6 +16,7 @@ import { completingTopicOperations, TopicPurgatory } from '../api/topicPurgatory
 import { leaderAndIsrHandler, stopReplicaHandler, updateMetadataHandler } from '../api/controlPlane';
 import type { BrokerDeps } from '../api/deps';
 import { fetchHandler } from '../api/fetch';
+import { findCoordinatorHandler } from '../api/findCoordinator';
 import { listOffsetsHandler } from '../api/listOffsets';
 import { metadataHandler } from '../api/metadata';
 import { produceHandler } from '../api/produce';
@@ -230,6 +231,7 @@ export class KafkaServer {
     };
     const registry = new ApiRegistry();
     for (const entry of [
+      findCoordinatorHandler(),
       produceHandler(deps),
       fetchHandler(deps),
       listOffsetsHandler(deps),
