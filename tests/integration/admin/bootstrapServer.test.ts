@@ -15,7 +15,8 @@ let cluster: ClusterHandle;
 function topics(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   return new Promise((resolve) => {
     execFile(CLI, ['--bootstrap-server', cluster.bootstrap, ...args], { timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? ((error as NodeJS.ErrnoException & { code?: number }).code as number) ?? 1 : 0, out: stdout, err: stderr });
+      const status = (error as { code?: unknown } | null)?.code;
+      resolve({ code: error ? (typeof status === 'number' ? status : 1) : 0, out: stdout, err: stderr });
     });
   });
 }

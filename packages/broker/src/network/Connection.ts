@@ -11,6 +11,12 @@ export interface ConnectionLimits {
   readonly queuedMaxRequests: number;
   /** Encoded response bytes waiting (in our queue or the socket's buffer) before reading stops. */
   readonly queuedMaxResponseBytes: number;
+  /**
+   * Request frame bytes being handled (dispatched, not yet answered) before dispatching stops; one
+   * request is always let through. Kafka handles one request per connection at a time; this keeps
+   * pipelining for small requests while bounding what large produce requests hold in memory.
+   */
+  readonly queuedMaxRequestBytes: number;
   /** connections.max.idle.ms; 0 or less: never. */
   readonly connectionsMaxIdleMs: number;
   /** How long a connection that is being closed may take to flush what it already wrote. */
@@ -34,6 +40,8 @@ export interface ConnectionSnapshot {
 
 interface Slot {
   outcome: DispatchOutcome | null;
+  /** Size of the request frame, counted against queuedMaxRequestBytes until answered. */
+  readonly requestBytes: number;
 }
 
 interface PendingFrame {
@@ -62,6 +70,7 @@ export class Connection implements ConnectionInfo {
   private readonly pending: PendingFrame[] = [];
   private readonly queue: Slot[] = [];
   private queuedBytes = 0;
+  private inFlightRequestBytes = 0;
   private writeBlocked = false;
   private readPaused = false;
   /** No more requests are taken: closing, or a request asked to close. */
@@ -162,7 +171,8 @@ export class Connection implements ConnectionInfo {
   private underBudget(): boolean {
     return (
       this.queue.length < this.limits.queuedMaxRequests &&
-      this.queuedResponseBytes() <= this.limits.queuedMaxResponseBytes
+      this.queuedResponseBytes() <= this.limits.queuedMaxResponseBytes &&
+      (this.inFlightRequestBytes === 0 || this.inFlightRequestBytes < this.limits.queuedMaxRequestBytes)
     );
   }
 
@@ -182,7 +192,8 @@ export class Connection implements ConnectionInfo {
   }
 
   private dispatch(frame: Buffer, receivedAtMs: number): void {
-    const slot: Slot = { outcome: null };
+    const slot: Slot = { outcome: null, requestBytes: frame.length };
+    this.inFlightRequestBytes += frame.length;
     this.queue.push(slot);
     this.requestCount++;
     this.stats.requests++;
@@ -214,8 +225,10 @@ export class Connection implements ConnectionInfo {
   private complete(slot: Slot, outcome: DispatchOutcome): void {
     if (this.closed) return;
     slot.outcome = outcome;
+    this.inFlightRequestBytes -= slot.requestBytes;
     if (outcome.kind === 'response') this.queuedBytes += outcome.bytes;
     this.flush();
+    this.pump();
   }
 
   /** Writes answered requests from the head of the queue, stopping at the first unanswered one. */

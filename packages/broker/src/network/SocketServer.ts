@@ -14,6 +14,8 @@ export interface SocketServerOptions {
   readonly queuedMaxRequests: number;
   /** Response bytes waiting per connection before reading stops (default 32 MiB). */
   readonly queuedMaxResponseBytes?: number;
+  /** Request bytes being handled per connection before dispatching stops (default 4 MiB). */
+  readonly queuedMaxRequestBytes?: number;
   /** connections.max.idle.ms; 0 or less: never close for idleness. */
   readonly connectionsMaxIdleMs: number;
   /** max.connections.per.ip */
@@ -31,6 +33,7 @@ export interface BoundEndpoint {
 }
 
 const DEFAULT_QUEUED_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+const DEFAULT_QUEUED_MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 const DEFAULT_SHUTDOWN_GRACE_MS = 5_000;
 const DEFAULT_CLOSE_LINGER_MS = 5_000;
 
@@ -157,6 +160,7 @@ export class SocketServer {
         requestMaxBytes: this.options.requestMaxBytes,
         queuedMaxRequests: this.options.queuedMaxRequests,
         queuedMaxResponseBytes: this.options.queuedMaxResponseBytes ?? DEFAULT_QUEUED_MAX_RESPONSE_BYTES,
+        queuedMaxRequestBytes: this.options.queuedMaxRequestBytes ?? DEFAULT_QUEUED_MAX_REQUEST_BYTES,
         connectionsMaxIdleMs: this.options.connectionsMaxIdleMs,
         closeLingerMs: this.options.closeLingerMs ?? DEFAULT_CLOSE_LINGER_MS,
       },
