@@ -127,19 +127,5 @@ export async function readAll(
   return out;
 }
 
-/** A seeded PRNG (mulberry32) for tests that print their seed. */
-export class Rng {
-  private state: number;
-  constructor(readonly seed: number) {
-    this.state = seed >>> 0;
-  }
-  next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-}
+/** The seeded PRNG every package's tests share (tests print their seed). */
+export { Rng } from '../../../protocol/src/testing/random';
