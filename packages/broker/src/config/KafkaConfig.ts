@@ -77,11 +77,7 @@ export function envNameToKey(name: string): string {
   return name
     .slice('KAFKA_'.length)
     .toLowerCase()
-    .replace(/___/g, '\u0001')
-    .replace(/__/g, '\u0002')
-    .replace(/_/g, '.')
-    .replace(/\u0001/g, '-')
-    .replace(/\u0002/g, '_');
+    .replace(/___|__|_/g, (m) => (m.length === 3 ? '-' : m.length === 2 ? '_' : '.'));
 }
 
 /** Launcher variables of Kafka's scripts, not configuration keys. */
