@@ -16,6 +16,7 @@ build: setup
 
 test: build
 	@npx tsc -p tsconfig.test.json
+	@npx eslint --max-warnings=0 .
 	@./scripts/test.sh
 
 unit: build
