@@ -80,6 +80,9 @@ class BrokerProcess implements BrokerHandle {
       'zookeeper.session.timeout.ms': 6000,
       'offsets.topic.replication.factor': 1,
       'group.initial.rebalance.delay.ms': 0,
+      // Kafka's own test utilities use a short backoff: a whole cluster stopping at once otherwise
+      // waits out the 5 s default between controlled-shutdown retries.
+      'controlled.shutdown.retry.backoff.ms': 100,
       ...options.overrides,
     };
     fs.writeFileSync(this.propertiesFile, Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');

@@ -208,7 +208,7 @@ export class ControllerContext {
       .map(([tp]) => tp);
   }
 
-  /** Hook for controlled shutdown (a later issue): partitions led by `brokerId` that have followers. */
+  /** Partitions led by `brokerId` that have followers: what controlled shutdown still has to move. */
   partitionLeadersOnBroker(brokerId: number): TopicPartition[] {
     return this.partitionLeadershipInfo
       .entries()

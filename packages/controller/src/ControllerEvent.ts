@@ -1,3 +1,4 @@
+import type { ControlledShutdownEvent } from './ControlledShutdown';
 import type { BatchResponseEvent } from './ControllerBrokerRequestBatch';
 
 /**
@@ -27,6 +28,8 @@ export type ControllerEvent =
   | { readonly name: 'ZkPartitionReassignment' }
   /** Hook: /admin/preferred_replica_election was created (preferred election is a later issue). */
   | { readonly name: 'ReplicaLeaderElection' }
+  /** A broker asks to shut down: move its leaderships away, answer its waiting request. */
+  | ControlledShutdownEvent
   | BatchResponseEvent;
 
 export type ControllerEventName = ControllerEvent['name'];

@@ -1,3 +1,4 @@
+import { ErrorCode } from '@samsa/protocol';
 import {
   ControllerMovedError,
   ZkError,
@@ -7,6 +8,14 @@ import {
   type TopicPartition,
 } from '@samsa/zk';
 import { BrokerLifecycle } from './BrokerLifecycle';
+import {
+  ControlledShutdownRefusedError,
+  controlledShutdownErrorCode,
+  controlledShutdownEvent,
+  doControlledShutdown,
+  type ControlledShutdownEvent,
+  type ControlledShutdownResult,
+} from './ControlledShutdown';
 import { ControllerBrokerRequestBatch } from './ControllerBrokerRequestBatch';
 import { ControllerChannelManager } from './ControllerChannelManager';
 import { controllerConfig, type ControllerConfig, type KafkaControllerOptions } from './ControllerConfig';
@@ -189,6 +198,22 @@ export class KafkaController {
     await this.onControllerResignation(wasActive ? 'controller shut down' : null);
   }
 
+  /**
+   * A broker asks to shut down (the ControlledShutdown API): resolves with the partitions it still
+   * leads, or an error code — NOT_CONTROLLER when this controller is not active or resigns before
+   * the event is processed, REQUEST_TIMED_OUT when `deadlineMs` passes while it queues,
+   * STALE_BROKER_EPOCH for a request from an earlier incarnation of the broker. Never rejects.
+   */
+  controlledShutdown(
+    brokerId: number,
+    brokerEpoch: number,
+    { deadlineMs }: { deadlineMs?: number } = {},
+  ): Promise<ControlledShutdownResult> {
+    const { event, result } = controlledShutdownEvent(brokerId, brokerEpoch, deadlineMs);
+    this.eventManager.put(event);
+    return result;
+  }
+
   /** Subscribes to elections, broker changes, topic lifecycle and event timings; returns the unsubscribe. */
   observe(observer: ControllerObserver): () => void {
     this.observers.add(observer);
@@ -247,6 +272,8 @@ export class KafkaController {
           return await this.topics.processIsrChangeNotification();
         case 'LogDirEventNotification':
           return await this.brokers.processLogDirEventNotification();
+        case 'ControlledShutdown':
+          return await this.processControlledShutdown(event);
         case 'ZkPartitionReassignment':
         case 'ReplicaLeaderElection':
           if (this.isActive)
@@ -405,6 +432,28 @@ export class KafkaController {
     this.activeControllerId = (await this.zkClient.getControllerId()) ?? -1;
     if (wasActive && !this.isActive)
       await this.onControllerResignation(`controller moved to broker ${this.activeControllerId}`);
+  }
+
+  /** Answers the waiting broker in every case; a ControllerMovedError is rethrown so we resign. */
+  private async processControlledShutdown(event: ControlledShutdownEvent): Promise<void> {
+    try {
+      const remainingPartitions = await doControlledShutdown(
+        {
+          context: this.context,
+          partitionStateMachine: this.partitionStateMachine,
+          replicaStateMachine: this.replicaStateMachine,
+          logger: this.logger,
+          isActive: this.isActive,
+        },
+        event.brokerId,
+        event.brokerEpoch,
+      );
+      event.callback({ errorCode: ErrorCode.NONE, remainingPartitions });
+    } catch (error) {
+      const errorCode = controlledShutdownErrorCode(error);
+      event.callback({ errorCode, remainingPartitions: [] });
+      if (!(error instanceof ControlledShutdownRefusedError)) throw error;
+    }
   }
 
   private async processExpire(): Promise<void> {

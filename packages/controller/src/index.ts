@@ -13,6 +13,7 @@ export * from './PartitionAndReplica';
 export * from './PartitionState';
 export * from './ReplicaState';
 export * from './Election';
+export * from './ControlledShutdown';
 export * from './PartitionStateMachine';
 export * from './ReplicaStateMachine';
 export * from './TopicDeletionManager';

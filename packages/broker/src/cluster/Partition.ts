@@ -16,7 +16,16 @@ export interface LeaderAndIsrState {
 interface FollowerState {
   logEndOffset: number;
   lastFetchTimeMs: number;
+  /** The leader's log end offset when this follower last fetched. */
+  lastFetchLeaderLogEndOffset: number;
   lastCaughtUpTimeMs: number;
+}
+
+/** What the leader answers to OffsetForLeaderEpoch for one partition. */
+export interface EpochEndOffset {
+  readonly errorCode: number;
+  readonly leaderEpoch: number;
+  readonly endOffset: number;
 }
 
 /**
@@ -33,8 +42,12 @@ export class Partition {
   assignment: number[] = [];
   /** Log end offset when this broker became leader for `leaderEpoch` (-1 when not leader). */
   leaderEpochStartOffset = -1;
-  /** An ISR write to ZooKeeper is on its way: propose no other until it is answered. */
-  isrUpdateInFlight = false;
+  /**
+   * The ISR of a write to ZooKeeper on its way (null when none): propose no other until it is
+   * answered. While it is out, the high watermark counts the union of both ISRs (Kafka's maximal
+   * ISR), so nothing is committed that a member of either might lack.
+   */
+  pendingIsr: number[] | null = null;
   private readonly followers = new Map<number, FollowerState>();
 
   constructor(
@@ -69,7 +82,14 @@ export class Partition {
     this.log.maybeAssignEpochStartOffset(state.leaderEpoch, this.log.logEndOffset);
     this.followers.clear();
     for (const id of state.replicas) {
-      if (id !== this.localBrokerId) this.followers.set(id, { logEndOffset: -1, lastFetchTimeMs: 0, lastCaughtUpTimeMs: nowMs });
+      if (id === this.localBrokerId) continue;
+      // Kafka's resetLastCaughtUpTime: ISR members get a full lag period to fetch from the new leader.
+      this.followers.set(id, {
+        logEndOffset: -1,
+        lastFetchTimeMs: 0,
+        lastFetchLeaderLogEndOffset: -1,
+        lastCaughtUpTimeMs: state.isr.includes(id) ? nowMs : 0,
+      });
     }
     this.maybeIncrementHighWatermark();
   }
@@ -96,11 +116,46 @@ export class Partition {
     return [...this.isr, replicaId];
   }
 
+  /**
+   * The ISR to propose without the followers that fell behind (Kafka's maybeShrinkIsr): ISR members
+   * other than the leader whose log end differs from the leader's and who last caught up more than
+   * `maxLagMs` ago. Null when there is nothing to propose (or a proposal is still in flight).
+   */
+  isrShrink(nowMs: number, maxLagMs: number): number[] | null {
+    if (!this.isLeader || this.isrUpdateInFlight) return null;
+    const out = this.outOfSyncReplicas(nowMs, maxLagMs);
+    if (out.length === 0) return null;
+    return this.isr.filter((id) => !out.includes(id));
+  }
+
+  get isrUpdateInFlight(): boolean {
+    return this.pendingIsr !== null;
+  }
+
+  /** A proposed ISR is being written (see `pendingIsr`). */
+  beginIsrUpdate(isr: readonly number[]): number[] {
+    this.pendingIsr = [...isr];
+    return this.pendingIsr;
+  }
+
+  /** The write of the proposed ISR is answered (written or not). Returns true if the HW moved. */
+  endIsrUpdate(): boolean {
+    this.pendingIsr = null;
+    return this.maybeIncrementHighWatermark();
+  }
+
   /** The ISR written to the partition state znode, now at `zkVersion`. Returns true if the HW moved. */
   applyIsrUpdate(isr: readonly number[], zkVersion: number): boolean {
     this.isr = [...isr];
     this.zkVersion = zkVersion;
+    this.pendingIsr = null;
     return this.maybeIncrementHighWatermark();
+  }
+
+  /** The ISR counted for the high watermark: the current one plus any member of a pending proposal. */
+  get maximalIsr(): number[] {
+    if (!this.pendingIsr) return this.isr;
+    return [...new Set([...this.isr, ...this.pendingIsr])];
   }
 
   private applyState(state: LeaderAndIsrState): void {
@@ -110,6 +165,7 @@ export class Partition {
     this.zkVersion = state.zkVersion;
     this.isr = [...state.isr];
     this.assignment = [...state.replicas];
+    this.pendingIsr = null;
   }
 
   /** The leader's checks before an append (Kafka's appendRecordsToLeader). */
@@ -128,13 +184,23 @@ export class Partition {
     return info;
   }
 
-  /** A follower fetched from `fetchOffset`: it holds everything below it. */
+  /**
+   * A follower fetched from `fetchOffset`: it holds everything below it. It is caught up as of now
+   * when it reached the leader's log end, and as of its previous fetch when it reached what was the
+   * leader's log end then (Kafka's Replica.updateFetchState: under steady writes a follower is never
+   * exactly at the end, yet never more than one fetch behind).
+   */
   updateFollowerFetchState(replicaId: number, fetchOffset: number, nowMs: number): boolean {
     const f = this.followers.get(replicaId);
     if (!f) return false;
+    const leaderEnd = this.log.logEndOffset;
+    if (fetchOffset >= leaderEnd) f.lastCaughtUpTimeMs = Math.max(f.lastCaughtUpTimeMs, nowMs);
+    else if (f.lastFetchLeaderLogEndOffset >= 0 && fetchOffset >= f.lastFetchLeaderLogEndOffset) {
+      f.lastCaughtUpTimeMs = Math.max(f.lastCaughtUpTimeMs, f.lastFetchTimeMs);
+    }
     f.logEndOffset = fetchOffset;
     f.lastFetchTimeMs = nowMs;
-    if (fetchOffset >= this.log.logEndOffset) f.lastCaughtUpTimeMs = nowMs;
+    f.lastFetchLeaderLogEndOffset = leaderEnd;
     return this.maybeIncrementHighWatermark();
   }
 
@@ -142,7 +208,7 @@ export class Partition {
   maybeIncrementHighWatermark(): boolean {
     if (!this.isLeader) return false;
     let hw = this.log.logEndOffset;
-    for (const id of this.isr) {
+    for (const id of this.maximalIsr) {
       if (id === this.localBrokerId) continue;
       const f = this.followers.get(id);
       hw = Math.min(hw, f ? Math.max(f.logEndOffset, 0) : 0);
@@ -154,12 +220,37 @@ export class Partition {
     return this.followers.get(replicaId)?.logEndOffset;
   }
 
-  /** Followers whose last catch-up is older than `maxLagMs` (ISR shrink candidates). */
+  /**
+   * ISR followers out of sync (Kafka's getOutOfSyncReplicas): log end not at the leader's, and last
+   * caught up more than `maxLagMs` ago. A follower at the leader's log end is in sync however long
+   * ago it fetched (an idle partition shrinks nothing). Empty while an ISR write is in flight.
+   */
   outOfSyncReplicas(nowMs: number, maxLagMs: number): number[] {
+    if (this.isrUpdateInFlight) return [];
+    const leaderEnd = this.log.logEndOffset;
     return this.isr.filter((id) => {
       if (id === this.localBrokerId) return false;
       const f = this.followers.get(id);
-      return !f || nowMs - f.lastCaughtUpTimeMs > maxLagMs;
+      if (!f) return true;
+      return f.logEndOffset !== leaderEnd && nowMs - f.lastCaughtUpTimeMs > maxLagMs;
     });
+  }
+
+  /**
+   * OffsetForLeaderEpoch for this partition (Kafka's lastOffsetForLeaderEpoch): the requester's
+   * current leader epoch (-1: not given) is checked against ours — older → FENCED_LEADER_EPOCH,
+   * newer → UNKNOWN_LEADER_EPOCH; only a leader answers when `leaderOnly`; then the end offset of
+   * the largest epoch ≤ `leaderEpoch` from the leader epoch cache, or -1/-1 when unknown.
+   */
+  lastOffsetForLeaderEpoch(currentLeaderEpoch: number, leaderEpoch: number, leaderOnly: boolean): EpochEndOffset {
+    const error = (errorCode: number): EpochEndOffset => ({ errorCode, leaderEpoch: -1, endOffset: -1 });
+    if (currentLeaderEpoch >= 0) {
+      if (currentLeaderEpoch < this.leaderEpoch) return error(ErrorCode.FENCED_LEADER_EPOCH);
+      if (currentLeaderEpoch > this.leaderEpoch) return error(ErrorCode.UNKNOWN_LEADER_EPOCH);
+    }
+    if (leaderOnly && !this.isLeader) return error(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    const found = this.log.endOffsetForEpoch(leaderEpoch);
+    if (!found) return error(ErrorCode.NONE);
+    return { errorCode: ErrorCode.NONE, leaderEpoch: found.epoch, endOffset: found.endOffset };
   }
 }

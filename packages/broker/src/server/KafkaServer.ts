@@ -5,6 +5,7 @@ import { LogConfig, LogManager, type ConfigProps } from '@samsa/storage';
 import { KafkaZkClient, ZkError, type Broker, type EndPoint, type SecurityProtocol } from '@samsa/zk';
 import { alterConfigsHandler } from '../api/alterConfigs';
 import { apiVersionsEntry } from '../api/apiVersions';
+import { controlledShutdown, controlledShutdownHandler } from '../api/controlledShutdown';
 import { createPartitionsHandler } from '../api/createPartitions';
 import { createTopicsHandler } from '../api/createTopics';
 import { deleteRecordsHandler } from '../api/deleteRecords';
@@ -19,6 +20,7 @@ import { fetchHandler } from '../api/fetch';
 import { findCoordinatorHandler } from '../api/findCoordinator';
 import { listOffsetsHandler } from '../api/listOffsets';
 import { metadataHandler } from '../api/metadata';
+import { offsetForLeaderEpochHandler } from '../api/offsetForLeaderEpoch';
 import { produceHandler } from '../api/produce';
 import { ApiRegistry } from '../api/registry';
 import type { KafkaConfig } from '../config/KafkaConfig';
@@ -28,7 +30,8 @@ import { parseListeners } from '../network/EndPoint';
 import { RequestDispatcher } from '../network/RequestDispatcher';
 import { SocketServer, socketServerOptions } from '../network/SocketServer';
 import { DynamicConfigManager } from './DynamicConfigManager';
-import { ReplicaManager, zkIsrUpdater } from './ReplicaManager';
+import { zkIsrUpdater } from '../cluster/IsrUpdater';
+import { ReplicaManager } from './ReplicaManager';
 
 /** A startup failure an operator can act on (duplicate broker id, cluster id mismatch, …): exit 1. */
 export class FatalStartupError extends Error {}
@@ -43,7 +46,9 @@ export class FatalStartupError extends Error {}
  * 5. SocketServer: listeners bound, so the ports can be advertised;
  * 6. register /brokers/ids/<id> (ephemeral; a duplicate id is fatal);
  * 7. the embedded KafkaController joins the /controller election.
- * Shutdown runs it backwards; logs are closed with the clean-shutdown marker last.
+ * Shutdown first asks the controller to move this broker's leaderships away (controlled shutdown,
+ * while everything still serves), then runs it backwards; logs are closed with the clean-shutdown
+ * marker last.
  */
 export class KafkaServer {
   private zk: KafkaZkClient | null = null;
@@ -128,6 +133,7 @@ export class KafkaServer {
       stateChangeLogger: this.logging.stateChangeLogger(`[Broker id=${c.brokerId}]`),
       topicConfig: async (topic) => Object.fromEntries(await zk.getEntityConfigs('topics', topic)) as ConfigProps,
       isrUpdater: zkIsrUpdater(zk),
+      replicaLagTimeMaxMs: c.int('replica.lag.time.max.ms'),
       fetcher: {
         brokerId: c.brokerId,
         interBrokerListenerName: this.interBrokerListenerName(),
@@ -248,6 +254,11 @@ export class KafkaServer {
       incrementalAlterConfigsHandler(deps),
       deleteRecordsHandler(deps),
       describeClusterHandler(deps),
+      controlledShutdownHandler({
+        controller: () => this.controller,
+        requestTimeoutMs: this.config.int('request.timeout.ms'),
+      }),
+      offsetForLeaderEpochHandler(deps),
     ]) {
       registry.register(entry);
     }
@@ -269,6 +280,32 @@ export class KafkaServer {
     }
   }
 
+  // ---- controlled shutdown ----------------------------------------------------------------------
+
+  /**
+   * With controlled.shutdown.enable (default true) and startup complete, asks the controller to
+   * move this broker's leaderships away and take it out of every ISR (Kafka
+   * KafkaServer.controlledShutdown); after the last failed attempt the shutdown goes on anyway.
+   */
+  private async maybeControlledShutdown(): Promise<void> {
+    const c = this.config;
+    if (!c.bool('controlled.shutdown.enable') || this.controller === null || this.socketServer === null) return;
+    this.logger.info('Starting controlled shutdown');
+    const succeeded = await controlledShutdown({
+      brokerId: this.brokerId,
+      brokerEpoch: () => this.brokerEpoch,
+      metadataCache: this.metadataCache,
+      controllerIdFromZk: async () => (await this.zk?.getControllerId()) ?? null,
+      interBrokerListenerName: this.interBrokerListenerName(),
+      maxRetries: c.int('controlled.shutdown.max.retries'),
+      retryBackoffMs: c.int('controlled.shutdown.retry.backoff.ms'),
+      requestTimeoutMs: c.int('request.timeout.ms'),
+      logger: this.logger,
+    });
+    if (!succeeded)
+      this.logger.warn('Proceeding to do an unclean shutdown as all the controlled shutdown attempts failed');
+  }
+
   /** Reverse order of startup; logs closed last, with the clean-shutdown marker. */
   async shutdown(): Promise<void> {
     if (this.stopping) return;
@@ -281,6 +318,8 @@ export class KafkaServer {
         this.logger.warn(`error during shutdown: ${what}`, e);
       }
     };
+    // Before anything else, while this broker still serves (it may be the controller itself).
+    await step('controlled shutdown', () => this.maybeControlledShutdown());
     await step('controller', () => this.controller?.shutdown());
     // admin requests waiting for the controller answer now instead of holding the drain
     this.topicPurgatory.shutdown();

@@ -20,6 +20,7 @@ export interface ReplicaFetcherConfig {
 
 const FETCH_VERSION = 11;
 const LIST_OFFSETS_VERSION = 1;
+const OFFSET_FOR_LEADER_EPOCH_VERSION = 3;
 
 /**
  * Followers copy their leaders' logs (Kafka's ReplicaFetcherManager): one fetcher per source
@@ -27,8 +28,10 @@ const LIST_OFFSETS_VERSION = 1;
  * follower and taking the leader's high watermark (capped at its own log end). The leader learns
  * each follower's position from the fetch offsets it sends.
  *
- * Not yet here (the replication issue): truncation by leader epoch (OffsetForLeaderEpoch) — a new
- * follower truncates to its high watermark instead, as Kafka did before KIP-101.
+ * A partition added to a fetcher first truncates by leader epoch (KIP-101/279, Kafka's
+ * AbstractFetcherThread.maybeTruncate): it asks the leader OffsetForLeaderEpoch for its own latest
+ * epoch and truncates to the end offset the leader has for it (never above its own log end); a log
+ * with no epochs, or an UNDEFINED answer, truncates to its high watermark. Only then is it fetched.
  */
 export class ReplicaFetcherManager {
   private readonly fetchers = new Map<number, ReplicaFetcher>();
@@ -66,8 +69,38 @@ export class ReplicaFetcherManager {
   }
 }
 
+/** One partition on a fetcher; a new one on each add, so answers to an older add are recognised. */
+interface FetchState {
+  readonly p: Partition;
+  /** Still to truncate by leader epoch before fetching. */
+  truncating: boolean;
+}
+
+/** What a follower truncates to, given the leader's answer for its epoch (Kafka's getOffsetTruncationState). */
+export function offsetTruncationState(
+  log: {
+    readonly logEndOffset: number;
+    readonly highWatermark: number;
+    endOffsetForEpoch(epoch: number): { epoch: number; endOffset: number } | null;
+  },
+  leader: { readonly leaderEpoch: number; readonly endOffset: number },
+): { offset: number; completed: boolean } {
+  const logEnd = log.logEndOffset;
+  // The leader knows nothing of the epoch: fall back to the high watermark.
+  if (leader.endOffset < 0) return { offset: Math.min(log.highWatermark, logEnd), completed: true };
+  // An answer without its epoch (v0): the leader's end offset is all there is.
+  if (leader.leaderEpoch < 0) return { offset: Math.min(leader.endOffset, logEnd), completed: true };
+  const mine = log.endOffsetForEpoch(leader.leaderEpoch);
+  // We did not track that epoch: the leader answered with an epoch below ours, so its offset holds.
+  if (!mine) return { offset: Math.min(leader.endOffset, logEnd), completed: true };
+  // We do not have the leader's epoch: cut to the end of our largest epoch below it, and ask again
+  // for that one (KIP-279).
+  if (mine.epoch !== leader.leaderEpoch) return { offset: Math.min(mine.endOffset, logEnd), completed: false };
+  return { offset: Math.min(mine.endOffset, leader.endOffset, logEnd), completed: true };
+}
+
 class ReplicaFetcher {
-  private readonly partitions = new Map<string, Partition>();
+  private readonly partitions = new Map<string, FetchState>();
   private client: NetworkClient | null = null;
   private running = true;
   private loop: Promise<void> | null = null;
@@ -85,7 +118,7 @@ class ReplicaFetcher {
   }
 
   add(p: Partition): void {
-    this.partitions.set(p.key, p);
+    this.partitions.set(p.key, { p, truncating: true });
     this.loop ??= this.run();
   }
 
@@ -120,6 +153,10 @@ class ReplicaFetcher {
       try {
         if (!client) throw new Error(`leader ${this.leaderId} is not in the metadata cache`);
         await client.ready();
+        if (!(await this.maybeTruncate(client))) {
+          await new Promise((r) => setTimeout(r, this.config.fetchBackoffMs));
+          continue;
+        }
         await this.fetchOnce(client);
       } catch (e) {
         if (!this.running) break;
@@ -132,10 +169,75 @@ class ReplicaFetcher {
     this.loop = null;
   }
 
-  private async fetchOnce(client: NetworkClient): Promise<void> {
-    const parts = [...this.partitions.values()];
+  /**
+   * Truncation by leader epoch of the partitions added since the last round:
+   * 1. a log without leader epochs truncates to its high watermark;
+   * 2. the others ask the leader OffsetForLeaderEpoch (v3, this broker's id, the current leader
+   *    epoch to fence a stale leader) for their latest epoch, and truncate per
+   *    `offsetTruncationState`; an incomplete truncation (an epoch the follower lacks) asks again
+   *    next round with the now lower latest epoch.
+   * Errors (a leader not yet aware of its epoch, or no longer leader) leave the partition
+   * truncating. Returns false when nothing can be fetched yet (back off).
+   */
+  private async maybeTruncate(client: NetworkClient): Promise<boolean> {
+    const truncating = [...this.partitions.values()].filter((s) => s.truncating);
+    if (truncating.length === 0) return true;
     const byTopic = new Map<string, Struct[]>();
-    for (const p of parts) {
+    const asked = new Map<string, FetchState>();
+    for (const s of truncating) {
+      const epoch = s.p.log.latestEpoch;
+      if (epoch === undefined) {
+        this.truncate(s.p, s.p.highWatermark, 'its high watermark (no leader epochs in its log)');
+        s.truncating = false;
+        continue;
+      }
+      let list = byTopic.get(s.p.topic);
+      if (!list) byTopic.set(s.p.topic, (list = []));
+      list.push({ partition: s.p.partition, currentLeaderEpoch: s.p.leaderEpoch, leaderEpoch: epoch });
+      asked.set(s.p.key, s);
+    }
+    if (asked.size > 0) {
+      const response = await client.send(ApiKey.OffsetForLeaderEpoch, OFFSET_FOR_LEADER_EPOCH_VERSION, {
+        replicaId: this.config.brokerId,
+        topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })),
+      });
+      for (const t of response.topics as Struct[]) {
+        for (const r of t.partitions as Struct[]) {
+          const k = `${t.topic}-${r.partition}`;
+          const s = asked.get(k);
+          if (!s || this.partitions.get(k) !== s) continue; // moved while the request was in flight
+          if (r.errorCode !== ErrorCode.NONE) {
+            this.logger.info(`OffsetForLeaderEpoch for ${k} from broker ${this.leaderId} failed with error ${r.errorCode}; retrying`);
+            continue;
+          }
+          const state = offsetTruncationState(s.p.log, { leaderEpoch: r.leaderEpoch, endOffset: r.endOffset });
+          this.truncate(
+            s.p,
+            state.offset,
+            `the end offset ${r.endOffset} of leader epoch ${r.leaderEpoch} on broker ${this.leaderId}` +
+              (state.completed ? '' : ' (an epoch this log lacks: asking again)'),
+          );
+          if (state.completed) s.truncating = false;
+        }
+      }
+    }
+    return [...this.partitions.values()].some((s) => !s.truncating);
+  }
+
+  private truncate(p: Partition, offset: number, why: string): void {
+    const target = Math.max(0, Math.min(offset, p.log.logEndOffset));
+    if (target < p.log.logEndOffset) {
+      this.logger.info(`Truncating ${p.key} from log end ${p.log.logEndOffset} to ${target}: ${why}`);
+    }
+    p.log.truncateTo(target);
+  }
+
+  private async fetchOnce(client: NetworkClient): Promise<void> {
+    const parts = [...this.partitions.values()].filter((s) => !s.truncating);
+    const sent = new Map(parts.map((s) => [s.p.key, s]));
+    if (parts.length === 0) return;
+    const byTopic = new Map<string, Struct[]>();
+    for (const { p } of parts) {
       let list = byTopic.get(p.topic);
       if (!list) byTopic.set(p.topic, (list = []));
       list.push({
@@ -161,8 +263,10 @@ class ReplicaFetcher {
     let backoff = false;
     for (const t of response.responses as Struct[]) {
       for (const r of t.partitionResponses as Struct[]) {
-        const p = this.partitions.get(`${t.topic}-${r.partition}`);
-        if (!p) continue; // moved while the fetch was in flight
+        const k = `${t.topic}-${r.partition}`;
+        const s = sent.get(k);
+        if (!s || this.partitions.get(k) !== s) continue; // moved while the fetch was in flight
+        const p = s.p;
         if (r.errorCode === ErrorCode.NONE) {
           const records: Buffer | null = r.recordSet;
           if (records && records.length > 0) p.log.appendAsFollower(records);

@@ -1,14 +1,10 @@
 import { ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
 import { topicPartition, type ConfigProps, type LogManager, type RecordsSlice } from '@samsa/storage';
-import {
-  IsrChangeNotificationSequenceZNode,
-  TopicPartitionStateZNode,
-  type KafkaZkClient,
-  type TopicPartition,
-} from '@samsa/zk';
-import { Partition, type LeaderAndIsrState } from '../cluster/Partition';
+import type { IsrUpdater } from '../cluster/IsrUpdater';
+import { Partition, type EpochEndOffset } from '../cluster/Partition';
 import type { Logger } from '../log/logging';
 import type { MetadataCache } from '../metadata/MetadataCache';
+import { flattenLeaderAndIsr, flattenStopReplica, leaderAndIsrResponse } from './controlRequestBodies';
 import { DelayedOperationPurgatory } from './DelayedOperationPurgatory';
 import { ReplicaFetcherManager, type ReplicaFetcherConfig } from './ReplicaFetcherManager';
 
@@ -23,44 +19,13 @@ export interface ReplicaManagerOptions {
   readonly fetcher: ReplicaFetcherConfig;
   /** Where a leader writes its partitions' ISR changes; without one the ISR never grows. */
   readonly isrUpdater?: IsrUpdater;
+  /**
+   * replica.lag.time.max.ms: a follower not caught up for this long leaves the ISR (checked every
+   * half of it). Without it (or without an isrUpdater) the ISR never shrinks.
+   */
+  readonly replicaLagTimeMaxMs?: number;
   /** Clock (tests). */
   readonly now?: () => number;
-}
-
-/** A leader's ISR writes (Kafka 2.x before AlterIsr: the leader writes ZooKeeper itself). */
-export interface IsrUpdater {
-  /**
-   * Writes the partition state znode with `isr`, conditional on `zkVersion` (the version the leader
-   * last saw). Resolves with the new version, or null when someone else wrote first (the controller;
-   * its LeaderAndIsr with the new state follows).
-   */
-  updateIsr(
-    tp: TopicPartition,
-    state: { leader: number; leaderEpoch: number; isr: readonly number[]; controllerEpoch: number },
-    zkVersion: number,
-  ): Promise<number | null>;
-  /** Announces changed ISRs under /isr_change_notification, so the controller sends UpdateMetadata. */
-  propagateIsrChanges(partitions: readonly TopicPartition[]): Promise<void>;
-}
-
-/** The IsrUpdater of a broker: conditional setData on the state znode, then a sequential notification. */
-export function zkIsrUpdater(zk: KafkaZkClient): IsrUpdater {
-  return {
-    async updateIsr(tp, state, zkVersion) {
-      const data = TopicPartitionStateZNode.encode({
-        leaderAndIsr: { leader: state.leader, leaderEpoch: state.leaderEpoch, isr: [...state.isr], zkVersion },
-        controllerEpoch: state.controllerEpoch,
-      });
-      const r = await zk.conditionalUpdatePath(TopicPartitionStateZNode.path(tp), data, zkVersion);
-      return r.succeeded ? r.version : null;
-    },
-    async propagateIsrChanges(partitions) {
-      await zk.createSequentialPersistentPath(
-        IsrChangeNotificationSequenceZNode.path(),
-        IsrChangeNotificationSequenceZNode.encode(partitions),
-      );
-    },
-  };
 }
 
 export interface ProducePartitionResult {
@@ -105,10 +70,17 @@ export class ReplicaManager {
   readonly fetchPurgatory = new DelayedOperationPurgatory('Fetch');
   private readonly now: () => number;
   private readonly fetcherManager: ReplicaFetcherManager;
+  private isrShrinkTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly o: ReplicaManagerOptions) {
     this.now = o.now ?? Date.now;
     this.fetcherManager = new ReplicaFetcherManager(o.fetcher, o.metadataCache, o.logger, (p) => this.onPartitionChanged(p));
+    const lag = o.replicaLagTimeMaxMs;
+    if (o.isrUpdater && lag !== undefined && lag > 0) {
+      // Kafka's "isr-expiration" task: one timer for the broker, every replica.lag.time.max.ms / 2.
+      this.isrShrinkTimer = setInterval(() => this.maybeShrinkIsr(), Math.max(1, Math.floor(lag / 2)));
+      this.isrShrinkTimer.unref();
+    }
   }
 
   get brokerId(): number {
@@ -178,9 +150,8 @@ export class ReplicaManager {
           p.makeFollower(s.state);
           this.fetcherManager.removePartition(p.key);
           if (s.state.leader >= 0) {
-            // Without leader epochs yet (OffsetForLeaderEpoch), a new follower truncates to its high
-            // watermark, as Kafka did before KIP-101, then fetches from the leader.
-            p.log.truncateTo(p.highWatermark);
+            // The fetcher first truncates by leader epoch (KIP-101/279: OffsetForLeaderEpoch to the
+            // leader; the high watermark when this log has no epochs), then fetches.
             this.fetcherManager.addPartition(p, s.state.leader);
           }
           // No leader (the controller tells a returning broker about an offline partition before it
@@ -263,7 +234,7 @@ export class ReplicaManager {
     requiredAcks: number,
     entries: readonly { topic: string; partition: number; records: Buffer | null }[],
   ): Promise<ProducePartitionResult[]> {
-    const appended: { p: Partition; result: ProducePartitionResult; requiredOffset: number }[] = [];
+    const appended: { p: Partition; epoch: number; result: ProducePartitionResult; requiredOffset: number }[] = [];
     const results: ProducePartitionResult[] = [];
     const writes: Promise<void>[] = [];
     for (const e of entries) {
@@ -280,7 +251,7 @@ export class ReplicaManager {
           logStartOffset: info.logStartOffset,
         };
         results.push(result);
-        appended.push({ p, result, requiredOffset: info.lastOffset + 1 });
+        appended.push({ p, epoch: p.leaderEpoch, result, requiredOffset: info.lastOffset + 1 });
         writes.push(info.written);
         this.onPartitionChanged(p);
       } catch (err) {
@@ -306,9 +277,11 @@ export class ReplicaManager {
           for (const a of appended) {
             if (status.get(a) !== -1) continue;
             const current = this.partitions.get(a.p.key);
-            if (current !== a.p || !a.p.isLeader) status.set(a, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+            // A leader epoch other than the append's: this broker lost leadership meanwhile, and its
+            // log may have been truncated and refilled by another leader (same offsets, other data).
+            if (current !== a.p || !a.p.isLeader || a.p.leaderEpoch !== a.epoch) status.set(a, ErrorCode.NOT_LEADER_OR_FOLLOWER);
             else if (a.p.highWatermark >= a.requiredOffset) {
-              status.set(a, a.p.isr.length < a.p.log.config.minInsyncReplicas ? ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND : ErrorCode.NONE);
+              status.set(a, a.p.maximalIsr.length < a.p.log.config.minInsyncReplicas ? ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND : ErrorCode.NONE);
             }
           }
           if ([...status.values()].some((c) => c === -1)) return false;
@@ -402,40 +375,95 @@ export class ReplicaManager {
   }
 
   /**
-   * A follower that caught up goes back into the ISR (Kafka's maybeExpandIsr):
-   * 1. the partition proposes the ISR plus the follower (one proposal in flight at a time);
-   * 2. write the state znode conditionally on the zkVersion the leader last saw;
-   * 3. if it was written and this broker still leads that epoch, take the new ISR and zkVersion
-   *    (the high watermark may move) and announce the change for the controller.
-   * A stale version means the controller changed the partition; its LeaderAndIsr brings the new
-   * state, and the next fetch proposes again.
+   * A follower that caught up goes back into the ISR (Kafka's maybeExpandIsr): the partition
+   * proposes the ISR plus the follower (one proposal in flight at a time), written as `proposeIsr`
+   * does. A stale version means the controller changed the partition; its LeaderAndIsr brings the
+   * new state, and the next fetch proposes again.
    */
   private maybeExpandIsr(p: Partition, replicaId: number): void {
+    const newIsr = this.o.isrUpdater ? p.isrExpansionFor(replicaId) : null;
+    if (newIsr) this.proposeIsr(p, newIsr, 'Expanding');
+  }
+
+  /**
+   * Kafka's maybeShrinkIsr over every partition this broker leads (run every
+   * replica.lag.time.max.ms / 2): followers whose log end is not the leader's and who last caught up
+   * longer ago than replica.lag.time.max.ms leave the ISR. The high watermark may then advance, and
+   * acks=all produces waiting on the lagging followers complete.
+   */
+  maybeShrinkIsr(): void {
+    const lag = this.o.replicaLagTimeMaxMs;
+    if (!this.o.isrUpdater || lag === undefined) return;
+    const now = this.now();
+    for (const p of this.partitions.values()) {
+      const newIsr = p.isrShrink(now, lag);
+      if (newIsr) this.proposeIsr(p, newIsr, 'Shrinking');
+    }
+  }
+
+  /**
+   * A leader's ISR change (Kafka 2.x with ZooKeeper):
+   * 1. mark the proposal in flight on the partition (no other until it is answered; meanwhile the
+   *    high watermark counts members of both ISRs);
+   * 2. write the state znode conditionally on the zkVersion the leader last saw;
+   * 3. if it was written and this broker still leads that epoch, take the new ISR and zkVersion
+   *    (the high watermark may move, and waiting produces and fetches are woken) and announce the
+   *    change under /isr_change_notification for the controller.
+   * The ISR this broker acts on changes only after ZooKeeper holds it, so the controller never
+   * elects a replica the leader did not count.
+   */
+  private proposeIsr(p: Partition, newIsr: number[], what: 'Expanding' | 'Shrinking'): void {
     const updater = this.o.isrUpdater;
-    const newIsr = updater ? p.isrExpansionFor(replicaId) : null;
-    if (!updater || !newIsr) return;
+    if (!updater) return;
     const epoch = p.leaderEpoch;
     const tp = { topic: p.topic, partition: p.partition };
-    p.isrUpdateInFlight = true;
+    const proposal = p.beginIsrUpdate(newIsr);
+    const stillLeading = () => this.partitions.get(p.key) === p && p.isLeader && p.leaderEpoch === epoch;
     updater
       .updateIsr(tp, { leader: p.leaderId, leaderEpoch: epoch, isr: newIsr, controllerEpoch: p.controllerEpoch }, p.zkVersion)
       .then(async (zkVersion) => {
         if (zkVersion === null) {
           this.o.stateChangeLogger.info(
-            `Cached zkVersion ${p.zkVersion} of ${p.key} is stale: not expanding the ISR to [${newIsr.join(',')}]`,
+            `Cached zkVersion ${p.zkVersion} of ${p.key} is stale: not ${what.toLowerCase()} the ISR to [${newIsr.join(',')}]`,
           );
           return;
         }
-        if (this.partitions.get(p.key) !== p || !p.isLeader || p.leaderEpoch !== epoch) return;
+        if (!stillLeading() || p.pendingIsr !== proposal) return;
         const before = p.isr.join(',');
-        if (p.applyIsrUpdate(newIsr, zkVersion)) this.onPartitionChanged(p);
-        this.o.stateChangeLogger.info(`Expanding ISR of ${p.key} from ${before} to ${newIsr.join(',')}`);
+        p.applyIsrUpdate(newIsr, zkVersion);
+        this.onPartitionChanged(p);
+        this.o.stateChangeLogger.info(
+          `${what} ISR of ${p.key} from ${before} to ${newIsr.join(',')} ` +
+            `(leader epoch ${epoch}, high watermark ${p.highWatermark}, log end ${p.log.logEndOffset})`,
+        );
         await updater.propagateIsrChanges([tp]);
       })
-      .catch((e) => this.o.logger.warn(`Could not expand the ISR of ${p.key} to [${newIsr.join(',')}]`, e))
+      .catch((e) => this.o.logger.warn(`Could not change the ISR of ${p.key} to [${newIsr.join(',')}]`, e))
       .finally(() => {
-        p.isrUpdateInFlight = false;
+        if (p.pendingIsr === proposal && p.endIsrUpdate()) this.onPartitionChanged(p);
       });
+  }
+
+  /**
+   * OffsetForLeaderEpoch for one partition (Kafka's ReplicaManager.lastOffsetForLeaderEpoch): an
+   * unknown partition is NOT_LEADER_OR_FOLLOWER when the metadata knows it, else
+   * UNKNOWN_TOPIC_OR_PARTITION; the rest is Partition.lastOffsetForLeaderEpoch.
+   */
+  lastOffsetForLeaderEpoch(
+    topic: string,
+    partition: number,
+    currentLeaderEpoch: number,
+    leaderEpoch: number,
+    leaderOnly: boolean,
+  ): EpochEndOffset {
+    const p = this.partitions.get(key(topic, partition));
+    if (!p) {
+      const errorCode = this.o.metadataCache.partitionState(topic, partition)
+        ? ErrorCode.NOT_LEADER_OR_FOLLOWER
+        : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+      return { errorCode, leaderEpoch: -1, endOffset: -1 };
+    }
+    return p.lastOffsetForLeaderEpoch(currentLeaderEpoch, leaderEpoch, leaderOnly);
   }
 
   /** After an append or a high watermark move, wake whoever waits on the partition. */
@@ -446,6 +474,8 @@ export class ReplicaManager {
 
   /** Closes purgatories; logs are closed by the LogManager. */
   shutdown(): void {
+    if (this.isrShrinkTimer) clearInterval(this.isrShrinkTimer);
+    this.isrShrinkTimer = null;
     this.fetcherManager.shutdown();
     this.producePurgatory.shutdown();
     this.fetchPurgatory.shutdown();
@@ -463,64 +493,4 @@ function produceError(topic: string, partition: number, err: unknown, logger: Lo
     logAppendTimeMs: -1,
     logStartOffset: -1,
   };
-}
-
-interface FlatLeaderAndIsr {
-  readonly topic: string;
-  readonly partition: number;
-  readonly state: LeaderAndIsrState;
-}
-
-/** LeaderAndIsr v0–1 lists partitions ungrouped; v2+ groups them by topic. */
-export function flattenLeaderAndIsr(body: Struct): FlatLeaderAndIsr[] {
-  const out: FlatLeaderAndIsr[] = [];
-  const one = (topic: string, p: Struct) =>
-    out.push({
-      topic,
-      partition: p.partitionIndex,
-      state: {
-        controllerEpoch: p.controllerEpoch,
-        leader: p.leader,
-        leaderEpoch: p.leaderEpoch,
-        isr: p.isr,
-        zkVersion: p.zkVersion,
-        replicas: p.replicas,
-        isNew: !!p.isNew,
-      },
-    });
-  for (const p of (body.ungroupedPartitionStates ?? []) as Struct[]) one(p.topicName, p);
-  for (const t of (body.topicStates ?? []) as Struct[]) for (const p of t.partitionStates as Struct[]) one(t.topicName, p);
-  return out;
-}
-
-function leaderAndIsrResponse(errorCode: number, results: readonly { topic: string; partition: number; errorCode: number }[]): Struct {
-  const byTopic = new Map<string, Struct[]>();
-  for (const r of results) {
-    let list = byTopic.get(r.topic);
-    if (!list) byTopic.set(r.topic, (list = []));
-    list.push({ topicName: r.topic, partitionIndex: r.partition, errorCode: r.errorCode });
-  }
-  return {
-    errorCode,
-    // v0–4: one flat list; v5: grouped by topic id (topic ids are not used by our controller yet)
-    partitionErrors: results.map((r) => ({ topicName: r.topic, partitionIndex: r.partition, errorCode: r.errorCode })),
-    topics: [...byTopic.values()].map((partitionErrors) => ({ partitionErrors })),
-  };
-}
-
-/** StopReplica v0 ungrouped, v1–2 by topic with one delete flag, v3 per-partition delete flags. */
-export function flattenStopReplica(body: Struct): { topic: string; partition: number; deletePartition: boolean }[] {
-  const out: { topic: string; partition: number; deletePartition: boolean }[] = [];
-  for (const p of (body.ungroupedPartitions ?? []) as Struct[]) {
-    out.push({ topic: p.topicName, partition: p.partitionIndex, deletePartition: !!body.deletePartitions });
-  }
-  for (const t of (body.topics ?? []) as Struct[]) {
-    for (const i of t.partitionIndexes as number[]) out.push({ topic: t.name, partition: i, deletePartition: !!body.deletePartitions });
-  }
-  for (const t of (body.topicStates ?? []) as Struct[]) {
-    for (const p of t.partitionStates as Struct[]) {
-      out.push({ topic: t.topicName, partition: p.partitionIndex, deletePartition: !!p.deletePartition });
-    }
-  }
-  return out;
 }

@@ -1,0 +1,219 @@
+import { ErrorCode, type Struct } from '@samsa/protocol';
+import type { LogManager } from '@samsa/storage';
+import type { TopicPartition } from '@samsa/zk';
+import { offsetForLeaderEpochHandler } from '../api/offsetForLeaderEpoch';
+import { ctx, fakeDeps, quietLogger, updateMetadataBody } from '../api/testing/fakeDeps';
+import { FakeLog } from '../cluster/testing/fakeLog';
+import { MetadataCache } from '../metadata/MetadataCache';
+import type { IsrUpdater } from '../cluster/IsrUpdater';
+import { ReplicaManager } from './ReplicaManager';
+
+const LAG = 4000;
+
+/** An IsrUpdater recording writes; each answers when the test says. */
+function recordingUpdater() {
+  const writes: { isr: readonly number[]; zkVersion: number; answer: (v: number | null) => void }[] = [];
+  const notified: TopicPartition[][] = [];
+  const updater: IsrUpdater = {
+    updateIsr: (_tp, s, zkVersion) => new Promise((answer) => writes.push({ isr: s.isr, zkVersion, answer })),
+    propagateIsrChanges: async (ps) => {
+      notified.push([...ps]);
+    },
+  };
+  return { updater, writes, notified };
+}
+
+function setup(minIsr = 2) {
+  let now = 0;
+  const logs = new Map<string, FakeLog>();
+  const logManager = {
+    getOrCreateLog(tp: TopicPartition) {
+      const log = new FakeLog();
+      log.config.minInsyncReplicas = minIsr;
+      logs.set(`${tp.topic}-${tp.partition}`, log);
+      return log.asLog();
+    },
+  } as unknown as LogManager;
+  const metadataCache = new MetadataCache(0);
+  metadataCache.updateMetadata(updateMetadataBody([0, 1, 2], { t: [0], elsewhere: [1] }));
+  const { updater, writes, notified } = recordingUpdater();
+  const rm = new ReplicaManager({
+    brokerId: 0,
+    logManager,
+    metadataCache,
+    logger: quietLogger,
+    stateChangeLogger: quietLogger,
+    topicConfig: async () => ({}),
+    fetcher: {
+      brokerId: 0,
+      interBrokerListenerName: 'PLAINTEXT',
+      fetchWaitMaxMs: 500,
+      fetchMinBytes: 1,
+      fetchMaxBytes: 1 << 20,
+      fetchResponseMaxBytes: 10 << 20,
+      fetchBackoffMs: 1000,
+      socketTimeoutMs: 30000,
+    },
+    isrUpdater: updater,
+    replicaLagTimeMaxMs: LAG,
+    now: () => now,
+  });
+  return { rm, logs, writes, notified, advance: (ms: number) => (now += ms), metadataCache };
+}
+
+function leaderAndIsr(topic: string, leader: number, leaderEpoch: number, isr: number[], leaderOverride?: number): Struct {
+  return {
+    controllerId: 0,
+    controllerEpoch: 1,
+    brokerEpoch: 1,
+    topicStates: [
+      {
+        topicName: topic,
+        partitionStates: [
+          { partitionIndex: 0, controllerEpoch: 1, leader: leaderOverride ?? leader, leaderEpoch, isr, zkVersion: 7, replicas: [0, 1, 2], isNew: true },
+        ],
+      },
+    ],
+    liveLeaders: [],
+  };
+}
+
+const flush = () => new Promise((r) => setImmediate(r));
+
+describe('ReplicaManager ISR shrink', () => {
+  let rm: ReplicaManager;
+  afterEach(() => rm?.shutdown());
+
+  test('aLaggingFollowerIsWrittenOutOfTheIsrAndAWaitingProduceCompletes', async () => {
+    const s = setup(2);
+    rm = s.rm;
+    await rm.becomeLeaderOrFollower(leaderAndIsr('t', 0, 1, [0, 1, 2]));
+    const log = s.logs.get('t-0')!;
+    await rm.fetchMessages({ replicaId: 1, maxWaitMs: 0, minBytes: 0, maxBytes: 1000, partitions: [{ topic: 't', partition: 0, fetchOffset: 0, maxBytes: 1000 }] }).catch(() => []);
+    const produce = rm.appendRecords(30_000, -1, [{ topic: 't', partition: 0, records: Buffer.alloc(3) }]);
+    await flush();
+    // follower 1 catches up, follower 2 never fetches
+    s.advance(1000);
+    await rm.fetchMessages({ replicaId: 1, maxWaitMs: 0, minBytes: 0, maxBytes: 1000, partitions: [{ topic: 't', partition: 0, fetchOffset: 3, maxBytes: 1000 }] }).catch(() => []);
+    expect(log.highWatermark).toBe(0);
+    s.advance(LAG - 1000); // 2 has not caught up since the leader started, exactly the lag ago
+    rm.maybeShrinkIsr();
+    expect(s.writes).toEqual([]);
+    s.advance(1);
+    rm.maybeShrinkIsr();
+    expect(s.writes.map((w) => [w.isr, w.zkVersion])).toEqual([[[0, 1], 7]]);
+    rm.maybeShrinkIsr(); // one write in flight per partition
+    expect(s.writes).toHaveLength(1);
+    // not acknowledged before ZooKeeper holds the smaller ISR
+    expect(log.highWatermark).toBe(0);
+    s.writes[0].answer(8);
+    const [r] = await produce;
+    expect(r.errorCode).toBe(ErrorCode.NONE);
+    expect(log.highWatermark).toBe(3);
+    expect(rm.getPartition('t', 0)!.isr).toEqual([0, 1]);
+    expect(rm.getPartition('t', 0)!.zkVersion).toBe(8);
+    await flush();
+    expect(s.notified).toEqual([[{ topic: 't', partition: 0 }]]);
+  });
+
+  test('belowMinInsyncReplicasAfterTheShrinkAWaitingProduceIsNotEnoughReplicasAfterAppendAndNewOnesAreRefused', async () => {
+    const s = setup(2);
+    rm = s.rm;
+    await rm.becomeLeaderOrFollower(leaderAndIsr('t', 0, 1, [0, 1]));
+    const produce = rm.appendRecords(30_000, -1, [{ topic: 't', partition: 0, records: Buffer.alloc(2) }]);
+    s.advance(LAG + 1);
+    rm.maybeShrinkIsr();
+    expect(s.writes.map((w) => w.isr)).toEqual([[0]]);
+    s.writes[0].answer(8);
+    const [r] = await produce;
+    expect(r.errorCode).toBe(ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND);
+    const [refused] = await rm.appendRecords(30_000, -1, [{ topic: 't', partition: 0, records: Buffer.alloc(2) }]);
+    expect(refused.errorCode).toBe(ErrorCode.NOT_ENOUGH_REPLICAS);
+    expect(s.logs.get('t-0')!.logEndOffset).toBe(2);
+    const [acks1] = await rm.appendRecords(30_000, 1, [{ topic: 't', partition: 0, records: Buffer.alloc(2) }]);
+    expect(acks1.errorCode).toBe(ErrorCode.NONE);
+  });
+
+  test('aStaleZkVersionLeavesTheIsrAsItWas', async () => {
+    const s = setup(1);
+    rm = s.rm;
+    await rm.becomeLeaderOrFollower(leaderAndIsr('t', 0, 1, [0, 1, 2]));
+    s.logs.get('t-0')!.append(1, 1);
+    s.advance(LAG + 1);
+    rm.maybeShrinkIsr();
+    s.writes[0].answer(null);
+    await flush();
+    await flush();
+    expect(rm.getPartition('t', 0)!.isr).toEqual([0, 1, 2]);
+    expect(rm.getPartition('t', 0)!.pendingIsr).toBeNull();
+    expect(s.notified).toEqual([]);
+  });
+
+  test('aProduceWaitingWhenLeadershipMovesIsNotLeader', async () => {
+    const s = setup(1);
+    rm = s.rm;
+    await rm.becomeLeaderOrFollower(leaderAndIsr('t', 0, 1, [0, 1]));
+    const produce = rm.appendRecords(30_000, -1, [{ topic: 't', partition: 0, records: Buffer.alloc(2) }]);
+    await flush();
+    await rm.becomeLeaderOrFollower(leaderAndIsr('t', 0, 3, [0]));
+    const [r] = await produce;
+    expect(r.errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+  });
+});
+
+describe('offsetForLeaderEpochHandler', () => {
+  let rm: ReplicaManager;
+  afterEach(() => rm?.shutdown());
+
+  test('answersFromTheLeaderEpochCacheWithKafkasErrors', async () => {
+    const s = setup(1);
+    rm = s.rm;
+    await rm.becomeLeaderOrFollower(leaderAndIsr('t', 0, 2, [0]));
+    const log = s.logs.get('t-0')!;
+    log.append(5, 2);
+    await rm.becomeLeaderOrFollower(leaderAndIsr('t', 0, 4, [0]));
+    log.append(7, 4);
+    const h = offsetForLeaderEpochHandler(fakeDeps({ replicaManager: rm, metadataCache: s.metadataCache }));
+    expect(h.maxVersion).toBe(3);
+    const ask = async (version: number, parts: [string, number, number, number][]) => {
+      const body = (await h.handle(ctx(23, version), {
+        replicaId: 1,
+        topics: [...new Set(parts.map((p) => p[0]))].map((topic) => ({
+          topic,
+          partitions: parts
+            .filter((p) => p[0] === topic)
+            .map(([, partition, currentLeaderEpoch, leaderEpoch]) => ({ partition, currentLeaderEpoch, leaderEpoch })),
+        })),
+      })) as Struct;
+      return (body.topics as Struct[]).flatMap((t) =>
+        (t.partitions as Struct[]).map((p) => [t.topic, p.partition, p.errorCode, p.leaderEpoch, p.endOffset]),
+      );
+    };
+    expect(
+      await ask(3, [
+        ['t', 0, 4, 4],
+        ['t', 0, 4, 3],
+        ['t', 0, -1, 2],
+        ['t', 0, 4, 5],
+        ['t', 0, 3, 4],
+        ['t', 0, 5, 4],
+        ['t', 1, -1, 4],
+        ['elsewhere', 0, -1, 1],
+        ['nope', 0, -1, 1],
+      ]),
+    ).toEqual([
+      ['t', 0, ErrorCode.NONE, 4, 12],
+      ['t', 0, ErrorCode.NONE, 2, 5],
+      ['t', 0, ErrorCode.NONE, 2, 5],
+      ['t', 0, ErrorCode.NONE, -1, -1],
+      ['t', 0, ErrorCode.FENCED_LEADER_EPOCH, -1, -1],
+      ['t', 0, ErrorCode.UNKNOWN_LEADER_EPOCH, -1, -1],
+      ['t', 1, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1, -1],
+      ['elsewhere', 0, ErrorCode.NOT_LEADER_OR_FOLLOWER, -1, -1],
+      ['nope', 0, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1, -1],
+    ]);
+    // a follower (here of no leader yet, so no fetcher starts) answers NOT_LEADER_OR_FOLLOWER
+    await rm.becomeLeaderOrFollower(leaderAndIsr('t', 0, 5, [0], -1));
+    expect(await ask(1, [['t', 0, -1, 4]])).toEqual([['t', 0, ErrorCode.NOT_LEADER_OR_FOLLOWER, -1, -1]]);
+  });
+});
