@@ -47,6 +47,8 @@ export interface BrokerHandle {
   restart(): Promise<void>;
   /** The broker's console output so far (server log lines). */
   output(): string;
+  /** Kills the process if it still runs and deletes its directory, unless the caller chose it. */
+  remove(): Promise<void>;
 }
 
 export async function startBroker(options: BrokerOptions): Promise<BrokerHandle> {
@@ -54,7 +56,12 @@ export async function startBroker(options: BrokerOptions): Promise<BrokerHandle>
   const dir = options.dir ?? fs.mkdtempSync(path.join(harnessTempRoot(), `samsa-broker-${options.brokerId}-`));
   const port = options.port ?? (await freePort());
   const broker = new BrokerProcess(dir, port, options);
-  await broker.launch();
+  try {
+    await broker.launch();
+  } catch (e) {
+    await broker.remove();
+    throw e;
+  }
   return broker;
 }
 
@@ -175,6 +182,11 @@ class BrokerProcess implements BrokerHandle {
     await this.stop();
     await this.launch();
   }
+
+  async remove(): Promise<void> {
+    await this.kill();
+    if (!this.options.dir) fs.rmSync(this.dir, { recursive: true, force: true });
+  }
 }
 
 export interface ClusterHandle {
@@ -213,7 +225,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     const failed = started.find((s) => s.status === 'rejected') as PromiseRejectedResult | undefined;
     if (failed) throw failed.reason;
   } catch (e) {
-    await Promise.all(brokers.map((b) => b.kill()));
+    await Promise.all(brokers.map((b) => b.remove()));
     await zk.stop();
     throw e;
   }
@@ -229,6 +241,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     },
     async stop() {
       await Promise.all(brokers.map((b) => b.stop().catch(() => b.kill())));
+      // Temporary log dirs go with the cluster (benchmarks write gigabytes into them).
+      await Promise.all(brokers.map((b) => b.remove()));
       await zk.stop();
     },
   };
