@@ -12,8 +12,12 @@ export interface KafkaControllerOptions {
   readonly deleteTopicEnable?: boolean;
   /** unclean.leader.election.enable (default false); a topic's config overrides it. */
   readonly uncleanLeaderElectionEnable?: boolean;
-  /** auto.leader.rebalance.enable (default true). Not acted on yet: preferred elections are a later issue. */
+  /** auto.leader.rebalance.enable (default true): a timer moves leadership back to preferred replicas. */
   readonly autoLeaderRebalanceEnable?: boolean;
+  /** leader.imbalance.check.interval.seconds (default 300). */
+  readonly leaderImbalanceCheckIntervalSeconds?: number;
+  /** leader.imbalance.per.broker.percentage (default 10): the ratio above which a broker's leaderships are moved back. */
+  readonly leaderImbalancePerBrokerPercentage?: number;
   /** controller.socket.timeout.ms (default 30000): connect and request timeout towards brokers. */
   readonly controllerSocketTimeoutMs?: number;
   /** inter.broker.listener.name (default PLAINTEXT): the endpoint the controller connects to. */
@@ -43,6 +47,8 @@ export interface ControllerConfig {
   readonly deleteTopicEnable: boolean;
   readonly uncleanLeaderElectionEnable: boolean;
   readonly autoLeaderRebalanceEnable: boolean;
+  readonly leaderImbalanceCheckIntervalSeconds: number;
+  readonly leaderImbalancePerBrokerPercentage: number;
   readonly controllerSocketTimeoutMs: number;
   readonly interBrokerListenerName: string;
   readonly requestVersions: ControlRequestVersions;
@@ -63,6 +69,8 @@ export function controllerConfig(options: KafkaControllerOptions): ControllerCon
     deleteTopicEnable: options.deleteTopicEnable ?? true,
     uncleanLeaderElectionEnable: options.uncleanLeaderElectionEnable ?? false,
     autoLeaderRebalanceEnable: options.autoLeaderRebalanceEnable ?? true,
+    leaderImbalanceCheckIntervalSeconds: options.leaderImbalanceCheckIntervalSeconds ?? 300,
+    leaderImbalancePerBrokerPercentage: options.leaderImbalancePerBrokerPercentage ?? 10,
     controllerSocketTimeoutMs: options.controllerSocketTimeoutMs ?? 30_000,
     interBrokerListenerName: (options.interBrokerListenerName ?? 'PLAINTEXT').toUpperCase(),
     requestVersions: { ...DEFAULT_CONTROL_REQUEST_VERSIONS, ...options.requestVersions },

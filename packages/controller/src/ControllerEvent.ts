@@ -1,5 +1,7 @@
 import type { ControlledShutdownEvent } from './ControlledShutdown';
 import type { BatchResponseEvent } from './ControllerBrokerRequestBatch';
+import type { PartitionReassignmentEvent } from './PartitionReassignment';
+import type { AutoPreferredReplicaLeaderElectionEvent, ElectLeadersEvent } from './PreferredReplicaElection';
 
 /**
  * Everything that can happen to the controller, as events on its one queue (Kafka's ControllerEvent
@@ -24,10 +26,16 @@ export type ControllerEvent =
   | { readonly name: 'TopicDeletion' }
   | { readonly name: 'IsrChangeNotification' }
   | { readonly name: 'LogDirEventNotification' }
-  /** Hook: /admin/reassign_partitions was created (reassignment is a later issue). */
+  /** /admin/reassign_partitions was created: start the reassignments it lists. */
   | { readonly name: 'ZkPartitionReassignment' }
-  /** Hook: /admin/preferred_replica_election was created (preferred election is a later issue). */
+  /** AlterPartitionReassignments / ListPartitionReassignments callers, ISR re-checks. */
+  | PartitionReassignmentEvent
+  /** /admin/preferred_replica_election was created: elect the listed preferred replicas. */
   | { readonly name: 'ReplicaLeaderElection' }
+  /** The ElectLeaders API: elect, answer the waiting request. */
+  | ElectLeadersEvent
+  /** The leader-imbalance timer fired. */
+  | AutoPreferredReplicaLeaderElectionEvent
   /** A broker asks to shut down: move its leaderships away, answer its waiting request. */
   | ControlledShutdownEvent
   | BatchResponseEvent;

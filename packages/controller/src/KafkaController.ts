@@ -6,6 +6,7 @@ import {
   type Logger,
   type StateChangeHandler,
   type TopicPartition,
+  type TopicPartitionMap,
 } from '@samsa/zk';
 import { BrokerLifecycle } from './BrokerLifecycle';
 import {
@@ -26,6 +27,19 @@ import { ControllerEventManager } from './ControllerEventManager';
 import type { ControllerNotification, ControllerObserver } from './ControllerNotification';
 import { ControllerZkWatches } from './ControllerZkWatches';
 import { PartitionStateMachine } from './PartitionStateMachine';
+import {
+  electLeadersEvent,
+  PreferredReplicaElection,
+  type ElectionType,
+  type ElectLeadersResult,
+} from './PreferredReplicaElection';
+import {
+  apiPartitionReassignmentEvent,
+  listPartitionReassignmentsEvent,
+  PartitionReassignment,
+  type AlterPartitionReassignmentsResult,
+  type ListPartitionReassignmentsResult,
+} from './PartitionReassignment';
 import { ReplicaStateMachine } from './ReplicaStateMachine';
 import { controllerMetrics, type ControllerMetrics } from './ControllerMetrics';
 import { prefixedLogger, StateChangeLogger } from './StateChangeLogger';
@@ -53,6 +67,8 @@ export class KafkaController {
   private readonly watches: ControllerZkWatches;
   private readonly brokers: BrokerLifecycle;
   private readonly topics: TopicLifecycle;
+  private readonly reassignment: PartitionReassignment;
+  private readonly preferredElection: PreferredReplicaElection;
   private readonly observers = new Set<ControllerObserver>();
   private activeControllerId = -1;
   private started = false;
@@ -136,6 +152,23 @@ export class KafkaController {
     const core = this.core();
     this.brokers = new BrokerLifecycle(core);
     this.topics = new TopicLifecycle(core);
+    this.reassignment = new PartitionReassignment({
+      context: this.context,
+      zkClient,
+      batch: this.batch,
+      partitionStateMachine: this.partitionStateMachine,
+      replicaStateMachine: this.replicaStateMachine,
+      logger: prefixedLogger(this.config.logger, `[PartitionReassignment controllerId=${brokerId}] `),
+      isActive: () => this.isActive,
+      onReassignPartitionsCreated: () => this.eventManager.put({ name: 'ZkPartitionReassignment' }),
+      resumeDeletionForTopics: (topics) => this.topicDeletionManager.resumeDeletionForTopics(topics),
+      sendUpdateMetadataRequest: (brokers, partitions) => this.sendUpdateMetadataRequest(brokers, partitions),
+    });
+    this.preferredElection = new PreferredReplicaElection(core, {
+      checkIntervalMs: this.config.leaderImbalanceCheckIntervalSeconds * 1000,
+      imbalancePerBrokerPercentage: this.config.leaderImbalancePerBrokerPercentage,
+      put: (event) => this.eventManager.put(event),
+    });
   }
 
   // ---- public API -------------------------------------------------------------------------------
@@ -214,6 +247,44 @@ export class KafkaController {
     return result;
   }
 
+  /**
+   * The ElectLeaders API: elects preferred (or unclean) leaders for `partitions` (null: all) and
+   * resolves with per-partition results, or NOT_CONTROLLER / REQUEST_TIMED_OUT. Never rejects.
+   */
+  electLeaders(
+    electionType: ElectionType,
+    partitions: readonly TopicPartition[] | null,
+    { deadlineMs }: { deadlineMs?: number } = {},
+  ): Promise<ElectLeadersResult> {
+    const { event, result } = electLeadersEvent(electionType, partitions, deadlineMs);
+    this.eventManager.put(event);
+    return result;
+  }
+
+  /**
+   * The AlterPartitionReassignments API: starts (or, with a null target, cancels) reassignments and
+   * resolves with per-partition results once they started, or NOT_CONTROLLER / REQUEST_TIMED_OUT.
+   * Never rejects.
+   */
+  alterPartitionReassignments(
+    reassignments: TopicPartitionMap<readonly number[] | null>,
+    { deadlineMs }: { deadlineMs?: number } = {},
+  ): Promise<AlterPartitionReassignmentsResult> {
+    const { event, result } = apiPartitionReassignmentEvent(reassignments, deadlineMs);
+    this.eventManager.put(event);
+    return result;
+  }
+
+  /** The ListPartitionReassignments API (null partitions: all in progress). Never rejects. */
+  listPartitionReassignments(
+    partitions: readonly TopicPartition[] | null,
+    { deadlineMs }: { deadlineMs?: number } = {},
+  ): Promise<ListPartitionReassignmentsResult> {
+    const { event, result } = listPartitionReassignmentsEvent(partitions, deadlineMs);
+    this.eventManager.put(event);
+    return result;
+  }
+
   /** Subscribes to elections, broker changes, topic lifecycle and event timings; returns the unsubscribe. */
   observe(observer: ControllerObserver): () => void {
     this.observers.add(observer);
@@ -269,16 +340,27 @@ export class KafkaController {
             event.partitionErrors,
           );
         case 'IsrChangeNotification':
-          return await this.topics.processIsrChangeNotification();
+          await this.topics.processIsrChangeNotification();
+          return await this.reassignment.processIsrChange();
         case 'LogDirEventNotification':
           return await this.brokers.processLogDirEventNotification();
         case 'ControlledShutdown':
           return await this.processControlledShutdown(event);
-        case 'ZkPartitionReassignment':
         case 'ReplicaLeaderElection':
-          if (this.isActive)
-            this.logger.warn(`${event.name} is not supported yet; the request is left in ZooKeeper`);
+          return await this.preferredElection.processReplicaLeaderElection();
+        case 'ElectLeaders':
+          return await this.preferredElection.processElectLeaders(event);
+        case 'AutoPreferredReplicaLeaderElection':
+          return await this.preferredElection.processAutoPreferredReplicaLeaderElection();
+        case 'ZkPartitionReassignment':
+          await this.reassignment.processZkPartitionReassignment();
           return;
+        case 'ApiPartitionReassignment':
+          return await this.reassignment.processApiPartitionReassignment(event);
+        case 'ListPartitionReassignments':
+          return this.reassignment.processListPartitionReassignments(event);
+        case 'PartitionReassignmentIsrChange':
+          return await this.reassignment.processIsrChange();
       }
     } catch (error) {
       if (error instanceof ControllerMovedError) {
@@ -344,8 +426,9 @@ export class KafkaController {
    *   5. UpdateMetadata to every live broker, so they know the brokers before any LeaderAndIsr;
    *   6. replica then partition state machines start: LeaderAndIsr for every replica, leaders
    *      for new and offline partitions;
-   *   7. resume topic deletions. (Hooks for later issues: resume reassignments and pending
-   *      preferred elections, schedule auto leader rebalance.)
+   *   7. resume topic deletions; act on a pending /admin/preferred_replica_election and start the
+   *      leader-imbalance timer (PreferredReplicaElection). Reassignments in progress or
+   *      requested in /admin/reassign_partitions resume first (PartitionReassignment).
    * Nothing here writes without the epoch fence, so a failover that raced with a newer controller
    * only fails.
    */
@@ -373,11 +456,9 @@ export class KafkaController {
     await this.replicaStateMachine.startup();
     await this.partitionStateMachine.startup();
     this.logger.info(`Ready to serve as the new controller with epoch ${context.epoch}`);
+    await this.reassignment.onControllerFailover();
     await this.topicDeletionManager.tryTopicDeletion();
-    if (this.config.autoLeaderRebalanceEnable)
-      this.logger.debug(
-        'auto.leader.rebalance.enable is set, but automatic preferred leader election is not implemented yet',
-      );
+    await this.preferredElection.onControllerFailover();
   }
 
   private async initializeControllerContext(): Promise<void> {
@@ -416,6 +497,7 @@ export class KafkaController {
     this.logger.debug('Resigning');
     const epoch = this.context.epoch;
     this.watches.unwatchForResignation();
+    this.preferredElection.onControllerResignation();
     await this.channelManager.shutdown();
     this.batch.clear();
     this.context.resetContext();

@@ -14,6 +14,8 @@ export * from './PartitionState';
 export * from './ReplicaState';
 export * from './Election';
 export * from './ControlledShutdown';
+export * from './PartitionReassignment';
+export * from './PreferredReplicaElection';
 export * from './PartitionStateMachine';
 export * from './ReplicaStateMachine';
 export * from './TopicDeletionManager';

@@ -4,8 +4,10 @@ import { ErrorCode, KafkaError, randomUuid } from '@samsa/protocol';
 import { LogConfig, LogManager, type ConfigProps } from '@samsa/storage';
 import { KafkaZkClient, ZkError, type Broker, type EndPoint, type SecurityProtocol } from '@samsa/zk';
 import { alterConfigsHandler } from '../api/alterConfigs';
+import { alterPartitionReassignmentsHandler } from '../api/alterPartitionReassignments';
 import { apiVersionsEntry } from '../api/apiVersions';
 import { controlledShutdown, controlledShutdownHandler } from '../api/controlledShutdown';
+import { electLeadersHandler } from '../api/electLeaders';
 import { createPartitionsHandler } from '../api/createPartitions';
 import { createTopicsHandler } from '../api/createTopics';
 import { deleteRecordsHandler } from '../api/deleteRecords';
@@ -13,6 +15,7 @@ import { deleteTopicsHandler } from '../api/deleteTopics';
 import { describeClusterHandler } from '../api/describeCluster';
 import { describeConfigsHandler } from '../api/describeConfigs';
 import { incrementalAlterConfigsHandler } from '../api/incrementalAlterConfigs';
+import { listPartitionReassignmentsHandler } from '../api/listPartitionReassignments';
 import { completingTopicOperations, TopicPurgatory } from '../api/topicPurgatory';
 import { leaderAndIsrHandler, stopReplicaHandler, updateMetadataHandler } from '../api/controlPlane';
 import type { BrokerDeps } from '../api/deps';
@@ -174,6 +177,8 @@ export class KafkaServer {
       deleteTopicEnable: c.bool('delete.topic.enable'),
       uncleanLeaderElectionEnable: c.bool('unclean.leader.election.enable'),
       autoLeaderRebalanceEnable: c.bool('auto.leader.rebalance.enable'),
+      leaderImbalanceCheckIntervalSeconds: c.int('leader.imbalance.check.interval.seconds'),
+      leaderImbalancePerBrokerPercentage: c.int('leader.imbalance.per.broker.percentage'),
       controllerSocketTimeoutMs: c.int('controller.socket.timeout.ms'),
       interBrokerListenerName: this.interBrokerListenerName(),
       onNewSession: () => this.registerBroker(),
@@ -259,6 +264,9 @@ export class KafkaServer {
         requestTimeoutMs: this.config.int('request.timeout.ms'),
       }),
       offsetForLeaderEpochHandler(deps),
+      electLeadersHandler({ controller: () => this.controller }),
+      alterPartitionReassignmentsHandler({ controller: () => this.controller }),
+      listPartitionReassignmentsHandler({ controller: () => this.controller }),
     ]) {
       registry.register(entry);
     }

@@ -1,0 +1,80 @@
+import type { AlterPartitionReassignmentsResult } from '@samsa/controller';
+import { ApiKey, ErrorCode, errorInfo, type Struct } from '@samsa/protocol';
+import { TopicPartitionMap } from '@samsa/zk';
+import type { ApiHandlerEntry } from './types';
+
+/** The embedded controller as this API needs it. */
+export interface AlterPartitionReassignmentsController {
+  readonly isActive: boolean;
+  alterPartitionReassignments(
+    reassignments: TopicPartitionMap<readonly number[] | null>,
+    options?: { deadlineMs?: number },
+  ): Promise<AlterPartitionReassignmentsResult>;
+}
+
+export interface AlterPartitionReassignmentsHandlerDeps {
+  /** Null until the broker's controller has started. */
+  readonly controller: () => AlterPartitionReassignmentsController | null;
+}
+
+/** Every requested partition answered with `errorCode` (a top-level failure). */
+function allFailed(topics: readonly Struct[], errorCode: number): Struct {
+  return {
+    throttleTimeMs: 0,
+    errorCode,
+    errorMessage: errorInfo(errorCode).message,
+    responses: topics.map((t) => ({
+      name: t.name,
+      partitions: (t.partitions as Struct[]).map((p) => ({
+        partitionIndex: p.partitionIndex,
+        errorCode,
+        errorMessage: null,
+      })),
+    })),
+  };
+}
+
+/**
+ * AlterPartitionReassignments v0 (flexible): starts (replicas) or cancels (null replicas)
+ * reassignments on the embedded controller's queue and answers once they started (Kafka
+ * KafkaApis.handleAlterPartitionReassignmentsRequest). NOT_CONTROLLER on any other broker.
+ */
+export function alterPartitionReassignmentsHandler(deps: AlterPartitionReassignmentsHandlerDeps): ApiHandlerEntry {
+  return {
+    apiKey: ApiKey.AlterPartitionReassignments,
+    maxVersion: 0,
+    async handle(ctx, body) {
+      const topics = (body.topics ?? []) as Struct[];
+      const controller = deps.controller();
+      if (controller === null || !controller.isActive) return allFailed(topics, ErrorCode.NOT_CONTROLLER);
+      const reassignments = new TopicPartitionMap<readonly number[] | null>();
+      for (const t of topics)
+        for (const p of t.partitions as Struct[])
+          reassignments.set(
+            { topic: t.name as string, partition: p.partitionIndex as number },
+            (p.replicas as number[] | null) ?? null,
+          );
+      const timeoutMs = Number(body.timeoutMs ?? 60_000);
+      const result = await controller.alterPartitionReassignments(reassignments, {
+        deadlineMs: ctx.receivedAtMs + timeoutMs,
+      });
+      if (result.errorCode !== ErrorCode.NONE) return allFailed(topics, result.errorCode);
+      return {
+        throttleTimeMs: 0,
+        errorCode: ErrorCode.NONE,
+        errorMessage: null,
+        responses: topics.map((t) => ({
+          name: t.name,
+          partitions: (t.partitions as Struct[]).map((p) => {
+            const outcome = result.partitions.get({ topic: t.name as string, partition: p.partitionIndex as number });
+            return {
+              partitionIndex: p.partitionIndex,
+              errorCode: outcome?.errorCode ?? ErrorCode.NONE,
+              errorMessage: outcome?.errorMessage ?? null,
+            };
+          }),
+        })),
+      };
+    },
+  };
+}

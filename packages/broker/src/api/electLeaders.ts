@@ -1,0 +1,84 @@
+import type { ElectionType, ElectLeadersResult } from '@samsa/controller';
+import { ApiKey, ErrorCode, type Struct } from '@samsa/protocol';
+import type { TopicPartition } from '@samsa/zk';
+import type { ApiHandlerEntry } from './types';
+
+/** The highest ElectLeaders version served (v1: election type and top-level error; v2: flexible). */
+export const ELECT_LEADERS_VERSION = 2;
+
+/** The embedded controller as this API needs it. */
+export interface ElectLeadersController {
+  readonly isActive: boolean;
+  electLeaders(
+    electionType: ElectionType,
+    partitions: readonly TopicPartition[] | null,
+    options?: { deadlineMs?: number },
+  ): Promise<ElectLeadersResult>;
+}
+
+export interface ElectLeadersHandlerDeps {
+  /** Null until the broker's controller has started. */
+  readonly controller: () => ElectLeadersController | null;
+}
+
+/** Every requested partition with the same error (NOT_CONTROLLER, REQUEST_TIMED_OUT, INVALID_REQUEST). */
+function errorResponse(
+  errorCode: number,
+  requested: readonly TopicPartition[] | null,
+  message: string | null = null,
+): Struct {
+  return {
+    throttleTimeMs: 0,
+    errorCode,
+    replicaElectionResults: groupByTopic(
+      (requested ?? []).map((tp) => ({ topicPartition: tp, errorCode, errorMessage: message })),
+    ),
+  };
+}
+
+function groupByTopic(results: ElectLeadersResult['partitions']): Struct[] {
+  const byTopic = new Map<string, Struct[]>();
+  for (const r of results) {
+    const list = byTopic.get(r.topicPartition.topic) ?? [];
+    list.push({
+      partitionId: r.topicPartition.partition,
+      errorCode: r.errorCode,
+      errorMessage: r.errorMessage,
+    });
+    byTopic.set(r.topicPartition.topic, list);
+  }
+  return [...byTopic].map(([topic, partitionResult]) => ({ topic, partitionResult }));
+}
+
+/**
+ * ElectLeaders v0–2 (Kafka KafkaApis.handleElectReplicaLeader): hands the request to the embedded
+ * controller's event queue and answers per partition. v0 has no election type: it is preferred.
+ * Null topicPartitions means every partition. A broker that is not the active controller answers
+ * NOT_CONTROLLER (v1+: at the top level too) and the client looks the controller up again.
+ * Unlike Kafka, the answer does not wait for the new leaders to reach this broker's metadata cache.
+ */
+export function electLeadersHandler(deps: ElectLeadersHandlerDeps): ApiHandlerEntry {
+  return {
+    apiKey: ApiKey.ElectLeaders,
+    maxVersion: ELECT_LEADERS_VERSION,
+    async handle(ctx, body) {
+      const requested =
+        body.topicPartitions === null || body.topicPartitions === undefined
+          ? null
+          : (body.topicPartitions as Struct[]).flatMap((t) =>
+              (t.partitionId as number[]).map((partition) => ({ topic: t.topic as string, partition })),
+            );
+      const electionType = Number(body.electionType ?? 0);
+      if (electionType !== 0 && electionType !== 1)
+        return errorResponse(ErrorCode.INVALID_REQUEST, requested, `Unknown election type ${electionType}`);
+      const controller = deps.controller();
+      if (controller === null || !controller.isActive) return errorResponse(ErrorCode.NOT_CONTROLLER, requested);
+      const timeoutMs = Number(body.timeoutMs ?? 60_000);
+      const result = await controller.electLeaders(electionType, requested, {
+        deadlineMs: ctx.receivedAtMs + Math.max(0, timeoutMs),
+      });
+      if (result.errorCode !== ErrorCode.NONE) return errorResponse(result.errorCode, requested);
+      return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, replicaElectionResults: groupByTopic(result.partitions) };
+    },
+  };
+}
