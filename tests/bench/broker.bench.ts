@@ -12,37 +12,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startCluster } from '../harness/broker';
+import { cpuSeconds, makeLines, rssMiB } from './procStats';
 
 const MB = 1024 * 1024;
-const CLK_TCK = 100;
 const volumeMb = Number(process.env.SAMSA_BENCH_MB ?? 512);
-
-function cpuSeconds(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-}
-
-function rssMiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
-
-function makeLines(file: string, lineBytes: number, totalBytes: number): number {
-  const line = Buffer.alloc(lineBytes, 'x');
-  line[lineBytes - 1] = 0x0a;
-  for (let i = 0; i < lineBytes - 1; i++) line[i] = 97 + ((i * 7) % 26);
-  const count = Math.floor(totalBytes / lineBytes);
-  const chunk = Buffer.concat(Array.from({ length: 1024 }, () => line));
-  const fd = fs.openSync(file, 'w');
-  let written = 0;
-  while (written + 1024 <= count) {
-    fs.writeSync(fd, chunk);
-    written += 1024;
-  }
-  for (; written < count; written++) fs.writeSync(fd, line);
-  fs.closeSync(fd);
-  return count;
-}
 
 function timed<T>(fn: () => T): { result: T; seconds: number } {
   const start = process.hrtime.bigint();
@@ -115,9 +88,9 @@ async function main(): Promise<void> {
     };
     console.log('produce 100 B:', results.produce100);
 
-    // 4. latency at a fixed 20k records/s of 100 B (confluent-kafka's delivery reports)
-    const py = path.join(__dirname, 'latency.py');
-    const lat = spawnSync('/usr/bin/python3', [py, bootstrap, 'benchlat', '20000', '10'], { encoding: 'utf8' });
+    // 4. latency at a fixed 20k records/s of 100 B (confluent-kafka's delivery reports, tests/bench/replication-latency.py)
+    const py = path.join(__dirname, 'replication-latency.py');
+    const lat = spawnSync('/usr/bin/python3', [py, bootstrap, 'benchlat', '20000', '10', '1'], { encoding: 'utf8' });
     if (lat.status === 0) {
       results.latency20k = JSON.parse(lat.stdout.trim().split('\n').pop()!);
       console.log('latency at 20k/s:', results.latency20k);

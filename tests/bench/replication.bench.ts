@@ -25,9 +25,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { startCluster, type BrokerHandle, type ClusterHandle } from '../harness/broker';
 import { close, connectZk, exists, getData, type ZkClient } from '../harness/zkclient';
+import { cpuSeconds, makeLines, rssMiB } from './procStats';
 
 const MB = 1024 * 1024;
-const CLK_TCK = 100;
 const KAFKA_TOPICS = path.resolve(__dirname, '..', '..', 'bin', 'kafka-topics.sh');
 const PY = path.join(__dirname, 'replication-latency.py');
 const phases = (process.env.SAMSA_REPL_PHASES ?? 'load,leaderkill,shutdown,failover').split(',');
@@ -50,37 +50,6 @@ const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-
-function cpuSeconds(pids: number[]): number {
-  let t = 0;
-  for (const pid of pids) {
-    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    t += (Number(f[11]) + Number(f[12])) / CLK_TCK;
-  }
-  return t;
-}
-
-function rssMiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
-
-function makeLines(file: string, lineBytes: number, totalBytes: number): number {
-  const line = Buffer.alloc(lineBytes, 'x');
-  line[lineBytes - 1] = 0x0a;
-  for (let i = 0; i < lineBytes - 1; i++) line[i] = 97 + ((i * 7) % 26);
-  const count = Math.floor(totalBytes / lineBytes);
-  const chunk = Buffer.concat(Array.from({ length: 1024 }, () => line));
-  const fd = fs.openSync(file, 'w');
-  let written = 0;
-  while (written + 1024 <= count) {
-    fs.writeSync(fd, chunk);
-    written += 1024;
-  }
-  for (; written < count; written++) fs.writeSync(fd, line);
-  fs.closeSync(fd);
-  return count;
-}
 
 function kafkaTopics(zkConnect: string, args: string[]): void {
   execFileSync(KAFKA_TOPICS, ['--zookeeper', zkConnect, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });

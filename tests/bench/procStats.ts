@@ -1,0 +1,38 @@
+import * as fs from 'node:fs';
+
+/** What the benchmarks read about broker processes from /proc, and the line files kcat sends. */
+const CLK_TCK = 100;
+
+/** utime + stime of the processes, in seconds (all threads: GC helpers and libuv's pool included). */
+export function cpuSeconds(pids: number | readonly number[]): number {
+  let t = 0;
+  for (const pid of typeof pids === 'number' ? [pids] : pids) {
+    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    t += (Number(f[11]) + Number(f[12])) / CLK_TCK;
+  }
+  return t;
+}
+
+/** VmRSS (now) or VmHWM (peak) in MiB. */
+export function rssMiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** Writes `totalBytes` of `lineBytes`-long lines (newline included); returns the line count. */
+export function makeLines(file: string, lineBytes: number, totalBytes: number): number {
+  const line = Buffer.alloc(lineBytes, 'x');
+  line[lineBytes - 1] = 0x0a;
+  for (let i = 0; i < lineBytes - 1; i++) line[i] = 97 + ((i * 7) % 26);
+  const count = Math.floor(totalBytes / lineBytes);
+  const chunk = Buffer.concat(Array.from({ length: 1024 }, () => line));
+  const fd = fs.openSync(file, 'w');
+  let written = 0;
+  while (written + 1024 <= count) {
+    fs.writeSync(fd, chunk);
+    written += 1024;
+  }
+  for (; written < count; written++) fs.writeSync(fd, line);
+  fs.closeSync(fd);
+  return count;
+}
