@@ -1,4 +1,5 @@
 import {
+  ControllerMovedError,
   topicPartitionKey,
   TopicPartitionMap,
   type LeaderIsrAndControllerEpoch,
@@ -195,6 +196,32 @@ export class ControllerBrokerRequestBatch {
         replicas: [...replicas],
         offlineReplicas: replicas.filter((r) => !context.isReplicaOnline(r, tp)),
       });
+    }
+  }
+
+  /**
+   * Runs one state change as one batch (the shape of Kafka's handleStateChanges): opens the batch,
+   * runs `work`, sends what it added. On failure the batch is dropped; ControllerMovedError is
+   * rethrown (the caller resigns), any other error is logged and returned to the caller.
+   */
+  async runStateChange<T>(
+    what: string,
+    controllerEpoch: number,
+    work: () => Promise<T>,
+  ): Promise<{ readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: Error }> {
+    this.newBatch();
+    try {
+      const value = await work();
+      this.sendRequestsToBrokers(controllerEpoch);
+      return { ok: true, value };
+    } catch (error) {
+      this.clear();
+      if (error instanceof ControllerMovedError) {
+        this.options.logger.error(`Controller moved to another broker when moving ${what}`, error);
+        throw error;
+      }
+      this.options.logger.error(`Error while moving ${what}`, error);
+      return { ok: false, error: error as Error };
     }
   }
 

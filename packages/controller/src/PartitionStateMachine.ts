@@ -101,26 +101,13 @@ export class PartitionStateMachine {
     strategy?: PartitionLeaderElectionStrategy,
   ): Promise<TopicPartitionMap<UpdateLeaderAndIsrOutcome>> {
     if (partitions.length === 0) return new TopicPartitionMap();
-    const batch = this.options.batch;
-    batch.newBatch();
-    try {
-      const result = await this.doHandleStateChanges(partitions, targetState, strategy);
-      batch.sendRequestsToBrokers(this.context.epoch);
-      return result;
-    } catch (error) {
-      batch.clear();
-      if (error instanceof ControllerMovedError) {
-        this.options.logger.error(
-          `Controller moved to another broker when moving some partitions to ${targetState} state`,
-          error,
-        );
-        throw error;
-      }
-      this.options.logger.error(`Error while moving some partitions to ${targetState} state`, error);
-      return new TopicPartitionMap(
-        partitions.map((tp) => [tp, { ok: false, error: error as Error }] as const),
-      );
-    }
+    const run = await this.options.batch.runStateChange(
+      `some partitions to ${targetState} state`,
+      this.context.epoch,
+      () => this.doHandleStateChanges(partitions, targetState, strategy),
+    );
+    if (run.ok) return run.value;
+    return new TopicPartitionMap(partitions.map((tp) => [tp, { ok: false, error: run.error }] as const));
   }
 
   private async doHandleStateChanges(

@@ -77,23 +77,14 @@ export class ReplicaStateMachine {
     targetState: ReplicaState,
   ): Promise<void> {
     if (replicas.length === 0) return;
-    const batch = this.options.batch;
-    batch.newBatch();
-    try {
-      for (const [replicaId, ofBroker] of groupByReplica(replicas))
-        await this.doHandleStateChanges(replicaId, ofBroker, targetState);
-      batch.sendRequestsToBrokers(this.context.epoch);
-    } catch (error) {
-      batch.clear();
-      if (error instanceof ControllerMovedError) {
-        this.options.logger.error(
-          `Controller moved to another broker when moving some replicas to ${targetState} state`,
-          error,
-        );
-        throw error;
-      }
-      this.options.logger.error(`Error while moving some replicas to ${targetState} state`, error);
-    }
+    await this.options.batch.runStateChange(
+      `some replicas to ${targetState} state`,
+      this.context.epoch,
+      async () => {
+        for (const [replicaId, ofBroker] of groupByReplica(replicas))
+          await this.doHandleStateChanges(replicaId, ofBroker, targetState);
+      },
+    );
   }
 
   private async doHandleStateChanges(
