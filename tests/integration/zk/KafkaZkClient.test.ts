@@ -10,30 +10,17 @@ import {
 import {
   expireSession,
   getData,
-  liveTrackedProcesses,
-  startZooKeeper,
   waitFor,
   withTimeout,
   type ZkClient,
   type ZooKeeperHandle,
 } from '../../harness';
-import { Cleanups, freshChroot, kafkaZk, plaintextBroker, rootClient, text } from './support';
+import { zooKeeperSuite, freshChroot, kafkaZk, plaintextBroker, rootClient, text } from './support';
 
 jest.setTimeout(30_000);
 
 let zk: ZooKeeperHandle;
-const cleanups = new Cleanups();
-
-beforeAll(async () => {
-  zk = await startZooKeeper({ label: 'zookeeper zk/KafkaZkClient.test' });
-});
-
-afterEach(() => cleanups.run());
-
-afterAll(async () => {
-  await zk?.stop();
-  expect(liveTrackedProcesses()).toEqual([]);
-});
+const cleanups = zooKeeperSuite('zookeeper zk/KafkaZkClient.test', (handle) => (zk = handle));
 
 /** Two clients (think: two brokers) on one fresh chroot, and a harness client on the server root. */
 async function cluster(): Promise<{ chroot: string; a: KafkaZkClient; b: KafkaZkClient; root: ZkClient }> {

@@ -3,30 +3,17 @@ import {
   exists,
   expireSession,
   freePort,
-  liveTrackedProcesses,
-  startZooKeeper,
   waitFor,
   withTimeout,
   type ZkClient,
   type ZooKeeperHandle,
 } from '../../harness';
-import { Cleanups, freshChroot, quietLogger, rootClient } from './support';
+import { zooKeeperSuite, freshChroot, quietLogger, rootClient } from './support';
 
 jest.setTimeout(30_000);
 
 let zk: ZooKeeperHandle;
-const cleanups = new Cleanups();
-
-beforeAll(async () => {
-  zk = await startZooKeeper({ label: 'zookeeper zk/ZooKeeperClient.test' });
-});
-
-afterEach(() => cleanups.run());
-
-afterAll(async () => {
-  await zk?.stop();
-  expect(liveTrackedProcesses()).toEqual([]);
-});
+const cleanups = zooKeeperSuite('zookeeper zk/ZooKeeperClient.test', (handle) => (zk = handle));
 
 async function client({ chroot = freshChroot(), sessionTimeoutMs = 6000 } = {}): Promise<ZooKeeperClient> {
   const root = await ZooKeeperClient.connect(zk.connectString, {

@@ -7,16 +7,8 @@ import {
   replicaAssignment,
   type LeaderIsrAndControllerEpoch,
 } from '@samsa/zk';
-import {
-  exists,
-  getChildren,
-  getData,
-  liveTrackedProcesses,
-  startZooKeeper,
-  waitFor,
-  type ZooKeeperHandle,
-} from '../../harness';
-import { Cleanups, freshChroot, kafkaZk, quietLogger, rootClient, text } from './support';
+import { exists, getChildren, getData, waitFor, type ZooKeeperHandle } from '../../harness';
+import { zooKeeperSuite, freshChroot, kafkaZk, quietLogger, rootClient, text } from './support';
 
 /**
  * What our client writes, read back raw from ZooKeeper and compared with what a Kafka 2.1 cluster
@@ -25,18 +17,7 @@ import { Cleanups, freshChroot, kafkaZk, quietLogger, rootClient, text } from '.
 jest.setTimeout(30_000);
 
 let zk: ZooKeeperHandle;
-const cleanups = new Cleanups();
-
-beforeAll(async () => {
-  zk = await startZooKeeper({ label: 'zookeeper zk/layout.test' });
-});
-
-afterEach(() => cleanups.run());
-
-afterAll(async () => {
-  await zk?.stop();
-  expect(liveTrackedProcesses()).toEqual([]);
-});
+const cleanups = zooKeeperSuite('zookeeper zk/layout.test', (handle) => (zk = handle));
 
 const T = (partition: number) => ({ topic: 'T', partition });
 

@@ -1,5 +1,13 @@
 import { KafkaZkClient, type Broker, type KafkaZkClientOptions } from '@samsa/zk';
-import { close, connectZk, getData, type ZkClient, type ZooKeeperHandle } from '../../harness';
+import {
+  close,
+  connectZk,
+  getData,
+  liveTrackedProcesses,
+  startZooKeeper,
+  type ZkClient,
+  type ZooKeeperHandle,
+} from '../../harness';
 
 /**
  * Helpers for the zk integration suites: one ZooKeeper per file, and a fresh chroot per test so
@@ -16,6 +24,25 @@ export class Cleanups {
   async run(): Promise<void> {
     while (this.steps.length > 0) await this.steps.pop()!();
   }
+}
+
+/**
+ * The per-file set-up of these suites: one ZooKeeper started before the file's tests (handed to
+ * `onStarted`) and stopped after them with no process left behind, and cleanups run after each test.
+ */
+export function zooKeeperSuite(label: string, onStarted: (zk: ZooKeeperHandle) => void): Cleanups {
+  const cleanups = new Cleanups();
+  let zk: ZooKeeperHandle | undefined;
+  beforeAll(async () => {
+    zk = await startZooKeeper({ label });
+    onStarted(zk);
+  });
+  afterEach(() => cleanups.run());
+  afterAll(async () => {
+    await zk?.stop();
+    expect(liveTrackedProcesses()).toEqual([]);
+  });
+  return cleanups;
 }
 
 let chroots = 0;
