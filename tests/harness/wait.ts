@@ -3,8 +3,8 @@ export interface WaitForOptions {
   timeoutMs?: number;
   /** Pause between attempts. */
   intervalMs?: number;
-  /** What we are waiting for, in words; the timeout error names it. */
-  what: string;
+  /** What we are waiting for, in words; the timeout error names it (a function is asked then). */
+  what: string | (() => string);
 }
 
 /**
@@ -28,7 +28,7 @@ export async function waitFor<T>(
     }
     if (Date.now() >= deadline) {
       const cause = lastError === undefined ? '' : ` (last error: ${errorMessage(lastError)})`;
-      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${cause}`);
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${typeof what === 'function' ? what() : what}${cause}`);
     }
     await sleep(Math.min(intervalMs, Math.max(0, deadline - Date.now())));
   }
