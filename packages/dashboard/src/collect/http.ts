@@ -25,15 +25,15 @@ const MAX_BODY_BYTES = 16 * 1024 * 1024;
  */
 export function nodeHttpRequester(): HttpRequester & { close(): void } {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
-  const request: HttpRequester = (req) =>
+  const once = (req: HttpRequest): Promise<HttpResponse & { reusedSocket: boolean }> =>
     new Promise((resolve, reject) => {
       let settled = false;
       const settle = (error: Error | null, response?: HttpResponse): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        if (error !== null) reject(error);
-        else resolve(response!);
+        if (error !== null) reject(Object.assign(error, { reusedSocket: outgoing.reusedSocket }));
+        else resolve({ ...response!, reusedSocket: outgoing.reusedSocket });
       };
       const body = req.body === undefined ? undefined : Buffer.from(req.body, 'utf8');
       const outgoing = http.request(req.url, {
@@ -66,6 +66,19 @@ export function nodeHttpRequester(): HttpRequester & { close(): void } {
       });
       outgoing.end(body);
     });
+  // A kept-alive connection the server closed while idle fails at once with ECONNRESET: that is no
+  // news about the server, so such a request is sent once more on a new connection (Node's advice).
+  const request: HttpRequester = async (req) => {
+    try {
+      const { status, body } = await once(req);
+      return { status, body };
+    } catch (error) {
+      const e = error as NodeJS.ErrnoException & { reusedSocket?: boolean };
+      if (e.code !== 'ECONNRESET' || e.reusedSocket !== true) throw error;
+      const { status, body } = await once(req);
+      return { status, body };
+    }
+  };
   return Object.assign(request, { close: () => agent.destroy() });
 }
 
