@@ -19,7 +19,8 @@ export function bytes(n: number | null): string {
     v /= 1024;
     i++;
   }
-  return `${v.toFixed(i === 0 || v >= 100 ? 0 : 1)} ${units[i]}`;
+  const digits = v >= 100 || (i === 0 && Number.isInteger(v)) ? 0 : 1;
+  return `${v.toFixed(digits)} ${units[i]}`;
 }
 
 export function bytesRate(n: number | null): string {

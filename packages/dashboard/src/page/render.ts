@@ -90,7 +90,7 @@ export function brokers(view: ClusterViewModel): string {
       const metrics =
         b.metricsUrl === null ? 'none' : `<a href="${esc(b.metricsUrl)}/metrics">${esc(b.metricsUrl)}</a>`;
       return (
-        `<tr data-broker-id="${b.id}" data-state="${b.state}" data-controller="${b.isController}" class="row-${sev}">` +
+        `<tr data-broker-id="${b.id}" data-state="${b.state}" data-controller="${b.isController}" data-has-metrics="${b.metricsUrl !== null}" class="row-${sev}">` +
         `<td class="num">${b.id}</td>` +
         `<td>${esc(b.endpoint ?? '–')}</td>` +
         `<td><span class="pill sev-${sev}"${title}>${BROKER_STATE_TEXT[b.state]}</span></td>` +
@@ -192,7 +192,7 @@ export function partitions(view: ClusterViewModel, f: PartitionFilter): string {
         .map((r) => `<span class="${p.outOfSync.includes(r) ? 'out-of-sync' : 'in-sync'}">${r}</span>`)
         .join(', ');
       return (
-        `<tr data-topic="${esc(p.topic)}" data-partition="${p.partition}" data-state="${p.state}" class="row-${sev}">` +
+        `<tr data-topic="${esc(p.topic)}" data-partition="${p.partition}" data-leader="${p.leader}" data-state="${p.state}" class="row-${sev}">` +
         `<td>${esc(p.topic)}</td><td class="num">${p.partition}</td>` +
         `<td class="num">${p.leader < 0 ? '<span class="sev-text-critical">none</span>' : p.leader}</td>` +
         `<td class="num">${p.leaderEpoch ?? '–'}</td>` +
@@ -262,7 +262,7 @@ export function timeline(events: readonly TimelineEvent[], hidden: ReadonlySet<s
         e.controllerEpoch === null ? '' : ` <span class="muted">epoch ${e.controllerEpoch}</span>`;
       const reason = e.reason === null ? '' : ` <span class="reason">${esc(e.reason)}</span>`;
       return (
-        `<li data-event-type="${esc(e.type)}" data-broker-id="${e.brokerId}" data-reason="${esc(e.reason ?? '')}" class="ev sev-border-${eventSeverity(e)}">` +
+        `<li data-event-type="${esc(e.type)}" data-broker-id="${e.brokerId}" data-reason="${esc(e.reason ?? '')}" data-topic="${esc(e.topic ?? '')}" class="ev sev-border-${eventSeverity(e)}">` +
         `<div class="ev-head"><time>${clock(e.timeMs, true)}</time> <span class="pill">broker ${e.brokerId}</span> ` +
         `<span class="ev-type sev-text-${eventSeverity(e)}">${esc(e.type)}</span>${reason}${where}${epoch}</div>` +
         `<div class="ev-detail">${esc(e.detail)}</div></li>`
