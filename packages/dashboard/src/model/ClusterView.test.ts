@@ -283,6 +283,26 @@ describe('ClusterView', () => {
     expect(view.health).toBe('warning');
   });
 
+  test('groupsNeverReadableAreAGreyNoteThatLeavesHealthAlone', () => {
+    const view = buildClusterView(
+      input({
+        groups: {
+          value: null,
+          lastOkMs: null,
+          error: 'The Kafka server does not support the requested API version',
+        },
+      }),
+    );
+    expect(view.alerts).toEqual([
+      {
+        severity: 'unknown',
+        text: 'Consumer groups unavailable: The Kafka server does not support the requested API version',
+      },
+    ]);
+    expect(view.health).toBe('ok');
+    expect(view.groups.status).toBe('error');
+  });
+
   test('metricsUrlBracketsIpv6AndDefaultsAnEmptyHost', () => {
     expect(metricsUrlOf({ ...broker(0), host: '::1', jmxPort: 7000 })).toBe('http://[::1]:7000');
     expect(metricsUrlOf({ ...broker(0), host: '', jmxPort: 7000 })).toBe('http://127.0.0.1:7000');

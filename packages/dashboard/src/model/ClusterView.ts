@@ -37,8 +37,6 @@ export interface ClusterViewInput {
   readonly events: readonly TimelineEvent[];
 }
 
-const SEVERITY_ORDER: readonly Severity[] = ['critical', 'warning', 'unknown', 'ok'];
-
 /** The metrics endpoint of a registration; null when it advertises none (jmx_port -1, or 0 unbound). */
 export function metricsUrlOf(broker: RegisteredBroker): string | null {
   if (broker.jmxPort <= 0) return null;
@@ -96,7 +94,7 @@ export function buildClusterView(input: ClusterViewInput): ClusterViewModel {
     events: input.events,
   };
   const alerts = buildAlerts(input, view);
-  return { ...view, health: worst(alerts.map((a) => a.severity)), alerts };
+  return { ...view, health: healthOf(alerts, zk !== null), alerts };
 }
 
 function buildPartitions(zk: ZkSnapshot | null, alive: ReadonlySet<number>): PartitionRow[] {
@@ -217,14 +215,20 @@ function buildAlerts(input: ClusterViewInput, view: Omit<ClusterViewModel, 'heal
       severity: 'warning',
       text: `${underReplicated} under-replicated partition${plural(underReplicated)}`,
     });
+  // Groups that were never readable (e.g. brokers without the group APIs) say nothing about health.
   if (view.groups.status === 'error')
-    alerts.push({ severity: 'warning', text: `Consumer groups unavailable: ${view.groups.error}` });
+    alerts.push({
+      severity: view.groups.lastOkMs === null ? 'unknown' : 'warning',
+      text: `Consumer groups unavailable: ${view.groups.error}`,
+    });
   return alerts;
 }
 
-function worst(severities: readonly Severity[]): Severity {
-  for (const s of SEVERITY_ORDER) if (severities.includes(s)) return s;
-  return 'ok';
+/** The worst problem; unknown only while ZooKeeper has never been read (grey notes do not count). */
+function healthOf(alerts: readonly Alert[], zkRead: boolean): Severity {
+  if (alerts.some((a) => a.severity === 'critical')) return 'critical';
+  if (alerts.some((a) => a.severity === 'warning')) return 'warning';
+  return zkRead ? 'ok' : 'unknown';
 }
 
 const plural = (n: number): string => (n === 1 ? '' : 's');
