@@ -107,8 +107,10 @@ describe('ops dashboard in a browser', () => {
           (await count(page, `#partitions tr[data-topic="${TOPIC}"][data-state="under-replicated"]`)) === 3,
       );
       await until(`a BrokerLost event naming broker ${victim}`, async () => {
+        // The lost broker's id is in the event's text or its other fields, not in its brokerId (the controller's).
         const details = await page
-          .locator('#events li[data-event-type="BrokerLost"] .ev-detail')
+          .locator('#events li[data-event-type="BrokerLost"]')
+          .locator('.ev-detail, .ev-fields')
           .allTextContents();
         return details.some((d) => new RegExp(`\\b${victim}\\b`).test(d));
       });

@@ -97,6 +97,19 @@ describe('EventLog', () => {
     expect(log.newest(1).map((e) => e.seq)).toEqual([4]);
   });
 
+  test('keepsTheEventsOtherFieldsAsText', () => {
+    const log = new EventLog();
+    const elected = ev(1, 0, T0, 'LeaderElected', { topic: 't', partition: 0, reason: 'offline' });
+    const raw = { ...elected, leader: 2, leaderEpoch: 5, isr: [2, 3], nested: { no: 1 } } as RawBrokerEvent;
+    log.add(1, T0, 0, { brokerId: 1, nextSeq: 1, events: [raw] });
+    expect(log.newest()[0].fields).toEqual([
+      ['leader', '2'],
+      ['leaderEpoch', '5'],
+      ['isr', '[2,3]'],
+    ]);
+    expect(log.newest()[0].reason).toBe('offline');
+  });
+
   test('ignoresMalformedEntries', () => {
     const log = new EventLog();
     const bad = [

@@ -1,6 +1,6 @@
 import type { TimelineEvent } from './viewModel';
 
-/** One event as GET /samsa/events returns it (the metrics contract); extra fields are ignored. */
+/** One event as GET /samsa/events returns it (the metrics contract); other fields are kept as text. */
 export interface RawBrokerEvent {
   readonly seq: number;
   readonly timeMs: number;
@@ -11,6 +11,7 @@ export interface RawBrokerEvent {
   readonly partition?: number;
   readonly reason?: string;
   readonly detail?: string;
+  readonly [field: string]: unknown;
 }
 
 /** The body of GET /samsa/events?since=<seq>. */
@@ -110,5 +111,31 @@ function toTimelineEvent(brokerId: number, incarnation: number, raw: RawBrokerEv
     partition: optional(raw.partition),
     reason: optional(raw.reason),
     detail: typeof raw.detail === 'string' ? raw.detail : '',
+    fields: otherFields(raw),
   };
+}
+
+const KNOWN_FIELDS = new Set([
+  'seq',
+  'timeMs',
+  'brokerId',
+  'type',
+  'controllerEpoch',
+  'topic',
+  'partition',
+  'reason',
+  'detail',
+]);
+
+/** Fields beyond the common ones, e.g. leader and leaderEpoch of LeaderElected, the ISRs of IsrShrunk. */
+function otherFields(raw: RawBrokerEvent): Array<[string, string]> {
+  const fields: Array<[string, string]> = [];
+  for (const [key, value] of Object.entries(raw)) {
+    if (KNOWN_FIELDS.has(key)) continue;
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+      fields.push([key, String(value)]);
+    else if (Array.isArray(value) && value.every((v) => typeof v === 'number' || typeof v === 'string'))
+      fields.push([key, `[${value.join(',')}]`]);
+  }
+  return fields;
 }

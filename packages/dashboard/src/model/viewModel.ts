@@ -110,6 +110,8 @@ export interface TimelineEvent {
   readonly partition: number | null;
   readonly reason: string | null;
   readonly detail: string;
+  /** The event's other fields (leader, leaderEpoch, ISRs, …) as text, in the broker's order. */
+  readonly fields: ReadonlyArray<readonly [string, string]>;
 }
 
 /** Cluster-wide time series, one point per sample; null where no broker answered. */

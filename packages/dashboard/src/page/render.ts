@@ -265,7 +265,11 @@ export function timeline(events: readonly TimelineEvent[], hidden: ReadonlySet<s
         `<li data-event-type="${esc(e.type)}" data-broker-id="${e.brokerId}" data-reason="${esc(e.reason ?? '')}" data-topic="${esc(e.topic ?? '')}" class="ev sev-border-${eventSeverity(e)}">` +
         `<div class="ev-head"><time>${clock(e.timeMs, true)}</time> <span class="pill">broker ${e.brokerId}</span> ` +
         `<span class="ev-type sev-text-${eventSeverity(e)}">${esc(e.type)}</span>${reason}${where}${epoch}</div>` +
-        `<div class="ev-detail">${esc(e.detail)}</div></li>`
+        `<div class="ev-detail">${esc(e.detail)}</div>` +
+        (e.fields.length === 0
+          ? ''
+          : `<div class="ev-fields">${e.fields.map(([k, v]) => `${esc(k)}=${esc(v)}`).join(' ')}</div>`) +
+        `</li>`
       );
     })
     .join('');

@@ -51,7 +51,7 @@ export class FakeMetricsEndpoint {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  addEvent(event: Omit<RawBrokerEvent, 'seq' | 'brokerId'> & Partial<RawBrokerEvent>): void {
+  addEvent(event: Pick<RawBrokerEvent, 'timeMs' | 'type'> & Partial<RawBrokerEvent>): void {
     this.events.push({ seq: this.events.length, brokerId: this.status.brokerId, ...event });
   }
 
