@@ -166,6 +166,28 @@ describe('ClusterMonitor', () => {
     expect(attempts).toBe(2);
   });
 
+  test('aConnectFinishingAfterItsWaitIsKeptNotOpenedAgain', async () => {
+    let attempts = 0;
+    let connected: (source: FakeZkSource) => void = () => undefined;
+    const m = new ClusterMonitor({
+      zkConnect: 'zk:2181',
+      connectZk: () => {
+        attempts++;
+        return new Promise((resolve) => (connected = resolve));
+      },
+      connectAdmin: null,
+      http,
+      zkTimeoutMs: 50,
+      nowMs: () => clock,
+    });
+    await m.pollRound();
+    expect(m.view().zookeeper.error).toBe('connecting to ZooKeeper: no answer within 50 ms');
+    connected(zk);
+    await m.pollRound();
+    expect(m.view().zookeeper.ok).toBe(true);
+    expect(attempts).toBe(1);
+  });
+
   test('groupsErrorsShowInTheViewWithoutStoppingTheRounds', async () => {
     const admin = {
       listGroups: () => Promise.reject(new Error('There is no leader for this topic-partition')),

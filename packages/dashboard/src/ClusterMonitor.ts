@@ -117,8 +117,9 @@ export class ClusterMonitor {
   async pollGroups(): Promise<void> {
     const timeoutMs = this.options.groupsTimeoutMs ?? 10_000;
     try {
-      this.admin ??= await this.adminFlight.run(() => this.options.connectAdmin!(), timeoutMs);
-      const admin = this.admin;
+      // A connect that finishes after its wait timed out is kept, not opened again.
+      const connect = () => this.options.connectAdmin!().then((a) => (this.admin = a));
+      const admin = this.admin ?? (await this.adminFlight.run(connect, timeoutMs));
       const value = await this.groupsFlight.run(() => readGroups(admin, this.nowMs), timeoutMs);
       this.groups = { value, lastOkMs: value.readAtMs, error: null };
       this.report('groups', null);
@@ -132,8 +133,8 @@ export class ClusterMonitor {
   private async pollZooKeeper(): Promise<void> {
     const timeoutMs = this.options.zkTimeoutMs ?? 5000;
     try {
-      this.zkSource ??= await this.zkConnectFlight.run(() => this.options.connectZk(), timeoutMs);
-      const source = this.zkSource;
+      const connect = () => this.options.connectZk().then((s) => (this.zkSource = s));
+      const source = this.zkSource ?? (await this.zkConnectFlight.run(connect, timeoutMs));
       const value = await this.zkFlight.run(() => readZkSnapshot(source, this.nowMs), timeoutMs);
       for (const b of value.brokers) this.knownBrokers.set(b.id, b);
       this.zk = { value, lastOkMs: value.readAtMs, error: null };

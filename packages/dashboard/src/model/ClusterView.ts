@@ -193,7 +193,7 @@ function buildAlerts(input: ClusterViewInput, view: Omit<ClusterViewModel, 'heal
   } else if (zk.error !== null) {
     alerts.push({
       severity: 'critical',
-      text: `ZooKeeper unreachable: ${zk.error}; showing data ${age(input.nowMs, zk.lastOkMs)} old`,
+      text: `ZooKeeper unreachable: ${zk.error}; showing data ${age(input.nowMs, zk.value.readAtMs)} old`,
     });
   }
   if (zk.value !== null && view.controller.brokerId === null)
@@ -233,6 +233,6 @@ function healthOf(alerts: readonly Alert[], zkRead: boolean): Severity {
 
 const plural = (n: number): string => (n === 1 ? '' : 's');
 
-function age(nowMs: number, thenMs: number | null): string {
-  return thenMs === null ? 'of unknown age' : `${Math.max(0, Math.round((nowMs - thenMs) / 1000))} s`;
+function age(nowMs: number, thenMs: number): string {
+  return `${Math.max(0, Math.round((nowMs - thenMs) / 1000))} s`;
 }
