@@ -66,8 +66,19 @@ export function tiles(view: ClusterViewModel): string {
       'under-replicated',
     ),
     tile('offline', String(t.offline), t.offline > 0 ? 'critical' : 'ok', 'offline'),
-    tile('consumer groups', String(t.groups), view.groups.status === 'error' ? 'warning' : 'ok', 'groups'),
+    tile(
+      'consumer groups',
+      view.groups.status === 'ok' ? String(t.groups) : '–',
+      groupsSeverity(view),
+      'groups',
+    ),
   ].join('');
+}
+
+/** Amber when groups could be read before and no longer can; grey when they never could. */
+function groupsSeverity(view: ClusterViewModel): Severity {
+  if (view.groups.status === 'ok') return 'ok';
+  return view.groups.status === 'error' && view.groups.lastOkMs !== null ? 'warning' : 'unknown';
 }
 
 const BROKER_STATE_TEXT: Record<BrokerRow['state'], string> = {
