@@ -1,13 +1,15 @@
 /**
  * `make run`: ZooKeeper and three brokers on 127.0.0.1, data under .samsa/ (kept across runs),
  * logs in each component's directory. Prints the bootstrap servers and the ZooKeeper connect string
- * once the cluster answers; Ctrl-C or SIGTERM stops the brokers cleanly, then ZooKeeper.
+ * once the cluster answers, then starts the dashboard (on port 8080 or the next free one); Ctrl-C
+ * or SIGTERM stops the dashboard, the brokers cleanly, then ZooKeeper.
  * KAFKA_* environment variables reach every broker (KAFKA_NUM_PARTITIONS=3 → num.partitions=3).
  */
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { startBroker, type BrokerHandle } from '../tests/harness/broker';
+import { startDashboard, type DashboardHandle } from '../tests/harness/dashboard';
 import { startZooKeeper } from '../tests/harness/zookeeper';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -42,11 +44,13 @@ async function main(): Promise<void> {
   const zk = await startZooKeeper({ port: zkPort, dir: zkDir, label: 'make-run zookeeper' });
 
   const brokers: BrokerHandle[] = [];
+  let dashboard: DashboardHandle | undefined;
   let stopping = false;
   const stop = async (why: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`\n${why}: stopping brokers (clean shutdown), then ZooKeeper`);
+    console.log(`\n${why}: stopping the dashboard, the brokers (clean shutdown), then ZooKeeper`);
+    await dashboard?.stop();
     await Promise.all(brokers.map((b) => b.stop().catch(() => b.kill())));
     await zk.stop();
     fs.rmSync(path.join(DATA, 'run.pid'), { force: true });
@@ -78,11 +82,26 @@ async function main(): Promise<void> {
     return;
   }
   const bootstrap = brokers.map((b) => b.bootstrap).join(',');
+  let dashboardStatus: string;
+  try {
+    let port = 8080;
+    while (port < 8180 && !(await portFree(port))) port++;
+    const log = path.join(DATA, 'dashboard.log');
+    dashboard = await startDashboard({
+      zkConnect: zk.connectString,
+      bootstrap,
+      port: port < 8180 ? port : 0,
+      echo: fs.createWriteStream(log),
+    });
+    dashboardStatus = `${dashboard.url} (log in ${path.relative(ROOT, log)})`;
+  } catch (e) {
+    dashboardStatus = `failed to start: ${(e as Error).message.split('\n')[0]}`;
+  }
   console.log('');
   console.log(`Samsa is running: 3 brokers, ZooKeeper at 127.0.0.1:${zkPort}`);
   console.log(`  bootstrap servers: ${bootstrap}`);
   console.log(`  zookeeper connect: 127.0.0.1:${zkPort}`);
-  console.log('  dashboard:         not available yet (the operators issue adds it)');
+  console.log(`  dashboard:         ${dashboardStatus}`);
   console.log(`  try: bin/kafka-topics.sh --zookeeper 127.0.0.1:${zkPort} --create --topic demo --partitions 3 --replication-factor 3`);
   console.log(`       kcat -b ${brokers[0].bootstrap} -L`);
   console.log('Ctrl-C stops everything.');

@@ -1,0 +1,88 @@
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { KafkaZkClient, type Logger } from '@samsa/zk';
+import { ClusterMonitor } from './ClusterMonitor';
+import type { GroupsAdmin } from './collect/GroupsReader';
+import { nodeHttpRequester } from './collect/http';
+import type { ZkSource } from './collect/ZkReader';
+import { DashboardServer } from './server/DashboardServer';
+
+export interface DashboardOptions {
+  /** ZooKeeper connect string, with the cluster's chroot if any. */
+  readonly zookeeper: string;
+  /** host:port of brokers for the Admin API (consumer groups); none: no groups shown. */
+  readonly bootstrapServers: readonly string[];
+  /** 0: any free port. */
+  readonly port: number;
+  readonly host: string;
+  readonly intervalMs?: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface RunningDashboard {
+  readonly url: string;
+  readonly monitor: ClusterMonitor;
+  close(): Promise<void>;
+}
+
+/** ZooKeeper client errors go to the dashboard's log as one line each (ClusterMonitor reports failures). */
+function quietLogger(log: (line: string) => void): Logger {
+  return {
+    debug: () => undefined,
+    info: () => undefined,
+    warn: (m, e) => log(`zookeeper: ${m}${e instanceof Error ? `: ${e.message}` : ''}`),
+    error: (m, e) => log(`zookeeper: ${m}${e instanceof Error ? `: ${e.message}` : ''}`),
+  };
+}
+
+/** Wires the real sources (KafkaZkClient, kafkajs Admin, node:http) to the monitor and the server. */
+export async function startDashboard(options: DashboardOptions): Promise<RunningDashboard> {
+  const log = options.log ?? (() => undefined);
+  const http = nodeHttpRequester();
+  // What close() must disconnect; the monitor connects lazily and again after a failure.
+  const open: { zk?: KafkaZkClient; admin?: Admin } = {};
+  const connectZk = async (): Promise<ZkSource> => {
+    const zk = await KafkaZkClient.connect(options.zookeeper, {
+      sessionTimeoutMs: 30_000,
+      connectionTimeoutMs: 5000,
+      name: 'dashboard',
+      logger: quietLogger(log),
+    });
+    open.zk = zk;
+    return zk;
+  };
+  const connectAdmin = async (): Promise<GroupsAdmin> => {
+    const kafka = new Kafka({
+      clientId: 'samsa-dashboard',
+      brokers: [...options.bootstrapServers],
+      logLevel: logLevel.NOTHING,
+      connectionTimeout: 3000,
+      requestTimeout: 5000,
+      retry: { retries: 1, initialRetryTime: 200, maxRetryTime: 1000 },
+    });
+    const created = kafka.admin();
+    await created.connect();
+    open.admin = created;
+    return created;
+  };
+  const monitor = new ClusterMonitor({
+    zkConnect: options.zookeeper,
+    connectZk,
+    connectAdmin: options.bootstrapServers.length > 0 ? connectAdmin : null,
+    http,
+    intervalMs: options.intervalMs,
+    log,
+  });
+  const server = new DashboardServer(monitor, { port: options.port, host: options.host });
+  const url = await server.listen();
+  monitor.start();
+  return {
+    url,
+    monitor,
+    async close() {
+      monitor.stop();
+      await server.close();
+      http.close();
+      await Promise.allSettled([open.zk?.close(), open.admin?.disconnect()]);
+    },
+  };
+}
