@@ -173,10 +173,16 @@ function fakes(overrides: Partial<KafkaJsAdminLike> = {}) {
     },
     offsetCommit: async (request) => void calls.push(['offsetCommit', request]),
   };
+  // As kafkajs's cluster: connected, it knows only the seed broker until metadata is refreshed.
+  let brokersKnown = false;
   const cluster: KafkaJsCluster = {
     connect: async () => void calls.push(['cluster.connect', undefined]),
+    refreshMetadata: async () => {
+      brokersKnown = true;
+    },
     disconnect: async () => void calls.push(['cluster.disconnect', undefined]),
     findGroupCoordinatorMetadata: async ({ groupId }) => {
+      if (!brokersKnown) throw new Error('No brokers in the broker pool');
       calls.push(['findGroupCoordinatorMetadata', groupId]);
       return { coordinator: { nodeId: 2, host: 'broker-2', port: 29092 } };
     },

@@ -95,7 +95,7 @@ export class KafkaJsGroupAdmin implements GroupAdmin {
   private async coordinatorCluster(): Promise<KafkaJsCluster> {
     if (this.cluster === undefined) {
       const client = this.createCluster(this.clusterConfig);
-      this.cluster = { client, connected: client.connect() };
+      this.cluster = { client, connected: client.connect().then(() => client.refreshMetadata()) };
     }
     await this.cluster.connected;
     return this.cluster.client;

@@ -50,6 +50,8 @@ export interface KafkaJsBroker {
 
 export interface KafkaJsCluster {
   connect(): Promise<void>;
+  /** Fills the broker pool; the coordinator lookups need it (connect alone knows only the seed). */
+  refreshMetadata(): Promise<void>;
   disconnect(): Promise<void>;
   findGroupCoordinatorMetadata(request: { groupId: string }): Promise<{
     coordinator: { nodeId: number; host: string; port: number };
