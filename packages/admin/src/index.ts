@@ -1,6 +1,6 @@
 /**
  * @samsa/admin — Kafka's AdminUtils (replica assignment), AdminZkClient, and the command-line tools
- * kafka-topics and kafka-dump-log.
+ * kafka-topics, kafka-consumer-groups and kafka-dump-log.
  */
 export * from './errors';
 export * from './AdminUtils';
@@ -11,3 +11,6 @@ export * from './topics/TopicCommandOptions';
 export { ZkTopicService, type TopicService, type LineSink } from './topics/ZkTopicService';
 export { AdminClientTopicService, topicDescriptions, type AdminLike } from './topics/AdminClientTopicService';
 export * from './topics/TopicCommand';
+export { runConsumerGroupCommand, type ConsumerGroupCommandDeps } from './groups/ConsumerGroupCommand';
+export type { GroupAdmin } from './groups/GroupAdmin';
+export { KafkaJsGroupAdmin } from './groups/KafkaJsGroupAdmin';

@@ -1,7 +1,7 @@
 /** @samsa/broker — the broker process. Grows with the first-working-cluster issue. */
-export { KafkaConfig, ConfigError, envNameToKey, type LoadOptions } from './config/KafkaConfig';
+export { KafkaConfig, ConfigError, configFromEnv, envNameToKey, type LoadOptions } from './config/KafkaConfig';
 export { BROKER_CONFIGS, type ConfigDef, type ConfigType } from './config/definitions';
-export { parseProperties, type PropertyEntry } from './config/properties';
+export { formatProperties, parseProperties, type PropertyEntry } from './config/properties';
 export { Logging, kafkaTimestamp, type Logger, type LoggingOptions } from './log/logging';
 export { KafkaServer, FatalStartupError } from './server/KafkaServer';
 export { MetadataCache } from './metadata/MetadataCache';

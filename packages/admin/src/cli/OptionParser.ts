@@ -1,8 +1,9 @@
 /**
  * The small part of jopt-simple Kafka's tools use (`new OptionParser(false)`: long options only, no
- * abbreviations): `--name`, `--name value` and `--name=value`, repeatable options, integer
- * arguments. Mistakes are UsageErrors with jopt-simple's wording; the tools print the message as
- * one line and exit 1.
+ * abbreviations): `--name`, `--name value` and `--name=value`, repeatable options, int and long
+ * arguments, optional arguments (`withOptionalArg`), and options available only beside others
+ * (`availableIf`). Mistakes are UsageErrors with jopt-simple's wording; the tools print the message
+ * as one line and exit 1.
  */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -13,8 +14,12 @@ export interface OptionSpec {
   readonly description: string;
   /** Shown in --help as the argument's name; set for options that take an argument. */
   readonly argName?: string;
-  readonly type?: 'string' | 'int';
+  readonly type?: ArgType;
+  /** The argument may be left out (jopt-simple's withOptionalArg). */
+  readonly optionalArg?: boolean;
 }
+
+export type ArgType = 'string' | 'int' | 'long';
 
 export class ParsedOptions {
   constructor(
@@ -41,6 +46,12 @@ export class ParsedOptions {
     return v === undefined ? undefined : Number(v);
   }
 
+  /** A long option's value (already checked by parse), exact. */
+  longValueOf(name: string): bigint | undefined {
+    const v = this.valueOf(name);
+    return v === undefined ? undefined : BigInt(v);
+  }
+
   valuesOf(name: string): readonly string[] {
     return this.values.get(name) ?? [];
   }
@@ -52,9 +63,13 @@ export class ParsedOptions {
 }
 
 const INT = /^[-+]?\d+$/;
+const LONG_MIN = -(2n ** 63n);
+const LONG_MAX = 2n ** 63n - 1n;
 
 export class OptionParser {
   private readonly specs = new Map<string, OptionSpec>();
+  /** option → the options of which at least one must be present beside it. */
+  private readonly requiredBeside = new Map<string, readonly string[]>();
 
   /** An option without argument. */
   accepts(name: string, description: string): this {
@@ -63,8 +78,26 @@ export class OptionParser {
   }
 
   /** An option with a required argument. */
-  acceptsArg(name: string, description: string, argName: string, type: 'string' | 'int' = 'string'): this {
+  acceptsArg(name: string, description: string, argName: string, type: ArgType = 'string'): this {
     this.specs.set(name, { name, description, argName, type });
+    return this;
+  }
+
+  /**
+   * An option whose argument may be left out: the next word is its argument unless it looks like
+   * an option (starts with "-"); `--name=` gives the empty string.
+   */
+  acceptsOptionalArg(name: string, description: string, argName: string): this {
+    this.specs.set(name, { name, description, argName, type: 'string', optionalArg: true });
+    return this;
+  }
+
+  /**
+   * jopt-simple's availableIf: `name` may only be given together with at least one of `anyOf`.
+   * As in jopt-simple, the check is skipped when --help is given.
+   */
+  availableIf(name: string, ...anyOf: string[]): this {
+    this.requiredBeside.set(name, anyOf);
     return this;
   }
 
@@ -83,29 +116,42 @@ export class OptionParser {
         value = undefined;
       } else if (eq >= 0) {
         value = arg.substring(eq + 1);
+      } else if (spec.optionalArg) {
+        const next = args[i + 1];
+        value = next === undefined || (next.startsWith('-') && next !== '-') ? undefined : args[++i];
       } else {
         if (i + 1 >= args.length || args[i + 1].startsWith('--'))
           throw new UsageError(`Option ${name} requires an argument`);
         value = args[++i];
       }
-      if (
-        value !== undefined &&
-        spec.type === 'int' &&
-        (!INT.test(value.trim()) || !isInt32(Number(value)))
-      ) {
+      const numeric = spec.type === 'int' || spec.type === 'long';
+      if (value !== undefined && numeric && !isInRange(value.trim(), spec.type === 'int')) {
         throw new UsageError(`Cannot parse argument '${value}' of option ${name}`);
       }
       const list = values.get(name) ?? [];
-      if (value !== undefined) list.push(spec.type === 'int' ? value.trim() : value);
+      if (value !== undefined) list.push(numeric ? value.trim() : value);
       values.set(name, list);
     }
+    if (!values.has('help')) this.checkAvailability(values);
     return new ParsedOptions(values, this.specs);
+  }
+
+  /** jopt-simple's UnavailableOptionException, naming every option given without its companions. */
+  private checkAvailability(values: ReadonlyMap<string, readonly string[]>): void {
+    const unavailable = [...this.requiredBeside]
+      .filter(([name, anyOf]) => values.has(name) && !anyOf.some((other) => values.has(other)))
+      .map(([name]) => name);
+    if (unavailable.length > 0) {
+      throw new UsageError(
+        `Option(s) [${unavailable.join(', ')}] are unavailable given other options on the command line`,
+      );
+    }
   }
 
   /** Two columns, as jopt-simple prints them. */
   helpText(): string {
     const rows = [...this.specs.values()].map((s) => [
-      `--${s.name}${s.argName === undefined ? '' : ` <${s.argName}>`}`,
+      `--${s.name}${s.argName === undefined ? '' : s.optionalArg ? ` [${s.argName}]` : ` <${s.argName}>`}`,
       s.description,
     ]);
     const width = Math.min(Math.max(...rows.map(([left]) => left.length)), 40) + 2;
@@ -120,6 +166,8 @@ export class OptionParser {
   }
 }
 
-function isInt32(n: number): boolean {
-  return Number.isInteger(n) && n >= -2147483648 && n <= 2147483647;
+function isInRange(value: string, int32: boolean): boolean {
+  if (!INT.test(value)) return false;
+  const n = BigInt(value);
+  return int32 ? n >= -2147483648n && n <= 2147483647n : n >= LONG_MIN && n <= LONG_MAX;
 }

@@ -94,6 +94,17 @@ const LAUNCHER_ENV = new Set([
   'KAFKA_LOG_DIR_ROOT',
 ]);
 
+/**
+ * The configuration the environment gives: each KAFKA_* variable that is not a launcher variable,
+ * as its key (envNameToKey) and value, in variable-name order.
+ */
+export function configFromEnv(env: NodeJS.ProcessEnv): Array<{ key: string; value: string; name: string }> {
+  return Object.keys(env)
+    .filter((name) => name.startsWith('KAFKA_') && !LAUNCHER_ENV.has(name) && env[name] !== undefined)
+    .sort()
+    .map((name) => ({ key: envNameToKey(name), value: env[name]!, name }));
+}
+
 export interface LoadOptions {
   /** Path of server.properties (optional: env and overrides alone may configure a broker). */
   readonly file?: string;
@@ -126,9 +137,8 @@ export class KafkaConfig {
         raw.set(key, { value: entry.value, origin: `${opts.file} line ${entry.line}` });
       }
     }
-    for (const [name, value] of Object.entries(opts.env ?? {})) {
-      if (!name.startsWith('KAFKA_') || LAUNCHER_ENV.has(name) || value === undefined) continue;
-      raw.set(envNameToKey(name), { value, origin: `environment variable ${name}` });
+    for (const { key, value, name } of configFromEnv(opts.env ?? {})) {
+      raw.set(key, { value, origin: `environment variable ${name}` });
     }
     for (const o of opts.overrides ?? []) {
       const eq = o.indexOf('=');

@@ -76,3 +76,17 @@ function unescape(s: string): string {
   }
   return out;
 }
+
+/**
+ * Entries as `.properties` lines that parseProperties (and Java's Properties.load) reads back
+ * exactly; text stays UTF-8. Keys escape `\`, blanks and the separators `= : # !`; values escape
+ * `\` and a leading blank; both write line breaks, tabs and form feeds as `\n \r \t \f`.
+ */
+export function formatProperties(entries: Iterable<readonly [string, string]>): string {
+  const controls: Record<string, string> = { '\t': 't', '\n': 'n', '\r': 'r', '\f': 'f' };
+  const escapeKey = (s: string): string => s.replace(/[\\=:#! \t\n\r\f]/g, (c) => `\\${controls[c] ?? c}`);
+  const escapeValue = (s: string): string => s.replace(/[\\\t\n\r\f]|^ /g, (c) => `\\${controls[c] ?? c}`);
+  let text = '';
+  for (const [key, value] of entries) text += `${escapeKey(key)}=${escapeValue(value)}\n`;
+  return text;
+}
