@@ -11,7 +11,7 @@ import {
   type ZkClient,
 } from '../../harness';
 import { startCluster, type BrokerHandle, type ClusterHandle } from '../../harness/broker';
-import { errorName, kafkaTopics, rawRequest } from '../../fault/support';
+import { errorName, kafkaTopics, rawProduce, rawRequest, recordBatch } from '../../fault/support';
 
 /**
  * The group APIs against two real brokers, with bad input: every bad request gets Kafka's error
@@ -185,6 +185,26 @@ test('theOffsetsTopicWasCreatedOnTheFirstFindCoordinatorAsACompactedTopic', asyn
   const txn = await rawRequest(cluster.brokers[0].port, ApiKey.FindCoordinator, 2, { key: 'tx', keyType: 1 });
   expect(errorName(txn.errorCode)).toBe('COORDINATOR_NOT_AVAILABLE');
   expect(txn.nodeId).toBe(-1);
+});
+
+test('clientsCannotWriteToTheOffsetsTopic', async () => {
+  const { coordinator } = await coordinatorOf(STEADY);
+  const p = await waitFor(
+    async () => {
+      const body = await rawRequest(coordinator.port, ApiKey.Metadata, 1, {
+        topics: [{ name: '__consumer_offsets' }],
+      });
+      return (body.topics[0].partitions as Struct[]).find((x) => x.leaderId === coordinator.brokerId);
+    },
+    { what: 'an offsets partition led by the coordinator' },
+  );
+  const r = await rawProduce(
+    coordinator.port,
+    '__consumer_offsets',
+    p.partitionIndex,
+    recordBatch(['garbage']),
+  );
+  expect(errorName(r.errorCode)).toBe('INVALID_TOPIC_EXCEPTION');
 });
 
 test('joinGroupBadInputGetsKafkaErrorCodes', async () => {

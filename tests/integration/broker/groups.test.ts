@@ -2,15 +2,19 @@ import { Kafka, logLevel, type Consumer, type EachMessagePayload } from 'kafkajs
 import { liveTrackedProcesses } from '../../harness';
 import { startCluster, type ClusterHandle } from '../../harness/broker';
 import { waitFor } from '../../harness/wait';
-import { kafkaTopics } from '../../fault/support';
+import * as path from 'path';
+import { kafkaTopics, runTool } from '../../fault/support';
+import { partitionFor } from '../../../packages/broker/src/coordinator/group/partitionFor';
 
 /**
  * A kafkajs consumer group against one broker: it consumes what was produced and commits; a new
  * consumer of the group resumes after the committed offsets; a broker restart reloads the group's
- * offsets from __consumer_offsets.
+ * offsets from __consumer_offsets, whose records kafka-dump-log --offsets-decoder reads as Kafka's.
  */
 jest.setTimeout(120_000);
 
+const DUMP_LOG = path.resolve(__dirname, '..', '..', '..', 'bin', 'kafka-dump-log.sh');
+const OFFSETS_PARTITIONS = 5;
 const TOPIC = 'orders';
 const GROUP = 'order-processors';
 
@@ -18,7 +22,10 @@ let cluster: ClusterHandle;
 let kafka: Kafka;
 
 beforeAll(async () => {
-  cluster = await startCluster({ brokers: 1, overrides: { 'offsets.topic.num.partitions': 5 } });
+  cluster = await startCluster({
+    brokers: 1,
+    overrides: { 'offsets.topic.num.partitions': OFFSETS_PARTITIONS },
+  });
   await kafkaTopics(cluster.zkConnect, [
     '--create',
     '--topic',
@@ -116,4 +123,30 @@ test('aBrokerRestartReloadsTheCommittedOffsetsFromTheOffsetsTopic', async () => 
   await new Promise((r) => setTimeout(r, 1000));
   expect(third.seen.sort()).toEqual(['third-0', 'third-1']);
   await third.consumer.disconnect();
+});
+
+test('theOffsetsPartitionHoldsKafkasRecordsAsKafkaDumpLogDecodesThem', async () => {
+  const segment = path.join(
+    cluster.brokers[0].logDir,
+    `__consumer_offsets-${partitionFor(GROUP, OFFSETS_PARTITIONS)}`,
+    '00000000000000000000.log',
+  );
+  const r = await runTool(DUMP_LOG, ['--files', segment, '--offsets-decoder']);
+  expect(r.code).toBe(0);
+  const lines = r.stdout.split('\n');
+  // committed offsets: key offset::group:topic:partition, payload the offset
+  for (let p = 0; p < 3; p++)
+    expect(lines.some((l) => l.includes(`key: offset::${GROUP}:${TOPIC}:${p} payload: `))).toBe(true);
+  // group metadata: the consumer protocol, and each member's assignment decoded
+  const metadata = lines.filter((l) => l.includes(`key: {"metadata":"${GROUP}"}`));
+  expect(metadata.length).toBeGreaterThan(0);
+  // (one member, assigned every partition; an Empty generation between consumers)
+  expect(
+    metadata.some(
+      (l) =>
+        l.includes('"protocolType":"consumer","protocol":"RoundRobinAssigner"') &&
+        l.includes('=[orders-0, orders-1, orders-2]}'),
+    ),
+  ).toBe(true);
+  expect(metadata.some((l) => l.includes('"protocol":null') && l.includes('"assignment":"{}"'))).toBe(true);
 });

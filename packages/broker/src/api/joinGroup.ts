@@ -1,5 +1,6 @@
 import { ApiKey, type Struct } from '@samsa/protocol';
 import type { JoinGroupResult } from '../coordinator/group/GroupResults';
+import type { Protocol } from '../coordinator/group/MemberMetadata';
 import type { BrokerDeps } from './deps';
 import { clientHost } from './groupRequests';
 import type { ApiHandlerEntry } from './types';
@@ -29,13 +30,25 @@ export function joinGroupHandler(deps: BrokerDeps): ApiHandlerEntry {
             rebalanceTimeoutMs: version === 0 ? body.sessionTimeoutMs : body.rebalanceTimeoutMs,
             sessionTimeoutMs: body.sessionTimeoutMs,
             protocolType: body.protocolType,
-            protocols: (body.protocols as Struct[]).map((p) => ({ name: p.name, metadata: p.metadata })),
+            protocols: uniqueProtocols(body.protocols as Struct[]),
           },
           (r) => resolve(joinGroupResponse(r, version)),
         ),
       );
     },
   };
+}
+
+/** The protocols in the member's order of preference, each name once (its first entry counts). */
+function uniqueProtocols(protocols: readonly Struct[]): Protocol[] {
+  const seen = new Set<string>();
+  const out: Protocol[] = [];
+  for (const p of protocols) {
+    if (seen.has(p.name)) continue;
+    seen.add(p.name);
+    out.push({ name: p.name, metadata: p.metadata });
+  }
+  return out;
 }
 
 function joinGroupResponse(r: JoinGroupResult, version: number): Struct {

@@ -192,11 +192,11 @@ export class GroupCoordinator {
       return callback(joinError(memberId, ErrorCode.INCONSISTENT_GROUP_PROTOCOL));
     }
     if (group.isPendingMember(memberId)) {
-      // a pending member is never static: it got its id from MEMBER_ID_REQUIRED
+      // A pending member got its id from MEMBER_ID_REQUIRED, as a dynamic member: presenting it with
+      // a group.instance.id is a client bug (Kafka fails the request with an IllegalStateException).
       if (a.groupInstanceId !== null) {
-        throw new Error(
-          `programmer error: static member ${a.groupInstanceId} is pending with member id ${memberId}`,
-        );
+        this.logger.warn(`Static member ${a.groupInstanceId} presents the pending member id ${memberId} of group ${group.groupId}`);
+        return callback(joinError(memberId, ErrorCode.UNKNOWN_SERVER_ERROR));
       }
       return this.rebalance.addMemberAndRebalance(group, memberId, a, callback);
     }
@@ -339,10 +339,8 @@ export class GroupCoordinator {
       if (memberId !== UNKNOWN_MEMBER_ID && group.isStaticMemberFenced(memberId, groupInstanceId))
         return answer(leaving, ErrorCode.FENCED_INSTANCE_ID);
       if (group.isPendingMember(memberId)) {
-        if (groupInstanceId !== null)
-          throw new Error(
-            `programmer error: static member ${groupInstanceId} leaving from the pending members`,
-          );
+        // pending members are dynamic (see doJoinGroup)
+        if (groupInstanceId !== null) return answer(leaving, ErrorCode.UNKNOWN_SERVER_ERROR);
         this.logger.info(`Pending member ${memberId} is leaving group ${group.groupId}.`);
         this.rebalance.removePendingMemberAndUpdateGroup(group, memberId);
         return answer(leaving, ErrorCode.NONE);
