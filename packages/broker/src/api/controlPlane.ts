@@ -1,4 +1,5 @@
-import { ApiKey, ErrorCode } from '@samsa/protocol';
+import { ApiKey, ErrorCode, type Struct } from '@samsa/protocol';
+import { GROUP_METADATA_TOPIC_NAME } from '@samsa/zk';
 import type { BrokerDeps } from './deps';
 import type { ApiHandlerEntry } from './types';
 
@@ -11,15 +12,30 @@ export function leaderAndIsrHandler(deps: BrokerDeps): ApiHandlerEntry {
   return {
     apiKey: ApiKey.LeaderAndIsr,
     maxVersion: 5,
-    handle: (_ctx, body) => deps.replicaManager.becomeLeaderOrFollower(body),
+    handle: (_ctx, body) =>
+      deps.replicaManager.becomeLeaderOrFollower(body, (leaders, followers) =>
+        deps.groupCoordinator.onLeadershipChange(leaders, followers),
+      ),
   };
 }
 
+/**
+ * StopReplica also ends coordination: a stopped __consumer_offsets partition is unloaded (Kafka
+ * does it for deleted ones; here the ReplicaManager forgets every stopped partition, so every one).
+ */
 export function stopReplicaHandler(deps: BrokerDeps): ApiHandlerEntry {
   return {
     apiKey: ApiKey.StopReplica,
     maxVersion: 3,
-    handle: (_ctx, body) => deps.replicaManager.stopReplicas(body),
+    async handle(_ctx, body) {
+      const response = await deps.replicaManager.stopReplicas(body);
+      for (const p of response.partitionErrors as Struct[]) {
+        if (p.topicName === GROUP_METADATA_TOPIC_NAME && p.errorCode === ErrorCode.NONE) {
+          deps.groupCoordinator.onResignation(p.partitionIndex, null);
+        }
+      }
+      return response;
+    },
   };
 }
 
@@ -36,7 +52,9 @@ export function updateMetadataHandler(deps: BrokerDeps): ApiHandlerEntry {
         return { errorCode: ErrorCode.STALE_CONTROLLER_EPOCH };
       }
       rm.controllerEpoch = body.controllerEpoch;
-      deps.metadataCache.updateMetadata(body);
+      const { deleted } = deps.metadataCache.updateMetadata(body);
+      // offsets of deleted topics' partitions go with them (Kafka's handleDeletedPartitions)
+      deps.groupCoordinator.handleDeletedPartitions(deleted);
       for (const p of rm.allPartitions()) rm.onPartitionChanged(p);
       return { errorCode: ErrorCode.NONE };
     },

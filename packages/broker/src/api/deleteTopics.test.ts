@@ -1,5 +1,6 @@
 import { ApiKey, ErrorCode, type Struct } from '@samsa/protocol';
 import type { KafkaZkClient } from '@samsa/zk';
+import type { GroupCoordinator } from '../coordinator/group/GroupCoordinator';
 import type { ReplicaManager } from '../server/ReplicaManager';
 import { updateMetadataHandler } from './controlPlane';
 import { deleteTopicsHandler } from './deleteTopics';
@@ -36,7 +37,11 @@ describe('deleteTopicsHandler', () => {
   test('marksKnownTopicsAndAnswersWhenUpdateMetadataRemovesThem', async () => {
     const { zk, marked } = markerZk(['gone']);
     const replicaManager = { controllerEpoch: 0, allPartitions: () => [] } as unknown as ReplicaManager;
-    const deps = fakeDeps({ zkClient: zk, replicaManager });
+    const offsetsDroppedFor: unknown[] = [];
+    const groupCoordinator = {
+      handleDeletedPartitions: (tps: unknown[]) => offsetsDroppedFor.push(...tps),
+    } as unknown as GroupCoordinator;
+    const deps = fakeDeps({ zkClient: zk, replicaManager, groupCoordinator });
     deps.metadataCache.updateMetadata(updateMetadataBody([0], { gone: [0, 0] }));
     const updateMetadata = completingTopicOperations(updateMetadataHandler(deps), deps.topicPurgatory);
     const pending = deleteTopicsHandler(deps).handle(
@@ -53,6 +58,11 @@ describe('deleteTopicsHandler', () => {
       { name: 'never', errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION },
     ]);
     expect(deps.topicPurgatory.size).toBe(0);
+    // the groups' committed offsets of the deleted partitions go too
+    expect(offsetsDroppedFor).toEqual([
+      { topic: 'gone', partition: 0 },
+      { topic: 'gone', partition: 1 },
+    ]);
   });
 
   test('aTopicStillThereAtTheTimeoutIsRequestTimedOut', async () => {

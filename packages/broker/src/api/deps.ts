@@ -1,6 +1,7 @@
 import type { LogManager } from '@samsa/storage';
 import type { KafkaZkClient } from '@samsa/zk';
 import type { KafkaConfig } from '../config/KafkaConfig';
+import type { GroupCoordinator } from '../coordinator/group/GroupCoordinator';
 import type { Logger } from '../log/logging';
 import type { MetadataCache } from '../metadata/MetadataCache';
 import type { ReplicaManager } from '../server/ReplicaManager';
@@ -17,7 +18,8 @@ export interface BrokerDeps {
   readonly logger: Logger;
   /**
    * Creates topics the way kafka-topics and CreateTopics do (assignment, then /config/topics and
-   * /brokers/topics). Used for auto-creation on Metadata.
+   * /brokers/topics). Used for auto-creation on Metadata, and for __consumer_offsets on the first
+   * FindCoordinator (with the offsets.topic.* settings, as Kafka's AutoTopicCreationManager).
    */
   readonly autoCreateTopic: (topic: string) => Promise<number>;
   /**
@@ -29,4 +31,6 @@ export interface BrokerDeps {
   readonly logManager: LogManager;
   /** Where admin requests wait for the MetadataCache to show their topics created or deleted. */
   readonly topicPurgatory: TopicPurgatory;
+  /** Consumer groups and committed offsets. */
+  readonly groupCoordinator: GroupCoordinator;
 }

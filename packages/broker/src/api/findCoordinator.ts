@@ -1,23 +1,61 @@
-import { ApiKey, ErrorCode } from '@samsa/protocol';
-import type { ApiHandlerEntry } from './types';
+import { ApiKey, ErrorCode, errorInfo, KafkaError, type Struct } from '@samsa/protocol';
+import { GROUP_METADATA_TOPIC_NAME } from '@samsa/zk';
+import type { BrokerDeps } from './deps';
+import type { ApiHandlerEntry, RequestContext } from './types';
+
+/** FindCoordinator's key types. */
+export const CoordinatorType = { GROUP: 0, TRANSACTION: 1 } as const;
+
+function answer(errorCode: number, node?: { id: number; host: string; port: number }): Struct {
+  return {
+    throttleTimeMs: 0,
+    errorCode,
+    errorMessage: errorCode === ErrorCode.NONE ? 'NONE' : errorInfo(errorCode).message,
+    nodeId: node?.id ?? -1,
+    host: node?.host ?? '',
+    port: node?.port ?? -1,
+  };
+}
 
 /**
- * FindCoordinator v0–2. The group and transaction coordinators do not exist yet (they arrive with
- * the consumer-group issue), so every key is answered COORDINATOR_NOT_AVAILABLE, which clients
- * treat as retriable. The API is advertised all the same because librdkafka switches LZ4 off
- * unless a broker lists FindCoordinator (its feature gate in rdkafka_feature.c).
+ * FindCoordinator v0–2 (Kafka's handleFindCoordinatorRequest) for groups: the coordinator of a
+ * group is the leader of its __consumer_offsets partition, as the request's listener reaches it.
+ * 1. __consumer_offsets is not in the metadata: create it (offsets.topic.num.partitions ×
+ *    offsets.topic.replication.factor, compacted; creation fails while fewer brokers are alive than
+ *    the replication factor) and answer COORDINATOR_NOT_AVAILABLE — the client asks again;
+ * 2. the partition has no live leader on this listener: COORDINATOR_NOT_AVAILABLE;
+ * 3. otherwise that broker.
+ * Transactions have no coordinator here: COORDINATOR_NOT_AVAILABLE. The API is advertised in any
+ * case: librdkafka switches LZ4 off unless a broker lists it (rdkafka_feature.c).
  */
-export function findCoordinatorHandler(): ApiHandlerEntry {
+export function findCoordinatorHandler(deps: BrokerDeps): ApiHandlerEntry {
   return {
     apiKey: ApiKey.FindCoordinator,
     maxVersion: 2,
-    handle: () => ({
-      throttleTimeMs: 0,
-      errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE,
-      errorMessage: 'the group coordinator is not available on this broker yet',
-      nodeId: -1,
-      host: '',
-      port: -1,
-    }),
+    async handle(ctx: RequestContext, body: Struct) {
+      const keyType: number = body.keyType ?? CoordinatorType.GROUP;
+      if (keyType === CoordinatorType.TRANSACTION) return answer(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+      if (keyType !== CoordinatorType.GROUP)
+        throw new KafkaError(ErrorCode.INVALID_REQUEST, `unknown coordinator key type ${keyType}`);
+      const cache = deps.metadataCache;
+      if (!cache.contains(GROUP_METADATA_TOPIC_NAME)) {
+        try {
+          await deps.autoCreateTopic(GROUP_METADATA_TOPIC_NAME);
+        } catch (e) {
+          if (!(e instanceof KafkaError && e.code === ErrorCode.TOPIC_ALREADY_EXISTS)) {
+            deps.logger.warn(`Could not create ${GROUP_METADATA_TOPIC_NAME}: ${(e as Error).message}`);
+          }
+        }
+        return answer(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+      }
+      const partition = deps.groupCoordinator.partitionFor(body.key);
+      const state = cache.partitionState(GROUP_METADATA_TOPIC_NAME, partition);
+      const endpoint =
+        state && state.leader >= 0
+          ? cache.aliveBroker(state.leader)?.endpoints.get(ctx.listenerName)
+          : undefined;
+      if (!state || !endpoint) return answer(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+      return answer(ErrorCode.NONE, { id: state.leader, host: endpoint.host, port: endpoint.port });
+    },
   };
 }

@@ -11,13 +11,17 @@ import {
   magicAt,
   type Struct,
 } from '@samsa/protocol';
+import { isInternalTopic } from '@samsa/zk';
 import type { BrokerDeps } from './deps';
 import type { ApiHandlerEntry } from './types';
+
+/** The client id Kafka's own admin tools use; only they may write to internal topics. */
+export const ADMIN_CLIENT_ID = '__admin_client';
 
 /**
  * Produce v0–8. v3+ must carry exactly one record batch of magic 2 (ZSTD only from v7); v0–2 carry
  * legacy message sets, which are converted to one v2 batch (the log stores only v2). acks=0 gets
- * no response.
+ * no response. Internal topics (__consumer_offsets) refuse client writes: INVALID_TOPIC_EXCEPTION.
  */
 export function produceHandler(deps: BrokerDeps): ApiHandlerEntry {
   return {
@@ -30,6 +34,11 @@ export function produceHandler(deps: BrokerDeps): ApiHandlerEntry {
       for (const t of body.topicData as Struct[]) {
         for (const p of t.partitionData as Struct[]) {
           const k = `${t.name}-${p.index}`;
+          // __consumer_offsets is written by the group coordinator only (Kafka's internalTopicsAllowed)
+          if (isInternalTopic(t.name) && ctx.header.clientId !== ADMIN_CLIENT_ID) {
+            early.set(k, ErrorCode.INVALID_TOPIC_EXCEPTION);
+            continue;
+          }
           try {
             entries.push({ topic: t.name, partition: p.index, records: recordsForLog(p.records, version) });
           } catch (e) {

@@ -2,7 +2,14 @@ import { AdminZkClient, TopicExistsError, InvalidReplicationFactorError } from '
 import { KafkaController } from '@samsa/controller';
 import { ErrorCode, KafkaError, randomUuid } from '@samsa/protocol';
 import { LogConfig, LogManager, type ConfigProps } from '@samsa/storage';
-import { KafkaZkClient, ZkError, type Broker, type EndPoint, type SecurityProtocol } from '@samsa/zk';
+import {
+  GROUP_METADATA_TOPIC_NAME,
+  KafkaZkClient,
+  ZkError,
+  type Broker,
+  type EndPoint,
+  type SecurityProtocol,
+} from '@samsa/zk';
 import { alterConfigsHandler } from '../api/alterConfigs';
 import { alterPartitionReassignmentsHandler } from '../api/alterPartitionReassignments';
 import { apiVersionsEntry } from '../api/apiVersions';
@@ -10,10 +17,20 @@ import { controlledShutdown, controlledShutdownHandler } from '../api/controlled
 import { electLeadersHandler } from '../api/electLeaders';
 import { createPartitionsHandler } from '../api/createPartitions';
 import { createTopicsHandler } from '../api/createTopics';
+import { deleteGroupsHandler } from '../api/deleteGroups';
 import { deleteRecordsHandler } from '../api/deleteRecords';
 import { deleteTopicsHandler } from '../api/deleteTopics';
 import { describeClusterHandler } from '../api/describeCluster';
 import { describeConfigsHandler } from '../api/describeConfigs';
+import { describeGroupsHandler } from '../api/describeGroups';
+import { heartbeatHandler } from '../api/heartbeat';
+import { joinGroupHandler } from '../api/joinGroup';
+import { leaveGroupHandler } from '../api/leaveGroup';
+import { listGroupsHandler } from '../api/listGroups';
+import { offsetCommitHandler } from '../api/offsetCommit';
+import { offsetDeleteHandler } from '../api/offsetDelete';
+import { offsetFetchHandler } from '../api/offsetFetch';
+import { syncGroupHandler } from '../api/syncGroup';
 import { incrementalAlterConfigsHandler } from '../api/incrementalAlterConfigs';
 import { listPartitionReassignmentsHandler } from '../api/listPartitionReassignments';
 import { completingTopicOperations, TopicPurgatory } from '../api/topicPurgatory';
@@ -27,6 +44,10 @@ import { offsetForLeaderEpochHandler } from '../api/offsetForLeaderEpoch';
 import { produceHandler } from '../api/produce';
 import { ApiRegistry } from '../api/registry';
 import type { KafkaConfig } from '../config/KafkaConfig';
+import { systemCoordinatorTimer } from '../coordinator/group/CoordinatorTimer';
+import { GroupCoordinator } from '../coordinator/group/GroupCoordinator';
+import { GroupMetadataManager } from '../coordinator/group/GroupMetadataManager';
+import { groupConfigOf, offsetConfigOf, offsetsTopicConfigs } from '../coordinator/group/OffsetConfig';
 import type { Logger, Logging } from '../log/logging';
 import { MetadataCache } from '../metadata/MetadataCache';
 import { parseListeners } from '../network/EndPoint';
@@ -44,14 +65,16 @@ export class FatalStartupError extends Error {}
  * 1. ZooKeeper session (creating the chroot and Kafka's persistent paths);
  * 2. cluster id: read /cluster/id or create it; checked against meta.properties by the LogManager;
  * 3. LogManager: load every log dir, recovering logs not closed cleanly;
- * 4. MetadataCache and ReplicaManager (empty until the controller speaks), then the
- *    DynamicConfigManager (config overrides from ZooKeeper applied to the logs, now and on change);
+ * 4. MetadataCache and ReplicaManager (empty until the controller speaks), the GroupCoordinator
+ *    (it loads __consumer_offsets partitions as LeaderAndIsr makes this broker their leader), then
+ *    the DynamicConfigManager (config overrides from ZooKeeper applied to the logs, now and on change);
  * 5. SocketServer: listeners bound, so the ports can be advertised;
  * 6. register /brokers/ids/<id> (ephemeral; a duplicate id is fatal);
  * 7. the embedded KafkaController joins the /controller election.
  * Shutdown first asks the controller to move this broker's leaderships away (controlled shutdown,
- * while everything still serves), then runs it backwards; logs are closed with the clean-shutdown
- * marker last.
+ * while everything still serves), then runs it backwards — the group coordinator before the socket
+ * server, so that JoinGroup and SyncGroup requests parked in it are answered (NOT_COORDINATOR) and
+ * its timers end; logs are closed with the clean-shutdown marker last.
  */
 export class KafkaServer {
   private zk: KafkaZkClient | null = null;
@@ -60,6 +83,7 @@ export class KafkaServer {
   private controller: KafkaController | null = null;
   private replicaManager: ReplicaManager | null = null;
   private dynamicConfigManager: DynamicConfigManager | null = null;
+  private groupCoordinator: GroupCoordinator | null = null;
   private readonly topicPurgatory = new TopicPurgatory();
   private readonly logger: Logger;
   private stopping = false;
@@ -148,6 +172,27 @@ export class KafkaServer {
         socketTimeoutMs: c.int('replica.socket.timeout.ms'),
       },
     });
+
+    // 4a. group coordinator: partitionFor needs the partition count __consumer_offsets has (or will have)
+    const offsetConfig = offsetConfigOf(c);
+    const groupLogger = this.logging.logger(`[GroupCoordinator ${c.brokerId}]`, 'kafka.coordinator.group.GroupCoordinator');
+    this.groupCoordinator = new GroupCoordinator({
+      brokerId: c.brokerId,
+      groupConfig: groupConfigOf(c),
+      offsetConfig,
+      groupManager: new GroupMetadataManager(
+        c.brokerId,
+        offsetConfig,
+        this.replicaManager,
+        systemCoordinatorTimer,
+        this.logging.logger(`[GroupMetadataManager brokerId=${c.brokerId}]`, 'kafka.coordinator.group.GroupMetadataManager'),
+      ),
+      timer: systemCoordinatorTimer,
+      logger: groupLogger,
+    });
+    this.groupCoordinator.startup(
+      (await this.zk.getTopicPartitionCount(GROUP_METADATA_TOPIC_NAME)) ?? offsetConfig.offsetsTopicNumPartitions,
+    );
 
     // 4b. dynamic config: /config/changes watched, topic and broker overrides applied to live logs
     this.dynamicConfigManager = new DynamicConfigManager({
@@ -239,10 +284,21 @@ export class KafkaServer {
       isController: () => this.isController,
       logManager: this.logManager!,
       topicPurgatory: this.topicPurgatory,
+      groupCoordinator: this.groupCoordinator!,
     };
     const registry = new ApiRegistry();
     for (const entry of [
-      findCoordinatorHandler(),
+      findCoordinatorHandler(deps),
+      offsetCommitHandler(deps),
+      offsetFetchHandler(deps),
+      joinGroupHandler(deps),
+      heartbeatHandler(deps),
+      leaveGroupHandler(deps),
+      syncGroupHandler(deps),
+      describeGroupsHandler(deps),
+      listGroupsHandler(deps),
+      deleteGroupsHandler(deps),
+      offsetDeleteHandler(deps),
       produceHandler(deps),
       fetchHandler(deps),
       listOffsetsHandler(deps),
@@ -274,11 +330,19 @@ export class KafkaServer {
     return registry;
   }
 
-  /** Auto-creation: num.partitions × default.replication.factor (capped by nothing: Kafka refuses). */
+  /**
+   * Auto-creation (Kafka's AutoTopicCreationManager): num.partitions × default.replication.factor,
+   * or for __consumer_offsets offsets.topic.num.partitions × offsets.topic.replication.factor with
+   * the offsets topic's configs. A replication factor above the live brokers is refused
+   * (INVALID_REPLICATION_FACTOR), as Kafka does.
+   */
   private async autoCreateTopic(topic: string): Promise<number> {
-    const partitions = this.config.int('num.partitions');
+    const internal = topic === GROUP_METADATA_TOPIC_NAME;
+    const offsetConfig = offsetConfigOf(this.config);
+    const partitions = internal ? offsetConfig.offsetsTopicNumPartitions : this.config.int('num.partitions');
+    const replicationFactor = internal ? offsetConfig.offsetsTopicReplicationFactor : this.config.int('default.replication.factor');
     try {
-      await new AdminZkClient(this.zk!).createTopic(topic, partitions, this.config.int('default.replication.factor'));
+      await new AdminZkClient(this.zk!).createTopic(topic, partitions, replicationFactor, internal ? offsetsTopicConfigs(offsetConfig) : {});
       this.logger.info(`Auto-created topic ${topic} with ${partitions} partitions`);
       return partitions;
     } catch (e) {
@@ -331,6 +395,8 @@ export class KafkaServer {
     await step('controller', () => this.controller?.shutdown());
     // admin requests waiting for the controller answer now instead of holding the drain
     this.topicPurgatory.shutdown();
+    // so do JoinGroup/SyncGroup requests parked in the coordinator; its timers stop
+    await step('group coordinator', () => this.groupCoordinator?.shutdown());
     await step('socket server', () => this.socketServer?.shutdown());
     await step('dynamic config manager', () => this.dynamicConfigManager?.shutdown());
     await step('replica manager', () => this.replicaManager?.shutdown());

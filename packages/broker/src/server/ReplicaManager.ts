@@ -55,6 +55,9 @@ export interface FetchPartitionResult {
   readonly records: RecordsSlice | null;
 }
 
+/** Partitions that became leader, and partitions that became follower, in one LeaderAndIsr. */
+export type LeadershipChangeCallback = (updatedLeaders: readonly Partition[], updatedFollowers: readonly Partition[]) => void;
+
 const key = (topic: string, partition: number) => `${topic}-${partition}`;
 
 /**
@@ -112,9 +115,11 @@ export class ReplicaManager {
   /**
    * LeaderAndIsr (any version): for each partition this broker replicates, with a leader epoch newer
    * than the one it knows, create the log if needed and become leader or follower. A request from an
-   * older controller epoch is refused whole with STALE_CONTROLLER_EPOCH.
+   * older controller epoch is refused whole with STALE_CONTROLLER_EPOCH. Then `onLeadershipChange`
+   * hears which partitions changed (Kafka's callback from KafkaApis: the group coordinator loads
+   * and unloads __consumer_offsets partitions).
    */
-  async becomeLeaderOrFollower(body: Struct): Promise<Struct> {
+  async becomeLeaderOrFollower(body: Struct, onLeadershipChange?: LeadershipChangeCallback): Promise<Struct> {
     const states = flattenLeaderAndIsr(body);
     if (body.controllerEpoch < this.controllerEpoch) {
       this.o.stateChangeLogger.warn(
@@ -125,6 +130,8 @@ export class ReplicaManager {
     }
     this.controllerEpoch = body.controllerEpoch;
     const results: { topic: string; partition: number; errorCode: number }[] = [];
+    const updatedLeaders: Partition[] = [];
+    const updatedFollowers: Partition[] = [];
     for (const s of states) {
       if (!s.state.replicas.includes(this.o.brokerId)) {
         results.push({ ...s, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
@@ -143,11 +150,13 @@ export class ReplicaManager {
         if (s.state.leader === this.o.brokerId) {
           this.fetcherManager.removePartition(p.key);
           p.makeLeader(s.state, this.now());
+          updatedLeaders.push(p);
           this.o.stateChangeLogger.info(
             `Leader ${s.topic}-${s.partition} starts at leader epoch ${s.state.leaderEpoch} from offset ${p.log.logEndOffset} with high watermark ${p.highWatermark}, ISR [${s.state.isr.join(',')}]`,
           );
         } else {
           p.makeFollower(s.state);
+          updatedFollowers.push(p);
           this.fetcherManager.removePartition(p.key);
           if (s.state.leader >= 0) {
             // The fetcher first truncates by leader epoch (KIP-101/279: OffsetForLeaderEpoch to the
@@ -171,6 +180,7 @@ export class ReplicaManager {
         results.push({ ...s, errorCode: code });
       }
     }
+    onLeadershipChange?.(updatedLeaders, updatedFollowers);
     return leaderAndIsrResponse(ErrorCode.NONE, results);
   }
 

@@ -2,6 +2,7 @@ import type { Struct } from '@samsa/protocol';
 import { LogConfig, type LogManager } from '@samsa/storage';
 import type { KafkaZkClient } from '@samsa/zk';
 import { KafkaConfig } from '../../config/KafkaConfig';
+import type { GroupCoordinator } from '../../coordinator/group/GroupCoordinator';
 import { MetadataCache } from '../../metadata/MetadataCache';
 import type { ReplicaManager } from '../../server/ReplicaManager';
 import type { BrokerDeps } from '../deps';
@@ -39,6 +40,7 @@ export function fakeDeps(
     isController: () => true,
     logManager: { currentDefaultConfig: LogConfig.DEFAULT } as LogManager,
     topicPurgatory: new TopicPurgatory(),
+    groupCoordinator: untouchable<GroupCoordinator>('groupCoordinator'),
     ...overrides,
   };
 }

@@ -1,0 +1,48 @@
+import { ApiKey } from '@samsa/protocol';
+import type { BrokerDeps } from './deps';
+import type { ApiHandlerEntry } from './types';
+
+/** Kafka's "not requested" value of authorizedOperations (Integer.MIN_VALUE). */
+const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
+
+/** With no authorizer, every operation that applies to a group: READ 3, DELETE 6, DESCRIBE 8. */
+export const GROUP_OPERATIONS = [3, 6, 8].reduce((bits, op) => bits | (1 << op), 0);
+
+/**
+ * DescribeGroups v0–4 (Kafka's handleDescribeGroupRequest): per group its state, protocol and
+ * members (metadata and assignment only when Stable); a group this coordinator does not have is
+ * Dead; a group it does not coordinate answers NOT_COORDINATOR.
+ */
+export function describeGroupsHandler(deps: BrokerDeps): ApiHandlerEntry {
+  return {
+    apiKey: ApiKey.DescribeGroups,
+    maxVersion: 4,
+    handle(_ctx, body) {
+      return {
+        throttleTimeMs: 0,
+        groups: (body.groups as string[]).map((groupId) => {
+          const { error, summary } = deps.groupCoordinator.handleDescribeGroup(groupId);
+          return {
+            errorCode: error,
+            groupId,
+            groupState: summary.state,
+            protocolType: summary.protocolType,
+            protocolData: summary.protocol,
+            members: summary.members.map((m) => ({
+              memberId: m.memberId,
+              groupInstanceId: m.groupInstanceId,
+              clientId: m.clientId,
+              clientHost: m.clientHost,
+              memberMetadata: m.metadata,
+              memberAssignment: m.assignment,
+            })),
+            authorizedOperations:
+              body.includeAuthorizedOperations && error === 0
+                ? GROUP_OPERATIONS
+                : AUTHORIZED_OPERATIONS_OMITTED,
+          };
+        }),
+      };
+    },
+  };
+}

@@ -1,0 +1,112 @@
+import { ApiKey, ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
+import { tpKey, type OffsetAndMetadata, type TopicPartition } from '../coordinator/group/GroupResults';
+import type { BrokerDeps } from './deps';
+import type { ApiHandlerEntry } from './types';
+
+/** Sent by clients that leave the broker's retention (offsets.retention.minutes) in force. */
+export const DEFAULT_RETENTION_TIME = -1;
+/** A partition commit without its own timestamp (only v1 may carry one). */
+export const DEFAULT_TIMESTAMP = -1;
+
+/**
+ * OffsetCommit v0–7 (Kafka's handleOffsetCommitRequest). Partitions the MetadataCache does not know
+ * are UNKNOWN_TOPIC_OR_PARTITION; the others go to
+ * - v0: ZooKeeper (/consumers/<group>/offsets/<topic>/<partition>), as Kafka 2.x does;
+ * - v1+: the group coordinator (__consumer_offsets). The commit time is now (or v1's own
+ *   timestamp); v2–4 may carry a retention time, which gives the offset an expire timestamp of its
+ *   own — otherwise offsets.retention.minutes applies.
+ */
+export function offsetCommitHandler(deps: BrokerDeps): ApiHandlerEntry {
+  return {
+    apiKey: ApiKey.OffsetCommit,
+    maxVersion: 7,
+    async handle(ctx, body) {
+      const errors = new Map<string, number>();
+      const known: { tp: TopicPartition; p: Struct }[] = [];
+      for (const t of body.topics as Struct[]) {
+        for (const p of t.partitions as Struct[]) {
+          const tp = { topic: t.name as string, partition: p.partitionIndex as number };
+          if (deps.metadataCache.partitionState(tp.topic, tp.partition)) known.push({ tp, p });
+          else errors.set(tpKey(tp.topic, tp.partition), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+        }
+      }
+      if (known.length > 0) {
+        const results =
+          ctx.header.apiVersion === 0
+            ? await commitToZooKeeper(deps, body.groupId, known)
+            : await commitToCoordinator(deps, body, known);
+        for (const [k, e] of results) errors.set(k, e);
+      }
+      return {
+        throttleTimeMs: 0,
+        topics: (body.topics as Struct[]).map((t) => ({
+          name: t.name,
+          partitions: (t.partitions as Struct[]).map((p) => ({
+            partitionIndex: p.partitionIndex,
+            errorCode: errors.get(tpKey(t.name, p.partitionIndex)) ?? ErrorCode.UNKNOWN_SERVER_ERROR,
+          })),
+        })),
+      };
+    },
+  };
+}
+
+function commitToCoordinator(
+  deps: BrokerDeps,
+  body: Struct,
+  known: readonly { tp: TopicPartition; p: Struct }[],
+): Promise<Map<string, number>> {
+  const now = Date.now();
+  const retentionTimeMs: number = body.retentionTimeMs ?? DEFAULT_RETENTION_TIME;
+  const offsets = new Map<string, { tp: TopicPartition; offsetAndMetadata: OffsetAndMetadata }>();
+  for (const { tp, p } of known) {
+    const commitTimestamp: number = p.commitTimestamp ?? DEFAULT_TIMESTAMP;
+    offsets.set(tpKey(tp.topic, tp.partition), {
+      tp,
+      offsetAndMetadata: {
+        offset: p.committedOffset,
+        leaderEpoch: p.committedLeaderEpoch ?? -1,
+        metadata: p.committedMetadata ?? '',
+        commitTimestamp: commitTimestamp === DEFAULT_TIMESTAMP ? now : commitTimestamp,
+        expireTimestamp: retentionTimeMs === DEFAULT_RETENTION_TIME ? null : now + retentionTimeMs,
+      },
+    });
+  }
+  return new Promise((resolve) =>
+    deps.groupCoordinator.handleCommitOffsets(
+      body.groupId,
+      body.memberId ?? '',
+      body.groupInstanceId ?? null,
+      body.generationId ?? -1,
+      offsets,
+      resolve,
+    ),
+  );
+}
+
+async function commitToZooKeeper(
+  deps: BrokerDeps,
+  groupId: string,
+  known: readonly { tp: TopicPartition; p: Struct }[],
+): Promise<Map<string, number>> {
+  const maxMetadata = deps.config.int('offset.metadata.max.bytes');
+  const out = new Map<string, number>();
+  for (const { tp, p } of known) {
+    const k = tpKey(tp.topic, tp.partition);
+    if (p.committedMetadata !== null && p.committedMetadata.length > maxMetadata) {
+      out.set(k, ErrorCode.OFFSET_METADATA_TOO_LARGE);
+      continue;
+    }
+    try {
+      await deps.zkClient.setOrCreateConsumerOffset(groupId, tp, p.committedOffset);
+      out.set(k, ErrorCode.NONE);
+    } catch (e) {
+      deps.logger.warn(
+        `Committing the offset of ${tp.topic}-${tp.partition} for group ${groupId} to ZooKeeper failed`,
+        e,
+      );
+      out.set(k, e instanceof KafkaError ? e.code : ErrorCode.UNKNOWN_SERVER_ERROR);
+    }
+  }
+  return out;
+}

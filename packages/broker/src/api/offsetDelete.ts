@@ -1,0 +1,36 @@
+import { ApiKey, ErrorCode, type Struct } from '@samsa/protocol';
+import type { TopicPartition } from '../coordinator/group/GroupResults';
+import type { BrokerDeps } from './deps';
+import { byTopic } from './groupRequests';
+import type { ApiHandlerEntry } from './types';
+
+/**
+ * OffsetDelete v0 (Kafka's handleOffsetDeleteRequest, KIP-496): removes a group's committed offsets
+ * of the given partitions — unknown partitions are UNKNOWN_TOPIC_OR_PARTITION, topics a consumer
+ * group with members subscribes to are GROUP_SUBSCRIBED_TO_TOPIC; a group error is top-level only.
+ */
+export function offsetDeleteHandler(deps: BrokerDeps): ApiHandlerEntry {
+  return {
+    apiKey: ApiKey.OffsetDelete,
+    maxVersion: 0,
+    handle(_ctx, body) {
+      const errors: { tp: TopicPartition; value: number }[] = [];
+      const known: TopicPartition[] = [];
+      for (const t of body.topics as Struct[]) {
+        for (const p of t.partitions as Struct[]) {
+          const tp = { topic: t.name as string, partition: p.partitionIndex as number };
+          if (deps.metadataCache.partitionState(tp.topic, tp.partition)) known.push(tp);
+          else errors.push({ tp, value: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
+        }
+      }
+      const { groupError, partitionErrors } = deps.groupCoordinator.handleDeleteOffsets(body.groupId, known);
+      if (groupError !== ErrorCode.NONE) return { errorCode: groupError, throttleTimeMs: 0, topics: [] };
+      for (const { tp, error } of partitionErrors) errors.push({ tp, value: error });
+      return {
+        errorCode: ErrorCode.NONE,
+        throttleTimeMs: 0,
+        topics: byTopic(errors, (partitionIndex, errorCode) => ({ partitionIndex, errorCode })),
+      };
+    },
+  };
+}

@@ -1,0 +1,87 @@
+import { ApiKey, ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
+import {
+  noOffset,
+  type OffsetFetchPartitionData,
+  type TopicPartition,
+} from '../coordinator/group/GroupResults';
+import type { BrokerDeps } from './deps';
+import { byTopic, requestedPartitions } from './groupRequests';
+import type { ApiHandlerEntry } from './types';
+
+/**
+ * OffsetFetch v0–5 (Kafka's handleOffsetFetchRequest): v0 reads ZooKeeper; v1+ the group
+ * coordinator, the partitions asked for or (v2+, topics null) all the group has offsets for. A
+ * group error is top-level from v2; v0–1 put it on every requested partition.
+ */
+export function offsetFetchHandler(deps: BrokerDeps): ApiHandlerEntry {
+  return {
+    apiKey: ApiKey.OffsetFetch,
+    maxVersion: 5,
+    async handle(ctx, body) {
+      const version = ctx.header.apiVersion;
+      const tps = body.topics === null ? null : requestedPartitions(body.topics as Struct[]);
+      if (version === 0)
+        return response(ErrorCode.NONE, await fetchFromZooKeeper(deps, body.groupId, tps ?? []));
+      const { error, partitions } = deps.groupCoordinator.handleFetchOffsets(
+        body.groupId,
+        body.requireStable ?? false,
+        tps,
+      );
+      if (error !== ErrorCode.NONE) {
+        return response(error, version < 2 ? (tps ?? []).map((tp) => ({ tp, data: noOffset(error) })) : []);
+      }
+      return response(ErrorCode.NONE, partitions);
+    },
+  };
+}
+
+function response(
+  errorCode: number,
+  partitions: readonly { tp: TopicPartition; data: OffsetFetchPartitionData }[],
+): Struct {
+  return {
+    throttleTimeMs: 0,
+    errorCode,
+    topics: byTopic(
+      partitions.map(({ tp, data }) => ({ tp, value: data })),
+      (partitionIndex, d) => ({
+        partitionIndex,
+        committedOffset: d.offset,
+        committedLeaderEpoch: d.leaderEpoch,
+        metadata: d.metadata,
+        errorCode: d.error,
+      }),
+    ),
+  };
+}
+
+async function fetchFromZooKeeper(
+  deps: BrokerDeps,
+  groupId: string,
+  tps: readonly TopicPartition[],
+): Promise<{ tp: TopicPartition; data: OffsetFetchPartitionData }[]> {
+  const out: { tp: TopicPartition; data: OffsetFetchPartitionData }[] = [];
+  for (const tp of tps) {
+    if (!deps.metadataCache.partitionState(tp.topic, tp.partition)) {
+      out.push({ tp, data: noOffset(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) });
+      continue;
+    }
+    try {
+      const offset = await deps.zkClient.getConsumerOffset(groupId, tp);
+      out.push({
+        tp,
+        data:
+          offset === null
+            ? noOffset(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION)
+            : { offset, leaderEpoch: -1, metadata: '', error: ErrorCode.NONE },
+      });
+    } catch (e) {
+      deps.logger.warn(
+        `Reading the offset of ${tp.topic}-${tp.partition} for group ${groupId} from ZooKeeper failed`,
+        e,
+      );
+      out.push({ tp, data: noOffset(e instanceof KafkaError ? e.code : ErrorCode.UNKNOWN_SERVER_ERROR) });
+    }
+  }
+  return out;
+}
