@@ -19,7 +19,12 @@ export function stopReplicaHandler(deps: BrokerDeps): ApiHandlerEntry {
   return {
     apiKey: ApiKey.StopReplica,
     maxVersion: 3,
-    handle: (_ctx, body) => deps.replicaManager.stopReplicas(body),
+    async handle(_ctx, body) {
+      const response = await deps.replicaManager.stopReplicas(body);
+      // a topic this broker no longer hosts loses its BrokerTopicMetrics (Kafka's maybeRemoveTopicMetrics)
+      deps.brokerTopicStats?.retainTopics(new Set(deps.replicaManager.allPartitions().map((p) => p.topic)));
+      return response;
+    },
   };
 }
 

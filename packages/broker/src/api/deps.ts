@@ -3,6 +3,7 @@ import type { KafkaZkClient } from '@samsa/zk';
 import type { KafkaConfig } from '../config/KafkaConfig';
 import type { Logger } from '../log/logging';
 import type { MetadataCache } from '../metadata/MetadataCache';
+import type { BrokerTopicStats } from '../metrics/BrokerTopicStats';
 import type { ReplicaManager } from '../server/ReplicaManager';
 import type { TopicPurgatory } from './topicPurgatory';
 
@@ -29,4 +30,6 @@ export interface BrokerDeps {
   readonly logManager: LogManager;
   /** Where admin requests wait for the MetadataCache to show their topics created or deleted. */
   readonly topicPurgatory: TopicPurgatory;
+  /** BrokerTopicMetrics (absent when metrics are off). */
+  readonly brokerTopicStats?: BrokerTopicStats;
 }
