@@ -43,8 +43,8 @@ export class ExponentiallyDecayingSample {
     return this.size;
   }
 
-  update(value: number): void {
-    const nowMs = this.clock();
+  /** `nowMs`: the clock's time, when the caller has it already (several updates at one moment). */
+  update(value: number, nowMs = this.clock()): void {
     if (nowMs >= this.nextScaleTimeMs) this.rescale(nowMs);
     const second = Math.floor(nowMs / 1000);
     if (second !== this.lastSecond) {

@@ -22,9 +22,10 @@ export class Histogram {
     this.sample = sample ?? new ExponentiallyDecayingSample(clock);
   }
 
-  update(value: number): void {
+  /** `nowMs`: the registry clock's time, when the caller has it already. */
+  update(value: number, nowMs?: number): void {
     const n = ++this.count;
-    this.sample.update(value);
+    this.sample.update(value, nowMs);
     if (n === 1) {
       this.min = this.max = value;
       this.varianceM = value;

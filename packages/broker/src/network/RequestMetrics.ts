@@ -21,10 +21,12 @@ export class RequestMetrics {
   private readonly fetchConsumer: RequestMetricSet;
   private readonly fetchFollower: RequestMetricSet;
   private readonly group: MetricsGroup;
+  private readonly clock: () => number;
 
   /** Registers the metric sets of every API served, as Kafka does at startup. */
   constructor(registry: MetricsRegistry, apiKeys: readonly number[]) {
     this.group = registry.group('kafka.network', 'RequestMetrics');
+    this.clock = registry.clock;
     for (const apiKey of apiKeys) this.set(apiKey);
     this.fetchConsumer = new RequestMetricSet(this.group, 'FetchConsumer');
     this.fetchFollower = new RequestMetricSet(this.group, 'FetchFollower');
@@ -37,9 +39,9 @@ export class RequestMetrics {
 
   /** @internal RequestTimes.completed */
   record(t: RequestTimes, endMs: number): void {
-    const set = this.set(t.apiKey);
-    set.record(t, endMs);
-    if (t.apiKey === ApiKey.Fetch) (t.fromFollower ? this.fetchFollower : this.fetchConsumer).record(t, endMs);
+    const nowMs = this.clock(); // one reading of the histograms' clock for all their updates
+    this.set(t.apiKey).record(t, endMs, nowMs);
+    if (t.apiKey === ApiKey.Fetch) (t.fromFollower ? this.fetchFollower : this.fetchConsumer).record(t, endMs, nowMs);
   }
 
   private set(apiKey: number): RequestMetricSet {
@@ -76,15 +78,15 @@ class RequestMetricSet {
     this.requestBytes = group.histogram('RequestBytes', tags);
   }
 
-  record(t: RequestTimes, endMs: number): void {
+  record(t: RequestTimes, endMs: number, nowMs: number): void {
     this.requestRate(t.apiVersion).mark(1);
-    this.requestQueueTime.update(roundedMs(t.dequeueMs - t.startMs));
-    this.localTime.update(roundedMs(t.apiLocalCompleteMs - t.dequeueMs));
-    this.remoteTime.update(roundedMs(t.responseCompleteMs - t.apiLocalCompleteMs));
-    this.responseQueueTime.update(roundedMs(t.responseDequeueMs - t.responseCompleteMs));
-    this.responseSendTime.update(roundedMs(endMs - t.responseDequeueMs));
-    this.totalTime.update(roundedMs(endMs - t.startMs));
-    this.requestBytes.update(t.requestBytes);
+    this.requestQueueTime.update(roundedMs(t.dequeueMs - t.startMs), nowMs);
+    this.localTime.update(roundedMs(t.apiLocalCompleteMs - t.dequeueMs), nowMs);
+    this.remoteTime.update(roundedMs(t.responseCompleteMs - t.apiLocalCompleteMs), nowMs);
+    this.responseQueueTime.update(roundedMs(t.responseDequeueMs - t.responseCompleteMs), nowMs);
+    this.responseSendTime.update(roundedMs(endMs - t.responseDequeueMs), nowMs);
+    this.totalTime.update(roundedMs(endMs - t.startMs), nowMs);
+    this.requestBytes.update(t.requestBytes, nowMs);
   }
 
   /** Kafka's RequestsPerSec carries the request's version as a tag: one meter per version seen. */
