@@ -3,6 +3,9 @@
  * logs in each component's directory. Prints the bootstrap servers and the ZooKeeper connect string
  * once the cluster answers, then starts the dashboard (on port 8080 or the next free one); Ctrl-C
  * or SIGTERM stops the dashboard, the brokers cleanly, then ZooKeeper.
+ * Each broker serves its metrics (Jolokia, Prometheus /metrics, /samsa/status and /samsa/events)
+ * on jmx.port 9999, 10000 and 10001 (clear of ZooKeeper's 2181 and the brokers' 9092–9094; ZooKeeper's
+ * admin server is off), or on another free port when one is taken.
  * KAFKA_* environment variables reach every broker (KAFKA_NUM_PARTITIONS=3 → num.partitions=3).
  */
 import * as fs from 'node:fs';
@@ -65,14 +68,21 @@ async function main(): Promise<void> {
       const dir = path.join(DATA, `broker-${id}`);
       const port = await pickPort(9092 + id, path.join(DATA, `broker-${id}.port`));
       fs.writeFileSync(path.join(DATA, `broker-${id}.port`), String(port));
-      console.log(`starting broker ${id} on 127.0.0.1:${port} (data and logs in ${path.relative(ROOT, dir)})`);
+      const jmxPort = await pickPort(9999 + id, path.join(DATA, `broker-${id}.jmx.port`));
+      fs.writeFileSync(path.join(DATA, `broker-${id}.jmx.port`), String(jmxPort));
+      console.log(`starting broker ${id} on 127.0.0.1:${port}, metrics on ${jmxPort} (data and logs in ${path.relative(ROOT, dir)})`);
       brokers.push(
         await startBroker({
           zkConnect: zk.connectString,
           brokerId: id,
           port,
           dir,
-          overrides: { 'offsets.topic.replication.factor': 3, 'zookeeper.session.timeout.ms': 18000, 'group.initial.rebalance.delay.ms': 3000 },
+          overrides: {
+            'offsets.topic.replication.factor': 3,
+            'zookeeper.session.timeout.ms': 18000,
+            'group.initial.rebalance.delay.ms': 3000,
+            'jmx.port': jmxPort,
+          },
         }),
       );
     }
@@ -101,6 +111,9 @@ async function main(): Promise<void> {
   console.log(`Samsa is running: 3 brokers, ZooKeeper at 127.0.0.1:${zkPort}`);
   console.log(`  bootstrap servers: ${bootstrap}`);
   console.log(`  zookeeper connect: 127.0.0.1:${zkPort}`);
+  for (const b of brokers) {
+    console.log(`  broker ${b.brokerId} metrics:  ${b.metricsUrl}/metrics  ${b.metricsUrl}/jolokia/  ${b.metricsUrl}/samsa/status`);
+  }
   console.log(`  dashboard:         ${dashboardStatus}`);
   console.log(`  try: bin/kafka-topics.sh --zookeeper 127.0.0.1:${zkPort} --create --topic demo --partitions 3 --replication-factor 3`);
   console.log(`       kcat -b ${brokers[0].bootstrap} -L`);

@@ -37,6 +37,13 @@ export interface BrokerHandle {
   readonly dir: string;
   readonly logDir: string;
   readonly pid: number | undefined;
+  /**
+   * Port of the broker's metrics endpoint (Jolokia, /metrics, /samsa/*), as bound by this run
+   * (jmx.port=0 unless overridden); -1 when it serves none.
+   */
+  readonly metricsPort: number;
+  /** "http://127.0.0.1:PORT" of the metrics endpoint. */
+  readonly metricsUrl: string;
   /** SIGTERM and wait for exit (a clean shutdown). */
   stop(timeoutMs?: number): Promise<number | null>;
   /** SIGKILL and wait for exit. */
@@ -69,6 +76,7 @@ class BrokerProcess implements BrokerHandle {
   private child: ChildProcess | null = null;
   private exited: Promise<number | null> = Promise.resolve(null);
   private out = '';
+  private boundMetricsPort = -1;
   readonly logDir: string;
   private readonly propertiesFile: string;
 
@@ -90,6 +98,8 @@ class BrokerProcess implements BrokerHandle {
       // Kafka's own test utilities use a short backoff: a whole cluster stopping at once otherwise
       // waits out the 5 s default between controlled-shutdown retries.
       'controlled.shutdown.retry.backoff.ms': 100,
+      // the metrics endpoint on any free port; the bound one is read from the broker's log
+      'jmx.port': 0,
       ...options.overrides,
     };
     fs.writeFileSync(this.propertiesFile, Object.entries(props).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
@@ -105,6 +115,14 @@ class BrokerProcess implements BrokerHandle {
 
   get pid(): number | undefined {
     return this.child?.pid;
+  }
+
+  get metricsPort(): number {
+    return this.boundMetricsPort;
+  }
+
+  get metricsUrl(): string {
+    return `http://${LOOPBACK}:${this.boundMetricsPort}`;
   }
 
   output(): string {
@@ -142,6 +160,8 @@ class BrokerProcess implements BrokerHandle {
     ).catch((e) => {
       throw new Error(`${(e as Error).message}\n${this.tail()}`);
     });
+    const endpoint = /Metrics endpoint \(Jolokia, Prometheus\) listening on http:\/\/[^\s:]*:(\d+)/.exec(this.out.slice(outputFrom));
+    this.boundMetricsPort = endpoint ? Number(endpoint[1]) : -1;
   }
 
   private tail(lines = 30): string {

@@ -1,3 +1,4 @@
+import type { EventJournal, MetricsRegistry } from '@samsa/metrics';
 import { consoleLogger, type Logger } from '@samsa/zk';
 import { DEFAULT_CONTROL_REQUEST_VERSIONS, type ControlRequestVersions } from './ControlRequests';
 
@@ -40,6 +41,10 @@ export interface KafkaControllerOptions {
   readonly logger?: Logger;
   /** Kafka's state.change.logger (state-change.log). */
   readonly stateChangeLogger?: Logger;
+  /** Where the controller registers its metrics (kafka.controller); none when absent. */
+  readonly metrics?: MetricsRegistry;
+  /** Where the active controller records elections, broker changes and topic lifecycle. */
+  readonly eventJournal?: EventJournal;
 }
 
 export interface ControllerConfig {

@@ -39,6 +39,8 @@ export type ControllerNotification =
       /** What triggered it: "NewPartition" for a new partition's first leader, else the election strategy. */
       readonly trigger: string;
       readonly previousLeader: number | null;
+      /** The ISR before the election (absent for a new partition): a leader outside it was elected uncleanly. */
+      readonly previousIsr?: readonly number[];
       readonly leaderAndIsr: LeaderAndIsr;
     }
   | {

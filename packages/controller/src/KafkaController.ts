@@ -42,6 +42,8 @@ import {
 } from './PartitionReassignment';
 import { ReplicaStateMachine } from './ReplicaStateMachine';
 import { controllerMetrics, type ControllerMetrics } from './ControllerMetrics';
+import { controllerJournalObserver } from './ControllerJournal';
+import { registerControllerStats } from './ControllerStats';
 import { prefixedLogger, StateChangeLogger } from './StateChangeLogger';
 import { TopicDeletionManager } from './TopicDeletionManager';
 import { TopicLifecycle } from './TopicLifecycle';
@@ -169,6 +171,17 @@ export class KafkaController {
       imbalancePerBrokerPercentage: this.config.leaderImbalancePerBrokerPercentage,
       put: (event) => this.eventManager.put(event),
     });
+    if (options.metrics) {
+      this.observe(
+        registerControllerStats(options.metrics, {
+          context: this.context,
+          isActive: () => this.isActive,
+          currentEvent: () => this.eventManager.state,
+          queueSize: () => this.eventManager.queueSize,
+        }),
+      );
+    }
+    if (options.eventJournal) this.observe(controllerJournalObserver(options.eventJournal, () => this.context.epoch));
   }
 
   // ---- public API -------------------------------------------------------------------------------

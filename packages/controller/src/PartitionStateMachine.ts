@@ -364,6 +364,7 @@ export class PartitionStateMachine {
         topicPartition: tp,
         trigger: describeStrategy(strategy),
         previousLeader: previousLeader < 0 ? null : previousLeader,
+        previousIsr: current.get(tp)!.isr,
         leaderAndIsr: outcome.leaderAndIsr,
       });
     }

@@ -103,6 +103,8 @@ export class ZooKeeperClient extends EventEmitter<ZooKeeperClientEvents> {
   private closing: Promise<void> | undefined;
   private lastEvent: RawEvent | undefined;
   private readonly watcher: RawWatcher = (event) => this.dispatchWatch(event);
+  /** Told the time from sending each request to its answer (Kafka's ZooKeeperRequestLatencyMs). */
+  requestLatencyListener: ((latencyMs: number) => void) | null = null;
 
   /** Connects and resolves once a session is established; rejects with ZooKeeperClientTimeoutError at the deadline. */
   static async connect(
@@ -168,9 +170,11 @@ export class ZooKeeperClient extends EventEmitter<ZooKeeperClientEvents> {
         resolve(failedResponse(request, code));
       };
       session.pending.add(answer);
+      const sentAtMs = Date.now();
       sendRaw(session.raw, request, this.watcherFor(request)).then(
         (response) => {
           if (!session.pending.delete(answer)) return; // already answered when the session ended
+          this.requestLatencyListener?.(Date.now() - sentAtMs);
           resolve(response);
         },
         (error) => {

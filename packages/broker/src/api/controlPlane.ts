@@ -34,6 +34,8 @@ export function stopReplicaHandler(deps: BrokerDeps): ApiHandlerEntry {
           deps.groupCoordinator.onResignation(p.partitionIndex, null);
         }
       }
+      // a topic this broker no longer hosts loses its BrokerTopicMetrics (Kafka's maybeRemoveTopicMetrics)
+      deps.brokerTopicStats?.retainTopics(new Set(deps.replicaManager.allPartitions().map((p) => p.topic)));
       return response;
     },
   };

@@ -4,6 +4,7 @@ import type { KafkaConfig } from '../config/KafkaConfig';
 import type { GroupCoordinator } from '../coordinator/group/GroupCoordinator';
 import type { Logger } from '../log/logging';
 import type { MetadataCache } from '../metadata/MetadataCache';
+import type { BrokerTopicStats } from '../metrics/BrokerTopicStats';
 import type { ReplicaManager } from '../server/ReplicaManager';
 import type { TopicPurgatory } from './topicPurgatory';
 
@@ -33,4 +34,6 @@ export interface BrokerDeps {
   readonly topicPurgatory: TopicPurgatory;
   /** Consumer groups and committed offsets. */
   readonly groupCoordinator: GroupCoordinator;
+  /** BrokerTopicMetrics (absent when metrics are off). */
+  readonly brokerTopicStats?: BrokerTopicStats;
 }

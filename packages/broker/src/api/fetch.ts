@@ -43,8 +43,11 @@ export function fetchHandler(deps: BrokerDeps): ApiHandlerEntry {
         minBytes: body.minBytes,
         maxBytes: version >= 3 ? body.maxBytes : 0x7fffffff,
         partitions: requests,
+        onLocalComplete: ctx.onApiLocalComplete,
       });
       const withBytes = await Promise.all(results.map(async (r) => ({ r, bytes: await recordBytes(r, version) })));
+      const stats = deps.brokerTopicStats;
+      if (stats) for (const { r, bytes } of withBytes) stats.recordFetch(r.topic, r.errorCode, bytes.records.length, body.replicaId >= 0);
       const byTopic = new Map<string, Struct[]>();
       for (const { r, bytes } of withBytes) {
         let list = byTopic.get(r.topic);

@@ -47,11 +47,9 @@ export function produceHandler(deps: BrokerDeps): ApiHandlerEntry {
           }
         }
       }
-      const results = await deps.replicaManager.appendRecords(
-        body.timeoutMs,
-        body.acks,
-        entries.filter((e) => !early.has(`${e.topic}-${e.partition}`)),
-      );
+      const toAppend = entries.filter((e) => !early.has(`${e.topic}-${e.partition}`));
+      const results = await deps.replicaManager.appendRecords(body.timeoutMs, body.acks, toAppend, ctx.onApiLocalComplete);
+      deps.brokerTopicStats?.recordProduce(toAppend, results);
       if (body.acks === 0) return null;
       const byKey = new Map(results.map((r) => [`${r.topic}-${r.partition}`, r]));
       return {

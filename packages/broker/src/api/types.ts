@@ -11,6 +11,11 @@ export interface RequestContext {
   readonly listenerName: string;
   /** When the whole frame had arrived (ms since epoch). */
   readonly receivedAtMs: number;
+  /**
+   * With request metrics: a handler that parks the request (acks=all produce, min.bytes fetch)
+   * calls this when its local work is done; the wait after it is the request's RemoteTimeMs.
+   */
+  readonly onApiLocalComplete?: () => void;
 }
 
 /**

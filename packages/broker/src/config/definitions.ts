@@ -58,7 +58,8 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'request.timeout.ms': d('int', 30000, 'Timeout of inter-broker requests'),
   'max.connections.per.ip': d('int', INT_MAX, 'Connections allowed from one address', { min: 0 }),
   // --- metrics (our JMX-like endpoint)
-  'jmx.port': d('int', -1, 'Port of the metrics/Jolokia HTTP endpoint (-1: none); advertised as jmx_port'),
+  'jmx.port': d('int', -1, 'Port of the metrics/Jolokia HTTP endpoint (-1: none, 0: any free port); the bound port is advertised as jmx_port', { min: -1, max: 65535 }),
+  'samsa.metrics.enabled': d('boolean', true, 'Record metrics (Samsa\'s switch, for measuring their cost): false leaves the produce and fetch paths uninstrumented and the registry empty'),
   // --- logs
   'log.dirs': d('list', null, 'Log directories (default: log.dir)'),
   'log.dir': d('string', '/tmp/kafka-logs', 'Log directory when log.dirs is not set'),

@@ -1,7 +1,9 @@
 import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { FrameDecoder } from '@samsa/protocol';
 import type { Logger } from '../log/logging';
 import type { ConnectionInfo, DispatchOutcome, RequestProcessor } from './RequestDispatcher';
+import type { RequestTimes } from './RequestMetrics';
 import type { SocketServerStats } from './SocketServerStats';
 
 export interface ConnectionLimits {
@@ -47,6 +49,7 @@ interface Slot {
 interface PendingFrame {
   readonly frame: Buffer;
   readonly receivedAtMs: number;
+  readonly receivedAtHrMs: number;
 }
 
 /**
@@ -83,6 +86,9 @@ export class Connection implements ConnectionInfo {
   private ending = false;
   private requestCount = 0;
   private lingerTimer: NodeJS.Timeout | undefined;
+  /** Request metrics of responses written and not yet sent, in write order (callbacks come in order). */
+  private readonly sending: RequestTimes[] = [];
+  private readonly onResponseSent = (): void => this.sending.shift()?.completed();
   readonly closedPromise: Promise<void>;
 
   constructor(
@@ -163,7 +169,8 @@ export class Connection implements ConnectionInfo {
     }
     if (frames.length === 0) return;
     const now = Date.now();
-    for (const frame of frames) this.pending.push({ frame, receivedAtMs: now });
+    const hrNow = performance.now();
+    for (const frame of frames) this.pending.push({ frame, receivedAtMs: now, receivedAtHrMs: hrNow });
     this.pump();
   }
 
@@ -182,8 +189,8 @@ export class Connection implements ConnectionInfo {
     this.pumping = true;
     try {
       while (this.pending.length > 0 && !this.refusing && this.underBudget()) {
-        const { frame, receivedAtMs } = this.pending.shift()!;
-        this.dispatch(frame, receivedAtMs);
+        const { frame, receivedAtMs, receivedAtHrMs } = this.pending.shift()!;
+        this.dispatch(frame, receivedAtMs, receivedAtHrMs);
       }
     } finally {
       this.pumping = false;
@@ -191,7 +198,7 @@ export class Connection implements ConnectionInfo {
     this.updateReading();
   }
 
-  private dispatch(frame: Buffer, receivedAtMs: number): void {
+  private dispatch(frame: Buffer, receivedAtMs: number, receivedAtHrMs: number): void {
     const slot: Slot = { outcome: null, requestBytes: frame.length };
     this.inFlightRequestBytes += frame.length;
     this.queue.push(slot);
@@ -199,7 +206,7 @@ export class Connection implements ConnectionInfo {
     this.stats.requests++;
     let result: DispatchOutcome | Promise<DispatchOutcome>;
     try {
-      result = this.processor.dispatch(frame, this, receivedAtMs);
+      result = this.processor.dispatch(frame, this, receivedAtMs, receivedAtHrMs);
     } catch (e) {
       this.logger.error(`connection ${this.connectionId}: request dispatch threw`, e);
       result = { kind: 'close', reason: 'internal error while dispatching a request' };
@@ -242,7 +249,14 @@ export class Connection implements ConnectionInfo {
           this.queuedBytes -= outcome.bytes;
           this.stats.bytesOut += outcome.bytes;
           this.stats.responses++;
-          if (!this.write(outcome.chunks)) this.writeBlocked = true;
+          const times = outcome.times;
+          if (times !== undefined) {
+            times.responseDequeued();
+            this.sending.push(times);
+          }
+          if (!this.write(outcome.chunks, times !== undefined)) this.writeBlocked = true;
+        } else if (outcome.kind === 'noResponse') {
+          outcome.times?.completed();
         } else if (outcome.kind === 'close') {
           this.logger.warn(
             `Closing connection ${this.connectionId} from ${this.clientAddress}: ${outcome.reason}`,
@@ -259,11 +273,15 @@ export class Connection implements ConnectionInfo {
     this.maybeFinishDrain();
   }
 
-  /** Writes one response's chunks as one vectored write; false when the socket wants a 'drain'. */
-  private write(chunks: readonly Buffer[]): boolean {
+  /**
+   * Writes one response's chunks as one vectored write; false when the socket wants a 'drain'.
+   * `timed`: call onResponseSent when the last chunk has been handed to the kernel.
+   */
+  private write(chunks: readonly Buffer[], timed = false): boolean {
     this.socket.cork();
     let ok = true;
-    for (const c of chunks) ok = this.socket.write(c);
+    const last = chunks.length - 1;
+    for (let i = 0; i <= last; i++) ok = this.socket.write(chunks[i], timed && i === last ? this.onResponseSent : undefined);
     this.socket.uncork();
     return ok;
   }

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import {
   ApiKey,
   apiSpec,
@@ -13,6 +14,7 @@ import { errorResponse } from '../api/errorResponse';
 import type { ApiRegistry } from '../api/registry';
 import type { ApiHandlerEntry, RequestContext } from '../api/types';
 import type { Logger } from '../log/logging';
+import type { RequestMetrics, RequestTimes } from './RequestMetrics';
 
 /** What a connection knows about itself, for the RequestContext. */
 export interface ConnectionInfo {
@@ -25,9 +27,9 @@ export interface ConnectionInfo {
 /** What to do with one request frame, in its place in the connection's response order. */
 export type DispatchOutcome =
   /** Size-prefixed response chunks (record bytes by reference) and their total length. */
-  | { readonly kind: 'response'; readonly chunks: readonly Buffer[]; readonly bytes: number }
+  | { readonly kind: 'response'; readonly chunks: readonly Buffer[]; readonly bytes: number; times?: RequestTimes }
   /** Produce with acks=0: nothing goes back, the order of later responses is kept. */
-  | { readonly kind: 'noResponse' }
+  | { readonly kind: 'noResponse'; readonly times?: RequestTimes }
   /** Kafka closes the connection (malformed or unknown request): earlier responses go first. */
   | { readonly kind: 'close'; readonly reason: string };
 
@@ -38,6 +40,8 @@ export interface RequestProcessor {
     frame: Buffer,
     conn: ConnectionInfo,
     receivedAtMs: number,
+    /** The same moment as performance.now(), for request metrics. */
+    receivedAtHrMs?: number,
   ): DispatchOutcome | Promise<DispatchOutcome>;
 }
 
@@ -50,7 +54,7 @@ function isThenable<T>(v: unknown): v is PromiseLike<T> {
 function responseOf(chunks: Buffer[]): DispatchOutcome {
   let bytes = 0;
   for (const c of chunks) bytes += c.length;
-  return { kind: 'response', chunks, bytes };
+  return { kind: 'response', chunks, bytes, times: undefined };
 }
 
 /**
@@ -64,17 +68,21 @@ function responseOf(chunks: Buffer[]): DispatchOutcome {
  *     UNKNOWN_SERVER_ERROR and an error line; Produce acks=0 has no response to carry an error, so
  *     the connection is closed instead (how Kafka tells such a producer).
  * The handler is called synchronously from `dispatch`, so handlers start in arrival order.
+ * With request metrics, each decoded request carries its RequestTimes in its outcome; the
+ * connection records them once the response is sent.
  */
 export class RequestDispatcher implements RequestProcessor {
   constructor(
     private readonly registry: ApiRegistry,
     private readonly logger: Logger,
+    private readonly requestMetrics: RequestMetrics | null = null,
   ) {}
 
   dispatch(
     frame: Buffer,
     conn: ConnectionInfo,
     receivedAtMs: number,
+    receivedAtHrMs?: number,
   ): DispatchOutcome | Promise<DispatchOutcome> {
     if (frame.length < 8) return close(`request of ${frame.length} bytes is shorter than a request header`);
     const { apiKey, apiVersion, correlationId } = peekRequestIds(frame);
@@ -97,27 +105,30 @@ export class RequestDispatcher implements RequestProcessor {
     } catch (e) {
       return close(`malformed ${name} v${apiVersion} request: ${e instanceof Error ? e.message : String(e)}`);
     }
+    const times = this.requestMetrics?.start(apiKey, apiVersion, receivedAtHrMs ?? performance.now(), frame.length);
+    if (times !== undefined && apiKey === ApiKey.Fetch) times.fromFollower = body.replicaId >= 0;
     const ctx: RequestContext = {
       header,
       clientAddress: conn.clientAddress,
       connectionId: conn.connectionId,
       listenerName: conn.listenerName,
       receivedAtMs,
+      onApiLocalComplete: times?.markApiLocalComplete,
     };
 
     let result: Struct | null | Promise<Struct | null>;
     try {
       result = entry.handle(ctx, body);
     } catch (e) {
-      return this.onHandlerError(entry, ctx, body, e);
+      return timed(this.onHandlerError(entry, ctx, body, e), times);
     }
     if (isThenable<Struct | null>(result)) {
       return Promise.resolve(result).then(
-        (r) => this.complete(entry, ctx, body, r),
-        (e) => this.onHandlerError(entry, ctx, body, e),
+        (r) => timed(this.complete(entry, ctx, body, r), times),
+        (e) => timed(this.onHandlerError(entry, ctx, body, e), times),
       );
     }
-    return this.complete(entry, ctx, body, result);
+    return timed(this.complete(entry, ctx, body, result), times);
   }
 
   private complete(
@@ -171,6 +182,15 @@ export class RequestDispatcher implements RequestProcessor {
       return close(`no well-formed error response for ${describe(ctx)}`);
     }
   }
+}
+
+/** Attaches the request's times to its outcome (a closed connection records nothing, as in Kafka). */
+function timed(outcome: DispatchOutcome, times: RequestTimes | undefined): DispatchOutcome {
+  if (times === undefined || outcome.kind === 'close') return outcome;
+  times.responseComplete();
+  if (outcome.kind === 'noResponse') return { kind: 'noResponse', times };
+  outcome.times = times;
+  return outcome;
 }
 
 function close(reason: string): DispatchOutcome {

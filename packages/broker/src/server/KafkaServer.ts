@@ -1,5 +1,6 @@
 import { AdminZkClient, TopicExistsError, InvalidReplicationFactorError } from '@samsa/admin';
 import { KafkaController } from '@samsa/controller';
+import { EventJournal, MetricsHttpServer, MetricsRegistry } from '@samsa/metrics';
 import { ErrorCode, KafkaError, randomUuid } from '@samsa/protocol';
 import { LogConfig, LogManager, type ConfigProps } from '@samsa/storage';
 import {
@@ -50,12 +51,15 @@ import { GroupMetadataManager } from '../coordinator/group/GroupMetadataManager'
 import { groupConfigOf, offsetConfigOf, offsetsTopicConfigs } from '../coordinator/group/OffsetConfig';
 import type { Logger, Logging } from '../log/logging';
 import { MetadataCache } from '../metadata/MetadataCache';
+import { BrokerMetrics, recordIsrChange } from '../metrics/BrokerMetrics';
 import { parseListeners } from '../network/EndPoint';
 import { RequestDispatcher } from '../network/RequestDispatcher';
+import { RequestMetrics } from '../network/RequestMetrics';
 import { SocketServer, socketServerOptions } from '../network/SocketServer';
 import { DynamicConfigManager } from './DynamicConfigManager';
 import { zkIsrUpdater } from '../cluster/IsrUpdater';
 import { ReplicaManager } from './ReplicaManager';
+import { SAMSA_VERSION } from '../version';
 
 /** A startup failure an operator can act on (duplicate broker id, cluster id mismatch, …): exit 1. */
 export class FatalStartupError extends Error {}
@@ -68,13 +72,15 @@ export class FatalStartupError extends Error {}
  * 4. MetadataCache and ReplicaManager (empty until the controller speaks), the GroupCoordinator
  *    (it loads __consumer_offsets partitions as LeaderAndIsr makes this broker their leader), then
  *    the DynamicConfigManager (config overrides from ZooKeeper applied to the logs, now and on change);
- * 5. SocketServer: listeners bound, so the ports can be advertised;
+ * 5. SocketServer: listeners bound, so the ports can be advertised; then the metrics endpoint
+ *    (jmx.port), so its port can be advertised too;
  * 6. register /brokers/ids/<id> (ephemeral; a duplicate id is fatal);
  * 7. the embedded KafkaController joins the /controller election.
  * Shutdown first asks the controller to move this broker's leaderships away (controlled shutdown,
  * while everything still serves), then runs it backwards — the group coordinator before the socket
  * server, so that JoinGroup and SyncGroup requests parked in it are answered (NOT_COORDINATOR) and
- * its timers end; logs are closed with the clean-shutdown marker last.
+ * its timers end; logs are closed with the clean-shutdown marker last, and the metrics endpoint
+ * answers until the end.
  */
 export class KafkaServer {
   private zk: KafkaZkClient | null = null;
@@ -84,6 +90,16 @@ export class KafkaServer {
   private replicaManager: ReplicaManager | null = null;
   private dynamicConfigManager: DynamicConfigManager | null = null;
   private groupCoordinator: GroupCoordinator | null = null;
+  private metricsServer: MetricsHttpServer | null = null;
+  /** Kafka's BrokerState numbers: 1 starting, 3 running, 6 controlled shutdown, 7 shutting down. */
+  private brokerState = 1;
+  private readonly startTimeMs = Date.now();
+  /** This broker's metrics (Kafka's Yammer registry): add gauges with `metrics.group(domain, type).gauge(…)`. */
+  readonly metrics = new MetricsRegistry();
+  /** Cluster events this broker saw (as controller, or as a partition leader), for the dashboard. */
+  readonly eventJournal: EventJournal;
+  /** Null when samsa.metrics.enabled=false. */
+  private readonly brokerMetrics: BrokerMetrics | null;
   private readonly topicPurgatory = new TopicPurgatory();
   private readonly logger: Logger;
   private stopping = false;
@@ -97,6 +113,9 @@ export class KafkaServer {
   ) {
     this.logger = logging.logger(`[KafkaServer id=${config.brokerId}]`, 'kafka.server.KafkaServer');
     this.metadataCache = new MetadataCache(config.brokerId);
+    this.eventJournal = new EventJournal(config.brokerId);
+    this.brokerMetrics = config.bool('samsa.metrics.enabled') ? new BrokerMetrics(this.metrics, this.eventJournal) : null;
+    this.brokerMetrics?.brokerState(() => this.brokerState);
   }
 
   get brokerId(): number {
@@ -125,6 +144,8 @@ export class KafkaServer {
       logger: this.logging.logger('[ZooKeeperClient Kafka server]', 'kafka.zookeeper.ZooKeeperClient'),
     });
     await this.zk.createTopLevelPaths();
+    this.brokerMetrics?.registerZooKeeper(this.zk.zooKeeperClient);
+    this.brokerMetrics?.start();
 
     // 2. cluster id
     this.clusterId = await this.zk.createOrGetClusterId(randomUuid());
@@ -149,6 +170,7 @@ export class KafkaServer {
     } catch (e) {
       throw new FatalStartupError(`log directories could not be loaded: ${(e as Error).message}`);
     }
+    this.brokerMetrics?.registerLogs(this.logManager);
 
     // 4. replica manager
     const zk = this.zk;
@@ -161,6 +183,8 @@ export class KafkaServer {
       topicConfig: async (topic) => Object.fromEntries(await zk.getEntityConfigs('topics', topic)) as ConfigProps,
       isrUpdater: zkIsrUpdater(zk),
       replicaLagTimeMaxMs: c.int('replica.lag.time.max.ms'),
+      onIsrChange: (change) =>
+        this.brokerMetrics ? this.brokerMetrics.onIsrChange(change) : recordIsrChange(this.eventJournal, change),
       fetcher: {
         brokerId: c.brokerId,
         interBrokerListenerName: this.interBrokerListenerName(),
@@ -176,23 +200,26 @@ export class KafkaServer {
     // 4a. group coordinator: partitionFor needs the partition count __consumer_offsets has (or will have)
     const offsetConfig = offsetConfigOf(c);
     const groupLogger = this.logging.logger(`[GroupCoordinator ${c.brokerId}]`, 'kafka.coordinator.group.GroupCoordinator');
+    const groupManager = new GroupMetadataManager(
+      c.brokerId,
+      offsetConfig,
+      this.replicaManager,
+      systemCoordinatorTimer,
+      this.logging.logger(`[GroupMetadataManager brokerId=${c.brokerId}]`, 'kafka.coordinator.group.GroupMetadataManager'),
+    );
+    this.brokerMetrics?.registerGroupMetadataManager(groupManager);
     this.groupCoordinator = new GroupCoordinator({
       brokerId: c.brokerId,
       groupConfig: groupConfigOf(c),
       offsetConfig,
-      groupManager: new GroupMetadataManager(
-        c.brokerId,
-        offsetConfig,
-        this.replicaManager,
-        systemCoordinatorTimer,
-        this.logging.logger(`[GroupMetadataManager brokerId=${c.brokerId}]`, 'kafka.coordinator.group.GroupMetadataManager'),
-      ),
+      groupManager,
       timer: systemCoordinatorTimer,
       logger: groupLogger,
     });
     this.groupCoordinator.startup(
       (await this.zk.getTopicPartitionCount(GROUP_METADATA_TOPIC_NAME)) ?? offsetConfig.offsetsTopicNumPartitions,
     );
+    this.brokerMetrics?.registerReplicaManager(this.replicaManager);
 
     // 4b. dynamic config: /config/changes watched, topic and broker overrides applied to live logs
     this.dynamicConfigManager = new DynamicConfigManager({
@@ -208,10 +235,16 @@ export class KafkaServer {
     const registry = this.apiRegistry();
     this.socketServer = new SocketServer(
       socketServerOptions(c),
-      new RequestDispatcher(registry, this.logging.logger(`[KafkaApi-${c.brokerId}]`, 'kafka.server.KafkaApis')),
+      new RequestDispatcher(
+        registry,
+        this.logging.logger(`[KafkaApi-${c.brokerId}]`, 'kafka.server.KafkaApis'),
+        this.brokerMetrics ? new RequestMetrics(this.metrics, registry.served().map((a) => a.apiKey)) : null,
+      ),
       this.logging.logger(`[SocketServer brokerId=${c.brokerId}]`, 'kafka.network.SocketServer'),
     );
     await this.socketServer.startup();
+    this.brokerMetrics?.registerSocketServer(this.socketServer.stats);
+    await this.startMetricsEndpoint();
 
     // 6. registration
     await this.registerBroker();
@@ -229,8 +262,11 @@ export class KafkaServer {
       onNewSession: () => this.registerBroker(),
       logger: this.logging.logger('', 'kafka.controller.KafkaController'),
       stateChangeLogger: this.logging.stateChangeLogger(''),
+      metrics: this.brokerMetrics ? this.metrics : undefined,
+      eventJournal: this.eventJournal,
     });
     await this.controller.startup();
+    this.brokerState = 3;
     this.logger.info('started');
   }
 
@@ -259,7 +295,7 @@ export class KafkaServer {
       features: {},
     };
     try {
-      this.brokerEpoch = await this.zk!.registerBroker(broker, { jmxPort: this.config.int('jmx.port') });
+      this.brokerEpoch = await this.zk!.registerBroker(broker, { jmxPort: this.jmxPort });
     } catch (e) {
       if (e instanceof ZkError && e.code === 'NODEEXISTS') {
         throw new FatalStartupError(
@@ -285,6 +321,7 @@ export class KafkaServer {
       logManager: this.logManager!,
       topicPurgatory: this.topicPurgatory,
       groupCoordinator: this.groupCoordinator!,
+      brokerTopicStats: this.brokerMetrics?.brokerTopicStats,
     };
     const registry = new ApiRegistry();
     for (const entry of [
@@ -391,7 +428,9 @@ export class KafkaServer {
       }
     };
     // Before anything else, while this broker still serves (it may be the controller itself).
+    this.brokerState = 6;
     await step('controlled shutdown', () => this.maybeControlledShutdown());
+    this.brokerState = 7;
     await step('controller', () => this.controller?.shutdown());
     // admin requests waiting for the controller answer now instead of holding the drain
     this.topicPurgatory.shutdown();
@@ -402,7 +441,65 @@ export class KafkaServer {
     await step('replica manager', () => this.replicaManager?.shutdown());
     await step('zookeeper', () => this.zk?.close());
     await step('log manager', () => this.logManager?.shutdown());
+    await step('metrics endpoint', () => this.metricsServer?.close());
+    this.brokerMetrics?.close();
+    this.metrics.close();
     this.logger.info('shut down completed');
+  }
+
+  // ---- metrics endpoint -------------------------------------------------------------------------
+
+  /**
+   * The metrics endpoint on jmx.port (0: any free port), on the host of the first listener; -1
+   * serves none. The bound port is what /brokers/ids advertises as jmx_port.
+   */
+  private async startMetricsEndpoint(): Promise<void> {
+    const port = this.config.int('jmx.port');
+    if (port < 0) return;
+    const host = parseListeners(this.config.list('listeners'))[0].host;
+    const server = new MetricsHttpServer({
+      registry: this.metrics,
+      host,
+      port,
+      version: SAMSA_VERSION,
+      journal: this.eventJournal,
+      status: () => this.status(),
+      extraPrometheusFamilies: () => this.brokerMetrics?.process.prometheusFamilies() ?? [],
+      logger: this.logger,
+    });
+    try {
+      await server.start();
+    } catch (e) {
+      throw new FatalStartupError(`the metrics endpoint cannot listen on ${host || '0.0.0.0'}:${port} (jmx.port): ${(e as Error).message}`);
+    }
+    this.metricsServer = server;
+    this.logger.info(`Metrics endpoint (Jolokia, Prometheus) listening on http://${host || '0.0.0.0'}:${server.boundPort}`);
+  }
+
+  /** The port of the metrics endpoint (-1: none). */
+  get jmxPort(): number {
+    return this.metricsServer?.boundPort ?? -1;
+  }
+
+  /** /samsa/status: who this broker is, now. */
+  status(): object {
+    const memory = process.memoryUsage();
+    return {
+      brokerId: this.brokerId,
+      version: SAMSA_VERSION,
+      startTimeMs: this.startTimeMs,
+      uptimeMs: Date.now() - this.startTimeMs,
+      isController: this.isController,
+      controllerId: this.controller?.activeController ?? -1,
+      controllerEpoch: Math.max(this.isController ? this.controller!.epoch : 0, this.replicaManager?.controllerEpoch ?? 0),
+      brokerState: this.brokerState,
+      rssBytes: memory.rss,
+      heapUsedBytes: memory.heapUsed,
+      listeners: this.socketServer ? this.advertisedEndpoints().map((e) => `${e.listenerName}://${e.host}:${e.port}`) : [],
+      jmxPort: this.jmxPort,
+      zkSessionState: this.zk?.zooKeeperClient.connectionState ?? 'CLOSED',
+      metricsEnabled: this.brokerMetrics !== null,
+    };
   }
 }
 

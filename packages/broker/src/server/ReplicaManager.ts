@@ -26,6 +26,18 @@ export interface ReplicaManagerOptions {
   readonly replicaLagTimeMaxMs?: number;
   /** Clock (tests). */
   readonly now?: () => number;
+  /** Told of each ISR change this broker wrote as leader (metrics, the event journal). */
+  readonly onIsrChange?: (change: IsrChange) => void;
+}
+
+/** An ISR this broker, as leader, shrank or expanded (written to ZooKeeper). */
+export interface IsrChange {
+  readonly topic: string;
+  readonly partition: number;
+  readonly kind: 'shrink' | 'expand';
+  readonly leaderEpoch: number;
+  readonly oldIsr: readonly number[];
+  readonly newIsr: readonly number[];
 }
 
 export interface ProducePartitionResult {
@@ -243,6 +255,8 @@ export class ReplicaManager {
     timeoutMs: number,
     requiredAcks: number,
     entries: readonly { topic: string; partition: number; records: Buffer | null }[],
+    /** Called before waiting in the produce purgatory (request metrics: local time ends). */
+    onLocalComplete?: () => void,
   ): Promise<ProducePartitionResult[]> {
     const appended: { p: Partition; epoch: number; result: ProducePartitionResult; requiredOffset: number }[] = [];
     const results: ProducePartitionResult[] = [];
@@ -274,6 +288,7 @@ export class ReplicaManager {
       return results.map((r) => (r.errorCode === ErrorCode.NONE ? produceError(r.topic, r.partition, err, this.o.logger) : r));
     }
     if (requiredAcks !== -1 || appended.length === 0) return results;
+    onLocalComplete?.();
     return new Promise((resolve) => {
       const status = new Map(appended.map((a) => [a, -1 as number]));
       const finish = () => resolve(results.map((r) => {
@@ -315,6 +330,8 @@ export class ReplicaManager {
     minBytes: number;
     maxBytes: number;
     partitions: readonly FetchPartitionRequest[];
+    /** Called before waiting in the fetch purgatory (request metrics: local time ends). */
+    onLocalComplete?: () => void;
   }): Promise<FetchPartitionResult[]> {
     const isFollower = req.replicaId >= 0;
     if (isFollower) {
@@ -330,6 +347,7 @@ export class ReplicaManager {
     const bytes = (rs: FetchPartitionResult[]) => rs.reduce((n, r) => n + (r.records?.sizeInBytes ?? 0), 0);
     const hasError = (rs: FetchPartitionResult[]) => rs.some((r) => r.errorCode !== ErrorCode.NONE);
     if (req.maxWaitMs <= 0 || req.partitions.length === 0 || bytes(first) >= req.minBytes || hasError(first)) return first;
+    req.onLocalComplete?.();
     return new Promise((resolve) => {
       const op = {
         tryComplete: () => {
@@ -440,8 +458,10 @@ export class ReplicaManager {
         }
         if (!stillLeading() || p.pendingIsr !== proposal) return;
         const before = p.isr.join(',');
+        const oldIsr = p.isr;
         p.applyIsrUpdate(newIsr, zkVersion);
         this.onPartitionChanged(p);
+        this.o.onIsrChange?.({ topic: p.topic, partition: p.partition, kind: what === 'Shrinking' ? 'shrink' : 'expand', leaderEpoch: epoch, oldIsr, newIsr });
         this.o.stateChangeLogger.info(
           `${what} ISR of ${p.key} from ${before} to ${newIsr.join(',')} ` +
             `(leader epoch ${epoch}, high watermark ${p.highWatermark}, log end ${p.log.logEndOffset})`,

@@ -122,6 +122,18 @@ export class GroupMetadataManager {
     await this.scheduler;
   }
 
+  /** Kafka's NumGroups gauge: groups cached by this coordinator. */
+  get numGroups(): number {
+    return this.groupMetadataCache.size;
+  }
+
+  /** Kafka's NumOffsets gauge: committed offsets cached over every group. */
+  get numOffsets(): number {
+    let n = 0;
+    for (const g of this.groupMetadataCache.values()) n += g.offsets.numOffsets;
+    return n;
+  }
+
   get currentGroups(): GroupMetadata[] {
     return [...this.groupMetadataCache.values()];
   }

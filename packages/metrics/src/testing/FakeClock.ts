@@ -1,0 +1,10 @@
+/** A clock tests move by hand. */
+export class FakeClock {
+  constructor(public nowMs = 1_700_000_000_000) {}
+
+  readonly now = (): number => this.nowMs;
+
+  advance(ms: number): void {
+    this.nowMs += ms;
+  }
+}
