@@ -36,7 +36,7 @@ describe('ClusterMonitor', () => {
   afterAll(() => http.close());
 
   function monitor(
-    options: { connectAdmin?: () => Promise<GroupsAdmin>; zkTimeoutMs?: number } = {},
+    options: { connectAdmin?: (registered: readonly string[]) => Promise<GroupsAdmin>; zkTimeoutMs?: number } = {},
   ): ClusterMonitor {
     return new ClusterMonitor({
       zkConnect: 'zk:2181',
@@ -201,6 +201,27 @@ describe('ClusterMonitor', () => {
       error: 'There is no leader for this topic-partition',
     });
     expect(view.brokers.every((b) => b.state === 'up')).toBe(true);
+  });
+
+  test('aFailedGroupsReadConnectsAfreshSeededWithTheRegisteredBrokers', async () => {
+    const seeds: string[][] = [];
+    let reads = 0;
+    const admin = {
+      listGroups: () => (++reads === 1 ? Promise.reject(new Error('connect ECONNREFUSED')) : Promise.resolve({ groups: [] })),
+    } as unknown as GroupsAdmin;
+    const m = monitor({
+      connectAdmin: async (registered: readonly string[]) => {
+        seeds.push([...registered]);
+        return admin;
+      },
+    });
+    await m.pollRound();
+    await m.pollGroups();
+    expect(m.view().groups).toMatchObject({ status: 'error' });
+    await m.pollGroups();
+    expect(m.view().groups.status).not.toBe('error');
+    expect(seeds).toHaveLength(2);
+    expect(seeds[1].length).toBeGreaterThan(0);
   });
 
   test('startRunsRoundsUntilStopped', async () => {

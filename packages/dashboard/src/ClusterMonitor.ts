@@ -15,7 +15,11 @@ export interface ClusterMonitorOptions {
   /** Opens a read-only ZooKeeper client (KafkaZkClient.connect in the product). */
   readonly connectZk: () => Promise<ZkSource>;
   /** Opens a kafkajs Admin; null: no bootstrap servers, no groups. */
-  readonly connectAdmin: (() => Promise<GroupsAdmin>) | null;
+  /**
+   * Opens a kafkajs Admin, given the brokers registered in ZooKeeper now (seed them rather than a
+   * bootstrap broker that may be dead); null: no bootstrap servers, no groups.
+   */
+  readonly connectAdmin: ((registered: readonly string[]) => Promise<GroupsAdmin>) | null;
   readonly http: HttpRequester;
   /** One round (ZooKeeper, then every broker's endpoint) per interval. Default 1000. */
   readonly intervalMs?: number;
@@ -118,12 +122,16 @@ export class ClusterMonitor {
     const timeoutMs = this.options.groupsTimeoutMs ?? 10_000;
     try {
       // A connect that finishes after its wait timed out is kept, not opened again.
-      const connect = () => this.options.connectAdmin!().then((a) => (this.admin = a));
+      const registered = (this.zk.value?.brokers ?? []).filter((b) => b.host !== '').map((b) => `${b.host}:${b.port}`);
+      const connect = () => this.options.connectAdmin!(registered).then((a) => (this.admin = a));
       const admin = this.admin ?? (await this.adminFlight.run(connect, timeoutMs));
       const value = await this.groupsFlight.run(() => readGroups(admin, this.nowMs), timeoutMs);
       this.groups = { value, lastOkMs: value.readAtMs, error: null };
       this.report('groups', null);
     } catch (error) {
+      // kafkajs keeps the brokers of its last Metadata (for up to metadata.max.age) and lists groups
+      // on each of them: after a broker is lost, connect afresh so the next read asks the live ones.
+      this.admin = null;
       this.groups = { ...this.groups, error: message(error) };
       this.report('groups', message(error));
     }

@@ -50,10 +50,13 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
     open.zk = zk;
     return zk;
   };
-  const connectAdmin = async (): Promise<GroupsAdmin> => {
+  const connectAdmin = async (registered: readonly string[]): Promise<GroupsAdmin> => {
+    const previous = open.admin;
+    open.admin = undefined;
+    await previous?.disconnect().catch(() => undefined);
     const kafka = new Kafka({
       clientId: 'samsa-dashboard',
-      brokers: [...options.bootstrapServers],
+      brokers: registered.length > 0 ? [...registered] : [...options.bootstrapServers],
       logLevel: logLevel.NOTHING,
       connectionTimeout: 3000,
       requestTimeout: 5000,
