@@ -483,8 +483,16 @@ def errors(call):
         return [["raised", e.errno]]
 out["create"] = errors(lambda: a.create_topics([NewTopic("kp-topic", 2, 1, topic_configs={"cleanup.policy": "compact"})], timeout_ms=10000))
 out["create_again"] = errors(lambda: a.create_topics([NewTopic("kp-topic", 2, 1)], timeout_ms=10000, validate_only=True))
-r = a.describe_configs([ConfigResource(ConfigResourceType.TOPIC, "kp-topic")])
-res = r[0].resources[0]
+# CreateTopics answers once the broker that took it (the controller) knows the topic; kafka-python
+# may ask another broker, which learns of it from the UpdateMetadata that follows (as with Kafka).
+import time
+deadline = time.time() + 10
+while True:
+    r = a.describe_configs([ConfigResource(ConfigResourceType.TOPIC, "kp-topic")])
+    res = r[0].resources[0]
+    if res[0] != 3 or time.time() > deadline:
+        break
+    time.sleep(0.1)
 out["describe_error"] = res[0]
 out["describe"] = {c[0]: c[1] for c in res[4]}
 r = a.alter_configs([ConfigResource(ConfigResourceType.TOPIC, "kp-topic", configs={"cleanup.policy": "delete", "retention.bytes": "4096"})])

@@ -117,10 +117,17 @@ describe('deploy/docker-compose.yml', () => {
   const compose = readYaml(COMPOSE_FILE);
   const brokers = [1, 2, 3].map((n) => ({ n, service: compose.services[`broker-${n}`] as Yaml }));
 
-  test('zooKeeperAndThreeBrokersAndNoDashboardYet', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['broker-1', 'broker-2', 'broker-3', 'zookeeper']);
+  test('zooKeeperThreeBrokersAndTheDashboard', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['broker-1', 'broker-2', 'broker-3', 'dashboard', 'zookeeper']);
     expect(compose.services.zookeeper.image).toMatch(/^zookeeper:3\./);
-    expect(fs.readFileSync(COMPOSE_FILE, 'utf8')).toMatch(/#.*dashboard service/i);
+    const dashboard = compose.services.dashboard;
+    expect(dashboard.image).toBe(compose.services['broker-1'].image);
+    expect(dashboard.ports).toEqual(['8080:8080']);
+    const script = (dashboard.entrypoint as string[])[1];
+    expect(fs.existsSync(path.join(REPO_ROOT, script.replace(/^\/app\//, '').replace('/dist/', '/src/').replace(/\.js$/, '.ts')))).toBe(true);
+    const args = dashboard.command as string[];
+    expect(args[args.indexOf('--zookeeper') + 1]).toBe(ZK);
+    expect(args[args.indexOf('--bootstrap-server') + 1]).toBe('broker-1:29092,broker-2:29092,broker-3:29092');
   });
 
   test.each([1, 2, 3])('broker-%i is built from the Dockerfile and waits for ZooKeeper', (n) => {
@@ -162,6 +169,7 @@ describe('deploy/docker-compose.yml', () => {
       'default.replication.factor': '3',
       'group.initial.rebalance.delay.ms': '0',
       'inter.broker.listener.name': 'INTERNAL',
+      'jmx.port': '9999',
       'listener.security.protocol.map': 'INTERNAL:PLAINTEXT,EXTERNAL:PLAINTEXT',
       listeners: `INTERNAL://0.0.0.0:29092,EXTERNAL://0.0.0.0:909${n}`,
       'log.dirs': '/var/lib/samsa/data',
