@@ -14,6 +14,8 @@ import * as path from 'node:path';
 import { startBroker, type BrokerHandle } from '../tests/harness/broker';
 import { startDashboard, type DashboardHandle } from '../tests/harness/dashboard';
 import { startZooKeeper } from '../tests/harness/zookeeper';
+import { close, connectZk, exists } from '../tests/harness/zkclient';
+import { waitFor } from '../tests/harness/wait';
 
 const ROOT = path.resolve(__dirname, '..');
 const DATA = path.join(ROOT, '.samsa');
@@ -37,6 +39,32 @@ async function pickPort(preferred: number, file: string): Promise<number> {
   return port;
 }
 
+/**
+ * ZooKeeper keeps the data dir across runs, sessions included: the registrations (/brokers/ids/N)
+ * of brokers a previous run lost without a clean stop live on until ZooKeeper expires their
+ * sessions, and a broker cannot register its id meanwhile (Kafka's rule). Wait them out.
+ */
+async function awaitStaleRegistrations(connectString: string): Promise<void> {
+  const client = await connectZk(connectString);
+  try {
+    const stale = async () => {
+      const found: number[] = [];
+      for (let id = 0; id < 3; id++) if ((await exists(client, `/brokers/ids/${id}`)) !== null) found.push(id);
+      return found;
+    };
+    const first = await stale();
+    if (first.length === 0) return;
+    console.log(`waiting for ZooKeeper to expire the sessions of a previous run's brokers ${first.join(', ')} (up to a minute)`);
+    await waitFor(async () => (await stale()).length === 0, {
+      timeoutMs: 60_000,
+      intervalMs: 250,
+      what: 'the previous run\'s broker registrations to expire',
+    });
+  } finally {
+    await close(client);
+  }
+}
+
 async function main(): Promise<void> {
   fs.mkdirSync(DATA, { recursive: true });
   fs.writeFileSync(path.join(DATA, 'run.pid'), String(process.pid));
@@ -45,6 +73,8 @@ async function main(): Promise<void> {
   fs.writeFileSync(path.join(DATA, 'zookeeper.port'), String(zkPort));
   console.log(`starting ZooKeeper on 127.0.0.1:${zkPort} (data in ${path.relative(ROOT, zkDir)})`);
   const zk = await startZooKeeper({ port: zkPort, dir: zkDir, label: 'make-run zookeeper' });
+
+  await awaitStaleRegistrations(zk.connectString);
 
   const brokers: BrokerHandle[] = [];
   let dashboard: DashboardHandle | undefined;
