@@ -12,9 +12,15 @@
  *    Throughput from kcat's wall time; broker CPU from /proc/<pid>/stat around each run.
  * 2. On the metrics broker, a topic of 1,000 partitions (RF 1): latency of a full GET /metrics and
  *    of a Jolokia read of kafka.log:type=Log,* (4,000 gauges), cold (first) and warm (median of 20).
+ * 3. The small-requests load on a third broker run with `node --cpu-prof` (sampled every 100 µs):
+ *    the share of its busy CPU time spent with metrics code on the stack (@samsa/metrics,
+ *    RequestMetrics, BrokerTopicStats, BrokerMetrics), from 2 s after the first produce (steady
+ *    state: before that the JIT and the histograms' reservoirs warm up), and per produce request. On a shared machine
+ *    this attribution is steadier than the difference of two noisy throughputs; the 1000 B load
+ *    makes ~50× fewer requests per byte, so its share is smaller still.
  *
  * Run: make bench BENCH=metrics  (SAMSA_METRICS_BENCH_MB (default 256), SAMSA_METRICS_BENCH_RUNS (5),
- * SAMSA_METRICS_BENCH_PARTITIONS (1000)).
+ * SAMSA_METRICS_BENCH_PARTITIONS (1000), SAMSA_METRICS_BENCH_PROFILE_OUT (keep the CPU profile there)).
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -22,6 +28,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startCluster, type BrokerHandle, type ClusterHandle } from '../harness/broker';
+import { profileShare } from './cpuProfile';
 import { cpuSeconds, makeLines } from './procStats';
 
 const MB = 1024 * 1024;
@@ -42,7 +49,7 @@ const WORKLOADS: readonly Workload[] = [
   {
     name: 'small requests',
     lineBytes: 100,
-    volumeMb: Math.max(8, Math.round(volumeMb / 4)),
+    volumeMb,
     kcatArgs: ['-X', 'linger.ms=0', '-X', 'batch.num.messages=50', '-X', 'acks=1'],
   },
 ];
@@ -127,6 +134,48 @@ async function scrapeLatency(broker: BrokerHandle, zkConnect: string): Promise<R
   };
 }
 
+/** Share of a profiled broker's busy time in metrics code, under one load. */
+async function profiledShare(tmp: string, w: Workload, file: string, lines: number): Promise<Record<string, unknown>> {
+  const profDir = path.join(tmp, 'prof');
+  const cluster = await startCluster({
+    brokers: 1,
+    overrides: { 'log.segment.bytes': 1073741824, 'num.partitions': 1, 'message.max.bytes': 10485760 },
+    nodeArgs: ['--cpu-prof', '--cpu-prof-interval=100', `--cpu-prof-dir=${profDir}`],
+  });
+  const broker = cluster.brokers[0];
+  let requests = 0;
+  let seconds = 0;
+  try {
+    const topic = `prof-${w.lineBytes}`;
+    execFileSync('kcat', ['-P', '-b', broker.bootstrap, '-t', topic, '-p', '0'], { input: 'warmup\n' });
+    const run = produceRun(broker, topic, file, w, lines);
+    const r = await fetch(`${broker.metricsUrl}/jolokia/read/kafka.network:type=RequestMetrics,name=RequestsPerSec,request=Produce,*/Count`);
+    const byVersion = ((await r.json()) as { value: Record<string, { Count: number }> }).value;
+    requests = Object.values(byVersion).reduce((n, v) => n + v.Count, 0);
+    seconds = (lines * w.lineBytes) / MB / run.MBps;
+  } finally {
+    await cluster.stop(); // SIGTERM: the profile is written at exit
+  }
+  const profile = fs.readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+  if (!profile) return { error: 'no profile written' };
+  // SAMSA_METRICS_BENCH_PROFILE_OUT=file keeps the profile (open it in Chrome DevTools)
+  if (process.env.SAMSA_METRICS_BENCH_PROFILE_OUT) fs.copyFileSync(path.join(profDir, profile), process.env.SAMSA_METRICS_BENCH_PROFILE_OUT);
+  const metricsCode = (url: string) =>
+    /\/packages\/metrics\/|RequestMetrics\.js|BrokerTopicStats\.js|BrokerMetrics\.js/.test(url);
+  // steady state: from 2 s after the first produce (the JIT warms up, reservoirs fill)
+  const share = profileShare(path.join(profDir, profile), metricsCode, { firstFunction: 'appendRecords', skipMs: 2000 });
+  return {
+    load: w.name,
+    produceRequests: requests,
+    busyMs: Math.round(share.busyMs),
+    metricsMs: Math.round(share.chosenMs),
+    metricsSharePercent: +((100 * share.chosenMs) / share.busyMs).toFixed(2),
+    // the steady-state window holds about (seconds - 2) / seconds of the requests
+    metricsUsPerProduceRequest: requests > 0 && seconds > 2 ? +((1000 * share.chosenMs) / (requests * ((seconds - 2) / seconds))).toFixed(2) : null,
+    topMs: share.byFunction.slice(0, 8),
+  };
+}
+
 async function main(): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'samsa-metrics-bench-'));
   const base = { 'log.segment.bytes': 1073741824, 'num.partitions': 1, 'message.max.bytes': 10485760 };
@@ -142,13 +191,17 @@ async function main(): Promise<void> {
     on = await startCluster({ brokers: 1, overrides: base });
     off = await startCluster({ brokers: 1, overrides: { ...base, 'samsa.metrics.enabled': false } });
     const brokers = { on: on.brokers[0], off: off.brokers[0] };
+    const files = new Map<Workload, { file: string; lines: number }>();
     for (const w of WORKLOADS) {
       const file = path.join(tmp, `lines-${w.lineBytes}.txt`);
       const lines = makeLines(file, w.lineBytes, w.volumeMb * MB);
+      files.set(w, { file, lines });
       const topic = `bench-${w.lineBytes}`;
       for (const b of Object.values(brokers)) {
         execFileSync('kcat', ['-P', '-b', b.bootstrap, '-t', topic, '-p', '0'], { input: 'warmup\n' });
       }
+      // one unmeasured run each: the JIT and the metrics' reservoirs warm up
+      for (const b of Object.values(brokers)) produceRun(b, topic, file, w, lines);
       const measured: Record<'on' | 'off', Run[]> = { on: [], off: [] };
       for (let i = 0; i < runs; i++) {
         const order: ('on' | 'off')[] = i % 2 === 0 ? ['on', 'off'] : ['off', 'on'];
@@ -175,6 +228,12 @@ async function main(): Promise<void> {
     }
     results.scrape = await scrapeLatency(brokers.on, on.zkConnect);
     console.log('scrape:', results.scrape);
+    await on.stop();
+    await off.stop();
+    on = off = undefined;
+    const small = WORKLOADS[1];
+    results.profile = await profiledShare(tmp, small, files.get(small)!.file, files.get(small)!.lines);
+    console.log('profile:', results.profile);
     results.loadavgAfter = fs.readFileSync('/proc/loadavg', 'utf8').trim();
     console.log(JSON.stringify(results));
   } finally {
