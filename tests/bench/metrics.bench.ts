@@ -12,12 +12,11 @@
  *    Throughput from kcat's wall time; broker CPU from /proc/<pid>/stat around each run.
  * 2. On the metrics broker, a topic of 1,000 partitions (RF 1): latency of a full GET /metrics and
  *    of a Jolokia read of kafka.log:type=Log,* (4,000 gauges), cold (first) and warm (median of 20).
- * 3. The small-requests load on a third broker run with `node --cpu-prof` (sampled every 100 µs):
+ * 3. Each load on a fresh broker run with `node --cpu-prof` (sampled every 100 µs):
  *    the share of its busy CPU time spent with metrics code on the stack (@samsa/metrics,
  *    RequestMetrics, BrokerTopicStats, BrokerMetrics), from 2 s after the first produce (steady
  *    state: before that the JIT and the histograms' reservoirs warm up), and per produce request. On a shared machine
- *    this attribution is steadier than the difference of two noisy throughputs; the 1000 B load
- *    makes ~50× fewer requests per byte, so its share is smaller still.
+ *    this attribution is steadier than the difference of two noisy throughputs.
  *
  * Run: make bench BENCH=metrics  (SAMSA_METRICS_BENCH_MB (default 256), SAMSA_METRICS_BENCH_RUNS (5),
  * SAMSA_METRICS_BENCH_PARTITIONS (1000), SAMSA_METRICS_BENCH_PROFILE_OUT (keep the CPU profile there)).
@@ -231,9 +230,12 @@ async function main(): Promise<void> {
     await on.stop();
     await off.stop();
     on = off = undefined;
-    const small = WORKLOADS[1];
-    results.profile = await profiledShare(tmp, small, files.get(small)!.file, files.get(small)!.lines);
-    console.log('profile:', results.profile);
+    const profiles: Record<string, unknown> = {};
+    for (const w of WORKLOADS) {
+      profiles[w.name] = await profiledShare(tmp, w, files.get(w)!.file, files.get(w)!.lines);
+      console.log(`profile, ${w.name}:`, profiles[w.name]);
+    }
+    results.profile = profiles;
     results.loadavgAfter = fs.readFileSync('/proc/loadavg', 'utf8').trim();
     console.log(JSON.stringify(results));
   } finally {
