@@ -12,9 +12,15 @@
  *    Throughput from kcat's wall time; broker CPU from /proc/<pid>/stat around each run.
  * 2. On the metrics broker, a topic of 1,000 partitions (RF 1): latency of a full GET /metrics and
  *    of a Jolokia read of kafka.log:type=Log,* (4,000 gauges), cold (first) and warm (median of 20).
+ * 3. Each load on fresh brokers run with `node --cpu-prof` (sampled every 100 µs), metrics on and
+ *    off: busy CPU time per MB in the steady state, and with metrics on the share of it spent with
+ *    metrics code on the stack (@samsa/metrics, RequestMetrics, BrokerTopicStats, BrokerMetrics),
+ *    and that time per produce request. On a shared machine
+ *    this attribution is steadier than the difference of two noisy throughputs.
  *
  * Run: make bench BENCH=metrics  (SAMSA_METRICS_BENCH_MB (default 256), SAMSA_METRICS_BENCH_RUNS (5),
- * SAMSA_METRICS_BENCH_PARTITIONS (1000)).
+ * SAMSA_METRICS_BENCH_PARTITIONS (1000), SAMSA_METRICS_BENCH_PROFILE_OUT (a path prefix: keep the CPU
+ * profiles)).
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -22,6 +28,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startCluster, type BrokerHandle, type ClusterHandle } from '../harness/broker';
+import { profileShare } from './cpuProfile';
 import { cpuSeconds, makeLines } from './procStats';
 
 const MB = 1024 * 1024;
@@ -42,7 +49,7 @@ const WORKLOADS: readonly Workload[] = [
   {
     name: 'small requests',
     lineBytes: 100,
-    volumeMb: Math.max(8, Math.round(volumeMb / 4)),
+    volumeMb,
     kcatArgs: ['-X', 'linger.ms=0', '-X', 'batch.num.messages=50', '-X', 'acks=1'],
   },
 ];
@@ -127,6 +134,73 @@ async function scrapeLatency(broker: BrokerHandle, zkConnect: string): Promise<R
   };
 }
 
+/**
+ * One load on a fresh broker under `node --cpu-prof`, metrics on or off: its busy CPU time per MB
+ * in the steady state (from a third of the run, at most 2 s, after the first produce: the JIT warms
+ * up and the histograms' reservoirs fill before that), and with metrics on, the part of it spent
+ * with metrics code on the stack.
+ */
+async function profiledRun(tmp: string, w: Workload, file: string, linesPerRun: number, metricsOn: boolean): Promise<Record<string, unknown>> {
+  let lines = linesPerRun;
+  const profDir = path.join(tmp, `prof-${w.lineBytes}-${metricsOn ? 'on' : 'off'}`);
+  const cluster = await startCluster({
+    brokers: 1,
+    overrides: {
+      'log.segment.bytes': 1073741824,
+      'num.partitions': 1,
+      'message.max.bytes': 10485760,
+      'samsa.metrics.enabled': metricsOn,
+    },
+    nodeArgs: ['--cpu-prof', '--cpu-prof-interval=100', `--cpu-prof-dir=${profDir}`],
+  });
+  const broker = cluster.brokers[0];
+  let requests: number | null = null;
+  let seconds = 0;
+  try {
+    const topic = `prof-${w.lineBytes}`;
+    execFileSync('kcat', ['-P', '-b', broker.bootstrap, '-t', topic, '-p', '0'], { input: 'warmup\n' });
+    // the 1000 B load is over in well under a second: send it four times for a steady state
+    const rounds = w.lineBytes >= 1000 ? 4 : 1;
+    const started = performance.now();
+    for (let i = 0; i < rounds; i++) produceRun(broker, topic, file, w, linesPerRun);
+    seconds = (performance.now() - started) / 1000;
+    lines *= rounds;
+    if (metricsOn) {
+      const r = await fetch(`${broker.metricsUrl}/jolokia/read/kafka.network:type=RequestMetrics,name=RequestsPerSec,request=Produce,*/Count`);
+      const byVersion = ((await r.json()) as { value: Record<string, { Count: number }> }).value;
+      requests = Object.values(byVersion).reduce((n, v) => n + v.Count, 0);
+    }
+  } finally {
+    await cluster.stop(); // SIGTERM: the profile is written at exit
+  }
+  const profile = fs.readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+  if (!profile) return { error: 'no profile written' };
+  // SAMSA_METRICS_BENCH_PROFILE_OUT=prefix keeps the profiles (open them in Chrome DevTools)
+  const keep = process.env.SAMSA_METRICS_BENCH_PROFILE_OUT;
+  if (keep) fs.copyFileSync(path.join(profDir, profile), `${keep}-${w.lineBytes}-${metricsOn ? 'on' : 'off'}.cpuprofile`);
+  // metrics code on the produce path: not the endpoint answering the read above
+  const metricsCode = (url: string) =>
+    /\/packages\/metrics\/|RequestMetrics\.js|BrokerTopicStats\.js|BrokerMetrics\.js/.test(url) && !/\/(http|jolokia|prometheus)\//.test(url);
+  const skipMs = Math.min(2000, (seconds * 1000) / 3);
+  const share = profileShare(path.join(profDir, profile), metricsCode, { firstFunction: 'appendRecords', skipMs });
+  const steadyFraction = (seconds * 1000 - skipMs) / (seconds * 1000);
+  const steadyMb = ((lines * w.lineBytes) / MB) * steadyFraction;
+  return {
+    load: w.name,
+    metrics: metricsOn ? 'on' : 'off',
+    seconds: +seconds.toFixed(2),
+    busyMsPerMB: +(share.busyMs / steadyMb).toFixed(2),
+    ...(metricsOn
+      ? {
+          produceRequests: requests,
+          metricsSharePercent: +((100 * share.chosenMs) / share.busyMs).toFixed(2),
+          metricsUsPerProduceRequest: requests ? +((1000 * share.chosenMs) / (requests * steadyFraction)).toFixed(2) : null,
+          topMs: share.byFunction.slice(0, 6),
+        }
+      : {}),
+  };
+}
+
 async function main(): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'samsa-metrics-bench-'));
   const base = { 'log.segment.bytes': 1073741824, 'num.partitions': 1, 'message.max.bytes': 10485760 };
@@ -142,13 +216,17 @@ async function main(): Promise<void> {
     on = await startCluster({ brokers: 1, overrides: base });
     off = await startCluster({ brokers: 1, overrides: { ...base, 'samsa.metrics.enabled': false } });
     const brokers = { on: on.brokers[0], off: off.brokers[0] };
+    const files = new Map<Workload, { file: string; lines: number }>();
     for (const w of WORKLOADS) {
       const file = path.join(tmp, `lines-${w.lineBytes}.txt`);
       const lines = makeLines(file, w.lineBytes, w.volumeMb * MB);
+      files.set(w, { file, lines });
       const topic = `bench-${w.lineBytes}`;
       for (const b of Object.values(brokers)) {
         execFileSync('kcat', ['-P', '-b', b.bootstrap, '-t', topic, '-p', '0'], { input: 'warmup\n' });
       }
+      // one unmeasured run each: the JIT and the metrics' reservoirs warm up
+      for (const b of Object.values(brokers)) produceRun(b, topic, file, w, lines);
       const measured: Record<'on' | 'off', Run[]> = { on: [], off: [] };
       for (let i = 0; i < runs; i++) {
         const order: ('on' | 'off')[] = i % 2 === 0 ? ['on', 'off'] : ['off', 'on'];
@@ -170,11 +248,27 @@ async function main(): Promise<void> {
         ...s,
         throughputCostPercent: +((1 - s.on.medianMBps / s.off.medianMBps) * 100).toFixed(1),
         cpuCostPercent: +((s.on.medianCpuSecPerGB / s.off.medianCpuSecPerGB - 1) * 100).toFixed(1),
+        // the median of each round's on/off ratio: the two runs of a round are back to back, so
+        // the machine's drift between rounds cancels out
+        pairedThroughputCostPercent: +((1 - median(measured.on.map((r, i) => r.MBps / measured.off[i].MBps))) * 100).toFixed(1),
+        pairedCpuCostPercent: +((median(measured.on.map((r, i) => r.cpuSecPerGB / measured.off[i].cpuSecPerGB)) - 1) * 100).toFixed(1),
       };
       console.log(w.name, results[w.name]);
     }
     results.scrape = await scrapeLatency(brokers.on, on.zkConnect);
     console.log('scrape:', results.scrape);
+    await on.stop();
+    await off.stop();
+    on = off = undefined;
+    const profiles: Record<string, unknown>[] = [];
+    for (const w of WORKLOADS) {
+      for (const metricsOn of [true, false]) {
+        const p = await profiledRun(tmp, w, files.get(w)!.file, files.get(w)!.lines, metricsOn);
+        profiles.push(p);
+        console.log('profile:', p);
+      }
+    }
+    results.profiles = profiles;
     results.loadavgAfter = fs.readFileSync('/proc/loadavg', 'utf8').trim();
     console.log(JSON.stringify(results));
   } finally {

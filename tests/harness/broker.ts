@@ -27,6 +27,8 @@ export interface BrokerOptions {
   readonly dir?: string;
   /** Echo the broker's console lines to this stream as well. */
   readonly echo?: NodeJS.WritableStream;
+  /** Extra node options before the script (benchmarks: `--cpu-prof`). */
+  readonly nodeArgs?: readonly string[];
 }
 
 export interface BrokerHandle {
@@ -131,7 +133,7 @@ class BrokerProcess implements BrokerHandle {
 
   async launch(): Promise<void> {
     if (!fs.existsSync(BROKER_BIN)) throw new Error(`${BROKER_BIN} is missing: build first (npx tsc -b)`);
-    const child = spawn(process.execPath, [BROKER_BIN, this.propertiesFile, harnessMarker()], {
+    const child = spawn(process.execPath, [...(this.options.nodeArgs ?? []), BROKER_BIN, this.propertiesFile, harnessMarker()], {
       cwd: this.dir,
       env: { ...process.env, LOG_DIR: this.dir, SAMSA_LOG_LEVEL: process.env.SAMSA_LOG_LEVEL ?? 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -222,6 +224,8 @@ export interface ClusterHandle {
 
 export interface ClusterOptions {
   readonly brokers?: number;
+  /** Extra node options for every broker. */
+  readonly nodeArgs?: readonly string[];
   /** First broker id (default 0, as in the Kafka captures). */
   readonly firstBrokerId?: number;
   readonly chroot?: string;
@@ -238,7 +242,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   try {
     const started = await Promise.allSettled(
       Array.from({ length: options.brokers ?? 3 }, (_, i) =>
-        startBroker({ zkConnect, brokerId: first + i, overrides: options.overrides }),
+        startBroker({ zkConnect, brokerId: first + i, overrides: options.overrides, nodeArgs: options.nodeArgs }),
       ),
     );
     for (const s of started) if (s.status === 'fulfilled') brokers.push(s.value);

@@ -46,6 +46,8 @@ interface Slot {
   readonly requestBytes: number;
 }
 
+const EMPTY = Buffer.alloc(0);
+
 interface PendingFrame {
   readonly frame: Buffer;
   readonly receivedAtMs: number;
@@ -86,7 +88,10 @@ export class Connection implements ConnectionInfo {
   private ending = false;
   private requestCount = 0;
   private lingerTimer: NodeJS.Timeout | undefined;
-  /** Request metrics of responses written and not yet sent, in write order (callbacks come in order). */
+  /**
+   * Request metrics of responses written but not yet taken by the kernel, in write order; each has
+   * an empty write with onResponseSent queued after it (write callbacks come in order).
+   */
   private readonly sending: RequestTimes[] = [];
   private readonly onResponseSent = (): void => this.sending.shift()?.completed();
   readonly closedPromise: Promise<void>;
@@ -250,11 +255,9 @@ export class Connection implements ConnectionInfo {
           this.stats.bytesOut += outcome.bytes;
           this.stats.responses++;
           const times = outcome.times;
-          if (times !== undefined) {
-            times.responseDequeued();
-            this.sending.push(times);
-          }
-          if (!this.write(outcome.chunks, times !== undefined)) this.writeBlocked = true;
+          times?.responseDequeued();
+          if (!this.write(outcome.chunks)) this.writeBlocked = true;
+          if (times !== undefined) this.responseWritten(times);
         } else if (outcome.kind === 'noResponse') {
           outcome.times?.completed();
         } else if (outcome.kind === 'close') {
@@ -273,17 +276,28 @@ export class Connection implements ConnectionInfo {
     this.maybeFinishDrain();
   }
 
-  /**
-   * Writes one response's chunks as one vectored write; false when the socket wants a 'drain'.
-   * `timed`: call onResponseSent when the last chunk has been handed to the kernel.
-   */
-  private write(chunks: readonly Buffer[], timed = false): boolean {
+  /** Writes one response's chunks as one vectored write; false when the socket wants a 'drain'. */
+  private write(chunks: readonly Buffer[]): boolean {
     this.socket.cork();
     let ok = true;
-    const last = chunks.length - 1;
-    for (let i = 0; i <= last; i++) ok = this.socket.write(chunks[i], timed && i === last ? this.onResponseSent : undefined);
+    for (const c of chunks) ok = this.socket.write(c);
     this.socket.uncork();
     return ok;
+  }
+
+  /**
+   * Request metrics: the response is sent when the kernel has taken its last byte. Usually the
+   * vectored write does that at once (nothing left in the socket's buffer); otherwise an empty
+   * write queued behind it calls back when it has gone (a callback on every write would cost a
+   * tick per response).
+   */
+  private responseWritten(times: RequestTimes): void {
+    if (this.sending.length === 0 && this.socket.writableLength === 0) {
+      times.completed();
+      return;
+    }
+    this.sending.push(times);
+    this.socket.write(EMPTY, this.onResponseSent);
   }
 
   private queuedResponseBytes(): number {

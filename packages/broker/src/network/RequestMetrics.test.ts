@@ -32,7 +32,16 @@ beforeEach(async () => {
   apis.register({
     apiKey: ApiKey.Fetch,
     maxVersion: 11,
-    handle: () => ({ throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses: [] }),
+    // maxBytes 999 asks for a 16 MiB answer: more than the socket takes while the client does not read
+    handle: (_ctx, body) => ({
+      throttleTimeMs: 0,
+      errorCode: 0,
+      sessionId: 0,
+      responses:
+        body.maxBytes === 999
+          ? [{ topic: 't', partitionResponses: [{ partition: 0, errorCode: 0, highWatermark: 0, lastStableOffset: 0, logStartOffset: 0, abortedTransactions: [], preferredReadReplica: -1, recordSet: Buffer.alloc(16 << 20) }] }]
+          : [],
+    }),
   });
   const logger = new MemoryLogger();
   server = new SocketServer(
@@ -40,6 +49,7 @@ beforeEach(async () => {
       listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 0 }],
       requestMaxBytes: 1 << 20,
       queuedMaxRequests: 1,
+      queuedMaxResponseBytes: 64 << 20,
       connectionsMaxIdleMs: 0,
       maxConnectionsPerIp: 100,
       shutdownGraceMs: 500,
@@ -103,5 +113,16 @@ describe('RequestMetrics', () => {
     expect(read('TotalTimeMs', 'FetchConsumer', ['Count'])).toEqual({ Count: 2 });
     expect(read('TotalTimeMs', 'FetchFollower', ['Count'])).toEqual({ Count: 1 });
     expect(read('RemoteTimeMs', 'Fetch', ['Max'])).toEqual({ Max: 0 });
+  });
+
+  test('a response the client does not read yet is recorded once the socket has taken it all', async () => {
+    client.socket.pause();
+    client.send(ApiKey.Fetch, 11, 1, { ...fetchBody(-1), maxBytes: 999 });
+    await sleep(300);
+    expect(read('TotalTimeMs', 'Fetch', ['Count'])).toEqual({ Count: 0 });
+    client.socket.resume();
+    await client.waitFrames(1, 10_000);
+    await waitFor(() => read('TotalTimeMs', 'Fetch', ['Count']).Count === 1, 5000, 'the fetch to be recorded');
+    expect(read('ResponseSendTimeMs', 'Fetch', ['Max']).Max).toBeGreaterThanOrEqual(250);
   });
 });
