@@ -138,7 +138,8 @@ async function commitBench(cluster: ClusterHandle, run: number): Promise<{ singl
   kafkaTopics(cluster.zkConnect, ['--create', '--topic', topic, '--partitions', '100', '--replication-factor', '3']);
   const group = `commit-group-${run}`;
   const any = await TestClient.connect(cluster.brokers[0].port);
-  const coordinatorId = await waitUntil(() => coordinatorOf(any, group), 60_000, 'coordinator');
+  // (wrapped: broker id 0 is a falsy answer)
+  const { id: coordinatorId } = await waitUntil(async () => ({ id: await coordinatorOf(any, group) }), 60_000, 'coordinator');
   any.close();
   const client = await TestClient.connect(cluster.broker(coordinatorId).port);
   // Warm up (topic metadata on the coordinator, the offsets partition's first segment).
@@ -161,14 +162,14 @@ async function commitBench(cluster: ClusterHandle, run: number): Promise<{ singl
   return { single, hundred: hundred * 100 };
 }
 
-async function loadBench(cluster: ClusterHandle, zk: ZkClient): Promise<{ loadMs: number; offsets: number; from: number; to: number }> {
+async function loadBench(cluster: ClusterHandle, zk: ZkClient): Promise<{ loadMs: number; brokerLoadMs: number; offsets: number; from: number; to: number }> {
   const topic = 'load-topic';
   kafkaTopics(cluster.zkConnect, ['--create', '--topic', topic, '--partitions', '100', '--replication-factor', '3']);
   const target = partitionFor('load-group-0');
   const groups: string[] = [];
   for (let i = 0; groups.length < 1000; i++) if (partitionFor(`load-group-${i}`) === target) groups.push(`load-group-${i}`);
   const any = await TestClient.connect(cluster.brokers[0].port);
-  const coordinatorId = await waitUntil(() => coordinatorOf(any, groups[0]), 60_000, 'coordinator');
+  const { id: coordinatorId } = await waitUntil(async () => ({ id: await coordinatorOf(any, groups[0]) }), 60_000, 'coordinator');
   any.close();
   const client = await TestClient.connect(cluster.broker(coordinatorId).port);
   const parts = Array.from({ length: 100 }, (_, i) => i);
@@ -203,13 +204,24 @@ async function loadBench(cluster: ClusterHandle, zk: ZkClient): Promise<{ loadMs
     2,
   );
   const loadMs = now() - t0;
+  // The new coordinator's own account of the load (its log line reaches us through a pipe, a little later).
+  const loadedLine = new RegExp(`Finished loading offsets and group metadata from __consumer_offsets-${target} in (\\d+) milliseconds`);
+  const brokerLoadMs = await waitUntil(
+    async () => {
+      const m = loadedLine.exec(cluster.broker(state.leader).output());
+      return m ? Number(m[1]) : null;
+    },
+    10_000,
+    'the load to be logged',
+    50,
+  ).catch(() => NaN);
   // Every group's offsets are there.
   const answers = await pipelined(newCoordinator, ApiKey.OffsetFetch, 1, groups.map(fetchBody));
   const ok = answers.filter((r) => Number(((r.topics as Struct[])[0].partitions as Struct[])[0].committedOffset) >= 1000).length;
   newCoordinator.close();
   if (ok !== groups.length) throw new Error(`only ${ok} of ${groups.length} groups loaded`);
   await cluster.broker(stateBefore.leader).restart();
-  return { loadMs, offsets: groups.length * 100, from: stateBefore.leader, to: state.leader };
+  return { loadMs, brokerLoadMs, offsets: groups.length * 100, from: stateBefore.leader, to: state.leader };
 }
 
 async function main(): Promise<void> {
@@ -224,7 +236,7 @@ async function main(): Promise<void> {
     for (let run = 0; run < RUNS; run++) commits.push(await commitBench(cluster, run));
     console.log(`  offset commits (OffsetCommit v2, 64 in flight, acks -1 RF 3): ${fmt(commits.map((c) => c.single), 'requests/s')} with 1 partition each; ${fmt(commits.map((c) => c.hundred), 'offsets/s')} with 100 per request`);
     const load = await loadBench(cluster, zk);
-    console.log(`  new coordinator loading ${load.offsets} committed offsets (1,000 groups × 100 in one offsets partition): ${load.loadMs.toFixed(0)} ms from the old leader's SIGTERM to the last group answered (broker ${load.from} → ${load.to})`);
+    console.log(`  new coordinator loading ${load.offsets} committed offsets (1,000 groups × 100 in one offsets partition): ${load.loadMs.toFixed(0)} ms from the old leader's SIGTERM to the last group answered (broker ${load.from} → ${load.to}), of which the load itself (the new coordinator's log) ${load.brokerLoadMs} ms`);
   } finally {
     await close(zk);
     await cluster.stop();

@@ -34,7 +34,7 @@ export function parseHostPort(value: string): BrokerAddress {
 export function sendRequest(timeoutMs: number, clientId: string): SendRequest {
   return (target, apiKey, apiVersion, body) =>
     new Promise<Struct>((resolve, reject) => {
-      const socket = net.connect({ host: target.host, port: target.port });
+      const socket = net.connect({ host: target.host, port: target.port, noDelay: true });
       let buffered = Buffer.alloc(0);
       let done = false;
       const finish = (error: Error | null, result?: Struct): void => {

@@ -36,7 +36,7 @@ export class TestClient {
 
   static connect(port: number, host = '127.0.0.1'): Promise<TestClient> {
     return new Promise((resolve, reject) => {
-      const s = connect({ port, host }, () => {
+      const s = connect({ port, host, noDelay: true }, () => {
         s.off('error', reject);
         resolve(new TestClient(s));
       });
