@@ -21,6 +21,15 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# docker-compose (v1, Debian's) only checks deploy/docker-compose.yml (`config` needs no engine):
+# without its recommends, which would bring a Docker engine this machine does not run.
+if ! dpkg-query -W -f='${Status}' docker-compose 2>/dev/null | grep -q 'install ok installed'; then
+  echo "setup: installing Debian package: docker-compose (without recommends)"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends docker-compose >/dev/null
+fi
+
 # npm workspace: reinstall only when the lockfile changed since the last install.
 stamp=node_modules/.samsa-installed
 if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ package.json -nt "$stamp" ]; then
