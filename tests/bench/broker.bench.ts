@@ -16,6 +16,14 @@ import { cpuSeconds, makeLines, rssMiB } from './procStats';
 
 const MB = 1024 * 1024;
 const volumeMb = Number(process.env.SAMSA_BENCH_MB ?? 512);
+/** SAMSA_BENCH_BROKER_PROPS="k=v,k=v": extra broker properties (e.g. samsa.metrics.enabled=false). */
+const extraOverrides = (): Record<string, string> =>
+  Object.fromEntries(
+    (process.env.SAMSA_BENCH_BROKER_PROPS ?? '')
+      .split(',')
+      .filter((kv) => kv.includes('='))
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
 
 function timed<T>(fn: () => T): { result: T; seconds: number } {
   const start = process.hrtime.bigint();
@@ -27,7 +35,7 @@ async function main(): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'samsa-bench-'));
   const cluster = await startCluster({
     brokers: 1,
-    overrides: { 'log.segment.bytes': 1073741824, 'num.partitions': 1, 'message.max.bytes': 10485760 },
+    overrides: { 'log.segment.bytes': 1073741824, 'num.partitions': 1, 'message.max.bytes': 10485760, ...extraOverrides() },
   });
   const broker = cluster.brokers[0];
   const pid = broker.pid!;
