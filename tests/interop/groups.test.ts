@@ -119,9 +119,9 @@ describe.each(scenarios)('%s', (label, clients) => {
     await waitForBalancedAssignment([m[0]], PARTITIONS, 60_000);
     const second = await produce(topic, 'b', 100);
     await waitForKeys([m[0]], second);
-    expect(await m[0].stop()).toBe(0);
 
-    // Everything consumed was committed: the group's offsets are the log ends.
+    // Everything consumed is committed (auto commit every 500 ms): the group's offsets reach the log
+    // ends, and stay there when the last member leaves.
     const ends = await logEnds(topic);
     expect([...ends.values()].reduce((a, b) => a + b, 0)).toBe(400);
     await waitFor(
@@ -131,6 +131,8 @@ describe.each(scenarios)('%s', (label, clients) => {
       },
       { timeoutMs: 15_000, what: `${group}'s committed offsets to reach the log ends ${JSON.stringify([...ends])}` },
     );
+    expect(await m[0].stop()).toBe(0);
+    expect(await committed(group, topic)).toEqual(ends);
     const { groups } = await admin.describeGroups([group]);
     expect(groups[0].state).toBe('Empty');
 
