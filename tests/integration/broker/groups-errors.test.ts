@@ -54,6 +54,14 @@ beforeAll(async () => {
     logLevel: logLevel.NOTHING,
     retry: { retries: 10, initialRetryTime: 100 },
   });
+  // kafka-topics writes ZooKeeper; the brokers learn of the topic from the controller a little later.
+  const admin = kafka.admin();
+  await admin.connect();
+  await waitFor(async () => (await admin.fetchTopicOffsets(TOPIC)).length === 2, {
+    timeoutMs: 60_000,
+    what: `${TOPIC} to be served`,
+  });
+  await admin.disconnect();
   producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
   consumer = kafka.consumer({ groupId: STEADY, heartbeatInterval: 500 });
