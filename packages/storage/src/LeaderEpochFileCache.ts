@@ -5,8 +5,29 @@ import type { Logger } from './logger';
 /**
  * Leader epoch → the first offset written in that epoch (Kafka's LeaderEpochFileCache). A follower
  * asks the leader for the end offset of its latest epoch (OffsetsForLeaderEpoch) and truncates to
- * it; that answer comes from `endOffsetFor`. Every change is written to `leader-epoch-checkpoint`
- * at once (changes are rare: one per leader election, plus truncations).
+ * it; that answer comes from `endOffsetFor`, always from memory.
+ *
+ * Every change is written to `leader-epoch-checkpoint` (atomically, fsynced) in the background, on
+ * libuv's pool, never on the caller's stack: a broker that becomes leader of a thousand partitions
+ * at once used to spend seconds in a thousand fsyncs on the event loop, long enough to lose its
+ * ZooKeeper session. Writes of one cache are coalesced (the file always receives the latest
+ * entries; one write at a time), and `flushed()` resolves once the file holds every change made
+ * before the call.
+ *
+ * Why the file may lag memory without losing what Kafka guarantees after a crash. After an unclean
+ * shutdown the cache is the file's entries, then every batch after the recovery point is re-read
+ * and assigns its own epoch (LogLoader), and entries past the log end are dropped. So:
+ *   - an entry that starts at or after the recovery point is rebuilt from the batches themselves
+ *     (and one whose batches did not survive is not needed: no offset of that epoch exists);
+ *   - an entry that starts before the recovery point is not re-read, so it must be durable before
+ *     the recovery point moves past it: Log.flush awaits `flushed()` before it advances the
+ *     recovery point, and the recovery-point checkpoint is written from that value later still;
+ *   - a leader's entry with no batch yet (assigned on becoming leader) lost in a crash changes no
+ *     answer: OffsetForLeaderEpoch for it then gives the previous epoch and the same end offset,
+ *     since no offset was written in it.
+ * A clean shutdown flushes every log (hence this file) before the clean-shutdown marker. Kafka
+ * later dropped the fsync of truncations for the same reasons (KAFKA-15046); this cache keeps
+ * fsyncing every write, off the event loop.
  */
 export const UNDEFINED_EPOCH = -1;
 export const UNDEFINED_EPOCH_OFFSET = -1;
@@ -19,6 +40,19 @@ export interface EpochAndOffset {
 export class LeaderEpochFileCache {
   /** Sorted by epoch; start offsets also strictly grow. */
   private epochs: EpochEntry[] = [];
+  /** The background write of the checkpoint, while one runs (see `flushed`). */
+  private writing: Promise<void> | null = null;
+  /** A change not yet handed to a write. */
+  private dirty = false;
+  /** The cache moved to another file (Log.renameDir): this one writes no more. */
+  private detached = false;
+  /** The last background write failed with this (cleared by a successful one). */
+  private writeError: unknown = null;
+  /**
+   * Told of a failed background write (Log points it at its directory's failure channel, which
+   * takes the directory offline as a synchronous write error would).
+   */
+  onFlushError: ((error: unknown) => void) | null = null;
 
   constructor(
     private readonly name: string,
@@ -30,7 +64,7 @@ export class LeaderEpochFileCache {
     for (const e of initial) this.assignEntry(e);
   }
 
-  /** Records that `epoch` starts at `startOffset` (if it is news); flushes when changed. */
+  /** Records that `epoch` starts at `startOffset` (if it is news); the file follows in the background. */
   assign(epoch: number, startOffset: number): void {
     if (this.assignEntry({ epoch, startOffset })) this.flush();
   }
@@ -132,8 +166,52 @@ export class LeaderEpochFileCache {
     return this.epochs;
   }
 
+  /** Starts writing the current entries to the checkpoint file (coalesced with a write under way). */
   flush(): void {
-    this.checkpoint.write(this.epochs);
+    if (this.detached) return;
+    this.dirty = true;
+    if (this.writing === null) this.writing = this.writeLoop();
+  }
+
+  /**
+   * Resolves once the file holds (durably) every change made before this call; rejects with the
+   * error of a failed write.
+   */
+  async flushed(): Promise<void> {
+    while (this.writing !== null) await this.writing;
+    if (this.writeError !== null) throw this.writeError;
+  }
+
+  /**
+   * This cache's entries now live in another file (the partition directory was renamed): stop
+   * writing here and return whether a change had not reached the file yet.
+   */
+  detach(): boolean {
+    const pending = this.dirty || this.writing !== null;
+    this.detached = true;
+    this.dirty = false;
+    return pending;
+  }
+
+  /** Never rejects: a failure is kept for `flushed()` and reported to `onFlushError`. */
+  private async writeLoop(): Promise<void> {
+    try {
+      while (this.dirty && !this.detached) {
+        this.dirty = false;
+        try {
+          await this.checkpoint.writeAsync([...this.epochs]);
+          this.writeError = null;
+        } catch (error) {
+          if (this.detached) return;
+          this.writeError = error;
+          this.logger.error(`[LeaderEpochCache ${this.name}] Error writing the leader epoch checkpoint`, error);
+          this.onFlushError?.(error);
+          return;
+        }
+      }
+    } finally {
+      this.writing = null;
+    }
   }
 }
 

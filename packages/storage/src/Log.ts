@@ -74,7 +74,21 @@ export class Log {
     );
     this._logStartOffset = p.logStartOffset;
     this._leaderEpochCache = p.leaderEpochCache;
+    this.watchEpochCheckpoint(this._leaderEpochCache);
     this._highWatermark = p.logStartOffset;
+    // Epoch entries before the recovery point are not rebuilt by recovery: the checkpoint must hold
+    // them before the recovery point passes them (see LeaderEpochFileCache).
+    this.local.beforeRecoveryPointMoves = () => this._leaderEpochCache.flushed();
+  }
+
+  /** A failed background write of the epoch checkpoint takes the directory offline. */
+  private watchEpochCheckpoint(cache: LeaderEpochFileCache): void {
+    cache.onFlushError = (error) =>
+      this.deps.failureChannel.maybeAddOfflineLogDir(
+        this.parentDir,
+        `Error while writing the leader epoch checkpoint of ${this.name}`,
+        error,
+      );
   }
 
   get deps(): LogDeps {
@@ -545,9 +559,16 @@ export class Log {
     this.local.replaceSegments(cleaned, oldSegments);
   }
 
-  /** Closes every segment; no flush (LogManager flushes first). */
-  close(): Promise<void> {
-    return this.local.close();
+  /**
+   * Closes every segment, once the leader epoch checkpoint is written; no flush of the segments
+   * (LogManager flushes first).
+   */
+  async close(): Promise<void> {
+    try {
+      await this._leaderEpochCache.flushed();
+    } finally {
+      await this.local.close();
+    }
   }
 
   /** Closes descriptors without writing (the directory failed). */
@@ -558,19 +579,24 @@ export class Log {
   /** Renames the partition directory (to `…-delete` before deletion). */
   renameDir(name: string): void {
     this.local.renameDir(name);
-    const entries = this._leaderEpochCache.epochEntries();
+    const old = this._leaderEpochCache;
+    const pending = old.detach();
     const checkpoint = new LeaderEpochCheckpointFile(path.join(this.dir, LEADER_EPOCH_CHECKPOINT_FILE));
     this._leaderEpochCache = new LeaderEpochFileCache(
       this.name,
       () => this.logEndOffset,
       checkpoint,
       this.deps.logger,
-      entries,
+      old.epochEntries(),
     );
+    this.watchEpochCheckpoint(this._leaderEpochCache);
+    // A write the old cache had not finished is redone in the renamed directory.
+    if (pending) this._leaderEpochCache.flush();
   }
 
   /** Removes the directory and everything in it. */
   delete(): Promise<void> {
+    this._leaderEpochCache.detach();
     return this.local.delete();
   }
 

@@ -95,8 +95,17 @@ export async function loadLog(p: LoadLogParams, stats?: LoadStats): Promise<Log>
     if (!(e instanceof CorruptCheckpointError)) throw e;
     logger.warn(`${e.message}; rebuilding the leader epoch cache of ${name} from the log`);
   }
+  // One cache for recovery and for the log (its writes to the file are serialized): the log end it
+  // measures against is the loader's until the Log exists, then the Log's.
   let logEnd = -1;
-  const epochCache = new LeaderEpochFileCache(name, () => logEnd, epochCheckpoint, logger, epochEntries);
+  let log: Log | null = null;
+  const epochCache = new LeaderEpochFileCache(
+    name,
+    () => (log === null ? logEnd : log.logEndOffset),
+    epochCheckpoint,
+    logger,
+    epochEntries,
+  );
 
   let recoveryPoint = p.recoveryPoint;
   if (!p.hadCleanShutdown) {
@@ -151,21 +160,13 @@ export async function loadLog(p: LoadLogParams, stats?: LoadStats): Promise<Log>
   epochCache.truncateFromStart(logStartOffset);
   if (stats) stats.segments += segments.length;
 
-  let log: Log | null = null;
-  const cache = new LeaderEpochFileCache(
-    name,
-    () => log!.logEndOffset,
-    epochCheckpoint,
-    logger,
-    epochCache.epochEntries(),
-  );
   log = new Log({
     ...p,
     segments,
     logStartOffset,
     recoveryPoint,
     nextOffset: logEnd,
-    leaderEpochCache: cache,
+    leaderEpochCache: epochCache,
   });
   return log;
 }

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { BrokerMetadataCheckpoint, javaDateString, parseProperties } from './BrokerMetadataCheckpoint';
 import { CorruptCheckpointError, LeaderEpochCheckpointFile, OffsetCheckpointFile } from './checkpoints';
-import { disk } from './disk';
+import { disk, ioError } from './disk';
 import { LeaderEpochFileCache } from './LeaderEpochFileCache';
 import { MemoryLogger } from './logger';
 import { tempDir } from './testing/helpers';
@@ -112,7 +112,7 @@ describe('LeaderEpochFileCache', () => {
     );
   }
 
-  test('assignKeepsTheFirstOffsetOfEachEpochAndFlushes', () => {
+  test('assignKeepsTheFirstOffsetOfEachEpochAndFlushes', async () => {
     const c = cache(() => 100);
     c.assign(0, 0);
     c.assign(0, 5); // same epoch later: no change
@@ -121,7 +121,42 @@ describe('LeaderEpochFileCache', () => {
       { epoch: 0, startOffset: 0 },
       { epoch: 2, startOffset: 10 },
     ]);
+    await c.flushed();
     expect(cache(() => 100).epochEntries()).toEqual(c.epochEntries()); // reloaded from the file
+  });
+
+  test('changesReachTheFileInTheBackgroundAndTheLastOneWins', async () => {
+    const file = path.join(dir, 'leader-epoch-checkpoint');
+    const c = cache(() => 1000);
+    for (let epoch = 0; epoch < 50; epoch++) c.assign(epoch, epoch * 10);
+    c.truncateFromEnd(200);
+    expect(existsSync(file)).toBe(false); // nothing written on the caller's stack
+    await c.flushed();
+    const reloaded = cache(() => 1000).epochEntries();
+    expect(reloaded).toHaveLength(20);
+    expect(reloaded[19]).toEqual({ epoch: 19, startOffset: 190 });
+  });
+
+  test('aFailedBackgroundWriteIsReportedAndRejectsFlushed', async () => {
+    const c = cache(() => 100);
+    const reported: unknown[] = [];
+    c.onFlushError = (e) => reported.push(e);
+    disk.faultInjector = (op, file) => {
+      if (op === 'write' && file.endsWith('leader-epoch-checkpoint.tmp')) throw ioError('EIO', op, file);
+    };
+    try {
+      c.assign(1, 0);
+      await expect(c.flushed()).rejects.toMatchObject({ code: 'EIO' });
+      expect(reported).toHaveLength(1);
+    } finally {
+      disk.faultInjector = null;
+    }
+    c.assign(2, 5);
+    await c.flushed(); // a later write that succeeds clears the error
+    expect(cache(() => 100).epochEntries()).toEqual([
+      { epoch: 1, startOffset: 0 },
+      { epoch: 2, startOffset: 5 },
+    ]);
   });
 
   test('aConflictingEntryRemovesLaterEpochs', () => {
@@ -155,7 +190,7 @@ describe('LeaderEpochFileCache', () => {
     expect(c.endOffsetFor(-1)).toEqual({ epoch: -1, endOffset: -1 });
   });
 
-  test('truncationFromBothEnds', () => {
+  test('truncationFromBothEnds', async () => {
     const c = cache(() => 100);
     c.assign(1, 10);
     c.assign(2, 20);
@@ -165,6 +200,7 @@ describe('LeaderEpochFileCache', () => {
     c.truncateFromStart(22);
     expect(c.epochEntries()).toEqual([{ epoch: 2, startOffset: 22 }]);
     c.clearAndFlush();
+    await c.flushed();
     expect(readFileSync(path.join(dir, 'leader-epoch-checkpoint'), 'utf8')).toBe('0\n0\n');
   });
 });

@@ -258,7 +258,8 @@ class Disk {
     } finally {
       await h.close();
     }
-    this.rename(tmp, p);
+    this.check('rename', tmp);
+    await fs.promises.rename(tmp, p);
     await this.fsyncDirAsync(path.dirname(p));
   }
 }
