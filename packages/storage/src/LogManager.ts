@@ -346,7 +346,11 @@ export class LogManager {
 
   /** Live directories, those with the fewest logs first. */
   private nextLogDirs(): string[] {
-    const counts = new Map(this.liveLogDirs.map((d) => [d, 0]));
+    const live = this.liveLogDirs;
+    // Counting is a walk over every log: skip it when there is no choice (creating N logs in one
+    // directory would otherwise cost N²).
+    if (live.length <= 1) return live;
+    const counts = new Map(live.map((d) => [d, 0]));
     for (const l of this.logs.values())
       if (counts.has(l.parentDir)) counts.set(l.parentDir, counts.get(l.parentDir)! + 1);
     return [...counts.entries()].sort((a, b) => a[1] - b[1]).map(([d]) => d);

@@ -37,7 +37,7 @@ export function updateMetadataHandler(deps: BrokerDeps): ApiHandlerEntry {
       }
       rm.controllerEpoch = body.controllerEpoch;
       deps.metadataCache.updateMetadata(body);
-      for (const p of rm.allPartitions()) rm.onPartitionChanged(p);
+      rm.onPartitionsChanged(rm.allPartitions());
       return { errorCode: ErrorCode.NONE };
     },
   };

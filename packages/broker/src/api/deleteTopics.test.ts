@@ -35,7 +35,7 @@ describe('deleteTopicsHandler', () => {
 
   test('marksKnownTopicsAndAnswersWhenUpdateMetadataRemovesThem', async () => {
     const { zk, marked } = markerZk(['gone']);
-    const replicaManager = { controllerEpoch: 0, allPartitions: () => [] } as unknown as ReplicaManager;
+    const replicaManager = { controllerEpoch: 0, allPartitions: () => [], onPartitionsChanged: () => undefined } as unknown as ReplicaManager;
     const deps = fakeDeps({ zkClient: zk, replicaManager });
     deps.metadataCache.updateMetadata(updateMetadataBody([0], { gone: [0, 0] }));
     const updateMetadata = completingTopicOperations(updateMetadataHandler(deps), deps.topicPurgatory);

@@ -23,7 +23,7 @@ function recordingUpdater() {
   return { updater, writes, notified };
 }
 
-function setup(minIsr = 2) {
+function setup(minIsr = 2, topicConfig: (topic: string) => Promise<Record<string, never>> = async () => ({})) {
   let now = 0;
   const logs = new Map<string, FakeLog>();
   const logManager = {
@@ -43,7 +43,7 @@ function setup(minIsr = 2) {
     metadataCache,
     logger: quietLogger,
     stateChangeLogger: quietLogger,
-    topicConfig: async () => ({}),
+    topicConfig,
     fetcher: {
       brokerId: 0,
       interBrokerListenerName: 'PLAINTEXT',
@@ -215,5 +215,56 @@ describe('offsetForLeaderEpochHandler', () => {
     // a follower (here of no leader yet, so no fetcher starts) answers NOT_LEADER_OR_FOLLOWER
     await rm.becomeLeaderOrFollower(leaderAndIsr('t', 0, 5, [0], -1));
     expect(await ask(1, [['t', 0, -1, 4]])).toEqual([['t', 0, ErrorCode.NOT_LEADER_OR_FOLLOWER, -1, -1]]);
+  });
+});
+
+describe('ReplicaManager LeaderAndIsr', () => {
+  test('aRequestForManyPartitionsReadsEachTopicsConfigOnceAndWakesAWaitingFetchOnce', async () => {
+    const reads: string[] = [];
+    const { rm } = setup(1, async (topic) => {
+      reads.push(topic);
+      return {};
+    });
+    try {
+      const partitionStates = (leader: number) =>
+        Array.from({ length: 50 }, (_, i) => ({
+          partitionIndex: i,
+          controllerEpoch: 1,
+          leader,
+          leaderEpoch: 1,
+          isr: [0, 1, 2],
+          zkVersion: 0,
+          replicas: [0, 1, 2],
+          isNew: true,
+        }));
+      const body = (leader: number, leaderEpoch = 1): Struct => ({
+        controllerId: 0,
+        controllerEpoch: 1,
+        brokerEpoch: 1,
+        topicStates: ['a', 'b'].map((topicName) => ({
+          topicName,
+          partitionStates: partitionStates(leader).map((p) => ({ ...p, leaderEpoch })),
+        })),
+        liveLeaders: [],
+      });
+      await rm.becomeLeaderOrFollower(body(0));
+      expect(reads.sort()).toEqual(['a', 'b']);
+      // A follower's fetch of all 100 partitions waits for data; a LeaderAndIsr for all of them
+      // (a new leader epoch) re-tries it once, not once per partition.
+      let tries = 0;
+      const waiting = new Promise<void>((resolve) =>
+        rm.fetchPurgatory.tryCompleteElseWatch(
+          { tryComplete: () => (++tries, false), onExpiration: resolve },
+          ['a', 'b'].flatMap((t) => Array.from({ length: 50 }, (_, i) => `${t}-${i}`)),
+          60_000,
+        ),
+      );
+      await rm.becomeLeaderOrFollower(body(0, 2));
+      expect(tries).toBe(2);
+      rm.shutdown();
+      await waiting;
+    } finally {
+      rm.shutdown();
+    }
   });
 });

@@ -125,6 +125,8 @@ export class ReplicaManager {
     }
     this.controllerEpoch = body.controllerEpoch;
     const results: { topic: string; partition: number; errorCode: number }[] = [];
+    const changed: Partition[] = [];
+    const topicConfigs = new Map<string, Promise<ConfigProps>>(); // one read per topic per request
     for (const s of states) {
       if (!s.state.replicas.includes(this.o.brokerId)) {
         results.push({ ...s, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
@@ -139,7 +141,7 @@ export class ReplicaManager {
         continue;
       }
       try {
-        const p = existing ?? (await this.createPartition(s.topic, s.partition, s.state.isNew));
+        const p = existing ?? (await this.createPartition(s.topic, s.partition, s.state.isNew, topicConfigs));
         if (s.state.leader === this.o.brokerId) {
           this.fetcherManager.removePartition(p.key);
           p.makeLeader(s.state, this.now());
@@ -162,8 +164,7 @@ export class ReplicaManager {
             `Follower ${s.topic}-${s.partition} starts at leader epoch ${s.state.leaderEpoch}, leader ${s.state.leader}`,
           );
         }
-        this.producePurgatory.checkAndComplete(p.key);
-        this.fetchPurgatory.checkAndComplete(p.key);
+        changed.push(p);
         results.push({ ...s, errorCode: ErrorCode.NONE });
       } catch (e) {
         const code = e instanceof KafkaError ? e.code : ErrorCode.KAFKA_STORAGE_ERROR;
@@ -171,11 +172,19 @@ export class ReplicaManager {
         results.push({ ...s, errorCode: code });
       }
     }
+    this.onPartitionsChanged(changed);
     return leaderAndIsrResponse(ErrorCode.NONE, results);
   }
 
-  private async createPartition(topic: string, partition: number, isNew: boolean): Promise<Partition> {
-    const overrides = await this.o.topicConfig(topic);
+  private async createPartition(
+    topic: string,
+    partition: number,
+    isNew: boolean,
+    topicConfigs: Map<string, Promise<ConfigProps>>,
+  ): Promise<Partition> {
+    let read = topicConfigs.get(topic);
+    if (read === undefined) topicConfigs.set(topic, (read = this.o.topicConfig(topic)));
+    const overrides = await read;
     const tp = topicPartition(topic, partition);
     const config = Object.keys(overrides).length > 0 ? this.o.logManager.updateConfig(topic, overrides) : undefined;
     const log = this.o.logManager.getOrCreateLog(tp, config, isNew);
@@ -470,6 +479,13 @@ export class ReplicaManager {
   onPartitionChanged(p: Partition): void {
     this.producePurgatory.checkAndComplete(p.key);
     this.fetchPurgatory.checkAndComplete(p.key);
+  }
+
+  /** After a change to many partitions at once: each waiting operation is re-tried once. */
+  onPartitionsChanged(partitions: Iterable<Partition>): void {
+    const keys = [...partitions].map((p) => p.key);
+    this.producePurgatory.checkAndCompleteAll(keys);
+    this.fetchPurgatory.checkAndCompleteAll(keys);
   }
 
   /** Closes purgatories; logs are closed by the LogManager. */
