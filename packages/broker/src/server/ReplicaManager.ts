@@ -56,6 +56,8 @@ export interface FetchPartitionResult {
 }
 
 const key = (topic: string, partition: number) => `${topic}-${partition}`;
+/** Longest stretch of a LeaderAndIsr's partitions handled without letting other work run. */
+const YIELD_AFTER_MS = 20;
 
 /**
  * Owns this broker's partitions: applies LeaderAndIsr and StopReplica from the controller (refusing
@@ -127,7 +129,15 @@ export class ReplicaManager {
     const results: { topic: string; partition: number; errorCode: number }[] = [];
     const changed: Partition[] = [];
     const topicConfigs = new Map<string, Promise<ConfigProps>>(); // one read per topic per request
+    let sliceStartMs = Date.now();
     for (const s of states) {
+      // Creating a thousand logs takes seconds of file-system calls: let fetches, produces and
+      // ZooKeeper pings run in between (the controller sends one request at a time, so no other
+      // LeaderAndIsr or StopReplica can interleave).
+      if (Date.now() - sliceStartMs > YIELD_AFTER_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        sliceStartMs = Date.now();
+      }
       if (!s.state.replicas.includes(this.o.brokerId)) {
         results.push({ ...s, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
         continue;
