@@ -314,7 +314,8 @@ describe('Log', () => {
     await log.flush();
     expect(log.recoveryPoint).toBe(3);
     expect(readFileSync(path.join(log.dir, 'leader-epoch-checkpoint'), 'utf8')).toBe('0\n2\n1 0\n4 2\n');
-    log.maybeAssignEpochStartOffset(6, 3); // no new offset: flush has nothing to sync, close still waits
+    log.maybeAssignEpochStartOffset(6, 3);
+    await log.appendAsLeader(batchOf(1), 6).written; // not flushed: close still waits for the file
     await log.close();
     expect(readFileSync(path.join(log.dir, 'leader-epoch-checkpoint'), 'utf8')).toBe('0\n3\n1 0\n4 2\n6 3\n');
   });
@@ -340,9 +341,25 @@ describe('Log', () => {
     await again.close();
   });
 
+  test('aLeaderSteppingDownWithoutRecordsDropsItsEpochWithoutAWriteAndAReopenAgrees', async () => {
+    const log = newLog(dir, env);
+    log.maybeAssignEpochStartOffset(1, 0);
+    log.appendAsLeader(batchOf(2), 1);
+    log.maybeAssignEpochStartOffset(2, 2); // leader again, nothing appended
+    await log.flush();
+    expect(log.truncateTo(2)).toBe(false); // follower now: the entry of epoch 2 goes
+    expect(log.latestEpoch).toBe(1);
+    expect(readFileSync(path.join(log.dir, 'leader-epoch-checkpoint'), 'utf8')).toBe('0\n2\n1 0\n2 2\n');
+    await log.close();
+    const again = await reopen(log.dir, env, { hadCleanShutdown: true, recoveryPoint: 2 });
+    expect(again.leaderEpochCache.epochEntries()).toEqual([{ epoch: 1, startOffset: 0 }]);
+    await again.close();
+  });
+
   test('anEpochWrittenWhileTheDirectoryIsRenamedLandsInTheNewOne', async () => {
     const log = newLog(dir, env);
     log.maybeAssignEpochStartOffset(2, 0); // write not finished when the directory moves
+    log.appendAsLeader(batchOf(1), 2);
     log.renameDir('test-0.abc-delete');
     await log.close();
     expect(existsSync(path.join(dir, 'test-0'))).toBe(false);

@@ -528,7 +528,7 @@ export class Log {
     return this.local.io('Error while truncating log', () => {
       if (targetOffset >= this.logEndOffset) {
         // A conflicting epoch entry may have been written at the end with nothing appended after it.
-        this._leaderEpochCache.truncateFromEnd(this.logEndOffset);
+        this._leaderEpochCache.truncateFromEndInMemory(this.logEndOffset);
         return false;
       }
       this.deps.logger.info(`[Log ${this.name}] Truncating to offset ${targetOffset}`);
@@ -565,7 +565,7 @@ export class Log {
    */
   async close(): Promise<void> {
     try {
-      await this._leaderEpochCache.flushed();
+      await this._leaderEpochCache.flushed(this.logEndOffset);
     } finally {
       await this.local.close();
     }
@@ -579,24 +579,14 @@ export class Log {
   /** Renames the partition directory (to `…-delete` before deletion). */
   renameDir(name: string): void {
     this.local.renameDir(name);
-    const old = this._leaderEpochCache;
-    const pending = old.detach();
     const checkpoint = new LeaderEpochCheckpointFile(path.join(this.dir, LEADER_EPOCH_CHECKPOINT_FILE));
-    this._leaderEpochCache = new LeaderEpochFileCache(
-      this.name,
-      () => this.logEndOffset,
-      checkpoint,
-      this.deps.logger,
-      old.epochEntries(),
-    );
+    this._leaderEpochCache = this._leaderEpochCache.movedTo(checkpoint, () => this.logEndOffset);
     this.watchEpochCheckpoint(this._leaderEpochCache);
-    // A write the old cache had not finished is redone in the renamed directory.
-    if (pending) this._leaderEpochCache.flush();
   }
 
   /** Removes the directory and everything in it. */
   delete(): Promise<void> {
-    this._leaderEpochCache.detach();
+    this._leaderEpochCache.stop();
     return this.local.delete();
   }
 

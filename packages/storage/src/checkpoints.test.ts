@@ -137,6 +137,62 @@ describe('LeaderEpochFileCache', () => {
     expect(reloaded[19]).toEqual({ epoch: 19, startOffset: 190 });
   });
 
+  test('closingLeavesEntriesDroppedAtTheLogEndInTheFileTheLoaderDropsThem', async () => {
+    const file = path.join(dir, 'leader-epoch-checkpoint');
+    const c = cache(() => 10);
+    c.assign(1, 0);
+    c.assign(2, 10); // a leader that appended nothing in epoch 2
+    await c.flushed();
+    c.truncateFromEndInMemory(10);
+    expect(c.epochEntries()).toEqual([{ epoch: 1, startOffset: 0 }]);
+    await c.flushed(10);
+    expect(readFileSync(file, 'utf8')).toBe('0\n2\n1 0\n2 10\n');
+  });
+
+  test('closingWritesDroppedEntriesOnceRecordsWereAppendedPastThem', async () => {
+    const file = path.join(dir, 'leader-epoch-checkpoint');
+    const c = cache(() => 15);
+    c.assign(1, 0);
+    c.assign(2, 10);
+    await c.flushed();
+    c.truncateFromEndInMemory(10);
+    // records of epoch 1 then went to 10..14: (2, 10) in the file would now be wrong
+    await c.flushed(15);
+    expect(readFileSync(file, 'utf8')).toBe('0\n1\n1 0\n');
+  });
+
+  test('theBarrierBeforeTheRecoveryPointMovesWritesDroppedEntriesOut', async () => {
+    const file = path.join(dir, 'leader-epoch-checkpoint');
+    const c = cache(() => 15);
+    c.assign(1, 0);
+    c.assign(3, 15);
+    await c.flushed();
+    c.truncateFromEndInMemory(15);
+    await c.flushed();
+    expect(readFileSync(file, 'utf8')).toBe('0\n1\n1 0\n');
+  });
+
+  test('closingCancelsAQueuedWriteTheFileDoesNotNeed', async () => {
+    // Another cache's write holds the process-wide queue.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const blocker = new LeaderEpochFileCache(
+      'b-0',
+      () => 0,
+      { read: () => [], writeAsync: () => held } as unknown as LeaderEpochCheckpointFile,
+      new MemoryLogger(),
+    );
+    blocker.assign(0, 0);
+    const file = path.join(dir, 'leader-epoch-checkpoint');
+    const c = cache(() => 0);
+    c.assign(0, 0); // a new leader of an empty partition: queued behind the blocker
+    await c.flushed(0); // closing at log end 0: does not wait for the queue
+    release();
+    await blocker.flushed();
+    await new Promise((r) => setImmediate(r));
+    expect(existsSync(file)).toBe(false);
+  });
+
   test('aFailedBackgroundWriteIsReportedAndRejectsFlushed', async () => {
     const c = cache(() => 100);
     const reported: unknown[] = [];
