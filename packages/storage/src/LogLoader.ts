@@ -241,6 +241,21 @@ export interface CreateLogParams extends LogDeps {
   readonly config: LogConfig;
 }
 
+/**
+ * The directory and the empty files of a new log (what `createLog` makes), created on libuv's pool
+ * several at a time: creating a file is a few hundred microseconds to milliseconds of file-system
+ * latency, and a broker creating a thousand logs would otherwise spend seconds of its event loop
+ * waiting in sequence. `createLog` then opens the files as its own new ones.
+ */
+export async function createLogFiles(dir: string): Promise<void> {
+  await disk.mkdirsAsync(dir);
+  await Promise.all(
+    [logFile(dir, 0), offsetIndexFile(dir, 0), timeIndexFile(dir, 0), path.join(dir, LEADER_EPOCH_CHECKPOINT_FILE)].map(
+      (f) => disk.touchAsync(f),
+    ),
+  );
+}
+
 /** A new, empty log: its directory, one active segment at offset 0, an empty epoch checkpoint. */
 export function createLog(p: CreateLogParams): Log {
   disk.mkdirs(p.dir);

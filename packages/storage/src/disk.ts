@@ -193,6 +193,11 @@ class Disk {
     fs.mkdirSync(dir, { recursive: true });
   }
 
+  async mkdirsAsync(dir: string): Promise<void> {
+    this.check('mkdir', dir);
+    await fs.promises.mkdir(dir, { recursive: true });
+  }
+
   rename(from: string, to: string): void {
     this.check('rename', from);
     fs.renameSync(from, to);
@@ -225,6 +230,11 @@ class Disk {
   touch(p: string): void {
     this.check('open', p);
     fs.closeSync(fs.openSync(p, 'a'));
+  }
+
+  async touchAsync(p: string): Promise<void> {
+    this.check('open', p);
+    await (await fs.promises.open(p, 'a')).close();
   }
 
   /**

@@ -27,10 +27,14 @@ function setup(minIsr = 2, topicConfig: (topic: string) => Promise<Record<string
   let now = 0;
   const logs = new Map<string, FakeLog>();
   const logManager = {
-    getOrCreateLog(tp: TopicPartition) {
-      const log = new FakeLog();
-      log.config.minInsyncReplicas = minIsr;
-      logs.set(`${tp.topic}-${tp.partition}`, log);
+    async getOrCreateLogAsync(tp: TopicPartition) {
+      const k = `${tp.topic}-${tp.partition}`;
+      let log = logs.get(k);
+      if (!log) {
+        log = new FakeLog();
+        log.config.minInsyncReplicas = minIsr;
+        logs.set(k, log);
+      }
       return log.asLog();
     },
   } as unknown as LogManager;

@@ -1,5 +1,5 @@
 import { ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
-import { topicPartition, type ConfigProps, type LogManager, type RecordsSlice } from '@samsa/storage';
+import { topicPartition, type ConfigProps, type Log, type LogConfig, type LogManager, type RecordsSlice } from '@samsa/storage';
 import type { IsrUpdater } from '../cluster/IsrUpdater';
 import { Partition, type EpochEndOffset } from '../cluster/Partition';
 import type { Logger } from '../log/logging';
@@ -58,6 +58,8 @@ export interface FetchPartitionResult {
 const key = (topic: string, partition: number) => `${topic}-${partition}`;
 /** Longest stretch of a LeaderAndIsr's partitions handled without letting other work run. */
 const YIELD_AFTER_MS = 20;
+/** New logs a LeaderAndIsr creates at once. */
+const LOGS_CREATED_AT_ONCE = 8;
 
 /**
  * Owns this broker's partitions: applies LeaderAndIsr and StopReplica from the controller (refusing
@@ -128,7 +130,8 @@ export class ReplicaManager {
     this.controllerEpoch = body.controllerEpoch;
     const results: { topic: string; partition: number; errorCode: number }[] = [];
     const changed: Partition[] = [];
-    const topicConfigs = new Map<string, Promise<ConfigProps>>(); // one read per topic per request
+    const topicConfigs = new Map<string, Promise<LogConfig | undefined>>(); // one read per topic per request
+    this.createLogsAhead(states, topicConfigs);
     let sliceStartMs = Date.now();
     for (const s of states) {
       // Creating a thousand logs takes seconds of file-system calls: let fetches, produces and
@@ -190,17 +193,50 @@ export class ReplicaManager {
     topic: string,
     partition: number,
     isNew: boolean,
-    topicConfigs: Map<string, Promise<ConfigProps>>,
+    topicConfigs: Map<string, Promise<LogConfig | undefined>>,
   ): Promise<Partition> {
-    let read = topicConfigs.get(topic);
-    if (read === undefined) topicConfigs.set(topic, (read = this.o.topicConfig(topic)));
-    const overrides = await read;
-    const tp = topicPartition(topic, partition);
-    const config = Object.keys(overrides).length > 0 ? this.o.logManager.updateConfig(topic, overrides) : undefined;
-    const log = this.o.logManager.getOrCreateLog(tp, config, isNew);
+    const log = await this.createLog(topic, partition, isNew, topicConfigs);
     const p = new Partition(topic, partition, this.o.brokerId, log);
     this.partitions.set(p.key, p);
     return p;
+  }
+
+  private async createLog(
+    topic: string,
+    partition: number,
+    isNew: boolean,
+    topicConfigs: Map<string, Promise<LogConfig | undefined>>,
+  ): Promise<Log> {
+    let config = topicConfigs.get(topic);
+    if (config === undefined) {
+      config = this.o.topicConfig(topic).then((overrides) =>
+        Object.keys(overrides).length > 0 ? this.o.logManager.updateConfig(topic, overrides) : undefined,
+      );
+      topicConfigs.set(topic, config);
+    }
+    return this.o.logManager.getOrCreateLogAsync(topicPartition(topic, partition), await config, isNew);
+  }
+
+  /**
+   * Starts creating the logs of the partitions new to this broker, LOGS_CREATED_AT_ONCE at a time:
+   * creating files is file-system latency, which overlaps. The LeaderAndIsr loop then finds each
+   * log made (or being made) and still applies the partitions in request order; an error shows there.
+   */
+  private createLogsAhead(
+    states: ReturnType<typeof flattenLeaderAndIsr>,
+    topicConfigs: Map<string, Promise<LogConfig | undefined>>,
+  ): void {
+    const missing = states.filter(
+      (s) => s.state.replicas.includes(this.o.brokerId) && !this.partitions.has(key(s.topic, s.partition)),
+    );
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < missing.length) {
+        const s = missing[next++];
+        await this.createLog(s.topic, s.partition, s.state.isNew, topicConfigs).catch(() => undefined);
+      }
+    };
+    for (let i = 0; i < Math.min(LOGS_CREATED_AT_ONCE, missing.length); i++) void worker();
   }
 
   /** StopReplica (any version): stop serving, and delete the log when asked. */
