@@ -239,6 +239,8 @@ export interface CreateLogParams extends LogDeps {
   readonly dir: string;
   readonly topicPartition: TopicPartition;
   readonly config: LogConfig;
+  /** The directory and empty files are there already (createLogFiles). */
+  readonly filesCreated?: boolean;
 }
 
 /**
@@ -258,7 +260,7 @@ export async function createLogFiles(dir: string): Promise<void> {
 
 /** A new, empty log: its directory, one active segment at offset 0, an empty epoch checkpoint. */
 export function createLog(p: CreateLogParams): Log {
-  disk.mkdirs(p.dir);
+  if (p.filesCreated !== true) disk.mkdirs(p.dir);
   const name = path.basename(p.dir);
   const segment = LogSegment.open(
     p.dir,
@@ -268,7 +270,7 @@ export function createLog(p: CreateLogParams): Log {
     LocalLog.segmentOptions(p, path.dirname(p.dir), name, true),
   );
   const checkpoint = new LeaderEpochCheckpointFile(path.join(p.dir, LEADER_EPOCH_CHECKPOINT_FILE));
-  checkpoint.file.createIfMissing();
+  if (p.filesCreated !== true) checkpoint.file.createIfMissing();
   let log: Log | null = null;
   const cache = new LeaderEpochFileCache(name, () => log!.logEndOffset, checkpoint, p.logger, []);
   log = new Log({

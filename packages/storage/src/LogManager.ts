@@ -355,7 +355,7 @@ export class LogManager {
       const existing = this.getLog(tp); // created by getOrCreateLog meanwhile
       if (existing) return existing;
       if (!prepared) continue;
-      const log = this.createLogIn(parent, tp, logConfig);
+      const log = this.createLogIn(parent, tp, logConfig, { filesCreated: true });
       if (log) return log;
     }
     throw this.noLogDirFor(tp);
@@ -376,7 +376,12 @@ export class LogManager {
   }
 
   /** Creates and registers the log in `parent`; undefined when that directory failed. */
-  private createLogIn(parent: string, tp: TopicPartition, logConfig: LogConfig): Log | undefined {
+  private createLogIn(
+    parent: string,
+    tp: TopicPartition,
+    logConfig: LogConfig,
+    { filesCreated = false } = {},
+  ): Log | undefined {
     const key = topicPartitionKey(tp);
     const log = this.withDir(parent, 'Error while creating log in dir', () =>
       createLog({
@@ -384,6 +389,7 @@ export class LogManager {
         dir: path.join(parent, files.logDirName(tp)),
         topicPartition: tp,
         config: logConfig,
+        filesCreated,
       }),
     );
     if (!log) return undefined;

@@ -232,9 +232,15 @@ class Disk {
     fs.closeSync(fs.openSync(p, 'a'));
   }
 
-  async touchAsync(p: string): Promise<void> {
+  /** touch on libuv's pool (the callback API: no FileHandle per file). */
+  touchAsync(p: string): Promise<void> {
     this.check('open', p);
-    await (await fs.promises.open(p, 'a')).close();
+    return new Promise((resolve, reject) =>
+      fs.open(p, 'a', (err, fd) => {
+        if (err) return reject(err);
+        fs.close(fd, (closeErr) => (closeErr ? reject(closeErr) : resolve()));
+      }),
+    );
   }
 
   /**
