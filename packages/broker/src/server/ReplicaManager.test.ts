@@ -271,4 +271,53 @@ describe('ReplicaManager LeaderAndIsr', () => {
       rm.shutdown();
     }
   });
+
+  test('aNewerControllersRequestArrivingMidwayMakesTheRestOfAnOlderOneStale', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const { rm } = setup(1, async (topic) => {
+      if (topic === 'slow') await gate;
+      return {};
+    });
+    try {
+      const body = (topic: string, controllerEpoch: number, leaderEpoch: number): Struct => ({
+        controllerId: 0,
+        controllerEpoch,
+        brokerEpoch: 1,
+        topicStates: [
+          {
+            topicName: topic,
+            partitionStates: [0, 1, 2].map((partitionIndex) => ({
+              partitionIndex,
+              controllerEpoch,
+              leader: 0,
+              leaderEpoch,
+              isr: [0, 1, 2],
+              zkVersion: 0,
+              replicas: [0, 1, 2],
+              isNew: true,
+            })),
+          },
+        ],
+        liveLeaders: [],
+      });
+      const older = rm.becomeLeaderOrFollower(body('slow', 1, 3));
+      await flush();
+      const newer = await rm.becomeLeaderOrFollower(body('fast', 2, 1));
+      expect(flattenCodes(newer)).toEqual([ErrorCode.NONE, ErrorCode.NONE, ErrorCode.NONE]);
+      release();
+      expect(flattenCodes(await older)).toEqual([
+        ErrorCode.STALE_CONTROLLER_EPOCH,
+        ErrorCode.STALE_CONTROLLER_EPOCH,
+        ErrorCode.STALE_CONTROLLER_EPOCH,
+      ]);
+      expect(rm.getPartition('slow', 0)?.isLeader ?? false).toBe(false);
+    } finally {
+      rm.shutdown();
+    }
+  });
 });
+
+function flattenCodes(response: Struct): number[] {
+  return (response.partitionErrors as Struct[]).map((p) => p.errorCode as number);
+}

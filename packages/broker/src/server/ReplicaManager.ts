@@ -134,12 +134,16 @@ export class ReplicaManager {
     this.createLogsAhead(states, topicConfigs);
     let sliceStartMs = Date.now();
     for (const s of states) {
-      // Creating a thousand logs takes seconds of file-system calls: let fetches, produces and
-      // ZooKeeper pings run in between (the controller sends one request at a time, so no other
-      // LeaderAndIsr or StopReplica can interleave).
+      // A thousand partitions are a second or more of work: let fetches, produces and ZooKeeper
+      // pings run in between. (A controller sends one request at a time; a newer controller's
+      // request that came meanwhile makes the rest of this one stale.)
       if (Date.now() - sliceStartMs > YIELD_AFTER_MS) {
         await new Promise((resolve) => setImmediate(resolve));
         sliceStartMs = Date.now();
+      }
+      if (body.controllerEpoch < this.controllerEpoch) {
+        results.push({ ...s, errorCode: ErrorCode.STALE_CONTROLLER_EPOCH });
+        continue;
       }
       if (!s.state.replicas.includes(this.o.brokerId)) {
         results.push({ ...s, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
@@ -155,6 +159,10 @@ export class ReplicaManager {
       }
       try {
         const p = existing ?? (await this.createPartition(s.topic, s.partition, s.state.isNew, topicConfigs));
+        if (body.controllerEpoch < this.controllerEpoch) {
+          results.push({ ...s, errorCode: ErrorCode.STALE_CONTROLLER_EPOCH });
+          continue;
+        }
         if (s.state.leader === this.o.brokerId) {
           this.fetcherManager.removePartition(p.key);
           p.makeLeader(s.state, this.now());
