@@ -135,7 +135,6 @@ function metadataLeadersOnce(bootstrap: string): Map<string, number[]> | null {
 async function bigCluster(): Promise<{ cluster: ClusterHandle; zk: ZkClient; topics: [string, number][]; setupSec: number; zkReadySec: number }> {
   const t0 = now();
   const cluster = await startCluster({ brokers: 3, overrides: OVERRIDES });
-  const zk = await connectZk(cluster.zkConnect);
   const topics: [string, number][] = [];
   for (let left = bigPartitions, i = 0; left > 0; i++) {
     const n = Math.min(PER_TOPIC, left);
@@ -143,6 +142,9 @@ async function bigCluster(): Promise<{ cluster: ClusterHandle; zk: ZkClient; top
     left -= n;
   }
   for (const [t, n] of topics) kafkaTopics(cluster.zkConnect, ['--create', '--topic', t, '--partitions', String(n), '--replication-factor', '3']);
+  // Connected only now: the synchronous kafka-topics runs (seconds in all) would starve a session's
+  // pings, and an expired session makes every read below fail for ever.
+  const zk = await connectZk(cluster.zkConnect);
   await waitAllLed(zk, topics, 600_000);
   const zkReadySec = (now() - t0) / 1000;
   // ZooKeeper says every partition is led well before the brokers' Metadata does: wait for both.

@@ -437,8 +437,13 @@ export class KafkaController {
    *      (reading each topic znode arms its watch) and connect to every live broker;
    *   4. queue the topics marked for deletion (or drop their markers when deletion is disabled);
    *   5. UpdateMetadata to every live broker, so they know the brokers before any LeaderAndIsr;
-   *   6. replica then partition state machines start: LeaderAndIsr for every replica, leaders
-   *      for new and offline partitions;
+   *   6. partition then replica state machines start: leaders for new partitions and for those
+   *      whose leader is offline first (their election also takes the dead replicas out of their
+   *      ISRs), then LeaderAndIsr for every live replica and the dead replicas out of the other
+   *      ISRs, as one batch. (Kafka starts the replica state machine first: the partitions of a
+   *      dead leader then get an ISR shrink to leader -1 and then an election, two writes and three
+   *      LeaderAndIsr rounds, and no leader until the whole ISR shrink is written. The end state is
+   *      the same; only the order and the number of writes differ);
    *   7. resume topic deletions; act on a pending /admin/preferred_replica_election and start the
    *      leader-imbalance timer (PreferredReplicaElection). Reassignments in progress or
    *      requested in /admin/reassign_partitions resume first (PartitionReassignment).
@@ -466,8 +471,8 @@ export class KafkaController {
     await this.topicDeletionManager.init(topicsToBeDeleted, ineligible);
     this.logger.info('Sending update metadata request');
     this.sendUpdateMetadataRequest(context.liveOrShuttingDownBrokerIds, []);
-    await this.replicaStateMachine.startup();
     await this.partitionStateMachine.startup();
+    await this.replicaStateMachine.startup();
     this.logger.info(`Ready to serve as the new controller with epoch ${context.epoch}`);
     await this.reassignment.onControllerFailover();
     await this.topicDeletionManager.tryTopicDeletion();

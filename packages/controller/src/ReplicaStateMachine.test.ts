@@ -230,3 +230,21 @@ describe('invalid transitions are refused for that replica only', () => {
     ).toBe(true);
   });
 });
+
+describe('startup', () => {
+  test('failoverSendsEachLiveBrokerOneLeaderAndIsrWithTheIsrsAlreadyShrunk', async () => {
+    const f = fixture({ leader: 1, isr: [1, 2, 3] });
+    f.context.removeLiveBrokers([3]); // broker 3 died with the old controller
+    await f.rsm.startup();
+    expect(f.context.replicaState(r(1))).toBe('OnlineReplica');
+    expect(f.context.replicaState(r(3))).toBe('OfflineReplica');
+    expect(f.zk.states.get(T0)!.leaderAndIsr).toMatchObject({ leader: 1, leaderEpoch: 5, isr: [1, 2] });
+    const lair = f.sender.byApi(ApiKey.LeaderAndIsr);
+    expect(lair.map((s) => s.brokerId).sort()).toEqual([1, 2]);
+    for (const s of lair)
+      expect(leaderAndIsrPartitionStates(s.request.body)).toEqual([
+        expect.objectContaining({ leader: 1, leaderEpoch: 5, isr: [1, 2] }),
+      ]);
+    expect(f.sender.byApi(ApiKey.UpdateMetadata)).toHaveLength(2); // one per live broker
+  });
+});

@@ -53,7 +53,9 @@ export class ReplicaStateMachine {
   /**
    * On failover: replicas on live brokers are OnlineReplica, the others ReplicaDeletionIneligible
    * (so a topic being deleted waits for them); then online replicas get LeaderAndIsr and offline
-   * ones go OfflineReplica.
+   * ones go OfflineReplica (leave the ISRs). Both transitions are one batch, so each live broker gets
+   * one LeaderAndIsr naming every partition it replicates in its final state, rather than one with
+   * the states as loaded and another with the ISRs shrunk a moment later.
    */
   async startup(): Promise<void> {
     const online: PartitionAndReplica[] = [];
@@ -67,8 +69,13 @@ export class ReplicaStateMachine {
         offline.push(r);
       }
     }
-    await this.handleStateChanges(online, 'OnlineReplica');
-    await this.handleStateChanges(offline, 'OfflineReplica');
+    if (online.length === 0 && offline.length === 0) return;
+    await this.options.batch.runStateChange('replicas to their initial states', this.context.epoch, async () => {
+      for (const [replicaId, ofBroker] of groupByReplica(online))
+        await this.doHandleStateChanges(replicaId, ofBroker, 'OnlineReplica');
+      for (const [replicaId, ofBroker] of groupByReplica(offline))
+        await this.doHandleStateChanges(replicaId, ofBroker, 'OfflineReplica');
+    });
   }
 
   /** Moves `replicas` to `targetState`, broker by broker. ControllerMovedError propagates; other errors are logged. */

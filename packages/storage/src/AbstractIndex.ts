@@ -36,7 +36,8 @@ export abstract class AbstractIndex {
     this._writable = writable;
     const st = disk.stat(path);
     this.openedLength = st ? st.size : 0;
-    if (st === null) {
+    // An empty file of an index that takes entries is a new one (createLogFiles makes them ahead).
+    if (st === null || (writable && st.size === 0)) {
       assert(maxIndexSize >= entrySize, `invalid max index size ${maxIndexSize}`);
       // Preallocated only when it will take entries (Kafka preallocates every new index file).
       this._length = writable ? roundDown(maxIndexSize, entrySize) : 0;

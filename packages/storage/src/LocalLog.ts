@@ -49,6 +49,8 @@ export class LocalLog {
   nextOffsetMetadata: LogOffsetMetadata;
   lastFlushTime: number;
   private closed = false;
+  /** Awaited by every flush after the segments are synced and before the recovery point moves (Log's hook). */
+  beforeRecoveryPointMoves: () => Promise<void> = () => Promise.resolve();
   /** Bumped when segments are removed or rewritten; the cleaner aborts a swap across a change. */
   segmentsVersion = 0;
 
@@ -272,6 +274,7 @@ export class LocalLog {
       if (offset <= this.recoveryPoint) return;
       const segments = this.logSegments(this.recoveryPoint, offset);
       await Promise.all(segments.map((s) => s.flush()));
+      await this.beforeRecoveryPointMoves();
       const reached = Math.min(offset, this.logEndOffset);
       if (reached > this.recoveryPoint) {
         this.recoveryPoint = reached;

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import {
   BatchField,
@@ -8,6 +8,7 @@ import {
   decodeBatches,
   readBatchHeader,
 } from '@samsa/protocol';
+import { disk, ioError } from './disk';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, UnexpectedAppendOffsetError } from './Log';
 import { batchOf, config, newLog, readAll, reopen, tempDir, testEnv, type TestEnv } from './testing/helpers';
 
@@ -52,6 +53,7 @@ describe('Log', () => {
     const onDisk = readFileSync(path.join(dir, 'test-0', '00000000000000000000.log'));
     expect(onDisk.subarray(0, b1.length)).toEqual(b1); // the producer's bytes, patched, nothing else
     expect(log.endOffsetForEpoch(5)).toEqual({ epoch: 5, endOffset: 5 });
+    await log.leaderEpochCache.flushed();
     expect(readFileSync(path.join(dir, 'test-0', 'leader-epoch-checkpoint'), 'utf8')).toBe('0\n1\n5 0\n');
   });
 
@@ -284,6 +286,85 @@ describe('Log', () => {
     log.appendAsLeader(batchOf(1), 0);
     await log.flush();
     expect(log.recoveryPoint).toBe(5);
+  });
+
+  test('theRecoveryPointMovesOnlyOnceTheEpochCheckpointHoldsTheEpochsBelowIt', async () => {
+    const log = newLog(dir, env);
+    const file = path.join(log.dir, 'leader-epoch-checkpoint');
+    disk.faultInjector = (op, f) => {
+      if (op === 'write' && f === `${file}.tmp`) throw ioError('EIO', op, f);
+    };
+    try {
+      log.maybeAssignEpochStartOffset(3, 0); // written in the background: fails
+      log.appendAsLeader(batchOf(4), 3);
+      await expect(log.flush()).rejects.toMatchObject({ code: ErrorCode.KAFKA_STORAGE_ERROR });
+      expect(log.recoveryPoint).toBe(0); // a crash now re-reads epoch 3 from the batches
+      expect(env.failureChannel.isOffline(dir)).toBe(true);
+    } finally {
+      disk.faultInjector = null;
+    }
+  });
+
+  test('flushWaitsForTheEpochCheckpointAndCloseLeavesItComplete', async () => {
+    const log = newLog(dir, env);
+    log.maybeAssignEpochStartOffset(1, 0);
+    log.appendAsLeader(batchOf(2), 1);
+    log.maybeAssignEpochStartOffset(4, 2);
+    log.appendAsLeader(batchOf(1), 4);
+    await log.flush();
+    expect(log.recoveryPoint).toBe(3);
+    expect(readFileSync(path.join(log.dir, 'leader-epoch-checkpoint'), 'utf8')).toBe('0\n2\n1 0\n4 2\n');
+    log.maybeAssignEpochStartOffset(6, 3);
+    await log.appendAsLeader(batchOf(1), 6).written; // not flushed: close still waits for the file
+    await log.close();
+    expect(readFileSync(path.join(log.dir, 'leader-epoch-checkpoint'), 'utf8')).toBe('0\n3\n1 0\n4 2\n6 3\n');
+  });
+
+  test('aCrashBeforeTheEpochCheckpointIsWrittenLosesNoEpochAfterTheRecoveryPoint', async () => {
+    const log = newLog(dir, env);
+    log.maybeAssignEpochStartOffset(1, 0);
+    log.appendAsLeader(batchOf(2), 1);
+    await log.flush(); // recovery point 2, epoch 1 durable
+    log.maybeAssignEpochStartOffset(3, 2);
+    const info = log.appendAsLeader(batchOf(2), 3);
+    await info.written;
+    await log.leaderEpochCache.flushed();
+    // The crash: the file still holds only what the last flush made durable.
+    writeFileSync(path.join(log.dir, 'leader-epoch-checkpoint'), '0\n1\n1 0\n');
+    log.closeHandlers();
+    const again = await reopen(log.dir, env, { hadCleanShutdown: false, recoveryPoint: 2 });
+    expect(again.leaderEpochCache.epochEntries()).toEqual([
+      { epoch: 1, startOffset: 0 },
+      { epoch: 3, startOffset: 2 },
+    ]);
+    expect(again.endOffsetForEpoch(1)).toEqual({ epoch: 1, endOffset: 2 });
+    await again.close();
+  });
+
+  test('aLeaderSteppingDownWithoutRecordsDropsItsEpochWithoutAWriteAndAReopenAgrees', async () => {
+    const log = newLog(dir, env);
+    log.maybeAssignEpochStartOffset(1, 0);
+    log.appendAsLeader(batchOf(2), 1);
+    log.maybeAssignEpochStartOffset(2, 2); // leader again, nothing appended
+    await log.flush();
+    expect(log.truncateTo(2)).toBe(false); // follower now: the entry of epoch 2 goes
+    expect(log.latestEpoch).toBe(1);
+    expect(readFileSync(path.join(log.dir, 'leader-epoch-checkpoint'), 'utf8')).toBe('0\n2\n1 0\n2 2\n');
+    await log.close();
+    const again = await reopen(log.dir, env, { hadCleanShutdown: true, recoveryPoint: 2 });
+    expect(again.leaderEpochCache.epochEntries()).toEqual([{ epoch: 1, startOffset: 0 }]);
+    await again.close();
+  });
+
+  test('anEpochWrittenWhileTheDirectoryIsRenamedLandsInTheNewOne', async () => {
+    const log = newLog(dir, env);
+    log.maybeAssignEpochStartOffset(2, 0); // write not finished when the directory moves
+    log.appendAsLeader(batchOf(1), 2);
+    log.renameDir('test-0.abc-delete');
+    await log.close();
+    expect(existsSync(path.join(dir, 'test-0'))).toBe(false);
+    expect(readFileSync(path.join(dir, 'test-0.abc-delete', 'leader-epoch-checkpoint'), 'utf8')).toBe('0\n1\n2 0\n');
+    expect(env.failureChannel.isOffline(dir)).toBe(false);
   });
 
   test('closeTrimsTheActiveIndexesAndAReopenSeesTheSameLog', async () => {

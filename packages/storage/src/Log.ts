@@ -74,7 +74,21 @@ export class Log {
     );
     this._logStartOffset = p.logStartOffset;
     this._leaderEpochCache = p.leaderEpochCache;
+    this.watchEpochCheckpoint(this._leaderEpochCache);
     this._highWatermark = p.logStartOffset;
+    // Epoch entries before the recovery point are not rebuilt by recovery: the checkpoint must hold
+    // them before the recovery point passes them (see LeaderEpochFileCache).
+    this.local.beforeRecoveryPointMoves = () => this._leaderEpochCache.flushed();
+  }
+
+  /** A failed background write of the epoch checkpoint takes the directory offline. */
+  private watchEpochCheckpoint(cache: LeaderEpochFileCache): void {
+    cache.onFlushError = (error) =>
+      this.deps.failureChannel.maybeAddOfflineLogDir(
+        this.parentDir,
+        `Error while writing the leader epoch checkpoint of ${this.name}`,
+        error,
+      );
   }
 
   get deps(): LogDeps {
@@ -514,7 +528,7 @@ export class Log {
     return this.local.io('Error while truncating log', () => {
       if (targetOffset >= this.logEndOffset) {
         // A conflicting epoch entry may have been written at the end with nothing appended after it.
-        this._leaderEpochCache.truncateFromEnd(this.logEndOffset);
+        this._leaderEpochCache.truncateFromEndInMemory(this.logEndOffset);
         return false;
       }
       this.deps.logger.info(`[Log ${this.name}] Truncating to offset ${targetOffset}`);
@@ -545,9 +559,16 @@ export class Log {
     this.local.replaceSegments(cleaned, oldSegments);
   }
 
-  /** Closes every segment; no flush (LogManager flushes first). */
-  close(): Promise<void> {
-    return this.local.close();
+  /**
+   * Closes every segment, once the leader epoch checkpoint is written; no flush of the segments
+   * (LogManager flushes first).
+   */
+  async close(): Promise<void> {
+    try {
+      await this._leaderEpochCache.flushed(this.logEndOffset);
+    } finally {
+      await this.local.close();
+    }
   }
 
   /** Closes descriptors without writing (the directory failed). */
@@ -558,19 +579,14 @@ export class Log {
   /** Renames the partition directory (to `…-delete` before deletion). */
   renameDir(name: string): void {
     this.local.renameDir(name);
-    const entries = this._leaderEpochCache.epochEntries();
     const checkpoint = new LeaderEpochCheckpointFile(path.join(this.dir, LEADER_EPOCH_CHECKPOINT_FILE));
-    this._leaderEpochCache = new LeaderEpochFileCache(
-      this.name,
-      () => this.logEndOffset,
-      checkpoint,
-      this.deps.logger,
-      entries,
-    );
+    this._leaderEpochCache = this._leaderEpochCache.movedTo(checkpoint, () => this.logEndOffset);
+    this.watchEpochCheckpoint(this._leaderEpochCache);
   }
 
   /** Removes the directory and everything in it. */
   delete(): Promise<void> {
+    this._leaderEpochCache.stop();
     return this.local.delete();
   }
 

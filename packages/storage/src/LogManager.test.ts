@@ -187,6 +187,54 @@ describe('LogManager', () => {
     await m.shutdown();
   });
 
+  test('logsCreatedConcurrentlyOffTheEventLoopAreTheSameAsSynchronousOnes', async () => {
+    const m = manager({ logDirs: [dirs[0]] });
+    await m.startup();
+    const sync = m.getOrCreateLog(tp('S'));
+    const first = m.getOrCreateLogAsync(tp('A', 0));
+    const again = m.getOrCreateLogAsync(tp('A', 0)); // shares the creation
+    const others = await Promise.all([1, 2, 3].map((p) => m.getOrCreateLogAsync(tp('A', p))));
+    const a0 = await first;
+    expect(await again).toBe(a0);
+    expect(await m.getOrCreateLogAsync(tp('S'))).toBe(sync);
+    for (const log of [sync, a0, ...others]) {
+      log.maybeAssignEpochStartOffset(0, 0);
+      await log.appendAsLeader(batchOf(3), 0).written;
+      await log.leaderEpochCache.flushed();
+    }
+    expect(readdirSync(a0.dir).sort()).toEqual(readdirSync(sync.dir).sort());
+    // preallocated like a new index, not read as an existing one of 10 MiB of entries
+    expect(statSync(path.join(a0.dir, '00000000000000000000.index')).size).toBe(
+      statSync(path.join(sync.dir, '00000000000000000000.index')).size,
+    );
+    expect(a0.activeSegment.offsetIndex.entries).toBe(0);
+    await m.shutdown();
+    for (const log of [sync, a0])
+      expect(
+        readdirSync(log.dir)
+          .sort()
+          .map((f) => [f, statSync(path.join(log.dir, f)).size]),
+      ).toEqual(
+        readdirSync(sync.dir)
+          .sort()
+          .map((f) => [f, statSync(path.join(sync.dir, f)).size]),
+      );
+  });
+
+  test('aLogCreatedOffTheEventLoopInAFailingDirectoryGoesToTheOtherOne', async () => {
+    const m = manager();
+    await m.startup();
+    const bad = dirs[0];
+    disk.faultInjector = (op, file) => {
+      if (file.startsWith(bad + path.sep) && op === 'mkdir') throw ioError('EIO', op, file);
+    };
+    const log = await m.getOrCreateLogAsync(tp('X'));
+    expect(log.parentDir).toBe(dirs[1]);
+    expect(m.offlineLogDirs).toEqual([bad]);
+    disk.faultInjector = null;
+    await m.shutdown();
+  });
+
   test('anIOErrorTakesOneDirectoryOfflineAndTheOtherKeepsWorking', async () => {
     const m = manager();
     await m.startup();

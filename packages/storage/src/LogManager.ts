@@ -8,7 +8,7 @@ import { DEFAULT_CLEANER_CONFIG, LogCleaner, type CleanerConfig } from './LogCle
 import { LogConfig, LONG_MAX_VALUE, type ConfigProps } from './LogConfig';
 import { LogDirFailureChannel } from './LogDirFailureChannel';
 import * as files from './LogFiles';
-import { createLog, loadLog, type LoadStats } from './LogLoader';
+import { createLog, createLogFiles, loadLog, type LoadStats } from './LogLoader';
 import { offsetsOf, prepareLogDir, runWithConcurrency, writeOffsetCheckpoint } from './logDirs';
 import { consoleLogger, type Logger } from './logger';
 import { Scheduler, type ScheduledTask } from './Scheduler';
@@ -69,6 +69,8 @@ export class LogManager {
   private readonly opts: LogManagerOptions;
   private readonly logDirs: string[];
   private readonly logs = new Map<string, Log>();
+  /** Logs being created by getOrCreateLogAsync, by partition key. */
+  private readonly creating = new Map<string, Promise<Log>>();
   private readonly offlinePartitions = new Set<string>();
   private readonly topicOverrides = new Map<string, ConfigProps>();
   private defaultConfig: LogConfig;
@@ -310,6 +312,57 @@ export class LogManager {
   getOrCreateLog(tp: TopicPartition, config?: LogConfig, isNew = false): Log {
     const existing = this.getLog(tp);
     if (existing) return existing;
+    const logConfig = this.checkLogCanBeCreated(tp, config, isNew);
+    for (const parent of this.nextLogDirs()) {
+      const log = this.createLogIn(parent, tp, logConfig);
+      if (log) return log;
+    }
+    throw this.noLogDirFor(tp);
+  }
+
+  /**
+   * `getOrCreateLog` with the files made on libuv's pool first (see createLogFiles), so that many
+   * logs can be created at once without holding the event loop. Concurrent calls for one partition
+   * share the creation.
+   */
+  getOrCreateLogAsync(tp: TopicPartition, config?: LogConfig, isNew = false): Promise<Log> {
+    const existing = this.getLog(tp);
+    if (existing) return Promise.resolve(existing);
+    const key = topicPartitionKey(tp);
+    let creating = this.creating.get(key);
+    if (creating === undefined) {
+      creating = this.createLogAsync(tp, config, isNew).finally(() => this.creating.delete(key));
+      this.creating.set(key, creating);
+    }
+    return creating;
+  }
+
+  private async createLogAsync(tp: TopicPartition, config: LogConfig | undefined, isNew: boolean): Promise<Log> {
+    const logConfig = this.checkLogCanBeCreated(tp, config, isNew);
+    for (const parent of this.nextLogDirs()) {
+      const dir = path.join(parent, files.logDirName(tp));
+      let prepared = false;
+      try {
+        await this.failureChannel.maybeHandleIOExceptionAsync(
+          parent,
+          () => `Error while creating log in dir ${parent}`,
+          () => createLogFiles(dir),
+        );
+        prepared = true;
+      } catch (e) {
+        if (!(e instanceof KafkaError && e.code === ErrorCode.KAFKA_STORAGE_ERROR)) throw e;
+      }
+      const existing = this.getLog(tp); // created by getOrCreateLog meanwhile
+      if (existing) return existing;
+      if (!prepared) continue;
+      const log = this.createLogIn(parent, tp, logConfig, { filesCreated: true });
+      if (log) return log;
+    }
+    throw this.noLogDirFor(tp);
+  }
+
+  /** The config for a new log of `tp`, or KAFKA_STORAGE_ERROR when it may not be created now. */
+  private checkLogCanBeCreated(tp: TopicPartition, config: LogConfig | undefined, isNew: boolean): LogConfig {
     const key = topicPartitionKey(tp);
     if (!isNew && this.offlineLogDirs.length > 0) {
       throw new KafkaError(
@@ -319,34 +372,49 @@ export class LogManager {
     }
     if (this.offlinePartitions.has(key))
       throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `The log of ${key} is in an offline log directory`);
-    const logConfig = config ?? this.fetchLogConfig(tp.topic);
-    for (const parent of this.nextLogDirs()) {
-      const log = this.withDir(parent, 'Error while creating log in dir', () =>
-        createLog({
-          ...this.logDeps(),
-          dir: path.join(parent, files.logDirName(tp)),
-          topicPartition: tp,
-          config: logConfig,
-        }),
-      );
-      if (log) {
-        this.logs.set(key, log);
-        const props = Object.entries(logConfig.overriddenProps())
-          .map(([k, v]) => `${k}=${v}`)
-          .join(', ');
-        this.logger.info(`Created log for partition ${key} in ${log.dir} with properties {${props}}`);
-        return log;
-      }
-    }
-    throw new KafkaError(
+    return config ?? this.fetchLogConfig(tp.topic);
+  }
+
+  /** Creates and registers the log in `parent`; undefined when that directory failed. */
+  private createLogIn(
+    parent: string,
+    tp: TopicPartition,
+    logConfig: LogConfig,
+    { filesCreated = false } = {},
+  ): Log | undefined {
+    const key = topicPartitionKey(tp);
+    const log = this.withDir(parent, 'Error while creating log in dir', () =>
+      createLog({
+        ...this.logDeps(),
+        dir: path.join(parent, files.logDirName(tp)),
+        topicPartition: tp,
+        config: logConfig,
+        filesCreated,
+      }),
+    );
+    if (!log) return undefined;
+    this.logs.set(key, log);
+    const props = Object.entries(logConfig.overriddenProps())
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ');
+    this.logger.info(`Created log for partition ${key} in ${log.dir} with properties {${props}}`);
+    return log;
+  }
+
+  private noLogDirFor(tp: TopicPartition): KafkaError {
+    return new KafkaError(
       ErrorCode.KAFKA_STORAGE_ERROR,
-      `No log directories available for ${key}. Tried ${this.logDirs.join(', ')}`,
+      `No log directories available for ${topicPartitionKey(tp)}. Tried ${this.logDirs.join(', ')}`,
     );
   }
 
   /** Live directories, those with the fewest logs first. */
   private nextLogDirs(): string[] {
-    const counts = new Map(this.liveLogDirs.map((d) => [d, 0]));
+    const live = this.liveLogDirs;
+    // Counting is a walk over every log: skip it when there is no choice (creating N logs in one
+    // directory would otherwise cost N²).
+    if (live.length <= 1) return live;
+    const counts = new Map(live.map((d) => [d, 0]));
     for (const l of this.logs.values())
       if (counts.has(l.parentDir)) counts.set(l.parentDir, counts.get(l.parentDir)! + 1);
     return [...counts.entries()].sort((a, b) => a[1] - b[1]).map(([d]) => d);

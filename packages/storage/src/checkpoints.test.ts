@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { BrokerMetadataCheckpoint, javaDateString, parseProperties } from './BrokerMetadataCheckpoint';
 import { CorruptCheckpointError, LeaderEpochCheckpointFile, OffsetCheckpointFile } from './checkpoints';
-import { disk } from './disk';
+import { disk, ioError } from './disk';
 import { LeaderEpochFileCache } from './LeaderEpochFileCache';
 import { MemoryLogger } from './logger';
 import { tempDir } from './testing/helpers';
@@ -112,7 +112,7 @@ describe('LeaderEpochFileCache', () => {
     );
   }
 
-  test('assignKeepsTheFirstOffsetOfEachEpochAndFlushes', () => {
+  test('assignKeepsTheFirstOffsetOfEachEpochAndFlushes', async () => {
     const c = cache(() => 100);
     c.assign(0, 0);
     c.assign(0, 5); // same epoch later: no change
@@ -121,7 +121,98 @@ describe('LeaderEpochFileCache', () => {
       { epoch: 0, startOffset: 0 },
       { epoch: 2, startOffset: 10 },
     ]);
+    await c.flushed();
     expect(cache(() => 100).epochEntries()).toEqual(c.epochEntries()); // reloaded from the file
+  });
+
+  test('changesReachTheFileInTheBackgroundAndTheLastOneWins', async () => {
+    const file = path.join(dir, 'leader-epoch-checkpoint');
+    const c = cache(() => 1000);
+    for (let epoch = 0; epoch < 50; epoch++) c.assign(epoch, epoch * 10);
+    c.truncateFromEnd(200);
+    expect(existsSync(file)).toBe(false); // nothing written on the caller's stack
+    await c.flushed();
+    const reloaded = cache(() => 1000).epochEntries();
+    expect(reloaded).toHaveLength(20);
+    expect(reloaded[19]).toEqual({ epoch: 19, startOffset: 190 });
+  });
+
+  test('closingLeavesEntriesDroppedAtTheLogEndInTheFileTheLoaderDropsThem', async () => {
+    const file = path.join(dir, 'leader-epoch-checkpoint');
+    const c = cache(() => 10);
+    c.assign(1, 0);
+    c.assign(2, 10); // a leader that appended nothing in epoch 2
+    await c.flushed();
+    c.truncateFromEndInMemory(10);
+    expect(c.epochEntries()).toEqual([{ epoch: 1, startOffset: 0 }]);
+    await c.flushed(10);
+    expect(readFileSync(file, 'utf8')).toBe('0\n2\n1 0\n2 10\n');
+  });
+
+  test('closingWritesDroppedEntriesOnceRecordsWereAppendedPastThem', async () => {
+    const file = path.join(dir, 'leader-epoch-checkpoint');
+    const c = cache(() => 15);
+    c.assign(1, 0);
+    c.assign(2, 10);
+    await c.flushed();
+    c.truncateFromEndInMemory(10);
+    // records of epoch 1 then went to 10..14: (2, 10) in the file would now be wrong
+    await c.flushed(15);
+    expect(readFileSync(file, 'utf8')).toBe('0\n1\n1 0\n');
+  });
+
+  test('theBarrierBeforeTheRecoveryPointMovesWritesDroppedEntriesOut', async () => {
+    const file = path.join(dir, 'leader-epoch-checkpoint');
+    const c = cache(() => 15);
+    c.assign(1, 0);
+    c.assign(3, 15);
+    await c.flushed();
+    c.truncateFromEndInMemory(15);
+    await c.flushed();
+    expect(readFileSync(file, 'utf8')).toBe('0\n1\n1 0\n');
+  });
+
+  test('closingCancelsAQueuedWriteTheFileDoesNotNeed', async () => {
+    // Another cache's write holds the process-wide queue.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const blocker = new LeaderEpochFileCache(
+      'b-0',
+      () => 0,
+      { read: () => [], writeAsync: () => held } as unknown as LeaderEpochCheckpointFile,
+      new MemoryLogger(),
+    );
+    blocker.assign(0, 0);
+    const file = path.join(dir, 'leader-epoch-checkpoint');
+    const c = cache(() => 0);
+    c.assign(0, 0); // a new leader of an empty partition: queued behind the blocker
+    await c.flushed(0); // closing at log end 0: does not wait for the queue
+    release();
+    await blocker.flushed();
+    await new Promise((r) => setImmediate(r));
+    expect(existsSync(file)).toBe(false);
+  });
+
+  test('aFailedBackgroundWriteIsReportedAndRejectsFlushed', async () => {
+    const c = cache(() => 100);
+    const reported: unknown[] = [];
+    c.onFlushError = (e) => reported.push(e);
+    disk.faultInjector = (op, file) => {
+      if (op === 'write' && file.endsWith('leader-epoch-checkpoint.tmp')) throw ioError('EIO', op, file);
+    };
+    try {
+      c.assign(1, 0);
+      await expect(c.flushed()).rejects.toMatchObject({ code: 'EIO' });
+      expect(reported).toHaveLength(1);
+    } finally {
+      disk.faultInjector = null;
+    }
+    c.assign(2, 5);
+    await c.flushed(); // a later write that succeeds clears the error
+    expect(cache(() => 100).epochEntries()).toEqual([
+      { epoch: 1, startOffset: 0 },
+      { epoch: 2, startOffset: 5 },
+    ]);
   });
 
   test('aConflictingEntryRemovesLaterEpochs', () => {
@@ -155,7 +246,7 @@ describe('LeaderEpochFileCache', () => {
     expect(c.endOffsetFor(-1)).toEqual({ epoch: -1, endOffset: -1 });
   });
 
-  test('truncationFromBothEnds', () => {
+  test('truncationFromBothEnds', async () => {
     const c = cache(() => 100);
     c.assign(1, 10);
     c.assign(2, 20);
@@ -165,6 +256,7 @@ describe('LeaderEpochFileCache', () => {
     c.truncateFromStart(22);
     expect(c.epochEntries()).toEqual([{ epoch: 2, startOffset: 22 }]);
     c.clearAndFlush();
+    await c.flushed();
     expect(readFileSync(path.join(dir, 'leader-epoch-checkpoint'), 'utf8')).toBe('0\n0\n');
   });
 });

@@ -172,6 +172,10 @@ export class LeaderEpochCheckpointFile {
     this.file.write(entries);
   }
 
+  writeAsync(entries: readonly EpochEntry[]): Promise<void> {
+    return this.file.writeAsync(entries);
+  }
+
   read(): EpochEntry[] {
     return this.file.read();
   }

@@ -193,6 +193,11 @@ class Disk {
     fs.mkdirSync(dir, { recursive: true });
   }
 
+  async mkdirsAsync(dir: string): Promise<void> {
+    this.check('mkdir', dir);
+    await fs.promises.mkdir(dir, { recursive: true });
+  }
+
   rename(from: string, to: string): void {
     this.check('rename', from);
     fs.renameSync(from, to);
@@ -227,6 +232,17 @@ class Disk {
     fs.closeSync(fs.openSync(p, 'a'));
   }
 
+  /** touch on libuv's pool (the callback API: no FileHandle per file). */
+  touchAsync(p: string): Promise<void> {
+    this.check('open', p);
+    return new Promise((resolve, reject) =>
+      fs.open(p, 'a', (err, fd) => {
+        if (err) return reject(err);
+        fs.close(fd, (closeErr) => (closeErr ? reject(closeErr) : resolve()));
+      }),
+    );
+  }
+
   /**
    * Replaces `p` with `data` atomically: write `p.tmp`, fsync it, rename over `p`, fsync the
    * directory (Kafka's CheckpointFile.write and Utils.atomicMoveWithFallback).
@@ -258,7 +274,8 @@ class Disk {
     } finally {
       await h.close();
     }
-    this.rename(tmp, p);
+    this.check('rename', tmp);
+    await fs.promises.rename(tmp, p);
     await this.fsyncDirAsync(path.dirname(p));
   }
 }

@@ -281,6 +281,7 @@ export function startReadTimeoutWatchdog(raw: RawClient, logger: Logger): () => 
   const manager = raw.connectionManager;
   let watched: RawConnectionManager['socket'];
   let lastHeardMs = Date.now();
+  let stopped = false;
   const readTimeoutMs = (): number => Math.max(500, Math.floor((raw.getSessionTimeout() * 2) / 3));
   const timer = setInterval(() => {
     const socket = manager.socket;
@@ -290,14 +291,33 @@ export function startReadTimeoutWatchdog(raw: RawClient, logger: Logger): () => 
       socket?.on('data', () => (lastHeardMs = Date.now()));
       return;
     }
-    const live =
-      manager.state === RawConnectionState.CONNECTING || manager.state === RawConnectionState.CONNECTED;
-    if (socket !== undefined && !socket.destroyed && live && Date.now() - lastHeardMs > readTimeoutMs()) {
+    const silent = (): boolean => {
+      const live =
+        manager.state === RawConnectionState.CONNECTING || manager.state === RawConnectionState.CONNECTED;
+      return (
+        !stopped &&
+        socket === manager.socket &&
+        socket !== undefined &&
+        !socket.destroyed &&
+        live &&
+        Date.now() - lastHeardMs > readTimeoutMs()
+      );
+    };
+    if (!silent()) return;
+    // Timers run before I/O in each turn of the event loop: after the loop was blocked (a long
+    // synchronous task), this timer fires before the bytes the server sent meanwhile are read. Look
+    // again once they have been (setImmediate runs after the I/O phase), so that a busy process does
+    // not drop a healthy connection.
+    setImmediate(() => {
+      if (!silent()) return;
       logger.warn(`Nothing heard from the ZooKeeper server for ${Date.now() - lastHeardMs} ms; reconnecting`);
       lastHeardMs = Date.now();
-      socket.destroy();
-    }
+      socket!.destroy();
+    });
   }, 100);
   timer.unref();
-  return () => clearInterval(timer);
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+  };
 }

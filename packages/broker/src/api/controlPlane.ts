@@ -57,7 +57,7 @@ export function updateMetadataHandler(deps: BrokerDeps): ApiHandlerEntry {
       const { deleted } = deps.metadataCache.updateMetadata(body);
       // offsets of deleted topics' partitions go with them (Kafka's handleDeletedPartitions)
       deps.groupCoordinator.handleDeletedPartitions(deleted);
-      for (const p of rm.allPartitions()) rm.onPartitionChanged(p);
+      rm.onPartitionsChanged(rm.allPartitions());
       return { errorCode: ErrorCode.NONE };
     },
   };

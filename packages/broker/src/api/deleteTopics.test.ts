@@ -36,7 +36,7 @@ describe('deleteTopicsHandler', () => {
 
   test('marksKnownTopicsAndAnswersWhenUpdateMetadataRemovesThem', async () => {
     const { zk, marked } = markerZk(['gone']);
-    const replicaManager = { controllerEpoch: 0, allPartitions: () => [] } as unknown as ReplicaManager;
+    const replicaManager = { controllerEpoch: 0, allPartitions: () => [], onPartitionsChanged: () => undefined } as unknown as ReplicaManager;
     const offsetsDroppedFor: unknown[] = [];
     const groupCoordinator = {
       handleDeletedPartitions: (tps: unknown[]) => offsetsDroppedFor.push(...tps),

@@ -66,6 +66,29 @@ export class DelayedOperationPurgatory {
     return completed;
   }
 
+  /**
+   * Re-tries, once each, the operations watching any of `keys` (after a LeaderAndIsr or
+   * UpdateMetadata that touched many partitions: a follower's fetch watches every partition it
+   * replicates, and re-trying it once per key would read them all once per key). Returns how many
+   * completed.
+   */
+  checkAndCompleteAll(keys: Iterable<string>): number {
+    const entries = new Set<Entry>();
+    for (const k of keys) {
+      const set = this.watchers.get(k);
+      if (set) for (const e of set) entries.add(e);
+    }
+    let completed = 0;
+    for (const entry of entries) {
+      if (entry.done) continue;
+      if (entry.op.tryComplete()) {
+        this.finish(entry);
+        completed++;
+      }
+    }
+    return completed;
+  }
+
   /** Expires everything now (shutdown). */
   shutdown(): void {
     const all = new Set<Entry>();

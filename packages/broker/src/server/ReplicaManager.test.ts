@@ -23,14 +23,18 @@ function recordingUpdater() {
   return { updater, writes, notified };
 }
 
-function setup(minIsr = 2) {
+function setup(minIsr = 2, topicConfig: (topic: string) => Promise<Record<string, never>> = async () => ({})) {
   let now = 0;
   const logs = new Map<string, FakeLog>();
   const logManager = {
-    getOrCreateLog(tp: TopicPartition) {
-      const log = new FakeLog();
-      log.config.minInsyncReplicas = minIsr;
-      logs.set(`${tp.topic}-${tp.partition}`, log);
+    async getOrCreateLogAsync(tp: TopicPartition) {
+      const k = `${tp.topic}-${tp.partition}`;
+      let log = logs.get(k);
+      if (!log) {
+        log = new FakeLog();
+        log.config.minInsyncReplicas = minIsr;
+        logs.set(k, log);
+      }
       return log.asLog();
     },
   } as unknown as LogManager;
@@ -43,7 +47,7 @@ function setup(minIsr = 2) {
     metadataCache,
     logger: quietLogger,
     stateChangeLogger: quietLogger,
-    topicConfig: async () => ({}),
+    topicConfig,
     fetcher: {
       brokerId: 0,
       interBrokerListenerName: 'PLAINTEXT',
@@ -217,3 +221,103 @@ describe('offsetForLeaderEpochHandler', () => {
     expect(await ask(1, [['t', 0, -1, 4]])).toEqual([['t', 0, ErrorCode.NOT_LEADER_OR_FOLLOWER, -1, -1]]);
   });
 });
+
+describe('ReplicaManager LeaderAndIsr', () => {
+  test('aRequestForManyPartitionsReadsEachTopicsConfigOnceAndWakesAWaitingFetchOnce', async () => {
+    const reads: string[] = [];
+    const { rm } = setup(1, async (topic) => {
+      reads.push(topic);
+      return {};
+    });
+    try {
+      const partitionStates = (leader: number) =>
+        Array.from({ length: 50 }, (_, i) => ({
+          partitionIndex: i,
+          controllerEpoch: 1,
+          leader,
+          leaderEpoch: 1,
+          isr: [0, 1, 2],
+          zkVersion: 0,
+          replicas: [0, 1, 2],
+          isNew: true,
+        }));
+      const body = (leader: number, leaderEpoch = 1): Struct => ({
+        controllerId: 0,
+        controllerEpoch: 1,
+        brokerEpoch: 1,
+        topicStates: ['a', 'b'].map((topicName) => ({
+          topicName,
+          partitionStates: partitionStates(leader).map((p) => ({ ...p, leaderEpoch })),
+        })),
+        liveLeaders: [],
+      });
+      await rm.becomeLeaderOrFollower(body(0));
+      expect(reads.sort()).toEqual(['a', 'b']);
+      // A follower's fetch of all 100 partitions waits for data; a LeaderAndIsr for all of them
+      // (a new leader epoch) re-tries it once, not once per partition.
+      let tries = 0;
+      const waiting = new Promise<void>((resolve) =>
+        rm.fetchPurgatory.tryCompleteElseWatch(
+          { tryComplete: () => (++tries, false), onExpiration: resolve },
+          ['a', 'b'].flatMap((t) => Array.from({ length: 50 }, (_, i) => `${t}-${i}`)),
+          60_000,
+        ),
+      );
+      await rm.becomeLeaderOrFollower(body(0, 2));
+      expect(tries).toBe(2);
+      rm.shutdown();
+      await waiting;
+    } finally {
+      rm.shutdown();
+    }
+  });
+
+  test('aNewerControllersRequestArrivingMidwayMakesTheRestOfAnOlderOneStale', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const { rm } = setup(1, async (topic) => {
+      if (topic === 'slow') await gate;
+      return {};
+    });
+    try {
+      const body = (topic: string, controllerEpoch: number, leaderEpoch: number): Struct => ({
+        controllerId: 0,
+        controllerEpoch,
+        brokerEpoch: 1,
+        topicStates: [
+          {
+            topicName: topic,
+            partitionStates: [0, 1, 2].map((partitionIndex) => ({
+              partitionIndex,
+              controllerEpoch,
+              leader: 0,
+              leaderEpoch,
+              isr: [0, 1, 2],
+              zkVersion: 0,
+              replicas: [0, 1, 2],
+              isNew: true,
+            })),
+          },
+        ],
+        liveLeaders: [],
+      });
+      const older = rm.becomeLeaderOrFollower(body('slow', 1, 3));
+      await flush();
+      const newer = await rm.becomeLeaderOrFollower(body('fast', 2, 1));
+      expect(flattenCodes(newer)).toEqual([ErrorCode.NONE, ErrorCode.NONE, ErrorCode.NONE]);
+      release();
+      expect(flattenCodes(await older)).toEqual([
+        ErrorCode.STALE_CONTROLLER_EPOCH,
+        ErrorCode.STALE_CONTROLLER_EPOCH,
+        ErrorCode.STALE_CONTROLLER_EPOCH,
+      ]);
+      expect(rm.getPartition('slow', 0)?.isLeader ?? false).toBe(false);
+    } finally {
+      rm.shutdown();
+    }
+  });
+});
+
+function flattenCodes(response: Struct): number[] {
+  return (response.partitionErrors as Struct[]).map((p) => p.errorCode as number);
+}

@@ -1,5 +1,5 @@
 import { ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
-import { topicPartition, type ConfigProps, type LogManager, type RecordsSlice } from '@samsa/storage';
+import { topicPartition, type ConfigProps, type Log, type LogConfig, type LogManager, type RecordsSlice } from '@samsa/storage';
 import type { IsrUpdater } from '../cluster/IsrUpdater';
 import { Partition, type EpochEndOffset } from '../cluster/Partition';
 import type { Logger } from '../log/logging';
@@ -71,6 +71,10 @@ export interface FetchPartitionResult {
 export type LeadershipChangeCallback = (updatedLeaders: readonly Partition[], updatedFollowers: readonly Partition[]) => void;
 
 const key = (topic: string, partition: number) => `${topic}-${partition}`;
+/** Longest stretch of a LeaderAndIsr's partitions handled without letting other work run. */
+const YIELD_AFTER_MS = 20;
+/** New logs a LeaderAndIsr creates at once. */
+const LOGS_CREATED_AT_ONCE = 8;
 
 /**
  * Owns this broker's partitions: applies LeaderAndIsr and StopReplica from the controller (refusing
@@ -144,7 +148,22 @@ export class ReplicaManager {
     const results: { topic: string; partition: number; errorCode: number }[] = [];
     const updatedLeaders: Partition[] = [];
     const updatedFollowers: Partition[] = [];
+    const changed: Partition[] = [];
+    const topicConfigs = new Map<string, Promise<LogConfig | undefined>>(); // one read per topic per request
+    this.createLogsAhead(states, topicConfigs);
+    let sliceStartMs = Date.now();
     for (const s of states) {
+      // A thousand partitions are a second or more of work: let fetches, produces and ZooKeeper
+      // pings run in between. (A controller sends one request at a time; a newer controller's
+      // request that came meanwhile makes the rest of this one stale.)
+      if (Date.now() - sliceStartMs > YIELD_AFTER_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        sliceStartMs = Date.now();
+      }
+      if (body.controllerEpoch < this.controllerEpoch) {
+        results.push({ ...s, errorCode: ErrorCode.STALE_CONTROLLER_EPOCH });
+        continue;
+      }
       if (!s.state.replicas.includes(this.o.brokerId)) {
         results.push({ ...s, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
         continue;
@@ -158,7 +177,11 @@ export class ReplicaManager {
         continue;
       }
       try {
-        const p = existing ?? (await this.createPartition(s.topic, s.partition, s.state.isNew));
+        const p = existing ?? (await this.createPartition(s.topic, s.partition, s.state.isNew, topicConfigs));
+        if (body.controllerEpoch < this.controllerEpoch) {
+          results.push({ ...s, errorCode: ErrorCode.STALE_CONTROLLER_EPOCH });
+          continue;
+        }
         if (s.state.leader === this.o.brokerId) {
           this.fetcherManager.removePartition(p.key);
           p.makeLeader(s.state, this.now());
@@ -183,8 +206,7 @@ export class ReplicaManager {
             `Follower ${s.topic}-${s.partition} starts at leader epoch ${s.state.leaderEpoch}, leader ${s.state.leader}`,
           );
         }
-        this.producePurgatory.checkAndComplete(p.key);
-        this.fetchPurgatory.checkAndComplete(p.key);
+        changed.push(p);
         results.push({ ...s, errorCode: ErrorCode.NONE });
       } catch (e) {
         const code = e instanceof KafkaError ? e.code : ErrorCode.KAFKA_STORAGE_ERROR;
@@ -192,18 +214,59 @@ export class ReplicaManager {
         results.push({ ...s, errorCode: code });
       }
     }
+    this.onPartitionsChanged(changed);
     onLeadershipChange?.(updatedLeaders, updatedFollowers);
     return leaderAndIsrResponse(ErrorCode.NONE, results);
   }
 
-  private async createPartition(topic: string, partition: number, isNew: boolean): Promise<Partition> {
-    const overrides = await this.o.topicConfig(topic);
-    const tp = topicPartition(topic, partition);
-    const config = Object.keys(overrides).length > 0 ? this.o.logManager.updateConfig(topic, overrides) : undefined;
-    const log = this.o.logManager.getOrCreateLog(tp, config, isNew);
+  private async createPartition(
+    topic: string,
+    partition: number,
+    isNew: boolean,
+    topicConfigs: Map<string, Promise<LogConfig | undefined>>,
+  ): Promise<Partition> {
+    const log = await this.createLog(topic, partition, isNew, topicConfigs);
     const p = new Partition(topic, partition, this.o.brokerId, log);
     this.partitions.set(p.key, p);
     return p;
+  }
+
+  private async createLog(
+    topic: string,
+    partition: number,
+    isNew: boolean,
+    topicConfigs: Map<string, Promise<LogConfig | undefined>>,
+  ): Promise<Log> {
+    let config = topicConfigs.get(topic);
+    if (config === undefined) {
+      config = this.o.topicConfig(topic).then((overrides) =>
+        Object.keys(overrides).length > 0 ? this.o.logManager.updateConfig(topic, overrides) : undefined,
+      );
+      topicConfigs.set(topic, config);
+    }
+    return this.o.logManager.getOrCreateLogAsync(topicPartition(topic, partition), await config, isNew);
+  }
+
+  /**
+   * Starts creating the logs of the partitions new to this broker, LOGS_CREATED_AT_ONCE at a time:
+   * creating files is file-system latency, which overlaps. The LeaderAndIsr loop then finds each
+   * log made (or being made) and still applies the partitions in request order; an error shows there.
+   */
+  private createLogsAhead(
+    states: ReturnType<typeof flattenLeaderAndIsr>,
+    topicConfigs: Map<string, Promise<LogConfig | undefined>>,
+  ): void {
+    const missing = states.filter(
+      (s) => s.state.replicas.includes(this.o.brokerId) && !this.partitions.has(key(s.topic, s.partition)),
+    );
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < missing.length) {
+        const s = missing[next++];
+        await this.createLog(s.topic, s.partition, s.state.isNew, topicConfigs).catch(() => undefined);
+      }
+    };
+    for (let i = 0; i < Math.min(LOGS_CREATED_AT_ONCE, missing.length); i++) void worker();
   }
 
   /** StopReplica (any version): stop serving, and delete the log when asked. */
@@ -500,6 +563,13 @@ export class ReplicaManager {
   onPartitionChanged(p: Partition): void {
     this.producePurgatory.checkAndComplete(p.key);
     this.fetchPurgatory.checkAndComplete(p.key);
+  }
+
+  /** After a change to many partitions at once: each waiting operation is re-tried once. */
+  onPartitionsChanged(partitions: Iterable<Partition>): void {
+    const keys = [...partitions].map((p) => p.key);
+    this.producePurgatory.checkAndCompleteAll(keys);
+    this.fetchPurgatory.checkAndCompleteAll(keys);
   }
 
   /** Closes purgatories; logs are closed by the LogManager. */

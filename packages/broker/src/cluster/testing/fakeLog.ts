@@ -15,7 +15,7 @@ export class FakeLog {
   readonly leaderEpochCache = new LeaderEpochFileCache(
     'fake-0',
     () => this.logEndOffset,
-    { read: () => [], write() {} } as unknown as LeaderEpochCheckpointFile,
+    { read: () => [], write() {}, writeAsync: () => Promise.resolve() } as unknown as LeaderEpochCheckpointFile,
     quiet,
   );
 
