@@ -17,6 +17,7 @@ import { ApiKey, ErrorCode, type Struct } from '@samsa/protocol';
 import { TestClient } from '../../packages/broker/src/network/testing/TestClient';
 import { startCluster, type ClusterHandle } from '../harness/broker';
 import { connectZk, close, getData, type ZkClient } from '../harness';
+import { offsetsPartitionOf } from '../interop/groupMembers';
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 
@@ -28,15 +29,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const fmt = (xs: number[], unit: string, digits = 0) =>
   `${median(xs).toFixed(digits)} ${unit} [${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}]`;
 
-function javaHashCode(s: string): number {
-  let h = 0;
-  for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0;
-  return h;
-}
-const partitionFor = (group: string) => {
-  const h = javaHashCode(group);
-  return (h === -2147483648 ? 0 : Math.abs(h)) % OFFSETS_PARTITIONS;
-};
+const partitionFor = (group: string) => offsetsPartitionOf(group, OFFSETS_PARTITIONS);
 
 function kafkaTopics(zkConnect: string, args: string[]): void {
   execFileSync(path.join(REPO, 'bin', 'kafka-topics.sh'), ['--zookeeper', zkConnect, ...args], { stdio: 'pipe' });

@@ -2,7 +2,7 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { ApiKey, ErrorCode } from '@samsa/protocol';
 import { close, connectZk, waitFor, type ZkClient } from '../harness';
 import { startCluster, type ClusterHandle } from '../harness/broker';
-import { startGroupMember, waitForBalancedAssignment, type GroupMember } from '../interop/groupMembers';
+import { offsetsPartitionOf, startGroupMember, waitForBalancedAssignment, type GroupMember } from '../interop/groupMembers';
 import { kafkaTopics, kcatProduce, partitionState, rawRequest } from './support';
 
 /**
@@ -21,13 +21,6 @@ let zk: ZkClient;
 let admin: Admin;
 const members: GroupMember[] = [];
 
-/** Java's String.hashCode and Kafka's Utils.abs, written from their definitions. */
-function javaHashCode(s: string): number {
-  let h = 0;
-  for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0;
-  return h;
-}
-const kafkaAbs = (n: number) => (n === -2147483648 ? 0 : Math.abs(n));
 
 async function findCoordinator(port: number): Promise<{ errorCode: number; nodeId: number }> {
   const r = await rawRequest(port, ApiKey.FindCoordinator, 1, { key: GROUP, keyType: 0 });
@@ -88,7 +81,7 @@ test('kill -9 of the coordinator: the group moves to the new leader of its offse
     },
     { timeoutMs: 30_000, what: 'FindCoordinator to name a coordinator' },
   );
-  const offsetsPartition = kafkaAbs(javaHashCode(GROUP)) % OFFSETS_PARTITIONS;
+  const offsetsPartition = offsetsPartitionOf(GROUP, OFFSETS_PARTITIONS);
   const state = await partitionState(zk, '__consumer_offsets', offsetsPartition);
   expect(coordinator.nodeId).toBe(state.leader);
 

@@ -197,3 +197,14 @@ export async function waitForKeys(members: readonly GroupMember[], keys: readonl
     },
   );
 }
+
+/**
+ * The __consumer_offsets partition of `groupId`, written here from Kafka's definition (Utils.abs of
+ * Java's String.hashCode, modulo the partition count) and independently of the broker's code, so
+ * tests can check that the broker and the tools agree with Kafka.
+ */
+export function offsetsPartitionOf(groupId: string, partitions: number): number {
+  let h = 0;
+  for (let i = 0; i < groupId.length; i++) h = (Math.imul(31, h) + groupId.charCodeAt(i)) | 0;
+  return (h === -2147483648 ? 0 : Math.abs(h)) % partitions;
+}
