@@ -43,6 +43,24 @@ describe('FileRecords', () => {
     await f.close();
   });
 
+  test('writesRunTwoAtOnceButResolveInQueueOrderAndAnFsyncWaitsForAll', async () => {
+    const p = path.join(dir, 'p.log');
+    const f = FileRecords.open(p, true);
+    const mb = 1024 * 1024;
+    const bufs = [1, 2, 3, 4].map((v) => Buffer.alloc(mb, v));
+    const order: number[] = [];
+    const written = bufs.map((b, i) => f.append(b).then(() => order.push(i)));
+    const flushed = f.flush().then(() => order.push(99));
+    const tail = f.append(bytes('tail')).then(() => order.push(100));
+    await Promise.all([...written, flushed, tail]);
+    expect(order).toEqual([0, 1, 2, 3, 99, 100]);
+    const onDisk = readFileSync(p);
+    expect(onDisk.length).toBe(4 * mb + 4);
+    for (let i = 0; i < 4; i++) expect(onDisk[i * mb]).toBe(i + 1);
+    expect(onDisk.subarray(4 * mb).toString()).toBe('tail');
+    await f.close();
+  });
+
   test('syncWritesCallWriteOnTheCallersStack', async () => {
     const p = path.join(dir, 'c.log');
     const f = FileRecords.open(p, true, { syncWrites: true });

@@ -6,10 +6,12 @@ import { fdCache } from './FdCache';
  * A segment's `.log` file: record batches back to back (Kafka's FileRecords).
  *
  * Writes are write-behind. `append` makes the bytes part of the file at once — `size` grows, reads
- * see them — and queues the physical write; queued writes run one at a time, in order, on libuv's
- * pool, consecutive ones coalesced into one writev. So a crash always leaves a prefix of what was
- * appended (never a hole), the event loop never waits for the page cache or for dirty-page
- * throttling, and the CRC check of the next batch overlaps the write of the previous one. Reads of
+ * see them — and queues the physical write; queued writes run on libuv's pool, consecutive small
+ * ones coalesced into one writev, two at a time so that the file never waits for the event loop to
+ * pick up a completion. The event loop never waits for the page cache or for dirty-page
+ * throttling, and the CRC check of the next batch overlaps the write of the previous one. A process
+ * killed mid-write can leave a gap before the last bytes written; recovery truncates at the first
+ * invalid batch, and what was flushed (fsync runs alone, after every earlier write) is whole. Reads of
  * bytes not yet written are served from the queued buffers. `flush()` queues an fsync behind the
  * writes. With `syncWrites` (a broker option, and the benchmark's comparison) appends call
  * write(2) synchronously instead.
@@ -26,6 +28,8 @@ interface Op {
   bufs: Buffer[];
   bytes: number;
   truncateTo: number;
+  /** Ran to completion (possibly before an earlier write: it resolves in queue order). */
+  finished: boolean;
   readonly done: Promise<void>;
   resolve(): void;
   reject(e: unknown): void;
@@ -39,8 +43,18 @@ interface Unwritten {
 }
 
 const RESOLVED = Promise.resolve();
-/** Appends queued behind a running write are coalesced into one writev of at most this much. */
-const MAX_COALESCED_BYTES = 4 * 1024 * 1024;
+/**
+ * Appends queued behind a running write are coalesced into one writev of at most this much. Not
+ * more: on this kernel (6.x, ext4 with large folios) a single write of 2 MB or more into fresh
+ * page cache sometimes runs 5–10× slower, all in system time, while writes of up to 1.5 MB never
+ * did (BENCHMARKS.md, storage).
+ */
+const MAX_COALESCED_BYTES = 1024 * 1024;
+/**
+ * Writes running at once on libuv's pool: with two, the next write is already in the kernel when
+ * one finishes, so the file is never idle while the event loop gets round to the completion.
+ */
+const MAX_PARALLEL_WRITES = 2;
 /** IOV_MAX on Linux. */
 const MAX_IOVECS = 1024;
 
@@ -52,7 +66,7 @@ function newOp(kind: Op['kind']): Op {
     reject = rej;
   });
   done.catch(() => undefined); // failures reach the owner through onAsyncError; awaiting callers still see them
-  return { kind, position: 0, bufs: [], bytes: 0, truncateTo: 0, done, resolve, reject };
+  return { kind, position: 0, bufs: [], bytes: 0, truncateTo: 0, finished: false, done, resolve, reject };
 }
 
 export interface FileRecordsOptions {
@@ -75,7 +89,8 @@ export class FileRecords {
   private writtenSize: number;
   private unwritten: Unwritten[] = [];
   private ops: Op[] = [];
-  private opRunning = false;
+  /** How many operations at the front of `ops` are running. */
+  private running = 0;
   private asyncReaders = 0;
   private mutable: boolean;
   private closed = false;
@@ -141,7 +156,7 @@ export class FileRecords {
     if (this.failure) throw this.failure;
     if (buf.length === 0) return RESOLVED;
     const position = this._size;
-    if (this.syncWrites && this.ops.length === 0 && !this.opRunning) {
+    if (this.syncWrites && this.ops.length === 0) {
       disk.write(this.ensureFd(), buf, 0, buf.length, position);
       this._size += buf.length;
       this.writtenSize = this._size;
@@ -153,7 +168,7 @@ export class FileRecords {
     if (
       last &&
       last.kind === 'write' &&
-      !(this.opRunning && last === this.ops[0]) &&
+      this.ops.length - 1 >= this.running &&
       last.bufs.length < MAX_IOVECS &&
       last.bytes + buf.length <= MAX_COALESCED_BYTES
     ) {
@@ -210,8 +225,7 @@ export class FileRecords {
     }
     this.unwritten = kept;
     // Trim queued (not running) writes.
-    const first = this.opRunning ? 1 : 0;
-    for (let i = this.ops.length - 1; i >= first; i--) {
+    for (let i = this.ops.length - 1; i >= this.running; i--) {
       const op = this.ops[i];
       if (op.kind !== 'write') continue;
       let pos = op.position;
@@ -232,7 +246,7 @@ export class FileRecords {
       if (disk.fileSize(fd) > targetSize) disk.ftruncate(fd, targetSize);
       if (!this.mutable) this.releaseWhenIdle = true;
     }
-    if (this.opRunning) {
+    if (this.running > 0) {
       const op = newOp('truncate');
       op.truncateTo = targetSize;
       this.ops.push(op);
@@ -326,7 +340,7 @@ export class FileRecords {
   async close(): Promise<void> {
     this.closed = true;
     this.mutable = false;
-    while (this.ops.length > 0 || this.opRunning) {
+    while (this.ops.length > 0) {
       try {
         await this.ops[this.ops.length - 1]?.done;
       } catch {
@@ -341,7 +355,7 @@ export class FileRecords {
     this.closed = true;
     this.mutable = false;
     if (!this.failure) this.failure = new Error(`${this._path} closed after a directory failure`);
-    for (const op of this.ops.splice(this.opRunning ? 1 : 0)) op.reject(this.failure);
+    for (const op of this.ops.splice(this.running)) op.reject(this.failure);
     this.unwritten = [];
     this.maybeReleaseFd(true);
   }
@@ -351,7 +365,7 @@ export class FileRecords {
     this.deleted = true;
     this.closed = true;
     this.mutable = false;
-    for (const op of this.ops.splice(this.opRunning ? 1 : 0)) op.resolve(); // nothing left to write to
+    for (const op of this.ops.splice(this.running)) op.resolve(); // nothing left to write to
     this.unwritten = [];
     this.maybeReleaseFd(true);
     return disk.unlink(this._path);
@@ -368,7 +382,7 @@ export class FileRecords {
   /** For FdCache: may the descriptor be closed now? */
   canReleaseFd(): boolean {
     return (
-      this.fd >= 0 && !this.mutable && this.ops.length === 0 && !this.opRunning && this.asyncReaders === 0
+      this.fd >= 0 && !this.mutable && this.ops.length === 0 && this.asyncReaders === 0
     );
   }
 
@@ -383,7 +397,7 @@ export class FileRecords {
 
   private maybeReleaseFd(now = false): void {
     if (this.fd < 0 || this.mutable) return;
-    if (!(this.ops.length === 0 && !this.opRunning && this.asyncReaders === 0)) return;
+    if (!(this.ops.length === 0 && this.asyncReaders === 0)) return;
     if (now || this.closed || this.releaseWhenIdle) {
       this.releaseWhenIdle = false;
       this.releaseFd();
@@ -417,27 +431,50 @@ export class FileRecords {
     return copied;
   }
 
+  /**
+   * Starts what may run: any operation when nothing runs, or one more write beside running writes
+   * (up to MAX_PARALLEL_WRITES). Writes go to explicit positions, so their order in the kernel does
+   * not matter; a create, truncate or fsync runs alone. Operations complete, and their promises
+   * resolve, in queue order.
+   */
   private pump(): void {
-    if (this.opRunning || this.ops.length === 0 || this.failure) return;
-    this.opRunning = true;
-    const op = this.ops[0];
-    void this.run(op).then(
-      () => {
-        this.ops.shift();
-        this.opRunning = false;
-        if (op.kind === 'write') this.markWritten(op);
-        op.resolve();
-        this.pump();
-        this.maybeReleaseFd();
-      },
-      (err) => {
-        this.opRunning = false;
-        this.failure = err;
-        for (const o of this.ops.splice(0)) o.reject(err);
-        this.onAsyncError(err);
-        this.maybeReleaseFd();
-      },
-    );
+    while (this.running < this.ops.length && !this.failure) {
+      const op = this.ops[this.running];
+      if (this.running > 0 && !(op.kind === 'write' && this.runningWritesOnly() && this.running < MAX_PARALLEL_WRITES))
+        return;
+      this.running++;
+      void this.run(op).then(
+        () => this.finished(op),
+        (err) => this.failed(err),
+      );
+    }
+  }
+
+  private runningWritesOnly(): boolean {
+    for (let i = 0; i < this.running; i++) if (this.ops[i].kind !== 'write') return false;
+    return true;
+  }
+
+  private finished(op: Op): void {
+    if (this.failure) return; // already rejected with the failure
+    op.finished = true;
+    while (this.running > 0 && this.ops[0].finished) {
+      const first = this.ops.shift()!;
+      this.running--;
+      if (first.kind === 'write') this.markWritten(first);
+      first.resolve();
+    }
+    this.pump();
+    this.maybeReleaseFd();
+  }
+
+  private failed(err: unknown): void {
+    if (this.failure) return;
+    this.running = 0;
+    this.failure = err;
+    for (const o of this.ops.splice(0)) o.reject(err);
+    this.onAsyncError(err);
+    this.maybeReleaseFd();
   }
 
   private async run(op: Op): Promise<void> {
