@@ -12,6 +12,7 @@ setup:
 	@./scripts/setup.sh
 
 build: setup
+	@node packages/protocol/scripts/build-native.mjs
 	@npx tsc -b
 
 test: build

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what Samsa needs on a Debian 12 machine, idempotently and quietly when all is there:
-# Debian packages (ZooKeeper, kcat, the Python Kafka clients and their codecs, Chromium for the
-# dashboard's browser tests) and the npm workspace.
+# Debian packages (a C compiler for the protocol package's CRC-32C addon, ZooKeeper, kcat, the
+# Python Kafka clients and their codecs, Chromium for the dashboard's browser tests) and the npm
+# workspace.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBS=(zookeeper kcat python3-kafka python3-confluent-kafka python3-snappy python3-lz4 python3-zstandard default-jre-headless chromium)
+DEBS=(gcc libc6-dev zookeeper kcat python3-kafka python3-confluent-kafka python3-snappy python3-lz4 python3-zstandard default-jre-headless chromium)
 missing=()
 for p in "${DEBS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
