@@ -55,4 +55,6 @@ mv "$config_dir/server.properties.tmp" "$config_dir/server.properties"
 echo "===> server.properties ($config_dir/server.properties):"
 cat "$config_dir/server.properties"
 echo "===> starting samsa-broker"
-exec node "$broker_bin/samsa-broker.js" "$config_dir/server.properties" "$@"
+. "$app/bin/samsa-node-options.sh"
+# shellcheck disable=SC2086 # the options are separate words
+exec node $SAMSA_NODE_PERFORMANCE_OPTS "$broker_bin/samsa-broker.js" "$config_dir/server.properties" "$@"

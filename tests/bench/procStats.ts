@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { createHash } from 'node:crypto';
 
 /** What the benchmarks read about broker processes from /proc, and the line files kcat sends. */
 const CLK_TCK = 100;
@@ -35,4 +36,26 @@ export function makeLines(file: string, lineBytes: number, totalBytes: number): 
   for (; written < count; written++) fs.writeSync(fd, line);
   fs.closeSync(fd);
   return count;
+}
+
+/**
+ * CPU time of a fixed native workload (SHA-256 of 64 MiB, best of 5), in ms: a check that the
+ * machine itself ran at its usual speed around a run (~34 ms here).
+ */
+export function cpuCalibrationMs(): number {
+  const data = Buffer.alloc(64 * 1024 * 1024, 1);
+  let best = Infinity;
+  for (let i = 0; i < 5; i++) {
+    const u0 = process.cpuUsage();
+    createHash('sha256').update(data).digest();
+    const u = process.cpuUsage(u0);
+    best = Math.min(best, (u.user + u.system) / 1000);
+  }
+  return Math.round(best);
+}
+
+/** utime and stime of a process, in seconds. */
+export function cpuSplit(pid: number): { user: number; sys: number } {
+  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return { user: Number(f[11]) / CLK_TCK, sys: Number(f[12]) / CLK_TCK };
 }

@@ -1,8 +1,9 @@
 """Replication benchmark helpers (confluent-kafka / librdkafka).
 
-  replication-latency.py BOOTSTRAP TOPIC RATE SECONDS ACKS
+  replication-latency.py BOOTSTRAP TOPIC RATE SECONDS ACKS [WARMUP_SECONDS]
       latency.py with an acks argument: 100-byte records at RATE/s for SECONDS, linger 0,
-      send-to-delivery-report time. Prints one JSON line (p50/p99/max in ms).
+      send-to-delivery-report time. Prints one JSON line (p50/p99/max in ms). With WARMUP_SECONDS,
+      the same load runs that long first, unmeasured (the broker's JIT and buffers warm up).
 
   replication-latency.py --loop BOOTSTRAP TOPIC PARTITION SECONDS
       one record at a time with acks=all to TOPIC/PARTITION (produce, then flush until its delivery
@@ -38,6 +39,7 @@ if sys.argv[1] == "--loop":
     sys.exit(0)
 
 bootstrap, topic, rate, seconds, acks = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
+warmup = float(sys.argv[6]) if len(sys.argv) > 6 else 0.0
 p = Producer({"bootstrap.servers": bootstrap, "acks": acks, "linger.ms": 0, "queue.buffering.max.messages": 1000000})
 lat = []
 payload = b"x" * 100
@@ -52,17 +54,27 @@ def report(err, _msg, sent=None):
 for part in range(6):
     p.produce(topic, b"warmup", partition=part)
 p.flush(10)
-start = time.perf_counter()
+
+
+def run(count, measured):
+    start = time.perf_counter()
+    for i in range(count):
+        target = start + i / rate
+        now = time.perf_counter()
+        if target > now:
+            time.sleep(target - now)
+        t = time.perf_counter()
+        if measured:
+            p.produce(topic, payload, callback=lambda err, msg, t=t: report(err, msg, t))
+        else:
+            p.produce(topic, payload)
+        p.poll(0)
+    p.flush(30)
+
+
+run(int(rate * warmup), False)
 n = int(rate * seconds)
-for i in range(n):
-    target = start + i / rate
-    now = time.perf_counter()
-    if target > now:
-        time.sleep(target - now)
-    t = time.perf_counter()
-    p.produce(topic, payload, callback=lambda err, msg, t=t: report(err, msg, t))
-    p.poll(0)
-p.flush(30)
+run(n, True)
 lat.sort()
 
 

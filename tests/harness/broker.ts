@@ -15,6 +15,21 @@ import { startZooKeeper, type ZooKeeperHandle, type ZooKeeperOptions } from './z
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const BROKER_BIN = path.join(REPO_ROOT, 'packages', 'broker', 'dist', 'bin', 'samsa-broker.js');
 
+/**
+ * The node options every broker launcher uses (bin/samsa-node-options.sh owns them), or
+ * SAMSA_NODE_PERFORMANCE_OPTS when set, as in the shell launchers.
+ */
+export function brokerNodeOptions(): string[] {
+  let opts = process.env.SAMSA_NODE_PERFORMANCE_OPTS;
+  if (opts === undefined) {
+    const file = fs.readFileSync(path.join(REPO_ROOT, 'bin', 'samsa-node-options.sh'), 'utf8');
+    const m = /^SAMSA_NODE_PERFORMANCE_OPTS="\$\{SAMSA_NODE_PERFORMANCE_OPTS-(.*)\}"$/m.exec(file);
+    if (!m) throw new Error('bin/samsa-node-options.sh: no SAMSA_NODE_PERFORMANCE_OPTS default');
+    opts = m[1];
+  }
+  return opts.split(' ').filter((o) => o !== '');
+}
+
 export interface BrokerOptions {
   readonly zkConnect: string;
   readonly brokerId: number;
@@ -133,7 +148,7 @@ class BrokerProcess implements BrokerHandle {
 
   async launch(): Promise<void> {
     if (!fs.existsSync(BROKER_BIN)) throw new Error(`${BROKER_BIN} is missing: build first (npx tsc -b)`);
-    const child = spawn(process.execPath, [...(this.options.nodeArgs ?? []), BROKER_BIN, this.propertiesFile, harnessMarker()], {
+    const child = spawn(process.execPath, [...brokerNodeOptions(), ...(this.options.nodeArgs ?? []), BROKER_BIN, this.propertiesFile, harnessMarker()], {
       cwd: this.dir,
       env: { ...process.env, LOG_DIR: this.dir, SAMSA_LOG_LEVEL: process.env.SAMSA_LOG_LEVEL ?? 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -418,3 +418,35 @@ describe('docker/entrypoint.sh', () => {
     }
   });
 });
+
+describe('bin/samsa-node-options.sh', () => {
+  // Node refuses an unknown option before running anything: proof that a launcher passed it on.
+  const bogus = { SAMSA_NODE_PERFORMANCE_OPTS: '--no-such-node-option-for-samsa' };
+
+  test('theEntrypointStartsNodeWithTheBrokerOptions', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'samsa-entrypoint-'));
+    try {
+      const env = { KAFKA_ZOOKEEPER_CONNECT: ZK, KAFKA_BROKER_ID: '1', SAMSA_CONFIG_DIR: path.join(dir, 'conf') };
+      const r = runEntrypoint({ ...env, ...bogus }, ['--override', 'no.such.key=1']);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain('--no-such-node-option-for-samsa');
+      // With the defaults node starts and the broker itself answers (refusing the override).
+      const ok = runEntrypoint(env, ['--override', 'no.such.key=1']);
+      expect(ok.stderr).toBe("ERROR: unknown configuration 'no.such.key' (--override no.such.key=1)\n");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('kafkaServerStartPassesThemToo', () => {
+    const script = path.join(REPO_ROOT, 'bin', 'kafka-server-start.sh');
+    const run = (env: Record<string, string>) =>
+      spawnSync(script, ['/nonexistent/server.properties'], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8' });
+    const bad = run(bogus);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain('--no-such-node-option-for-samsa');
+    const ok = run({});
+    expect(ok.status).toBe(1);
+    expect(ok.stderr).not.toContain('bad option');
+  });
+});

@@ -163,6 +163,7 @@ export class KafkaServer {
       flushStartOffsetCheckpointMs: c.int('log.flush.start.offset.checkpoint.interval.ms'),
       highWatermarkCheckpointMs: c.int('replica.high.watermark.checkpoint.interval.ms'),
       recoveryThreadsPerDataDir: c.int('num.recovery.threads.per.data.dir'),
+      syncWrites: c.bool('samsa.log.sync.writes'),
       logger: this.logging.logger('[LogManager]', 'kafka.log.LogManager'),
     });
     try {
