@@ -153,7 +153,7 @@ async function benchAppend(): Promise<void> {
           await plainWriteRun(path.join(dir, '00000000000000000000.log'), ring.all(), total, mode === 'crc'),
         );
       } else {
-        const m = await newManager(dir, { syncWrites: mode === 'sync' });
+        const m = await newManager(dir, { writeMode: mode === 'sync' ? 'adaptive' : 'write-behind' });
         const log = m.getOrCreateLog({ topic: 'bench', partition: 0 });
         runs[mode].push(await appendRun(log, ring, total, mode));
         // No fsync, as for the plain file: a shutdown would fsync 512 MB and the deletion of fsynced
@@ -184,17 +184,17 @@ async function benchAppend(): Promise<void> {
   line('plain fs.writeSync of the same bytes', runs.plain);
   line('plain CRC32C then fs.writeSync', runs.crc);
   line('Log.appendAsLeader (write-behind)', runs.log);
-  line('Log.appendAsLeader (syncWrites)', runs.sync);
+  line('Log.appendAsLeader (adaptive, default)', runs.sync);
   const perMb = (label: string) => ((median(loopMs[label]) * 1000) / (total / MB)).toFixed(0);
   console.log(
-    `  event-loop time inside appendAsLeader per MB: write-behind ${perMb('log')} µs, syncWrites ${perMb('sync')} µs`,
+    `  event-loop time inside appendAsLeader per MB: write-behind ${perMb('log')} µs, adaptive ${perMb('sync')} µs`,
   );
 }
 
 async function benchSmallAppends(): Promise<void> {
   for (const sync of [false, true]) {
     const dir = path.join(root, `small-${sync}`);
-    const m = await newManager(dir, { syncWrites: sync });
+    const m = await newManager(dir, { writeMode: sync ? 'adaptive' : 'write-behind' });
     const log = m.getOrCreateLog({ topic: 'small', partition: 0 });
     const ring = new BatchRing(256, () => batchOf(1024, 100));
     const n = 100_000;
@@ -208,7 +208,7 @@ async function benchSmallAppends(): Promise<void> {
     const ms = performance.now() - start;
     log.closeHandlers();
     console.log(
-      `append 1 KB batches (${sync ? 'syncWrites' : 'write-behind'}): ${((n / ms) * 1000).toFixed(0)} appends/s, ${((ms * 1000) / n).toFixed(1)} µs each`,
+      `append 1 KB batches (${sync ? 'adaptive' : 'write-behind'}): ${((n / ms) * 1000).toFixed(0)} appends/s, ${((ms * 1000) / n).toFixed(1)} µs each`,
     );
     await m.scheduler.shutdown();
     rmSync(dir, { recursive: true, force: true });

@@ -14,7 +14,7 @@ describe('FileRecords', () => {
 
   test('appendedBytesAreReadableAtOnceAndOnDiskWhenWritten', async () => {
     const p = path.join(dir, 'a.log');
-    const f = FileRecords.open(p, true);
+    const f = FileRecords.open(p, true, { writeMode: 'write-behind' });
     const w1 = f.append(bytes('hello '));
     const w2 = f.append(bytes('world'));
     expect(f.size).toBe(11);
@@ -29,7 +29,7 @@ describe('FileRecords', () => {
 
   test('truncationDropsQueuedWritesAndCutsTheFileEvenWithAWriteRunning', async () => {
     const p = path.join(dir, 'b.log');
-    const f = FileRecords.open(p, true);
+    const f = FileRecords.open(p, true, { writeMode: 'write-behind' });
     const big = Buffer.alloc(4 * 1024 * 1024, 1);
     void f.append(big);
     void f.append(bytes('tail'));
@@ -45,7 +45,7 @@ describe('FileRecords', () => {
 
   test('writesRunTwoAtOnceButResolveInQueueOrderAndAnFsyncWaitsForAll', async () => {
     const p = path.join(dir, 'p.log');
-    const f = FileRecords.open(p, true);
+    const f = FileRecords.open(p, true, { writeMode: 'write-behind' });
     const mb = 1024 * 1024;
     const bufs = [1, 2, 3, 4].map((v) => Buffer.alloc(mb, v));
     const order: number[] = [];
@@ -63,10 +63,35 @@ describe('FileRecords', () => {
 
   test('syncWritesCallWriteOnTheCallersStack', async () => {
     const p = path.join(dir, 'c.log');
-    const f = FileRecords.open(p, true, { syncWrites: true });
-    await f.append(bytes('abc'));
+    const f = FileRecords.open(p, true, { writeMode: 'sync' });
+    void f.append(bytes('abc'));
     expect(readFileSync(p).toString()).toBe('abc');
     await f.close();
+  });
+
+  test('adaptiveWritesSynchronouslyUntilAWriteIsSlowThenQueues', async () => {
+    const p = path.join(dir, 'ad.log');
+    const f = FileRecords.open(p, true);
+    void f.append(bytes('fast'));
+    expect(readFileSync(p).toString()).toBe('fast'); // on disk when append returned
+    disk.faultInjector = (op, file) => {
+      if (op === 'write' && file === p) {
+        const until = performance.now() + 8; // a write(2) stalled past SLOW_SYNC_WRITE_MS
+        while (performance.now() < until);
+      }
+    };
+    try {
+      void f.append(bytes('-slow'));
+      expect(readFileSync(p).toString()).toBe('fast-slow');
+      const queued = f.append(bytes('-queued'));
+      expect(readFileSync(p).toString()).toBe('fast-slow'); // not written on the caller's stack
+      expect(f.readSync(0, 100).toString()).toBe('fast-slow-queued');
+      await queued;
+      expect(readFileSync(p).toString()).toBe('fast-slow-queued');
+    } finally {
+      disk.faultInjector = null;
+      await f.close();
+    }
   });
 
   test('anInactiveFileHoldsNoDescriptorUntilRead', async () => {
@@ -86,7 +111,7 @@ describe('FileRecords', () => {
   test('aFailedWriteReportsOnceAndFailsLaterAppends', async () => {
     const p = path.join(dir, 'e.log');
     const errors: unknown[] = [];
-    const f = FileRecords.open(p, true, { onAsyncError: (e) => errors.push(e) });
+    const f = FileRecords.open(p, true, { onAsyncError: (e) => errors.push(e), writeMode: 'write-behind' });
     disk.faultInjector = (op, file) => {
       if (op === 'write' && file === p) {
         const e = new Error('ENOSPC: no space left on device') as NodeJS.ErrnoException;

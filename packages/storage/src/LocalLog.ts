@@ -18,6 +18,7 @@ import { LogSegment, type SegmentOpenOptions } from './LogSegment';
 import type { Scheduler } from './Scheduler';
 import type { Time } from './Time';
 import type { TopicPartition } from './TopicPartition';
+import type { WriteMode } from './FileRecords';
 
 /**
  * The segments of a partition and the file operations on them (Kafka 3's LocalLog, split out of
@@ -34,8 +35,8 @@ export interface LogDeps {
   readonly scheduler: Scheduler;
   readonly logger: Logger;
   readonly failureChannel: LogDirFailureChannel;
-  /** Append with write(2) on the caller's stack instead of the write-behind queue. */
-  readonly syncWrites?: boolean;
+  /** When appends are written (FileRecords); default 'adaptive'. */
+  readonly writeMode?: WriteMode;
 }
 
 /** Why segments are being deleted (for the log line). */
@@ -75,7 +76,7 @@ export class LocalLog {
   static segmentOptions(deps: LogDeps, logDir: string, name: string, active: boolean): SegmentOpenOptions {
     return {
       active,
-      syncWrites: deps.syncWrites,
+      writeMode: deps.writeMode,
       logger: deps.logger,
       onAsyncError: (err) =>
         deps.failureChannel.maybeAddOfflineLogDir(logDir, `Error while writing to ${name}`, err),

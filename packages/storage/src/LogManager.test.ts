@@ -236,7 +236,7 @@ describe('LogManager', () => {
   });
 
   test('anIOErrorTakesOneDirectoryOfflineAndTheOtherKeepsWorking', async () => {
-    const m = manager();
+    const m = manager({ writeMode: 'write-behind' });
     await m.startup();
     const a = m.getOrCreateLog(tp('A'));
     const b = m.getOrCreateLog(tp('B'));
@@ -267,8 +267,25 @@ describe('LogManager', () => {
     expect(existsSync(path.join(b.parentDir, '.kafka_cleanshutdown'))).toBe(true);
   });
 
+  test('aWriteErrorOnTheCallersStackFailsThatAppendAtOnce', async () => {
+    const m = manager({ logDirs: [dirs[0]] }); // adaptive: writes synchronously while they are fast
+    await m.startup();
+    const log = m.getOrCreateLog(tp('S'));
+    await log.appendAsLeader(batchOf(1), 0).written;
+    disk.faultInjector = (op, file) => {
+      if (op === 'write' && file.endsWith('.log')) throw ioError('EIO', op, file);
+    };
+    expect(() => log.appendAsLeader(batchOf(1), 0)).toThrow(
+      expect.objectContaining({ code: ErrorCode.KAFKA_STORAGE_ERROR }),
+    );
+    expect(m.offlineLogDirs).toEqual([dirs[0]]);
+    expect(env.logger.matching(/is now OFFLINE/)).toHaveLength(1);
+    disk.faultInjector = null;
+    await m.shutdown();
+  });
+
   test('aFullDiskIsAStorageErrorToo', async () => {
-    const m = manager({ logDirs: [dirs[0]] });
+    const m = manager({ logDirs: [dirs[0]], writeMode: 'write-behind' });
     await m.startup();
     const log = m.getOrCreateLog(tp('F'));
     disk.faultInjector = (op, file) => {

@@ -14,6 +14,7 @@ import { consoleLogger, type Logger } from './logger';
 import { Scheduler, type ScheduledTask } from './Scheduler';
 import { SystemTime, type Time } from './Time';
 import { topicPartitionKey, type TopicPartition } from './TopicPartition';
+import type { WriteMode } from './FileRecords';
 
 /**
  * Every log of every log directory (Kafka's LogManager): loads them at startup — recovering those
@@ -45,7 +46,7 @@ export interface LogManagerOptions {
   /** Delay before the first run of each periodic task (Kafka's InitialTaskDelayMs, 30 s). */
   readonly initialTaskDelayMs?: number;
   readonly cleaner?: Partial<CleanerConfig>;
-  readonly syncWrites?: boolean;
+  readonly writeMode?: WriteMode;
   readonly time?: Time;
   readonly logger?: Logger;
   readonly scheduler?: Scheduler;
@@ -252,7 +253,7 @@ export class LogManager {
       scheduler: this.scheduler,
       logger: this.logger,
       failureChannel: this.failureChannel,
-      syncWrites: this.opts.syncWrites,
+      writeMode: this.opts.writeMode,
     };
   }
 

@@ -4,7 +4,7 @@ import { BatchField, decodeBatch } from '@samsa/protocol';
 import { BatchCursor, readInt64 } from './BatchCursor';
 import { disk } from './disk';
 import { RecordsSlice, type FetchDataInfo } from './FetchDataInfo';
-import { FileRecords } from './FileRecords';
+import { FileRecords, type WriteMode } from './FileRecords';
 import type { LeaderEpochFileCache } from './LeaderEpochFileCache';
 import type { LogConfig } from './LogConfig';
 import { logFile, offsetIndexFile, timeIndexFile } from './LogFiles';
@@ -51,7 +51,7 @@ export interface SegmentOpenOptions {
   readonly suffix?: string;
   /** The active segment: writable, descriptors kept, indexes preallocated. */
   readonly active?: boolean;
-  readonly syncWrites?: boolean;
+  readonly writeMode?: WriteMode;
   readonly onAsyncError?: (err: unknown) => void;
   /** A new active segment's file is created after the previous segment's queued writes. */
   readonly after?: Promise<void>;
@@ -102,7 +102,7 @@ export class LogSegment {
     const missingIndex =
       opts.fileAlreadyExists === true && (!disk.exists(indexPath) || !disk.exists(timeIndexPath));
     const log = FileRecords.open(logPath, active, {
-      syncWrites: opts.syncWrites,
+      writeMode: opts.writeMode,
       onAsyncError: opts.onAsyncError,
       after: opts.after,
     });

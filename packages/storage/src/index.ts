@@ -26,7 +26,7 @@ export {
 } from './LogConfig';
 export { LogSegment, type TimestampAndOffset, type LogOffsetPosition } from './LogSegment';
 export { RecordsSlice, type FetchDataInfo, type LogOffsetMetadata } from './FetchDataInfo';
-export { FileRecords } from './FileRecords';
+export { FileRecords, WRITE_MODES, type WriteMode } from './FileRecords';
 export { BatchCursor } from './BatchCursor';
 export { AbstractIndex } from './AbstractIndex';
 export { OffsetIndex, OFFSET_INDEX_ENTRY_SIZE, type OffsetPosition } from './OffsetIndex';

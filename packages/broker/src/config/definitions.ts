@@ -60,7 +60,7 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   // --- metrics (our JMX-like endpoint)
   'jmx.port': d('int', -1, 'Port of the metrics/Jolokia HTTP endpoint (-1: none, 0: any free port); the bound port is advertised as jmx_port', { min: -1, max: 65535 }),
   'samsa.metrics.enabled': d('boolean', true, 'Record metrics (Samsa\'s switch, for measuring their cost): false leaves the produce and fetch paths uninstrumented and the registry empty'),
-  'samsa.log.sync.writes': d('boolean', false, 'Write appended batches with write(2) on the event loop instead of the write-behind queue on libuv\'s pool (Samsa\'s switch, for measuring)'),
+  'samsa.log.write.mode': d('string', 'adaptive', 'When appended batches are written (Samsa\'s switch): adaptive = write(2) on the event loop while writes are fast, the write-behind queue on libuv\'s pool for 10 s after one took over 5 ms; sync; write-behind', { oneOf: ['adaptive', 'sync', 'write-behind'] }),
   // --- logs
   'log.dirs': d('list', null, 'Log directories (default: log.dir)'),
   'log.dir': d('string', '/tmp/kafka-logs', 'Log directory when log.dirs is not set'),

@@ -2,7 +2,7 @@ import { AdminZkClient, TopicExistsError, InvalidReplicationFactorError } from '
 import { KafkaController } from '@samsa/controller';
 import { EventJournal, MetricsHttpServer, MetricsRegistry } from '@samsa/metrics';
 import { ErrorCode, KafkaError, randomUuid } from '@samsa/protocol';
-import { LogConfig, LogManager, type ConfigProps } from '@samsa/storage';
+import { LogConfig, LogManager, type ConfigProps, type WriteMode } from '@samsa/storage';
 import {
   GROUP_METADATA_TOPIC_NAME,
   KafkaZkClient,
@@ -163,7 +163,7 @@ export class KafkaServer {
       flushStartOffsetCheckpointMs: c.int('log.flush.start.offset.checkpoint.interval.ms'),
       highWatermarkCheckpointMs: c.int('replica.high.watermark.checkpoint.interval.ms'),
       recoveryThreadsPerDataDir: c.int('num.recovery.threads.per.data.dir'),
-      syncWrites: c.bool('samsa.log.sync.writes'),
+      writeMode: c.string('samsa.log.write.mode') as WriteMode,
       logger: this.logging.logger('[LogManager]', 'kafka.log.LogManager'),
     });
     try {

@@ -9,6 +9,7 @@ import type { Log } from '../Log';
 import { MemoryLogger } from '../logger';
 import { Scheduler } from '../Scheduler';
 import { MockTime } from '../Time';
+import type { WriteMode } from '../FileRecords';
 
 /** Test helpers shared by the storage tests (not part of the package's API). */
 
@@ -66,12 +67,12 @@ export function newLog(
   env: TestEnv,
   cfg: LogConfig = config(),
   name = 'test-0',
-  syncWrites = false,
+  writeMode: WriteMode = 'adaptive',
 ): Log {
   const tpDash = name.lastIndexOf('-');
   return createLog({
     ...env,
-    syncWrites,
+    writeMode,
     dir: path.join(parent, name),
     topicPartition: { topic: name.slice(0, tpDash), partition: Number(name.slice(tpDash + 1)) },
     config: cfg,
