@@ -73,6 +73,7 @@ describe('FileRecords', () => {
     const p = path.join(dir, 'ad.log');
     const f = FileRecords.open(p, true);
     void f.append(bytes('fast'));
+    expect(f.unwrittenBytes).toBe(0);
     expect(readFileSync(p).toString()).toBe('fast'); // on disk when append returned
     disk.faultInjector = (op, file) => {
       if (op === 'write' && file === p) {
@@ -84,7 +85,7 @@ describe('FileRecords', () => {
       void f.append(bytes('-slow'));
       expect(readFileSync(p).toString()).toBe('fast-slow');
       const queued = f.append(bytes('-queued'));
-      expect(readFileSync(p).toString()).toBe('fast-slow'); // not written on the caller's stack
+      expect(f.unwrittenBytes).toBe('-queued'.length); // queued, not written on the caller's stack
       expect(f.readSync(0, 100).toString()).toBe('fast-slow-queued');
       await queued;
       expect(readFileSync(p).toString()).toBe('fast-slow-queued');
