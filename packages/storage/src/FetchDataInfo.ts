@@ -16,10 +16,13 @@ export class RecordsSlice {
     readonly sizeInBytes: number,
   ) {}
 
-  /** Reads the slice; shorter if the segment was truncated meanwhile. */
-  read(): Promise<Buffer> {
+  /**
+   * Reads the slice; shorter if the segment was truncated meanwhile. With `alloc`, into the buffer
+   * it returns for the slice's size (the broker's pool of fetch buffers).
+   */
+  read(alloc?: (size: number) => Buffer): Promise<Buffer> {
     if (this.file === null || this.sizeInBytes === 0) return Promise.resolve(Buffer.alloc(0));
-    return this.file.read(this.position, this.sizeInBytes);
+    return this.file.read(this.position, this.sizeInBytes, alloc);
   }
 
   readSync(): Buffer {

@@ -309,10 +309,13 @@ export class FileRecords {
     return n === len ? out : out.subarray(0, n);
   }
 
-  /** Reads [position, position+length) on libuv's pool into a new buffer. */
-  async read(position: number, length: number): Promise<Buffer> {
+  /**
+   * Reads [position, position+length) on libuv's pool into a new buffer, or into one `alloc`
+   * gives (at least the length asked; the result is its first bytes).
+   */
+  async read(position: number, length: number, alloc?: (size: number) => Buffer): Promise<Buffer> {
     const len = Math.max(0, Math.min(this._size, position + length) - position);
-    const out = Buffer.allocUnsafe(len);
+    const out = alloc ? alloc(len).subarray(0, len) : Buffer.allocUnsafe(len);
     const n = await this.readIntoAsync(out, 0, position, len);
     return n === len ? out : out.subarray(0, n);
   }

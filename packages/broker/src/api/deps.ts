@@ -5,6 +5,7 @@ import type { GroupCoordinator } from '../coordinator/group/GroupCoordinator';
 import type { Logger } from '../log/logging';
 import type { MetadataCache } from '../metadata/MetadataCache';
 import type { BrokerTopicStats } from '../metrics/BrokerTopicStats';
+import type { FetchBufferPool } from '../server/FetchBufferPool';
 import type { ReplicaManager } from '../server/ReplicaManager';
 import type { TopicPurgatory } from './topicPurgatory';
 
@@ -36,4 +37,6 @@ export interface BrokerDeps {
   readonly groupCoordinator: GroupCoordinator;
   /** BrokerTopicMetrics (absent when metrics are off). */
   readonly brokerTopicStats?: BrokerTopicStats;
+  /** Buffers fetched record bytes are read into, returned once the response is sent. */
+  readonly fetchBufferPool?: FetchBufferPool;
 }

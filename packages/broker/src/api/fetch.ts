@@ -9,6 +9,7 @@ import {
   forEachBatch,
   type Struct,
 } from '@samsa/protocol';
+import type { FetchBufferPool } from '../server/FetchBufferPool';
 import type { FetchPartitionResult } from '../server/ReplicaManager';
 import type { BrokerDeps } from './deps';
 import type { ApiHandlerEntry } from './types';
@@ -45,7 +46,10 @@ export function fetchHandler(deps: BrokerDeps): ApiHandlerEntry {
         partitions: requests,
         onLocalComplete: ctx.onApiLocalComplete,
       });
-      const withBytes = await Promise.all(results.map(async (r) => ({ r, bytes: await recordBytes(r, version) })));
+      const pool = ctx.onResponseSent ? deps.fetchBufferPool : undefined;
+      const withBytes = await Promise.all(
+        results.map(async (r) => ({ r, bytes: await recordBytes(r, version, pool, ctx.onResponseSent) })),
+      );
       const stats = deps.brokerTopicStats;
       if (stats) for (const { r, bytes } of withBytes) stats.recordFetch(r.topic, r.errorCode, bytes.records.length, body.replicaId >= 0);
       const byTopic = new Map<string, Struct[]>();
@@ -77,13 +81,32 @@ export function fetchHandler(deps: BrokerDeps): ApiHandlerEntry {
  * A partition with an error carries an empty record set, never a null one: Kafka sends
  * MemoryRecords.EMPTY, and librdkafka rejects a MessageSetSize of -1 as a parse failure (it then
  * backs off and never sees the error code, so e.g. OFFSET_OUT_OF_RANGE never triggers its reset).
+ * With a pool, the bytes are read into one of its buffers, which goes back once the response is
+ * sent — or at once when the response does not carry it (an error, a down-conversion).
  */
-async function recordBytes(r: FetchPartitionResult, version: number): Promise<{ errorCode: number; records: Buffer }> {
+async function recordBytes(
+  r: FetchPartitionResult,
+  version: number,
+  pool: FetchBufferPool | undefined,
+  onResponseSent: ((fn: () => void) => void) | undefined,
+): Promise<{ errorCode: number; records: Buffer }> {
   if (r.errorCode !== ErrorCode.NONE || !r.records) return { errorCode: r.errorCode, records: Buffer.alloc(0) };
-  const bytes = await r.records.read();
-  if (version < 10 && hasZstd(bytes)) return { errorCode: ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, records: Buffer.alloc(0) };
-  if (version >= 4) return { errorCode: ErrorCode.NONE, records: bytes };
-  return { errorCode: ErrorCode.NONE, records: downConvert(bytes, version <= 1 ? 0 : 1) };
+  let lent: Buffer | undefined;
+  const bytes = await r.records.read(pool && ((size) => (lent = pool.acquire(size))));
+  const release = () => {
+    if (lent) pool!.release(lent);
+  };
+  if (version < 10 && hasZstd(bytes)) {
+    release();
+    return { errorCode: ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, records: Buffer.alloc(0) };
+  }
+  if (version >= 4) {
+    if (lent) onResponseSent!(release);
+    return { errorCode: ErrorCode.NONE, records: bytes };
+  }
+  const converted = downConvert(bytes, version <= 1 ? 0 : 1);
+  release();
+  return { errorCode: ErrorCode.NONE, records: converted };
 }
 
 function hasZstd(bytes: Buffer): boolean {

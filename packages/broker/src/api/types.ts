@@ -16,6 +16,12 @@ export interface RequestContext {
    * calls this when its local work is done; the wait after it is the request's RemoteTimeMs.
    */
   readonly onApiLocalComplete?: () => void;
+  /**
+   * Runs `fn` once the response's last byte is with the kernel (or at once when the request gets
+   * no response): a handler returns buffers it lent to the response this way. Never called when
+   * the connection closes first. Absent where nothing sends the response (tests).
+   */
+  readonly onResponseSent?: (fn: () => void) => void;
 }
 
 /**

@@ -89,11 +89,15 @@ export class Connection implements ConnectionInfo {
   private requestCount = 0;
   private lingerTimer: NodeJS.Timeout | undefined;
   /**
-   * Request metrics of responses written but not yet taken by the kernel, in write order; each has
-   * an empty write with onResponseSent queued after it (write callbacks come in order).
+   * Responses written but not yet taken by the kernel that wait for it (request metrics, buffers
+   * to return), in write order; each has an empty write with onResponseSent queued after it
+   * (write callbacks come in order).
    */
-  private readonly sending: RequestTimes[] = [];
-  private readonly onResponseSent = (): void => this.sending.shift()?.completed();
+  private readonly sending: { times?: RequestTimes; onSent?: (() => void)[] }[] = [];
+  private readonly onResponseSent = (): void => {
+    const s = this.sending.shift();
+    if (s) sent(s.times, s.onSent);
+  };
   readonly closedPromise: Promise<void>;
 
   constructor(
@@ -257,7 +261,7 @@ export class Connection implements ConnectionInfo {
           const times = outcome.times;
           times?.responseDequeued();
           if (!this.write(outcome.chunks)) this.writeBlocked = true;
-          if (times !== undefined) this.responseWritten(times);
+          if (times !== undefined || outcome.onSent !== undefined) this.responseWritten(times, outcome.onSent);
         } else if (outcome.kind === 'noResponse') {
           outcome.times?.completed();
         } else if (outcome.kind === 'close') {
@@ -291,12 +295,12 @@ export class Connection implements ConnectionInfo {
    * write queued behind it calls back when it has gone (a callback on every write would cost a
    * tick per response).
    */
-  private responseWritten(times: RequestTimes): void {
+  private responseWritten(times: RequestTimes | undefined, onSent: (() => void)[] | undefined): void {
     if (this.sending.length === 0 && this.socket.writableLength === 0) {
-      times.completed();
+      sent(times, onSent);
       return;
     }
-    this.sending.push(times);
+    this.sending.push({ times, onSent });
     this.socket.write(EMPTY, this.onResponseSent);
   }
 
@@ -349,4 +353,10 @@ export class Connection implements ConnectionInfo {
     this.refusing = true;
     this.socket.destroy();
   }
+}
+
+/** A response's last byte is with the kernel (or its socket is gone: nothing will read its chunks). */
+function sent(times: RequestTimes | undefined, onSent: (() => void)[] | undefined): void {
+  times?.completed();
+  if (onSent) for (const fn of onSent) fn();
 }

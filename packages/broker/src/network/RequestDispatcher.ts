@@ -27,7 +27,14 @@ export interface ConnectionInfo {
 /** What to do with one request frame, in its place in the connection's response order. */
 export type DispatchOutcome =
   /** Size-prefixed response chunks (record bytes by reference) and their total length. */
-  | { readonly kind: 'response'; readonly chunks: readonly Buffer[]; readonly bytes: number; times?: RequestTimes }
+  | {
+      readonly kind: 'response';
+      readonly chunks: readonly Buffer[];
+      readonly bytes: number;
+      times?: RequestTimes;
+      /** Callbacks for when the chunks are with the kernel (RequestContext.onResponseSent). */
+      onSent?: (() => void)[];
+    }
   /** Produce with acks=0: nothing goes back, the order of later responses is kept. */
   | { readonly kind: 'noResponse'; readonly times?: RequestTimes }
   /** Kafka closes the connection (malformed or unknown request): earlier responses go first. */
@@ -114,21 +121,24 @@ export class RequestDispatcher implements RequestProcessor {
       listenerName: conn.listenerName,
       receivedAtMs,
       onApiLocalComplete: times?.markApiLocalComplete,
+      onResponseSent: (fn) => (onSent ??= []).push(fn),
     };
+    let onSent: (() => void)[] | undefined;
+    const done = (outcome: DispatchOutcome) => whenSent(timed(outcome, times), onSent);
 
     let result: Struct | null | Promise<Struct | null>;
     try {
       result = entry.handle(ctx, body);
     } catch (e) {
-      return timed(this.onHandlerError(entry, ctx, body, e), times);
+      return done(this.onHandlerError(entry, ctx, body, e));
     }
     if (isThenable<Struct | null>(result)) {
       return Promise.resolve(result).then(
-        (r) => timed(this.complete(entry, ctx, body, r), times),
-        (e) => timed(this.onHandlerError(entry, ctx, body, e), times),
+        (r) => done(this.complete(entry, ctx, body, r)),
+        (e) => done(this.onHandlerError(entry, ctx, body, e)),
       );
     }
-    return timed(this.complete(entry, ctx, body, result), times);
+    return done(this.complete(entry, ctx, body, result));
   }
 
   private complete(
@@ -190,6 +200,14 @@ function timed(outcome: DispatchOutcome, times: RequestTimes | undefined): Dispa
   times.responseComplete();
   if (outcome.kind === 'noResponse') return { kind: 'noResponse', times };
   outcome.times = times;
+  return outcome;
+}
+
+/** A response carries the handler's onResponseSent callbacks; without one they run at once. */
+function whenSent(outcome: DispatchOutcome, onSent: (() => void)[] | undefined): DispatchOutcome {
+  if (onSent === undefined) return outcome;
+  if (outcome.kind === 'response') outcome.onSent = onSent;
+  else for (const fn of onSent) fn();
   return outcome;
 }
 

@@ -317,6 +317,42 @@ describe('SocketServer', () => {
     expect(last.equals(payload)).toBe(true); // (toEqual on a 1 MiB Buffer takes seconds)
   });
 
+  it('runs onResponseSent callbacks only once the kernel has the whole response', async () => {
+    const payload = Buffer.alloc(4 << 20, 9); // larger than a loopback socket buffer takes at once
+    const sent: number[] = [];
+    const { port } = await start(
+      [
+        {
+          apiKey: ApiKey.Fetch,
+          maxVersion: 11,
+          handle: (ctx) => {
+            const id = ctx.header.correlationId;
+            ctx.onResponseSent!(() => sent.push(id));
+            if (id === 3) throw new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, 'error responses run theirs too');
+            return {
+              responses: [{ topic: 't', partitionResponses: [{ partition: 0, highWatermark: 1, recordSet: payload }] }],
+            };
+          },
+        },
+      ],
+      { queuedMaxRequests: 1000 },
+    );
+    const c = await client(port);
+    c.socket.pause(); // reads nothing yet: the first response cannot all be with the kernel
+    c.send(ApiKey.Fetch, 4, 1, FETCH);
+    c.send(ApiKey.Fetch, 4, 2, FETCH);
+    await sleep(300);
+    expect(sent).toEqual([]);
+    c.socket.resume();
+    await c.waitFrames(2, 10_000);
+    await waitFor(() => sent.length === 2, 5_000, 'callbacks');
+    expect(sent).toEqual([1, 2]);
+    c.send(ApiKey.Fetch, 4, 3, FETCH);
+    await c.waitFrames(3, 10_000);
+    await waitFor(() => sent.length === 3, 5_000, 'error response callback');
+    expect(sent).toEqual([1, 2, 3]);
+  });
+
   it('closes connections idle for connections.max.idle.ms', async () => {
     const { port, server } = await start([], { connectionsMaxIdleMs: 150 });
     const busy = await client(port);

@@ -60,6 +60,7 @@ import { DynamicConfigManager } from './DynamicConfigManager';
 import { zkIsrUpdater } from '../cluster/IsrUpdater';
 import { ReplicaManager } from './ReplicaManager';
 import { SAMSA_VERSION } from '../version';
+import { FetchBufferPool } from './FetchBufferPool';
 
 /** A startup failure an operator can act on (duplicate broker id, cluster id mismatch, …): exit 1. */
 export class FatalStartupError extends Error {}
@@ -323,6 +324,7 @@ export class KafkaServer {
       topicPurgatory: this.topicPurgatory,
       groupCoordinator: this.groupCoordinator!,
       brokerTopicStats: this.brokerMetrics?.brokerTopicStats,
+      fetchBufferPool: new FetchBufferPool(),
     };
     const registry = new ApiRegistry();
     for (const entry of [
