@@ -3,6 +3,8 @@
  * Keys that Samsa accepts but that have no effect here (JVM thread pools, SSL we do not serve) are
  * marked `inert`, so an operator's existing server.properties loads instead of failing.
  */
+import { WRITE_MODES } from '@samsa/storage';
+
 export type ConfigType = 'int' | 'long' | 'double' | 'boolean' | 'string' | 'list' | 'password';
 
 export interface ConfigDef {
@@ -60,7 +62,7 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   // --- metrics (our JMX-like endpoint)
   'jmx.port': d('int', -1, 'Port of the metrics/Jolokia HTTP endpoint (-1: none, 0: any free port); the bound port is advertised as jmx_port', { min: -1, max: 65535 }),
   'samsa.metrics.enabled': d('boolean', true, 'Record metrics (Samsa\'s switch, for measuring their cost): false leaves the produce and fetch paths uninstrumented and the registry empty'),
-  'samsa.log.write.mode': d('string', 'adaptive', 'When appended batches are written (Samsa\'s switch): adaptive = write(2) on the event loop while writes are fast, the write-behind queue on libuv\'s pool for 10 s after one took over 5 ms; sync; write-behind', { oneOf: ['adaptive', 'sync', 'write-behind'] }),
+  'samsa.log.write.mode': d('string', 'adaptive', 'When appended batches are written (Samsa\'s switch): adaptive = write(2) on the event loop while writes are fast, the write-behind queue on libuv\'s pool for 10 s after one took over 5 ms; sync; write-behind', { oneOf: WRITE_MODES }),
   // --- logs
   'log.dirs': d('list', null, 'Log directories (default: log.dir)'),
   'log.dir': d('string', '/tmp/kafka-logs', 'Log directory when log.dirs is not set'),
