@@ -18,10 +18,8 @@ import { TestClient } from '../../packages/broker/src/network/testing/TestClient
 import { startCluster, type ClusterHandle } from '../harness/broker';
 import { connectZk, close, getData, type ZkClient } from '../harness';
 import { offsetsPartitionOf } from '../interop/groupMembers';
-import { execFileSync } from 'node:child_process';
-import * as path from 'node:path';
+import { createTopic } from '../fault/support';
 
-const REPO = path.resolve(__dirname, '..', '..');
 const RUNS = Number(process.env.SAMSA_GROUPS_RUNS ?? 3);
 const OFFSETS_PARTITIONS = 50;
 const now = () => performance.now();
@@ -31,9 +29,6 @@ const fmt = (xs: number[], unit: string, digits = 0) =>
 
 const partitionFor = (group: string) => offsetsPartitionOf(group, OFFSETS_PARTITIONS);
 
-function kafkaTopics(zkConnect: string, args: string[]): void {
-  execFileSync(path.join(REPO, 'bin', 'kafka-topics.sh'), ['--zookeeper', zkConnect, ...args], { stdio: 'pipe' });
-}
 
 async function waitUntil<T>(fn: () => Promise<T | null | false | undefined>, timeoutMs: number, what: string, intervalMs = 5): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -83,7 +78,7 @@ function commitErrors(responses: Struct[]): number {
 
 async function rebalanceBench(cluster: ClusterHandle, run: number): Promise<{ initial: number; join: number; leave: number }> {
   const topic = `rebalance-${run}`;
-  kafkaTopics(cluster.zkConnect, ['--create', '--topic', topic, '--partitions', '100', '--replication-factor', '3']);
+  await createTopic(cluster.zkConnect, topic, 100, 3);
   const kafka = new Kafka({ clientId: 'bench', brokers: cluster.bootstrap.split(','), logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
@@ -128,7 +123,7 @@ async function rebalanceBench(cluster: ClusterHandle, run: number): Promise<{ in
 
 async function commitBench(cluster: ClusterHandle, run: number): Promise<{ single: number; hundred: number }> {
   const topic = `commits-${run}`;
-  kafkaTopics(cluster.zkConnect, ['--create', '--topic', topic, '--partitions', '100', '--replication-factor', '3']);
+  await createTopic(cluster.zkConnect, topic, 100, 3);
   const group = `commit-group-${run}`;
   const any = await TestClient.connect(cluster.brokers[0].port);
   // (wrapped: broker id 0 is a falsy answer)
@@ -157,7 +152,7 @@ async function commitBench(cluster: ClusterHandle, run: number): Promise<{ singl
 
 async function loadBench(cluster: ClusterHandle, zk: ZkClient): Promise<{ loadMs: number; brokerLoadMs: number; offsets: number; from: number; to: number }> {
   const topic = 'load-topic';
-  kafkaTopics(cluster.zkConnect, ['--create', '--topic', topic, '--partitions', '100', '--replication-factor', '3']);
+  await createTopic(cluster.zkConnect, topic, 100, 3);
   const target = partitionFor('load-group-0');
   const groups: string[] = [];
   for (let i = 0; groups.length < 1000; i++) if (partitionFor(`load-group-${i}`) === target) groups.push(`load-group-${i}`);

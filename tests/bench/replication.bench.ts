@@ -26,9 +26,9 @@ import * as path from 'node:path';
 import { startCluster, type BrokerHandle, type ClusterHandle } from '../harness/broker';
 import { close, connectZk, exists, getData, type ZkClient } from '../harness/zkclient';
 import { cpuSeconds, makeLines, rssMiB } from './procStats';
+import { createTopic } from '../fault/support';
 
 const MB = 1024 * 1024;
-const KAFKA_TOPICS = path.resolve(__dirname, '..', '..', 'bin', 'kafka-topics.sh');
 const PY = path.join(__dirname, 'replication-latency.py');
 const phases = (process.env.SAMSA_REPL_PHASES ?? 'load,leaderkill,shutdown,failover').split(',');
 const runs = Number(process.env.SAMSA_REPL_RUNS ?? 3);
@@ -51,9 +51,6 @@ const median = (xs: number[]) => {
   return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-function kafkaTopics(zkConnect: string, args: string[]): void {
-  execFileSync(KAFKA_TOPICS, ['--zookeeper', zkConnect, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
-}
 
 interface PState {
   leader: number;
@@ -141,7 +138,7 @@ async function bigCluster(): Promise<{ cluster: ClusterHandle; zk: ZkClient; top
     topics.push([`big${i}`, n]);
     left -= n;
   }
-  for (const [t, n] of topics) kafkaTopics(cluster.zkConnect, ['--create', '--topic', t, '--partitions', String(n), '--replication-factor', '3']);
+  for (const [t, n] of topics) await createTopic(cluster.zkConnect, t, n, 3);
   // Connected only now: the synchronous kafka-topics runs (seconds in all) would starve a session's
   // pings, and an expired session makes every read below fail for ever.
   const zk = await connectZk(cluster.zkConnect);
@@ -199,7 +196,7 @@ async function phaseLoad(results: Record<string, unknown>): Promise<void> {
       const pids = cluster.brokers.map((b) => b.pid!);
       try {
         const topicsList = ['t1k-acks1', 't1k-acksall', 't100-acks1', 't100-acksall', 'tlat-acks1', 'tlat-acksall'];
-        for (const t of topicsList) kafkaTopics(cluster.zkConnect, ['--create', '--topic', t, '--partitions', '6', '--replication-factor', '3']);
+        for (const t of topicsList) await createTopic(cluster.zkConnect, t, 6, 3);
         await waitAllLed(zk, topicsList.map((t) => [t, 6]), 60_000);
         const produce = (topic: string, file: string, acks: string) => {
           const cpu0 = cpuSeconds(pids);
@@ -254,7 +251,7 @@ async function phaseLeaderKill(results: Record<string, unknown>): Promise<void> 
     const cluster = await startCluster({ brokers: 3, overrides: OVERRIDES });
     const zk = await connectZk(cluster.zkConnect);
     try {
-      kafkaTopics(cluster.zkConnect, ['--create', '--topic', 'lk', '--partitions', '6', '--replication-factor', '3']);
+      await createTopic(cluster.zkConnect, 'lk', 6, 3);
       const states = await waitAllLed(zk, [['lk', 6]], 60_000);
       const ctl = await controllerOf(zk);
       // A partition led by a broker that is not the controller (a controller kill is the failover phase).

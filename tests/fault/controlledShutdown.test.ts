@@ -12,9 +12,9 @@ import {
 import { startCluster, type BrokerHandle, type ClusterHandle } from '../harness/broker';
 import {
   controllerInfo,
-  kafkaTopics,
-  kcatConsume,
+  createTopic,
   KCAT,
+  kcatConsume,
   partitionState,
   waitForPartitionState,
   type PartitionStateZNode,
@@ -47,15 +47,7 @@ beforeAll(async () => {
     overrides: { 'auto.create.topics.enable': false, 'controlled.shutdown.retry.backoff.ms': 500 },
   });
   zk = await connectZk(cluster.zkConnect);
-  await kafkaTopics(cluster.zkConnect, [
-    '--create',
-    '--topic',
-    TOPIC,
-    '--partitions',
-    String(PARTITIONS),
-    '--replication-factor',
-    '3',
-  ]);
+  await createTopic(cluster.zkConnect, TOPIC, PARTITIONS, 3);
   for (let p = 0; p < PARTITIONS; p++)
     await waitForPartitionState(zk, TOPIC, p, (s) => s.leader >= 0 && s.isr.length === 3, 'full ISR');
   producer = await ProducerLoop.start(cluster.bootstrap);

@@ -5,6 +5,7 @@ import { close, connectZk, liveTrackedProcesses, waitFor, type ZkClient } from '
 import { startCluster, type BrokerHandle, type ClusterHandle } from '../harness/broker';
 import {
   controllerInfo,
+  createTopic,
   errorName,
   expectEventually,
   kafkaTopics,
@@ -103,15 +104,7 @@ test('killingTheControllerMakesAnotherBrokerControllerWithAHigherEpochAndTopicsC
   }
 
   // Topic creation still works: kafka-topics writes ZooKeeper, the new controller does the rest.
-  await kafkaTopics(cluster.zkConnect, [
-    '--create',
-    '--topic',
-    'after-failover',
-    '--partitions',
-    '2',
-    '--replication-factor',
-    '2',
-  ]);
+  await createTopic(cluster.zkConnect, 'after-failover', 2, 2);
   for (const p of [0, 1]) {
     const s = await waitForPartitionState(
       zk,

@@ -3,7 +3,7 @@ import { ApiKey, ErrorCode } from '@samsa/protocol';
 import { close, connectZk, waitFor, type ZkClient } from '../harness';
 import { startCluster, type ClusterHandle } from '../harness/broker';
 import { offsetsPartitionOf, startGroupMember, waitForBalancedAssignment, type GroupMember } from '../interop/groupMembers';
-import { kafkaTopics, kcatProduce, partitionState, rawRequest } from './support';
+import { createTopic, kcatProduce, partitionState, rawRequest } from './support';
 
 /**
  * kill -9 of a group's coordinator (the consumer-group issue's acceptance): the group moves to the
@@ -47,7 +47,7 @@ afterAll(async () => {
 });
 
 test('kill -9 of the coordinator: the group moves to the new leader of its offsets partition with no committed offset lost', async () => {
-  await kafkaTopics(cluster.zkConnect, ['--create', '--topic', TOPIC, '--partitions', '4', '--replication-factor', '3']);
+  await createTopic(cluster.zkConnect, TOPIC, 4, 3);
   const before = Array.from({ length: 200 }, (_, i) => `before-${i}`);
   await kcatProduce(cluster.bootstrap, TOPIC, before);
 

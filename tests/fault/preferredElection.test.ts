@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { close, connectZk, exists, getData, liveTrackedProcesses, waitFor, type ZkClient } from '../harness';
 import { startCluster, type ClusterHandle } from '../harness/broker';
-import { kafkaTopics, partitionState, runTool, waitForPartitionState } from './support';
+import { createTopic, partitionState, runTool, waitForPartitionState } from './support';
 
 /**
  * Preferred leader election on a three-broker cluster with an RF3 topic of three partitions. Each
@@ -23,16 +23,8 @@ const LEADER_ELECTION = path.join(REPO_ROOT, 'bin', 'kafka-leader-election.sh');
 const TOPIC = 'preferred';
 const PARTITIONS = 3;
 
-async function createTopic(cluster: ClusterHandle, zk: ZkClient): Promise<void> {
-  await kafkaTopics(cluster.zkConnect, [
-    '--create',
-    '--topic',
-    TOPIC,
-    '--partitions',
-    String(PARTITIONS),
-    '--replication-factor',
-    '3',
-  ]);
+async function createElectionTopic(cluster: ClusterHandle, zk: ZkClient): Promise<void> {
+  await createTopic(cluster.zkConnect, TOPIC, PARTITIONS, 3);
   for (let p = 0; p < PARTITIONS; p++)
     await waitForPartitionState(zk, TOPIC, p, (s) => s.leader >= 0 && s.isr.length === 3, 'full ISR');
 }
@@ -68,7 +60,7 @@ describe('manual preferred election (auto rebalance off)', () => {
       },
     });
     zk = await connectZk(cluster.zkConnect);
-    await createTopic(cluster, zk);
+    await createElectionTopic(cluster, zk);
   });
 
   afterAll(async () => {
@@ -150,7 +142,7 @@ describe('automatic leader rebalance', () => {
       },
     });
     zk = await connectZk(cluster.zkConnect);
-    await createTopic(cluster, zk);
+    await createElectionTopic(cluster, zk);
   });
 
   afterAll(async () => {

@@ -92,6 +92,24 @@ export async function kafkaTopics(zkConnect: string, args: readonly string[]): P
   return r.stdout;
 }
 
+/** `kafka-topics --create` of `topic` with this many partitions and replicas. */
+export function createTopic(
+  zkConnect: string,
+  topic: string,
+  partitions: number,
+  replicationFactor: number,
+): Promise<string> {
+  return kafkaTopics(zkConnect, [
+    '--create',
+    '--topic',
+    topic,
+    '--partitions',
+    String(partitions),
+    '--replication-factor',
+    String(replicationFactor),
+  ]);
+}
+
 /** `values` as "<prefix>-0" … */
 export function messages(prefix: string, count: number): string[] {
   return Array.from({ length: count }, (_, i) => `${prefix}-${i}`);

@@ -1,7 +1,14 @@
 import * as fs from 'fs';
 import { close, connectZk, exists, getChildren, waitFor, type ZkClient } from '../harness';
 import { startCluster, type ClusterHandle } from '../harness/broker';
-import { kafkaTopics, kcatConsume, kcatProduce, messages, waitForPartitionState } from './support';
+import {
+  createTopic,
+  kafkaTopics,
+  kcatConsume,
+  kcatProduce,
+  messages,
+  waitForPartitionState,
+} from './support';
 
 /**
  * Topic deletion as the replication issue states it: `kafka-topics --zookeeper … --delete` while one
@@ -37,7 +44,7 @@ function filesOf(topic: string): string[] {
 
 test('deletionWaitsForADownReplicaAndLeavesNothingBehind', async () => {
   const topic = 'doomed';
-  await kafkaTopics(cluster.zkConnect, ['--create', '--topic', topic, '--partitions', '2', '--replication-factor', '3']);
+  await createTopic(cluster.zkConnect, topic, 2, 3);
   await waitForPartitionState(zk, topic, 0, (s) => s.isr.length === 3, 'a full ISR');
   await waitForPartitionState(zk, topic, 1, (s) => s.isr.length === 3, 'a full ISR');
   await kcatProduce(cluster.bootstrap, topic, messages('d', 20));
@@ -70,7 +77,7 @@ test('deletionWaitsForADownReplicaAndLeavesNothingBehind', async () => {
   expect((await kafkaTopics(cluster.zkConnect, ['--list'])).split('\n')).not.toContain(topic);
 
   // Re-created under the same name: empty, offsets from 0 on every replica.
-  await kafkaTopics(cluster.zkConnect, ['--create', '--topic', topic, '--partitions', '1', '--replication-factor', '3']);
+  await createTopic(cluster.zkConnect, topic, 1, 3);
   await waitForPartitionState(zk, topic, 0, (s) => s.isr.length === 3, 'a full ISR');
   expect(await kcatConsume(cluster.bootstrap, topic, 0)).toEqual([]);
   await kcatProduce(cluster.bootstrap, topic, ['fresh'], { partition: 0 });

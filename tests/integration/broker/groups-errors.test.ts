@@ -11,7 +11,7 @@ import {
   type ZkClient,
 } from '../../harness';
 import { startCluster, type BrokerHandle, type ClusterHandle } from '../../harness/broker';
-import { errorName, kafkaTopics, rawProduce, rawRequest, recordBatch } from '../../fault/support';
+import { createTopic, errorName, rawProduce, rawRequest, recordBatch } from '../../fault/support';
 
 /**
  * The group APIs against two real brokers, with bad input: every bad request gets Kafka's error
@@ -39,15 +39,7 @@ beforeAll(async () => {
     overrides: { 'offsets.topic.num.partitions': 6, 'auto.create.topics.enable': false },
   });
   zk = await connectZk(cluster.zkConnect);
-  await kafkaTopics(cluster.zkConnect, [
-    '--create',
-    '--topic',
-    TOPIC,
-    '--partitions',
-    '2',
-    '--replication-factor',
-    '2',
-  ]);
+  await createTopic(cluster.zkConnect, TOPIC, 2, 2);
   kafka = new Kafka({
     clientId: 'groups-errors-test',
     brokers: cluster.brokers.map((b) => b.bootstrap),

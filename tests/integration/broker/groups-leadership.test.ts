@@ -3,7 +3,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { ApiKey, type Struct } from '@samsa/protocol';
 import { close, connectZk, getData, liveTrackedProcesses, waitFor, type ZkClient } from '../../harness';
 import { startCluster, type BrokerHandle, type ClusterHandle } from '../../harness/broker';
-import { errorName, kafkaTopics, rawRequest, runTool, waitForPartitionState } from '../../fault/support';
+import { createTopic, errorName, rawRequest, runTool, waitForPartitionState } from '../../fault/support';
 import { partitionFor } from '../../../packages/broker/src/coordinator/group/partitionFor';
 
 /**
@@ -34,15 +34,7 @@ beforeAll(async () => {
     },
   });
   zk = await connectZk(cluster.zkConnect);
-  await kafkaTopics(cluster.zkConnect, [
-    '--create',
-    '--topic',
-    TOPIC,
-    '--partitions',
-    '2',
-    '--replication-factor',
-    '2',
-  ]);
+  await createTopic(cluster.zkConnect, TOPIC, 2, 2);
   kafka = new Kafka({
     clientId: 'groups-leadership-test',
     brokers: cluster.brokers.map((b) => b.bootstrap),

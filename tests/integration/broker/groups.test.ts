@@ -3,7 +3,7 @@ import { liveTrackedProcesses } from '../../harness';
 import { startCluster, type ClusterHandle } from '../../harness/broker';
 import { waitFor } from '../../harness/wait';
 import * as path from 'path';
-import { kafkaTopics, runTool } from '../../fault/support';
+import { createTopic, runTool } from '../../fault/support';
 import { partitionFor } from '../../../packages/broker/src/coordinator/group/partitionFor';
 
 /**
@@ -26,15 +26,7 @@ beforeAll(async () => {
     brokers: 1,
     overrides: { 'offsets.topic.num.partitions': OFFSETS_PARTITIONS },
   });
-  await kafkaTopics(cluster.zkConnect, [
-    '--create',
-    '--topic',
-    TOPIC,
-    '--partitions',
-    '3',
-    '--replication-factor',
-    '1',
-  ]);
+  await createTopic(cluster.zkConnect, TOPIC, 3, 1);
   kafka = new Kafka({
     clientId: 'samsa-groups-test',
     brokers: [cluster.brokers[0].bootstrap],

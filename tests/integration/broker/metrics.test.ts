@@ -1,7 +1,15 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { close, connectZk, getData, liveTrackedProcesses, waitFor, type ZkClient } from '../../harness';
 import { startCluster, type BrokerHandle, type ClusterHandle } from '../../harness/broker';
-import { controllerInfo, kafkaTopics, kcatProduce, messages, partitionState, rawProduce, recordBatch } from '../../fault/support';
+import {
+  controllerInfo,
+  createTopic,
+  kcatProduce,
+  messages,
+  partitionState,
+  rawProduce,
+  recordBatch,
+} from '../../fault/support';
 
 /**
  * The metrics endpoint of real broker processes (jmx.port=0, the bound port registered as
@@ -77,7 +85,7 @@ describe('one broker', () => {
     cluster = await startCluster({ brokers: 1, overrides: { 'auto.create.topics.enable': false } });
     broker = cluster.brokers[0];
     zk = await connectZk(cluster.zkConnect);
-    await kafkaTopics(cluster.zkConnect, ['--create', '--topic', topic, '--partitions', '2', '--replication-factor', '1']);
+    await createTopic(cluster.zkConnect, topic, 2, 1);
     await waitFor(async () => (await partitionState(zk, topic, 1)).leader === broker.brokerId, { what: `${topic} to have leaders` });
   });
 
@@ -256,7 +264,7 @@ describe('three brokers', () => {
   });
 
   test('killing a follower: UnderReplicatedPartitions > 0 on the leader, ISR shrink and broker loss in the journals', async () => {
-    await kafkaTopics(cluster.zkConnect, ['--create', '--topic', topic, '--partitions', '1', '--replication-factor', '3']);
+    await createTopic(cluster.zkConnect, topic, 1, 3);
     const state = await waitFor(
       async () => {
         const s = await partitionState(zk, topic, 0);
