@@ -8,8 +8,8 @@ const CLK_TCK = 100;
 export function cpuSeconds(pids: number | readonly number[]): number {
   let t = 0;
   for (const pid of typeof pids === 'number' ? [pids] : pids) {
-    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    t += (Number(f[11]) + Number(f[12])) / CLK_TCK;
+    const { user, sys } = cpuSplit(pid);
+    t += user + sys;
   }
   return t;
 }

@@ -6,7 +6,7 @@
  *  3. recovery of a 1 GB log after an unclean stop (LogManager.startup without the clean-shutdown
  *     marker): time and MB/s;
  *  4. offset and timestamp lookups with 10k index entries: µs per lookup.
- * Also: small (1 KB) batches, and the write-behind queue against synchronous write(2).
+ * Also: small (1 KB) batches; the default adaptive writes (write(2) on the event loop while fast) against the write-behind queue.
  * Each append, and each write of the plain baseline, runs in its own macrotask, as produce requests
  * arrive; figures are medians over rounds whose order rotates, each run starting after `sync`.
  * Run: npx tsc -b packages/storage && make bench BENCH=storage
@@ -18,7 +18,7 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from '
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { buildBatch, crc32c } from '@samsa/protocol';
-import { LogConfig, LogManager, MockTime, Scheduler, type Log } from '@samsa/storage';
+import { LogConfig, LogManager, MockTime, Scheduler, type Log, type WriteMode } from '@samsa/storage';
 
 const MB = 1024 * 1024;
 const root = mkdtempSync(path.join(process.env.SAMSA_BENCH_DIR ?? tmpdir(), 'samsa-storage-bench-'));
@@ -139,8 +139,8 @@ function settle(): void {
 async function benchAppend(): Promise<void> {
   const total = 512 * MB;
   const ring = new BatchRing(32, () => batchOf(MB, 1024));
-  const runs: Record<'plain' | 'crc' | 'log' | 'sync', number[]> = { plain: [], crc: [], log: [], sync: [] };
-  const modes = ['plain', 'crc', 'log', 'sync'] as const;
+  const runs: Record<'plain' | 'crc' | WriteMode, number[]> = { plain: [], crc: [], adaptive: [], sync: [], 'write-behind': [] };
+  const modes = ['plain', 'crc', 'write-behind', 'adaptive'] as const;
   const rounds = 8;
   for (let round = 0; round < rounds; round++) {
     for (let k = 0; k < modes.length; k++) {
@@ -153,7 +153,7 @@ async function benchAppend(): Promise<void> {
           await plainWriteRun(path.join(dir, '00000000000000000000.log'), ring.all(), total, mode === 'crc'),
         );
       } else {
-        const m = await newManager(dir, { writeMode: mode === 'sync' ? 'adaptive' : 'write-behind' });
+        const m = await newManager(dir, { writeMode: mode });
         const log = m.getOrCreateLog({ topic: 'bench', partition: 0 });
         runs[mode].push(await appendRun(log, ring, total, mode));
         // No fsync, as for the plain file: a shutdown would fsync 512 MB and the deletion of fsynced
@@ -183,18 +183,18 @@ async function benchAppend(): Promise<void> {
   );
   line('plain fs.writeSync of the same bytes', runs.plain);
   line('plain CRC32C then fs.writeSync', runs.crc);
-  line('Log.appendAsLeader (write-behind)', runs.log);
-  line('Log.appendAsLeader (adaptive, default)', runs.sync);
+  line('Log.appendAsLeader (write-behind)', runs['write-behind']);
+  line('Log.appendAsLeader (adaptive, default)', runs.adaptive);
   const perMb = (label: string) => ((median(loopMs[label]) * 1000) / (total / MB)).toFixed(0);
   console.log(
-    `  event-loop time inside appendAsLeader per MB: write-behind ${perMb('log')} µs, adaptive ${perMb('sync')} µs`,
+    `  event-loop time inside appendAsLeader per MB: write-behind ${perMb('write-behind')} µs, adaptive ${perMb('adaptive')} µs`,
   );
 }
 
 async function benchSmallAppends(): Promise<void> {
-  for (const sync of [false, true]) {
-    const dir = path.join(root, `small-${sync}`);
-    const m = await newManager(dir, { writeMode: sync ? 'adaptive' : 'write-behind' });
+  for (const writeMode of ['write-behind', 'adaptive'] as const) {
+    const dir = path.join(root, `small-${writeMode}`);
+    const m = await newManager(dir, { writeMode });
     const log = m.getOrCreateLog({ topic: 'small', partition: 0 });
     const ring = new BatchRing(256, () => batchOf(1024, 100));
     const n = 100_000;
@@ -208,7 +208,7 @@ async function benchSmallAppends(): Promise<void> {
     const ms = performance.now() - start;
     log.closeHandlers();
     console.log(
-      `append 1 KB batches (${sync ? 'adaptive' : 'write-behind'}): ${((n / ms) * 1000).toFixed(0)} appends/s, ${((ms * 1000) / n).toFixed(1)} µs each`,
+      `append 1 KB batches (${writeMode}): ${((n / ms) * 1000).toFixed(0)} appends/s, ${((ms * 1000) / n).toFixed(1)} µs each`,
     );
     await m.scheduler.shutdown();
     rmSync(dir, { recursive: true, force: true });
