@@ -30,12 +30,12 @@ import { performance } from 'node:perf_hooks';
 import { startCluster, type BrokerHandle, type ClusterHandle } from '../harness/broker';
 import { profileShare } from './cpuProfile';
 import { cpuSeconds, makeLines } from './procStats';
+import { createTopic } from '../fault/support';
 
 const MB = 1024 * 1024;
 const volumeMb = Number(process.env.SAMSA_METRICS_BENCH_MB ?? 256);
 const runs = Number(process.env.SAMSA_METRICS_BENCH_RUNS ?? 5);
 const partitions = Number(process.env.SAMSA_METRICS_BENCH_PARTITIONS ?? 1000);
-const KAFKA_TOPICS = path.join(__dirname, '..', '..', 'bin', 'kafka-topics.sh');
 
 interface Workload {
   readonly name: string;
@@ -90,9 +90,7 @@ async function timedGet(url: string): Promise<{ ms: number; bytes: number }> {
 }
 
 async function scrapeLatency(broker: BrokerHandle, zkConnect: string): Promise<Record<string, unknown>> {
-  execFileSync(KAFKA_TOPICS, ['--zookeeper', zkConnect, '--create', '--topic', 'many', '--partitions', String(partitions), '--replication-factor', '1'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  await createTopic(zkConnect, 'many', partitions, 1);
   // wait until the broker hosts every partition (its PartitionCount gauge)
   const deadline = Date.now() + 120_000;
   for (;;) {

@@ -92,12 +92,13 @@ export async function kafkaTopics(zkConnect: string, args: readonly string[]): P
   return r.stdout;
 }
 
-/** `kafka-topics --create` of `topic` with this many partitions and replicas. */
+/** `kafka-topics --create` of `topic` with this many partitions and replicas (and `k=v` configs); its stdout. */
 export function createTopic(
   zkConnect: string,
   topic: string,
   partitions: number,
   replicationFactor: number,
+  configs: readonly string[] = [],
 ): Promise<string> {
   return kafkaTopics(zkConnect, [
     '--create',
@@ -107,6 +108,7 @@ export function createTopic(
     String(partitions),
     '--replication-factor',
     String(replicationFactor),
+    ...configs.flatMap((c) => ['--config', c]),
   ]);
 }
 

@@ -11,10 +11,10 @@ import {
   waitFor,
   type ZkClient,
 } from '../harness';
+import { createTopic as kafkaTopicsCreate } from '../fault/support';
 import { startCluster, type ClusterHandle } from '../harness/broker';
 import {
   countBy,
-  KAFKA_TOPICS,
   kafkaPython,
   KCAT,
   kcatConsumeAll,
@@ -134,19 +134,8 @@ export function firstWorkingClusterSuite({ brokers }: SuiteOptions): void {
     partitions = PARTITIONS,
     configs: string[] = [],
   ): Promise<PartitionView[]> {
-    const r = await runOk(KAFKA_TOPICS, [
-      '--zookeeper',
-      cluster.zkConnect,
-      '--create',
-      '--topic',
-      topic,
-      '--partitions',
-      String(partitions),
-      '--replication-factor',
-      String(rf),
-      ...configs.flatMap((c) => ['--config', c]),
-    ]);
-    expect(r.stdout).toBe(`Created topic "${topic}".\n`);
+    const out = await kafkaTopicsCreate(cluster.zkConnect, topic, partitions, rf, configs);
+    expect(out).toBe(`Created topic "${topic}".\n`);
     return leadersEverywhere(topic, partitions);
   }
 

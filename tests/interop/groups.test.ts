@@ -1,7 +1,8 @@
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { startCluster, type ClusterHandle } from '../harness/broker';
 import { startGroupMember, waitForBalancedAssignment, waitForKeys, type GroupClient, type GroupMember } from './groupMembers';
-import { KAFKA_TOPICS, KCAT, runOk } from './support';
+import { KCAT, runOk } from './support';
+import { createTopic as kafkaTopicsCreate } from '../fault/support';
 import { waitFor } from '../harness';
 
 /**
@@ -44,10 +45,7 @@ afterAll(async () => {
 });
 
 async function createTopic(topic: string): Promise<void> {
-  await runOk(KAFKA_TOPICS, [
-    '--zookeeper', cluster.zkConnect, '--create', '--topic', topic,
-    '--partitions', String(PARTITIONS), '--replication-factor', '3',
-  ]);
+  await kafkaTopicsCreate(cluster.zkConnect, topic, PARTITIONS, 3);
   await waitFor(
     async () => {
       const offsets = await admin.fetchTopicOffsets(topic);

@@ -13,7 +13,6 @@ export const KCAT = '/usr/bin/kcat';
 /** The Debian Python: the only interpreter that sees python3-kafka and python3-confluent-kafka. */
 export const PYTHON = '/usr/bin/python3';
 export const KAFKA_PYTHON_DRIVER = path.join(__dirname, 'python', 'kafka_python_client.py');
-export const KAFKA_TOPICS = path.join(REPO_ROOT, 'bin', 'kafka-topics.sh');
 
 export interface RunResult {
   readonly code: number | null;
