@@ -13,12 +13,13 @@
  *      (= node --import tsx tests/bench/run.ts storage; @samsa/* resolve to the built dist).
  * SAMSA_BENCH_DIR picks the directory (default: the OS temp dir).
  */
+import { MockTime } from '@samsa/common';
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { buildBatch, crc32c } from '@samsa/protocol';
-import { LogConfig, LogManager, MockTime, Scheduler, type Log, type WriteMode } from '@samsa/storage';
+import { LogConfig, LogManager, Scheduler, type Log, type WriteMode } from '@samsa/storage';
 
 const MB = 1024 * 1024;
 const root = mkdtempSync(path.join(process.env.SAMSA_BENCH_DIR ?? tmpdir(), 'samsa-storage-bench-'));

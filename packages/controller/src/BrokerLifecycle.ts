@@ -1,5 +1,5 @@
+import { topicPartitionKey, type TopicPartition } from '@samsa/common';
 import { ErrorCode, errorInfo } from '@samsa/protocol';
-import { topicPartitionKey, type TopicPartition } from '@samsa/zk';
 import type { ControllerCore } from './ControllerCore';
 import type { BrokerChange } from './ControllerNotification';
 import type { PartitionErrors } from './ControlRequests';

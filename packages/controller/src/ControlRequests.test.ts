@@ -1,3 +1,4 @@
+import { TopicPartitionMap } from '@samsa/common';
 import {
   ApiKey,
   decodeRequest,
@@ -7,7 +8,6 @@ import {
   randomUuid,
   type Struct,
 } from '@samsa/protocol';
-import { TopicPartitionMap } from '@samsa/zk';
 import {
   buildLeaderAndIsrRequest,
   buildStopReplicaRequests,

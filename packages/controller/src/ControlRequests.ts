@@ -1,5 +1,6 @@
+import { TopicPartitionMap, type TopicPartition } from '@samsa/common';
 import { ApiKey, NULL_UUID, type Struct } from '@samsa/protocol';
-import { TopicPartitionMap, type Broker, type SecurityProtocol, type TopicPartition } from '@samsa/zk';
+import { type Broker, type SecurityProtocol } from '@samsa/zk';
 
 /**
  * The controller's three requests — LeaderAndIsr, UpdateMetadata, StopReplica — built in Kafka's wire

@@ -1,5 +1,6 @@
+import { topicPartitionKey, type Logger, type TopicPartition } from '@samsa/common';
 import { ErrorCode } from '@samsa/protocol';
-import { ControllerMovedError, topicPartitionKey, type Logger, type TopicPartition } from '@samsa/zk';
+import { ControllerMovedError } from '@samsa/zk';
 import type { ControllerContext } from './ControllerContext';
 import { partitionAndReplica } from './PartitionAndReplica';
 import type { PartitionStateMachine } from './PartitionStateMachine';

@@ -1,5 +1,6 @@
+import { TopicPartitionMap, type TopicPartition } from '@samsa/common';
 import { ApiKey } from '@samsa/protocol';
-import { replicaAssignment, TopicPartitionMap, type TopicPartition } from '@samsa/zk';
+import { replicaAssignment } from '@samsa/zk';
 import {
   leaderAndIsrPartitionStates,
   stopReplicaPartitions,

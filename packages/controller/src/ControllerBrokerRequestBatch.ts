@@ -1,12 +1,5 @@
-import {
-  ControllerMovedError,
-  topicPartitionKey,
-  TopicPartitionMap,
-  type LeaderIsrAndControllerEpoch,
-  type Logger,
-  type ReplicaAssignment,
-  type TopicPartition,
-} from '@samsa/zk';
+import { topicPartitionKey, TopicPartitionMap, type Logger, type TopicPartition } from '@samsa/common';
+import { ControllerMovedError, type LeaderIsrAndControllerEpoch, type ReplicaAssignment } from '@samsa/zk';
 import { brokerEndPoint, type ControlRequestSender } from './ControllerChannelManager';
 import type { ControllerContext } from './ControllerContext';
 import {

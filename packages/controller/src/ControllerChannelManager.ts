@@ -1,5 +1,6 @@
+import { consoleLogger, type Logger } from '@samsa/common';
 import type { Struct } from '@samsa/protocol';
-import { consoleLogger, endPointConnectionString, type Broker, type EndPoint, type Logger } from '@samsa/zk';
+import { endPointConnectionString, type Broker, type EndPoint } from '@samsa/zk';
 import type { ControlRequest } from './ControlRequests';
 import { NetworkClient } from './network/NetworkClient';
 

@@ -1,5 +1,5 @@
+import { consoleLogger, type Logger } from '@samsa/common';
 import type { EventJournal, MetricsRegistry } from '@samsa/metrics';
-import { consoleLogger, type Logger } from '@samsa/zk';
 import { DEFAULT_CONTROL_REQUEST_VERSIONS, type ControlRequestVersions } from './ControlRequests';
 
 /**

@@ -1,11 +1,5 @@
-import {
-  topicPartitionKey,
-  TopicPartitionMap,
-  type Broker,
-  type LeaderIsrAndControllerEpoch,
-  type ReplicaAssignment,
-  type TopicPartition,
-} from '@samsa/zk';
+import { topicPartitionKey, TopicPartitionMap, type TopicPartition } from '@samsa/common';
+import { type Broker, type LeaderIsrAndControllerEpoch, type ReplicaAssignment } from '@samsa/zk';
 import { partitionAndReplica, PartitionAndReplicaMap, type PartitionAndReplica } from './PartitionAndReplica';
 import { isValidPartitionStateTransition, type PartitionState } from './PartitionState';
 import { isValidReplicaStateTransition, type ReplicaState } from './ReplicaState';

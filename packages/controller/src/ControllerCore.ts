@@ -1,4 +1,5 @@
-import type { KafkaZkClient, Logger, TopicPartition } from '@samsa/zk';
+import { type Logger, type TopicPartition } from '@samsa/common';
+import type { KafkaZkClient } from '@samsa/zk';
 import type { ControllerChannelManager } from './ControllerChannelManager';
 import type { ControllerConfig } from './ControllerConfig';
 import type { ControllerContext } from './ControllerContext';

@@ -1,5 +1,5 @@
+import { type Logger } from '@samsa/common';
 import { ErrorCode } from '@samsa/protocol';
-import type { Logger } from '@samsa/zk';
 
 /**
  * An event on the controller's queue. `name` says what happened and is also the name of its timing

@@ -1,4 +1,5 @@
-import type { LeaderAndIsr, TopicPartition } from '@samsa/zk';
+import { type TopicPartition } from '@samsa/common';
+import type { LeaderAndIsr } from '@samsa/zk';
 import type { EventTiming } from './ControllerEventManager';
 
 /** Why a broker joined or left the controller's view of the cluster. */

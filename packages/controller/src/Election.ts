@@ -1,4 +1,5 @@
-import type { LeaderAndIsr, TopicPartition } from '@samsa/zk';
+import { type TopicPartition } from '@samsa/common';
+import type { LeaderAndIsr } from '@samsa/zk';
 
 /**
  * Leader election rules as pure functions over plain data (Kafka Election.scala and

@@ -1,13 +1,6 @@
+import { type Logger, type TopicPartition, type TopicPartitionMap } from '@samsa/common';
 import { ErrorCode } from '@samsa/protocol';
-import {
-  ControllerMovedError,
-  ZkError,
-  type KafkaZkClient,
-  type Logger,
-  type StateChangeHandler,
-  type TopicPartition,
-  type TopicPartitionMap,
-} from '@samsa/zk';
+import { ControllerMovedError, ZkError, type KafkaZkClient, type StateChangeHandler } from '@samsa/zk';
 import { BrokerLifecycle } from './BrokerLifecycle';
 import {
   ControlledShutdownRefusedError,

@@ -1,4 +1,4 @@
-import { topicPartitionKey, type TopicPartition } from '@samsa/zk';
+import { topicPartitionKey, type TopicPartition } from '@samsa/common';
 
 /** One replica of one partition: the unit the replica state machine moves (Kafka PartitionAndReplica). */
 export interface PartitionAndReplica {

@@ -1,12 +1,6 @@
+import { TopicPartitionMap, type TopicPartition } from '@samsa/common';
 import { ApiKey, ErrorCode } from '@samsa/protocol';
-import {
-  replicaAssignment,
-  TopicPartitionMap,
-  type LeaderIsrAndControllerEpoch,
-  type ReplicaAssignment,
-  type TopicPartition,
-  type ZNodeChangeHandler,
-} from '@samsa/zk';
+import { replicaAssignment, type LeaderIsrAndControllerEpoch, type ReplicaAssignment, type ZNodeChangeHandler } from '@samsa/zk';
 import type { ControllerContext } from './ControllerContext';
 import { leaderAndIsrPartitionStates, stopReplicaPartitions } from './ControlRequests';
 import { partitionAndReplica } from './PartitionAndReplica';

@@ -1,18 +1,6 @@
+import { topicPartitionKey, TopicPartitionMap, type Logger, type TopicPartition } from '@samsa/common';
 import { ErrorCode } from '@samsa/protocol';
-import {
-  ControllerMovedError,
-  ReassignPartitionsZNode,
-  replicaAssignment,
-  topicPartitionKey,
-  TopicPartitionMap,
-  type LeaderAndIsr,
-  type LeaderIsrAndControllerEpoch,
-  type Logger,
-  type ReplicaAssignment,
-  type TopicPartition,
-  type UpdateLeaderAndIsrResult,
-  type ZNodeChangeHandler,
-} from '@samsa/zk';
+import { ControllerMovedError, ReassignPartitionsZNode, replicaAssignment, type LeaderAndIsr, type LeaderIsrAndControllerEpoch, type ReplicaAssignment, type UpdateLeaderAndIsrResult, type ZNodeChangeHandler } from '@samsa/zk';
 import type { ControllerBrokerRequestBatch } from './ControllerBrokerRequestBatch';
 import type { ControllerContext } from './ControllerContext';
 import { partitionAndReplica } from './PartitionAndReplica';

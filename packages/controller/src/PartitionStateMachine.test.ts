@@ -1,5 +1,6 @@
+import { type TopicPartition } from '@samsa/common';
 import { ApiKey } from '@samsa/protocol';
-import { ControllerMovedError, replicaAssignment, type TopicPartition } from '@samsa/zk';
+import { ControllerMovedError, replicaAssignment } from '@samsa/zk';
 import type { ControllerContext } from './ControllerContext';
 import type { ControllerNotification } from './ControllerNotification';
 import { leaderAndIsrPartitionStates, updateMetadataPartitionStates } from './ControlRequests';

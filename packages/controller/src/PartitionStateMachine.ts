@@ -1,16 +1,5 @@
-import {
-  ControllerMovedError,
-  TopicPartitionMap,
-  TopicPartitionStateZNode,
-  topicPartitionKey,
-  ZkError,
-  type KafkaZkClient,
-  type LeaderAndIsr,
-  type LeaderIsrAndControllerEpoch,
-  type Logger,
-  type TopicPartition,
-  type UpdateLeaderAndIsrOutcome,
-} from '@samsa/zk';
+import { TopicPartitionMap, topicPartitionKey, type Logger, type TopicPartition } from '@samsa/common';
+import { ControllerMovedError, TopicPartitionStateZNode, ZkError, type KafkaZkClient, type LeaderAndIsr, type LeaderIsrAndControllerEpoch, type UpdateLeaderAndIsrOutcome } from '@samsa/zk';
 import type { ControllerBrokerRequestBatch } from './ControllerBrokerRequestBatch';
 import type { ControllerContext } from './ControllerContext';
 import type { ControllerObserver } from './ControllerNotification';

@@ -1,5 +1,6 @@
+import { type TopicPartition } from '@samsa/common';
 import { ApiKey, ErrorCode } from '@samsa/protocol';
-import { ControllerMovedError, replicaAssignment, type TopicPartition } from '@samsa/zk';
+import { ControllerMovedError, replicaAssignment } from '@samsa/zk';
 import type { ControllerConfig } from './ControllerConfig';
 import type { ControllerContext } from './ControllerContext';
 import type { ControllerCore } from './ControllerCore';

@@ -1,11 +1,6 @@
+import { topicPartitionKey, TopicPartitionMap, type TopicPartition } from '@samsa/common';
 import { ErrorCode } from '@samsa/protocol';
-import {
-  ControllerMovedError,
-  PreferredReplicaElectionZNode,
-  topicPartitionKey,
-  TopicPartitionMap,
-  type TopicPartition,
-} from '@samsa/zk';
+import { ControllerMovedError, PreferredReplicaElectionZNode } from '@samsa/zk';
 import type { ControllerCore } from './ControllerCore';
 import { offlinePartitionStrategy, type PartitionLeaderElectionStrategy } from './Election';
 import { StateChangeFailedError } from './PartitionStateMachine';

@@ -1,5 +1,6 @@
+import { type TopicPartition } from '@samsa/common';
 import { ApiKey } from '@samsa/protocol';
-import { replicaAssignment, type TopicPartition } from '@samsa/zk';
+import { replicaAssignment } from '@samsa/zk';
 import type { ControllerContext } from './ControllerContext';
 import { leaderAndIsrPartitionStates, stopReplicaPartitions } from './ControlRequests';
 import { partitionAndReplica, type PartitionAndReplica } from './PartitionAndReplica';

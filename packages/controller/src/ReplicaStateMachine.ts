@@ -1,17 +1,5 @@
-import {
-  ControllerMovedError,
-  LeaderAndIsrConstants,
-  replicaAssignment,
-  TopicPartitionMap,
-  TopicPartitionStateZNode,
-  topicPartitionKey,
-  ZkError,
-  type KafkaZkClient,
-  type LeaderAndIsr,
-  type LeaderIsrAndControllerEpoch,
-  type Logger,
-  type TopicPartition,
-} from '@samsa/zk';
+import { TopicPartitionMap, topicPartitionKey, type Logger, type TopicPartition } from '@samsa/common';
+import { ControllerMovedError, LeaderAndIsrConstants, replicaAssignment, TopicPartitionStateZNode, ZkError, type KafkaZkClient, type LeaderAndIsr, type LeaderIsrAndControllerEpoch } from '@samsa/zk';
 import type { ControllerBrokerRequestBatch } from './ControllerBrokerRequestBatch';
 import type { ControllerContext } from './ControllerContext';
 import {

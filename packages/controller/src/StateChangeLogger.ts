@@ -1,4 +1,4 @@
-import type { Logger } from '@samsa/zk';
+import { type Logger } from '@samsa/common';
 
 /**
  * Kafka's state.change.logger: every partition and replica transition, request batch and failed

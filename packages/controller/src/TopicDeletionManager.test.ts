@@ -1,5 +1,6 @@
+import { type TopicPartition } from '@samsa/common';
 import { ApiKey } from '@samsa/protocol';
-import { replicaAssignment, type TopicPartition } from '@samsa/zk';
+import { replicaAssignment } from '@samsa/zk';
 import { stopReplicaPartitions, updateMetadataPartitionStates } from './ControlRequests';
 import { partitionAndReplica } from './PartitionAndReplica';
 import { PartitionStateMachine } from './PartitionStateMachine';

@@ -1,4 +1,4 @@
-import type { Logger, TopicPartition } from '@samsa/zk';
+import { type Logger, type TopicPartition } from '@samsa/common';
 import type { ControllerContext } from './ControllerContext';
 import type { ControllerObserver } from './ControllerNotification';
 import { distinctReplicas, type PartitionAndReplica } from './PartitionAndReplica';

@@ -1,11 +1,6 @@
+import { TopicPartitionMap, topicPartitionKey, type TopicPartition } from '@samsa/common';
 import { ErrorCode } from '@samsa/protocol';
-import {
-  TopicPartitionMap,
-  TopicPartitionsZNode,
-  topicPartitionKey,
-  type ReplicaAssignment,
-  type TopicPartition,
-} from '@samsa/zk';
+import { TopicPartitionsZNode, type ReplicaAssignment } from '@samsa/zk';
 import type { ControllerCore } from './ControllerCore';
 import { offlinePartitionStrategy } from './Election';
 import { partitionAndReplica } from './PartitionAndReplica';

@@ -1,5 +1,6 @@
+import { type Logger } from '@samsa/common';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { KafkaZkClient, type Logger } from '@samsa/zk';
+import { KafkaZkClient } from '@samsa/zk';
 import { ClusterMonitor } from './ClusterMonitor';
 import type { GroupsAdmin } from './collect/GroupsReader';
 import { nodeHttpRequester } from './collect/http';

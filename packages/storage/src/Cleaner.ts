@@ -4,10 +4,10 @@ import { BatchCursor } from './BatchCursor';
 import { disk } from './disk';
 import type { Log } from './Log';
 import { CLEANED_FILE_SUFFIX, logFile, offsetIndexFile, timeIndexFile } from './LogFiles';
-import type { Logger } from './logger';
+import type { Logger } from '@samsa/common';
 import { LogSegment } from './LogSegment';
 import type { OffsetMap } from './OffsetMap';
-import type { Time } from './Time';
+import type { Time } from '@samsa/common';
 
 /**
  * Compaction of one log (Kafka's Cleaner): keeps the latest record of every key.

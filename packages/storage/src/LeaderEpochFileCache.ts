@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type { EpochEntry, LeaderEpochCheckpointFile } from './checkpoints';
-import type { Logger } from './logger';
+import type { Logger } from '@samsa/common';
 
 /**
  * Background checkpoint writes of every cache in the process go one at a time: a thousand

@@ -13,11 +13,11 @@ import {
   offsetIndexFile,
   timeIndexFile,
 } from './LogFiles';
-import type { Logger } from './logger';
+import type { Logger } from '@samsa/common';
 import { LogSegment, type SegmentOpenOptions } from './LogSegment';
 import type { Scheduler } from './Scheduler';
-import type { Time } from './Time';
-import type { TopicPartition } from './TopicPartition';
+import type { Time } from '@samsa/common';
+import type { TopicPartition } from '@samsa/common';
 import type { WriteMode } from './FileRecords';
 
 /**

@@ -11,7 +11,7 @@ import { LEADER_EPOCH_CHECKPOINT_FILE } from './LogFiles';
 import type { LogSegment, TimestampAndOffset } from './LogSegment';
 import { analyzeFollowerBatches, validateMessagesAndAssignOffsets, type AppendOrigin } from './LogValidator';
 import { deleteOldSegments } from './retention';
-import type { TopicPartition } from './TopicPartition';
+import type { TopicPartition } from '@samsa/common';
 import { UnexpectedAppendOffsetError, type LogAppendInfo } from './LogAppendInfo';
 
 /**

@@ -5,11 +5,11 @@ import type { Log } from './Log';
 import type { LogDirFailureChannel } from './LogDirFailureChannel';
 import { isIOError } from './LogDirFailureChannel';
 import { CLEANER_OFFSET_CHECKPOINT_FILE } from './LogFiles';
-import type { Logger } from './logger';
+import type { Logger } from '@samsa/common';
 import { OffsetMap } from './OffsetMap';
 import type { Scheduler, ScheduledTask } from './Scheduler';
-import type { Time } from './Time';
-import { topicPartitionKey, type TopicPartition } from './TopicPartition';
+import type { Time } from '@samsa/common';
+import { topicPartitionKey, type TopicPartition } from '@samsa/common';
 
 /**
  * Schedules compaction (Kafka's LogCleaner and LogCleanerManager): every log.cleaner.backoff.ms it

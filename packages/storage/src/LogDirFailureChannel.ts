@@ -1,5 +1,5 @@
 import { ErrorCode, KafkaError } from '@samsa/protocol';
-import { consoleLogger, type Logger } from './logger';
+import { consoleLogger, type Logger } from '@samsa/common';
 
 /**
  * The top of the I/O funnel (Kafka's LogDirFailureChannel plus Log.maybeHandleIOException). Every

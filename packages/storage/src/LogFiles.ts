@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
-import { parseTopicPartitionKey, type TopicPartition } from './TopicPartition';
+import { parseTopicPartitionKey, type TopicPartition } from '@samsa/common';
 
 /**
  * Kafka's names on disk (the `Log` companion object): segment files named by their base offset in

@@ -17,7 +17,7 @@ import {
   timeIndexFile,
 } from './LogFiles';
 import { LogSegment } from './LogSegment';
-import type { TopicPartition } from './TopicPartition';
+import type { TopicPartition } from '@samsa/common';
 
 /**
  * Opens a partition directory as a Log (Kafka's Log.loadSegments and recoverLog):

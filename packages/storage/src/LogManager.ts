@@ -10,10 +10,10 @@ import { LogDirFailureChannel } from './LogDirFailureChannel';
 import * as files from './LogFiles';
 import { createLog, createLogFiles, loadLog, type LoadStats } from './LogLoader';
 import { offsetsOf, prepareLogDir, runWithConcurrency, writeOffsetCheckpoint } from './logDirs';
-import { consoleLogger, type Logger } from './logger';
+import { consoleLogger, type Logger } from '@samsa/common';
 import { Scheduler, type ScheduledTask } from './Scheduler';
-import { SystemTime, type Time } from './Time';
-import { topicPartitionKey, type TopicPartition } from './TopicPartition';
+import { SystemTime, type Time } from '@samsa/common';
+import { topicPartitionKey, type TopicPartition } from '@samsa/common';
 import type { WriteMode } from './FileRecords';
 
 /**

@@ -2,9 +2,9 @@ import { appendFileSync, statSync } from 'node:fs';
 import { assignOffsets } from '@samsa/protocol';
 import { LogConfig } from './LogConfig';
 import { LogSegment } from './LogSegment';
-import { MemoryLogger } from './logger';
+import { MemoryLogger } from '@samsa/common';
 import { batchOf, tempDir } from './testing/helpers';
-import { MockTime } from './Time';
+import { MockTime } from '@samsa/common';
 
 describe('LogSegment', () => {
   let dir: string;

@@ -8,9 +8,9 @@ import { FileRecords, type WriteMode } from './FileRecords';
 import type { LeaderEpochFileCache } from './LeaderEpochFileCache';
 import type { LogConfig } from './LogConfig';
 import { logFile, offsetIndexFile, timeIndexFile } from './LogFiles';
-import type { Logger } from './logger';
+import type { Logger } from '@samsa/common';
 import { OffsetIndex } from './OffsetIndex';
-import type { Time } from './Time';
+import type { Time } from '@samsa/common';
 import { TimeIndex } from './TimeIndex';
 import { IndexBuilder, checkBatch } from './segmentRecovery';
 

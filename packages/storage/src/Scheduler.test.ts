@@ -1,6 +1,6 @@
-import { MemoryLogger } from './logger';
+import { MemoryLogger } from '@samsa/common';
 import { Scheduler } from './Scheduler';
-import { MockTime } from './Time';
+import { MockTime } from '@samsa/common';
 
 describe('Scheduler', () => {
   test('runsTasksInDueOrderAndRepeatsPeriodicOnes', async () => {

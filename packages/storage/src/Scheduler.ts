@@ -1,5 +1,5 @@
-import { consoleLogger, type Logger } from './logger';
-import { SystemTime, type Time } from './Time';
+import { consoleLogger, type Logger } from '@samsa/common';
+import { SystemTime, type Time } from '@samsa/common';
 
 /**
  * One timer for all of storage's background work (retention checks, flushes, checkpoints, delayed

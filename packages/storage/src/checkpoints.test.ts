@@ -4,7 +4,7 @@ import { BrokerMetadataCheckpoint, javaDateString, parseProperties } from './Bro
 import { CorruptCheckpointError, LeaderEpochCheckpointFile, OffsetCheckpointFile } from './checkpoints';
 import { disk, ioError } from './disk';
 import { LeaderEpochFileCache } from './LeaderEpochFileCache';
-import { MemoryLogger } from './logger';
+import { MemoryLogger } from '@samsa/common';
 import { tempDir } from './testing/helpers';
 
 describe('checkpoint files', () => {

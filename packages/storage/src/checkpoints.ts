@@ -1,5 +1,5 @@
 import { disk } from './disk';
-import { parseTopicPartitionKey, topicPartitionKey, type TopicPartition } from './TopicPartition';
+import { parseTopicPartitionKey, topicPartitionKey, type TopicPartition } from '@samsa/common';
 
 /**
  * Kafka's text checkpoint files (CheckpointFile.scala): line 1 the format version, line 2 the

@@ -55,13 +55,5 @@ export { OffsetMap } from './OffsetMap';
 export { LogDirFailureChannel, isIOError } from './LogDirFailureChannel';
 export { disk, ioError, type FaultInjector } from './disk';
 export { Scheduler } from './Scheduler';
-export { SystemTime, MockTime, type Time } from './Time';
-export { consoleLogger, MemoryLogger, type Logger } from './logger';
-export {
-  topicPartition,
-  topicPartitionKey,
-  parseTopicPartitionKey,
-  type TopicPartition,
-} from './TopicPartition';
 export * as LogFiles from './LogFiles';
 export type { AppendOrigin } from './LogValidator';

@@ -5,8 +5,8 @@ import { disk } from './disk';
 import type { Log } from './Log';
 import type { LogDirFailureChannel } from './LogDirFailureChannel';
 import * as files from './LogFiles';
-import type { Logger } from './logger';
-import { topicPartitionKey } from './TopicPartition';
+import type { Logger } from '@samsa/common';
+import { topicPartitionKey } from '@samsa/common';
 
 /**
  * Makes a log directory usable, as Kafka's LogManager does at startup: creates it, its `.lock`

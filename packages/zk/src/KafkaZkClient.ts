@@ -1,7 +1,7 @@
 import type { KafkaZkClientOptions } from './KafkaZkClientBase';
 import { KafkaZkTopicClient } from './KafkaZkTopicClient';
 import { maybeThrow } from './requests';
-import { TopicPartitionMap, type TopicPartition } from './TopicPartition';
+import { TopicPartitionMap, type TopicPartition } from '@samsa/common';
 import {
   ConfigEntityChangeNotificationSequenceZNode,
   ConfigEntityChangeNotificationZNode,

@@ -1,4 +1,4 @@
-import { consoleLogger, type Logger } from './logger';
+import { consoleLogger, type Logger } from '@samsa/common';
 import {
   failedResponse,
   maybeThrow,

@@ -1,7 +1,7 @@
 import type { KafkaZkClientOptions } from './KafkaZkClientBase';
 import { KafkaZkClusterClient } from './KafkaZkClusterClient';
 import { maybeThrow, type CreateResponse, type GetDataResponse, type SetDataResponse } from './requests';
-import { TopicPartitionMap, type TopicPartition } from './TopicPartition';
+import { TopicPartitionMap, type TopicPartition } from '@samsa/common';
 import {
   TopicPartitionStateZNode,
   TopicPartitionsZNode,

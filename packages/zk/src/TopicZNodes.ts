@@ -1,6 +1,6 @@
 import { BrokersZNode } from './BrokerInfo';
 import { JsonReader, jsonBytes, obj } from './json';
-import type { TopicPartition } from './TopicPartition';
+import type { TopicPartition } from '@samsa/common';
 import { ZkDataError } from './ZkErrors';
 
 /**

@@ -1,6 +1,6 @@
 import { BrokerIdsZNode, BrokersZNode } from './BrokerInfo';
 import { JsonReader, javaPropertiesOrder, jsonBytes, obj, parseJson, type JsonValue } from './json';
-import { TopicPartitionMap, type TopicPartition } from './TopicPartition';
+import { TopicPartitionMap, type TopicPartition } from '@samsa/common';
 import { TopicsZNode } from './TopicZNodes';
 import { ZkDataError } from './ZkErrors';
 

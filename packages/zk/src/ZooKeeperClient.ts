@@ -1,5 +1,5 @@
 import { EventEmitter } from 'events';
-import { consoleLogger, type Logger } from './logger';
+import { consoleLogger, type Logger } from '@samsa/common';
 import {
   closeRaw,
   createRawClient,

@@ -1,5 +1,5 @@
 import { javaPropertiesOrder, javaStringHash, JsonReader, obj, writeJson } from './json';
-import { TopicPartitionMap } from './TopicPartition';
+import { TopicPartitionMap } from '@samsa/common';
 import { ZkError, zkCodeOf } from './ZkErrors';
 
 test('writeJsonKeepsTheGivenKeyOrderEvenForNumericKeys', () => {

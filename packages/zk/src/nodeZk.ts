@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'events';
-import type { Logger } from './logger';
+import type { Logger } from '@samsa/common';
 import {
   failedResponse,
   type CreateMode,

@@ -1,11 +1,7 @@
+import { TopicPartitionMap } from '@samsa/common';
 import { ApiKey } from '@samsa/protocol';
 import type { KafkaController } from '@samsa/controller';
-import {
-  ControllerMovedError,
-  replicaAssignment,
-  TopicPartitionMap,
-  TopicPartitionStateZNode,
-} from '@samsa/zk';
+import { ControllerMovedError, replicaAssignment, TopicPartitionStateZNode } from '@samsa/zk';
 import { successAnswer } from '../../../packages/controller/src/testing/FakeBrokerServer';
 import {
   expireSession,

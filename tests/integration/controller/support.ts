@@ -1,3 +1,4 @@
+import { type Logger } from '@samsa/common';
 import { ApiKey, type Struct } from '@samsa/protocol';
 import {
   KafkaController,
@@ -7,7 +8,7 @@ import {
   type ControllerNotification,
   type KafkaControllerOptions,
 } from '@samsa/controller';
-import { KafkaZkClient, type Broker, type Logger } from '@samsa/zk';
+import { KafkaZkClient, type Broker } from '@samsa/zk';
 import {
   FakeBrokerServer,
   type ReceivedRequest,

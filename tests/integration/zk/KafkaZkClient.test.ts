@@ -1,12 +1,5 @@
-import {
-  ControllerMovedError,
-  KafkaZkClient,
-  TopicPartitionMap,
-  TopicPartitionStateZNode,
-  ZkError,
-  type LeaderAndIsr,
-  type LeaderIsrAndControllerEpoch,
-} from '@samsa/zk';
+import { TopicPartitionMap } from '@samsa/common';
+import { ControllerMovedError, KafkaZkClient, TopicPartitionStateZNode, ZkError, type LeaderAndIsr, type LeaderIsrAndControllerEpoch } from '@samsa/zk';
 import {
   expireSession,
   getData,

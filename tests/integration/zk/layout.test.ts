@@ -1,12 +1,5 @@
-import {
-  ConfigType,
-  KafkaZkClient,
-  TopicPartitionMap,
-  ZkData,
-  ZkError,
-  replicaAssignment,
-  type LeaderIsrAndControllerEpoch,
-} from '@samsa/zk';
+import { TopicPartitionMap } from '@samsa/common';
+import { ConfigType, KafkaZkClient, ZkData, ZkError, replicaAssignment, type LeaderIsrAndControllerEpoch } from '@samsa/zk';
 import { exists, getChildren, getData, waitFor, type ZooKeeperHandle } from '../../harness';
 import { zooKeeperSuite, freshChroot, kafkaZk, quietLogger, rootClient, text } from './support';
 

@@ -1,8 +1,9 @@
+import { topicPartition } from '@samsa/common';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildBatch, CompressionType } from '@samsa/protocol';
-import { LogConfig, LogManager, topicPartition } from '@samsa/storage';
+import { LogConfig, LogManager } from '@samsa/storage';
 import { runDumpLog } from './DumpLogSegments';
 
 /**

@@ -1,5 +1,6 @@
+import { type TopicPartition } from '@samsa/common';
 import { ApiKey, ErrorCode, type Struct } from '@samsa/protocol';
-import { ZkError, type TopicPartition } from '@samsa/zk';
+import { ZkError } from '@samsa/zk';
 import type { BrokerAddress } from './BrokerRequest';
 import { parseElectionJson } from './ElectionJson';
 import { runLeaderElectionCommand } from './LeaderElectionCommand';

@@ -1,4 +1,4 @@
-import type { TopicPartition } from '@samsa/zk';
+import { type TopicPartition } from '@samsa/common';
 
 /**
  * The partitions file of kafka-preferred-replica-election and kafka-leader-election:

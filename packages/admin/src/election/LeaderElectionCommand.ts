@@ -1,6 +1,6 @@
+import { type TopicPartition } from '@samsa/common';
 import { readFileSync } from 'node:fs';
 import { ApiKey, ErrorCode, errorInfo, type Struct } from '@samsa/protocol';
-import type { TopicPartition } from '@samsa/zk';
 import { OptionParser, UsageError } from '../cli/OptionParser';
 import { findController, parseHostPort, sendRequest, type SendRequest } from './BrokerRequest';
 import { formatPartition, parseElectionJson } from './ElectionJson';

@@ -1,5 +1,6 @@
+import { type TopicPartition } from '@samsa/common';
 import { readFileSync } from 'node:fs';
-import { KafkaZkClient, ZkError, type TopicPartition } from '@samsa/zk';
+import { KafkaZkClient, ZkError } from '@samsa/zk';
 import { OptionParser, UsageError } from '../cli/OptionParser';
 import { formatPartition, parseElectionJson } from './ElectionJson';
 

@@ -1,5 +1,5 @@
+import { topicPartitionKey, type TopicPartition, type TopicPartitionMap } from '@samsa/common';
 import { ErrorCode } from '@samsa/protocol';
-import { topicPartitionKey, type TopicPartition, type TopicPartitionMap } from '@samsa/zk';
 import type { ConsumerGroupState, Node } from './GroupAdmin';
 import { executionExceptionText, failureText, KafkaApiError } from './GroupErrors';
 

@@ -1,4 +1,4 @@
-import type { TopicPartition, TopicPartitionMap } from '@samsa/zk';
+import { type TopicPartition, type TopicPartitionMap } from '@samsa/common';
 
 /**
  * The Admin API calls kafka-consumer-groups makes, by the names of Kafka's Admin client (the tool

@@ -1,3 +1,4 @@
+import { TopicPartitionMap } from '@samsa/common';
 import {
   ApiKey,
   encodeVersioned,
@@ -8,7 +9,6 @@ import {
   responseCodec,
   Writer,
 } from '@samsa/protocol';
-import { TopicPartitionMap } from '@samsa/zk';
 import { KafkaJSDeleteGroupsError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError } from 'kafkajs';
 import { KafkaApiError, NotConsumerGroupError } from './GroupErrors';
 import { kafkaJsApiError, KafkaJsGroupAdmin, type KafkaJsAdminLike } from './KafkaJsGroupAdmin';

@@ -1,5 +1,5 @@
+import { TopicPartitionMap, type TopicPartition } from '@samsa/common';
 import { ErrorCode, type Struct } from '@samsa/protocol';
-import { TopicPartitionMap, type TopicPartition } from '@samsa/zk';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import {
   parseConsumerGroupState,

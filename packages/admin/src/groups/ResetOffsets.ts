@@ -1,4 +1,4 @@
-import { TopicPartitionMap, type TopicPartition } from '@samsa/zk';
+import { TopicPartitionMap, type TopicPartition } from '@samsa/common';
 import { UsageError } from '../cli/OptionParser';
 import type { ConsumerGroupCommandOptions, ResetScenario } from './ConsumerGroupCommandOptions';
 import { MISSING_SCENARIO_MESSAGE } from './ConsumerGroupCommandOptions';

@@ -1,5 +1,5 @@
+import { TopicPartitionMap, type TopicPartition } from '@samsa/common';
 import { decodeVersioned, internalMessages, peekVersion } from '@samsa/protocol';
-import { TopicPartitionMap, type TopicPartition } from '@samsa/zk';
 
 const { ConsumerProtocolAssignment } = internalMessages;
 /** The newest ConsumerProtocolAssignment version this schema knows. */

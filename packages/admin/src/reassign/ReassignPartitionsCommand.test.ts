@@ -1,4 +1,5 @@
-import { replicaAssignment, TopicPartitionMap, ZkError, type Broker, type ReplicaAssignment, type TopicPartition } from '@samsa/zk';
+import { TopicPartitionMap, type TopicPartition } from '@samsa/common';
+import { replicaAssignment, ZkError, type Broker, type ReplicaAssignment } from '@samsa/zk';
 import { runReassignPartitionsCommand, type ReassignZk } from './ReassignPartitionsCommand';
 
 const broker = (id: number): Broker => ({ id, endPoints: [], rack: null, features: {} });

@@ -1,5 +1,6 @@
+import { type TopicPartition, TopicPartitionMap } from '@samsa/common';
 import { readFileSync } from 'node:fs';
-import { KafkaZkClient, ZkError, type Broker, type ReplicaAssignment, type TopicPartition, TopicPartitionMap } from '@samsa/zk';
+import { KafkaZkClient, ZkError, type Broker, type ReplicaAssignment } from '@samsa/zk';
 import { assignReplicasToBrokers } from '../AdminUtils';
 import { OptionParser, UsageError, type ParsedOptions } from '../cli/OptionParser';
 import {

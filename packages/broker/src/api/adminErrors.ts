@@ -1,3 +1,4 @@
+import { type Logger } from '@samsa/common';
 import {
   BrokerNotAvailableError,
   InvalidConfigurationError,
@@ -9,7 +10,6 @@ import {
 } from '@samsa/admin';
 import { ErrorCode, KafkaError } from '@samsa/protocol';
 import { InvalidTopicError } from '@samsa/zk';
-import type { Logger } from '../log/logging';
 
 /** An error as a response carries it: code and message (Kafka's ApiError). */
 export interface ApiError {

@@ -1,6 +1,6 @@
+import { TopicPartitionMap } from '@samsa/common';
 import type { AlterPartitionReassignmentsResult } from '@samsa/controller';
 import { ApiKey, ErrorCode, errorInfo, type Struct } from '@samsa/protocol';
-import { TopicPartitionMap } from '@samsa/zk';
 import type { ApiHandlerEntry } from './types';
 
 /** The embedded controller as this API needs it. */

@@ -1,6 +1,6 @@
+import { type TopicPartition } from '@samsa/common';
 import type { ElectionType, ElectLeadersResult } from '@samsa/controller';
 import { ApiKey, ErrorCode, type Struct } from '@samsa/protocol';
-import type { TopicPartition } from '@samsa/zk';
 import type { ApiHandlerEntry } from './types';
 
 /** The highest ElectLeaders version served (v1: election type and top-level error; v2: flexible). */

@@ -1,6 +1,6 @@
+import { type TopicPartition } from '@samsa/common';
 import type { ListPartitionReassignmentsResult } from '@samsa/controller';
 import { ApiKey, ErrorCode, errorInfo, type Struct } from '@samsa/protocol';
-import type { TopicPartition } from '@samsa/zk';
 import type { ApiHandlerEntry } from './types';
 
 /** The embedded controller as this API needs it. */

@@ -1,6 +1,7 @@
+import { TopicPartitionMap } from '@samsa/common';
 import type { AlterPartitionReassignmentsResult, ListPartitionReassignmentsResult } from '@samsa/controller';
 import { ApiKey, ErrorCode } from '@samsa/protocol';
-import { replicaAssignment, TopicPartitionMap } from '@samsa/zk';
+import { replicaAssignment } from '@samsa/zk';
 import { alterPartitionReassignmentsHandler } from './alterPartitionReassignments';
 import { listPartitionReassignmentsHandler } from './listPartitionReassignments';
 import { ctx } from './testing/fakeDeps';

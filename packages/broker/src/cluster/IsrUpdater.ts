@@ -1,9 +1,5 @@
-import {
-  IsrChangeNotificationSequenceZNode,
-  TopicPartitionStateZNode,
-  type KafkaZkClient,
-  type TopicPartition,
-} from '@samsa/zk';
+import { type TopicPartition } from '@samsa/common';
+import { IsrChangeNotificationSequenceZNode, TopicPartitionStateZNode, type KafkaZkClient } from '@samsa/zk';
 
 /** A leader's ISR writes (Kafka 2.x before AlterIsr: the leader writes ZooKeeper itself). */
 export interface IsrUpdater {

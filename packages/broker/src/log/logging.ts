@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import winston from 'winston';
+import type { Logger } from '@samsa/common';
 
 /**
  * Broker logging in Kafka's line format, so operators' greps keep working:
@@ -7,12 +8,6 @@ import winston from 'winston';
  * `server.log` (and the console) get every component; `state-change.log` gets the controller's
  * partition and replica transitions, as Kafka's state.change.logger does.
  */
-export interface Logger {
-  debug(msg: string): void;
-  info(msg: string): void;
-  warn(msg: string, err?: unknown): void;
-  error(msg: string, err?: unknown): void;
-}
 
 function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');

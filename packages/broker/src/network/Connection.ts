@@ -1,7 +1,7 @@
+import { type Logger } from '@samsa/common';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { FrameDecoder } from '@samsa/protocol';
-import type { Logger } from '../log/logging';
 import type { ConnectionInfo, DispatchOutcome, RequestProcessor } from './RequestDispatcher';
 import type { RequestTimes } from './RequestMetrics';
 import type { SocketServerStats } from './SocketServerStats';

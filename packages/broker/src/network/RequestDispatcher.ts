@@ -1,3 +1,4 @@
+import { type Logger } from '@samsa/common';
 import { performance } from 'node:perf_hooks';
 import {
   ApiKey,
@@ -13,7 +14,6 @@ import { apiVersionsBody } from '../api/apiVersions';
 import { errorResponse } from '../api/errorResponse';
 import type { ApiRegistry } from '../api/registry';
 import type { ApiHandlerEntry, RequestContext } from '../api/types';
-import type { Logger } from '../log/logging';
 import type { RequestMetrics, RequestTimes } from './RequestMetrics';
 
 /** What a connection knows about itself, for the RequestContext. */

@@ -1,6 +1,6 @@
+import { type Logger } from '@samsa/common';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { KafkaConfig } from '../config/KafkaConfig';
-import type { Logger } from '../log/logging';
 import { Connection, type ConnectionSnapshot } from './Connection';
 import { parseListeners, type ListenerSpec } from './EndPoint';
 import type { RequestProcessor } from './RequestDispatcher';

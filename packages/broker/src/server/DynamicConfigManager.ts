@@ -1,3 +1,4 @@
+import { type Logger } from '@samsa/common';
 import { AdminZkClient } from '@samsa/admin';
 import type { LogManager } from '@samsa/storage';
 import {
@@ -8,7 +9,6 @@ import {
   type KafkaZkClient,
 } from '@samsa/zk';
 import { dynamicLogDefaults } from '../api/configs';
-import type { Logger } from '../log/logging';
 
 export interface DynamicConfigManagerOptions {
   readonly zkClient: KafkaZkClient;

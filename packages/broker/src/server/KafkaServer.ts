@@ -1,3 +1,4 @@
+import { type Logger } from '@samsa/common';
 import { AdminZkClient, TopicExistsError, InvalidReplicationFactorError } from '@samsa/admin';
 import { KafkaController } from '@samsa/controller';
 import { EventJournal, MetricsHttpServer, MetricsRegistry } from '@samsa/metrics';
@@ -49,7 +50,7 @@ import { systemCoordinatorTimer } from '../coordinator/group/CoordinatorTimer';
 import { GroupCoordinator } from '../coordinator/group/GroupCoordinator';
 import { GroupMetadataManager } from '../coordinator/group/GroupMetadataManager';
 import { groupConfigOf, offsetConfigOf, offsetsTopicConfigs } from '../coordinator/group/OffsetConfig';
-import type { Logger, Logging } from '../log/logging';
+import type { Logging } from '../log/logging';
 import { MetadataCache } from '../metadata/MetadataCache';
 import { BrokerMetrics, recordIsrChange } from '../metrics/BrokerMetrics';
 import { parseListeners } from '../network/EndPoint';

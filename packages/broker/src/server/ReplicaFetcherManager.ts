@@ -1,6 +1,6 @@
+import { type Logger } from '@samsa/common';
 import { NetworkClient } from '@samsa/controller';
 import { ApiKey, ErrorCode, type Struct } from '@samsa/protocol';
-import type { Logger } from '../log/logging';
 import type { MetadataCache } from '../metadata/MetadataCache';
 import type { Partition } from '../cluster/Partition';
 

@@ -1,6 +1,6 @@
+import { type TopicPartition } from '@samsa/common';
 import { ErrorCode, type Struct } from '@samsa/protocol';
 import type { LogManager } from '@samsa/storage';
-import type { TopicPartition } from '@samsa/zk';
 import { offsetForLeaderEpochHandler } from '../api/offsetForLeaderEpoch';
 import { ctx, fakeDeps, quietLogger, updateMetadataBody } from '../api/testing/fakeDeps';
 import { FakeLog } from '../cluster/testing/fakeLog';

@@ -1,8 +1,8 @@
+import { topicPartition, type Logger } from '@samsa/common';
 import { ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
-import { topicPartition, type ConfigProps, type Log, type LogConfig, type LogManager, type RecordsSlice } from '@samsa/storage';
+import { type ConfigProps, type Log, type LogConfig, type LogManager, type RecordsSlice } from '@samsa/storage';
 import type { IsrUpdater } from '../cluster/IsrUpdater';
 import { Partition, type EpochEndOffset } from '../cluster/Partition';
-import type { Logger } from '../log/logging';
 import type { MetadataCache } from '../metadata/MetadataCache';
 import { flattenLeaderAndIsr, flattenStopReplica, leaderAndIsrResponse } from './controlRequestBodies';
 import { DelayedOperationPurgatory } from './DelayedOperationPurgatory';

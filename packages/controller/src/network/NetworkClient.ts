@@ -1,6 +1,6 @@
+import { consoleLogger, type Logger } from '@samsa/common';
 import * as net from 'node:net';
 import { decodeResponse, encodeRequest, FrameDecoder, type Struct } from '@samsa/protocol';
-import { consoleLogger, type Logger } from '@samsa/zk';
 
 /**
  * A tiny Kafka client for one broker over node:net (the part of Kafka's NetworkClient that the

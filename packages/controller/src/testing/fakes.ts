@@ -1,19 +1,6 @@
+import { TopicPartitionMap, type Logger, type TopicPartition } from '@samsa/common';
 import type { Struct } from '@samsa/protocol';
-import {
-  ControllerMovedError,
-  TopicPartitionMap,
-  TopicPartitionStateZNode,
-  type Broker,
-  type CreateResponse,
-  type GetDataResponse,
-  type LeaderAndIsr,
-  type LeaderIsrAndControllerEpoch,
-  type Logger,
-  type TopicPartition,
-  type UpdateLeaderAndIsrOutcome,
-  type UpdateLeaderAndIsrResult,
-  type ZkStat,
-} from '@samsa/zk';
+import { ControllerMovedError, TopicPartitionStateZNode, type Broker, type CreateResponse, type GetDataResponse, type LeaderAndIsr, type LeaderIsrAndControllerEpoch, type UpdateLeaderAndIsrOutcome, type UpdateLeaderAndIsrResult, type ZkStat } from '@samsa/zk';
 import { ControllerBrokerRequestBatch, type BatchResponseEvent } from '../ControllerBrokerRequestBatch';
 import type { ControlRequestSender, ResponseCallback } from '../ControllerChannelManager';
 import { ControllerContext } from '../ControllerContext';

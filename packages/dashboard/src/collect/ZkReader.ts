@@ -1,4 +1,5 @@
-import { BrokerIdZNode, type KafkaZkClient, type TopicPartition } from '@samsa/zk';
+import { type TopicPartition } from '@samsa/common';
+import { BrokerIdZNode, type KafkaZkClient } from '@samsa/zk';
 import type { PartitionSnapshot, RegisteredBroker, ZkSnapshot } from '../model/snapshots';
 
 /** The read-only part of KafkaZkClient the dashboard uses (tests pass an in-memory fake). */

@@ -1,12 +1,5 @@
-import {
-  BrokerIdZNode,
-  TopicPartitionMap,
-  replicaAssignment,
-  type Broker,
-  type LeaderIsrAndControllerEpoch,
-  type TopicPartition,
-  type ZkStat,
-} from '@samsa/zk';
+import { TopicPartitionMap, type TopicPartition } from '@samsa/common';
+import { BrokerIdZNode, replicaAssignment, type Broker, type LeaderIsrAndControllerEpoch, type ZkStat } from '@samsa/zk';
 import type { ZkSource } from '../collect/ZkReader';
 
 /**

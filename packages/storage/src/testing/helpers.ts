@@ -6,9 +6,9 @@ import { LogDirFailureChannel } from '../LogDirFailureChannel';
 import { LogConfig, type LogConfigValues } from '../LogConfig';
 import { createLog, loadLog } from '../LogLoader';
 import type { Log } from '../Log';
-import { MemoryLogger } from '../logger';
+import { MemoryLogger } from '@samsa/common';
 import { Scheduler } from '../Scheduler';
-import { MockTime } from '../Time';
+import { MockTime } from '@samsa/common';
 import type { WriteMode } from '../FileRecords';
 
 /** Test helpers shared by the storage tests (not part of the package's API). */

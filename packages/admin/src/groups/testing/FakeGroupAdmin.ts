@@ -1,5 +1,5 @@
+import { TopicPartitionMap, type TopicPartition } from '@samsa/common';
 import { ErrorCode } from '@samsa/protocol';
-import { TopicPartitionMap, type TopicPartition } from '@samsa/zk';
 import type {
   ConsumerGroupDescription,
   ConsumerGroupListing,

@@ -1,6 +1,6 @@
+import { type Logger } from '@samsa/common';
 import { ErrorCode } from '@samsa/protocol';
 import { GROUP_METADATA_TOPIC_NAME } from '@samsa/zk';
-import type { Logger } from '../../log/logging';
 import type { CoordinatorTimer } from './CoordinatorTimer';
 import { GroupMetadata } from './GroupMetadata';
 import type { GroupMetadataManager, OffsetCommits } from './GroupMetadataManager';

@@ -1,6 +1,6 @@
+import { type Logger } from '@samsa/common';
 import { buildBatch, ErrorCode, type RecordInput } from '@samsa/protocol';
 import { GROUP_METADATA_TOPIC_NAME } from '@samsa/zk';
-import type { Logger } from '../../log/logging';
 import type { ProducePartitionResult } from '../../server/ReplicaManager';
 import type { Cancellable, CoordinatorTimer } from './CoordinatorTimer';
 import { GroupMetadata } from './GroupMetadata';

@@ -1,5 +1,5 @@
+import { type Logger } from '@samsa/common';
 import { ErrorCode } from '@samsa/protocol';
-import type { Logger } from '../../log/logging';
 import type { CoordinatorTimer } from './CoordinatorTimer';
 import type { GroupMetadata } from './GroupMetadata';
 import type { GroupMetadataManager } from './GroupMetadataManager';

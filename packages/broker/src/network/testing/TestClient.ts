@@ -1,3 +1,4 @@
+import { type Logger } from '@samsa/common';
 import { connect, type Socket } from 'node:net';
 import {
   decodeResponse,
@@ -6,7 +7,6 @@ import {
   type RequestHeader,
   type Struct,
 } from '@samsa/protocol';
-import type { Logger } from '../../log/logging';
 
 /**
  * A raw Kafka client for the network tests: writes request frames (or any bytes), collects

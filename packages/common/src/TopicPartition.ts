@@ -1,6 +1,7 @@
 /**
- * A partition of a topic. The same shape as the storage package's TopicPartition (structural types,
- * so either can be passed where the other is expected); zk does not depend on storage.
+ * A partition of a topic (Kafka's `org.apache.kafka.common.TopicPartition`). Its string form
+ * `<topic>-<partition>` is also its log directory's name. Build keys with `topicPartitionKey`, never
+ * by hand, and key maps with `TopicPartitionMap`.
  */
 export interface TopicPartition {
   readonly topic: string;
@@ -11,9 +12,20 @@ export function topicPartition(topic: string, partition: number): TopicPartition
   return { topic, partition };
 }
 
-/** `<topic>-<partition>`, Kafka's TopicPartition.toString. */
+/** `<topic>-<partition>`, Kafka's TopicPartition.toString and log directory name. */
 export function topicPartitionKey(tp: TopicPartition): string {
   return `${tp.topic}-${tp.partition}`;
+}
+
+/** Parses `<topic>-<partition>` (the last dash separates); null when it is not one. */
+export function parseTopicPartitionKey(key: string): TopicPartition | null {
+  const dash = key.lastIndexOf('-');
+  if (dash <= 0 || dash === key.length - 1) return null;
+  const p = key.slice(dash + 1);
+  if (!/^\d+$/.test(p)) return null;
+  const partition = Number(p);
+  if (partition > 2147483647) return null;
+  return { topic: key.slice(0, dash), partition };
 }
 
 /**

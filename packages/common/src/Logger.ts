@@ -1,6 +1,7 @@
 /**
- * The storage package logs through this small interface; the broker passes its own. The default
- * writes warnings and errors to stderr and drops the rest unless SAMSA_LOG_LEVEL asks for them.
+ * Every package logs through this small interface; the broker passes its own (Kafka's log4j line
+ * format, in broker/log/logging). The default writes warnings and errors to stderr and drops the rest
+ * unless SAMSA_LOG_LEVEL asks for them.
  */
 export interface Logger {
   debug(msg: string): void;
@@ -18,7 +19,7 @@ function describe(err: unknown): string {
   return `: ${String(err)}`;
 }
 
-export function consoleLogger(name = 'storage', level: Level = envLevel()): Logger {
+export function consoleLogger(name = 'samsa', level: Level = envLevel()): Logger {
   const at = LEVELS.indexOf(level);
   const out = (l: Level, msg: string, err?: unknown): void => {
     if (LEVELS.indexOf(l) < at) return;
