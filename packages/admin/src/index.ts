@@ -1,10 +1,7 @@
 /**
- * @samsa/admin — Kafka's AdminUtils (replica assignment), AdminZkClient, and the command-line tools
+ * @samsa/admin — the command-line tools, named as Kafka's:
  * kafka-topics, kafka-consumer-groups and kafka-dump-log.
  */
-export * from './errors';
-export * from './AdminUtils';
-export * from './AdminZkClient';
 export { OptionParser, ParsedOptions, UsageError } from './cli/OptionParser';
 export { TopicOutput, describeLines, type DescribeFilter } from './topics/TopicOutput';
 export * from './topics/TopicCommandOptions';

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { AdminZkClient, assignReplicasToBrokers } from '@samsa/admin';
+import { AdminZkClient, assignReplicasToBrokers } from '@samsa/admin-zk';
 import { freePort, liveTrackedProcesses, setData, startZooKeeper, type ZooKeeperHandle } from '../../harness';
 import { Chroot, Cleanups, topics } from './support';
 

@@ -1,7 +1,7 @@
 import { type TopicPartition, TopicPartitionMap } from '@samsa/common';
 import { readFileSync } from 'node:fs';
 import { KafkaZkClient, ZkError, type Broker, type ReplicaAssignment } from '@samsa/zk';
-import { assignReplicasToBrokers } from '../AdminUtils';
+import { assignReplicasToBrokers } from '@samsa/admin-zk';
 import { OptionParser, UsageError, type ParsedOptions } from '../cli/OptionParser';
 import {
   formatAsReassignmentJson,

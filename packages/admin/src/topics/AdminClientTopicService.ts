@@ -1,8 +1,13 @@
 import { GROUP_METADATA_TOPIC_NAME, hasCollisionChars, isInternalTopic, validateTopic } from '@samsa/zk';
 import type { Admin } from 'kafkajs';
-import type { PartitionDescription, TopicDescription } from '../AdminZkClient';
-import { parseReplicaAssignment } from '../AdminUtils';
-import { AdminOperationError, IllegalArgumentError, TopicExistsError } from '../errors';
+import {
+  type PartitionDescription,
+  type TopicDescription,
+  parseReplicaAssignment,
+  AdminOperationError,
+  IllegalArgumentError,
+  TopicExistsError,
+} from '@samsa/admin-zk';
 import { parseTopicConfigsToBeAdded, topicFilter, type TopicCommandOptions } from './TopicCommandOptions';
 import { describeLines, TopicOutput } from './TopicOutput';
 import type { LineSink, TopicService } from './ZkTopicService';

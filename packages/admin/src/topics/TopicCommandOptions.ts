@@ -1,7 +1,6 @@
 import { LOG_CONFIG_NAMES } from '@samsa/storage';
 import { isInternalTopic } from '@samsa/zk';
-import { validateTopicConfig } from '../AdminZkClient';
-import { IllegalArgumentError, InvalidConfigurationError } from '../errors';
+import { validateTopicConfig, IllegalArgumentError, InvalidConfigurationError } from '@samsa/admin-zk';
 import { OptionParser, UsageError, type ParsedOptions } from '../cli/OptionParser';
 
 /**

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { TopicDescription } from '../AdminZkClient';
+import type { TopicDescription } from '@samsa/admin-zk';
 import { describeLines, TopicOutput } from './TopicOutput';
 
 /** The Kafka 2.1.1 capture these lines must reproduce byte for byte. */

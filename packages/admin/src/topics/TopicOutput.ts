@@ -1,4 +1,4 @@
-import type { PartitionDescription, TopicDescription } from '../AdminZkClient';
+import type { PartitionDescription, TopicDescription } from '@samsa/admin-zk';
 
 /**
  * What kafka-topics prints, in ONE style: Kafka 2.1's, byte for byte as captured from a Kafka 2.1.1

@@ -7,14 +7,14 @@ import {
   validateTopic,
   type KafkaZkClient,
 } from '@samsa/zk';
-import { AdminZkClient } from '../AdminZkClient';
-import { parseReplicaAssignment } from '../AdminUtils';
 import {
+  AdminZkClient,
+  parseReplicaAssignment,
   AdminOperationError,
   IllegalArgumentError,
   TopicAlreadyMarkedForDeletionError,
   TopicExistsError,
-} from '../errors';
+} from '@samsa/admin-zk';
 import {
   parseTopicConfigsToBeAdded,
   parseTopicConfigsToBeDeleted,

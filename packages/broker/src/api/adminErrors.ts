@@ -7,7 +7,7 @@ import {
   InvalidReplicationFactorError,
   TopicExistsError,
   UnknownTopicOrPartitionError,
-} from '@samsa/admin';
+} from '@samsa/admin-zk';
 import { ErrorCode, KafkaError } from '@samsa/protocol';
 import { InvalidTopicError } from '@samsa/zk';
 
@@ -24,7 +24,7 @@ export function apiError(code: number, message: string | null = null): ApiError 
 }
 
 /**
- * Kafka's ApiError.fromThrowable for what the admin path throws: @samsa/admin's exceptions by their
+ * Kafka's ApiError.fromThrowable for what the admin path throws: @samsa/admin-zk's exceptions by their
  * Kafka names, KafkaError by its code; anything else is UNKNOWN_SERVER_ERROR and is logged (as is
  * Kafka's AdminOperationException, which is no ApiException either).
  */

@@ -1,4 +1,4 @@
-import { AdminZkClient } from '@samsa/admin';
+import { AdminZkClient } from '@samsa/admin-zk';
 import { ApiKey, ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
 import { ConfigEntityDefault, ConfigType, validateTopic } from '@samsa/zk';
 import { toApiError, type ApiError } from './adminErrors';

@@ -1,4 +1,4 @@
-import { AdminZkClient } from '@samsa/admin';
+import { AdminZkClient } from '@samsa/admin-zk';
 import { ApiKey, ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
 import type { ReplicaAssignment } from '@samsa/zk';
 import { apiError, NO_ERROR, toApiError, type ApiError } from './adminErrors';

@@ -1,4 +1,4 @@
-import { InvalidPartitionsError, InvalidReplicationFactorError } from '@samsa/admin';
+import { InvalidPartitionsError, InvalidReplicationFactorError } from '@samsa/admin-zk';
 import { ApiKey, ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
 import { createTopicsHandler, duplicateNames, resolveTopic } from './createTopics';
 import { ctx, fakeDeps, updateMetadataBody } from './testing/fakeDeps';

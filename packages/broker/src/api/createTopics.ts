@@ -1,4 +1,4 @@
-import { AdminZkClient, assignReplicasToBrokers, type BrokerMetadata, type RandomInt } from '@samsa/admin';
+import { AdminZkClient, assignReplicasToBrokers, type BrokerMetadata, type RandomInt } from '@samsa/admin-zk';
 import { ApiKey, ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
 import type { BrokerDeps } from './deps';
 import { apiError, NO_ERROR, toApiError, type ApiError } from './adminErrors';
@@ -20,7 +20,7 @@ export interface ResolvedTopic {
  * step 1, before validateTopicCreate): null config values and numbers mixed with explicit assignments
  * are INVALID_REQUEST; -1 partitions or replication factor take the broker defaults (num.partitions,
  * default.replication.factor); without assignments Kafka's algorithm places the replicas over the
- * live brokers (INVALID_PARTITIONS, INVALID_REPLICATION_FACTOR). Throws KafkaError or @samsa/admin's
+ * live brokers (INVALID_PARTITIONS, INVALID_REPLICATION_FACTOR). Throws KafkaError or @samsa/admin-zk's
  * errors; pure.
  */
 export function resolveTopic(

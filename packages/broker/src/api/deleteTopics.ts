@@ -1,4 +1,4 @@
-import { AdminZkClient, TopicAlreadyMarkedForDeletionError } from '@samsa/admin';
+import { AdminZkClient, TopicAlreadyMarkedForDeletionError } from '@samsa/admin-zk';
 import { ApiKey, ErrorCode, type Struct } from '@samsa/protocol';
 import type { BrokerDeps } from './deps';
 import type { ApiHandlerEntry } from './types';

@@ -1,4 +1,4 @@
-import { AdminZkClient } from '@samsa/admin';
+import { AdminZkClient } from '@samsa/admin-zk';
 import { ApiKey, ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
 import { LogConfig } from '@samsa/storage';
 import { ConfigEntityDefault, ConfigType, validateTopic } from '@samsa/zk';

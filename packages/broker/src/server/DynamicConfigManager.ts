@@ -1,5 +1,5 @@
 import { type Logger } from '@samsa/common';
-import { AdminZkClient } from '@samsa/admin';
+import { AdminZkClient } from '@samsa/admin-zk';
 import type { LogManager } from '@samsa/storage';
 import {
   ConfigEntityChangeNotificationSequenceZNode,

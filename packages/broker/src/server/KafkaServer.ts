@@ -1,5 +1,5 @@
 import { type Logger } from '@samsa/common';
-import { AdminZkClient, TopicExistsError, InvalidReplicationFactorError } from '@samsa/admin';
+import { AdminZkClient, TopicExistsError, InvalidReplicationFactorError } from '@samsa/admin-zk';
 import { KafkaController } from '@samsa/controller';
 import { EventJournal, MetricsHttpServer, MetricsRegistry } from '@samsa/metrics';
 import { ErrorCode, KafkaError, randomUuid } from '@samsa/protocol';

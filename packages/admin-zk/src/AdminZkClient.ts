@@ -1,7 +1,24 @@
 import { type TopicPartition } from '@samsa/common';
 import { KafkaError } from '@samsa/protocol';
 import { LogConfig } from '@samsa/storage';
-import { ConfigEntityTypeZNode, ConfigEntityZNode, ConfigType, InvalidTopicError, TopicsZNode, TopicZNode, ZkError, hasCollision, hasCollisionChars, javaPropertiesOrder, replicaAssignment, validateTopic, type ConfigEntries, type KafkaZkClient, type ReplicaAssignment, type ZkOp } from '@samsa/zk';
+import {
+  ConfigEntityTypeZNode,
+  ConfigEntityZNode,
+  ConfigType,
+  InvalidTopicError,
+  TopicsZNode,
+  TopicZNode,
+  ZkError,
+  hasCollision,
+  hasCollisionChars,
+  javaPropertiesOrder,
+  replicaAssignment,
+  validateTopic,
+  type ConfigEntries,
+  type KafkaZkClient,
+  type ReplicaAssignment,
+  type ZkOp,
+} from '@samsa/zk';
 import {
   assignReplicasForNewPartitions,
   assignReplicasToBrokers,
