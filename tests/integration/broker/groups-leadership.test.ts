@@ -4,7 +4,7 @@ import { ApiKey, type Struct } from '@samsa/protocol';
 import { close, connectZk, getData, liveTrackedProcesses, waitFor, type ZkClient } from '../../harness';
 import { startCluster, type BrokerHandle, type ClusterHandle } from '../../harness/broker';
 import { createTopic, errorName, rawRequest, runTool, waitForPartitionState } from '../../fault/support';
-import { partitionFor } from '../../../packages/broker/src/coordinator/group/partitionFor';
+import { partitionFor } from '@samsa/coordinator';
 
 /**
  * A group's coordinator follows the leadership of its __consumer_offsets partition: when the

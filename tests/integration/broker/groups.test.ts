@@ -4,7 +4,7 @@ import { startCluster, type ClusterHandle } from '../../harness/broker';
 import { waitFor } from '../../harness/wait';
 import * as path from 'path';
 import { createTopic, runTool } from '../../fault/support';
-import { partitionFor } from '../../../packages/broker/src/coordinator/group/partitionFor';
+import { partitionFor } from '@samsa/coordinator';
 
 /**
  * A kafkajs consumer group against one broker: it consumes what was produced and commits; a new

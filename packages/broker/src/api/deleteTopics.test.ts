@@ -1,6 +1,6 @@
 import { ApiKey, ErrorCode, type Struct } from '@samsa/protocol';
 import type { KafkaZkClient } from '@samsa/zk';
-import type { GroupCoordinator } from '../coordinator/group/GroupCoordinator';
+import type { GroupCoordinator } from '@samsa/coordinator';
 import type { ReplicaManager } from '../server/ReplicaManager';
 import { updateMetadataHandler } from './controlPlane';
 import { deleteTopicsHandler } from './deleteTopics';
@@ -36,7 +36,11 @@ describe('deleteTopicsHandler', () => {
 
   test('marksKnownTopicsAndAnswersWhenUpdateMetadataRemovesThem', async () => {
     const { zk, marked } = markerZk(['gone']);
-    const replicaManager = { controllerEpoch: 0, allPartitions: () => [], onPartitionsChanged: () => undefined } as unknown as ReplicaManager;
+    const replicaManager = {
+      controllerEpoch: 0,
+      allPartitions: () => [],
+      onPartitionsChanged: () => undefined,
+    } as unknown as ReplicaManager;
     const offsetsDroppedFor: unknown[] = [];
     const groupCoordinator = {
       handleDeletedPartitions: (tps: unknown[]) => offsetsDroppedFor.push(...tps),

@@ -2,7 +2,7 @@ import { type Logger } from '@samsa/common';
 import type { LogManager } from '@samsa/storage';
 import type { KafkaZkClient } from '@samsa/zk';
 import type { KafkaConfig } from '../config/KafkaConfig';
-import type { GroupCoordinator } from '../coordinator/group/GroupCoordinator';
+import type { GroupCoordinator } from '@samsa/coordinator';
 import type { MetadataCache } from '../metadata/MetadataCache';
 import type { BrokerTopicStats } from '../metrics/BrokerTopicStats';
 import type { FetchBufferPool } from '../server/FetchBufferPool';

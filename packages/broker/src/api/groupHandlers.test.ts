@@ -5,7 +5,7 @@ import {
   startCoordinator,
   subscription,
   type Harness,
-} from '../coordinator/group/testing/coordinatorHarness';
+} from '../../../coordinator/src/group/testing/coordinatorHarness';
 import type { BrokerDeps } from './deps';
 import { findCoordinatorHandler } from './findCoordinator';
 import { heartbeatHandler } from './heartbeat';

@@ -1,5 +1,5 @@
 import type { Struct } from '@samsa/protocol';
-import type { TopicPartition } from '../coordinator/group/GroupResults';
+import type { TopicPartition } from '@samsa/coordinator';
 import type { RequestContext } from './types';
 
 /**

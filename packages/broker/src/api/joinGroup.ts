@@ -1,6 +1,5 @@
 import { ApiKey, type Struct } from '@samsa/protocol';
-import type { JoinGroupResult } from '../coordinator/group/GroupResults';
-import type { Protocol } from '../coordinator/group/MemberMetadata';
+import type { JoinGroupResult, Protocol } from '@samsa/coordinator';
 import type { BrokerDeps } from './deps';
 import { clientHost } from './groupRequests';
 import type { ApiHandlerEntry } from './types';

@@ -1,5 +1,5 @@
 import { ApiKey, ErrorCode, type Struct } from '@samsa/protocol';
-import type { LeaveGroupResult } from '../coordinator/group/GroupResults';
+import type { LeaveGroupResult } from '@samsa/coordinator';
 import type { BrokerDeps } from './deps';
 import type { ApiHandlerEntry } from './types';
 

@@ -1,5 +1,5 @@
 import { ApiKey, ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
-import { tpKey, type OffsetAndMetadata, type TopicPartition } from '../coordinator/group/GroupResults';
+import { tpKey, type OffsetAndMetadata, type TopicPartition } from '@samsa/coordinator';
 import type { BrokerDeps } from './deps';
 import type { ApiHandlerEntry } from './types';
 

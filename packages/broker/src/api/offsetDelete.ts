@@ -1,5 +1,5 @@
 import { ApiKey, ErrorCode, type Struct } from '@samsa/protocol';
-import type { TopicPartition } from '../coordinator/group/GroupResults';
+import type { TopicPartition } from '@samsa/coordinator';
 import type { BrokerDeps } from './deps';
 import { byTopic } from './groupRequests';
 import type { ApiHandlerEntry } from './types';

@@ -1,9 +1,5 @@
 import { ApiKey, ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
-import {
-  noOffset,
-  type OffsetFetchPartitionData,
-  type TopicPartition,
-} from '../coordinator/group/GroupResults';
+import { noOffset, type OffsetFetchPartitionData, type TopicPartition } from '@samsa/coordinator';
 import type { BrokerDeps } from './deps';
 import { byTopic, requestedPartitions } from './groupRequests';
 import type { ApiHandlerEntry } from './types';

@@ -1,5 +1,5 @@
 import { ApiKey, ErrorCode, type Struct } from '@samsa/protocol';
-import { syncError, type SyncGroupResult } from '../coordinator/group/GroupResults';
+import { syncError, type SyncGroupResult } from '@samsa/coordinator';
 import type { BrokerDeps } from './deps';
 import type { ApiHandlerEntry } from './types';
 

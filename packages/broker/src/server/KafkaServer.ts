@@ -46,10 +46,13 @@ import { offsetForLeaderEpochHandler } from '../api/offsetForLeaderEpoch';
 import { produceHandler } from '../api/produce';
 import { ApiRegistry } from '../api/registry';
 import type { KafkaConfig } from '../config/KafkaConfig';
-import { systemCoordinatorTimer } from '../coordinator/group/CoordinatorTimer';
-import { GroupCoordinator } from '../coordinator/group/GroupCoordinator';
-import { GroupMetadataManager } from '../coordinator/group/GroupMetadataManager';
-import { groupConfigOf, offsetConfigOf, offsetsTopicConfigs } from '../coordinator/group/OffsetConfig';
+import {
+  systemCoordinatorTimer,
+  GroupCoordinator,
+  GroupMetadataManager,
+  offsetsTopicConfigs,
+} from '@samsa/coordinator';
+import { groupConfigOf, offsetConfigOf } from '../config/coordinatorConfigs';
 import type { Logging } from '../log/logging';
 import { MetadataCache } from '../metadata/MetadataCache';
 import { BrokerMetrics, recordIsrChange } from '../metrics/BrokerMetrics';
@@ -116,7 +119,9 @@ export class KafkaServer {
     this.logger = logging.logger(`[KafkaServer id=${config.brokerId}]`, 'kafka.server.KafkaServer');
     this.metadataCache = new MetadataCache(config.brokerId);
     this.eventJournal = new EventJournal(config.brokerId);
-    this.brokerMetrics = config.bool('samsa.metrics.enabled') ? new BrokerMetrics(this.metrics, this.eventJournal) : null;
+    this.brokerMetrics = config.bool('samsa.metrics.enabled')
+      ? new BrokerMetrics(this.metrics, this.eventJournal)
+      : null;
     this.brokerMetrics?.brokerState(() => this.brokerState);
   }
 
@@ -136,7 +141,8 @@ export class KafkaServer {
   async startup(): Promise<void> {
     const c = this.config;
     this.logger.info('starting');
-    if (c.brokerId < 0) throw new FatalStartupError('broker.id must be set (automatic id generation is not supported yet)');
+    if (c.brokerId < 0)
+      throw new FatalStartupError('broker.id must be set (automatic id generation is not supported yet)');
 
     // 1. ZooKeeper
     this.zk = await KafkaZkClient.connect(c.string('zookeeper.connect')!, {
@@ -183,11 +189,14 @@ export class KafkaServer {
       metadataCache: this.metadataCache,
       logger: this.logging.logger(`[ReplicaManager broker=${c.brokerId}]`, 'kafka.server.ReplicaManager'),
       stateChangeLogger: this.logging.stateChangeLogger(`[Broker id=${c.brokerId}]`),
-      topicConfig: async (topic) => Object.fromEntries(await zk.getEntityConfigs('topics', topic)) as ConfigProps,
+      topicConfig: async (topic) =>
+        Object.fromEntries(await zk.getEntityConfigs('topics', topic)) as ConfigProps,
       isrUpdater: zkIsrUpdater(zk),
       replicaLagTimeMaxMs: c.int('replica.lag.time.max.ms'),
       onIsrChange: (change) =>
-        this.brokerMetrics ? this.brokerMetrics.onIsrChange(change) : recordIsrChange(this.eventJournal, change),
+        this.brokerMetrics
+          ? this.brokerMetrics.onIsrChange(change)
+          : recordIsrChange(this.eventJournal, change),
       fetcher: {
         brokerId: c.brokerId,
         interBrokerListenerName: this.interBrokerListenerName(),
@@ -202,13 +211,19 @@ export class KafkaServer {
 
     // 4a. group coordinator: partitionFor needs the partition count __consumer_offsets has (or will have)
     const offsetConfig = offsetConfigOf(c);
-    const groupLogger = this.logging.logger(`[GroupCoordinator ${c.brokerId}]`, 'kafka.coordinator.group.GroupCoordinator');
+    const groupLogger = this.logging.logger(
+      `[GroupCoordinator ${c.brokerId}]`,
+      'kafka.coordinator.group.GroupCoordinator',
+    );
     const groupManager = new GroupMetadataManager(
       c.brokerId,
       offsetConfig,
       this.replicaManager,
       systemCoordinatorTimer,
-      this.logging.logger(`[GroupMetadataManager brokerId=${c.brokerId}]`, 'kafka.coordinator.group.GroupMetadataManager'),
+      this.logging.logger(
+        `[GroupMetadataManager brokerId=${c.brokerId}]`,
+        'kafka.coordinator.group.GroupMetadataManager',
+      ),
     );
     this.brokerMetrics?.registerGroupMetadataManager(groupManager);
     this.groupCoordinator = new GroupCoordinator({
@@ -220,7 +235,8 @@ export class KafkaServer {
       logger: groupLogger,
     });
     this.groupCoordinator.startup(
-      (await this.zk.getTopicPartitionCount(GROUP_METADATA_TOPIC_NAME)) ?? offsetConfig.offsetsTopicNumPartitions,
+      (await this.zk.getTopicPartitionCount(GROUP_METADATA_TOPIC_NAME)) ??
+        offsetConfig.offsetsTopicNumPartitions,
     );
     this.brokerMetrics?.registerReplicaManager(this.replicaManager);
 
@@ -241,7 +257,12 @@ export class KafkaServer {
       new RequestDispatcher(
         registry,
         this.logging.logger(`[KafkaApi-${c.brokerId}]`, 'kafka.server.KafkaApis'),
-        this.brokerMetrics ? new RequestMetrics(this.metrics, registry.served().map((a) => a.apiKey)) : null,
+        this.brokerMetrics
+          ? new RequestMetrics(
+              this.metrics,
+              registry.served().map((a) => a.apiKey),
+            )
+          : null,
       ),
       this.logging.logger(`[SocketServer brokerId=${c.brokerId}]`, 'kafka.network.SocketServer'),
     );
@@ -274,7 +295,10 @@ export class KafkaServer {
   }
 
   private interBrokerListenerName(): string {
-    return this.config.string('inter.broker.listener.name') ?? parseListeners(this.config.list('listeners'))[0].name;
+    return (
+      this.config.string('inter.broker.listener.name') ??
+      parseListeners(this.config.list('listeners'))[0].name
+    );
   }
 
   /** The endpoints clients are told about: advertised.listeners, with bound ports for port 0. */
@@ -381,14 +405,22 @@ export class KafkaServer {
     const internal = topic === GROUP_METADATA_TOPIC_NAME;
     const offsetConfig = offsetConfigOf(this.config);
     const partitions = internal ? offsetConfig.offsetsTopicNumPartitions : this.config.int('num.partitions');
-    const replicationFactor = internal ? offsetConfig.offsetsTopicReplicationFactor : this.config.int('default.replication.factor');
+    const replicationFactor = internal
+      ? offsetConfig.offsetsTopicReplicationFactor
+      : this.config.int('default.replication.factor');
     try {
-      await new AdminZkClient(this.zk!).createTopic(topic, partitions, replicationFactor, internal ? offsetsTopicConfigs(offsetConfig) : {});
+      await new AdminZkClient(this.zk!).createTopic(
+        topic,
+        partitions,
+        replicationFactor,
+        internal ? offsetsTopicConfigs(offsetConfig) : {},
+      );
       this.logger.info(`Auto-created topic ${topic} with ${partitions} partitions`);
       return partitions;
     } catch (e) {
       if (e instanceof TopicExistsError) throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, e.message);
-      if (e instanceof InvalidReplicationFactorError) throw new KafkaError(ErrorCode.INVALID_REPLICATION_FACTOR, e.message);
+      if (e instanceof InvalidReplicationFactorError)
+        throw new KafkaError(ErrorCode.INVALID_REPLICATION_FACTOR, e.message);
       throw e;
     }
   }
@@ -402,7 +434,8 @@ export class KafkaServer {
    */
   private async maybeControlledShutdown(): Promise<void> {
     const c = this.config;
-    if (!c.bool('controlled.shutdown.enable') || this.controller === null || this.socketServer === null) return;
+    if (!c.bool('controlled.shutdown.enable') || this.controller === null || this.socketServer === null)
+      return;
     this.logger.info('Starting controlled shutdown');
     const succeeded = await controlledShutdown({
       brokerId: this.brokerId,
@@ -474,10 +507,14 @@ export class KafkaServer {
     try {
       await server.start();
     } catch (e) {
-      throw new FatalStartupError(`the metrics endpoint cannot listen on ${host || '0.0.0.0'}:${port} (jmx.port): ${(e as Error).message}`);
+      throw new FatalStartupError(
+        `the metrics endpoint cannot listen on ${host || '0.0.0.0'}:${port} (jmx.port): ${(e as Error).message}`,
+      );
     }
     this.metricsServer = server;
-    this.logger.info(`Metrics endpoint (Jolokia, Prometheus) listening on http://${host || '0.0.0.0'}:${server.boundPort}`);
+    this.logger.info(
+      `Metrics endpoint (Jolokia, Prometheus) listening on http://${host || '0.0.0.0'}:${server.boundPort}`,
+    );
   }
 
   /** The port of the metrics endpoint (-1: none). */
@@ -495,11 +532,16 @@ export class KafkaServer {
       uptimeMs: Date.now() - this.startTimeMs,
       isController: this.isController,
       controllerId: this.controller?.activeController ?? -1,
-      controllerEpoch: Math.max(this.isController ? this.controller!.epoch : 0, this.replicaManager?.controllerEpoch ?? 0),
+      controllerEpoch: Math.max(
+        this.isController ? this.controller!.epoch : 0,
+        this.replicaManager?.controllerEpoch ?? 0,
+      ),
       brokerState: this.brokerState,
       rssBytes: memory.rss,
       heapUsedBytes: memory.heapUsed,
-      listeners: this.socketServer ? this.advertisedEndpoints().map((e) => `${e.listenerName}://${e.host}:${e.port}`) : [],
+      listeners: this.socketServer
+        ? this.advertisedEndpoints().map((e) => `${e.listenerName}://${e.host}:${e.port}`)
+        : [],
       jmxPort: this.jmxPort,
       zkSessionState: this.zk?.zooKeeperClient.connectionState ?? 'CLOSED',
       metricsEnabled: this.brokerMetrics !== null,

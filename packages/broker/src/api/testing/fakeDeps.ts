@@ -2,7 +2,7 @@ import type { Struct } from '@samsa/protocol';
 import { LogConfig, type LogManager } from '@samsa/storage';
 import type { KafkaZkClient } from '@samsa/zk';
 import { KafkaConfig } from '../../config/KafkaConfig';
-import type { GroupCoordinator } from '../../coordinator/group/GroupCoordinator';
+import type { GroupCoordinator } from '@samsa/coordinator';
 import { MetadataCache } from '../../metadata/MetadataCache';
 import type { ReplicaManager } from '../../server/ReplicaManager';
 import type { BrokerDeps } from '../deps';

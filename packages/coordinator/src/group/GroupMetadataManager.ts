@@ -1,7 +1,6 @@
 import { type Logger } from '@samsa/common';
 import { buildBatch, ErrorCode, type RecordInput } from '@samsa/protocol';
 import { GROUP_METADATA_TOPIC_NAME } from '@samsa/zk';
-import type { ProducePartitionResult } from '../../server/ReplicaManager';
 import type { Cancellable, CoordinatorTimer } from './CoordinatorTimer';
 import { GroupMetadata } from './GroupMetadata';
 import {
@@ -20,7 +19,21 @@ import {
 import type { OffsetConfig } from './OffsetConfig';
 import { partitionFor } from './partitionFor';
 
-/** What the manager needs of the ReplicaManager (the real one fits; tests give a store in memory). */
+/** What an append to __consumer_offsets answers, per partition (the ReplicaManager's produce result fits). */
+export interface ProducePartitionResult {
+  readonly topic: string;
+  readonly partition: number;
+  readonly errorCode: number;
+  readonly errorMessage?: string;
+  readonly baseOffset: number;
+  readonly logAppendTimeMs: number;
+  readonly logStartOffset: number;
+}
+
+/**
+ * What the manager needs of the ReplicaManager: the broker wires the real one in (it fits
+ * structurally); tests give a store in memory. The coordinator never sees a log otherwise.
+ */
 export interface CoordinatorReplicaManager {
   appendRecords(
     timeoutMs: number,

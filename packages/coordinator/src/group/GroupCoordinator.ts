@@ -195,7 +195,9 @@ export class GroupCoordinator {
       // A pending member got its id from MEMBER_ID_REQUIRED, as a dynamic member: presenting it with
       // a group.instance.id is a client bug (Kafka fails the request with an IllegalStateException).
       if (a.groupInstanceId !== null) {
-        this.logger.warn(`Static member ${a.groupInstanceId} presents the pending member id ${memberId} of group ${group.groupId}`);
+        this.logger.warn(
+          `Static member ${a.groupInstanceId} presents the pending member id ${memberId} of group ${group.groupId}`,
+        );
         return callback(joinError(memberId, ErrorCode.UNKNOWN_SERVER_ERROR));
       }
       return this.rebalance.addMemberAndRebalance(group, memberId, a, callback);

@@ -1,5 +1,5 @@
 import { encodeVersioned, internalMessages } from '@samsa/protocol';
-import { quietLogger } from '../../../api/testing/fakeDeps';
+import { consoleLogger } from '@samsa/common';
 import { GroupCoordinator } from '../GroupCoordinator';
 import { GroupMetadataManager } from '../GroupMetadataManager';
 import type { JoinGroupArgs } from '../GroupRequests';
@@ -60,14 +60,20 @@ export async function startCoordinator(
   const store = opts.store ?? new FakeOffsetsStore();
   store.lead(...Array.from({ length: PARTITIONS }, (_, p) => p));
   const offsetConfig = { ...OFFSET_CONFIG, ...opts.offsets };
-  const manager = new GroupMetadataManager(0, offsetConfig, store, timer, quietLogger);
+  const manager = new GroupMetadataManager(
+    0,
+    offsetConfig,
+    store,
+    timer,
+    consoleLogger('coordinator', 'off'),
+  );
   const coordinator = new GroupCoordinator({
     brokerId: 0,
     groupConfig: { ...GROUP_CONFIG, ...opts.group },
     offsetConfig,
     groupManager: manager,
     timer,
-    logger: quietLogger,
+    logger: consoleLogger('coordinator', 'off'),
   });
   coordinator.startup(PARTITIONS);
   for (let p = 0; p < PARTITIONS; p++) coordinator.onElection(p, 0);

@@ -1,0 +1,23 @@
+/**
+ * @samsa/coordinator — the broker-side coordinators that keep their state in an internal topic:
+ * the group coordinator (consumer groups and committed offsets over __consumer_offsets) in group/,
+ * and, later, the transaction coordinator beside it. They reach the log only through the narrow
+ * interfaces they declare (CoordinatorReplicaManager); the broker wires them to its ReplicaManager.
+ */
+export * from './group/ConsumerProtocol';
+export * from './group/CoordinatorTimer';
+export * from './group/GroupAdmin';
+export * from './group/GroupCoordinator';
+export * from './group/GroupMetadata';
+export * from './group/GroupMetadataManager';
+export * from './group/GroupMetadataRecords';
+export * from './group/GroupMetadataReplay';
+export * from './group/GroupOffsets';
+export * from './group/GroupRebalance';
+export * from './group/GroupRequests';
+export * from './group/GroupResults';
+export * from './group/GroupState';
+export * from './group/MemberHeartbeats';
+export * from './group/MemberMetadata';
+export * from './group/OffsetConfig';
+export * from './group/partitionFor';
