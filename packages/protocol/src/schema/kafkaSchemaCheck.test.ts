@@ -9,6 +9,7 @@ import {
   type KafkaMessageJson,
 } from './kafkaSchemaCheck';
 import {
+  applyExceptions,
   checkAgainstKafka,
   checkedSpecs,
   fingerprintsOf,
@@ -182,6 +183,20 @@ describe('compareWithKafka reports', () => {
     expect(compareWithKafka({ ...ours, validVersions: '0-3' }, kafka)).toContain(
       'ToyRequest.validVersions "0-3" vs Kafka "0-2"',
     );
+  });
+});
+
+describe('exceptions', () => {
+  it('accept exactly the difference they name and show up when stale', () => {
+    const accepted = { difference: 'ToyRequest.flag: tag 1 vs Kafka 0', reason: 'kept on purpose' };
+    const stale = { difference: 'ToyRequest.gone: missing', reason: 'fixed since' };
+    const result = applyExceptions(
+      ['ToyRequest.flag: tag 1 vs Kafka 0', 'ToyRequest.flag: tag 2 vs Kafka 0'],
+      [accepted, stale],
+    );
+    expect(result.differences).toEqual(['ToyRequest.flag: tag 2 vs Kafka 0']);
+    expect(result.accepted).toEqual([accepted]);
+    expect(result.unusedExceptions).toEqual([stale]);
   });
 });
 
