@@ -3,12 +3,20 @@ export * from './schema/types';
 export * from './codec/versions';
 export { Reader } from './codec/reader';
 export { Writer } from './codec/writer';
-export { compileMessage, type CompiledMessage, type Struct, type RecordsValue } from './codec/compile';
+export {
+  compileMessage,
+  type CompiledMessage,
+  type Struct,
+  type RecordsValue,
+  type UnknownTaggedField,
+} from './codec/compile';
 export * from './codec/header';
 export * from './codec/frame';
 export * from './codec/uuid';
 export * from './api';
 export * from './apiKeys';
+export * from './apiTypes';
+export type * from './messages/types.generated';
 export * from './errors';
 export * as messages from './messages';
 export * from './records/batch';

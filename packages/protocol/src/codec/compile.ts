@@ -7,6 +7,14 @@ import { NULL_UUID, readUuid, writeUuid } from './uuid';
 /** A decoded message or struct: Kafka field names (lower camel case) to values. */
 export type Struct = Record<string, any>;
 
+/**
+ * A value whose type is the generic `Struct` (it has a string index signature), as opposed to an
+ * object literal or a generated message type. The untyped overloads of the typed entry points take
+ * `UntypedStruct<B>`, so a plain `Struct` still compiles while a literal with a misspelled field
+ * for a known api does not slip through to them.
+ */
+export type UntypedStruct<B> = string extends keyof B ? B : never;
+
 /** Bytes a `records` field may carry when encoding: one buffer, several (zero-copy), or null. */
 export type RecordsValue = Buffer | readonly Buffer[] | null;
 
@@ -15,14 +23,20 @@ export interface UnknownTaggedField {
   readonly data: Buffer;
 }
 
-export interface CompiledMessage {
+/**
+ * The codec of one message at one version. `Decoded`/`Input` default to the untyped `Struct`; the
+ * typed entry points (`requestCodec(ApiKey.Produce, v)`) narrow them to the generated types.
+ */
+export interface CompiledMessage<Decoded = Struct, Input = Struct> {
   readonly name: string;
   readonly version: number;
   readonly flexible: boolean;
-  encode(w: Writer, value: Struct): void;
-  decode(r: Reader): Struct;
+  encode(w: Writer, value: Input): void;
+  /** A value typed only as `Struct` (untyped callers). */
+  encode<B extends Struct>(w: Writer, value: UntypedStruct<B>): void;
+  decode(r: Reader): Decoded;
   /** A struct with every field of this version at its default. */
-  defaults(): Struct;
+  defaults(): Decoded;
 }
 
 interface ValueCodec {
@@ -352,7 +366,7 @@ export function compileMessage(spec: MessageSpec, version: number): CompiledMess
     name: spec.name,
     version,
     flexible,
-    encode: (w, value) => codec.enc(w, value),
+    encode: (w: Writer, value: Struct) => codec.enc(w, value),
     decode: (r) => codec.dec(r),
     defaults: () => codec.defaultValue(),
   };

@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** AddOffsetsToTxn (25). Adds a consumer group's offsets partition to an ongoing transaction. */
-export const AddOffsetsToTxn: ApiSpec = {
+export const AddOffsetsToTxn = {
   apiKey: 25,
   name: 'AddOffsetsToTxn',
   request: {
@@ -26,4 +26,4 @@ export const AddOffsetsToTxn: ApiSpec = {
       { name: 'errorCode', type: 'int16', versions: '0+' },
     ],
   },
-};
+} as const satisfies ApiSpec;

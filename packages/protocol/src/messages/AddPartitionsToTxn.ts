@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** AddPartitionsToTxn (24). Registers partitions with the transaction coordinator before writing. */
-export const AddPartitionsToTxn: ApiSpec = {
+export const AddPartitionsToTxn = {
   apiKey: 24,
   name: 'AddPartitionsToTxn',
   request: {
@@ -50,4 +50,4 @@ export const AddPartitionsToTxn: ApiSpec = {
       },
     ],
   },
-};
+} as const satisfies ApiSpec;

@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** AlterClientQuotas (49). Sets or removes quota values for user / client-id entities. */
-export const AlterClientQuotas: ApiSpec = {
+export const AlterClientQuotas = {
   apiKey: 49,
   name: 'AlterClientQuotas',
   request: {
@@ -66,4 +66,4 @@ export const AlterClientQuotas: ApiSpec = {
       },
     ],
   },
-};
+} as const satisfies ApiSpec;

@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** AlterConfigs (33). Replaces each resource's whole set of overrides (the non-incremental form). */
-export const AlterConfigs: ApiSpec = {
+export const AlterConfigs = {
   apiKey: 33,
   name: 'AlterConfigs',
   request: {
@@ -51,4 +51,4 @@ export const AlterConfigs: ApiSpec = {
       },
     ],
   },
-};
+} as const satisfies ApiSpec;

@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** AlterIsr (56). Inter-broker: a partition leader asks the controller to change the ISR. */
-export const AlterIsr: ApiSpec = {
+export const AlterIsr = {
   apiKey: 56,
   name: 'AlterIsr',
   request: {
@@ -64,4 +64,4 @@ export const AlterIsr: ApiSpec = {
       },
     ],
   },
-};
+} as const satisfies ApiSpec;

@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** AlterPartitionReassignments (45). Starts or cancels (null replicas) partition reassignments. */
-export const AlterPartitionReassignments: ApiSpec = {
+export const AlterPartitionReassignments = {
   apiKey: 45,
   name: 'AlterPartitionReassignments',
   request: {
@@ -59,4 +59,4 @@ export const AlterPartitionReassignments: ApiSpec = {
       },
     ],
   },
-};
+} as const satisfies ApiSpec;

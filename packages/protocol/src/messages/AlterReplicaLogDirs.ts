@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** AlterReplicaLogDirs (34). Moves replicas between log directories of one broker. */
-export const AlterReplicaLogDirs: ApiSpec = {
+export const AlterReplicaLogDirs = {
   apiKey: 34,
   name: 'AlterReplicaLogDirs',
   request: {
@@ -55,4 +55,4 @@ export const AlterReplicaLogDirs: ApiSpec = {
       },
     ],
   },
-};
+} as const satisfies ApiSpec;

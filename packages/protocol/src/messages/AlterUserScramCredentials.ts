@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** AlterUserScramCredentials (51). Adds (upserts) or removes users' SCRAM credentials. */
-export const AlterUserScramCredentials: ApiSpec = {
+export const AlterUserScramCredentials = {
   apiKey: 51,
   name: 'AlterUserScramCredentials',
   request: {
@@ -52,4 +52,4 @@ export const AlterUserScramCredentials: ApiSpec = {
       },
     ],
   },
-};
+} as const satisfies ApiSpec;

@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** ApiVersions (18). The response always travels with response header v0 (KIP-511). */
-export const ApiVersions: ApiSpec = {
+export const ApiVersions = {
   apiKey: 18,
   name: 'ApiVersions',
   request: {
@@ -67,4 +67,4 @@ export const ApiVersions: ApiSpec = {
       },
     ],
   },
-};
+} as const satisfies ApiSpec;

@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** ControlledShutdown (7). Broker to controller: move my leaderships away before shutdown (v0: header v0). */
-export const ControlledShutdown: ApiSpec = {
+export const ControlledShutdown = {
   apiKey: 7,
   name: 'ControlledShutdown',
   request: {
@@ -32,4 +32,4 @@ export const ControlledShutdown: ApiSpec = {
       },
     ],
   },
-};
+} as const satisfies ApiSpec;

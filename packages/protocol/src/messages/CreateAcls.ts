@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** CreateAcls (30). Adds ACL bindings. */
-export const CreateAcls: ApiSpec = {
+export const CreateAcls = {
   apiKey: 30,
   name: 'CreateAcls',
   request: {
@@ -44,4 +44,4 @@ export const CreateAcls: ApiSpec = {
       },
     ],
   },
-};
+} as const satisfies ApiSpec;

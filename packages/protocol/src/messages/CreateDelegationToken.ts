@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** CreateDelegationToken (38). Issues a delegation token for the authenticated principal. */
-export const CreateDelegationToken: ApiSpec = {
+export const CreateDelegationToken = {
   apiKey: 38,
   name: 'CreateDelegationToken',
   request: {
@@ -39,4 +39,4 @@ export const CreateDelegationToken: ApiSpec = {
       { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
     ],
   },
-};
+} as const satisfies ApiSpec;

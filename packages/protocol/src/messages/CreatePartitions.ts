@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** CreatePartitions (37). Raises a topic's partition count, optionally with explicit replica assignments. */
-export const CreatePartitions: ApiSpec = {
+export const CreatePartitions = {
   apiKey: 37,
   name: 'CreatePartitions',
   request: {
@@ -49,4 +49,4 @@ export const CreatePartitions: ApiSpec = {
       },
     ],
   },
-};
+} as const satisfies ApiSpec;

@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** CreateTopics (19). Goes to the controller; from v4, -1 partitions or replicas means broker defaults. */
-export const CreateTopics: ApiSpec = {
+export const CreateTopics = {
   apiKey: 19,
   name: 'CreateTopics',
   request: {
@@ -86,4 +86,4 @@ export const CreateTopics: ApiSpec = {
       },
     ],
   },
-};
+} as const satisfies ApiSpec;

@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** DeleteAcls (31). Removes the ACL bindings matching each filter and reports what was removed. */
-export const DeleteAcls: ApiSpec = {
+export const DeleteAcls = {
   apiKey: 31,
   name: 'DeleteAcls',
   request: {
@@ -60,4 +60,4 @@ export const DeleteAcls: ApiSpec = {
       },
     ],
   },
-};
+} as const satisfies ApiSpec;

@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** DeleteGroups (42). Removes empty consumer groups and their committed offsets. */
-export const DeleteGroups: ApiSpec = {
+export const DeleteGroups = {
   apiKey: 42,
   name: 'DeleteGroups',
   request: {
@@ -29,4 +29,4 @@ export const DeleteGroups: ApiSpec = {
       },
     ],
   },
-};
+} as const satisfies ApiSpec;

@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** DeleteRecords (21). Moves each partition's log start offset forward; sent to the partition leaders. */
-export const DeleteRecords: ApiSpec = {
+export const DeleteRecords = {
   apiKey: 21,
   name: 'DeleteRecords',
   request: {
@@ -57,4 +57,4 @@ export const DeleteRecords: ApiSpec = {
       },
     ],
   },
-};
+} as const satisfies ApiSpec;

@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** DeleteTopics (20). Sent to the controller; v6 can name topics by id as well as by name. */
-export const DeleteTopics: ApiSpec = {
+export const DeleteTopics = {
   apiKey: 20,
   name: 'DeleteTopics',
   request: {
@@ -50,4 +50,4 @@ export const DeleteTopics: ApiSpec = {
       },
     ],
   },
-};
+} as const satisfies ApiSpec;

@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** DescribeAcls (29). Lists ACL bindings that match a filter. */
-export const DescribeAcls: ApiSpec = {
+export const DescribeAcls = {
   apiKey: 29,
   name: 'DescribeAcls',
   request: {
@@ -51,4 +51,4 @@ export const DescribeAcls: ApiSpec = {
       },
     ],
   },
-};
+} as const satisfies ApiSpec;

@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** DescribeClientQuotas (48). Reads client quotas for entities matching the given components. */
-export const DescribeClientQuotas: ApiSpec = {
+export const DescribeClientQuotas = {
   apiKey: 48,
   name: 'DescribeClientQuotas',
   request: {
@@ -60,4 +60,4 @@ export const DescribeClientQuotas: ApiSpec = {
       },
     ],
   },
-};
+} as const satisfies ApiSpec;

@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** DescribeCluster (60). Brokers, controller and cluster id, without topic metadata. */
-export const DescribeCluster: ApiSpec = {
+export const DescribeCluster = {
   apiKey: 60,
   name: 'DescribeCluster',
   request: {
@@ -36,4 +36,4 @@ export const DescribeCluster: ApiSpec = {
       { name: 'clusterAuthorizedOperations', type: 'int32', versions: '0+', default: -2147483648 },
     ],
   },
-};
+} as const satisfies ApiSpec;

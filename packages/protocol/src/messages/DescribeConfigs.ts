@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** DescribeConfigs (32). Reads topic or broker configuration; v1+ can add synonyms, v3+ types and docs. */
-export const DescribeConfigs: ApiSpec = {
+export const DescribeConfigs = {
   apiKey: 32,
   name: 'DescribeConfigs',
   request: {
@@ -76,4 +76,4 @@ export const DescribeConfigs: ApiSpec = {
       },
     ],
   },
-};
+} as const satisfies ApiSpec;

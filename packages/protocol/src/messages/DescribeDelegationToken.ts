@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** DescribeDelegationToken (41). Lists delegation tokens, optionally only those of given owners. */
-export const DescribeDelegationToken: ApiSpec = {
+export const DescribeDelegationToken = {
   apiKey: 41,
   name: 'DescribeDelegationToken',
   request: {
@@ -55,4 +55,4 @@ export const DescribeDelegationToken: ApiSpec = {
       { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
     ],
   },
-};
+} as const satisfies ApiSpec;

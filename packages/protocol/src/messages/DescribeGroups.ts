@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** DescribeGroups (15). Returns state, protocol and members (metadata and assignment) of the named groups. */
-export const DescribeGroups: ApiSpec = {
+export const DescribeGroups = {
   apiKey: 15,
   name: 'DescribeGroups',
   request: {
@@ -56,4 +56,4 @@ export const DescribeGroups: ApiSpec = {
       },
     ],
   },
-};
+} as const satisfies ApiSpec;

@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** DescribeLogDirs (35). Per log directory: the replicas it holds and their sizes. */
-export const DescribeLogDirs: ApiSpec = {
+export const DescribeLogDirs = {
   apiKey: 35,
   name: 'DescribeLogDirs',
   request: {
@@ -59,4 +59,4 @@ export const DescribeLogDirs: ApiSpec = {
       },
     ],
   },
-};
+} as const satisfies ApiSpec;

@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** DescribeProducers (61). Active idempotent/transactional producers per partition, from the leader. */
-export const DescribeProducers: ApiSpec = {
+export const DescribeProducers = {
   apiKey: 61,
   name: 'DescribeProducers',
   request: {
@@ -61,4 +61,4 @@ export const DescribeProducers: ApiSpec = {
       },
     ],
   },
-};
+} as const satisfies ApiSpec;

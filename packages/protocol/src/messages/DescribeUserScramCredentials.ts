@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** DescribeUserScramCredentials (50). SCRAM mechanisms per user; null users means all. */
-export const DescribeUserScramCredentials: ApiSpec = {
+export const DescribeUserScramCredentials = {
   apiKey: 50,
   name: 'DescribeUserScramCredentials',
   request: {
@@ -49,4 +49,4 @@ export const DescribeUserScramCredentials: ApiSpec = {
       },
     ],
   },
-};
+} as const satisfies ApiSpec;

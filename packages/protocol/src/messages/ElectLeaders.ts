@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** ElectLeaders (43). Preferred (v1+: or unclean) leader election; null topics means every partition. */
-export const ElectLeaders: ApiSpec = {
+export const ElectLeaders = {
   apiKey: 43,
   name: 'ElectLeaders',
   request: {
@@ -52,4 +52,4 @@ export const ElectLeaders: ApiSpec = {
       },
     ],
   },
-};
+} as const satisfies ApiSpec;

@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** EndTxn (26). Commits or aborts a transaction at its coordinator. */
-export const EndTxn: ApiSpec = {
+export const EndTxn = {
   apiKey: 26,
   name: 'EndTxn',
   request: {
@@ -26,4 +26,4 @@ export const EndTxn: ApiSpec = {
       { name: 'errorCode', type: 'int16', versions: '0+' },
     ],
   },
-};
+} as const satisfies ApiSpec;

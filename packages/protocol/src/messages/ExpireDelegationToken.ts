@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** ExpireDelegationToken (40). Changes a delegation token's expiry (a negative period expires it now). */
-export const ExpireDelegationToken: ApiSpec = {
+export const ExpireDelegationToken = {
   apiKey: 40,
   name: 'ExpireDelegationToken',
   request: {
@@ -25,4 +25,4 @@ export const ExpireDelegationToken: ApiSpec = {
       { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
     ],
   },
-};
+} as const satisfies ApiSpec;

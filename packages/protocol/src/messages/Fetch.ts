@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** Fetch (1). Consumers and follower replicas read record batches; v7+ can use incremental fetch sessions. */
-export const Fetch: ApiSpec = {
+export const Fetch = {
   apiKey: 1,
   name: 'Fetch',
   request: {
@@ -138,4 +138,4 @@ export const Fetch: ApiSpec = {
       },
     ],
   },
-};
+} as const satisfies ApiSpec;

@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** FindCoordinator (10). Locates the coordinator of a group (key type 0) or a transactional id (type 1). */
-export const FindCoordinator: ApiSpec = {
+export const FindCoordinator = {
   apiKey: 10,
   name: 'FindCoordinator',
   request: {
@@ -28,4 +28,4 @@ export const FindCoordinator: ApiSpec = {
       { name: 'port', type: 'int32', versions: '0+' },
     ],
   },
-};
+} as const satisfies ApiSpec;

@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** Heartbeat (12). A group member shows it is alive and learns whether a rebalance is under way. */
-export const Heartbeat: ApiSpec = {
+export const Heartbeat = {
   apiKey: 12,
   name: 'Heartbeat',
   request: {
@@ -26,4 +26,4 @@ export const Heartbeat: ApiSpec = {
       { name: 'errorCode', type: 'int16', versions: '0+' },
     ],
   },
-};
+} as const satisfies ApiSpec;

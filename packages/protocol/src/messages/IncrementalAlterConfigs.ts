@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** IncrementalAlterConfigs (44). Per-key config changes: set, delete, append or subtract. */
-export const IncrementalAlterConfigs: ApiSpec = {
+export const IncrementalAlterConfigs = {
   apiKey: 44,
   name: 'IncrementalAlterConfigs',
   request: {
@@ -52,4 +52,4 @@ export const IncrementalAlterConfigs: ApiSpec = {
       },
     ],
   },
-};
+} as const satisfies ApiSpec;

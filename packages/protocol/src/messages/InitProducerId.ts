@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** InitProducerId (22). Hands out a producer id and epoch for idempotent or transactional producers. */
-export const InitProducerId: ApiSpec = {
+export const InitProducerId = {
   apiKey: 22,
   name: 'InitProducerId',
   request: {
@@ -28,4 +28,4 @@ export const InitProducerId: ApiSpec = {
       { name: 'producerEpoch', type: 'int16', versions: '0+' },
     ],
   },
-};
+} as const satisfies ApiSpec;

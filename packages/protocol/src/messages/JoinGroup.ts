@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** JoinGroup (11). A member joins a group; the coordinator picks a leader and sends it the member list. */
-export const JoinGroup: ApiSpec = {
+export const JoinGroup = {
   apiKey: 11,
   name: 'JoinGroup',
   request: {
@@ -59,4 +59,4 @@ export const JoinGroup: ApiSpec = {
       },
     ],
   },
-};
+} as const satisfies ApiSpec;

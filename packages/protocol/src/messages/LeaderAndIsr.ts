@@ -1,6 +1,6 @@
 import type { ApiSpec, FieldSpec } from '../schema/types';
 
-const leaderAndIsrPartitionStateFields: readonly FieldSpec[] = [
+const leaderAndIsrPartitionStateFields = [
   { name: 'topicName', type: 'string', versions: '0-1', ignorable: true },
   { name: 'partitionIndex', type: 'int32', versions: '0+' },
   { name: 'controllerEpoch', type: 'int32', versions: '0+' },
@@ -12,16 +12,16 @@ const leaderAndIsrPartitionStateFields: readonly FieldSpec[] = [
   { name: 'addingReplicas', type: '[]int32', versions: '3+', ignorable: true },
   { name: 'removingReplicas', type: '[]int32', versions: '3+', ignorable: true },
   { name: 'isNew', type: 'bool', versions: '1+', default: false, ignorable: true },
-];
+] as const satisfies readonly FieldSpec[];
 
-const leaderAndIsrPartitionErrorFields: readonly FieldSpec[] = [
+const leaderAndIsrPartitionErrorFields = [
   { name: 'topicName', type: 'string', versions: '0-4', ignorable: true },
   { name: 'partitionIndex', type: 'int32', versions: '0+' },
   { name: 'errorCode', type: 'int16', versions: '0+' },
-];
+] as const satisfies readonly FieldSpec[];
 
 /** LeaderAndIsr (4). Controller to broker: the partitions it leads or follows, with their ISR and epochs. */
-export const LeaderAndIsr: ApiSpec = {
+export const LeaderAndIsr = {
   apiKey: 4,
   name: 'LeaderAndIsr',
   request: {
@@ -96,4 +96,4 @@ export const LeaderAndIsr: ApiSpec = {
       },
     ],
   },
-};
+} as const satisfies ApiSpec;

@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** LeaveGroup (13). One member (v0-2) or a batch of members (v3+) leaves a group, causing a rebalance. */
-export const LeaveGroup: ApiSpec = {
+export const LeaveGroup = {
   apiKey: 13,
   name: 'LeaveGroup',
   request: {
@@ -43,4 +43,4 @@ export const LeaveGroup: ApiSpec = {
       },
     ],
   },
-};
+} as const satisfies ApiSpec;

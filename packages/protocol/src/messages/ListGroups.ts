@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** ListGroups (16). Lists the groups this broker coordinates; v4+ can filter them by state. */
-export const ListGroups: ApiSpec = {
+export const ListGroups = {
   apiKey: 16,
   name: 'ListGroups',
   request: {
@@ -31,4 +31,4 @@ export const ListGroups: ApiSpec = {
       },
     ],
   },
-};
+} as const satisfies ApiSpec;

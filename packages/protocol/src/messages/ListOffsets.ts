@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** ListOffsets (2). Finds the offset for a timestamp, or the earliest/latest offset, of each partition. */
-export const ListOffsets: ApiSpec = {
+export const ListOffsets = {
   apiKey: 2,
   name: 'ListOffsets',
   request: {
@@ -63,4 +63,4 @@ export const ListOffsets: ApiSpec = {
       },
     ],
   },
-};
+} as const satisfies ApiSpec;

@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** ListPartitionReassignments (46). Reassignments in progress; a null topic list means all of them. */
-export const ListPartitionReassignments: ApiSpec = {
+export const ListPartitionReassignments = {
   apiKey: 46,
   name: 'ListPartitionReassignments',
   request: {
@@ -54,4 +54,4 @@ export const ListPartitionReassignments: ApiSpec = {
       },
     ],
   },
-};
+} as const satisfies ApiSpec;

@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** Metadata (3). Returns the brokers, the controller, and the leader and replicas of each topic partition. */
-export const Metadata: ApiSpec = {
+export const Metadata = {
   apiKey: 3,
   name: 'Metadata',
   request: {
@@ -88,4 +88,4 @@ export const Metadata: ApiSpec = {
       { name: 'clusterAuthorizedOperations', type: 'int32', versions: '8-10', default: -2147483648 },
     ],
   },
-};
+} as const satisfies ApiSpec;

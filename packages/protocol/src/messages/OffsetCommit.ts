@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** OffsetCommit (8). Stores a group's committed offsets (v0 in ZooKeeper, v1+ in __consumer_offsets). */
-export const OffsetCommit: ApiSpec = {
+export const OffsetCommit = {
   apiKey: 8,
   name: 'OffsetCommit',
   request: {
@@ -63,4 +63,4 @@ export const OffsetCommit: ApiSpec = {
       },
     ],
   },
-};
+} as const satisfies ApiSpec;

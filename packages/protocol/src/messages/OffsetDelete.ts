@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** OffsetDelete (47). Drops committed offsets of some partitions from a consumer group. Never flexible. */
-export const OffsetDelete: ApiSpec = {
+export const OffsetDelete = {
   apiKey: 47,
   name: 'OffsetDelete',
   request: {
@@ -54,4 +54,4 @@ export const OffsetDelete: ApiSpec = {
       },
     ],
   },
-};
+} as const satisfies ApiSpec;

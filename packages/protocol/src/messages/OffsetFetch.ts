@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** OffsetFetch (9). Reads a group's committed offsets; from v2 a null topic list means all topics. */
-export const OffsetFetch: ApiSpec = {
+export const OffsetFetch = {
   apiKey: 9,
   name: 'OffsetFetch',
   request: {
@@ -54,4 +54,4 @@ export const OffsetFetch: ApiSpec = {
       { name: 'errorCode', type: 'int16', versions: '2+', default: 0, ignorable: true },
     ],
   },
-};
+} as const satisfies ApiSpec;

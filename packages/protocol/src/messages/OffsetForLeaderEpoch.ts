@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** OffsetForLeaderEpoch (23). End offset of a leader epoch, for detecting log truncation. */
-export const OffsetForLeaderEpoch: ApiSpec = {
+export const OffsetForLeaderEpoch = {
   apiKey: 23,
   name: 'OffsetForLeaderEpoch',
   request: {
@@ -59,4 +59,4 @@ export const OffsetForLeaderEpoch: ApiSpec = {
       },
     ],
   },
-};
+} as const satisfies ApiSpec;

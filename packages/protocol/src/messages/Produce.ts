@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** Produce (0). v3+ carries record batch v2; v0–2 legacy message sets. acks=0 gets no response. */
-export const Produce: ApiSpec = {
+export const Produce = {
   apiKey: 0,
   name: 'Produce',
   request: {
@@ -85,4 +85,4 @@ export const Produce: ApiSpec = {
       { name: 'throttleTimeMs', type: 'int32', versions: '1+', default: 0, ignorable: true },
     ],
   },
-};
+} as const satisfies ApiSpec;

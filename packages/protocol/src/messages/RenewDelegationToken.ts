@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** RenewDelegationToken (39). Pushes a delegation token's expiry further out. */
-export const RenewDelegationToken: ApiSpec = {
+export const RenewDelegationToken = {
   apiKey: 39,
   name: 'RenewDelegationToken',
   request: {
@@ -25,4 +25,4 @@ export const RenewDelegationToken: ApiSpec = {
       { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
     ],
   },
-};
+} as const satisfies ApiSpec;

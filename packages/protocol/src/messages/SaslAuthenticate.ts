@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** SaslAuthenticate (36). Carries SASL tokens inside Kafka framing (after SaslHandshake v1). */
-export const SaslAuthenticate: ApiSpec = {
+export const SaslAuthenticate = {
   apiKey: 36,
   name: 'SaslAuthenticate',
   request: {
@@ -23,4 +23,4 @@ export const SaslAuthenticate: ApiSpec = {
       { name: 'sessionLifetimeMs', type: 'int64', versions: '1+', default: 0, ignorable: true },
     ],
   },
-};
+} as const satisfies ApiSpec;

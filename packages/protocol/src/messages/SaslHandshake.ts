@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** SaslHandshake (17). Chooses the SASL mechanism; tokens follow raw (v0) or inside SaslAuthenticate (v1). */
-export const SaslHandshake: ApiSpec = {
+export const SaslHandshake = {
   apiKey: 17,
   name: 'SaslHandshake',
   request: {
@@ -21,4 +21,4 @@ export const SaslHandshake: ApiSpec = {
       { name: 'mechanisms', type: '[]string', versions: '0+' },
     ],
   },
-};
+} as const satisfies ApiSpec;

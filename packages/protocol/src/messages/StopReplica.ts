@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** StopReplica (5). Controller to broker: stop replicating these partitions, optionally deleting logs. */
-export const StopReplica: ApiSpec = {
+export const StopReplica = {
   apiKey: 5,
   name: 'StopReplica',
   request: {
@@ -71,4 +71,4 @@ export const StopReplica: ApiSpec = {
       },
     ],
   },
-};
+} as const satisfies ApiSpec;

@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** SyncGroup (14). The group leader hands in the assignment; each member gets back its own share. */
-export const SyncGroup: ApiSpec = {
+export const SyncGroup = {
   apiKey: 14,
   name: 'SyncGroup',
   request: {
@@ -68,4 +68,4 @@ export const SyncGroup: ApiSpec = {
       { name: 'assignment', type: 'bytes', versions: '0+' },
     ],
   },
-};
+} as const satisfies ApiSpec;

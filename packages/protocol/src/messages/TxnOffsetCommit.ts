@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** TxnOffsetCommit (28). Offsets committed inside a transaction, sent to the group coordinator. */
-export const TxnOffsetCommit: ApiSpec = {
+export const TxnOffsetCommit = {
   apiKey: 28,
   name: 'TxnOffsetCommit',
   request: {
@@ -64,4 +64,4 @@ export const TxnOffsetCommit: ApiSpec = {
       },
     ],
   },
-};
+} as const satisfies ApiSpec;

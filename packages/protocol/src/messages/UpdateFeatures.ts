@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** UpdateFeatures (57). Changes cluster-wide finalized feature version levels via the controller. */
-export const UpdateFeatures: ApiSpec = {
+export const UpdateFeatures = {
   apiKey: 57,
   name: 'UpdateFeatures',
   request: {
@@ -44,4 +44,4 @@ export const UpdateFeatures: ApiSpec = {
       },
     ],
   },
-};
+} as const satisfies ApiSpec;

@@ -1,6 +1,6 @@
 import type { ApiSpec, FieldSpec } from '../schema/types';
 
-const updateMetadataPartitionStateFields: readonly FieldSpec[] = [
+const updateMetadataPartitionStateFields = [
   { name: 'topicName', type: 'string', versions: '0-4', ignorable: true },
   { name: 'partitionIndex', type: 'int32', versions: '0+' },
   { name: 'controllerEpoch', type: 'int32', versions: '0+' },
@@ -10,10 +10,10 @@ const updateMetadataPartitionStateFields: readonly FieldSpec[] = [
   { name: 'zkVersion', type: 'int32', versions: '0+' },
   { name: 'replicas', type: '[]int32', versions: '0+' },
   { name: 'offlineReplicas', type: '[]int32', versions: '4+', ignorable: true },
-];
+] as const satisfies readonly FieldSpec[];
 
 /** UpdateMetadata (6). Controller to broker: live brokers and partition states for the metadata cache. */
-export const UpdateMetadata: ApiSpec = {
+export const UpdateMetadata = {
   apiKey: 6,
   name: 'UpdateMetadata',
   request: {
@@ -78,4 +78,4 @@ export const UpdateMetadata: ApiSpec = {
     flexibleVersions: '6+',
     fields: [{ name: 'errorCode', type: 'int16', versions: '0+' }],
   },
-};
+} as const satisfies ApiSpec;

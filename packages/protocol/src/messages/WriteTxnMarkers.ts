@@ -1,7 +1,7 @@
 import type { ApiSpec } from '../schema/types';
 
 /** WriteTxnMarkers (27). Inter-broker: the txn coordinator has leaders write commit/abort markers. */
-export const WriteTxnMarkers: ApiSpec = {
+export const WriteTxnMarkers = {
   apiKey: 27,
   name: 'WriteTxnMarkers',
   request: {
@@ -65,4 +65,4 @@ export const WriteTxnMarkers: ApiSpec = {
       },
     ],
   },
-};
+} as const satisfies ApiSpec;

@@ -1,7 +1,7 @@
 import type { MessageSpec } from '../../schema/types';
 
 /** Assignment bytes the group leader hands each member in SyncGroup for the `consumer` protocol type. */
-export const ConsumerProtocolAssignment: MessageSpec = {
+export const ConsumerProtocolAssignment = {
   name: 'ConsumerProtocolAssignment',
   type: 'data',
   validVersions: '0-1',
@@ -18,4 +18,4 @@ export const ConsumerProtocolAssignment: MessageSpec = {
     },
     { name: 'userData', type: 'bytes', versions: '0+', nullableVersions: '0+', default: null },
   ],
-};
+} as const satisfies MessageSpec;

@@ -1,7 +1,7 @@
 import type { MessageSpec } from '../../schema/types';
 
 /** What a consumer sends in JoinGroup for protocol type `consumer`: topics, user data, owned partitions. */
-export const ConsumerProtocolSubscription: MessageSpec = {
+export const ConsumerProtocolSubscription = {
   name: 'ConsumerProtocolSubscription',
   type: 'data',
   validVersions: '0-1',
@@ -20,4 +20,4 @@ export const ConsumerProtocolSubscription: MessageSpec = {
       ],
     },
   ],
-};
+} as const satisfies MessageSpec;

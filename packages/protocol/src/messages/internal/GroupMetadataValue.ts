@@ -1,6 +1,6 @@
 import type { FieldSpec, MessageSpec } from '../../schema/types';
 
-const memberMetadataFields: readonly FieldSpec[] = [
+const memberMetadataFields = [
   { name: 'memberId', type: 'string', versions: '0+' },
   {
     name: 'groupInstanceId',
@@ -16,10 +16,10 @@ const memberMetadataFields: readonly FieldSpec[] = [
   { name: 'sessionTimeout', type: 'int32', versions: '0+' },
   { name: 'subscription', type: 'bytes', versions: '0+' },
   { name: 'assignment', type: 'bytes', versions: '0+' },
-];
+] as const satisfies readonly FieldSpec[];
 
 /** Value of a group-metadata record in __consumer_offsets: generation, leader and members. */
-export const GroupMetadataValue: MessageSpec = {
+export const GroupMetadataValue = {
   name: 'GroupMetadataValue',
   type: 'data',
   validVersions: '0-3',
@@ -32,4 +32,4 @@ export const GroupMetadataValue: MessageSpec = {
     { name: 'currentStateTimestamp', type: 'int64', versions: '2+', default: -1, ignorable: true },
     { name: 'members', type: '[]struct', versions: '0+', fields: memberMetadataFields },
   ],
-};
+} as const satisfies MessageSpec;

@@ -1,7 +1,7 @@
 import type { MessageSpec } from '../../schema/types';
 
 /** Value of a committed-offset record in __consumer_offsets; a null value is a tombstone. */
-export const OffsetCommitValue: MessageSpec = {
+export const OffsetCommitValue = {
   name: 'OffsetCommitValue',
   type: 'data',
   validVersions: '0-3',
@@ -13,4 +13,4 @@ export const OffsetCommitValue: MessageSpec = {
     { name: 'commitTimestamp', type: 'int64', versions: '0+' },
     { name: 'expireTimestamp', type: 'int64', versions: '1', default: -1, ignorable: true },
   ],
-};
+} as const satisfies MessageSpec;
