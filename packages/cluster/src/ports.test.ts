@@ -46,7 +46,7 @@ describe('port choice', () => {
     }
   });
 
-  test('firstFreePortSkipsATakenPort', async () => {
+  test('firstFreePortIsUndefinedWhenEveryPortInTheRangeIsTaken', async () => {
     const taken = await occupy();
     try {
       const found = await firstFreePort(taken.port, taken.port + 1);
