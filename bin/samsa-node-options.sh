@@ -1,5 +1,5 @@
 # Node options for broker processes, sourced by kafka-server-start.sh and docker/entrypoint.sh and
-# read by the test harness (tests/harness/broker.ts), the way Kafka's scripts set
+# read by samsa-cluster and the test harness (packages/cluster/src/BrokerProcess.ts), the way Kafka's scripts set
 # KAFKA_JVM_PERFORMANCE_OPTS. Override with SAMSA_NODE_PERFORMANCE_OPTS (empty: Node's defaults).
 #
 # --single-threaded-gc: V8's parallel and concurrent GC helpers spun on the second core under

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# make run: the cluster in the foreground (Ctrl-C stops it). Setup and build ran before (Makefile).
+# make run: the cluster in the foreground (Ctrl-C stops it), by the samsa-cluster launcher
+# (packages/cluster). Setup and build ran before (Makefile).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec node --import tsx scripts/run.ts
+exec node packages/cluster/dist/bin/samsa-cluster.js "$@"

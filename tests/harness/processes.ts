@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'child_process';
 import * as vm from 'vm';
-import { recordLeak } from './run';
+import type { ProcessHooks } from '@samsa/cluster';
+import { harnessMarker, harnessTempRoot, recordLeak } from './run';
 
 /** A child process the harness started and must not leave behind. */
 export interface TrackedProcess {
@@ -104,4 +105,12 @@ function installExitHook(reg: Registry): void {
     };
     real.on(signal, onSignal);
   }
+}
+
+/**
+ * What the harness adds to every process @samsa/cluster starts for a test: this run's marker on
+ * the command line, leak tracking, and temporary directories inside the run directory.
+ */
+export function harnessProcessHooks(): ProcessHooks {
+  return { marker: harnessMarker(), onSpawn: trackProcess, tempRoot: harnessTempRoot() };
 }
