@@ -5,4 +5,4 @@ export { formatProperties, parseProperties, type PropertyEntry } from './config/
 export { Logging, kafkaTimestamp, type LoggingOptions } from './log/logging';
 export { KafkaServer, FatalStartupError } from './server/KafkaServer';
 export { MetadataCache } from './metadata/MetadataCache';
-export { ReplicaManager } from './server/ReplicaManager';
+export { ReplicaManager } from './replica/ReplicaManager';

@@ -1,5 +1,5 @@
 import { ApiKey, ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
-import type { ReplicaManager } from '../server/ReplicaManager';
+import type { ReplicaManager } from '../replica/ReplicaManager';
 import { deleteRecordsHandler } from './deleteRecords';
 import { ctx, fakeDeps, updateMetadataBody } from './testing/fakeDeps';
 

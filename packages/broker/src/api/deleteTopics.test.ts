@@ -1,7 +1,7 @@
 import { ApiKey, ErrorCode, type Struct } from '@samsa/protocol';
 import type { KafkaZkClient } from '@samsa/zk';
 import type { GroupCoordinator } from '@samsa/coordinator';
-import type { ReplicaManager } from '../server/ReplicaManager';
+import type { ReplicaManager } from '../replica/ReplicaManager';
 import { updateMetadataHandler } from './controlPlane';
 import { deleteTopicsHandler } from './deleteTopics';
 import { ctx, fakeDeps, updateMetadataBody } from './testing/fakeDeps';

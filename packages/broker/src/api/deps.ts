@@ -5,8 +5,8 @@ import type { KafkaConfig } from '../config/KafkaConfig';
 import type { GroupCoordinator } from '@samsa/coordinator';
 import type { MetadataCache } from '../metadata/MetadataCache';
 import type { BrokerTopicStats } from '../metrics/BrokerTopicStats';
-import type { FetchBufferPool } from '../server/FetchBufferPool';
-import type { ReplicaManager } from '../server/ReplicaManager';
+import type { FetchBufferPool } from '../replica/FetchBufferPool';
+import type { ReplicaManager } from '../replica/ReplicaManager';
 import type { TopicPurgatory } from './topicPurgatory';
 
 /** What API handlers may use: the broker's components, never each other. */

@@ -9,8 +9,8 @@ import {
   forEachBatch,
   type Struct,
 } from '@samsa/protocol';
-import type { FetchBufferPool } from '../server/FetchBufferPool';
-import type { FetchPartitionResult } from '../server/ReplicaManager';
+import type { FetchBufferPool } from '../replica/FetchBufferPool';
+import type { FetchPartitionResult } from '../replica/ReplicaManager';
 import type { BrokerDeps } from './deps';
 import type { ApiHandlerEntry } from './types';
 

@@ -1,6 +1,6 @@
 import type { Struct } from '@samsa/protocol';
 import type { MetadataCache } from '../metadata/MetadataCache';
-import { DelayedOperationPurgatory } from '../server/DelayedOperationPurgatory';
+import { DelayedOperationPurgatory } from '../replica/DelayedOperationPurgatory';
 import type { ApiHandlerEntry } from './types';
 
 /**

@@ -10,7 +10,7 @@ import {
 import type { Log, LogManager } from '@samsa/storage';
 import type { ZooKeeperClient } from '@samsa/zk';
 import type { SocketServerStats } from '../network/SocketServerStats';
-import type { IsrChange, ReplicaManager } from '../server/ReplicaManager';
+import type { IsrChange, ReplicaManager } from '../replica/ReplicaManager';
 import { BrokerTopicStats } from './BrokerTopicStats';
 
 /**

@@ -61,10 +61,10 @@ import { RequestDispatcher } from '../network/RequestDispatcher';
 import { RequestMetrics } from '../network/RequestMetrics';
 import { SocketServer, socketServerOptions } from '../network/SocketServer';
 import { DynamicConfigManager } from './DynamicConfigManager';
-import { zkIsrUpdater } from '../cluster/IsrUpdater';
-import { ReplicaManager } from './ReplicaManager';
+import { zkIsrUpdater } from '../replica/IsrUpdater';
+import { ReplicaManager } from '../replica/ReplicaManager';
 import { SAMSA_VERSION } from '../version';
-import { FetchBufferPool } from './FetchBufferPool';
+import { FetchBufferPool } from '../replica/FetchBufferPool';
 
 /** A startup failure an operator can act on (duplicate broker id, cluster id mismatch, …): exit 1. */
 export class FatalStartupError extends Error {}

@@ -4,7 +4,7 @@ import type { KafkaZkClient } from '@samsa/zk';
 import { KafkaConfig } from '../../config/KafkaConfig';
 import type { GroupCoordinator } from '@samsa/coordinator';
 import { MetadataCache } from '../../metadata/MetadataCache';
-import type { ReplicaManager } from '../../server/ReplicaManager';
+import type { ReplicaManager } from '../../replica/ReplicaManager';
 import type { BrokerDeps } from '../deps';
 import { TopicPurgatory } from '../topicPurgatory';
 import type { RequestContext } from '../types';

@@ -1,11 +1,13 @@
 import { topicPartition, type Logger } from '@samsa/common';
 import { ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
 import { type ConfigProps, type Log, type LogConfig, type LogManager, type RecordsSlice } from '@samsa/storage';
-import type { IsrUpdater } from '../cluster/IsrUpdater';
-import { Partition, type EpochEndOffset } from '../cluster/Partition';
+import type { IsrUpdater } from './IsrUpdater';
+import { Partition, type EpochEndOffset } from './Partition';
 import type { MetadataCache } from '../metadata/MetadataCache';
 import { flattenLeaderAndIsr, flattenStopReplica, leaderAndIsrResponse } from './controlRequestBodies';
+import { DelayedFetch, fetchedBytes, hasFetchError } from './DelayedFetch';
 import { DelayedOperationPurgatory } from './DelayedOperationPurgatory';
+import { DelayedProduce, type ProducePartitionStatus } from './DelayedProduce';
 import { ReplicaFetcherManager, type ReplicaFetcherConfig } from './ReplicaFetcherManager';
 
 export interface ReplicaManagerOptions {
@@ -321,7 +323,7 @@ export class ReplicaManager {
     /** Called before waiting in the produce purgatory (request metrics: local time ends). */
     onLocalComplete?: () => void,
   ): Promise<ProducePartitionResult[]> {
-    const appended: { p: Partition; epoch: number; result: ProducePartitionResult; requiredOffset: number }[] = [];
+    const appended: ProducePartitionStatus[] = [];
     const results: ProducePartitionResult[] = [];
     const writes: Promise<void>[] = [];
     for (const e of entries) {
@@ -338,7 +340,7 @@ export class ReplicaManager {
           logStartOffset: info.logStartOffset,
         };
         results.push(result);
-        appended.push({ p, epoch: p.leaderEpoch, result, requiredOffset: info.lastOffset + 1 });
+        appended.push({ partition: p, leaderEpoch: p.leaderEpoch, result, requiredOffset: info.lastOffset + 1 });
         writes.push(info.written);
         this.onPartitionChanged(p);
       } catch (err) {
@@ -353,32 +355,8 @@ export class ReplicaManager {
     if (requiredAcks !== -1 || appended.length === 0) return results;
     onLocalComplete?.();
     return new Promise((resolve) => {
-      const status = new Map(appended.map((a) => [a, -1 as number]));
-      const finish = () => resolve(results.map((r) => {
-        const a = appended.find((x) => x.result === r);
-        if (!a) return r;
-        const code = status.get(a)!;
-        return code === ErrorCode.NONE ? r : { ...r, errorCode: code === -1 ? ErrorCode.REQUEST_TIMED_OUT : code };
-      }));
-      const op = {
-        tryComplete: () => {
-          for (const a of appended) {
-            if (status.get(a) !== -1) continue;
-            const current = this.partitions.get(a.p.key);
-            // A leader epoch other than the append's: this broker lost leadership meanwhile, and its
-            // log may have been truncated and refilled by another leader (same offsets, other data).
-            if (current !== a.p || !a.p.isLeader || a.p.leaderEpoch !== a.epoch) status.set(a, ErrorCode.NOT_LEADER_OR_FOLLOWER);
-            else if (a.p.highWatermark >= a.requiredOffset) {
-              status.set(a, a.p.maximalIsr.length < a.p.log.config.minInsyncReplicas ? ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND : ErrorCode.NONE);
-            }
-          }
-          if ([...status.values()].some((c) => c === -1)) return false;
-          finish();
-          return true;
-        },
-        onExpiration: finish,
-      };
-      this.producePurgatory.tryCompleteElseWatch(op, appended.map((a) => a.p.key), timeoutMs);
+      const op = new DelayedProduce(appended, results, (k) => this.partitions.get(k), resolve);
+      this.producePurgatory.tryCompleteElseWatch(op, op.keys(), timeoutMs);
     });
   }
 
@@ -407,20 +385,10 @@ export class ReplicaManager {
     }
     const read = () => this.readFromLocalLog(req.partitions, req.maxBytes, isFollower);
     const first = read();
-    const bytes = (rs: FetchPartitionResult[]) => rs.reduce((n, r) => n + (r.records?.sizeInBytes ?? 0), 0);
-    const hasError = (rs: FetchPartitionResult[]) => rs.some((r) => r.errorCode !== ErrorCode.NONE);
-    if (req.maxWaitMs <= 0 || req.partitions.length === 0 || bytes(first) >= req.minBytes || hasError(first)) return first;
+    if (req.maxWaitMs <= 0 || req.partitions.length === 0 || fetchedBytes(first) >= req.minBytes || hasFetchError(first)) return first;
     req.onLocalComplete?.();
     return new Promise((resolve) => {
-      const op = {
-        tryComplete: () => {
-          const rs = read();
-          if (bytes(rs) < req.minBytes && !hasError(rs)) return false;
-          resolve(rs);
-          return true;
-        },
-        onExpiration: () => resolve(read()),
-      };
+      const op = new DelayedFetch(req.minBytes, read, resolve);
       this.fetchPurgatory.tryCompleteElseWatch(op, req.partitions.map((fp) => key(fp.topic, fp.partition)), req.maxWaitMs);
     });
   }

@@ -3,9 +3,9 @@ import { ErrorCode, type Struct } from '@samsa/protocol';
 import type { LogManager } from '@samsa/storage';
 import { offsetForLeaderEpochHandler } from '../api/offsetForLeaderEpoch';
 import { ctx, fakeDeps, quietLogger, updateMetadataBody } from '../api/testing/fakeDeps';
-import { FakeLog } from '../cluster/testing/fakeLog';
+import { FakeLog } from './testing/fakeLog';
 import { MetadataCache } from '../metadata/MetadataCache';
-import type { IsrUpdater } from '../cluster/IsrUpdater';
+import type { IsrUpdater } from './IsrUpdater';
 import { ReplicaManager } from './ReplicaManager';
 
 const LAG = 4000;

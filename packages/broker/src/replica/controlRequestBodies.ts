@@ -1,5 +1,5 @@
 import type { Struct } from '@samsa/protocol';
-import type { LeaderAndIsrState } from '../cluster/Partition';
+import type { LeaderAndIsrState } from './Partition';
 
 /**
  * The controller's request bodies in every version's layout, flattened to what ReplicaManager

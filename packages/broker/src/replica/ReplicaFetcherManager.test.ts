@@ -1,4 +1,4 @@
-import { FakeLog } from '../cluster/testing/fakeLog';
+import { FakeLog } from './testing/fakeLog';
 import { offsetTruncationState } from './ReplicaFetcherManager';
 
 /** A follower log: epoch 1 from 0, epoch 2 from 10, epoch 4 from 20, log end 30, high watermark 15. */

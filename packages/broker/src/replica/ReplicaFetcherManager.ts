@@ -2,7 +2,7 @@ import { type Logger } from '@samsa/common';
 import { NetworkClient } from '@samsa/controller';
 import { ApiKey, ErrorCode, type Struct } from '@samsa/protocol';
 import type { MetadataCache } from '../metadata/MetadataCache';
-import type { Partition } from '../cluster/Partition';
+import type { Partition } from './Partition';
 
 export interface ReplicaFetcherConfig {
   readonly brokerId: number;
