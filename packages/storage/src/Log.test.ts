@@ -281,7 +281,11 @@ describe('Log', () => {
     log.appendAsLeader(batchOf(2), 0);
     expect(log.recoveryPoint).toBe(0);
     log.appendAsLeader(batchOf(2), 0);
-    await new Promise((r) => setTimeout(r, 50));
+    // The flush runs in the background (an fsync on libuv's pool): wait for it rather than for a
+    // fixed time, which a loaded machine overran. Nothing here calls flush().
+    for (let waitedMs = 0; log.recoveryPoint !== 4 && waitedMs < 10_000; waitedMs += 10) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
     expect(log.recoveryPoint).toBe(4);
     log.appendAsLeader(batchOf(1), 0);
     await log.flush();
