@@ -267,7 +267,8 @@ export class KafkaJsGroupAdmin implements GroupAdmin {
       });
       const results = new TopicPartitionMap<number>();
       for (const topic of response?.topics ?? [])
-        for (const p of topic.partitions) results.set({ topic: topic.name, partition: p.partitionIndex }, p.errorCode);
+        for (const p of topic.partitions)
+          results.set({ topic: topic.name, partition: p.partitionIndex }, p.errorCode);
       return { errorCode, partitions: results };
     });
   }

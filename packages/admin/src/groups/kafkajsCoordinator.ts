@@ -46,7 +46,9 @@ interface ProtocolRequest<Decoded, Parsed> {
 
 export interface KafkaJsBroker {
   readonly versions: Record<number, { minVersion: number; maxVersion: number }> | null;
-  readonly connectionPool: { send<Decoded, Parsed>(request: ProtocolRequest<Decoded, Parsed>): Promise<Parsed> };
+  readonly connectionPool: {
+    send<Decoded, Parsed>(request: ProtocolRequest<Decoded, Parsed>): Promise<Parsed>;
+  };
   offsetCommit(request: {
     groupId: string;
     groupGenerationId: number;

@@ -1,4 +1,4 @@
-import { topicPartitionKey } from '@samsa/common';
+import { topicPartitionKey, type TopicPartition } from '@samsa/common';
 import { UsageError } from '../cli/OptionParser';
 
 /** One partition's replicas, as the reassignment JSON files carry them. */
@@ -8,7 +8,7 @@ export interface PartitionReplicas {
   readonly replicas: readonly number[];
 }
 
-export function sortPartitions<T extends { topic: string; partition: number }>(parts: readonly T[]): T[] {
+export function sortPartitions<T extends TopicPartition>(parts: readonly T[]): T[] {
   return [...parts].sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));
 }
 

@@ -1,7 +1,8 @@
+import { topicPartitionKey, type TopicPartition } from '@samsa/common';
 import { decodeBatches, ErrorCode } from '@samsa/protocol';
 import type { OffsetCommits } from './GroupMetadataManager';
 import { readMessageKey } from './GroupMetadataRecords';
-import { tpKey, type OffsetAndMetadata, type TopicPartition } from './GroupResults';
+import type { OffsetAndMetadata } from './GroupResults';
 import {
   Answer,
   join,
@@ -36,7 +37,7 @@ function offsets(
         commitTimestamp: h.timer.now(),
         expireTimestamp,
       };
-      return [tpKey(topic, partition), { tp: { topic, partition }, offsetAndMetadata: o }];
+      return [topicPartitionKey({ topic, partition }), { tp: { topic, partition }, offsetAndMetadata: o }];
     }),
   );
 }
@@ -51,7 +52,7 @@ async function commit(
   const answer = new Answer<Map<string, number>>();
   h.coordinator.handleCommitOffsets(groupId, memberId, null, generation, o, answer.callback);
   await settle();
-  return Object.fromEntries([...answer.get()].map(([k, e]) => [k.replace('\u0000', '-'), e]));
+  return Object.fromEntries(answer.get());
 }
 
 function fetched(groupId: string, tps: TopicPartition[] | null = null, requireStable = false) {
