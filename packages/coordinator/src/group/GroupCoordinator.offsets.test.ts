@@ -60,7 +60,7 @@ function fetched(groupId: string, tps: TopicPartition[] | null = null, requireSt
   return {
     error: r.error,
     offsets: Object.fromEntries(
-      r.partitions.map((p) => [`${p.tp.topic}-${p.tp.partition}`, [p.data.offset, p.data.error]]),
+      r.partitions.map((p) => [topicPartitionKey(p.tp), [p.data.offset, p.data.error]]),
     ),
   };
 }
@@ -74,7 +74,7 @@ function written(groupId: string): string[] {
     .map((r) => {
       const k = readMessageKey(r.key!);
       if (k.groupId !== groupId) return null;
-      const what = k.kind === 'offset' ? `offset ${k.tp.topic}-${k.tp.partition}` : `group ${k.groupId}`;
+      const what = k.kind === 'offset' ? `offset ${topicPartitionKey(k.tp)}` : `group ${k.groupId}`;
       return r.value === null ? `tombstone ${what}` : what;
     })
     .filter((x): x is string => x !== null);
