@@ -1,4 +1,4 @@
-import { TopicPartitionMap, type TopicPartition } from '@samsa/common';
+import { topicPartitionKey, TopicPartitionMap, type TopicPartition } from '@samsa/common';
 import { ApiKey } from '@samsa/protocol';
 import { replicaAssignment } from '@samsa/zk';
 import {
@@ -55,7 +55,7 @@ test('oneLeaderAndIsrAndOneUpdateMetadataPerBrokerPerStateChange', () => {
   expect(lair.map((s) => s.brokerId).sort()).toEqual([1, 2, 3]);
   const partitionsOf = (brokerId: number) =>
     leaderAndIsrPartitionStates(lair.find((s) => s.brokerId === brokerId)!.request.body)
-      .map((p) => `${p.topicName}-${p.partitionIndex}`)
+      .map((p) => topicPartitionKey({ topic: p.topicName, partition: p.partitionIndex }))
       .sort();
   expect(partitionsOf(1)).toEqual(['T-0', 'U-0']);
   expect(partitionsOf(2)).toEqual(['T-0', 'T-1']);

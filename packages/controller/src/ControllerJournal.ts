@@ -1,3 +1,4 @@
+import { topicPartitionKey } from '@samsa/common';
 import type { EventJournal, LeaderElectionReason } from '@samsa/metrics';
 import type { ControllerNotification, ControllerObserver } from './ControllerNotification';
 
@@ -59,7 +60,7 @@ export function controllerJournalObserver(journal: EventJournal, epoch: () => nu
           leaderEpoch,
           newIsr: [...isr],
           reason,
-          detail: `${topic}-${partition}: leader ${leader}${from}, leader epoch ${leaderEpoch}, ISR [${isr.join(',')}] (${reason})`,
+          detail: `${topicPartitionKey({ topic, partition })}: leader ${leader}${from}, leader epoch ${leaderEpoch}, ISR [${isr.join(',')}] (${reason})`,
         });
         return;
       }

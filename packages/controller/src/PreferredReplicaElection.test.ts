@@ -1,4 +1,4 @@
-import { type TopicPartition } from '@samsa/common';
+import { topicPartitionKey, type TopicPartition } from '@samsa/common';
 import { ApiKey, ErrorCode } from '@samsa/protocol';
 import { ControllerMovedError, replicaAssignment } from '@samsa/zk';
 import type { ControllerConfig } from './ControllerConfig';
@@ -103,7 +103,7 @@ function fixture(): Fixture {
 }
 
 function byPartition(results: ReadonlyArray<{ topicPartition: TopicPartition; errorCode: number }>) {
-  return Object.fromEntries(results.map((r) => [`${r.topicPartition.topic}-${r.topicPartition.partition}`, r.errorCode]));
+  return Object.fromEntries(results.map((r) => [topicPartitionKey(r.topicPartition), r.errorCode]));
 }
 
 async function electLeaders(

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
-import { parseTopicPartitionKey, type TopicPartition } from '@samsa/common';
+import { parseTopicPartitionKey, topicPartitionKey, type TopicPartition } from '@samsa/common';
 
 /**
  * Kafka's names on disk (the `Log` companion object): segment files named by their base offset in
@@ -77,7 +77,7 @@ export function parseSegmentFileName(name: string): SegmentFileName | null {
 }
 
 export function logDirName(tp: TopicPartition): string {
-  return `${tp.topic}-${tp.partition}`;
+  return topicPartitionKey(tp);
 }
 
 /** `<topic>-<partition>.<32 hex>-delete`: a partition directory waiting to be removed. */

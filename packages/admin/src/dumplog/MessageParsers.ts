@@ -1,4 +1,5 @@
-import { decodeVersioned, internalMessages, peekVersion, type Struct } from '@samsa/protocol';
+import { topicPartitionKey } from '@samsa/common';
+import { decodeVersioned, internalMessages, peekVersion } from '@samsa/protocol';
 import { CorruptLogError, type LogRecord } from './LogBatches';
 
 /**
@@ -39,24 +40,24 @@ export const offsetsMessageParser: MessageParser = (record) => {
   if (keyVersion <= 1) {
     const key = decodeVersioned(internalMessages.OffsetCommitKey, record.key).value;
     const value = decodeVersioned(internalMessages.OffsetCommitValue, record.value).value;
-    const metadata = value.metadata as string;
+    const metadata = value.metadata;
     return {
       key: `offset::${key.group}:${key.topic}:${key.partition}`,
       payload: metadata === '' ? String(value.offset) : `${value.offset}:${metadata}`,
     };
   }
   if (keyVersion === 2) {
-    const groupId = decodeVersioned(internalMessages.GroupMetadataKey, record.key).value.group as string;
+    const groupId = decodeVersioned(internalMessages.GroupMetadataKey, record.key).value.group;
     const group = decodeVersioned(internalMessages.GroupMetadataValue, record.value).value;
-    const protocolType = (group.protocolType as string | null) ?? '';
-    const assignment = (group.members as Struct[])
-      .map((member) => `${member.memberId}=${memberAssignment(protocolType, member.assignment as Buffer)}`)
+    const protocolType = group.protocolType ?? '';
+    const assignment = group.members
+      .map((member) => `${member.memberId}=${memberAssignment(protocolType, member.assignment)}`)
       .join(',');
     return {
       key: JSON.stringify({ metadata: groupId }),
       payload: JSON.stringify({
         protocolType,
-        protocol: (group.protocol as string | null) ?? null,
+        protocol: group.protocol ?? null,
         generationId: group.generation,
         assignment: `{${assignment}}`,
       }),
@@ -69,10 +70,10 @@ export const offsetsMessageParser: MessageParser = (record) => {
 function memberAssignment(protocolType: string, assignment: Buffer): string {
   if (protocolType !== 'consumer') return hex(assignment);
   const decoded = decodeVersioned(internalMessages.ConsumerProtocolAssignment, assignment).value;
-  const partitions = (decoded.assignedPartitions as Struct[]).flatMap((t) =>
-    (t.partitions as number[]).map((p) => `${t.topic}-${p}`),
+  const partitions = decoded.assignedPartitions.flatMap((t) =>
+    t.partitions.map((partition) => topicPartitionKey({ topic: t.topic, partition })),
   );
-  const userData = hex((decoded.userData as Buffer | null) ?? Buffer.alloc(0));
+  const userData = hex(decoded.userData ?? Buffer.alloc(0));
   return `[${partitions.join(', ')}]${userData === '' ? '' : `:${userData}`}`;
 }
 

@@ -1,4 +1,4 @@
-import { type TopicPartition } from '@samsa/common';
+import { topicPartitionKey, type TopicPartition } from '@samsa/common';
 
 /**
  * The partitions file of kafka-preferred-replica-election and kafka-leader-election:
@@ -31,16 +31,11 @@ export function parseElectionJson(json: string, prefix: string): TopicPartition[
   const seen = new Set<string>();
   const duplicates = new Set<string>();
   for (const tp of partitions) {
-    const key = formatPartition(tp);
+    const key = topicPartitionKey(tp);
     if (seen.has(key)) duplicates.add(key);
     seen.add(key);
   }
   if (duplicates.size > 0)
     throw new Error(`${prefix} data contains duplicate partitions: ${[...duplicates].join(',')}`);
   return partitions;
-}
-
-/** Kafka's TopicPartition.toString. */
-export function formatPartition(tp: TopicPartition): string {
-  return `${tp.topic}-${tp.partition}`;
 }

@@ -1,9 +1,9 @@
-import { type TopicPartition } from '@samsa/common';
+import { topicPartitionKey, type TopicPartition } from '@samsa/common';
 import { readFileSync } from 'node:fs';
 import { ApiKey, ErrorCode, errorInfo, type Struct } from '@samsa/protocol';
 import { OptionParser, UsageError } from '../cli/OptionParser';
 import { findController, parseHostPort, sendRequest, type SendRequest } from './BrokerRequest';
-import { formatPartition, parseElectionJson } from './ElectionJson';
+import { parseElectionJson } from './ElectionJson';
 import type { ElectionIo } from './PreferredReplicaElectionCommand';
 
 export interface LeaderElectionDeps {
@@ -183,14 +183,14 @@ function report(results: readonly PartitionOutcome[], typeName: string, io: Elec
   const succeeded = results.filter((r) => r.errorCode === ErrorCode.NONE);
   const noop = results.filter((r) => r.errorCode === ErrorCode.ELECTION_NOT_NEEDED);
   const failed = results.filter((r) => r.errorCode !== ErrorCode.NONE && r.errorCode !== ErrorCode.ELECTION_NOT_NEEDED);
-  const list = (rs: readonly PartitionOutcome[]) => rs.map((r) => formatPartition(r.topicPartition)).join(', ');
+  const list = (rs: readonly PartitionOutcome[]) => rs.map((r) => topicPartitionKey(r.topicPartition)).join(', ');
   if (succeeded.length > 0)
     io.out(`Successfully completed leader election (${typeName}) for partitions ${list(succeeded)}`);
   if (noop.length > 0) io.out(`Valid replica already elected for partitions ${list(noop)}`);
   if (failed.length === 0) return 0;
   for (const r of failed)
     io.out(
-      `Error completing leader election (${typeName}) for partition: ${formatPartition(r.topicPartition)}: ${exceptionText(r)}`,
+      `Error completing leader election (${typeName}) for partition: ${topicPartitionKey(r.topicPartition)}: ${exceptionText(r)}`,
     );
   io.err(`Error: ${failed.length} replica(s) could not be elected`);
   return 1;

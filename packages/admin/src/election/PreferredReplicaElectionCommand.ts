@@ -1,8 +1,8 @@
-import { type TopicPartition } from '@samsa/common';
+import { topicPartitionKey, type TopicPartition } from '@samsa/common';
 import { readFileSync } from 'node:fs';
 import { KafkaZkClient, ZkError } from '@samsa/zk';
 import { OptionParser, UsageError } from '../cli/OptionParser';
-import { formatPartition, parseElectionJson } from './ElectionJson';
+import { parseElectionJson } from './ElectionJson';
 
 export interface ElectionIo {
   out(line: string): void;
@@ -87,25 +87,25 @@ export async function runPreferredReplicaElectionCommand(
     }
     zk = await (deps.connectZk ?? defaultConnectZk)(options.valueOf('zookeeper')!);
     const all = await zk.getAllPartitions();
-    const known = new Set(all.map(formatPartition));
+    const known = new Set(all.map(topicPartitionKey));
     const partitions = requested ?? all;
-    const valid = partitions.filter((tp) => known.has(formatPartition(tp)));
-    const invalid = partitions.filter((tp) => !known.has(formatPartition(tp)));
+    const valid = partitions.filter((tp) => known.has(topicPartitionKey(tp)));
+    const invalid = partitions.filter((tp) => !known.has(topicPartitionKey(tp)));
     try {
       await zk.createPreferredReplicaElection(valid);
     } catch (error) {
       if (ZkError.is(error, 'NODEEXISTS')) {
         const pending = await zk.getPreferredReplicaElection();
         throw new Error(
-          `Preferred replica leader election currently in progress for ${pending.map(formatPartition).join(',')}. Aborting operation`,
+          `Preferred replica leader election currently in progress for ${pending.map(topicPartitionKey).join(',')}. Aborting operation`,
         );
       }
       throw error;
     }
-    io.out(`Created preferred replica election path with ${valid.map(formatPartition).join(',')}`);
-    io.out(`Successfully started preferred replica election for partitions Set(${valid.map(formatPartition).join(', ')})`);
+    io.out(`Created preferred replica election path with ${valid.map(topicPartitionKey).join(',')}`);
+    io.out(`Successfully started preferred replica election for partitions Set(${valid.map(topicPartitionKey).join(', ')})`);
     for (const tp of invalid)
-      io.out(`Skipping preferred replica leader election for partition ${formatPartition(tp)} since it doesn't exist.`);
+      io.out(`Skipping preferred replica leader election for partition ${topicPartitionKey(tp)} since it doesn't exist.`);
     return 0;
   } catch (error) {
     io.err(error instanceof UsageError ? error.message : `Error: ${error instanceof Error ? error.message : String(error)}`);

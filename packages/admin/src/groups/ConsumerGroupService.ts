@@ -1,4 +1,4 @@
-import { TopicPartitionMap, type TopicPartition } from '@samsa/common';
+import { topicPartitionKey, TopicPartitionMap, type TopicPartition } from '@samsa/common';
 import { ErrorCode } from '@samsa/protocol';
 import { UsageError } from '../cli/OptionParser';
 import type { ConsumerGroupCommandOptions } from './ConsumerGroupCommandOptions';
@@ -193,7 +193,7 @@ export class ConsumerGroupService {
       const code = deleted.partitions.get(tp);
       if (code === undefined)
         return new AdminIllegalArgumentError(
-          `Offset deletion result for partition "${tp.topic}-${tp.partition}" was not included in the response`,
+          `Offset deletion result for partition "${topicPartitionKey(tp)}" was not included in the response`,
         );
       return code === ErrorCode.NONE ? null : new KafkaApiError(code);
     };

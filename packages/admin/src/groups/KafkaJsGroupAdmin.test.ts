@@ -168,7 +168,7 @@ function fakes(overrides: Partial<KafkaJsAdminLike> = {}) {
         const body = requestCodec(ApiKey.OffsetDelete, 0).decode(new Reader(encoder.buffer));
         const w = new Writer();
         responseCodec(ApiKey.OffsetDelete, 0).encode(w, offsetDeleteAnswer(body));
-        return request.response.parse(await request.response.decode(w.toBuffer()));
+        return protocolRequest.response.parse(await protocolRequest.response.decode(w.toBuffer()));
       },
     },
     offsetCommit: async (request) => void calls.push(['offsetCommit', request]),

@@ -1,5 +1,5 @@
 import { TopicPartitionMap, type TopicPartition } from '@samsa/common';
-import { ErrorCode, type Struct } from '@samsa/protocol';
+import { ErrorCode, type OffsetDeleteResponse } from '@samsa/protocol';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import {
   parseConsumerGroupState,
@@ -260,18 +260,15 @@ export class KafkaJsGroupAdmin implements GroupAdmin {
         groupId,
         topics: [...byTopic].map(([name, ps]) => ({ name, partitions: ps })),
       };
-      let response: Struct = {};
+      let response: OffsetDeleteResponse | undefined;
       const errorCode = await this.withCoordinator(groupId, async (broker) => {
         response = await sendOffsetDelete(broker, body, this.clusterConfig.requestTimeoutMs);
-        return response.errorCode as number;
+        return response.errorCode;
       });
       const results = new TopicPartitionMap<number>();
-      for (const topic of (response.topics ?? []) as Struct[])
-        for (const p of topic.partitions as Struct[])
-          results.set(
-            { topic: topic.name as string, partition: p.partitionIndex as number },
-            p.errorCode as number,
-          );
+      for (const topic of response?.topics ?? [])
+        for (const p of topic.partitions)
+          results.set({ topic: topic.name, partition: p.partitionIndex }, p.errorCode);
       return { errorCode, partitions: results };
     });
   }

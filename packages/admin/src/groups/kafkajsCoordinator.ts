@@ -1,4 +1,13 @@
-import { ApiKey, ErrorCode, Reader, requestCodec, responseCodec, Writer, type Struct } from '@samsa/protocol';
+import {
+  ApiKey,
+  ErrorCode,
+  Reader,
+  requestCodec,
+  responseCodec,
+  Writer,
+  type OffsetDeleteRequestInput,
+  type OffsetDeleteResponse,
+} from '@samsa/protocol';
 import { KafkaApiError } from './GroupErrors';
 
 /**
@@ -20,7 +29,8 @@ interface KafkaJsLogger {
   namespace(name: string): KafkaJsLogger;
 }
 
-interface ProtocolRequest {
+/** A request as kafkajs's connection sends it: `send` resolves with what `parse` makes of `decode`'s result. */
+interface ProtocolRequest<Decoded, Parsed> {
   readonly request: {
     readonly apiKey: number;
     readonly apiVersion: number;
@@ -28,15 +38,17 @@ interface ProtocolRequest {
     encode(): Promise<unknown>;
   };
   readonly response: {
-    decode(payload: Buffer): Promise<unknown>;
-    parse(decoded: unknown): Promise<unknown>;
+    decode(payload: Buffer): Promise<Decoded>;
+    parse(decoded: Decoded): Promise<Parsed>;
   };
   readonly requestTimeout?: number;
 }
 
 export interface KafkaJsBroker {
   readonly versions: Record<number, { minVersion: number; maxVersion: number }> | null;
-  readonly connectionPool: { send(request: ProtocolRequest): Promise<unknown> };
+  readonly connectionPool: {
+    send<Decoded, Parsed>(request: ProtocolRequest<Decoded, Parsed>): Promise<Parsed>;
+  };
   offsetCommit(request: {
     groupId: string;
     groupGenerationId: number;
@@ -132,9 +144,9 @@ const OFFSET_DELETE_VERSION = 0;
  */
 export async function sendOffsetDelete(
   broker: KafkaJsBroker,
-  body: { groupId: string; topics: Array<{ name: string; partitions: Array<{ partitionIndex: number }> }> },
+  body: OffsetDeleteRequestInput,
   requestTimeoutMs: number,
-): Promise<Struct> {
+): Promise<OffsetDeleteResponse> {
   const supported = broker.versions?.[ApiKey.OffsetDelete];
   if (supported === undefined || supported.minVersion > OFFSET_DELETE_VERSION) {
     // Kafka's NodeApiVersions words it so (the API key's name).
@@ -157,9 +169,9 @@ export async function sendOffsetDelete(
     response: {
       decode: async (payload: Buffer) =>
         responseCodec(ApiKey.OffsetDelete, OFFSET_DELETE_VERSION).decode(new Reader(payload)),
-      parse: async (decoded: unknown) => decoded,
+      parse: async (decoded: OffsetDeleteResponse) => decoded,
     },
     requestTimeout: requestTimeoutMs,
   });
-  return response as Struct;
+  return response;
 }

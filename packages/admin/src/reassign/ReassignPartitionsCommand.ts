@@ -1,4 +1,4 @@
-import { type TopicPartition, TopicPartitionMap } from '@samsa/common';
+import { topicPartitionKey, type TopicPartition, TopicPartitionMap } from '@samsa/common';
 import { readFileSync } from 'node:fs';
 import { KafkaZkClient, ZkError, type Broker, type ReplicaAssignment } from '@samsa/zk';
 import { assignReplicasToBrokers } from '@samsa/admin-zk';
@@ -165,11 +165,11 @@ async function generateAssignment(
 async function executeAssignment(zk: ReassignZk, io: ReassignIo, proposed: PartitionReplicas[]): Promise<number> {
   const topics = new Set(proposed.map((p) => p.topic));
   const current = await currentAssignment(zk, topics);
-  const exists = new Set(current.map((p) => `${p.topic}-${p.partition}`));
-  const nonExistent = proposed.filter((p) => !exists.has(`${p.topic}-${p.partition}`));
+  const exists = new Set(current.map(topicPartitionKey));
+  const nonExistent = proposed.filter((p) => !exists.has(topicPartitionKey(p)));
   if (nonExistent.length > 0)
     throw new UsageError(
-      `The proposed assignment contains non-existent partitions: ${nonExistent.map((p) => `${p.topic}-${p.partition}`).join(',')}`,
+      `The proposed assignment contains non-existent partitions: ${nonExistent.map(topicPartitionKey).join(',')}`,
     );
   const live = new Set((await zk.getAllBrokersInCluster()).map((b) => b.id));
   const badBrokers = [...new Set(proposed.flatMap((p) => p.replicas))].filter((b) => !live.has(b));
@@ -202,7 +202,7 @@ async function verifyAssignment(zk: ReassignZk, io: ReassignIo, proposed: Partit
   let failed = false;
   for (const p of sortPartitions(proposed)) {
     const tp = { topic: p.topic, partition: p.partition };
-    const name = `${p.topic}-${p.partition}`;
+    const name = topicPartitionKey(p);
     const a = full.get(tp);
     const moving = a !== undefined && (a.addingReplicas.length > 0 || a.removingReplicas.length > 0);
     if (pending.has(tp) || moving) io.out(`Reassignment of partition ${name} is still in progress`);

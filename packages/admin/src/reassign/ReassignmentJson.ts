@@ -1,3 +1,4 @@
+import { topicPartitionKey, type TopicPartition } from '@samsa/common';
 import { UsageError } from '../cli/OptionParser';
 
 /** One partition's replicas, as the reassignment JSON files carry them. */
@@ -7,9 +8,7 @@ export interface PartitionReplicas {
   readonly replicas: readonly number[];
 }
 
-const key = (p: { topic: string; partition: number }): string => `${p.topic}-${p.partition}`;
-
-export function sortPartitions<T extends { topic: string; partition: number }>(parts: readonly T[]): T[] {
+export function sortPartitions<T extends TopicPartition>(parts: readonly T[]): T[] {
   return [...parts].sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));
 }
 
@@ -56,14 +55,14 @@ export function parseReassignmentJson(text: string): PartitionReplicas[] {
   });
   const seen = new Set<string>();
   const duplicates = new Set<string>();
-  for (const p of parsed) (seen.has(key(p)) ? duplicates : seen).add(key(p));
+  for (const p of parsed) (seen.has(topicPartitionKey(p)) ? duplicates : seen).add(topicPartitionKey(p));
   if (duplicates.size > 0)
     throw new UsageError(`Partition reassignment contains duplicate topic partitions: ${[...duplicates].join(',')}`);
   const withDuplicateReplicas = parsed.filter((p) => new Set(p.replicas).size !== p.replicas.length);
   if (withDuplicateReplicas.length > 0)
     throw new UsageError(
       `Partition replica lists may not contain duplicate entries: ${withDuplicateReplicas
-        .map((p) => `${key(p)} contains multiple entries for ${p.replicas.filter((r, i) => p.replicas.indexOf(r) !== i).join(',')}`)
+        .map((p) => `${topicPartitionKey(p)} contains multiple entries for ${p.replicas.filter((r, i) => p.replicas.indexOf(r) !== i).join(',')}`)
         .join('. ')}`,
     );
   if (parsed.some((p) => p.replicas.length === 0))

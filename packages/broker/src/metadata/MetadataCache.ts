@@ -1,3 +1,4 @@
+import { type TopicPartition } from '@samsa/common';
 import { ErrorCode, type Struct } from '@samsa/protocol';
 
 /**
@@ -61,7 +62,7 @@ export class MetadataCache {
    * Applies an UpdateMetadata request body of any version. Returns the partitions it deleted (leader
    * -2), which the caller stops serving.
    */
-  updateMetadata(body: Struct): { deleted: { topic: string; partition: number }[] } {
+  updateMetadata(body: Struct): { deleted: TopicPartition[] } {
     this.controllerIdValue = body.controllerId;
     const brokers = new Map<number, CachedBroker>();
     for (const b of body.liveBrokers as Struct[]) {
@@ -78,7 +79,7 @@ export class MetadataCache {
     }
     this.brokers = brokers;
 
-    const deleted: { topic: string; partition: number }[] = [];
+    const deleted: TopicPartition[] = [];
     const apply = (topic: string, p: Struct) => {
       if (p.leader === LEADER_DURING_DELETE) {
         const parts = this.partitions.get(topic);

@@ -1,3 +1,4 @@
+import { topicPartitionKey } from '@samsa/common';
 import {
   Gauge,
   MetricName,
@@ -173,6 +174,6 @@ export function recordIsrChange(journal: EventJournal, change: IsrChange): void 
     leaderEpoch: change.leaderEpoch,
     oldIsr: [...change.oldIsr],
     newIsr: [...change.newIsr],
-    detail: `ISR of ${change.topic}-${change.partition} ${verb} from [${change.oldIsr.join(',')}] to [${change.newIsr.join(',')}]`,
+    detail: `ISR of ${topicPartitionKey(change)} ${verb} from [${change.oldIsr.join(',')}] to [${change.newIsr.join(',')}]`,
   });
 }

@@ -1,3 +1,4 @@
+import { topicPartitionKey } from '@samsa/common';
 import { ErrorCode, KafkaError } from '@samsa/protocol';
 import type { Log, LogAppendInfo } from '@samsa/storage';
 
@@ -58,7 +59,7 @@ export class Partition {
   ) {}
 
   get key(): string {
-    return `${this.topic}-${this.partition}`;
+    return topicPartitionKey(this);
   }
 
   get isLeader(): boolean {

@@ -1,4 +1,4 @@
-import { type Logger } from '@samsa/common';
+import { topicPartitionKey, type Logger } from '@samsa/common';
 import { NetworkClient } from '@samsa/controller';
 import { ApiKey, ErrorCode, type Struct } from '@samsa/protocol';
 import type { MetadataCache } from '../metadata/MetadataCache';
@@ -203,7 +203,7 @@ class ReplicaFetcher {
       });
       for (const t of response.topics as Struct[]) {
         for (const r of t.partitions as Struct[]) {
-          const k = `${t.topic}-${r.partition}`;
+          const k = topicPartitionKey({ topic: t.topic, partition: r.partition });
           const s = asked.get(k);
           if (!s || this.partitions.get(k) !== s) continue; // moved while the request was in flight
           if (r.errorCode !== ErrorCode.NONE) {
@@ -263,7 +263,7 @@ class ReplicaFetcher {
     let backoff = false;
     for (const t of response.responses as Struct[]) {
       for (const r of t.partitionResponses as Struct[]) {
-        const k = `${t.topic}-${r.partition}`;
+        const k = topicPartitionKey({ topic: t.topic, partition: r.partition });
         const s = sent.get(k);
         if (!s || this.partitions.get(k) !== s) continue; // moved while the fetch was in flight
         const p = s.p;

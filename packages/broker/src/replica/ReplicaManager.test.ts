@@ -1,4 +1,4 @@
-import { type TopicPartition } from '@samsa/common';
+import { topicPartitionKey, type TopicPartition } from '@samsa/common';
 import { ErrorCode, type Struct } from '@samsa/protocol';
 import type { LogManager } from '@samsa/storage';
 import { offsetForLeaderEpochHandler } from '../api/offsetForLeaderEpoch';
@@ -28,7 +28,7 @@ function setup(minIsr = 2, topicConfig: (topic: string) => Promise<Record<string
   const logs = new Map<string, FakeLog>();
   const logManager = {
     async getOrCreateLogAsync(tp: TopicPartition) {
-      const k = `${tp.topic}-${tp.partition}`;
+      const k = topicPartitionKey(tp);
       let log = logs.get(k);
       if (!log) {
         log = new FakeLog();
@@ -259,7 +259,7 @@ describe('ReplicaManager LeaderAndIsr', () => {
       const waiting = new Promise<void>((resolve) =>
         rm.fetchPurgatory.tryCompleteElseWatch(
           { tryComplete: () => (++tries, false), onExpiration: resolve },
-          ['a', 'b'].flatMap((t) => Array.from({ length: 50 }, (_, i) => `${t}-${i}`)),
+          ['a', 'b'].flatMap((t) => Array.from({ length: 50 }, (_, i) => topicPartitionKey({ topic: t, partition: i }))),
           60_000,
         ),
       );

@@ -1,4 +1,4 @@
-import { topicPartition, type Logger } from '@samsa/common';
+import { topicPartition, topicPartitionKey, type Logger } from '@samsa/common';
 import { ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
 import { type ConfigProps, type Log, type LogConfig, type LogManager, type RecordsSlice } from '@samsa/storage';
 import type { IsrUpdater } from './IsrUpdater';
@@ -72,7 +72,7 @@ export interface FetchPartitionResult {
 /** Partitions that became leader, and partitions that became follower, in one LeaderAndIsr. */
 export type LeadershipChangeCallback = (updatedLeaders: readonly Partition[], updatedFollowers: readonly Partition[]) => void;
 
-const key = (topic: string, partition: number) => `${topic}-${partition}`;
+const key = (topic: string, partition: number) => topicPartitionKey({ topic, partition });
 /** Longest stretch of a LeaderAndIsr's partitions handled without letting other work run. */
 const YIELD_AFTER_MS = 20;
 /** New logs a LeaderAndIsr creates at once. */
@@ -125,9 +125,9 @@ export class ReplicaManager {
     const p = this.partitions.get(key(topic, partition));
     if (p?.isLeader) return p;
     if (p || this.o.metadataCache.partitionState(topic, partition)) {
-      throw new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `broker ${this.o.brokerId} does not lead ${topic}-${partition}`);
+      throw new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `broker ${this.o.brokerId} does not lead ${key(topic, partition)}`);
     }
-    throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown partition ${topic}-${partition}`);
+    throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown partition ${key(topic, partition)}`);
   }
 
   /**
@@ -173,7 +173,7 @@ export class ReplicaManager {
       const existing = this.partitions.get(key(s.topic, s.partition));
       if (existing && s.state.leaderEpoch <= existing.leaderEpoch) {
         this.o.stateChangeLogger.info(
-          `Ignoring LeaderAndIsr for ${s.topic}-${s.partition}: leader epoch ${s.state.leaderEpoch} is not newer than ${existing.leaderEpoch}`,
+          `Ignoring LeaderAndIsr for ${key(s.topic, s.partition)}: leader epoch ${s.state.leaderEpoch} is not newer than ${existing.leaderEpoch}`,
         );
         results.push({ ...s, errorCode: ErrorCode.STALE_CONTROLLER_EPOCH });
         continue;
@@ -189,7 +189,7 @@ export class ReplicaManager {
           p.makeLeader(s.state, this.now());
           updatedLeaders.push(p);
           this.o.stateChangeLogger.info(
-            `Leader ${s.topic}-${s.partition} starts at leader epoch ${s.state.leaderEpoch} from offset ${p.log.logEndOffset} with high watermark ${p.highWatermark}, ISR [${s.state.isr.join(',')}]`,
+            `Leader ${key(s.topic, s.partition)} starts at leader epoch ${s.state.leaderEpoch} from offset ${p.log.logEndOffset} with high watermark ${p.highWatermark}, ISR [${s.state.isr.join(',')}]`,
           );
         } else {
           p.makeFollower(s.state);
@@ -205,14 +205,14 @@ export class ReplicaManager {
           // watermark not checkpointed before a crash would throw away the log this broker may be
           // elected to lead next (Kafka makes followers only of partitions whose leader is alive).
           this.o.stateChangeLogger.info(
-            `Follower ${s.topic}-${s.partition} starts at leader epoch ${s.state.leaderEpoch}, leader ${s.state.leader}`,
+            `Follower ${key(s.topic, s.partition)} starts at leader epoch ${s.state.leaderEpoch}, leader ${s.state.leader}`,
           );
         }
         changed.push(p);
         results.push({ ...s, errorCode: ErrorCode.NONE });
       } catch (e) {
         const code = e instanceof KafkaError ? e.code : ErrorCode.KAFKA_STORAGE_ERROR;
-        this.o.logger.error(`LeaderAndIsr for ${s.topic}-${s.partition} failed`, e);
+        this.o.logger.error(`LeaderAndIsr for ${key(s.topic, s.partition)} failed`, e);
         results.push({ ...s, errorCode: code });
       }
     }
@@ -288,7 +288,7 @@ export class ReplicaManager {
         await this.stopReplica(t.topic, t.partition, t.deletePartition);
       } catch (e) {
         errorCode = e instanceof KafkaError ? e.code : ErrorCode.KAFKA_STORAGE_ERROR;
-        this.o.logger.error(`StopReplica for ${t.topic}-${t.partition} failed`, e);
+        this.o.logger.error(`StopReplica for ${key(t.topic, t.partition)} failed`, e);
       }
       partitionErrors.push({ topicName: t.topic, partitionIndex: t.partition, errorCode });
     }
@@ -418,7 +418,7 @@ export class ReplicaManager {
         };
       } catch (err) {
         const code = err instanceof KafkaError ? err.code : ErrorCode.UNKNOWN_SERVER_ERROR;
-        if (!(err instanceof KafkaError)) this.o.logger.error(`fetch of ${fp.topic}-${fp.partition} failed`, err);
+        if (!(err instanceof KafkaError)) this.o.logger.error(`fetch of ${key(fp.topic, fp.partition)} failed`, err);
         const p = this.partitions.get(key(fp.topic, fp.partition));
         return {
           topic: fp.topic,
@@ -551,7 +551,7 @@ export class ReplicaManager {
 }
 
 function produceError(topic: string, partition: number, err: unknown, logger: Logger): ProducePartitionResult {
-  if (!(err instanceof KafkaError)) logger.error(`append to ${topic}-${partition} failed`, err);
+  if (!(err instanceof KafkaError)) logger.error(`append to ${key(topic, partition)} failed`, err);
   return {
     topic,
     partition,

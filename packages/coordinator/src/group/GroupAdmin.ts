@@ -1,15 +1,9 @@
-import { type Logger } from '@samsa/common';
+import { topicPartitionKey, type Logger, type TopicPartition } from '@samsa/common';
 import { ErrorCode } from '@samsa/protocol';
 import type { GroupApi } from './GroupRequests';
 import type { GroupMetadata } from './GroupMetadata';
 import type { GroupMetadataManager } from './GroupMetadataManager';
-import {
-  DEAD_GROUP,
-  NO_GROUP,
-  type GroupOverview,
-  type GroupSummary,
-  type TopicPartition,
-} from './GroupResults';
+import { DEAD_GROUP, NO_GROUP, type GroupOverview, type GroupSummary } from './GroupResults';
 import { isGroupState } from './GroupState';
 
 export interface DeleteOffsetsResult {
@@ -122,7 +116,7 @@ export class GroupAdmin {
       );
       for (const tp of eligible) partitionErrors.push({ tp, error: ErrorCode.NONE });
       this.logger.info(
-        `The following offsets of the group ${groupId} were deleted: ${eligible.map((tp) => `${tp.topic}-${tp.partition}`).join(', ')}. A total of ${removed} offsets were removed.`,
+        `The following offsets of the group ${groupId} were deleted: ${eligible.map(topicPartitionKey).join(', ')}. A total of ${removed} offsets were removed.`,
       );
     }
     return { groupError: ErrorCode.NONE, partitionErrors };
@@ -135,7 +129,7 @@ export class GroupAdmin {
       g.offsets.removeOffsets(tps),
     );
     this.logger.info(
-      `Removed ${removed} offsets associated with deleted partitions: ${tps.map((tp) => `${tp.topic}-${tp.partition}`).join(', ')}.`,
+      `Removed ${removed} offsets associated with deleted partitions: ${tps.map(topicPartitionKey).join(', ')}.`,
     );
   }
 }

@@ -1,7 +1,8 @@
+import { topicPartitionKey, type TopicPartition } from '@samsa/common';
 import { decodeBatches, ErrorCode } from '@samsa/protocol';
 import type { OffsetCommits } from './GroupMetadataManager';
 import { readMessageKey } from './GroupMetadataRecords';
-import { tpKey, type OffsetAndMetadata, type TopicPartition } from './GroupResults';
+import type { OffsetAndMetadata } from './GroupResults';
 import {
   Answer,
   join,
@@ -36,7 +37,7 @@ function offsets(
         commitTimestamp: h.timer.now(),
         expireTimestamp,
       };
-      return [tpKey(topic, partition), { tp: { topic, partition }, offsetAndMetadata: o }];
+      return [topicPartitionKey({ topic, partition }), { tp: { topic, partition }, offsetAndMetadata: o }];
     }),
   );
 }
@@ -51,7 +52,7 @@ async function commit(
   const answer = new Answer<Map<string, number>>();
   h.coordinator.handleCommitOffsets(groupId, memberId, null, generation, o, answer.callback);
   await settle();
-  return Object.fromEntries([...answer.get()].map(([k, e]) => [k.replace('\u0000', '-'), e]));
+  return Object.fromEntries(answer.get());
 }
 
 function fetched(groupId: string, tps: TopicPartition[] | null = null, requireStable = false) {
@@ -59,7 +60,7 @@ function fetched(groupId: string, tps: TopicPartition[] | null = null, requireSt
   return {
     error: r.error,
     offsets: Object.fromEntries(
-      r.partitions.map((p) => [`${p.tp.topic}-${p.tp.partition}`, [p.data.offset, p.data.error]]),
+      r.partitions.map((p) => [topicPartitionKey(p.tp), [p.data.offset, p.data.error]]),
     ),
   };
 }
@@ -73,7 +74,7 @@ function written(groupId: string): string[] {
     .map((r) => {
       const k = readMessageKey(r.key!);
       if (k.groupId !== groupId) return null;
-      const what = k.kind === 'offset' ? `offset ${k.tp.topic}-${k.tp.partition}` : `group ${k.groupId}`;
+      const what = k.kind === 'offset' ? `offset ${topicPartitionKey(k.tp)}` : `group ${k.groupId}`;
       return r.value === null ? `tombstone ${what}` : what;
     })
     .filter((x): x is string => x !== null);

@@ -1,4 +1,4 @@
-import { type Logger } from '@samsa/common';
+import { type Logger, type TopicPartition } from '@samsa/common';
 import { ErrorCode } from '@samsa/protocol';
 import { GROUP_METADATA_TOPIC_NAME } from '@samsa/zk';
 import type { CoordinatorTimer } from './CoordinatorTimer';
@@ -13,7 +13,6 @@ import {
   type LeaveGroupResult,
   type LeaveMemberResponse,
   type OffsetFetchPartitionData,
-  type TopicPartition,
 } from './GroupResults';
 import type { GroupApi, JoinGroupArgs, SyncGroupArgs } from './GroupRequests';
 import type { JoinCallback, SyncCallback } from './MemberMetadata';

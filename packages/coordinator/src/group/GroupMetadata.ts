@@ -1,4 +1,5 @@
 import { randomUUID } from 'crypto';
+import { type TopicPartition } from '@samsa/common';
 import { ErrorCode } from '@samsa/protocol';
 import { CONSUMER_PROTOCOL_TYPE, subscriptionTopics } from './ConsumerProtocol';
 import type { Cancellable } from './CoordinatorTimer';
@@ -11,7 +12,6 @@ import {
   type JoinGroupResponseMember,
   type JoinGroupResult,
   type SyncGroupResult,
-  type TopicPartition,
 } from './GroupResults';
 import { isValidTransition, type GroupState, VALID_PREVIOUS_STATES } from './GroupState';
 import type { JoinCallback, MemberMetadata, Protocol } from './MemberMetadata';

@@ -1,5 +1,5 @@
+import { topicPartitionKey } from '@samsa/common';
 import { ErrorCode } from '@samsa/protocol';
-import { tpKey } from './GroupResults';
 import {
   Answer,
   heartbeat,
@@ -31,7 +31,7 @@ function commit(
     memberId,
     null,
     generation,
-    new Map([[tpKey(topic, partition), { tp: { topic, partition }, offsetAndMetadata: o }]]),
+    new Map([[topicPartitionKey({ topic, partition }), { tp: { topic, partition }, offsetAndMetadata: o }]]),
     answer.callback,
   );
   return answer;

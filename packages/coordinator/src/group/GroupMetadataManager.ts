@@ -1,4 +1,4 @@
-import { type Logger } from '@samsa/common';
+import { topicPartition, topicPartitionKey, type Logger, type TopicPartition } from '@samsa/common';
 import { buildBatch, ErrorCode, type RecordInput } from '@samsa/protocol';
 import { GROUP_METADATA_TOPIC_NAME } from '@samsa/zk';
 import type { Cancellable, CoordinatorTimer } from './CoordinatorTimer';
@@ -9,13 +9,9 @@ import {
   offsetCommitKey,
   offsetCommitValue,
 } from './GroupMetadataRecords';
+import type { OffsetsByPartition } from './GroupOffsets';
 import { replayLog, type OffsetsLog } from './GroupMetadataReplay';
-import {
-  noOffset,
-  type OffsetAndMetadata,
-  type OffsetFetchPartitionData,
-  type TopicPartition,
-} from './GroupResults';
+import { noOffset, type OffsetAndMetadata, type OffsetFetchPartitionData } from './GroupResults';
 import type { OffsetConfig } from './OffsetConfig';
 import { partitionFor } from './partitionFor';
 
@@ -46,11 +42,16 @@ export interface CoordinatorReplicaManager {
   ): { readonly isLeader: boolean; readonly log: OffsetsLog & { readonly logEndOffset: number } } | undefined;
 }
 
-/** Offsets to commit, by tpKey. */
+/** Offsets to commit, by topicPartitionKey. */
 export type OffsetCommits = ReadonlyMap<
   string,
   { readonly tp: TopicPartition; readonly offsetAndMetadata: OffsetAndMetadata }
 >;
+
+/** `__consumer_offsets-<n>`, as the coordinator's log lines name an offsets partition. */
+function offsetsTopicPartitionName(offsetsPartition: number): string {
+  return topicPartitionKey(topicPartition(GROUP_METADATA_TOPIC_NAME, offsetsPartition));
+}
 
 /**
  * What a client is told when the coordinator's append failed (Kafka's mapping in storeGroup and
@@ -266,7 +267,7 @@ export class GroupMetadataManager {
    * Commits offsets (Kafka's storeOffsets): metadata longer than offset.metadata.max.bytes is
    * OFFSET_METADATA_TOO_LARGE; the rest is appended as one batch, marked pending in the group
    * meanwhile, and becomes the group's committed offsets when the append succeeds. Resolves to an
-   * error per partition (by tpKey).
+   * error per partition (by topicPartitionKey).
    */
   async storeOffsets(group: GroupMetadata, offsets: OffsetCommits): Promise<Map<string, number>> {
     const valid = new Map(
@@ -291,7 +292,7 @@ export class GroupMetadataManager {
         value: offsetCommitValue(offsetAndMetadata),
       })),
     );
-    group.offsets.prepareOffsetCommit(valid);
+    group.offsets.prepareOffsetCommit(valid.values());
     const status = await this.append(partition, records);
     if (status.errorCode === ErrorCode.NONE) {
       if (!group.is('Dead')) {
@@ -351,7 +352,7 @@ export class GroupMetadataManager {
     coordinatorEpoch: number,
     onGroupLoaded: (g: GroupMetadata) => void,
   ): void {
-    const tp = `${GROUP_METADATA_TOPIC_NAME}-${offsetsPartition}`;
+    const tp = offsetsTopicPartitionName(offsetsPartition);
     this.logger.info(
       `Scheduling loading of offsets and group metadata from ${tp} for epoch ${coordinatorEpoch}`,
     );
@@ -374,7 +375,7 @@ export class GroupMetadataManager {
     onGroupLoaded: (g: GroupMetadata) => void,
     startMs: number,
   ): Promise<void> {
-    const tp = `${GROUP_METADATA_TOPIC_NAME}-${offsetsPartition}`;
+    const tp = offsetsTopicPartitionName(offsetsPartition);
     if (this.epochForPartitionId.get(offsetsPartition) !== coordinatorEpoch) {
       this.logger.info(
         `Not loading ${tp} in epoch ${coordinatorEpoch}: the current epoch is ${this.epochForPartitionId.get(offsetsPartition)}`,
@@ -408,7 +409,7 @@ export class GroupMetadataManager {
     const partition = this.replicaManager.getPartition(GROUP_METADATA_TOPIC_NAME, offsetsPartition);
     if (!partition) {
       this.logger.warn(
-        `Attempted to load offsets and group metadata from ${GROUP_METADATA_TOPIC_NAME}-${offsetsPartition}, but found no log`,
+        `Attempted to load offsets and group metadata from ${offsetsTopicPartitionName(offsetsPartition)}, but found no log`,
       );
       return;
     }
@@ -440,7 +441,7 @@ export class GroupMetadataManager {
         !replayed.offsetOnlyGroups.some((g) => g.groupId === groupId)
       ) {
         this.logger.warn(
-          `Group ${groupId} is cached while its metadata record in ${GROUP_METADATA_TOPIC_NAME}-${offsetsPartition} is a tombstone`,
+          `Group ${groupId} is cached while its metadata record in ${offsetsTopicPartitionName(offsetsPartition)} is a tombstone`,
         );
       }
     }
@@ -456,7 +457,7 @@ export class GroupMetadataManager {
     coordinatorEpoch: number | null,
     onGroupUnloaded: (g: GroupMetadata) => void,
   ): void {
-    const tp = `${GROUP_METADATA_TOPIC_NAME}-${offsetsPartition}`;
+    const tp = offsetsTopicPartitionName(offsetsPartition);
     if (!this.maybeUpdateCoordinatorEpoch(offsetsPartition, coordinatorEpoch)) {
       this.logger.info(
         `Not removing offsets and group metadata for ${tp} in epoch ${coordinatorEpoch}: the current epoch is ${this.epochForPartitionId.get(offsetsPartition)}`,
@@ -511,7 +512,7 @@ export class GroupMetadataManager {
    */
   cleanupGroupMetadata(
     groups: readonly GroupMetadata[],
-    selector: (g: GroupMetadata) => ReadonlyMap<string, { tp: TopicPartition }>,
+    selector: (g: GroupMetadata) => OffsetsByPartition,
   ): number {
     let offsetsRemoved = 0;
     for (const group of groups) {
@@ -526,7 +527,7 @@ export class GroupMetadataManager {
         continue;
       }
       const now = this.timer.now();
-      const tombstones: RecordInput[] = [...removed.values()].map(({ tp }) => ({
+      const tombstones: RecordInput[] = removed.keys().map((tp) => ({
         key: offsetCommitKey(group.groupId, tp),
         value: null,
         timestamp: now,

@@ -1,12 +1,7 @@
-import {
-  decodeVersioned,
-  encodeVersioned,
-  internalMessages,
-  peekVersion,
-  type Struct,
-} from '@samsa/protocol';
+import { type TopicPartition } from '@samsa/common';
+import { decodeVersioned, encodeVersioned, internalMessages, peekVersion } from '@samsa/protocol';
 import { GroupMetadata } from './GroupMetadata';
-import type { OffsetAndMetadata, TopicPartition } from './GroupResults';
+import type { OffsetAndMetadata } from './GroupResults';
 import { MemberMetadata } from './MemberMetadata';
 
 /**
@@ -112,7 +107,7 @@ export function readGroupMessageValue(
 ): GroupMetadata | null {
   if (value === null) return null;
   const { version, value: v } = decodeVersioned(GroupMetadataValue, value);
-  const members = (v.members as Struct[]).map((m) => {
+  const members = v.members.map((m) => {
     const member = new MemberMetadata(
       m.memberId,
       m.groupInstanceId ?? null,

@@ -1,7 +1,7 @@
+import { topicPartitionKey, type TopicPartition } from '@samsa/common';
 import { decodeBatches, isControl, lastOffsetOf } from '@samsa/protocol';
 import { GroupMetadata } from './GroupMetadata';
 import type { CommitRecordMetadataAndOffset } from './GroupOffsets';
-import { tpKey, type TopicPartition } from './GroupResults';
 import { readGroupMessageValue, readMessageKey, readOffsetMessageValue } from './GroupMetadataRecords';
 
 /** What one __consumer_offsets partition holds once replayed. */
@@ -31,6 +31,7 @@ export interface OffsetsLog {
  * which orders it against commits appended after the load.
  */
 export class GroupMetadataReplay {
+  /** By `<groupId>NUL<topicPartitionKey>`: log order across groups decides which group is built first. */
   private readonly loadedOffsets = new Map<
     string,
     { groupId: string; tp: TopicPartition; commit: CommitRecordMetadataAndOffset }
@@ -55,7 +56,7 @@ export class GroupMetadataReplay {
           throw new Error(`a record of __consumer_offsets at offset ${record.offset} has no key`);
         const key = readMessageKey(record.key);
         if (key.kind === 'offset') {
-          const k = `${key.groupId}\u0000${tpKey(key.tp.topic, key.tp.partition)}`;
+          const k = `${key.groupId}\u0000${topicPartitionKey(key.tp)}`;
           const value = readOffsetMessageValue(record.value);
           if (value === null) this.loadedOffsets.delete(k);
           else

@@ -1,4 +1,5 @@
-import { tpKey, type OffsetAndMetadata, type TopicPartition } from './GroupResults';
+import { TopicPartitionMap, type TopicPartition } from '@samsa/common';
+import type { OffsetAndMetadata } from './GroupResults';
 
 /**
  * A committed offset and the offset of the __consumer_offsets batch that holds it: of two commits
@@ -9,8 +10,8 @@ export interface CommitRecordMetadataAndOffset {
   readonly offsetAndMetadata: OffsetAndMetadata;
 }
 
-/** Offsets keyed by tpKey, each with its topic-partition. */
-export type OffsetsByPartition = Map<string, { tp: TopicPartition; offsetAndMetadata: OffsetAndMetadata }>;
+/** Offsets by topic-partition (what a removal returns). */
+export type OffsetsByPartition = TopicPartitionMap<OffsetAndMetadata>;
 
 /**
  * The offsets of one group (the offset half of Kafka's GroupMetadata): what is committed, and the
@@ -18,55 +19,50 @@ export type OffsetsByPartition = Map<string, { tp: TopicPartition; offsetAndMeta
  * committed offset only when its append succeeds.
  */
 export class GroupOffsets {
-  private readonly offsets = new Map<string, { tp: TopicPartition; commit: CommitRecordMetadataAndOffset }>();
-  private readonly pendingOffsetCommits = new Map<
-    string,
-    { tp: TopicPartition; offsetAndMetadata: OffsetAndMetadata }
-  >();
+  private readonly offsets = new TopicPartitionMap<CommitRecordMetadataAndOffset>();
+  private readonly pendingOffsetCommits = new TopicPartitionMap<OffsetAndMetadata>();
 
   initializeOffsets(offsets: Iterable<[TopicPartition, CommitRecordMetadataAndOffset]>): void {
-    for (const [tp, commit] of offsets) this.offsets.set(tpKey(tp.topic, tp.partition), { tp, commit });
+    for (const [tp, commit] of offsets) this.offsets.set(tp, commit);
   }
 
-  prepareOffsetCommit(offsets: OffsetsByPartition): void {
-    for (const [k, v] of offsets) this.pendingOffsetCommits.set(k, v);
+  prepareOffsetCommit(
+    offsets: Iterable<{ readonly tp: TopicPartition; readonly offsetAndMetadata: OffsetAndMetadata }>,
+  ): void {
+    for (const { tp, offsetAndMetadata } of offsets) this.pendingOffsetCommits.set(tp, offsetAndMetadata);
   }
 
   /** A commit's append is done: it is the committed offset unless a later batch holds one. */
   onOffsetCommitAppend(tp: TopicPartition, commit: CommitRecordMetadataAndOffset): void {
-    const k = tpKey(tp.topic, tp.partition);
-    const pending = this.pendingOffsetCommits.get(k);
+    const pending = this.pendingOffsetCommits.get(tp);
     // no pending commit: the offsets were deleted meanwhile (DeleteGroups, OffsetDelete, topic deletion)
     if (!pending) return;
-    const current = this.offsets.get(k);
-    if (!current || current.commit.appendedBatchOffset < commit.appendedBatchOffset)
-      this.offsets.set(k, { tp, commit });
-    if (pending.offsetAndMetadata === commit.offsetAndMetadata) this.pendingOffsetCommits.delete(k);
+    const current = this.offsets.get(tp);
+    if (!current || current.appendedBatchOffset < commit.appendedBatchOffset) this.offsets.set(tp, commit);
+    if (pending === commit.offsetAndMetadata) this.pendingOffsetCommits.delete(tp);
   }
 
   failPendingOffsetWrite(tp: TopicPartition, offset: OffsetAndMetadata): void {
-    const k = tpKey(tp.topic, tp.partition);
-    if (this.pendingOffsetCommits.get(k)?.offsetAndMetadata === offset) this.pendingOffsetCommits.delete(k);
+    if (this.pendingOffsetCommits.get(tp) === offset) this.pendingOffsetCommits.delete(tp);
   }
 
   hasPendingOffsetCommitsForTopicPartition(tp: TopicPartition): boolean {
-    return this.pendingOffsetCommits.has(tpKey(tp.topic, tp.partition));
+    return this.pendingOffsetCommits.has(tp);
   }
 
   removeAllOffsets(): OffsetsByPartition {
-    return this.removeOffsets([...this.offsets.values()].map((e) => e.tp));
+    return this.removeOffsets(this.offsets.keys());
   }
 
   /** Removes committed and pending offsets of `tps`; returns the committed ones removed. */
   removeOffsets(tps: readonly TopicPartition[]): OffsetsByPartition {
-    const removed: OffsetsByPartition = new Map();
+    const removed: OffsetsByPartition = new TopicPartitionMap();
     for (const tp of tps) {
-      const k = tpKey(tp.topic, tp.partition);
-      this.pendingOffsetCommits.delete(k);
-      const e = this.offsets.get(k);
-      if (!e) continue;
-      this.offsets.delete(k);
-      removed.set(k, { tp: e.tp, offsetAndMetadata: e.commit.offsetAndMetadata });
+      this.pendingOffsetCommits.delete(tp);
+      const commit = this.offsets.get(tp);
+      if (!commit) continue;
+      this.offsets.delete(tp);
+      removed.set(tp, commit.offsetAndMetadata);
     }
     return removed;
   }
@@ -83,8 +79,8 @@ export class GroupOffsets {
     subscribed: ReadonlySet<string>,
   ): TopicPartition[] {
     const out: TopicPartition[] = [];
-    for (const [k, { tp, commit }] of this.offsets) {
-      if (subscribed.has(tp.topic) || this.pendingOffsetCommits.has(k)) continue;
+    for (const [tp, commit] of this.offsets) {
+      if (subscribed.has(tp.topic) || this.pendingOffsetCommits.has(tp)) continue;
       const expire = commit.offsetAndMetadata.expireTimestamp;
       if (expire === null ? nowMs - base(commit) >= retentionMs : nowMs >= expire) out.push(tp);
     }
@@ -92,18 +88,17 @@ export class GroupOffsets {
   }
 
   get allOffsets(): { tp: TopicPartition; offsetAndMetadata: OffsetAndMetadata }[] {
-    return [...this.offsets.values()].map((e) => ({
-      tp: e.tp,
-      offsetAndMetadata: e.commit.offsetAndMetadata,
-    }));
+    return this.offsets
+      .entries()
+      .map(([tp, commit]) => ({ tp, offsetAndMetadata: commit.offsetAndMetadata }));
   }
 
   offset(tp: TopicPartition): OffsetAndMetadata | undefined {
-    return this.offsets.get(tpKey(tp.topic, tp.partition))?.commit.offsetAndMetadata;
+    return this.offsets.get(tp)?.offsetAndMetadata;
   }
 
   offsetWithRecordMetadata(tp: TopicPartition): CommitRecordMetadataAndOffset | undefined {
-    return this.offsets.get(tpKey(tp.topic, tp.partition))?.commit;
+    return this.offsets.get(tp);
   }
 
   get numOffsets(): number {
