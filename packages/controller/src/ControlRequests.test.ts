@@ -6,26 +6,29 @@ import {
   encodeRequest,
   encodeResponse,
   randomUuid,
+  type LeaderAndIsrPartitionState,
+  type DecodedRequest,
   type Struct,
+  type UpdateMetadataPartitionState,
 } from '@samsa/protocol';
 import {
-  buildLeaderAndIsrRequest,
+  leaderAndIsrRequest,
   buildStopReplicaRequests,
-  buildUpdateMetadataRequest,
-  leaderAndIsrPartitionStates,
+  updateMetadataRequest,
   leaderAndIsrResponseErrors,
+  type ControlRequest,
+} from './ControlRequests';
+import {
+  leaderAndIsrPartitionStates,
   stopReplicaPartitions,
   updateMetadataPartitionStates,
-  type ControlRequest,
-  type LeaderAndIsrPartitionState,
-  type UpdateMetadataPartitionState,
-} from './ControlRequests';
+} from './testing/receivedControlRequests';
 import { plaintextBroker } from './testing/fakes';
 
 const header = { controllerId: 1, controllerEpoch: 3, brokerEpoch: 4294967345 };
 
 /** Encodes as the controller sends it and decodes as a broker reads it. */
-function overTheWire(request: ControlRequest): Struct {
+function overTheWire(request: ControlRequest): DecodedRequest {
   const header = {
     apiKey: request.apiKey,
     apiVersion: request.apiVersion,
@@ -35,7 +38,7 @@ function overTheWire(request: ControlRequest): Struct {
   const frame = Buffer.concat(encodeRequest(header, request.body)).subarray(4);
   const decoded = decodeRequest(frame);
   expect(decoded.header).toMatchObject(header);
-  return decoded.body;
+  return decoded;
 }
 
 const lairState = (topicName: string, partitionIndex: number): LeaderAndIsrPartitionState => ({
@@ -55,19 +58,20 @@ const lairState = (topicName: string, partitionIndex: number): LeaderAndIsrParti
 test.each([0, 1, 2, 3, 4, 5])('leaderAndIsrV%iRoundTrips', (version) => {
   const states = [lairState('a', 0), lairState('a', 1), lairState('b', 0)];
   const topicIds = new Map([['a', randomUuid()]]);
-  const request = buildLeaderAndIsrRequest(
+  const request = leaderAndIsrRequest(
     version,
     header,
     states,
     [{ brokerId: 2, hostName: 'h', port: 9 }],
     topicIds,
   );
-  const body = overTheWire(request);
+  const received = overTheWire(request);
+  const body = received.body;
   expect(body.controllerId).toBe(1);
   expect(body.controllerEpoch).toBe(3);
   expect(body.brokerEpoch).toBe(version >= 2 ? 4294967345 : -1);
   expect(body.liveLeaders).toEqual([{ brokerId: 2, hostName: 'h', port: 9 }]);
-  const decoded = leaderAndIsrPartitionStates(body);
+  const decoded = leaderAndIsrPartitionStates(received);
   expect(
     decoded.map((s) => [
       s.topicName,
@@ -95,10 +99,11 @@ test.each([0, 1, 2, 3, 4, 5, 6, 7])('updateMetadataV%iRoundTrips', (version) => 
     replicas: [1, 2],
     offlineReplicas: [2],
   };
-  const body = overTheWire(
-    buildUpdateMetadataRequest(version, header, [state], [plaintextBroker(1), plaintextBroker(2)]),
+  const received = overTheWire(
+    updateMetadataRequest(version, header, [state], [plaintextBroker(1), plaintextBroker(2)]),
   );
-  expect(updateMetadataPartitionStates(body)).toEqual([
+  const body = received.body;
+  expect(updateMetadataPartitionStates(received)).toEqual([
     expect.objectContaining({
       topicName: 'a',
       partitionIndex: 3,

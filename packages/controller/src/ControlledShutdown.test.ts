@@ -11,7 +11,7 @@ import {
 } from './ControlledShutdown';
 import type { ControllerContext } from './ControllerContext';
 import { ControllerEventManager } from './ControllerEventManager';
-import { leaderAndIsrPartitionStates, stopReplicaPartitions } from './ControlRequests';
+import { leaderAndIsrPartitionStates, stopReplicaPartitions } from './testing/receivedControlRequests';
 import { partitionAndReplica } from './PartitionAndReplica';
 import { PartitionStateMachine } from './PartitionStateMachine';
 import { ReplicaStateMachine } from './ReplicaStateMachine';
@@ -112,7 +112,7 @@ describe('doControlledShutdown', () => {
     const lair = f.sender
       .byApi(ApiKey.LeaderAndIsr)
       .filter((s) =>
-        leaderAndIsrPartitionStates(s.request.body).some(
+        leaderAndIsrPartitionStates(s.request).some(
           (p) => p.topicName === 'T' && p.partitionIndex === 0,
         ),
       );
@@ -126,13 +126,13 @@ describe('doControlledShutdown', () => {
     expect(f.context.replicaState(partitionAndReplica(FOLLOWED, 1))).toBe('OfflineReplica');
     const stop = f.sender.byApi(ApiKey.StopReplica);
     expect(stop.map((s) => s.brokerId)).toEqual([1]);
-    expect(stopReplicaPartitions(stop[0].request.body)).toEqual([
+    expect(stopReplicaPartitions(stop[0].request)).toEqual([
       { topic: 'T', partition: 1, deletePartition: false },
     ]);
     const toLeader = f.sender
       .byApi(ApiKey.LeaderAndIsr)
       .filter((s) => s.brokerId === 2)
-      .flatMap((s) => leaderAndIsrPartitionStates(s.request.body))
+      .flatMap((s) => leaderAndIsrPartitionStates(s.request))
       .find((p) => p.partitionIndex === 1);
     expect(toLeader).toMatchObject({ leader: 2, isr: [2, 3] });
   });

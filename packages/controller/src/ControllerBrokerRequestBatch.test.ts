@@ -5,7 +5,7 @@ import {
   leaderAndIsrPartitionStates,
   stopReplicaPartitions,
   updateMetadataPartitionStates,
-} from './ControlRequests';
+} from './testing/receivedControlRequests';
 import { batchFor, contextWithBrokers } from './testing/fakes';
 
 const T0: TopicPartition = { topic: 'T', partition: 0 };
@@ -54,7 +54,7 @@ test('oneLeaderAndIsrAndOneUpdateMetadataPerBrokerPerStateChange', () => {
   const lair = f.sender.byApi(ApiKey.LeaderAndIsr);
   expect(lair.map((s) => s.brokerId).sort()).toEqual([1, 2, 3]);
   const partitionsOf = (brokerId: number) =>
-    leaderAndIsrPartitionStates(lair.find((s) => s.brokerId === brokerId)!.request.body)
+    leaderAndIsrPartitionStates(lair.find((s) => s.brokerId === brokerId)!.request)
       .map((p) => topicPartitionKey({ topic: p.topicName, partition: p.partitionIndex }))
       .sort();
   expect(partitionsOf(1)).toEqual(['T-0', 'U-0']);
@@ -63,7 +63,7 @@ test('oneLeaderAndIsrAndOneUpdateMetadataPerBrokerPerStateChange', () => {
 
   const um = f.sender.byApi(ApiKey.UpdateMetadata);
   expect(um.map((s) => s.brokerId)).toEqual([1, 2, 3]);
-  for (const s of um) expect(updateMetadataPartitionStates(s.request.body)).toHaveLength(3);
+  for (const s of um) expect(updateMetadataPartitionStates(s.request)).toHaveLength(3);
   expect(f.sender.byApi(ApiKey.StopReplica)).toEqual([]);
   expect(f.batch.isEmpty).toBe(true);
 });
@@ -101,7 +101,7 @@ test('brokersThatAreNotLiveGetNothing', () => {
   expect(f.sender.sent.every((s) => s.brokerId !== 3)).toBe(true);
   // The broker that is down is listed as an offline replica.
   const um = f.sender.byApi(ApiKey.UpdateMetadata)[0];
-  expect(updateMetadataPartitionStates(um.request.body)[0]).toMatchObject({
+  expect(updateMetadataPartitionStates(um.request)[0]).toMatchObject({
     replicas: [2, 3],
     offlineReplicas: [3],
   });
@@ -115,10 +115,10 @@ test('isNewAndDeletePartitionAreSticky', () => {
   f.batch.addStopReplicaRequestForBrokers([2], T1, true);
   f.batch.addStopReplicaRequestForBrokers([2], T1, false);
   f.batch.sendRequestsToBrokers(5);
-  expect(leaderAndIsrPartitionStates(f.sender.byApi(ApiKey.LeaderAndIsr)[0].request.body)[0].isNew).toBe(
+  expect(leaderAndIsrPartitionStates(f.sender.byApi(ApiKey.LeaderAndIsr)[0].request)[0].isNew).toBe(
     true,
   );
-  expect(stopReplicaPartitions(f.sender.byApi(ApiKey.StopReplica)[0].request.body)).toEqual([
+  expect(stopReplicaPartitions(f.sender.byApi(ApiKey.StopReplica)[0].request)).toEqual([
     { topic: 'T', partition: 1, deletePartition: true },
   ]);
 });
@@ -146,7 +146,7 @@ test('partitionsOfTopicsBeingDeletedAreAnnouncedWithLeaderDuringDelete', () => {
   f.batch.addUpdateMetadataRequestForBrokers([1], [T0, U0]);
   f.batch.addStopReplicaRequestForBrokers([1], T0, true);
   f.batch.sendRequestsToBrokers(5);
-  const states = updateMetadataPartitionStates(f.sender.byApi(ApiKey.UpdateMetadata)[0].request.body);
+  const states = updateMetadataPartitionStates(f.sender.byApi(ApiKey.UpdateMetadata)[0].request);
   expect(states.find((s) => s.topicName === 'T')).toMatchObject({ leader: -2, leaderEpoch: 0, isr: [1, 2] });
   expect(states.find((s) => s.topicName === 'U')).toMatchObject({ leader: 3, leaderEpoch: 7 });
   expect(

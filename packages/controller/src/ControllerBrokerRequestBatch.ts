@@ -1,19 +1,23 @@
 import { topicPartitionKey, TopicPartitionMap, type Logger, type TopicPartition } from '@samsa/common';
 import { ControllerMovedError, type LeaderIsrAndControllerEpoch, type ReplicaAssignment } from '@samsa/zk';
-import { brokerEndPoint, type ControlRequestSender } from './ControllerChannelManager';
+import { brokerEndPoint, type ControlRequestSender, type ResponseCallback } from './ControllerChannelManager';
 import type { ControllerContext } from './ControllerContext';
 import {
-  buildLeaderAndIsrRequest,
+  ApiKey,
+  type LeaderAndIsrLiveLeader,
+  type LeaderAndIsrPartitionState,
+  type ResponseOf,
+  type UpdateMetadataPartitionState,
+} from '@samsa/protocol';
+import {
   buildStopReplicaRequests,
-  buildUpdateMetadataRequest,
+  leaderAndIsrRequest,
   leaderAndIsrResponseErrors,
   stopReplicaResponseErrors,
+  updateMetadataRequest,
   type ControlRequestVersions,
-  type LeaderAndIsrPartitionState,
-  type LiveLeader,
   type PartitionErrors,
   type StopReplicaPartitionState,
-  type UpdateMetadataPartitionState,
 } from './ControlRequests';
 import { LeaderAndIsrConstants } from '@samsa/zk';
 import type { StateChangeLogger } from './StateChangeLogger';
@@ -250,24 +254,25 @@ export class ControllerBrokerRequestBatch {
         `Sending LeaderAndIsr request to broker ${brokerId} with ${becomeLeaders} become-leader and ` +
           `${partitionStates.length - becomeLeaders} become-follower partitions`,
       );
-      const liveLeaders: LiveLeader[] = context.liveOrShuttingDownBrokers
+      const liveLeaders: LeaderAndIsrLiveLeader[] = context.liveOrShuttingDownBrokers
         .filter((b) => leaderIds.has(b.broker.id))
         .flatMap((b) => {
           const e = brokerEndPoint(b.broker, interBrokerListenerName);
           return e === undefined ? [] : [{ brokerId: b.broker.id, hostName: e.host, port: e.port }];
         });
-      const request = buildLeaderAndIsrRequest(
+      const request = leaderAndIsrRequest(
         versions.leaderAndIsr,
         this.header(brokerId, controllerEpoch),
         partitionStates,
         liveLeaders,
         context.topicIds,
       );
+      // The channel decoded the response with this request's api key and version.
       sender.sendRequest(brokerId, request, (response) =>
         sendEvent({
           name: 'LeaderAndIsrResponseReceived',
           brokerId,
-          response: leaderAndIsrResponseErrors(response, topicNamesById),
+          response: leaderAndIsrResponseErrors(response as ResponseOf<typeof ApiKey.LeaderAndIsr>, topicNamesById),
         }),
       );
     }
@@ -286,7 +291,7 @@ export class ControllerBrokerRequestBatch {
     const live = new Set(context.liveOrShuttingDownBrokerIds);
     for (const brokerId of this.updateMetadataRequestBrokerSet) {
       if (!live.has(brokerId)) continue;
-      const request = buildUpdateMetadataRequest(
+      const request = updateMetadataRequest(
         versions.updateMetadata,
         this.header(brokerId, controllerEpoch),
         partitionStates,
@@ -322,8 +327,9 @@ export class ControllerBrokerRequestBatch {
         const callback =
           deletePartitions === false
             ? undefined
-            : (body: Parameters<typeof stopReplicaResponseErrors>[0]) => {
-                const { errorCode, partitionErrors } = stopReplicaResponseErrors(body);
+            : (body: Parameters<ResponseCallback>[0]) => {
+                // The channel decoded the response with this request's api key and version.
+                const { errorCode, partitionErrors } = stopReplicaResponseErrors(body as ResponseOf<typeof ApiKey.StopReplica>);
                 const forDeletingTopics = new TopicPartitionMap<number>();
                 for (const [tp, code] of partitionErrors) {
                   if (context.isTopicDeletionInProgress(tp.topic) && isDeleted(tp))

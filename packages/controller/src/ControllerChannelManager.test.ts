@@ -1,11 +1,11 @@
 import { ApiKey, type Struct } from '@samsa/protocol';
 import { ControllerChannelManager } from './ControllerChannelManager';
-import { buildUpdateMetadataRequest } from './ControlRequests';
+import { updateMetadataRequest } from './ControlRequests';
 import { FakeBrokerServer, successAnswer } from './testing/FakeBrokerServer';
 import { plaintextBroker, quietLogger } from './testing/fakes';
 
 const request = (epoch: number) =>
-  buildUpdateMetadataRequest(
+  updateMetadataRequest(
     6,
     { controllerId: 0, controllerEpoch: epoch, brokerEpoch: 1 },
     [],

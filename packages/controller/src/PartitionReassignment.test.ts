@@ -2,7 +2,7 @@ import { TopicPartitionMap, type TopicPartition } from '@samsa/common';
 import { ApiKey, ErrorCode } from '@samsa/protocol';
 import { replicaAssignment, type LeaderIsrAndControllerEpoch, type ReplicaAssignment, type ZNodeChangeHandler } from '@samsa/zk';
 import type { ControllerContext } from './ControllerContext';
-import { leaderAndIsrPartitionStates, stopReplicaPartitions } from './ControlRequests';
+import { leaderAndIsrPartitionStates, stopReplicaPartitions } from './testing/receivedControlRequests';
 import { partitionAndReplica } from './PartitionAndReplica';
 import {
   apiPartitionReassignmentEvent,
@@ -154,7 +154,7 @@ describe('onPartitionReassignment', () => {
     expect(f.zk.states.get(TP)!.leaderAndIsr).toMatchObject({ leader: 0, leaderEpoch: 4, isr: [0, 1] });
     const recipients = f.sender
       .byApi(ApiKey.LeaderAndIsr)
-      .filter((s) => leaderAndIsrPartitionStates(s.request.body).some((p) => p.partitionIndex === 0))
+      .filter((s) => leaderAndIsrPartitionStates(s.request).some((p) => p.partitionIndex === 0))
       .map((s) => s.brokerId);
     expect([...new Set(recipients)].sort()).toEqual([0, 1, 2]);
     expect(f.context.replicaState(partitionAndReplica(TP, 2))).toBe('NewReplica');
@@ -178,7 +178,7 @@ describe('onPartitionReassignment', () => {
     expect(state.leader).toBe(1);
     expect(state.isr).toEqual([1, 2]);
     const stops = f.sender.byApi(ApiKey.StopReplica).filter((s) => s.brokerId === 0);
-    expect(stops.flatMap((s) => stopReplicaPartitions(s.request.body)).some((p) => p.deletePartition)).toBe(true);
+    expect(stops.flatMap((s) => stopReplicaPartitions(s.request)).some((p) => p.deletePartition)).toBe(true);
     expect(f.context.replicaStates.get(partitionAndReplica(TP, 0))).toBeUndefined();
     expect(f.context.partitionsBeingReassigned.has(TP)).toBe(false);
     expect(f.zk.reassignZNode).toBeNull();

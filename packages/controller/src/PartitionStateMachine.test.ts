@@ -3,7 +3,7 @@ import { ApiKey } from '@samsa/protocol';
 import { ControllerMovedError, replicaAssignment } from '@samsa/zk';
 import type { ControllerContext } from './ControllerContext';
 import type { ControllerNotification } from './ControllerNotification';
-import { leaderAndIsrPartitionStates, updateMetadataPartitionStates } from './ControlRequests';
+import { leaderAndIsrPartitionStates, updateMetadataPartitionStates } from './testing/receivedControlRequests';
 import { offlinePartitionStrategy } from './Election';
 import { PARTITION_STATES, isValidPartitionStateTransition, type PartitionState } from './PartitionState';
 import { PartitionStateMachine } from './PartitionStateMachine';
@@ -105,7 +105,7 @@ describe('valid transitions', () => {
     expect(f.context.partitionLeadership(T0)).toEqual(f.zk.states.get(T0));
     const lair = f.sender.byApi(ApiKey.LeaderAndIsr);
     expect(lair.map((s) => s.brokerId)).toEqual([2, 3]);
-    expect(leaderAndIsrPartitionStates(lair[0].request.body)).toEqual([
+    expect(leaderAndIsrPartitionStates(lair[0].request)).toEqual([
       expect.objectContaining({
         topicName: 'T',
         partitionIndex: 0,
@@ -301,7 +301,7 @@ describe('elections', () => {
     const um = f.sender.byApi(ApiKey.UpdateMetadata);
     expect(um.map((s) => s.brokerId)).toEqual([2, 3]);
     expect(
-      updateMetadataPartitionStates(um[0].request.body)
+      updateMetadataPartitionStates(um[0].request)
         .map((p) => p.partitionIndex)
         .sort(),
     ).toEqual([0, 1]);

@@ -5,7 +5,7 @@ import type { ControllerConfig } from './ControllerConfig';
 import type { ControllerContext } from './ControllerContext';
 import type { ControllerCore } from './ControllerCore';
 import { ControllerEventManager } from './ControllerEventManager';
-import { leaderAndIsrPartitionStates } from './ControlRequests';
+import { leaderAndIsrPartitionStates } from './testing/receivedControlRequests';
 import { partitionAndReplica } from './PartitionAndReplica';
 import { PartitionStateMachine } from './PartitionStateMachine';
 import {
@@ -126,7 +126,7 @@ describe('PreferredReplicaElection', () => {
     expect(f.zk.states.get(BALANCED)!.leaderAndIsr.leaderEpoch).toBe(3);
     const lair = f.sender.byApi(ApiKey.LeaderAndIsr);
     expect(lair.map((s) => s.brokerId).sort()).toEqual([1, 2, 3]);
-    expect(leaderAndIsrPartitionStates(lair[0].request.body)).toEqual([
+    expect(leaderAndIsrPartitionStates(lair[0].request)).toEqual([
       expect.objectContaining({ topicName: 'T', partitionIndex: 0, leader: 1 }),
     ]);
     expect(f.sender.byApi(ApiKey.UpdateMetadata).length).toBeGreaterThan(0);

@@ -2,7 +2,7 @@ import { type TopicPartition } from '@samsa/common';
 import { ApiKey } from '@samsa/protocol';
 import { replicaAssignment } from '@samsa/zk';
 import type { ControllerContext } from './ControllerContext';
-import { leaderAndIsrPartitionStates, stopReplicaPartitions } from './ControlRequests';
+import { leaderAndIsrPartitionStates, stopReplicaPartitions } from './testing/receivedControlRequests';
 import { partitionAndReplica, type PartitionAndReplica } from './PartitionAndReplica';
 import { REPLICA_STATES, isValidReplicaStateTransition, type ReplicaState } from './ReplicaState';
 import { ReplicaStateMachine } from './ReplicaStateMachine';
@@ -82,7 +82,7 @@ describe('valid transitions', () => {
     expect(f.context.replicaState(r(2))).toBe('NewReplica');
     const lair = f.sender.byApi(ApiKey.LeaderAndIsr);
     expect(lair.map((s) => s.brokerId)).toEqual([2]);
-    expect(leaderAndIsrPartitionStates(lair[0].request.body)[0]).toMatchObject({ leader: 1, isNew: true });
+    expect(leaderAndIsrPartitionStates(lair[0].request)[0]).toMatchObject({ leader: 1, isNew: true });
   });
 
   test('nonexistentToNewReplicaWithoutLeaderSendsNothing', async () => {
@@ -127,7 +127,7 @@ describe('valid transitions', () => {
     expect(f.context.partitionLeadership(T0)!.leaderAndIsr.isr).toEqual([1, 3]);
     const stop = f.sender.byApi(ApiKey.StopReplica);
     expect(stop.map((s) => s.brokerId)).toEqual([2]);
-    expect(stopReplicaPartitions(stop[0].request.body)).toEqual([
+    expect(stopReplicaPartitions(stop[0].request)).toEqual([
       { topic: 'T', partition: 0, deletePartition: false },
     ]);
     expect(f.sender.byApi(ApiKey.LeaderAndIsr).map((s) => s.brokerId)).toEqual([1, 3]);
@@ -243,7 +243,7 @@ describe('startup', () => {
     const lair = f.sender.byApi(ApiKey.LeaderAndIsr);
     expect(lair.map((s) => s.brokerId).sort()).toEqual([1, 2]);
     for (const s of lair)
-      expect(leaderAndIsrPartitionStates(s.request.body)).toEqual([
+      expect(leaderAndIsrPartitionStates(s.request)).toEqual([
         expect.objectContaining({ leader: 1, leaderEpoch: 5, isr: [1, 2] }),
       ]);
     expect(f.sender.byApi(ApiKey.UpdateMetadata)).toHaveLength(2); // one per live broker

@@ -1,7 +1,7 @@
 import { type TopicPartition } from '@samsa/common';
 import { ApiKey } from '@samsa/protocol';
 import { replicaAssignment } from '@samsa/zk';
-import { stopReplicaPartitions, updateMetadataPartitionStates } from './ControlRequests';
+import { stopReplicaPartitions, updateMetadataPartitionStates } from './testing/receivedControlRequests';
 import { partitionAndReplica } from './PartitionAndReplica';
 import { PartitionStateMachine } from './PartitionStateMachine';
 import { ReplicaStateMachine } from './ReplicaStateMachine';
@@ -66,14 +66,14 @@ const deletes = (sender: ReturnType<typeof fixture>['sender'], brokerId: number)
   sender
     .byApi(ApiKey.StopReplica)
     .filter((s) => s.brokerId === brokerId)
-    .flatMap((s) => stopReplicaPartitions(s.request.body))
+    .flatMap((s) => stopReplicaPartitions(s.request))
     .filter((p) => p.deletePartition);
 
 test('deletionStopsEveryReplicaThenDeletesTheTopicWhenAllAnswered', async () => {
   const f = fixture();
   await f.manager.enqueueTopicsForDeletion(new Set(['T']));
   expect(f.context.partitionState(T0)).toBe('NonExistentPartition');
-  expect(updateMetadataPartitionStates(f.sender.byApi(ApiKey.UpdateMetadata)[0].request.body)[0].leader).toBe(
+  expect(updateMetadataPartitionStates(f.sender.byApi(ApiKey.UpdateMetadata)[0].request)[0].leader).toBe(
     -2,
   );
   expect(deletes(f.sender, 1)).toEqual([{ topic: 'T', partition: 0, deletePartition: true }]);

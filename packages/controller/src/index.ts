@@ -21,6 +21,7 @@ export * from './ReplicaStateMachine';
 export * from './TopicDeletionManager';
 export * from './StateChangeLogger';
 export * from './ControlRequests';
+export * from './testing/receivedControlRequests';
 export * from './ControllerChannelManager';
 export * from './ControllerBrokerRequestBatch';
 export * from './network/NetworkClient';

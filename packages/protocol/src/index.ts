@@ -26,3 +26,4 @@ export * from './records/compression';
 export * from './records/legacy';
 export * from './internal';
 export * as internalMessages from './messages/internal';
+export * from './requests';

@@ -179,7 +179,7 @@ export function brokerInfo(id: number, port: number): Broker {
 /** The LeaderAndIsr partition states a fake broker received, flattened, in arrival order. */
 export function leaderAndIsrStates(broker: FakeBroker): Array<Struct & { controllerEpochOfRequest: number }> {
   return broker.server.requests(ApiKey.LeaderAndIsr).flatMap((r: ReceivedRequest) =>
-    leaderAndIsrPartitionStates(r.body).map((s) => ({
+    leaderAndIsrPartitionStates(r).map((s) => ({
       ...s,
       controllerEpochOfRequest: r.body.controllerEpoch,
     })),
@@ -191,11 +191,11 @@ export function updateMetadataRequests(broker: FakeBroker): ReceivedRequest[] {
 }
 
 export function updateMetadataStates(broker: FakeBroker): Struct[] {
-  return updateMetadataRequests(broker).flatMap((r) => updateMetadataPartitionStates(r.body));
+  return updateMetadataRequests(broker).flatMap((r) => updateMetadataPartitionStates(r));
 }
 
 export function stopReplicas(
   broker: FakeBroker,
 ): Array<{ topic: string; partition: number; deletePartition: boolean }> {
-  return broker.server.requests(ApiKey.StopReplica).flatMap((r) => stopReplicaPartitions(r.body));
+  return broker.server.requests(ApiKey.StopReplica).flatMap((r) => stopReplicaPartitions(r));
 }

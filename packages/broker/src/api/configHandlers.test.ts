@@ -1,3 +1,4 @@
+import { updateMetadataContent } from '../testing/controlRequests';
 import { ApiKey, ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
 import { alterConfigsHandler } from './alterConfigs';
 import type { LogManager } from '@samsa/storage';
@@ -16,7 +17,7 @@ function setup() {
     currentDefaultConfig: dynamicLogDefaults({}, new Map([['log.retention.bytes', '50']]), new Map()),
   } as LogManager;
   const deps = fakeDeps({ zkClient: zk.client(), logManager });
-  deps.metadataCache.updateMetadata(updateMetadataBody([0], { t: [0] }));
+  deps.metadataCache.updateMetadata(updateMetadataContent(updateMetadataBody([0], { t: [0] })));
   return { zk, deps };
 }
 

@@ -1,4 +1,13 @@
-import { ApiKey, ErrorCode, type Struct } from '@samsa/protocol';
+import {
+  ApiKey,
+  buildLeaderAndIsrResponse,
+  buildStopReplicaResponse,
+  ErrorCode,
+  readLeaderAndIsrRequest,
+  readStopReplicaRequest,
+  readUpdateMetadataRequest,
+  type RequestOf,
+} from '@samsa/protocol';
 import { GROUP_METADATA_TOPIC_NAME } from '@samsa/zk';
 import type { BrokerDeps } from './deps';
 import type { ApiHandlerEntry } from './types';
@@ -12,10 +21,13 @@ export function leaderAndIsrHandler(deps: BrokerDeps): ApiHandlerEntry {
   return {
     apiKey: ApiKey.LeaderAndIsr,
     maxVersion: 5,
-    handle: (_ctx, body) =>
-      deps.replicaManager.becomeLeaderOrFollower(body, (leaders, followers) =>
+    async handle(ctx, body) {
+      const request = readLeaderAndIsrRequest(body as RequestOf<typeof ApiKey.LeaderAndIsr>);
+      const response = await deps.replicaManager.becomeLeaderOrFollower(request, (leaders, followers) =>
         deps.groupCoordinator.onLeadershipChange(leaders, followers),
-      ),
+      );
+      return buildLeaderAndIsrResponse(ctx.header.apiVersion, response, request.topicIds);
+    },
   };
 }
 
@@ -28,15 +40,15 @@ export function stopReplicaHandler(deps: BrokerDeps): ApiHandlerEntry {
     apiKey: ApiKey.StopReplica,
     maxVersion: 3,
     async handle(_ctx, body) {
-      const response = await deps.replicaManager.stopReplicas(body);
-      for (const p of response.partitionErrors as Struct[]) {
-        if (p.topicName === GROUP_METADATA_TOPIC_NAME && p.errorCode === ErrorCode.NONE) {
-          deps.groupCoordinator.onResignation(p.partitionIndex, null);
+      const response = await deps.replicaManager.stopReplicas(readStopReplicaRequest(body as RequestOf<typeof ApiKey.StopReplica>));
+      for (const p of response.partitionErrors) {
+        if (p.topic === GROUP_METADATA_TOPIC_NAME && p.errorCode === ErrorCode.NONE) {
+          deps.groupCoordinator.onResignation(p.partition, null);
         }
       }
       // a topic this broker no longer hosts loses its BrokerTopicMetrics (Kafka's maybeRemoveTopicMetrics)
       deps.brokerTopicStats?.retainTopics(new Set(deps.replicaManager.allPartitions().map((p) => p.topic)));
-      return response;
+      return buildStopReplicaResponse(response);
     },
   };
 }
@@ -54,7 +66,7 @@ export function updateMetadataHandler(deps: BrokerDeps): ApiHandlerEntry {
         return { errorCode: ErrorCode.STALE_CONTROLLER_EPOCH };
       }
       rm.controllerEpoch = body.controllerEpoch;
-      const { deleted } = deps.metadataCache.updateMetadata(body);
+      const { deleted } = deps.metadataCache.updateMetadata(readUpdateMetadataRequest(body as RequestOf<typeof ApiKey.UpdateMetadata>));
       // offsets of deleted topics' partitions go with them (Kafka's handleDeletedPartitions)
       deps.groupCoordinator.handleDeletedPartitions(deleted);
       rm.onPartitionsChanged(rm.allPartitions());

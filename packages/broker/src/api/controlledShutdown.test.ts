@@ -1,3 +1,4 @@
+import { updateMetadataContent } from '../testing/controlRequests';
 import type { ControlledShutdownResult } from '@samsa/controller';
 import { ApiKey, ErrorCode, type Struct } from '@samsa/protocol';
 import { MetadataCache } from '../metadata/MetadataCache';
@@ -84,7 +85,7 @@ describe('controlledShutdown (the sending broker)', () => {
 
   function cacheWithController(controllerId: number): MetadataCache {
     const cache = new MetadataCache(1);
-    cache.updateMetadata(updateMetadataBody([0, 1, 2], {}, controllerId));
+    cache.updateMetadata(updateMetadataContent(updateMetadataBody([0, 1, 2], {}, controllerId)));
     return cache;
   }
 
@@ -123,7 +124,7 @@ describe('controlledShutdown (the sending broker)', () => {
       ...o,
       send: async (host, port, body) => {
         const answer = await o.send!(host, port, body);
-        cache.updateMetadata(updateMetadataBody([0, 1, 2], {}, 0)); // meanwhile the controller moved to 0
+        cache.updateMetadata(updateMetadataContent(updateMetadataBody([0, 1, 2], {}, 0))); // meanwhile the controller moved to 0
         return answer;
       },
     };
@@ -142,7 +143,7 @@ describe('controlledShutdown (the sending broker)', () => {
 
   test('unknownControllerFallsBackToZooKeeperElseRetries', async () => {
     const cache = new MetadataCache(1);
-    cache.updateMetadata(updateMetadataBody([0, 1, 2], {}, -1));
+    cache.updateMetadata(updateMetadataContent(updateMetadataBody([0, 1, 2], {}, -1)));
     const o = options([{ errorCode: 0, remainingPartitions: [] }], cache);
     expect(await controlledShutdown({ ...o, controllerIdFromZk: async () => 0 })).toBe(true);
     expect(o.sent[0]).toMatch(/^h0:9092 /);

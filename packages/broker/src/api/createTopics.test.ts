@@ -1,3 +1,4 @@
+import { updateMetadataContent } from '../testing/controlRequests';
 import { InvalidPartitionsError, InvalidReplicationFactorError } from '@samsa/admin-zk';
 import { ApiKey, ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
 import { createTopicsHandler, duplicateNames, resolveTopic } from './createTopics';
@@ -93,7 +94,7 @@ describe('createTopicsHandler', () => {
   test('duplicatesExistingAndUnplaceableTopicsFailBeforeZooKeeper', async () => {
     // the fake ZooKeeper client throws if touched: none of these may reach it
     const deps = fakeDeps();
-    deps.metadataCache.updateMetadata(updateMetadataBody([0], { exists: [0] }));
+    deps.metadataCache.updateMetadata(updateMetadataContent(updateMetadataBody([0], { exists: [0] })));
     const h = createTopicsHandler(deps);
     const r = (await h.handle(
       ctx(ApiKey.CreateTopics, 4),

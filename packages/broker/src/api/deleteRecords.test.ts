@@ -1,3 +1,4 @@
+import { updateMetadataContent } from '../testing/controlRequests';
 import { ApiKey, ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
 import type { ReplicaManager } from '../replica/ReplicaManager';
 import { deleteRecordsHandler } from './deleteRecords';
@@ -22,7 +23,7 @@ function setup(cleanupDelete = true) {
     },
   } as unknown as ReplicaManager;
   const deps = fakeDeps({ replicaManager });
-  deps.metadataCache.updateMetadata(updateMetadataBody([0, 1], { lead: [0, 1] }));
+  deps.metadataCache.updateMetadata(updateMetadataContent(updateMetadataBody([0, 1], { lead: [0, 1] })));
   return deleteRecordsHandler(deps);
 }
 

@@ -1,3 +1,4 @@
+import { updateMetadataContent } from '../testing/controlRequests';
 import { ApiKey, ErrorCode, type Struct } from '@samsa/protocol';
 import type { KafkaZkClient } from '@samsa/zk';
 import type { GroupCoordinator } from '@samsa/coordinator';
@@ -46,7 +47,7 @@ describe('deleteTopicsHandler', () => {
       handleDeletedPartitions: (tps: unknown[]) => offsetsDroppedFor.push(...tps),
     } as unknown as GroupCoordinator;
     const deps = fakeDeps({ zkClient: zk, replicaManager, groupCoordinator });
-    deps.metadataCache.updateMetadata(updateMetadataBody([0], { gone: [0, 0] }));
+    deps.metadataCache.updateMetadata(updateMetadataContent(updateMetadataBody([0], { gone: [0, 0] })));
     const updateMetadata = completingTopicOperations(updateMetadataHandler(deps), deps.topicPurgatory);
     const pending = deleteTopicsHandler(deps).handle(
       ctx(ApiKey.DeleteTopics, 3),
@@ -72,7 +73,7 @@ describe('deleteTopicsHandler', () => {
   test('aTopicStillThereAtTheTimeoutIsRequestTimedOut', async () => {
     const { zk } = markerZk(['stays']);
     const deps = fakeDeps({ zkClient: zk });
-    deps.metadataCache.updateMetadata(updateMetadataBody([0], { stays: [0] }));
+    deps.metadataCache.updateMetadata(updateMetadataContent(updateMetadataBody([0], { stays: [0] })));
     const r = (await deleteTopicsHandler(deps).handle(
       ctx(ApiKey.DeleteTopics, 3),
       request(['stays'], 50),

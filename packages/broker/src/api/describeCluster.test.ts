@@ -1,3 +1,4 @@
+import { updateMetadataContent } from '../testing/controlRequests';
 import { ApiKey, ErrorCode, type Struct } from '@samsa/protocol';
 import { CLUSTER_OPERATIONS, describeClusterHandler } from './describeCluster';
 import { ctx, fakeDeps, updateMetadataBody } from './testing/fakeDeps';
@@ -5,7 +6,7 @@ import { ctx, fakeDeps, updateMetadataBody } from './testing/fakeDeps';
 describe('describeClusterHandler', () => {
   test('brokersControllerAndClusterIdFromTheMetadataCache', async () => {
     const deps = fakeDeps();
-    deps.metadataCache.updateMetadata(updateMetadataBody([2, 0], {}, 2));
+    deps.metadataCache.updateMetadata(updateMetadataContent(updateMetadataBody([2, 0], {}, 2)));
     const h = describeClusterHandler(deps);
     const r = (await h.handle(ctx(ApiKey.DescribeCluster, 0), {
       includeClusterAuthorizedOperations: false,

@@ -1,3 +1,4 @@
+import { updateMetadataContent } from '../testing/controlRequests';
 import { ApiKey, ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
 import { GROUP_METADATA_TOPIC_NAME } from '@samsa/zk';
 import {
@@ -34,7 +35,7 @@ beforeEach(async () => {
       return 5;
     },
   });
-  deps.metadataCache.updateMetadata(updateMetadataBody([0, 1], { t: [0, 1] }));
+  deps.metadataCache.updateMetadata(updateMetadataContent(updateMetadataBody([0, 1], { t: [0, 1] })));
 });
 
 const call = async (
@@ -74,13 +75,12 @@ describe('group API handlers', () => {
     const p = h.coordinator.partitionFor('g');
     const leaders = [1, 1, 1, 1, 1];
     leaders[p] = 0;
-    deps.metadataCache.updateMetadata(
-      updateMetadataBody([0, 1], { t: [0, 1], [GROUP_METADATA_TOPIC_NAME]: leaders }),
+    deps.metadataCache.updateMetadata(updateMetadataContent(updateMetadataBody([0, 1], { t: [0, 1], [GROUP_METADATA_TOPIC_NAME]: leaders })),
     );
     const found = await call(find, ApiKey.FindCoordinator, 0, { key: 'g' });
     expect(found).toMatchObject({ errorCode: ErrorCode.NONE, nodeId: 0, host: 'h0', port: 9092 });
     leaders[p] = -1;
-    deps.metadataCache.updateMetadata(updateMetadataBody([0, 1], { [GROUP_METADATA_TOPIC_NAME]: leaders }));
+    deps.metadataCache.updateMetadata(updateMetadataContent(updateMetadataBody([0, 1], { [GROUP_METADATA_TOPIC_NAME]: leaders })));
     expect((await call(find, ApiKey.FindCoordinator, 1, { key: 'g', keyType: 0 })).errorCode).toBe(
       ErrorCode.COORDINATOR_NOT_AVAILABLE,
     );

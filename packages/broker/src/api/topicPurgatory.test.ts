@@ -1,3 +1,4 @@
+import { updateMetadataContent } from '../testing/controlRequests';
 import { ApiKey, type Struct } from '@samsa/protocol';
 import { MetadataCache } from '../metadata/MetadataCache';
 import { ctx, updateMetadataBody } from './testing/fakeDeps';
@@ -43,7 +44,7 @@ describe('completingTopicOperations', () => {
       apiKey: ApiKey.UpdateMetadata,
       maxVersion: 7,
       handle: (_c: unknown, body: Struct) => {
-        cache.updateMetadata(body);
+        cache.updateMetadata(updateMetadataContent(body));
         return { errorCode: 0 };
       },
     };

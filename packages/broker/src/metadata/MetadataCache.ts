@@ -1,5 +1,5 @@
 import { type TopicPartition } from '@samsa/common';
-import { ErrorCode, type Struct } from '@samsa/protocol';
+import { ErrorCode, type UpdateMetadataRequestContent } from '@samsa/protocol';
 
 /**
  * The broker's view of the cluster, fed only by the controller's UpdateMetadata requests (every
@@ -33,7 +33,6 @@ export interface PartitionState {
 
 /** Leader value the controller sends for partitions of a topic being deleted. */
 export const LEADER_DURING_DELETE = -2;
-const PLAINTEXT = 0;
 
 export interface MetadataPartition {
   errorCode: number;
@@ -59,33 +58,29 @@ export class MetadataCache {
   }
 
   /**
-   * Applies an UpdateMetadata request body of any version. Returns the partitions it deleted (leader
+   * Applies an UpdateMetadata request (read from any version by @samsa/protocol). Returns the partitions it deleted (leader
    * -2), which the caller stops serving.
    */
-  updateMetadata(body: Struct): { deleted: TopicPartition[] } {
-    this.controllerIdValue = body.controllerId;
+  updateMetadata(request: UpdateMetadataRequestContent): { deleted: TopicPartition[] } {
+    this.controllerIdValue = request.controllerId;
     const brokers = new Map<number, CachedBroker>();
-    for (const b of body.liveBrokers as Struct[]) {
+    for (const b of request.liveBrokers) {
       const endpoints = new Map<string, BrokerEndpoint>();
-      if (b.endpoints && b.endpoints.length > 0) {
-        for (const e of b.endpoints as Struct[]) {
-          const listener = e.listener || securityProtocolName(e.securityProtocol);
-          endpoints.set(listener, { host: e.host, port: e.port, securityProtocol: e.securityProtocol });
-        }
-      } else if (b.v0Host) {
-        endpoints.set('PLAINTEXT', { host: b.v0Host, port: b.v0Port, securityProtocol: PLAINTEXT });
+      for (const e of b.endpoints) {
+        endpoints.set(e.listener, { host: e.host, port: e.port, securityProtocol: e.securityProtocol });
       }
-      brokers.set(b.id, { id: b.id, rack: b.rack ?? null, endpoints });
+      brokers.set(b.id, { id: b.id, rack: b.rack, endpoints });
     }
     this.brokers = brokers;
 
     const deleted: TopicPartition[] = [];
-    const apply = (topic: string, p: Struct) => {
+    for (const p of request.partitionStates) {
+      const topic = p.topicName;
       if (p.leader === LEADER_DURING_DELETE) {
         const parts = this.partitions.get(topic);
         if (parts?.delete(p.partitionIndex)) deleted.push({ topic, partition: p.partitionIndex });
         if (parts && parts.size === 0) this.partitions.delete(topic);
-        return;
+        continue;
       }
       let parts = this.partitions.get(topic);
       if (!parts) this.partitions.set(topic, (parts = new Map()));
@@ -98,12 +93,8 @@ export class MetadataCache {
         isr: p.isr,
         zkVersion: p.zkVersion,
         replicas: p.replicas,
-        offlineReplicas: p.offlineReplicas ?? [],
+        offlineReplicas: p.offlineReplicas,
       });
-    };
-    for (const p of (body.ungroupedPartitionStates ?? []) as Struct[]) apply(p.topicName, p);
-    for (const t of (body.topicStates ?? []) as Struct[]) {
-      for (const p of t.partitionStates as Struct[]) apply(t.topicName, p);
     }
     this.version++;
     return { deleted };
@@ -181,6 +172,3 @@ export class MetadataCache {
   }
 }
 
-function securityProtocolName(id: number): string {
-  return ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'][id] ?? 'PLAINTEXT';
-}

@@ -1,3 +1,4 @@
+import { leaderAndIsrContent, updateMetadataContent } from '../testing/controlRequests';
 import { topicPartitionKey, type TopicPartition } from '@samsa/common';
 import { ErrorCode, type Struct } from '@samsa/protocol';
 import type { LogManager } from '@samsa/storage';
@@ -39,7 +40,7 @@ function setup(minIsr = 2, topicConfig: (topic: string) => Promise<Record<string
     },
   } as unknown as LogManager;
   const metadataCache = new MetadataCache(0);
-  metadataCache.updateMetadata(updateMetadataBody([0, 1, 2], { t: [0], elsewhere: [1] }));
+  metadataCache.updateMetadata(updateMetadataContent(updateMetadataBody([0, 1, 2], { t: [0], elsewhere: [1] })));
   const { updater, writes, notified } = recordingUpdater();
   const rm = new ReplicaManager({
     brokerId: 0,
@@ -91,7 +92,7 @@ describe('ReplicaManager ISR shrink', () => {
   test('aLaggingFollowerIsWrittenOutOfTheIsrAndAWaitingProduceCompletes', async () => {
     const s = setup(2);
     rm = s.rm;
-    await rm.becomeLeaderOrFollower(leaderAndIsr('t', 0, 1, [0, 1, 2]));
+    await rm.becomeLeaderOrFollower(leaderAndIsrContent(leaderAndIsr('t', 0, 1, [0, 1, 2])));
     const log = s.logs.get('t-0')!;
     await rm.fetchMessages({ replicaId: 1, maxWaitMs: 0, minBytes: 0, maxBytes: 1000, partitions: [{ topic: 't', partition: 0, fetchOffset: 0, maxBytes: 1000 }] }).catch(() => []);
     const produce = rm.appendRecords(30_000, -1, [{ topic: 't', partition: 0, records: Buffer.alloc(3) }]);
@@ -123,7 +124,7 @@ describe('ReplicaManager ISR shrink', () => {
   test('belowMinInsyncReplicasAfterTheShrinkAWaitingProduceIsNotEnoughReplicasAfterAppendAndNewOnesAreRefused', async () => {
     const s = setup(2);
     rm = s.rm;
-    await rm.becomeLeaderOrFollower(leaderAndIsr('t', 0, 1, [0, 1]));
+    await rm.becomeLeaderOrFollower(leaderAndIsrContent(leaderAndIsr('t', 0, 1, [0, 1])));
     const produce = rm.appendRecords(30_000, -1, [{ topic: 't', partition: 0, records: Buffer.alloc(2) }]);
     s.advance(LAG + 1);
     rm.maybeShrinkIsr();
@@ -141,7 +142,7 @@ describe('ReplicaManager ISR shrink', () => {
   test('aStaleZkVersionLeavesTheIsrAsItWas', async () => {
     const s = setup(1);
     rm = s.rm;
-    await rm.becomeLeaderOrFollower(leaderAndIsr('t', 0, 1, [0, 1, 2]));
+    await rm.becomeLeaderOrFollower(leaderAndIsrContent(leaderAndIsr('t', 0, 1, [0, 1, 2])));
     s.logs.get('t-0')!.append(1, 1);
     s.advance(LAG + 1);
     rm.maybeShrinkIsr();
@@ -156,10 +157,10 @@ describe('ReplicaManager ISR shrink', () => {
   test('aProduceWaitingWhenLeadershipMovesIsNotLeader', async () => {
     const s = setup(1);
     rm = s.rm;
-    await rm.becomeLeaderOrFollower(leaderAndIsr('t', 0, 1, [0, 1]));
+    await rm.becomeLeaderOrFollower(leaderAndIsrContent(leaderAndIsr('t', 0, 1, [0, 1])));
     const produce = rm.appendRecords(30_000, -1, [{ topic: 't', partition: 0, records: Buffer.alloc(2) }]);
     await flush();
-    await rm.becomeLeaderOrFollower(leaderAndIsr('t', 0, 3, [0]));
+    await rm.becomeLeaderOrFollower(leaderAndIsrContent(leaderAndIsr('t', 0, 3, [0])));
     const [r] = await produce;
     expect(r.errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
   });
@@ -172,10 +173,10 @@ describe('offsetForLeaderEpochHandler', () => {
   test('answersFromTheLeaderEpochCacheWithKafkasErrors', async () => {
     const s = setup(1);
     rm = s.rm;
-    await rm.becomeLeaderOrFollower(leaderAndIsr('t', 0, 2, [0]));
+    await rm.becomeLeaderOrFollower(leaderAndIsrContent(leaderAndIsr('t', 0, 2, [0])));
     const log = s.logs.get('t-0')!;
     log.append(5, 2);
-    await rm.becomeLeaderOrFollower(leaderAndIsr('t', 0, 4, [0]));
+    await rm.becomeLeaderOrFollower(leaderAndIsrContent(leaderAndIsr('t', 0, 4, [0])));
     log.append(7, 4);
     const h = offsetForLeaderEpochHandler(fakeDeps({ replicaManager: rm, metadataCache: s.metadataCache }));
     expect(h.maxVersion).toBe(3);
@@ -217,7 +218,7 @@ describe('offsetForLeaderEpochHandler', () => {
       ['nope', 0, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1, -1],
     ]);
     // a follower (here of no leader yet, so no fetcher starts) answers NOT_LEADER_OR_FOLLOWER
-    await rm.becomeLeaderOrFollower(leaderAndIsr('t', 0, 5, [0], -1));
+    await rm.becomeLeaderOrFollower(leaderAndIsrContent(leaderAndIsr('t', 0, 5, [0], -1)));
     expect(await ask(1, [['t', 0, -1, 4]])).toEqual([['t', 0, ErrorCode.NOT_LEADER_OR_FOLLOWER, -1, -1]]);
   });
 });
@@ -251,7 +252,7 @@ describe('ReplicaManager LeaderAndIsr', () => {
         })),
         liveLeaders: [],
       });
-      await rm.becomeLeaderOrFollower(body(0));
+      await rm.becomeLeaderOrFollower(leaderAndIsrContent(body(0)));
       expect(reads.sort()).toEqual(['a', 'b']);
       // A follower's fetch of all 100 partitions waits for data; a LeaderAndIsr for all of them
       // (a new leader epoch) re-tries it once, not once per partition.
@@ -263,7 +264,7 @@ describe('ReplicaManager LeaderAndIsr', () => {
           60_000,
         ),
       );
-      await rm.becomeLeaderOrFollower(body(0, 2));
+      await rm.becomeLeaderOrFollower(leaderAndIsrContent(body(0, 2)));
       expect(tries).toBe(2);
       rm.shutdown();
       await waiting;
@@ -301,9 +302,9 @@ describe('ReplicaManager LeaderAndIsr', () => {
         ],
         liveLeaders: [],
       });
-      const older = rm.becomeLeaderOrFollower(body('slow', 1, 3));
+      const older = rm.becomeLeaderOrFollower(leaderAndIsrContent(body('slow', 1, 3)));
       await flush();
-      const newer = await rm.becomeLeaderOrFollower(body('fast', 2, 1));
+      const newer = await rm.becomeLeaderOrFollower(leaderAndIsrContent(body('fast', 2, 1)));
       expect(flattenCodes(newer)).toEqual([ErrorCode.NONE, ErrorCode.NONE, ErrorCode.NONE]);
       release();
       expect(flattenCodes(await older)).toEqual([

@@ -1,10 +1,19 @@
 import { topicPartition, topicPartitionKey, type Logger } from '@samsa/common';
-import { ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
+import {
+  ErrorCode,
+  KafkaError,
+  type LeaderAndIsrPartitionError,
+  type LeaderAndIsrPartitionState,
+  type LeaderAndIsrRequestContent,
+  type LeaderAndIsrResponseContent,
+  type StopReplicaPartitionError,
+  type StopReplicaRequestContent,
+  type StopReplicaResponseContent,
+} from '@samsa/protocol';
 import { type ConfigProps, type Log, type LogConfig, type LogManager, type RecordsSlice } from '@samsa/storage';
 import type { IsrUpdater } from './IsrUpdater';
-import { Partition, type EpochEndOffset } from './Partition';
+import { Partition, type EpochEndOffset, type LeaderAndIsrState } from './Partition';
 import type { MetadataCache } from '../metadata/MetadataCache';
-import { flattenLeaderAndIsr, flattenStopReplica, leaderAndIsrResponse } from './controlRequestBodies';
 import { DelayedFetch, fetchedBytes, hasFetchError } from './DelayedFetch';
 import { DelayedOperationPurgatory } from './DelayedOperationPurgatory';
 import { DelayedProduce, type ProducePartitionStatus } from './DelayedProduce';
@@ -75,6 +84,29 @@ export type LeadershipChangeCallback = (updatedLeaders: readonly Partition[], up
 const key = (topic: string, partition: number) => topicPartitionKey({ topic, partition });
 /** Longest stretch of a LeaderAndIsr's partitions handled without letting other work run. */
 const YIELD_AFTER_MS = 20;
+
+/** One partition of a LeaderAndIsr request, as becomeLeaderOrFollower works on it. */
+interface LeaderAndIsrTarget {
+  readonly topic: string;
+  readonly partition: number;
+  readonly state: LeaderAndIsrState;
+}
+
+function leaderAndIsrTarget(s: LeaderAndIsrPartitionState): LeaderAndIsrTarget {
+  return {
+    topic: s.topicName,
+    partition: s.partitionIndex,
+    state: {
+      controllerEpoch: s.controllerEpoch,
+      leader: s.leader,
+      leaderEpoch: s.leaderEpoch,
+      isr: s.isr,
+      zkVersion: s.zkVersion,
+      replicas: s.replicas,
+      isNew: s.isNew,
+    },
+  };
+}
 /** New logs a LeaderAndIsr creates at once. */
 const LOGS_CREATED_AT_ONCE = 8;
 
@@ -137,17 +169,24 @@ export class ReplicaManager {
    * hears which partitions changed (Kafka's callback from KafkaApis: the group coordinator loads
    * and unloads __consumer_offsets partitions).
    */
-  async becomeLeaderOrFollower(body: Struct, onLeadershipChange?: LeadershipChangeCallback): Promise<Struct> {
-    const states = flattenLeaderAndIsr(body);
+  async becomeLeaderOrFollower(
+    request: LeaderAndIsrRequestContent,
+    onLeadershipChange?: LeadershipChangeCallback,
+  ): Promise<LeaderAndIsrResponseContent> {
+    const body = request;
+    const states = request.partitionStates.map(leaderAndIsrTarget);
     if (body.controllerEpoch < this.controllerEpoch) {
       this.o.stateChangeLogger.warn(
         `Ignoring LeaderAndIsr request from controller ${body.controllerId} with epoch ${body.controllerEpoch} ` +
           `since its epoch is older than the current ${this.controllerEpoch}`,
       );
-      return leaderAndIsrResponse(ErrorCode.STALE_CONTROLLER_EPOCH, states.map((s) => ({ ...s, errorCode: ErrorCode.STALE_CONTROLLER_EPOCH })));
+      return {
+        errorCode: ErrorCode.STALE_CONTROLLER_EPOCH,
+        partitionErrors: states.map((s) => ({ topic: s.topic, partition: s.partition, errorCode: ErrorCode.STALE_CONTROLLER_EPOCH })),
+      };
     }
     this.controllerEpoch = body.controllerEpoch;
-    const results: { topic: string; partition: number; errorCode: number }[] = [];
+    const results: LeaderAndIsrPartitionError[] = [];
     const updatedLeaders: Partition[] = [];
     const updatedFollowers: Partition[] = [];
     const changed: Partition[] = [];
@@ -163,11 +202,11 @@ export class ReplicaManager {
         sliceStartMs = Date.now();
       }
       if (body.controllerEpoch < this.controllerEpoch) {
-        results.push({ ...s, errorCode: ErrorCode.STALE_CONTROLLER_EPOCH });
+        results.push({ topic: s.topic, partition: s.partition, errorCode: ErrorCode.STALE_CONTROLLER_EPOCH });
         continue;
       }
       if (!s.state.replicas.includes(this.o.brokerId)) {
-        results.push({ ...s, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
+        results.push({ topic: s.topic, partition: s.partition, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
         continue;
       }
       const existing = this.partitions.get(key(s.topic, s.partition));
@@ -175,13 +214,13 @@ export class ReplicaManager {
         this.o.stateChangeLogger.info(
           `Ignoring LeaderAndIsr for ${key(s.topic, s.partition)}: leader epoch ${s.state.leaderEpoch} is not newer than ${existing.leaderEpoch}`,
         );
-        results.push({ ...s, errorCode: ErrorCode.STALE_CONTROLLER_EPOCH });
+        results.push({ topic: s.topic, partition: s.partition, errorCode: ErrorCode.STALE_CONTROLLER_EPOCH });
         continue;
       }
       try {
         const p = existing ?? (await this.createPartition(s.topic, s.partition, s.state.isNew, topicConfigs));
         if (body.controllerEpoch < this.controllerEpoch) {
-          results.push({ ...s, errorCode: ErrorCode.STALE_CONTROLLER_EPOCH });
+          results.push({ topic: s.topic, partition: s.partition, errorCode: ErrorCode.STALE_CONTROLLER_EPOCH });
           continue;
         }
         if (s.state.leader === this.o.brokerId) {
@@ -209,16 +248,16 @@ export class ReplicaManager {
           );
         }
         changed.push(p);
-        results.push({ ...s, errorCode: ErrorCode.NONE });
+        results.push({ topic: s.topic, partition: s.partition, errorCode: ErrorCode.NONE });
       } catch (e) {
         const code = e instanceof KafkaError ? e.code : ErrorCode.KAFKA_STORAGE_ERROR;
         this.o.logger.error(`LeaderAndIsr for ${key(s.topic, s.partition)} failed`, e);
-        results.push({ ...s, errorCode: code });
+        results.push({ topic: s.topic, partition: s.partition, errorCode: code });
       }
     }
     this.onPartitionsChanged(changed);
     onLeadershipChange?.(updatedLeaders, updatedFollowers);
-    return leaderAndIsrResponse(ErrorCode.NONE, results);
+    return { errorCode: ErrorCode.NONE, partitionErrors: results };
   }
 
   private async createPartition(
@@ -255,7 +294,7 @@ export class ReplicaManager {
    * log made (or being made) and still applies the partitions in request order; an error shows there.
    */
   private createLogsAhead(
-    states: ReturnType<typeof flattenLeaderAndIsr>,
+    states: readonly LeaderAndIsrTarget[],
     topicConfigs: Map<string, Promise<LogConfig | undefined>>,
   ): void {
     const missing = states.filter(
@@ -272,16 +311,16 @@ export class ReplicaManager {
   }
 
   /** StopReplica (any version): stop serving, and delete the log when asked. */
-  async stopReplicas(body: Struct): Promise<Struct> {
-    const targets = flattenStopReplica(body);
-    if (body.controllerEpoch < this.controllerEpoch) {
+  async stopReplicas(request: StopReplicaRequestContent): Promise<StopReplicaResponseContent> {
+    const targets = request.partitions;
+    if (request.controllerEpoch < this.controllerEpoch) {
       return {
         errorCode: ErrorCode.STALE_CONTROLLER_EPOCH,
-        partitionErrors: targets.map((t) => ({ topicName: t.topic, partitionIndex: t.partition, errorCode: ErrorCode.STALE_CONTROLLER_EPOCH })),
+        partitionErrors: targets.map((t) => ({ topic: t.topic, partition: t.partition, errorCode: ErrorCode.STALE_CONTROLLER_EPOCH })),
       };
     }
-    this.controllerEpoch = body.controllerEpoch;
-    const partitionErrors: Struct[] = [];
+    this.controllerEpoch = request.controllerEpoch;
+    const partitionErrors: StopReplicaPartitionError[] = [];
     for (const t of targets) {
       let errorCode: number = ErrorCode.NONE;
       try {
@@ -290,7 +329,7 @@ export class ReplicaManager {
         errorCode = e instanceof KafkaError ? e.code : ErrorCode.KAFKA_STORAGE_ERROR;
         this.o.logger.error(`StopReplica for ${key(t.topic, t.partition)} failed`, e);
       }
-      partitionErrors.push({ topicName: t.topic, partitionIndex: t.partition, errorCode });
+      partitionErrors.push({ topic: t.topic, partition: t.partition, errorCode });
     }
     return { errorCode: ErrorCode.NONE, partitionErrors };
   }

@@ -1,5 +1,5 @@
 import { ApiKey } from '@samsa/protocol';
-import { buildUpdateMetadataRequest } from '../ControlRequests';
+import { updateMetadataRequest } from '../ControlRequests';
 import { FakeBrokerServer } from '../testing/FakeBrokerServer';
 import { plaintextBroker, quietLogger } from '../testing/fakes';
 import {
@@ -10,7 +10,7 @@ import {
 } from './NetworkClient';
 
 const updateMetadata = (epoch: number) =>
-  buildUpdateMetadataRequest(
+  updateMetadataRequest(
     6,
     { controllerId: 1, controllerEpoch: epoch, brokerEpoch: 7 },
     [],

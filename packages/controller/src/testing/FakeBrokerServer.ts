@@ -4,10 +4,11 @@ import {
   decodeRequest,
   encodeResponse,
   FrameDecoder,
+  isRequestOf,
   type DecodedRequest,
   type Struct,
 } from '@samsa/protocol';
-import { leaderAndIsrPartitionStates, stopReplicaPartitions } from '../ControlRequests';
+import { leaderAndIsrPartitionStates, stopReplicaPartitions } from './receivedControlRequests';
 
 /**
  * A TCP server that stands in for a broker in controller tests: it decodes what it receives with
@@ -22,16 +23,15 @@ export interface ReceivedRequest extends DecodedRequest {
 
 export function successAnswer(request: DecodedRequest): Struct | null {
   const { apiKey, apiVersion } = request.header;
-  const body = request.body;
   switch (apiKey) {
     case ApiKey.LeaderAndIsr: {
-      const states = leaderAndIsrPartitionStates(body);
-      if (apiVersion >= 5)
+      const states = leaderAndIsrPartitionStates(request);
+      if (apiVersion >= 5 && isRequestOf(request, ApiKey.LeaderAndIsr))
         return {
           errorCode: 0,
-          topics: body.topicStates.map((t: Struct) => ({
+          topics: request.body.topicStates.map((t) => ({
             topicId: t.topicId,
-            partitionErrors: t.partitionStates.map((p: Struct) => ({
+            partitionErrors: t.partitionStates.map((p) => ({
               partitionIndex: p.partitionIndex,
               errorCode: 0,
             })),
@@ -51,7 +51,7 @@ export function successAnswer(request: DecodedRequest): Struct | null {
     case ApiKey.StopReplica:
       return {
         errorCode: 0,
-        partitionErrors: stopReplicaPartitions(body).map((p) => ({
+        partitionErrors: stopReplicaPartitions(request).map((p) => ({
           topicName: p.topic,
           partitionIndex: p.partition,
           errorCode: 0,

@@ -10,6 +10,7 @@ import {
   type ControlRequestVersions,
 } from '../ControlRequests';
 import { StateChangeLogger } from '../StateChangeLogger';
+import { receivedResponse } from './receivedControlRequests';
 
 /**
  * Test doubles for the controller's unit tests: an in-memory stand-in for the partition-state
@@ -141,7 +142,8 @@ export class RecordingSender implements ControlRequestSender {
   }
 
   answer(index: number, body: Struct): void {
-    this.sent[index].callback?.(body);
+    const { request, callback } = this.sent[index];
+    callback?.(receivedResponse(request, body));
   }
 
   clear(): void {

@@ -1,4 +1,4 @@
-import type { Struct } from '@samsa/protocol';
+import { NULL_UUID, type Struct } from '@samsa/protocol';
 import { LogConfig, type LogManager } from '@samsa/storage';
 import type { KafkaZkClient } from '@samsa/zk';
 import { KafkaConfig } from '../../config/KafkaConfig';
@@ -55,7 +55,7 @@ export function ctx(apiKey: number, apiVersion: number): RequestContext {
   };
 }
 
-/** An UpdateMetadata body (v5+ layout): brokers on PLAINTEXT, and topic → partition leaders. */
+/** An UpdateMetadata body (v5+ layout, as decoded): brokers on PLAINTEXT, and topic → partition leaders. */
 export function updateMetadataBody(
   brokerIds: readonly number[],
   topics: Readonly<Record<string, readonly number[]>>,
@@ -65,13 +65,17 @@ export function updateMetadataBody(
     controllerId,
     controllerEpoch: 1,
     brokerEpoch: 1,
+    ungroupedPartitionStates: [],
     liveBrokers: brokerIds.map((id) => ({
       id,
+      v0Host: '',
+      v0Port: -1,
       endpoints: [{ port: 9092 + id, host: `h${id}`, listener: 'PLAINTEXT', securityProtocol: 0 }],
       rack: null,
     })),
     topicStates: Object.entries(topics).map(([topicName, leaders]) => ({
       topicName,
+      topicId: NULL_UUID,
       partitionStates: leaders.map((leader, partitionIndex) => ({
         topicName,
         partitionIndex,
