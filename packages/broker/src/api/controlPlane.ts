@@ -1,4 +1,4 @@
-import { ApiKey, ErrorCode, type Struct } from '@samsa/protocol';
+import { ApiKey, ErrorCode, type LeaderAndIsrResponseInput, type StopReplicaResponseInput } from '@samsa/protocol';
 import { GROUP_METADATA_TOPIC_NAME } from '@samsa/zk';
 import type { BrokerDeps } from './deps';
 import type { ApiHandlerEntry } from './types';
@@ -8,14 +8,18 @@ import type { ApiHandlerEntry } from './types';
  * controller or Kafka's may send). Each carries the controller epoch; older ones are refused with
  * STALE_CONTROLLER_EPOCH.
  */
-export function leaderAndIsrHandler(deps: BrokerDeps): ApiHandlerEntry {
+export function leaderAndIsrHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.LeaderAndIsr> {
   return {
     apiKey: ApiKey.LeaderAndIsr,
     maxVersion: 5,
-    handle: (_ctx, body) =>
-      deps.replicaManager.becomeLeaderOrFollower(body, (leaders, followers) =>
+    async handle(_ctx, body) {
+      const response = await deps.replicaManager.becomeLeaderOrFollower(body, (leaders, followers) =>
         deps.groupCoordinator.onLeadershipChange(leaders, followers),
-      ),
+      );
+      // The ReplicaManager still builds this wire-shaped response untyped (its control-request
+      // layouts are moving into @samsa/protocol); it is a LeaderAndIsr response of this version.
+      return response as LeaderAndIsrResponseInput;
+    },
   };
 }
 
@@ -23,13 +27,14 @@ export function leaderAndIsrHandler(deps: BrokerDeps): ApiHandlerEntry {
  * StopReplica also ends coordination: a stopped __consumer_offsets partition is unloaded (Kafka
  * does it for deleted ones; here the ReplicaManager forgets every stopped partition, so every one).
  */
-export function stopReplicaHandler(deps: BrokerDeps): ApiHandlerEntry {
+export function stopReplicaHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.StopReplica> {
   return {
     apiKey: ApiKey.StopReplica,
     maxVersion: 3,
     async handle(_ctx, body) {
-      const response = await deps.replicaManager.stopReplicas(body);
-      for (const p of response.partitionErrors as Struct[]) {
+      // Untyped from the ReplicaManager until its control-request layouts move into @samsa/protocol.
+      const response = (await deps.replicaManager.stopReplicas(body)) as StopReplicaResponseInput;
+      for (const p of response.partitionErrors) {
         if (p.topicName === GROUP_METADATA_TOPIC_NAME && p.errorCode === ErrorCode.NONE) {
           deps.groupCoordinator.onResignation(p.partitionIndex, null);
         }
@@ -41,7 +46,7 @@ export function stopReplicaHandler(deps: BrokerDeps): ApiHandlerEntry {
   };
 }
 
-export function updateMetadataHandler(deps: BrokerDeps): ApiHandlerEntry {
+export function updateMetadataHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.UpdateMetadata> {
   return {
     apiKey: ApiKey.UpdateMetadata,
     maxVersion: 7,
