@@ -6,6 +6,7 @@ import { describeConfigsHandler } from './describeConfigs';
 import { incrementalAlterConfigsHandler } from './incrementalAlterConfigs';
 import { FakeConfigZk } from './testing/fakeConfigZk';
 import { ctx, fakeDeps, updateMetadataBody } from './testing/fakeDeps';
+import { dispatchable } from './registry';
 
 function setup() {
   const zk = new FakeConfigZk(['t'])
@@ -26,7 +27,7 @@ const describe_ = async (
   resources: Struct[],
   includeSynonyms = false,
 ) =>
-  (await describeConfigsHandler(deps).handle(ctx(ApiKey.DescribeConfigs, version), {
+  (await dispatchable(describeConfigsHandler(deps)).handle(ctx(ApiKey.DescribeConfigs, version), {
     resources,
     includeSynonyms,
   })) as Struct;
@@ -88,7 +89,7 @@ describe('DescribeConfigs', () => {
 describe('AlterConfigs', () => {
   const alter = async (deps: ReturnType<typeof setup>['deps'], resources: Struct[], validateOnly = false) =>
     (
-      (await alterConfigsHandler(deps).handle(ctx(ApiKey.AlterConfigs, 1), {
+      (await dispatchable(alterConfigsHandler(deps)).handle(ctx(ApiKey.AlterConfigs, 1), {
         resources,
         validateOnly,
       })) as Struct

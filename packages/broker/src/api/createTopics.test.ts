@@ -1,9 +1,11 @@
 import { InvalidPartitionsError, InvalidReplicationFactorError } from '@samsa/admin-zk';
 import { ApiKey, ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
-import { createTopicsHandler, duplicateNames, resolveTopic } from './createTopics';
+import { createTopicsHandler } from './createTopics';
+import { dispatchable } from './registry';
+import { duplicateNames, resolveTopic, type CreatableTopic } from './topicCreation';
 import { ctx, fakeDeps, updateMetadataBody } from './testing/fakeDeps';
 
-const topic = (t: Partial<Struct>): Struct => ({
+const topic = (t: Partial<CreatableTopic & { name: string }>): CreatableTopic & { name: string } => ({
   name: 't',
   numPartitions: -1,
   replicationFactor: -1,
@@ -46,7 +48,7 @@ describe('resolveTopic', () => {
   });
 
   test('invalidRequestsAndNumbers', () => {
-    const code = (t: Struct) => {
+    const code = (t: CreatableTopic) => {
       try {
         resolveTopic(t, defaults, brokers, first);
       } catch (e) {
@@ -80,7 +82,7 @@ describe('createTopicsHandler', () => {
   test('notControllerAnswersNotControllerForEveryTopic', async () => {
     const h = createTopicsHandler(fakeDeps({ isController: () => false }));
     expect(h.maxVersion).toBe(4);
-    const r = (await h.handle(
+    const r = (await dispatchable(h).handle(
       ctx(ApiKey.CreateTopics, 4),
       request([topic({ name: 'a' }), topic({ name: 'b' })]),
     )) as Struct;
@@ -95,7 +97,7 @@ describe('createTopicsHandler', () => {
     const deps = fakeDeps();
     deps.metadataCache.updateMetadata(updateMetadataBody([0], { exists: [0] }));
     const h = createTopicsHandler(deps);
-    const r = (await h.handle(
+    const r = (await dispatchable(h).handle(
       ctx(ApiKey.CreateTopics, 4),
       request([
         topic({ name: 'dup' }),

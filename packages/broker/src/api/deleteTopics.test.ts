@@ -6,6 +6,7 @@ import { updateMetadataHandler } from './controlPlane';
 import { deleteTopicsHandler } from './deleteTopics';
 import { ctx, fakeDeps, updateMetadataBody } from './testing/fakeDeps';
 import { completingTopicOperations } from './topicPurgatory';
+import { dispatchable } from './registry';
 
 /** Just what AdminZkClient.deleteTopic uses: the topic znode check and the deletion marker. */
 function markerZk(existing: string[]) {
@@ -24,13 +25,13 @@ const request = (topicNames: string[], timeoutMs = 1000) => ({ topicNames, timeo
 describe('deleteTopicsHandler', () => {
   test('notControllerThenDeletionDisabledByVersion', async () => {
     const notController = deleteTopicsHandler(fakeDeps({ isController: () => false }));
-    const r = (await notController.handle(ctx(ApiKey.DeleteTopics, 3), request(['a']))) as Struct;
+    const r = (await dispatchable(notController).handle(ctx(ApiKey.DeleteTopics, 3), request(['a']))) as Struct;
     expect(r.responses).toEqual([{ name: 'a', errorCode: ErrorCode.NOT_CONTROLLER }]);
 
     const disabled = deleteTopicsHandler(fakeDeps({}, { 'delete.topic.enable': false }));
-    const v3 = (await disabled.handle(ctx(ApiKey.DeleteTopics, 3), request(['a']))) as Struct;
+    const v3 = (await dispatchable(disabled).handle(ctx(ApiKey.DeleteTopics, 3), request(['a']))) as Struct;
     expect(v3.responses[0].errorCode).toBe(ErrorCode.TOPIC_DELETION_DISABLED);
-    const v1 = (await disabled.handle(ctx(ApiKey.DeleteTopics, 1), request(['a']))) as Struct;
+    const v1 = (await dispatchable(disabled).handle(ctx(ApiKey.DeleteTopics, 1), request(['a']))) as Struct;
     expect(v1.responses[0].errorCode).toBe(ErrorCode.INVALID_REQUEST);
   });
 
@@ -48,7 +49,7 @@ describe('deleteTopicsHandler', () => {
     const deps = fakeDeps({ zkClient: zk, replicaManager, groupCoordinator });
     deps.metadataCache.updateMetadata(updateMetadataBody([0], { gone: [0, 0] }));
     const updateMetadata = completingTopicOperations(updateMetadataHandler(deps), deps.topicPurgatory);
-    const pending = deleteTopicsHandler(deps).handle(
+    const pending = dispatchable(deleteTopicsHandler(deps)).handle(
       ctx(ApiKey.DeleteTopics, 3),
       request(['gone', 'never'], 10_000),
     ) as Promise<Struct>;
@@ -56,7 +57,7 @@ describe('deleteTopicsHandler', () => {
     expect(marked).toEqual(['gone']);
     expect(deps.topicPurgatory.size).toBe(1);
     // the controller marks the partitions deleted (leader -2)
-    await updateMetadata.handle(ctx(ApiKey.UpdateMetadata, 6), updateMetadataBody([0], { gone: [-2, -2] }));
+    await dispatchable(updateMetadata).handle(ctx(ApiKey.UpdateMetadata, 6), updateMetadataBody([0], { gone: [-2, -2] }));
     expect((await pending).responses).toEqual([
       { name: 'gone', errorCode: ErrorCode.NONE },
       { name: 'never', errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION },
@@ -73,7 +74,7 @@ describe('deleteTopicsHandler', () => {
     const { zk } = markerZk(['stays']);
     const deps = fakeDeps({ zkClient: zk });
     deps.metadataCache.updateMetadata(updateMetadataBody([0], { stays: [0] }));
-    const r = (await deleteTopicsHandler(deps).handle(
+    const r = (await dispatchable(deleteTopicsHandler(deps)).handle(
       ctx(ApiKey.DeleteTopics, 3),
       request(['stays'], 50),
     )) as Struct;

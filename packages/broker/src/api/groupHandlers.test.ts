@@ -13,7 +13,9 @@ import { joinGroupHandler } from './joinGroup';
 import { leaveGroupHandler } from './leaveGroup';
 import { offsetCommitHandler } from './offsetCommit';
 import { offsetFetchHandler } from './offsetFetch';
+import { dispatchable } from './registry';
 import { syncGroupHandler } from './syncGroup';
+import type { AnyApiHandlerEntry } from './types';
 import { ctx, fakeDeps, updateMetadataBody } from './testing/fakeDeps';
 
 /**
@@ -38,11 +40,11 @@ beforeEach(async () => {
 });
 
 const call = async (
-  entry: ReturnType<typeof joinGroupHandler>,
+  entry: AnyApiHandlerEntry,
   apiKey: number,
   version: number,
   body: Struct,
-) => (await entry.handle({ ...ctx(apiKey, version), clientAddress: '10.1.2.3:5555' }, body)) as Struct;
+) => (await dispatchable(entry).handle({ ...ctx(apiKey, version), clientAddress: '10.1.2.3:5555' }, body)) as Struct;
 
 function joinBody(extra: Struct = {}): Struct {
   return {
