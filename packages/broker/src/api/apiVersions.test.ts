@@ -1,7 +1,7 @@
-import { ApiKey, decodeResponse, encodeResponse, ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
+import { ApiKey, decodeResponse, encodeResponse, ErrorCode, KafkaError } from '@samsa/protocol';
 import { apiVersionsBody, apiVersionsEntry } from './apiVersions';
-import { ApiRegistry, dispatchable } from './registry';
-import { untypedEntry } from './testing/untypedEntry';
+import { ApiRegistry } from './registry';
+import { answerNow, untypedEntry } from './testing/untypedEntry';
 import type { RequestContext } from './types';
 
 const noop = () => ({});
@@ -60,10 +60,10 @@ describe('ApiRegistry', () => {
 describe('ApiVersions handler', () => {
   it.each([0, 1, 2, 3])('answers v%i with the registry list, encodable in that version', (v) => {
     const r = registry();
-    const body = apiVersionsEntry(r).handle(ctx(v), {
+    const body = answerNow(apiVersionsEntry(r), ctx(v), {
       clientSoftwareName: 'librdkafka',
       clientSoftwareVersion: '2.0.2',
-    }) as Struct;
+    });
     const frame = Buffer.concat(encodeResponse(ApiKey.ApiVersions, v, 5, body)).subarray(4);
     const decoded = decodeResponse(ApiKey.ApiVersions, v, frame);
     expect(decoded.body.errorCode).toBe(ErrorCode.NONE);
@@ -73,7 +73,7 @@ describe('ApiVersions handler', () => {
   it('lists handlers registered after it (the list is read at answer time)', () => {
     const r = registry();
     r.register(untypedEntry({ apiKey: ApiKey.Fetch, maxVersion: 11, handle: noop }));
-    const body = dispatchable(apiVersionsEntry(r)).handle(ctx(0), {}) as Struct;
+    const body = answerNow(apiVersionsEntry(r), ctx(0), {});
     expect(body.apiKeys).toContainEqual({ apiKey: ApiKey.Fetch, minVersion: 0, maxVersion: 11 });
   });
 

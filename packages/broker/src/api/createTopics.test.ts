@@ -1,9 +1,9 @@
 import { InvalidPartitionsError, InvalidReplicationFactorError } from '@samsa/admin-zk';
 import { ApiKey, ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
 import { createTopicsHandler } from './createTopics';
-import { dispatchable } from './registry';
 import { duplicateNames, resolveTopic, type CreatableTopic } from './topicCreation';
 import { ctx, fakeDeps, updateMetadataBody } from './testing/fakeDeps';
+import { answerOf } from './testing/untypedEntry';
 
 const topic = (t: Partial<CreatableTopic & { name: string }>): CreatableTopic & { name: string } => ({
   name: 't',
@@ -82,10 +82,11 @@ describe('createTopicsHandler', () => {
   test('notControllerAnswersNotControllerForEveryTopic', async () => {
     const h = createTopicsHandler(fakeDeps({ isController: () => false }));
     expect(h.maxVersion).toBe(4);
-    const r = (await dispatchable(h).handle(
+    const r = await answerOf(
+      h,
       ctx(ApiKey.CreateTopics, 4),
       request([topic({ name: 'a' }), topic({ name: 'b' })]),
-    )) as Struct;
+    );
     expect(r.topics.map((t: Struct) => [t.name, t.errorCode])).toEqual([
       ['a', ErrorCode.NOT_CONTROLLER],
       ['b', ErrorCode.NOT_CONTROLLER],
@@ -97,7 +98,8 @@ describe('createTopicsHandler', () => {
     const deps = fakeDeps();
     deps.metadataCache.updateMetadata(updateMetadataBody([0], { exists: [0] }));
     const h = createTopicsHandler(deps);
-    const r = (await dispatchable(h).handle(
+    const r = await answerOf(
+      h,
       ctx(ApiKey.CreateTopics, 4),
       request([
         topic({ name: 'dup' }),
@@ -105,7 +107,7 @@ describe('createTopicsHandler', () => {
         topic({ name: 'dup' }),
         topic({ name: 'rf', replicationFactor: 2 }),
       ]),
-    )) as Struct;
+    );
     expect(r.topics.map((t: Struct) => [t.name, t.errorCode])).toEqual([
       ['dup', ErrorCode.INVALID_REQUEST],
       ['exists', ErrorCode.TOPIC_ALREADY_EXISTS],

@@ -1,6 +1,7 @@
 import { ApiKey, ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
 import type { ReplicaManager } from '../server/ReplicaManager';
 import { deleteRecordsHandler } from './deleteRecords';
+import { answerOf } from './testing/untypedEntry';
 import { ctx, fakeDeps, updateMetadataBody } from './testing/fakeDeps';
 
 /** A leader for `lead-0` whose log has high watermark 10, and a partition led elsewhere. */
@@ -37,7 +38,7 @@ const request = (partitions: [string, number, number][]) => ({
 });
 
 const results = async (h: ReturnType<typeof setup>, partitions: [string, number, number][]) =>
-  ((await h.handle(ctx(ApiKey.DeleteRecords, 1), request(partitions))) as Struct).topics.flatMap(
+  (await answerOf(h, ctx(ApiKey.DeleteRecords, 1), request(partitions))).topics.flatMap(
     (t: Struct) => t.partitions.map((p: Struct) => [t.name, p.partitionIndex, p.lowWatermark, p.errorCode]),
   );
 

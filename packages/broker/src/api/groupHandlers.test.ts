@@ -13,9 +13,9 @@ import { joinGroupHandler } from './joinGroup';
 import { leaveGroupHandler } from './leaveGroup';
 import { offsetCommitHandler } from './offsetCommit';
 import { offsetFetchHandler } from './offsetFetch';
-import { dispatchable } from './registry';
 import { syncGroupHandler } from './syncGroup';
 import type { AnyApiHandlerEntry } from './types';
+import { answerOf } from './testing/untypedEntry';
 import { ctx, fakeDeps, updateMetadataBody } from './testing/fakeDeps';
 
 /**
@@ -44,7 +44,7 @@ const call = async (
   apiKey: number,
   version: number,
   body: Struct,
-) => (await dispatchable(entry).handle({ ...ctx(apiKey, version), clientAddress: '10.1.2.3:5555' }, body)) as Struct;
+) => answerOf(entry, { ...ctx(apiKey, version), clientAddress: '10.1.2.3:5555' }, body);
 
 function joinBody(extra: Struct = {}): Struct {
   return {

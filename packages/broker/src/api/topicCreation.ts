@@ -18,7 +18,10 @@ export interface ResolvedTopic {
 
 /** A CreatableTopic of the request (`CreateTopicsRequestTopics`); absent lists count as empty. */
 export type CreatableTopic = Pick<CreateTopicsRequestTopics, 'numPartitions' | 'replicationFactor'> & {
-  readonly assignments?: readonly { readonly partitionIndex: number; readonly brokerIds: readonly number[] }[];
+  readonly assignments?: readonly {
+    readonly partitionIndex: number;
+    readonly brokerIds: readonly number[];
+  }[];
   readonly configs?: readonly { readonly name: string; readonly value: string | null }[];
 };
 

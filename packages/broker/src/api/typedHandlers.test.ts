@@ -76,7 +76,12 @@ describe('typed handlers', () => {
     expect(registry.get(ApiKey.Heartbeat)).toBe(dispatchable(heartbeat));
     const r = await registry
       .get(ApiKey.Heartbeat)!
-      .handle(ctx(ApiKey.Heartbeat, 3), { groupId: 'g', generationId: -1, memberId: 'm', groupInstanceId: null });
+      .handle(ctx(ApiKey.Heartbeat, 3), {
+        groupId: 'g',
+        generationId: -1,
+        memberId: 'm',
+        groupInstanceId: null,
+      });
     expect(r).toEqual({ throttleTimeMs: 0, errorCode: ErrorCode.ILLEGAL_GENERATION });
   });
 });
