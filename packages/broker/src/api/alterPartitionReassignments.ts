@@ -48,7 +48,9 @@ function allFailed(
  * reassignments on the embedded controller's queue and answers once they started (Kafka
  * KafkaApis.handleAlterPartitionReassignmentsRequest). NOT_CONTROLLER on any other broker.
  */
-export function alterPartitionReassignmentsHandler(deps: AlterPartitionReassignmentsHandlerDeps): ApiHandlerEntry<typeof ApiKey.AlterPartitionReassignments> {
+export function alterPartitionReassignmentsHandler(
+  deps: AlterPartitionReassignmentsHandlerDeps,
+): ApiHandlerEntry<typeof ApiKey.AlterPartitionReassignments> {
   return {
     apiKey: ApiKey.AlterPartitionReassignments,
     maxVersion: 0,

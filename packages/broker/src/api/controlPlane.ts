@@ -1,4 +1,9 @@
-import { ApiKey, ErrorCode, type LeaderAndIsrResponseInput, type StopReplicaResponseInput } from '@samsa/protocol';
+import {
+  ApiKey,
+  ErrorCode,
+  type LeaderAndIsrResponseInput,
+  type StopReplicaResponseInput,
+} from '@samsa/protocol';
 import { GROUP_METADATA_TOPIC_NAME } from '@samsa/zk';
 import type { BrokerDeps } from './deps';
 import type { ApiHandlerEntry } from './types';

@@ -53,7 +53,9 @@ function response(
  * the active one (the sender looks the controller up again and retries). v0–1 carry no broker
  * epoch: it is then unknown (-1), which the controller accepts, as Kafka does.
  */
-export function controlledShutdownHandler(deps: ControlledShutdownHandlerDeps): ApiHandlerEntry<typeof ApiKey.ControlledShutdown> {
+export function controlledShutdownHandler(
+  deps: ControlledShutdownHandlerDeps,
+): ApiHandlerEntry<typeof ApiKey.ControlledShutdown> {
   return {
     apiKey: ApiKey.ControlledShutdown,
     maxVersion: CONTROLLED_SHUTDOWN_VERSION,
@@ -191,7 +193,8 @@ async function sendOnce(
   try {
     await client.ready();
     // NetworkClient (controller package) decodes responses untyped; this one is ControlledShutdown v3's.
-    return (await client.send(ApiKey.ControlledShutdown, CONTROLLED_SHUTDOWN_VERSION, body)) as ControlledShutdownResponse;
+    const answer = await client.send(ApiKey.ControlledShutdown, CONTROLLED_SHUTDOWN_VERSION, body);
+    return answer as ControlledShutdownResponse;
   } finally {
     client.shutdown();
   }

@@ -65,7 +65,9 @@ function groupByTopic(
  * NOT_CONTROLLER (v1+: at the top level too) and the client looks the controller up again.
  * Unlike Kafka, the answer does not wait for the new leaders to reach this broker's metadata cache.
  */
-export function electLeadersHandler(deps: ElectLeadersHandlerDeps): ApiHandlerEntry<typeof ApiKey.ElectLeaders> {
+export function electLeadersHandler(
+  deps: ElectLeadersHandlerDeps,
+): ApiHandlerEntry<typeof ApiKey.ElectLeaders> {
   return {
     apiKey: ApiKey.ElectLeaders,
     maxVersion: ELECT_LEADERS_VERSION,

@@ -18,7 +18,9 @@ const KNOWN_RESOURCE_TYPES: ReadonlySet<number> = new Set(Object.values(ConfigRe
  * checked and written as AlterConfigs does. BROKER_LOGGER (log levels) is not served: INVALID_REQUEST
  * for that resource; an unknown resource type fails the whole request with INVALID_REQUEST.
  */
-export function incrementalAlterConfigsHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.IncrementalAlterConfigs> {
+export function incrementalAlterConfigsHandler(
+  deps: BrokerDeps,
+): ApiHandlerEntry<typeof ApiKey.IncrementalAlterConfigs> {
   const alterer = new ConfigAlterer(deps);
   return {
     apiKey: ApiKey.IncrementalAlterConfigs,

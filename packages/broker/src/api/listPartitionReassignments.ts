@@ -32,7 +32,9 @@ function failed(errorCode: number): ListPartitionReassignmentsResponseInput {
  * controller (Kafka KafkaApis.handleListPartitionReassignmentsRequest); a null topic list asks for
  * all. NOT_CONTROLLER on any other broker.
  */
-export function listPartitionReassignmentsHandler(deps: ListPartitionReassignmentsHandlerDeps): ApiHandlerEntry<typeof ApiKey.ListPartitionReassignments> {
+export function listPartitionReassignmentsHandler(
+  deps: ListPartitionReassignmentsHandlerDeps,
+): ApiHandlerEntry<typeof ApiKey.ListPartitionReassignments> {
   return {
     apiKey: ApiKey.ListPartitionReassignments,
     maxVersion: 0,

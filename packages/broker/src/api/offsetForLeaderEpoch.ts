@@ -11,7 +11,9 @@ import type { ApiHandlerEntry } from './types';
  * id (Kafka 2.8's ReplicaManager.lastOffsetForLeaderEpoch): NOT_LEADER_OR_FOLLOWER on a follower
  * or on a broker the metadata shows the partition on, else UNKNOWN_TOPIC_OR_PARTITION.
  */
-export function offsetForLeaderEpochHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.OffsetForLeaderEpoch> {
+export function offsetForLeaderEpochHandler(
+  deps: BrokerDeps,
+): ApiHandlerEntry<typeof ApiKey.OffsetForLeaderEpoch> {
   return {
     apiKey: ApiKey.OffsetForLeaderEpoch,
     maxVersion: 3,

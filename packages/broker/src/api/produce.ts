@@ -1,3 +1,4 @@
+import { TopicPartitionMap } from '@samsa/common';
 import {
   ApiKey,
   Attribute,
@@ -10,7 +11,6 @@ import {
   LOG_OVERHEAD,
   magicAt,
 } from '@samsa/protocol';
-import { TopicPartitionMap } from '@samsa/common';
 import { isInternalTopic } from '@samsa/zk';
 import type { BrokerDeps } from './deps';
 import type { ApiHandlerEntry } from './types';
