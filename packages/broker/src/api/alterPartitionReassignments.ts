@@ -1,6 +1,12 @@
 import { TopicPartitionMap } from '@samsa/common';
 import type { AlterPartitionReassignmentsResult } from '@samsa/controller';
-import { ApiKey, ErrorCode, errorInfo, type Struct } from '@samsa/protocol';
+import {
+  ApiKey,
+  ErrorCode,
+  errorInfo,
+  type AlterPartitionReassignmentsRequestTopics,
+  type AlterPartitionReassignmentsResponseInput,
+} from '@samsa/protocol';
 import type { ApiHandlerEntry } from './types';
 
 /** The embedded controller as this API needs it. */
@@ -18,14 +24,17 @@ export interface AlterPartitionReassignmentsHandlerDeps {
 }
 
 /** Every requested partition answered with `errorCode` (a top-level failure). */
-function allFailed(topics: readonly Struct[], errorCode: number): Struct {
+function allFailed(
+  topics: readonly AlterPartitionReassignmentsRequestTopics[],
+  errorCode: number,
+): AlterPartitionReassignmentsResponseInput {
   return {
     throttleTimeMs: 0,
     errorCode,
     errorMessage: errorInfo(errorCode).message,
     responses: topics.map((t) => ({
       name: t.name,
-      partitions: (t.partitions as Struct[]).map((p) => ({
+      partitions: t.partitions.map((p) => ({
         partitionIndex: p.partitionIndex,
         errorCode,
         errorMessage: null,
@@ -39,21 +48,20 @@ function allFailed(topics: readonly Struct[], errorCode: number): Struct {
  * reassignments on the embedded controller's queue and answers once they started (Kafka
  * KafkaApis.handleAlterPartitionReassignmentsRequest). NOT_CONTROLLER on any other broker.
  */
-export function alterPartitionReassignmentsHandler(deps: AlterPartitionReassignmentsHandlerDeps): ApiHandlerEntry {
+export function alterPartitionReassignmentsHandler(
+  deps: AlterPartitionReassignmentsHandlerDeps,
+): ApiHandlerEntry<typeof ApiKey.AlterPartitionReassignments> {
   return {
     apiKey: ApiKey.AlterPartitionReassignments,
     maxVersion: 0,
     async handle(ctx, body) {
-      const topics = (body.topics ?? []) as Struct[];
+      const topics = body.topics ?? [];
       const controller = deps.controller();
       if (controller === null || !controller.isActive) return allFailed(topics, ErrorCode.NOT_CONTROLLER);
       const reassignments = new TopicPartitionMap<readonly number[] | null>();
       for (const t of topics)
-        for (const p of t.partitions as Struct[])
-          reassignments.set(
-            { topic: t.name as string, partition: p.partitionIndex as number },
-            (p.replicas as number[] | null) ?? null,
-          );
+        for (const p of t.partitions)
+          reassignments.set({ topic: t.name, partition: p.partitionIndex }, p.replicas ?? null);
       const timeoutMs = Number(body.timeoutMs ?? 60_000);
       const result = await controller.alterPartitionReassignments(reassignments, {
         deadlineMs: ctx.receivedAtMs + timeoutMs,
@@ -65,8 +73,8 @@ export function alterPartitionReassignmentsHandler(deps: AlterPartitionReassignm
         errorMessage: null,
         responses: topics.map((t) => ({
           name: t.name,
-          partitions: (t.partitions as Struct[]).map((p) => {
-            const outcome = result.partitions.get({ topic: t.name as string, partition: p.partitionIndex as number });
+          partitions: t.partitions.map((p) => {
+            const outcome = result.partitions.get({ topic: t.name, partition: p.partitionIndex });
             return {
               partitionIndex: p.partitionIndex,
               errorCode: outcome?.errorCode ?? ErrorCode.NONE,

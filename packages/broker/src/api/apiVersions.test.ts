@@ -1,6 +1,7 @@
-import { ApiKey, decodeResponse, encodeResponse, ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
+import { ApiKey, decodeResponse, encodeResponse, ErrorCode, KafkaError } from '@samsa/protocol';
 import { apiVersionsBody, apiVersionsEntry } from './apiVersions';
 import { ApiRegistry } from './registry';
+import { answerNow, untypedEntry } from './testing/untypedEntry';
 import type { RequestContext } from './types';
 
 const noop = () => ({});
@@ -17,9 +18,9 @@ function ctx(apiVersion: number): RequestContext {
 
 function registry(): ApiRegistry {
   const r = new ApiRegistry();
-  r.register({ apiKey: ApiKey.Metadata, maxVersion: 6, handle: noop });
+  r.register(untypedEntry({ apiKey: ApiKey.Metadata, maxVersion: 6, handle: noop }));
   r.register(apiVersionsEntry(r));
-  r.register({ apiKey: ApiKey.Produce, maxVersion: 7, handle: noop });
+  r.register(untypedEntry({ apiKey: ApiKey.Produce, maxVersion: 7, handle: noop }));
   return r;
 }
 
@@ -46,23 +47,23 @@ describe('ApiRegistry', () => {
 
   it('refuses a key twice, a version past the schema, and keys without a schema', () => {
     const r = registry();
-    expect(() => r.register({ apiKey: ApiKey.Produce, maxVersion: 3, handle: noop })).toThrow(
+    expect(() => r.register(untypedEntry({ apiKey: ApiKey.Produce, maxVersion: 3, handle: noop }))).toThrow(
       /registered twice/,
     );
-    expect(() => r.register({ apiKey: ApiKey.Fetch, maxVersion: 13, handle: noop })).toThrow(
+    expect(() => r.register(untypedEntry({ apiKey: ApiKey.Fetch, maxVersion: 13, handle: noop }))).toThrow(
       /outside its schema's 0-12/,
     );
-    expect(() => r.register({ apiKey: 999, maxVersion: 0, handle: noop })).toThrow(/no schema/);
+    expect(() => r.register(untypedEntry({ apiKey: 999, maxVersion: 0, handle: noop }))).toThrow(/no schema/);
   });
 });
 
 describe('ApiVersions handler', () => {
   it.each([0, 1, 2, 3])('answers v%i with the registry list, encodable in that version', (v) => {
     const r = registry();
-    const body = apiVersionsEntry(r).handle(ctx(v), {
+    const body = answerNow(apiVersionsEntry(r), ctx(v), {
       clientSoftwareName: 'librdkafka',
       clientSoftwareVersion: '2.0.2',
-    }) as Struct;
+    });
     const frame = Buffer.concat(encodeResponse(ApiKey.ApiVersions, v, 5, body)).subarray(4);
     const decoded = decodeResponse(ApiKey.ApiVersions, v, frame);
     expect(decoded.body.errorCode).toBe(ErrorCode.NONE);
@@ -71,8 +72,8 @@ describe('ApiVersions handler', () => {
 
   it('lists handlers registered after it (the list is read at answer time)', () => {
     const r = registry();
-    r.register({ apiKey: ApiKey.Fetch, maxVersion: 11, handle: noop });
-    const body = apiVersionsEntry(r).handle(ctx(0), {}) as Struct;
+    r.register(untypedEntry({ apiKey: ApiKey.Fetch, maxVersion: 11, handle: noop }));
+    const body = answerNow(apiVersionsEntry(r), ctx(0), {});
     expect(body.apiKeys).toContainEqual({ apiKey: ApiKey.Fetch, minVersion: 0, maxVersion: 11 });
   });
 

@@ -1,6 +1,6 @@
-import { ApiKey, ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
+import { ApiKey, ErrorCode, KafkaError, type ApiVersionsResponseInput } from '@samsa/protocol';
 import type { ApiRegistry } from './registry';
-import type { ApiHandlerEntry, RequestContext } from './types';
+import type { ApiHandlerEntry } from './types';
 
 /** ApiVersions v0–v3. v3's request is flexible; its response keeps header v0 (the codec does that). */
 export const API_VERSIONS_MAX_VERSION = 3;
@@ -13,7 +13,7 @@ const SOFTWARE_NAME_VERSION = /^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$/;
  * time, so handlers registered after this one are listed too. The v0 layout is a prefix of every
  * later one, which is why the unsupported-version answer can always be encoded as v0.
  */
-export function apiVersionsBody(registry: ApiRegistry, errorCode: number = ErrorCode.NONE): Struct {
+export function apiVersionsBody(registry: ApiRegistry, errorCode: number = ErrorCode.NONE): ApiVersionsResponseInput {
   return { errorCode, apiKeys: registry.served(), throttleTimeMs: 0 };
 }
 
@@ -23,14 +23,14 @@ export function apiVersionsBody(registry: ApiRegistry, errorCode: number = Error
  * A v3 request whose client software name or version breaks KIP-511's pattern gets INVALID_REQUEST,
  * as Kafka answers.
  */
-export function apiVersionsEntry(registry: ApiRegistry): ApiHandlerEntry {
+export function apiVersionsEntry(registry: ApiRegistry): ApiHandlerEntry<typeof ApiKey.ApiVersions> {
   return {
     apiKey: ApiKey.ApiVersions,
     maxVersion: API_VERSIONS_MAX_VERSION,
-    handle(ctx: RequestContext, body: Struct): Struct {
+    handle(ctx, body) {
       if (ctx.header.apiVersion >= 3) {
-        const name = body.clientSoftwareName as string;
-        const version = body.clientSoftwareVersion as string;
+        const name = body.clientSoftwareName;
+        const version = body.clientSoftwareVersion;
         if (!SOFTWARE_NAME_VERSION.test(name) || !SOFTWARE_NAME_VERSION.test(version)) {
           throw new KafkaError(
             ErrorCode.INVALID_REQUEST,

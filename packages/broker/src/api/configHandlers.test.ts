@@ -6,6 +6,7 @@ import { ConfigSource, dynamicLogDefaults } from './configs';
 import { describeConfigsHandler } from './describeConfigs';
 import { incrementalAlterConfigsHandler } from './incrementalAlterConfigs';
 import { FakeConfigZk } from './testing/fakeConfigZk';
+import { answerOf } from './testing/untypedEntry';
 import { ctx, fakeDeps, updateMetadataBody } from './testing/fakeDeps';
 
 function setup() {
@@ -27,10 +28,10 @@ const describe_ = async (
   resources: Struct[],
   includeSynonyms = false,
 ) =>
-  (await describeConfigsHandler(deps).handle(ctx(ApiKey.DescribeConfigs, version), {
+  answerOf(describeConfigsHandler(deps), ctx(ApiKey.DescribeConfigs, version), {
     resources,
     includeSynonyms,
-  })) as Struct;
+  });
 
 describe('DescribeConfigs', () => {
   test('topicOverridesBrokerDynamicDefaultsAndErrorsPerResource', async () => {
@@ -48,7 +49,7 @@ describe('DescribeConfigs', () => {
       ],
       true,
     );
-    const [topic, unknown, bad, clusterDefault, otherBroker, logger] = r.results as Struct[];
+    const [topic, unknown, bad, clusterDefault, otherBroker, logger] = r.results;
     expect(topic.configs.map((c: Struct) => [c.name, c.value, c.configSource])).toEqual([
       ['retention.bytes', '50', ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG],
       ['retention.ms', '1000', ConfigSource.TOPIC_CONFIG],
@@ -89,10 +90,10 @@ describe('DescribeConfigs', () => {
 describe('AlterConfigs', () => {
   const alter = async (deps: ReturnType<typeof setup>['deps'], resources: Struct[], validateOnly = false) =>
     (
-      (await alterConfigsHandler(deps).handle(ctx(ApiKey.AlterConfigs, 1), {
+      await answerOf(alterConfigsHandler(deps), ctx(ApiKey.AlterConfigs, 1), {
         resources,
         validateOnly,
-      })) as Struct
+      })
     ).responses.map((x: Struct) => x.errorCode);
 
   test('replacesTopicOverridesAndNotifies', async () => {
@@ -158,7 +159,7 @@ describe('IncrementalAlterConfigs', () => {
   test('changesTheCurrentOverridesInsteadOfReplacingThem', async () => {
     const { zk, deps } = setup();
     const h = incrementalAlterConfigsHandler(deps);
-    const r = (await h.handle(ctx(ApiKey.IncrementalAlterConfigs, 1), {
+    const r = await answerOf(h, ctx(ApiKey.IncrementalAlterConfigs, 1), {
       resources: [
         {
           resourceType: 2,
@@ -176,7 +177,7 @@ describe('IncrementalAlterConfigs', () => {
         { resourceType: 8, resourceName: '0', configs: [] },
       ],
       validateOnly: false,
-    })) as Struct;
+    });
     expect(r.responses.map((x: Struct) => x.errorCode)).toEqual([0, 0, ErrorCode.INVALID_REQUEST]);
     expect(zk.get('topics', 't')).toEqual({
       'retention.ms': '1000',

@@ -1,4 +1,4 @@
-import { ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
+import { ErrorCode, KafkaError, type DescribeConfigsResponseResultsInput } from '@samsa/protocol';
 import { LOG_CONFIG_NAMES, LogConfig } from '@samsa/storage';
 import { BROKER_CONFIGS } from '../config/definitions';
 import type { KafkaConfig } from '../config/KafkaConfig';
@@ -428,11 +428,11 @@ export function brokerConfigKind(name: string): { list: boolean; defaultValue: s
 
 /** A DescribeConfigs result for one resource. */
 export function describeResult(
-  resource: Struct,
+  resource: { readonly resourceType: number; readonly resourceName: string },
   errorCode: number,
   errorMessage: string | null,
   configs: readonly ConfigEntry[],
-): Struct {
+): DescribeConfigsResponseResultsInput {
   return {
     errorCode,
     errorMessage,

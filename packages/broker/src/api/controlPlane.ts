@@ -6,7 +6,6 @@ import {
   readLeaderAndIsrRequest,
   readStopReplicaRequest,
   readUpdateMetadataRequest,
-  type RequestOf,
 } from '@samsa/protocol';
 import { GROUP_METADATA_TOPIC_NAME } from '@samsa/zk';
 import type { BrokerDeps } from './deps';
@@ -17,12 +16,12 @@ import type { ApiHandlerEntry } from './types';
  * controller or Kafka's may send). Each carries the controller epoch; older ones are refused with
  * STALE_CONTROLLER_EPOCH.
  */
-export function leaderAndIsrHandler(deps: BrokerDeps): ApiHandlerEntry {
+export function leaderAndIsrHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.LeaderAndIsr> {
   return {
     apiKey: ApiKey.LeaderAndIsr,
     maxVersion: 5,
     async handle(ctx, body) {
-      const request = readLeaderAndIsrRequest(body as RequestOf<typeof ApiKey.LeaderAndIsr>);
+      const request = readLeaderAndIsrRequest(body);
       const response = await deps.replicaManager.becomeLeaderOrFollower(request, (leaders, followers) =>
         deps.groupCoordinator.onLeadershipChange(leaders, followers),
       );
@@ -35,12 +34,12 @@ export function leaderAndIsrHandler(deps: BrokerDeps): ApiHandlerEntry {
  * StopReplica also ends coordination: a stopped __consumer_offsets partition is unloaded (Kafka
  * does it for deleted ones; here the ReplicaManager forgets every stopped partition, so every one).
  */
-export function stopReplicaHandler(deps: BrokerDeps): ApiHandlerEntry {
+export function stopReplicaHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.StopReplica> {
   return {
     apiKey: ApiKey.StopReplica,
     maxVersion: 3,
     async handle(_ctx, body) {
-      const response = await deps.replicaManager.stopReplicas(readStopReplicaRequest(body as RequestOf<typeof ApiKey.StopReplica>));
+      const response = await deps.replicaManager.stopReplicas(readStopReplicaRequest(body));
       for (const p of response.partitionErrors) {
         if (p.topic === GROUP_METADATA_TOPIC_NAME && p.errorCode === ErrorCode.NONE) {
           deps.groupCoordinator.onResignation(p.partition, null);
@@ -53,7 +52,7 @@ export function stopReplicaHandler(deps: BrokerDeps): ApiHandlerEntry {
   };
 }
 
-export function updateMetadataHandler(deps: BrokerDeps): ApiHandlerEntry {
+export function updateMetadataHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.UpdateMetadata> {
   return {
     apiKey: ApiKey.UpdateMetadata,
     maxVersion: 7,
@@ -66,7 +65,7 @@ export function updateMetadataHandler(deps: BrokerDeps): ApiHandlerEntry {
         return { errorCode: ErrorCode.STALE_CONTROLLER_EPOCH };
       }
       rm.controllerEpoch = body.controllerEpoch;
-      const { deleted } = deps.metadataCache.updateMetadata(readUpdateMetadataRequest(body as RequestOf<typeof ApiKey.UpdateMetadata>));
+      const { deleted } = deps.metadataCache.updateMetadata(readUpdateMetadataRequest(body));
       // offsets of deleted topics' partitions go with them (Kafka's handleDeletedPartitions)
       deps.groupCoordinator.handleDeletedPartitions(deleted);
       rm.onPartitionsChanged(rm.allPartitions());

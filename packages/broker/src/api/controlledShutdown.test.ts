@@ -1,14 +1,16 @@
 import { updateMetadataContent } from '../testing/controlRequests';
 import type { ControlledShutdownResult } from '@samsa/controller';
-import { ApiKey, ErrorCode, type Struct } from '@samsa/protocol';
+import { ApiKey, ErrorCode } from '@samsa/protocol';
 import { MetadataCache } from '../metadata/MetadataCache';
 import {
   controlledShutdown,
   controlledShutdownHandler,
   type ControlledShutdownController,
+  type ControlledShutdownAnswer,
   type ControlledShutdownOptions,
 } from './controlledShutdown';
 import { ctx, updateMetadataBody } from './testing/fakeDeps';
+import { dispatchable } from './registry';
 
 function controller(
   isActive: boolean,
@@ -37,7 +39,7 @@ describe('controlledShutdownHandler', () => {
   test('v1WithoutBrokerEpochIsUnknownEpoch', async () => {
     const c = controller(true, { errorCode: 0, remainingPartitions: [] });
     const h = controlledShutdownHandler({ controller: () => c, requestTimeoutMs: 30_000 });
-    await h.handle(ctx(ApiKey.ControlledShutdown, 1), { brokerId: 1 });
+    await dispatchable(h).handle(ctx(ApiKey.ControlledShutdown, 1), { brokerId: 1 });
     expect(c.calls[0][1]).toBe(-1);
   });
 
@@ -53,7 +55,7 @@ describe('controlledShutdownHandler', () => {
 
 describe('controlledShutdown (the sending broker)', () => {
   function options(
-    answers: Array<Struct | Error>,
+    answers: Array<ControlledShutdownAnswer | Error>,
     cache: MetadataCache,
   ): ControlledShutdownOptions & { sent: string[]; lines: string[]; sleeps: number[] } {
     const sent: string[] = [];

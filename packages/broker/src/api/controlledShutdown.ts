@@ -1,6 +1,13 @@
-import { type Logger } from '@samsa/common';
+import { topicPartitionKey, type Logger } from '@samsa/common';
 import { NetworkClient, type ControlledShutdownResult } from '@samsa/controller';
-import { ApiKey, ErrorCode, errorInfo, type Struct } from '@samsa/protocol';
+import {
+  ApiKey,
+  ErrorCode,
+  errorInfo,
+  type ControlledShutdownRequestInput,
+  type ControlledShutdownResponse,
+  type ControlledShutdownResponseInput,
+} from '@samsa/protocol';
 import type { MetadataCache } from '../metadata/MetadataCache';
 import type { ApiHandlerEntry } from './types';
 
@@ -33,7 +40,7 @@ export interface ControlledShutdownHandlerDeps {
 function response(
   errorCode: number,
   remaining: ControlledShutdownResult['remainingPartitions'] = [],
-): Struct {
+): ControlledShutdownResponseInput {
   return {
     errorCode,
     remainingPartitions: remaining.map((tp) => ({ topicName: tp.topic, partitionIndex: tp.partition })),
@@ -46,7 +53,9 @@ function response(
  * the active one (the sender looks the controller up again and retries). v0–1 carry no broker
  * epoch: it is then unknown (-1), which the controller accepts, as Kafka does.
  */
-export function controlledShutdownHandler(deps: ControlledShutdownHandlerDeps): ApiHandlerEntry {
+export function controlledShutdownHandler(
+  deps: ControlledShutdownHandlerDeps,
+): ApiHandlerEntry<typeof ApiKey.ControlledShutdown> {
   return {
     apiKey: ApiKey.ControlledShutdown,
     maxVersion: CONTROLLED_SHUTDOWN_VERSION,
@@ -54,7 +63,7 @@ export function controlledShutdownHandler(deps: ControlledShutdownHandlerDeps): 
       const controller = deps.controller();
       if (controller === null || !controller.isActive) return response(ErrorCode.NOT_CONTROLLER);
       const result = await controller.controlledShutdown(
-        body.brokerId as number,
+        body.brokerId,
         Number(body.brokerEpoch ?? -1),
         {
           deadlineMs: ctx.receivedAtMs + deps.requestTimeoutMs,
@@ -66,6 +75,9 @@ export function controlledShutdownHandler(deps: ControlledShutdownHandlerDeps): 
 }
 
 // ---- the sending side ----------------------------------------------------------------------------
+
+/** What the sender reads of a ControlledShutdown response. */
+export type ControlledShutdownAnswer = Pick<ControlledShutdownResponse, 'errorCode' | 'remainingPartitions'>;
 
 export interface ControlledShutdownOptions {
   readonly brokerId: number;
@@ -83,7 +95,11 @@ export interface ControlledShutdownOptions {
   readonly requestTimeoutMs: number;
   readonly logger: Logger;
   /** For tests: how the request reaches a controller. */
-  readonly send?: (host: string, port: number, body: Struct) => Promise<Struct>;
+  readonly send?: (
+    host: string,
+    port: number,
+    body: ControlledShutdownRequestInput,
+  ) => Promise<ControlledShutdownAnswer>;
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
@@ -109,15 +125,17 @@ export async function controlledShutdown(options: ControlledShutdownOptions): Pr
           brokerId: options.brokerId,
           brokerEpoch: options.brokerEpoch(),
         });
-        const remaining = (answer.remainingPartitions ?? []) as Struct[];
+        const remaining = answer.remainingPartitions ?? [];
         if (answer.errorCode === ErrorCode.NONE && remaining.length === 0) {
           logger.info('Controlled shutdown succeeded');
           return true;
         }
         logger.info(
-          `Remaining partitions to move: ${remaining.map((p) => `${p.topicName}-${p.partitionIndex}`).join(',')}`,
+          `Remaining partitions to move: ${remaining
+            .map((p) => topicPartitionKey({ topic: p.topicName, partition: p.partitionIndex }))
+            .join(',')}`,
         );
-        logger.info(`Error from controller: ${errorInfo(answer.errorCode as number).name}`);
+        logger.info(`Error from controller: ${errorInfo(answer.errorCode).name}`);
       } catch (e) {
         logger.warn(
           'Error during controlled shutdown, possibly because leader movement took longer than the ' +
@@ -163,8 +181,8 @@ async function sendOnce(
   options: ControlledShutdownOptions,
   host: string,
   port: number,
-  body: Struct,
-): Promise<Struct> {
+  body: ControlledShutdownRequestInput,
+): Promise<ControlledShutdownAnswer> {
   const client = new NetworkClient({
     host,
     port,
@@ -174,7 +192,9 @@ async function sendOnce(
   });
   try {
     await client.ready();
-    return await client.send(ApiKey.ControlledShutdown, CONTROLLED_SHUTDOWN_VERSION, body);
+    // NetworkClient (controller package) decodes responses untyped; this one is ControlledShutdown v3's.
+    const answer = await client.send(ApiKey.ControlledShutdown, CONTROLLED_SHUTDOWN_VERSION, body);
+    return answer as ControlledShutdownResponse;
   } finally {
     client.shutdown();
   }

@@ -1,6 +1,7 @@
-import { ApiKey, ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
+import { ApiKey, ErrorCode, KafkaError } from '@samsa/protocol';
 import { replicaAssignment } from '@samsa/zk';
 import { checkPartitionsRequest, createPartitionsHandler } from './createPartitions';
+import { answerOf } from './testing/untypedEntry';
 import { ctx, fakeDeps } from './testing/fakeDeps';
 
 const existing = new Map([
@@ -63,11 +64,11 @@ describe('createPartitionsHandler', () => {
   test('notControllerAnswersNotController', async () => {
     const h = createPartitionsHandler(fakeDeps({ isController: () => false }));
     expect(h.maxVersion).toBe(1);
-    const r = (await h.handle(ctx(ApiKey.CreatePartitions, 1), {
+    const r = await answerOf(h, ctx(ApiKey.CreatePartitions, 1), {
       topics: [{ name: 'a', count: 3, assignments: null }],
       timeoutMs: 1000,
       validateOnly: false,
-    })) as Struct;
+    });
     expect(r.results).toEqual([{ name: 'a', errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: null }]);
   });
 });

@@ -1,9 +1,9 @@
 import { AdminZkClient } from '@samsa/admin-zk';
-import { ApiKey, ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
+import { ApiKey, ErrorCode, KafkaError } from '@samsa/protocol';
 import type { ReplicaAssignment } from '@samsa/zk';
 import { apiError, NO_ERROR, toApiError, type ApiError } from './adminErrors';
-import { duplicateNames } from './createTopics';
 import type { BrokerDeps } from './deps';
+import { duplicateNames } from './topicCreation';
 import { allHaveLeaders } from './topicPurgatory';
 import type { ApiHandlerEntry } from './types';
 
@@ -18,7 +18,7 @@ export function checkPartitionsRequest(
   topic: string,
   existing: ReadonlyMap<number, ReplicaAssignment>,
   count: number,
-  assignments: readonly Struct[] | null,
+  assignments: readonly { readonly brokerIds: readonly number[] }[] | null,
   brokerIds: ReadonlySet<number>,
 ): Map<number, number[]> | null {
   for (const a of existing.values()) {
@@ -41,7 +41,7 @@ export function checkPartitionsRequest(
   if (increment === 0)
     throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic already has ${existing.size} partitions.`);
   if (assignments === null) return null;
-  const replicas = assignments.map((a) => [...(a.brokerIds as number[])]);
+  const replicas = assignments.map((a) => [...a.brokerIds]);
   const unknown = [...new Set(replicas.flat())].filter((id) => !brokerIds.has(id));
   if (unknown.length > 0) {
     throw new KafkaError(
@@ -68,14 +68,14 @@ export function checkPartitionsRequest(
  *   3. validateOnly or timeout ≤ 0 answer now; else wait until every partition of the topic has a
  *      leader in the MetadataCache, or the timeout (REQUEST_TIMED_OUT).
  */
-export function createPartitionsHandler(deps: BrokerDeps): ApiHandlerEntry {
+export function createPartitionsHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.CreatePartitions> {
   const admin = new AdminZkClient(deps.zkClient);
   return {
     apiKey: ApiKey.CreatePartitions,
     maxVersion: 1,
     async handle(_ctx, body) {
-      const topics = body.topics as Struct[];
-      const names = topics.map((t) => t.name as string);
+      const topics = body.topics;
+      const names = topics.map((t) => t.name);
       const errors = new Map<string, ApiError>();
       const answer = () => ({
         throttleTimeMs: 0,
@@ -94,7 +94,7 @@ export function createPartitionsHandler(deps: BrokerDeps): ApiHandlerEntry {
       const validateOnly = !!body.validateOnly;
       const grown = new Map<string, number[]>();
       for (const t of topics) {
-        const name = t.name as string;
+        const name = t.name;
         if (dupes.has(name)) {
           errors.set(name, apiError(ErrorCode.INVALID_REQUEST, 'Duplicate topic in request.'));
           continue;

@@ -1,10 +1,12 @@
 import { updateMetadataContent } from '../testing/controlRequests';
 import { InvalidPartitionsError, InvalidReplicationFactorError } from '@samsa/admin-zk';
 import { ApiKey, ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
-import { createTopicsHandler, duplicateNames, resolveTopic } from './createTopics';
+import { createTopicsHandler } from './createTopics';
+import { duplicateNames, resolveTopic, type CreatableTopic } from './topicCreation';
 import { ctx, fakeDeps, updateMetadataBody } from './testing/fakeDeps';
+import { answerOf } from './testing/untypedEntry';
 
-const topic = (t: Partial<Struct>): Struct => ({
+const topic = (t: Partial<CreatableTopic & { name: string }>): CreatableTopic & { name: string } => ({
   name: 't',
   numPartitions: -1,
   replicationFactor: -1,
@@ -47,7 +49,7 @@ describe('resolveTopic', () => {
   });
 
   test('invalidRequestsAndNumbers', () => {
-    const code = (t: Struct) => {
+    const code = (t: CreatableTopic) => {
       try {
         resolveTopic(t, defaults, brokers, first);
       } catch (e) {
@@ -81,10 +83,11 @@ describe('createTopicsHandler', () => {
   test('notControllerAnswersNotControllerForEveryTopic', async () => {
     const h = createTopicsHandler(fakeDeps({ isController: () => false }));
     expect(h.maxVersion).toBe(4);
-    const r = (await h.handle(
+    const r = await answerOf(
+      h,
       ctx(ApiKey.CreateTopics, 4),
       request([topic({ name: 'a' }), topic({ name: 'b' })]),
-    )) as Struct;
+    );
     expect(r.topics.map((t: Struct) => [t.name, t.errorCode])).toEqual([
       ['a', ErrorCode.NOT_CONTROLLER],
       ['b', ErrorCode.NOT_CONTROLLER],
@@ -96,7 +99,8 @@ describe('createTopicsHandler', () => {
     const deps = fakeDeps();
     deps.metadataCache.updateMetadata(updateMetadataContent(updateMetadataBody([0], { exists: [0] })));
     const h = createTopicsHandler(deps);
-    const r = (await h.handle(
+    const r = await answerOf(
+      h,
       ctx(ApiKey.CreateTopics, 4),
       request([
         topic({ name: 'dup' }),
@@ -104,7 +108,7 @@ describe('createTopicsHandler', () => {
         topic({ name: 'dup' }),
         topic({ name: 'rf', replicationFactor: 2 }),
       ]),
-    )) as Struct;
+    );
     expect(r.topics.map((t: Struct) => [t.name, t.errorCode])).toEqual([
       ['dup', ErrorCode.INVALID_REQUEST],
       ['exists', ErrorCode.TOPIC_ALREADY_EXISTS],

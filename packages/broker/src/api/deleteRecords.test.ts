@@ -2,6 +2,7 @@ import { updateMetadataContent } from '../testing/controlRequests';
 import { ApiKey, ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
 import type { ReplicaManager } from '../replica/ReplicaManager';
 import { deleteRecordsHandler } from './deleteRecords';
+import { answerOf } from './testing/untypedEntry';
 import { ctx, fakeDeps, updateMetadataBody } from './testing/fakeDeps';
 
 /** A leader for `lead-0` whose log has high watermark 10, and a partition led elsewhere. */
@@ -38,7 +39,7 @@ const request = (partitions: [string, number, number][]) => ({
 });
 
 const results = async (h: ReturnType<typeof setup>, partitions: [string, number, number][]) =>
-  ((await h.handle(ctx(ApiKey.DeleteRecords, 1), request(partitions))) as Struct).topics.flatMap(
+  (await answerOf(h, ctx(ApiKey.DeleteRecords, 1), request(partitions))).topics.flatMap(
     (t: Struct) => t.partitions.map((p: Struct) => [t.name, p.partitionIndex, p.lowWatermark, p.errorCode]),
   );
 

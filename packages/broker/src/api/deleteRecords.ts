@@ -1,4 +1,4 @@
-import { ApiKey, ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
+import { ApiKey, ErrorCode, KafkaError } from '@samsa/protocol';
 import type { BrokerDeps } from './deps';
 import type { ApiHandlerEntry } from './types';
 
@@ -16,16 +16,16 @@ export const HIGH_WATERMARK = -1;
  * Kafka then waits (DelayedDeleteRecords) until every follower's log start offset has followed;
  * followers here learn it from their next fetch, so the leader's low watermark is answered at once.
  */
-export function deleteRecordsHandler(deps: BrokerDeps): ApiHandlerEntry {
+export function deleteRecordsHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.DeleteRecords> {
   return {
     apiKey: ApiKey.DeleteRecords,
     maxVersion: 1,
     handle(_ctx, body) {
       return {
         throttleTimeMs: 0,
-        topics: (body.topics as Struct[]).map((t) => ({
+        topics: body.topics.map((t) => ({
           name: t.name,
-          partitions: (t.partitions as Struct[]).map((p) => {
+          partitions: t.partitions.map((p) => {
             try {
               const lowWatermark = deleteRecordsOnLeader(deps, t.name, p.partitionIndex, p.offset);
               return { partitionIndex: p.partitionIndex, lowWatermark, errorCode: ErrorCode.NONE };

@@ -1,5 +1,5 @@
 import { updateMetadataContent } from '../testing/controlRequests';
-import { ApiKey, ErrorCode, type Struct } from '@samsa/protocol';
+import { ApiKey, ErrorCode } from '@samsa/protocol';
 import type { KafkaZkClient } from '@samsa/zk';
 import type { GroupCoordinator } from '@samsa/coordinator';
 import type { ReplicaManager } from '../replica/ReplicaManager';
@@ -7,6 +7,8 @@ import { updateMetadataHandler } from './controlPlane';
 import { deleteTopicsHandler } from './deleteTopics';
 import { ctx, fakeDeps, updateMetadataBody } from './testing/fakeDeps';
 import { completingTopicOperations } from './topicPurgatory';
+import { dispatchable } from './registry';
+import { answerOf } from './testing/untypedEntry';
 
 /** Just what AdminZkClient.deleteTopic uses: the topic znode check and the deletion marker. */
 function markerZk(existing: string[]) {
@@ -25,13 +27,13 @@ const request = (topicNames: string[], timeoutMs = 1000) => ({ topicNames, timeo
 describe('deleteTopicsHandler', () => {
   test('notControllerThenDeletionDisabledByVersion', async () => {
     const notController = deleteTopicsHandler(fakeDeps({ isController: () => false }));
-    const r = (await notController.handle(ctx(ApiKey.DeleteTopics, 3), request(['a']))) as Struct;
+    const r = await answerOf(notController, ctx(ApiKey.DeleteTopics, 3), request(['a']));
     expect(r.responses).toEqual([{ name: 'a', errorCode: ErrorCode.NOT_CONTROLLER }]);
 
     const disabled = deleteTopicsHandler(fakeDeps({}, { 'delete.topic.enable': false }));
-    const v3 = (await disabled.handle(ctx(ApiKey.DeleteTopics, 3), request(['a']))) as Struct;
+    const v3 = await answerOf(disabled, ctx(ApiKey.DeleteTopics, 3), request(['a']));
     expect(v3.responses[0].errorCode).toBe(ErrorCode.TOPIC_DELETION_DISABLED);
-    const v1 = (await disabled.handle(ctx(ApiKey.DeleteTopics, 1), request(['a']))) as Struct;
+    const v1 = await answerOf(disabled, ctx(ApiKey.DeleteTopics, 1), request(['a']));
     expect(v1.responses[0].errorCode).toBe(ErrorCode.INVALID_REQUEST);
   });
 
@@ -49,15 +51,16 @@ describe('deleteTopicsHandler', () => {
     const deps = fakeDeps({ zkClient: zk, replicaManager, groupCoordinator });
     deps.metadataCache.updateMetadata(updateMetadataContent(updateMetadataBody([0], { gone: [0, 0] })));
     const updateMetadata = completingTopicOperations(updateMetadataHandler(deps), deps.topicPurgatory);
-    const pending = deleteTopicsHandler(deps).handle(
+    const pending = answerOf(
+      deleteTopicsHandler(deps),
       ctx(ApiKey.DeleteTopics, 3),
       request(['gone', 'never'], 10_000),
-    ) as Promise<Struct>;
+    );
     await new Promise((r) => setImmediate(r));
     expect(marked).toEqual(['gone']);
     expect(deps.topicPurgatory.size).toBe(1);
     // the controller marks the partitions deleted (leader -2)
-    await updateMetadata.handle(ctx(ApiKey.UpdateMetadata, 6), updateMetadataBody([0], { gone: [-2, -2] }));
+    await dispatchable(updateMetadata).handle(ctx(ApiKey.UpdateMetadata, 6), updateMetadataBody([0], { gone: [-2, -2] }));
     expect((await pending).responses).toEqual([
       { name: 'gone', errorCode: ErrorCode.NONE },
       { name: 'never', errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION },
@@ -74,10 +77,11 @@ describe('deleteTopicsHandler', () => {
     const { zk } = markerZk(['stays']);
     const deps = fakeDeps({ zkClient: zk });
     deps.metadataCache.updateMetadata(updateMetadataContent(updateMetadataBody([0], { stays: [0] })));
-    const r = (await deleteTopicsHandler(deps).handle(
+    const r = await answerOf(
+      deleteTopicsHandler(deps),
       ctx(ApiKey.DeleteTopics, 3),
       request(['stays'], 50),
-    )) as Struct;
+    );
     expect(r.responses).toEqual([{ name: 'stays', errorCode: ErrorCode.REQUEST_TIMED_OUT }]);
   });
 });

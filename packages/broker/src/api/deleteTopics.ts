@@ -1,5 +1,5 @@
 import { AdminZkClient, TopicAlreadyMarkedForDeletionError } from '@samsa/admin-zk';
-import { ApiKey, ErrorCode, type Struct } from '@samsa/protocol';
+import { ApiKey, ErrorCode } from '@samsa/protocol';
 import type { BrokerDeps } from './deps';
 import type { ApiHandlerEntry } from './types';
 import { toApiError } from './adminErrors';
@@ -14,17 +14,17 @@ import { toApiError } from './adminErrors';
  *   3. wait until the marked topics are gone from the MetadataCache (DelayedDeleteTopics) — the
  *      controller's TopicDeletionManager does the deleting — or the timeout: REQUEST_TIMED_OUT.
  */
-export function deleteTopicsHandler(deps: BrokerDeps): ApiHandlerEntry {
+export function deleteTopicsHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.DeleteTopics> {
   const admin = new AdminZkClient(deps.zkClient);
   return {
     apiKey: ApiKey.DeleteTopics,
     maxVersion: 3,
     async handle(ctx, body) {
-      const names = body.topicNames as string[];
+      const names = body.topicNames;
       const errors = new Map<string, number>();
       const answer = () => ({
         throttleTimeMs: 0,
-        responses: names.map((name): Struct => ({ name, errorCode: errors.get(name) ?? ErrorCode.NONE })),
+        responses: names.map((name) => ({ name, errorCode: errors.get(name) ?? ErrorCode.NONE })),
       });
       if (!deps.isController()) {
         for (const n of names) errors.set(n, ErrorCode.NOT_CONTROLLER);

@@ -1,6 +1,7 @@
 import { updateMetadataContent } from '../testing/controlRequests';
-import { ApiKey, ErrorCode, type Struct } from '@samsa/protocol';
+import { ApiKey, ErrorCode } from '@samsa/protocol';
 import { CLUSTER_OPERATIONS, describeClusterHandler } from './describeCluster';
+import { answerOf } from './testing/untypedEntry';
 import { ctx, fakeDeps, updateMetadataBody } from './testing/fakeDeps';
 
 describe('describeClusterHandler', () => {
@@ -8,9 +9,9 @@ describe('describeClusterHandler', () => {
     const deps = fakeDeps();
     deps.metadataCache.updateMetadata(updateMetadataContent(updateMetadataBody([2, 0], {}, 2)));
     const h = describeClusterHandler(deps);
-    const r = (await h.handle(ctx(ApiKey.DescribeCluster, 0), {
+    const r = await answerOf(h, ctx(ApiKey.DescribeCluster, 0), {
       includeClusterAuthorizedOperations: false,
-    })) as Struct;
+    });
     expect(r).toEqual({
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,
@@ -23,9 +24,9 @@ describe('describeClusterHandler', () => {
       ],
       clusterAuthorizedOperations: -2147483648,
     });
-    const withOps = (await h.handle(ctx(ApiKey.DescribeCluster, 0), {
+    const withOps = await answerOf(h, ctx(ApiKey.DescribeCluster, 0), {
       includeClusterAuthorizedOperations: true,
-    })) as Struct;
+    });
     expect(withOps.clusterAuthorizedOperations).toBe(CLUSTER_OPERATIONS);
     expect(CLUSTER_OPERATIONS).toBe(8096);
   });

@@ -16,7 +16,7 @@ export const CLUSTER_OPERATIONS = [5, 7, 8, 9, 10, 11, 12].reduce((bits, op) => 
  * DescribeCluster v0 (Kafka's handleDescribeCluster): the live brokers from the MetadataCache as
  * the request's listener reaches them, the controller id (-1 when unknown) and the cluster id.
  */
-export function describeClusterHandler(deps: BrokerDeps): ApiHandlerEntry {
+export function describeClusterHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.DescribeCluster> {
   return {
     apiKey: ApiKey.DescribeCluster,
     maxVersion: 0,

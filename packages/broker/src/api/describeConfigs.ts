@@ -1,5 +1,5 @@
 import { AdminZkClient } from '@samsa/admin-zk';
-import { ApiKey, ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
+import { ApiKey, ErrorCode, KafkaError, type DescribeConfigsResponseResultsInput } from '@samsa/protocol';
 import { LogConfig } from '@samsa/storage';
 import { ConfigEntityDefault, ConfigType, validateTopic } from '@samsa/zk';
 import { toApiError } from './adminErrors';
@@ -30,13 +30,13 @@ const KNOWN_RESOURCE_TYPES: ReadonlySet<number> = new Set(Object.values(ConfigRe
  *     request with INVALID_REQUEST, as Kafka's authorization step throws.
  * v1+ carries synonyms when asked; v0 carries isDefault instead of a source.
  */
-export function describeConfigsHandler(deps: BrokerDeps): ApiHandlerEntry {
+export function describeConfigsHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.DescribeConfigs> {
   const admin = new AdminZkClient(deps.zkClient);
   return {
     apiKey: ApiKey.DescribeConfigs,
     maxVersion: 2,
     async handle(_ctx, body) {
-      const resources = body.resources as Struct[];
+      const resources = body.resources;
       for (const r of resources) {
         if (!KNOWN_RESOURCE_TYPES.has(r.resourceType)) {
           throw new KafkaError(
@@ -52,13 +52,13 @@ export function describeConfigsHandler(deps: BrokerDeps): ApiHandlerEntry {
           await admin.fetchEntityConfig(ConfigType.Broker, String(deps.brokerId)),
           await admin.fetchEntityConfig(ConfigType.Broker, ConfigEntityDefault),
         );
-      const results: Struct[] = [];
+      const results: DescribeConfigsResponseResultsInput[] = [];
       for (const r of resources) {
         try {
           let configs: ConfigEntry[];
           switch (r.resourceType) {
             case ConfigResourceType.TOPIC: {
-              const topic = r.resourceName as string;
+              const topic = r.resourceName;
               validateTopic(topic);
               if (!deps.metadataCache.contains(topic)) {
                 results.push(describeResult(r, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, null, []));

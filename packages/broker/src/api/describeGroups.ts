@@ -13,14 +13,14 @@ export const GROUP_OPERATIONS = [3, 6, 8].reduce((bits, op) => bits | (1 << op),
  * members (metadata and assignment only when Stable); a group this coordinator does not have is
  * Dead; a group it does not coordinate answers NOT_COORDINATOR.
  */
-export function describeGroupsHandler(deps: BrokerDeps): ApiHandlerEntry {
+export function describeGroupsHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.DescribeGroups> {
   return {
     apiKey: ApiKey.DescribeGroups,
     maxVersion: 4,
     handle(_ctx, body) {
       return {
         throttleTimeMs: 0,
-        groups: (body.groups as string[]).map((groupId) => {
+        groups: body.groups.map((groupId) => {
           const { error, summary } = deps.groupCoordinator.handleDescribeGroup(groupId);
           return {
             errorCode: error,

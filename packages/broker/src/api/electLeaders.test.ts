@@ -2,6 +2,7 @@ import type { ElectLeadersResult } from '@samsa/controller';
 import { ApiKey, ErrorCode } from '@samsa/protocol';
 import { electLeadersHandler, type ElectLeadersController } from './electLeaders';
 import { ctx } from './testing/fakeDeps';
+import { dispatchable } from './registry';
 
 function controller(isActive: boolean, result: ElectLeadersResult): ElectLeadersController & { calls: unknown[][] } {
   const calls: unknown[][] = [];
@@ -52,7 +53,7 @@ describe('electLeadersHandler', () => {
   test('nullTopicPartitionsMeansAllAndV0IsPreferred', async () => {
     const c = controller(true, { errorCode: 0, partitions: [] });
     const h = electLeadersHandler({ controller: () => c });
-    await h.handle(ctx(ApiKey.ElectLeaders, 0), { topicPartitions: null, timeoutMs: 1000 });
+    await dispatchable(h).handle(ctx(ApiKey.ElectLeaders, 0), { topicPartitions: null, timeoutMs: 1000 });
     expect(c.calls[0].slice(0, 2)).toEqual([0, null]);
   });
 

@@ -1,6 +1,12 @@
 import { type TopicPartition } from '@samsa/common';
 import type { ElectionType, ElectLeadersResult } from '@samsa/controller';
-import { ApiKey, ErrorCode, type Struct } from '@samsa/protocol';
+import {
+  ApiKey,
+  ErrorCode,
+  type ElectLeadersResponseInput,
+  type ElectLeadersResponseReplicaElectionResultsInput,
+  type ElectLeadersResponseReplicaElectionResultsPartitionResultInput,
+} from '@samsa/protocol';
 import type { ApiHandlerEntry } from './types';
 
 /** The highest ElectLeaders version served (v1: election type and top-level error; v2: flexible). */
@@ -26,7 +32,7 @@ function errorResponse(
   errorCode: number,
   requested: readonly TopicPartition[] | null,
   message: string | null = null,
-): Struct {
+): ElectLeadersResponseInput {
   return {
     throttleTimeMs: 0,
     errorCode,
@@ -36,8 +42,10 @@ function errorResponse(
   };
 }
 
-function groupByTopic(results: ElectLeadersResult['partitions']): Struct[] {
-  const byTopic = new Map<string, Struct[]>();
+function groupByTopic(
+  results: ElectLeadersResult['partitions'],
+): ElectLeadersResponseReplicaElectionResultsInput[] {
+  const byTopic = new Map<string, ElectLeadersResponseReplicaElectionResultsPartitionResultInput[]>();
   for (const r of results) {
     const list = byTopic.get(r.topicPartition.topic) ?? [];
     list.push({
@@ -57,7 +65,9 @@ function groupByTopic(results: ElectLeadersResult['partitions']): Struct[] {
  * NOT_CONTROLLER (v1+: at the top level too) and the client looks the controller up again.
  * Unlike Kafka, the answer does not wait for the new leaders to reach this broker's metadata cache.
  */
-export function electLeadersHandler(deps: ElectLeadersHandlerDeps): ApiHandlerEntry {
+export function electLeadersHandler(
+  deps: ElectLeadersHandlerDeps,
+): ApiHandlerEntry<typeof ApiKey.ElectLeaders> {
   return {
     apiKey: ApiKey.ElectLeaders,
     maxVersion: ELECT_LEADERS_VERSION,
@@ -65,8 +75,8 @@ export function electLeadersHandler(deps: ElectLeadersHandlerDeps): ApiHandlerEn
       const requested =
         body.topicPartitions === null || body.topicPartitions === undefined
           ? null
-          : (body.topicPartitions as Struct[]).flatMap((t) =>
-              (t.partitionId as number[]).map((partition) => ({ topic: t.topic as string, partition })),
+          : body.topicPartitions.flatMap((t) =>
+              t.partitionId.map((partition) => ({ topic: t.topic, partition })),
             );
       const electionType = Number(body.electionType ?? 0);
       if (electionType !== 0 && electionType !== 1)

@@ -252,9 +252,15 @@ const TOP_LEVEL: Partial<Record<number, Struct>> = {
 
 /** A request element with its schema: a struct (fields) or a primitive (type). */
 interface Frame {
-  readonly value: any;
+  /** The request struct (with `fields`) or primitive (with `type`) as decoded. */
+  readonly value: unknown;
   readonly fields?: readonly FieldSpec[];
   readonly type?: PrimitiveType;
+}
+
+/** `value[name]` when `value` is a decoded struct, else undefined. */
+function fieldOf(value: unknown, name: string): unknown {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[name] : undefined;
 }
 
 class Builder {
@@ -303,7 +309,7 @@ class Builder {
     const here = chain[chain.length - 1];
     const f = here.fields && this.present(here.fields, path[0]);
     if (!f) return [];
-    const items: unknown = here.value?.[path[0]];
+    const items = fieldOf(here.value, path[0]);
     if (!Array.isArray(items)) return []; // null (e.g. "all topics") or missing: nothing to mirror
     const result: Frame[][] = [];
     for (const item of items) {
@@ -347,7 +353,7 @@ class Builder {
     for (let i = chain.length - 1; i >= 0; i--) {
       const fr = chain[i];
       const f = fr.fields && this.present(fr.fields, name);
-      if (f) return { value: fr.value?.[name], type: f.type };
+      if (f) return { value: fieldOf(fr.value, name), type: f.type };
     }
     return undefined;
   }

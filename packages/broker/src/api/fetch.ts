@@ -7,7 +7,7 @@ import {
   encodeMessageSet,
   ErrorCode,
   forEachBatch,
-  type Struct,
+  type FetchResponseResponsesPartitionResponsesInput,
 } from '@samsa/protocol';
 import type { FetchBufferPool } from '../replica/FetchBufferPool';
 import type { FetchPartitionResult } from '../replica/ReplicaManager';
@@ -21,7 +21,7 @@ import type { ApiHandlerEntry } from './types';
  * batches before v10, which are UNSUPPORTED_COMPRESSION_TYPE as in Kafka. Fetch sessions (KIP-227)
  * are not kept: every fetch is a full fetch and session id 0 says so.
  */
-export function fetchHandler(deps: BrokerDeps): ApiHandlerEntry {
+export function fetchHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.Fetch> {
   return {
     apiKey: ApiKey.Fetch,
     maxVersion: 11,
@@ -30,12 +30,12 @@ export function fetchHandler(deps: BrokerDeps): ApiHandlerEntry {
       if (version >= 7 && body.sessionId !== 0) {
         return { throttleTimeMs: 0, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] };
       }
-      const requests = (body.topics as Struct[]).flatMap((t) =>
-        (t.partitions as Struct[]).map((p) => ({
-          topic: t.topic as string,
-          partition: p.partition as number,
-          fetchOffset: p.fetchOffset as number,
-          maxBytes: p.partitionMaxBytes as number,
+      const requests = body.topics.flatMap((t) =>
+        t.partitions.map((p) => ({
+          topic: t.topic,
+          partition: p.partition,
+          fetchOffset: p.fetchOffset,
+          maxBytes: p.partitionMaxBytes,
         })),
       );
       const results = await deps.replicaManager.fetchMessages({
@@ -52,7 +52,7 @@ export function fetchHandler(deps: BrokerDeps): ApiHandlerEntry {
       );
       const stats = deps.brokerTopicStats;
       if (stats) for (const { r, bytes } of withBytes) stats.recordFetch(r.topic, r.errorCode, bytes.records.length, body.replicaId >= 0);
-      const byTopic = new Map<string, Struct[]>();
+      const byTopic = new Map<string, FetchResponseResponsesPartitionResponsesInput[]>();
       for (const { r, bytes } of withBytes) {
         let list = byTopic.get(r.topic);
         if (!list) byTopic.set(r.topic, (list = []));

@@ -1,12 +1,12 @@
-import { ApiKey, ErrorCode, errorInfo, KafkaError, type Struct } from '@samsa/protocol';
+import { ApiKey, ErrorCode, errorInfo, KafkaError, type FindCoordinatorResponseInput } from '@samsa/protocol';
 import { GROUP_METADATA_TOPIC_NAME } from '@samsa/zk';
 import type { BrokerDeps } from './deps';
-import type { ApiHandlerEntry, RequestContext } from './types';
+import type { ApiHandlerEntry } from './types';
 
 /** FindCoordinator's key types. */
 export const CoordinatorType = { GROUP: 0, TRANSACTION: 1 } as const;
 
-function answer(errorCode: number, node?: { id: number; host: string; port: number }): Struct {
+function answer(errorCode: number, node?: { id: number; host: string; port: number }): FindCoordinatorResponseInput {
   return {
     throttleTimeMs: 0,
     errorCode,
@@ -28,12 +28,12 @@ function answer(errorCode: number, node?: { id: number; host: string; port: numb
  * Transactions have no coordinator here: COORDINATOR_NOT_AVAILABLE. The API is advertised in any
  * case: librdkafka switches LZ4 off unless a broker lists it (rdkafka_feature.c).
  */
-export function findCoordinatorHandler(deps: BrokerDeps): ApiHandlerEntry {
+export function findCoordinatorHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.FindCoordinator> {
   return {
     apiKey: ApiKey.FindCoordinator,
     maxVersion: 2,
-    async handle(ctx: RequestContext, body: Struct) {
-      const keyType: number = body.keyType ?? CoordinatorType.GROUP;
+    async handle(ctx, body) {
+      const keyType = body.keyType ?? CoordinatorType.GROUP;
       if (keyType === CoordinatorType.TRANSACTION) return answer(ErrorCode.COORDINATOR_NOT_AVAILABLE);
       if (keyType !== CoordinatorType.GROUP)
         throw new KafkaError(ErrorCode.INVALID_REQUEST, `unknown coordinator key type ${keyType}`);

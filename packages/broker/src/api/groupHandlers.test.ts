@@ -15,6 +15,8 @@ import { leaveGroupHandler } from './leaveGroup';
 import { offsetCommitHandler } from './offsetCommit';
 import { offsetFetchHandler } from './offsetFetch';
 import { syncGroupHandler } from './syncGroup';
+import type { AnyApiHandlerEntry } from './types';
+import { answerOf } from './testing/untypedEntry';
 import { ctx, fakeDeps, updateMetadataBody } from './testing/fakeDeps';
 
 /**
@@ -39,11 +41,11 @@ beforeEach(async () => {
 });
 
 const call = async (
-  entry: ReturnType<typeof joinGroupHandler>,
+  entry: AnyApiHandlerEntry,
   apiKey: number,
   version: number,
   body: Struct,
-) => (await entry.handle({ ...ctx(apiKey, version), clientAddress: '10.1.2.3:5555' }, body)) as Struct;
+) => answerOf(entry, { ...ctx(apiKey, version), clientAddress: '10.1.2.3:5555' }, body);
 
 function joinBody(extra: Struct = {}): Struct {
   return {

@@ -1,4 +1,3 @@
-import type { Struct } from '@samsa/protocol';
 import type { TopicPartition } from '@samsa/coordinator';
 import type { RequestContext } from './types';
 
@@ -15,11 +14,11 @@ export function clientHost(ctx: RequestContext): string {
 }
 
 /** Per-partition results grouped by topic, topics and partitions in first-seen order. */
-export function byTopic<T>(
+export function byTopic<T, P>(
   items: readonly { tp: TopicPartition; value: T }[],
-  partition: (p: number, value: T) => Struct,
-): Struct[] {
-  const topics = new Map<string, Struct[]>();
+  partition: (p: number, value: T) => P,
+): { name: string; partitions: P[] }[] {
+  const topics = new Map<string, P[]>();
   for (const { tp, value } of items) {
     let list = topics.get(tp.topic);
     if (!list) topics.set(tp.topic, (list = []));
@@ -28,13 +27,20 @@ export function byTopic<T>(
   return [...topics].map(([name, partitions]) => ({ name, partitions }));
 }
 
+/** A request's topic entry: partitions as `partitionIndexes` (OffsetFetch) or `partitions[].partitionIndex`. */
+export interface RequestedTopic {
+  readonly name: string;
+  readonly partitionIndexes?: readonly number[];
+  readonly partitions?: readonly { readonly partitionIndex: number }[];
+}
+
 /** The topic-partitions of a request's `topics[].partitions[].partitionIndex` (or `partitionIndexes`). */
-export function requestedPartitions(topics: readonly Struct[]): TopicPartition[] {
+export function requestedPartitions(topics: readonly RequestedTopic[]): TopicPartition[] {
   const out: TopicPartition[] = [];
   for (const t of topics) {
     if (Array.isArray(t.partitionIndexes))
-      for (const p of t.partitionIndexes as number[]) out.push({ topic: t.name, partition: p });
-    else for (const p of t.partitions as Struct[]) out.push({ topic: t.name, partition: p.partitionIndex });
+      for (const p of t.partitionIndexes) out.push({ topic: t.name, partition: p });
+    else for (const p of t.partitions ?? []) out.push({ topic: t.name, partition: p.partitionIndex });
   }
   return out;
 }

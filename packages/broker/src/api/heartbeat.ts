@@ -1,14 +1,14 @@
-import { ApiKey, type Struct } from '@samsa/protocol';
+import { ApiKey, type HeartbeatResponseInput } from '@samsa/protocol';
 import type { BrokerDeps } from './deps';
 import type { ApiHandlerEntry } from './types';
 
 /** Heartbeat v0–3 (Kafka's handleHeartbeatRequest): keeps the member's session; REBALANCE_IN_PROGRESS tells it to rejoin. */
-export function heartbeatHandler(deps: BrokerDeps): ApiHandlerEntry {
+export function heartbeatHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.Heartbeat> {
   return {
     apiKey: ApiKey.Heartbeat,
     maxVersion: 3,
     handle(_ctx, body) {
-      return new Promise<Struct>((resolve) =>
+      return new Promise<HeartbeatResponseInput>((resolve) =>
         deps.groupCoordinator.handleHeartbeat(
           body.groupId,
           body.memberId,

@@ -1,12 +1,11 @@
-import { ApiKey, ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
+import { ApiKey, ErrorCode, KafkaError } from '@samsa/protocol';
 import { toApiError } from './adminErrors';
-import { alterResult, ConfigAlterer } from './alterConfigs';
+import { alterResult, ConfigAlterer, type AlterResult } from './configChanges';
 import {
   applyIncrementalOps,
   brokerConfigKind,
   ConfigResourceType,
   topicConfigKind,
-  type IncrementalOp,
 } from './configs';
 import type { BrokerDeps } from './deps';
 import type { ApiHandlerEntry } from './types';
@@ -19,19 +18,21 @@ const KNOWN_RESOURCE_TYPES: ReadonlySet<number> = new Set(Object.values(ConfigRe
  * checked and written as AlterConfigs does. BROKER_LOGGER (log levels) is not served: INVALID_REQUEST
  * for that resource; an unknown resource type fails the whole request with INVALID_REQUEST.
  */
-export function incrementalAlterConfigsHandler(deps: BrokerDeps): ApiHandlerEntry {
+export function incrementalAlterConfigsHandler(
+  deps: BrokerDeps,
+): ApiHandlerEntry<typeof ApiKey.IncrementalAlterConfigs> {
   const alterer = new ConfigAlterer(deps);
   return {
     apiKey: ApiKey.IncrementalAlterConfigs,
     maxVersion: 1,
     async handle(_ctx, body) {
-      const resources = body.resources as Struct[];
+      const resources = body.resources;
       for (const r of resources) {
         if (!KNOWN_RESOURCE_TYPES.has(r.resourceType)) {
           throw new KafkaError(ErrorCode.INVALID_REQUEST, `Unexpected resource type ${r.resourceType}`);
         }
       }
-      const responses: Struct[] = [];
+      const responses: AlterResult[] = [];
       for (const r of resources) {
         try {
           if (r.resourceType === ConfigResourceType.BROKER_LOGGER) {
@@ -41,7 +42,7 @@ export function incrementalAlterConfigsHandler(deps: BrokerDeps): ApiHandlerEntr
           const current = await alterer.currentOverrides(r.resourceType, r.resourceName);
           const next = applyIncrementalOps(
             current,
-            r.configs as IncrementalOp[],
+            r.configs,
             isTopic ? topicConfigKind : brokerConfigKind,
             isTopic ? 'topic' : 'broker',
           );

@@ -1,4 +1,4 @@
-import { ApiKey, type Struct } from '@samsa/protocol';
+import { ApiKey, type JoinGroupRequestProtocols, type JoinGroupResponseInput } from '@samsa/protocol';
 import type { JoinGroupResult, Protocol } from '@samsa/coordinator';
 import type { BrokerDeps } from './deps';
 import { clientHost } from './groupRequests';
@@ -10,14 +10,14 @@ import type { ApiHandlerEntry } from './types';
  * back with (KIP-394); v5 brings group.instance.id (static membership, KIP-345). v0 has no
  * rebalance timeout: it is the session timeout.
  */
-export function joinGroupHandler(deps: BrokerDeps): ApiHandlerEntry {
+export function joinGroupHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.JoinGroup> {
   return {
     apiKey: ApiKey.JoinGroup,
     maxVersion: 5,
     handle(ctx, body) {
       const version = ctx.header.apiVersion;
-      const groupInstanceId: string | null = body.groupInstanceId ?? null;
-      return new Promise<Struct>((resolve) =>
+      const groupInstanceId = body.groupInstanceId ?? null;
+      return new Promise<JoinGroupResponseInput>((resolve) =>
         deps.groupCoordinator.handleJoinGroup(
           {
             groupId: body.groupId,
@@ -29,7 +29,7 @@ export function joinGroupHandler(deps: BrokerDeps): ApiHandlerEntry {
             rebalanceTimeoutMs: version === 0 ? body.sessionTimeoutMs : body.rebalanceTimeoutMs,
             sessionTimeoutMs: body.sessionTimeoutMs,
             protocolType: body.protocolType,
-            protocols: uniqueProtocols(body.protocols as Struct[]),
+            protocols: uniqueProtocols(body.protocols),
           },
           (r) => resolve(joinGroupResponse(r, version)),
         ),
@@ -39,7 +39,7 @@ export function joinGroupHandler(deps: BrokerDeps): ApiHandlerEntry {
 }
 
 /** The protocols in the member's order of preference, each name once (its first entry counts). */
-function uniqueProtocols(protocols: readonly Struct[]): Protocol[] {
+function uniqueProtocols(protocols: readonly JoinGroupRequestProtocols[]): Protocol[] {
   const seen = new Set<string>();
   const out: Protocol[] = [];
   for (const p of protocols) {
@@ -50,7 +50,7 @@ function uniqueProtocols(protocols: readonly Struct[]): Protocol[] {
   return out;
 }
 
-function joinGroupResponse(r: JoinGroupResult, version: number): Struct {
+function joinGroupResponse(r: JoinGroupResult, version: number): JoinGroupResponseInput {
   return {
     throttleTimeMs: 0,
     errorCode: r.error,

@@ -1,4 +1,4 @@
-import { ApiKey, ErrorCode, type Struct } from '@samsa/protocol';
+import { ApiKey, ErrorCode, type LeaveGroupResponseInput } from '@samsa/protocol';
 import type { LeaveGroupResult } from '@samsa/coordinator';
 import type { BrokerDeps } from './deps';
 import type { ApiHandlerEntry } from './types';
@@ -8,7 +8,7 @@ import type { ApiHandlerEntry } from './types';
  * (the top-level one, else the member's); v3 names a batch of members (KIP-345) and gets an error
  * per member.
  */
-export function leaveGroupHandler(deps: BrokerDeps): ApiHandlerEntry {
+export function leaveGroupHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.LeaveGroup> {
   return {
     apiKey: ApiKey.LeaveGroup,
     maxVersion: 3,
@@ -16,12 +16,12 @@ export function leaveGroupHandler(deps: BrokerDeps): ApiHandlerEntry {
       const version = ctx.header.apiVersion;
       const members: { memberId: string; groupInstanceId: string | null }[] =
         version >= 3
-          ? (body.members as Struct[]).map((m) => ({
+          ? body.members.map((m) => ({
               memberId: m.memberId,
               groupInstanceId: m.groupInstanceId ?? null,
             }))
           : [{ memberId: body.memberId, groupInstanceId: null }];
-      return new Promise<Struct>((resolve) =>
+      return new Promise<LeaveGroupResponseInput>((resolve) =>
         deps.groupCoordinator.handleLeaveGroup(body.groupId, members, (r) =>
           resolve(leaveGroupResponse(r, version)),
         ),
@@ -30,7 +30,7 @@ export function leaveGroupHandler(deps: BrokerDeps): ApiHandlerEntry {
   };
 }
 
-function leaveGroupResponse(r: LeaveGroupResult, version: number): Struct {
+function leaveGroupResponse(r: LeaveGroupResult, version: number): LeaveGroupResponseInput {
   if (version <= 2) {
     const memberError = r.memberResponses.find((m) => m.error !== ErrorCode.NONE)?.error ?? ErrorCode.NONE;
     return {
@@ -43,7 +43,7 @@ function leaveGroupResponse(r: LeaveGroupResult, version: number): Struct {
     errorCode: r.topLevelError,
     members: r.memberResponses.map((m) => ({
       memberId: m.memberId,
-      groupInstanceId: m.groupInstanceId,
+      groupInstanceId: m.groupInstanceId ?? null,
       errorCode: m.error,
     })),
   };

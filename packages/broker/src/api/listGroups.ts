@@ -3,13 +3,13 @@ import type { BrokerDeps } from './deps';
 import type { ApiHandlerEntry } from './types';
 
 /** ListGroups v0–2 (Kafka's handleListGroupsRequest): the groups this broker coordinates. */
-export function listGroupsHandler(deps: BrokerDeps): ApiHandlerEntry {
+export function listGroupsHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.ListGroups> {
   return {
     apiKey: ApiKey.ListGroups,
     maxVersion: 2,
     handle(_ctx, body) {
       const { error, groups } = deps.groupCoordinator.handleListGroups(
-        (body.statesFilter as string[] | null | undefined) ?? [],
+        body.statesFilter ?? [],
       );
       return {
         throttleTimeMs: 0,

@@ -1,4 +1,4 @@
-import { ApiKey, ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
+import { ApiKey, ErrorCode, KafkaError, type ListOffsetsRequestTopicsPartitions } from '@samsa/protocol';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from '@samsa/storage';
 import type { BrokerDeps } from './deps';
 import type { ApiHandlerEntry } from './types';
@@ -8,7 +8,7 @@ import type { ApiHandlerEntry } from './types';
  * consumer may read (high watermark; last stable offset for read_committed; log end for replicas),
  * else the first offset whose timestamp is ≥ the target. v0 answers a list of old-style offsets.
  */
-export function listOffsetsHandler(deps: BrokerDeps): ApiHandlerEntry {
+export function listOffsetsHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.ListOffsets> {
   return {
     apiKey: ApiKey.ListOffsets,
     maxVersion: 5,
@@ -16,9 +16,9 @@ export function listOffsetsHandler(deps: BrokerDeps): ApiHandlerEntry {
       const isReplica = body.replicaId >= 0;
       return {
         throttleTimeMs: 0,
-        topics: (body.topics as Struct[]).map((t) => ({
+        topics: body.topics.map((t) => ({
           name: t.name,
-          partitions: (t.partitions as Struct[]).map((p) => {
+          partitions: t.partitions.map((p) => {
             try {
               const found = lookup(deps, t.name, p, isReplica);
               return {
@@ -47,7 +47,7 @@ export function listOffsetsHandler(deps: BrokerDeps): ApiHandlerEntry {
   };
 }
 
-function lookup(deps: BrokerDeps, topic: string, p: Struct, isReplica: boolean) {
+function lookup(deps: BrokerDeps, topic: string, p: ListOffsetsRequestTopicsPartitions, isReplica: boolean) {
   const partition = deps.replicaManager.leaderPartitionOrError(topic, p.partitionIndex);
   const current = p.currentLeaderEpoch ?? -1;
   if (current >= 0 && current !== partition.leaderEpoch) {

@@ -1,6 +1,12 @@
 import { type TopicPartition } from '@samsa/common';
 import type { ListPartitionReassignmentsResult } from '@samsa/controller';
-import { ApiKey, ErrorCode, errorInfo, type Struct } from '@samsa/protocol';
+import {
+  ApiKey,
+  ErrorCode,
+  errorInfo,
+  type ListPartitionReassignmentsResponseInput,
+  type ListPartitionReassignmentsResponseTopicsPartitionsInput,
+} from '@samsa/protocol';
 import type { ApiHandlerEntry } from './types';
 
 /** The embedded controller as this API needs it. */
@@ -17,7 +23,7 @@ export interface ListPartitionReassignmentsHandlerDeps {
   readonly controller: () => ListPartitionReassignmentsController | null;
 }
 
-function failed(errorCode: number): Struct {
+function failed(errorCode: number): ListPartitionReassignmentsResponseInput {
   return { throttleTimeMs: 0, errorCode, errorMessage: errorInfo(errorCode).message, topics: [] };
 }
 
@@ -26,26 +32,28 @@ function failed(errorCode: number): Struct {
  * controller (Kafka KafkaApis.handleListPartitionReassignmentsRequest); a null topic list asks for
  * all. NOT_CONTROLLER on any other broker.
  */
-export function listPartitionReassignmentsHandler(deps: ListPartitionReassignmentsHandlerDeps): ApiHandlerEntry {
+export function listPartitionReassignmentsHandler(
+  deps: ListPartitionReassignmentsHandlerDeps,
+): ApiHandlerEntry<typeof ApiKey.ListPartitionReassignments> {
   return {
     apiKey: ApiKey.ListPartitionReassignments,
     maxVersion: 0,
     async handle(ctx, body) {
       const controller = deps.controller();
       if (controller === null || !controller.isActive) return failed(ErrorCode.NOT_CONTROLLER);
-      const requested = body.topics as Struct[] | null | undefined;
+      const requested = body.topics;
       const partitions =
         requested === null || requested === undefined
           ? null
           : requested.flatMap((t) =>
-              (t.partitionIndexes as number[]).map((partition) => ({ topic: t.name as string, partition })),
+              t.partitionIndexes.map((partition) => ({ topic: t.name, partition })),
             );
       const timeoutMs = Number(body.timeoutMs ?? 60_000);
       const result = await controller.listPartitionReassignments(partitions, {
         deadlineMs: ctx.receivedAtMs + timeoutMs,
       });
       if (result.errorCode !== ErrorCode.NONE) return failed(result.errorCode);
-      const byTopic = new Map<string, Struct[]>();
+      const byTopic = new Map<string, ListPartitionReassignmentsResponseTopicsPartitionsInput[]>();
       const entries = result.reassignments
         .entries()
         .sort(([a], [b]) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));

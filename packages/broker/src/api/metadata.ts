@@ -1,4 +1,4 @@
-import { ApiKey, ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
+import { ApiKey, ErrorCode, KafkaError, type MetadataResponseTopicsInput } from '@samsa/protocol';
 import { isInternalTopic, topicNameProblem } from '@samsa/zk';
 import type { BrokerDeps } from './deps';
 import type { ApiHandlerEntry } from './types';
@@ -8,7 +8,7 @@ import type { ApiHandlerEntry } from './types';
  * all, empty means none. Unknown topics are auto-created when the broker (auto.create.topics.enable)
  * and, from v4, the request allow it; they answer LEADER_NOT_AVAILABLE until their leaders exist.
  */
-export function metadataHandler(deps: BrokerDeps): ApiHandlerEntry {
+export function metadataHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.Metadata> {
   return {
     apiKey: ApiKey.Metadata,
     maxVersion: 8,
@@ -18,10 +18,10 @@ export function metadataHandler(deps: BrokerDeps): ApiHandlerEntry {
       const requested: string[] | null =
         body.topics === null || (version === 0 && body.topics.length === 0)
           ? null
-          : (body.topics as Struct[]).map((t) => t.name as string);
+          : body.topics.map((t) => t.name ?? ''); // a null name (v10+, by topic id) is not served
       const names = requested ?? cache.allTopics();
       const allowAuto = deps.config.bool('auto.create.topics.enable') && (version < 4 || body.allowAutoTopicCreation);
-      const topics: Struct[] = [];
+      const topics: MetadataResponseTopicsInput[] = [];
       for (const name of names) {
         if (cache.contains(name)) {
           topics.push({

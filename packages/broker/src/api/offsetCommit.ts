@@ -1,4 +1,10 @@
-import { ApiKey, ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
+import {
+  ApiKey,
+  ErrorCode,
+  KafkaError,
+  type OffsetCommitRequest,
+  type OffsetCommitRequestTopicsPartitions,
+} from '@samsa/protocol';
 import { tpKey, type OffsetAndMetadata, type TopicPartition } from '@samsa/coordinator';
 import type { BrokerDeps } from './deps';
 import type { ApiHandlerEntry } from './types';
@@ -16,16 +22,16 @@ export const DEFAULT_TIMESTAMP = -1;
  *   timestamp); v2–4 may carry a retention time, which gives the offset an expire timestamp of its
  *   own — otherwise offsets.retention.minutes applies.
  */
-export function offsetCommitHandler(deps: BrokerDeps): ApiHandlerEntry {
+export function offsetCommitHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.OffsetCommit> {
   return {
     apiKey: ApiKey.OffsetCommit,
     maxVersion: 7,
     async handle(ctx, body) {
       const errors = new Map<string, number>();
-      const known: { tp: TopicPartition; p: Struct }[] = [];
-      for (const t of body.topics as Struct[]) {
-        for (const p of t.partitions as Struct[]) {
-          const tp = { topic: t.name as string, partition: p.partitionIndex as number };
+      const known: { tp: TopicPartition; p: OffsetCommitRequestTopicsPartitions }[] = [];
+      for (const t of body.topics) {
+        for (const p of t.partitions) {
+          const tp = { topic: t.name, partition: p.partitionIndex };
           if (deps.metadataCache.partitionState(tp.topic, tp.partition)) known.push({ tp, p });
           else errors.set(tpKey(tp.topic, tp.partition), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         }
@@ -39,9 +45,9 @@ export function offsetCommitHandler(deps: BrokerDeps): ApiHandlerEntry {
       }
       return {
         throttleTimeMs: 0,
-        topics: (body.topics as Struct[]).map((t) => ({
+        topics: body.topics.map((t) => ({
           name: t.name,
-          partitions: (t.partitions as Struct[]).map((p) => ({
+          partitions: t.partitions.map((p) => ({
             partitionIndex: p.partitionIndex,
             errorCode: errors.get(tpKey(t.name, p.partitionIndex)) ?? ErrorCode.UNKNOWN_SERVER_ERROR,
           })),
@@ -53,14 +59,14 @@ export function offsetCommitHandler(deps: BrokerDeps): ApiHandlerEntry {
 
 function commitToCoordinator(
   deps: BrokerDeps,
-  body: Struct,
-  known: readonly { tp: TopicPartition; p: Struct }[],
+  body: OffsetCommitRequest,
+  known: readonly { tp: TopicPartition; p: OffsetCommitRequestTopicsPartitions }[],
 ): Promise<Map<string, number>> {
   const now = Date.now();
-  const retentionTimeMs: number = body.retentionTimeMs ?? DEFAULT_RETENTION_TIME;
+  const retentionTimeMs = body.retentionTimeMs ?? DEFAULT_RETENTION_TIME;
   const offsets = new Map<string, { tp: TopicPartition; offsetAndMetadata: OffsetAndMetadata }>();
   for (const { tp, p } of known) {
-    const commitTimestamp: number = p.commitTimestamp ?? DEFAULT_TIMESTAMP;
+    const commitTimestamp = p.commitTimestamp ?? DEFAULT_TIMESTAMP;
     offsets.set(tpKey(tp.topic, tp.partition), {
       tp,
       offsetAndMetadata: {
@@ -87,7 +93,7 @@ function commitToCoordinator(
 async function commitToZooKeeper(
   deps: BrokerDeps,
   groupId: string,
-  known: readonly { tp: TopicPartition; p: Struct }[],
+  known: readonly { tp: TopicPartition; p: OffsetCommitRequestTopicsPartitions }[],
 ): Promise<Map<string, number>> {
   const maxMetadata = deps.config.int('offset.metadata.max.bytes');
   const out = new Map<string, number>();

@@ -1,4 +1,4 @@
-import { ApiKey, ErrorCode, type Struct } from '@samsa/protocol';
+import { ApiKey, ErrorCode } from '@samsa/protocol';
 import type { TopicPartition } from '@samsa/coordinator';
 import type { BrokerDeps } from './deps';
 import { byTopic } from './groupRequests';
@@ -9,16 +9,16 @@ import type { ApiHandlerEntry } from './types';
  * of the given partitions — unknown partitions are UNKNOWN_TOPIC_OR_PARTITION, topics a consumer
  * group with members subscribes to are GROUP_SUBSCRIBED_TO_TOPIC; a group error is top-level only.
  */
-export function offsetDeleteHandler(deps: BrokerDeps): ApiHandlerEntry {
+export function offsetDeleteHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.OffsetDelete> {
   return {
     apiKey: ApiKey.OffsetDelete,
     maxVersion: 0,
     handle(_ctx, body) {
       const errors: { tp: TopicPartition; value: number }[] = [];
       const known: TopicPartition[] = [];
-      for (const t of body.topics as Struct[]) {
-        for (const p of t.partitions as Struct[]) {
-          const tp = { topic: t.name as string, partition: p.partitionIndex as number };
+      for (const t of body.topics) {
+        for (const p of t.partitions) {
+          const tp = { topic: t.name, partition: p.partitionIndex };
           if (deps.metadataCache.partitionState(tp.topic, tp.partition)) known.push(tp);
           else errors.push({ tp, value: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
         }

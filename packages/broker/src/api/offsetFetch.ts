@@ -1,4 +1,4 @@
-import { ApiKey, ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
+import { ApiKey, ErrorCode, KafkaError, type OffsetFetchResponseInput } from '@samsa/protocol';
 import { noOffset, type OffsetFetchPartitionData, type TopicPartition } from '@samsa/coordinator';
 import type { BrokerDeps } from './deps';
 import { byTopic, requestedPartitions } from './groupRequests';
@@ -9,13 +9,13 @@ import type { ApiHandlerEntry } from './types';
  * coordinator, the partitions asked for or (v2+, topics null) all the group has offsets for. A
  * group error is top-level from v2; v0–1 put it on every requested partition.
  */
-export function offsetFetchHandler(deps: BrokerDeps): ApiHandlerEntry {
+export function offsetFetchHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.OffsetFetch> {
   return {
     apiKey: ApiKey.OffsetFetch,
     maxVersion: 5,
     async handle(ctx, body) {
       const version = ctx.header.apiVersion;
-      const tps = body.topics === null ? null : requestedPartitions(body.topics as Struct[]);
+      const tps = body.topics === null ? null : requestedPartitions(body.topics);
       if (version === 0)
         return response(ErrorCode.NONE, await fetchFromZooKeeper(deps, body.groupId, tps ?? []));
       const { error, partitions } = deps.groupCoordinator.handleFetchOffsets(
@@ -34,7 +34,7 @@ export function offsetFetchHandler(deps: BrokerDeps): ApiHandlerEntry {
 function response(
   errorCode: number,
   partitions: readonly { tp: TopicPartition; data: OffsetFetchPartitionData }[],
-): Struct {
+): OffsetFetchResponseInput {
   return {
     throttleTimeMs: 0,
     errorCode,

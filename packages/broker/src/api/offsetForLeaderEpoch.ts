@@ -1,4 +1,4 @@
-import { ApiKey, ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
+import { ApiKey, ErrorCode, KafkaError } from '@samsa/protocol';
 import type { BrokerDeps } from './deps';
 import type { ApiHandlerEntry } from './types';
 
@@ -11,16 +11,18 @@ import type { ApiHandlerEntry } from './types';
  * id (Kafka 2.8's ReplicaManager.lastOffsetForLeaderEpoch): NOT_LEADER_OR_FOLLOWER on a follower
  * or on a broker the metadata shows the partition on, else UNKNOWN_TOPIC_OR_PARTITION.
  */
-export function offsetForLeaderEpochHandler(deps: BrokerDeps): ApiHandlerEntry {
+export function offsetForLeaderEpochHandler(
+  deps: BrokerDeps,
+): ApiHandlerEntry<typeof ApiKey.OffsetForLeaderEpoch> {
   return {
     apiKey: ApiKey.OffsetForLeaderEpoch,
     maxVersion: 3,
     handle(_ctx, body) {
       return {
         throttleTimeMs: 0,
-        topics: (body.topics as Struct[]).map((t) => ({
+        topics: body.topics.map((t) => ({
           topic: t.topic,
-          partitions: (t.partitions as Struct[]).map((p) => {
+          partitions: t.partitions.map((p) => {
             try {
               const r = deps.replicaManager.lastOffsetForLeaderEpoch(
                 t.topic,

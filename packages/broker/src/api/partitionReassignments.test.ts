@@ -5,6 +5,7 @@ import { replicaAssignment } from '@samsa/zk';
 import { alterPartitionReassignmentsHandler } from './alterPartitionReassignments';
 import { listPartitionReassignmentsHandler } from './listPartitionReassignments';
 import { ctx } from './testing/fakeDeps';
+import { dispatchable } from './registry';
 
 const ALTER_BODY = {
   timeoutMs: 5000,
@@ -101,7 +102,7 @@ describe('listPartitionReassignmentsHandler', () => {
         },
       ],
     });
-    await h.handle(ctx(ApiKey.ListPartitionReassignments, 0), { topics: [{ name: 'T', partitionIndexes: [0, 3] }] });
+    await dispatchable(h).handle(ctx(ApiKey.ListPartitionReassignments, 0), { topics: [{ name: 'T', partitionIndexes: [0, 3] }] });
     expect(calls[1][0]).toEqual([
       { topic: 'T', partition: 0 },
       { topic: 'T', partition: 3 },
@@ -110,7 +111,7 @@ describe('listPartitionReassignmentsHandler', () => {
 
   test('notControllerAnswersNotController', async () => {
     const h = listPartitionReassignmentsHandler({ controller: () => ({ isActive: false } as never) });
-    const r = await h.handle(ctx(ApiKey.ListPartitionReassignments, 0), { topics: null });
+    const r = await dispatchable(h).handle(ctx(ApiKey.ListPartitionReassignments, 0), { topics: null });
     expect(r).toMatchObject({ errorCode: ErrorCode.NOT_CONTROLLER, topics: [] });
   });
 });

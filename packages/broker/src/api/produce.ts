@@ -1,3 +1,4 @@
+import { TopicPartitionMap } from '@samsa/common';
 import {
   ApiKey,
   Attribute,
@@ -9,7 +10,6 @@ import {
   KafkaError,
   LOG_OVERHEAD,
   magicAt,
-  type Struct,
 } from '@samsa/protocol';
 import { isInternalTopic } from '@samsa/zk';
 import type { BrokerDeps } from './deps';
@@ -23,17 +23,17 @@ export const ADMIN_CLIENT_ID = '__admin_client';
  * legacy message sets, which are converted to one v2 batch (the log stores only v2). acks=0 gets
  * no response. Internal topics (__consumer_offsets) refuse client writes: INVALID_TOPIC_EXCEPTION.
  */
-export function produceHandler(deps: BrokerDeps): ApiHandlerEntry {
+export function produceHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.Produce> {
   return {
     apiKey: ApiKey.Produce,
     maxVersion: 8,
     async handle(ctx, body) {
       const version = ctx.header.apiVersion;
       const entries: { topic: string; partition: number; records: Buffer | null }[] = [];
-      const early: Map<string, number> = new Map();
-      for (const t of body.topicData as Struct[]) {
-        for (const p of t.partitionData as Struct[]) {
-          const k = `${t.name}-${p.index}`;
+      const early = new TopicPartitionMap<number>();
+      for (const t of body.topicData) {
+        for (const p of t.partitionData) {
+          const k = { topic: t.name, partition: p.index };
           // __consumer_offsets is written by the group coordinator only (Kafka's internalTopicsAllowed)
           if (isInternalTopic(t.name) && ctx.header.clientId !== ADMIN_CLIENT_ID) {
             early.set(k, ErrorCode.INVALID_TOPIC_EXCEPTION);
@@ -47,16 +47,16 @@ export function produceHandler(deps: BrokerDeps): ApiHandlerEntry {
           }
         }
       }
-      const toAppend = entries.filter((e) => !early.has(`${e.topic}-${e.partition}`));
+      const toAppend = entries.filter((e) => !early.has(e));
       const results = await deps.replicaManager.appendRecords(body.timeoutMs, body.acks, toAppend, ctx.onApiLocalComplete);
       deps.brokerTopicStats?.recordProduce(toAppend, results);
       if (body.acks === 0) return null;
-      const byKey = new Map(results.map((r) => [`${r.topic}-${r.partition}`, r]));
+      const byKey = new TopicPartitionMap(results.map((r) => [r, r] as const));
       return {
-        responses: (body.topicData as Struct[]).map((t) => ({
+        responses: body.topicData.map((t) => ({
           name: t.name,
-          partitionResponses: (t.partitionData as Struct[]).map((p) => {
-            const k = `${t.name}-${p.index}`;
+          partitionResponses: t.partitionData.map((p) => {
+            const k = { topic: t.name, partition: p.index };
             const r = byKey.get(k);
             const code = early.get(k) ?? r?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR;
             return {

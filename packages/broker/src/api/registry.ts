@@ -1,5 +1,5 @@
-import { apiSpec, versionRange } from '@samsa/protocol';
-import type { ApiHandlerEntry } from './types';
+import { apiSpec, versionRange, type Struct } from '@samsa/protocol';
+import type { AnyApiHandlerEntry, RequestContext } from './types';
 
 /** One row of what the broker serves: Kafka's ApiVersionsResponse entry. */
 export interface ServedApi {
@@ -9,16 +9,37 @@ export interface ServedApi {
 }
 
 /**
+ * A registered handler as the dispatcher sees it: the api key is a runtime number there, so the
+ * body is the codec's generic `Struct` (the generic codec boundary; handlers themselves are typed).
+ */
+export interface DispatchableEntry {
+  readonly apiKey: number;
+  readonly maxVersion: number;
+  readonly handle: (ctx: RequestContext, body: Struct) => Struct | null | Promise<Struct | null>;
+}
+
+/**
+ * The entry itself, seen with its api key erased (what the dispatcher and tests holding generic
+ * bodies call). This is the one cast between typed handlers and the generic codec: the dispatcher
+ * calls `handle` only with a body `decodeRequest` decoded for this entry's api key (it looks the
+ * entry up by the frame's key), which is exactly the `RequestOf<K>` the handler declares; and every
+ * `ResponseInputOf<K>` is a `Struct`.
+ */
+export function dispatchable(entry: AnyApiHandlerEntry): DispatchableEntry {
+  return entry as DispatchableEntry;
+}
+
+/**
  * The handlers a broker serves, one per API key (Redpanda's one list of handlers). ApiVersions is
  * derived from it, so what is advertised is exactly what is dispatched. Every range starts at 0
  * (protocol-matrix.md §5.2), and every broker builds the same registry, so every broker advertises
  * the same list (kafkajs asks only the seed broker).
  */
 export class ApiRegistry {
-  private readonly entries = new Map<number, ApiHandlerEntry>();
+  private readonly entries = new Map<number, DispatchableEntry>();
 
   /** Adds a handler. Registering a key twice, or beyond its schema's versions, is a programmer error. */
-  register(entry: ApiHandlerEntry): this {
+  register(entry: AnyApiHandlerEntry): this {
     const spec = apiSpec(entry.apiKey);
     if (!spec) throw new Error(`programmer error: no schema for api key ${entry.apiKey}`);
     const schema = versionRange(spec);
@@ -28,11 +49,11 @@ export class ApiRegistry {
       );
     }
     if (this.entries.has(entry.apiKey)) throw new Error(`programmer error: ${spec.name} registered twice`);
-    this.entries.set(entry.apiKey, entry);
+    this.entries.set(entry.apiKey, dispatchable(entry));
     return this;
   }
 
-  get(apiKey: number): ApiHandlerEntry | undefined {
+  get(apiKey: number): DispatchableEntry | undefined {
     return this.entries.get(apiKey);
   }
 

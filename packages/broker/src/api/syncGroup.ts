@@ -1,4 +1,4 @@
-import { ApiKey, ErrorCode, type Struct } from '@samsa/protocol';
+import { ApiKey, ErrorCode, type SyncGroupResponseInput } from '@samsa/protocol';
 import { syncError, type SyncGroupResult } from '@samsa/coordinator';
 import type { BrokerDeps } from './deps';
 import type { ApiHandlerEntry } from './types';
@@ -8,19 +8,19 @@ import type { ApiHandlerEntry } from './types';
  * waits for its own. (From v5 protocol type and name would be mandatory: INCONSISTENT_GROUP_PROTOCOL
  * without them.)
  */
-export function syncGroupHandler(deps: BrokerDeps): ApiHandlerEntry {
+export function syncGroupHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.SyncGroup> {
   return {
     apiKey: ApiKey.SyncGroup,
     maxVersion: 3,
     handle(ctx, body) {
-      const protocolType: string | null = body.protocolType ?? null;
-      const protocolName: string | null = body.protocolName ?? null;
+      const protocolType = body.protocolType ?? null;
+      const protocolName = body.protocolName ?? null;
       if (ctx.header.apiVersion >= 5 && (protocolType === null || protocolName === null)) {
         return syncGroupResponse(syncError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL));
       }
       const assignments = new Map<string, Buffer>();
-      for (const a of body.assignments as Struct[]) assignments.set(a.memberId, a.assignment);
-      return new Promise<Struct>((resolve) =>
+      for (const a of body.assignments) assignments.set(a.memberId, a.assignment);
+      return new Promise<SyncGroupResponseInput>((resolve) =>
         deps.groupCoordinator.handleSyncGroup(
           {
             groupId: body.groupId,
@@ -38,7 +38,7 @@ export function syncGroupHandler(deps: BrokerDeps): ApiHandlerEntry {
   };
 }
 
-function syncGroupResponse(r: SyncGroupResult): Struct {
+function syncGroupResponse(r: SyncGroupResult): SyncGroupResponseInput {
   return {
     throttleTimeMs: 0,
     errorCode: r.error,

@@ -2,6 +2,7 @@ import { updateMetadataContent } from '../testing/controlRequests';
 import { ApiKey, type Struct } from '@samsa/protocol';
 import { MetadataCache } from '../metadata/MetadataCache';
 import { ctx, updateMetadataBody } from './testing/fakeDeps';
+import { dispatchable } from './registry';
 import {
   allHaveLeaders,
   completingTopicOperations,
@@ -51,10 +52,10 @@ describe('completingTopicOperations', () => {
     const wrapped = completingTopicOperations(inner, p);
     expect(wrapped.maxVersion).toBe(7);
     const waiting = p.waitUntil(['t'], () => allHaveLeaders(cache, 't', [0, 1]), 10_000);
-    await wrapped.handle(ctx(ApiKey.UpdateMetadata, 6), updateMetadataBody([0], { t: [0, -1] }));
+    await dispatchable(wrapped).handle(ctx(ApiKey.UpdateMetadata, 6), updateMetadataBody([0], { t: [0, -1] }));
     expect(p.size).toBe(1);
     expect(
-      await wrapped.handle(ctx(ApiKey.UpdateMetadata, 6), updateMetadataBody([0], { t: [0, 0] })),
+      await dispatchable(wrapped).handle(ctx(ApiKey.UpdateMetadata, 6), updateMetadataBody([0], { t: [0, 0] })),
     ).toEqual({ errorCode: 0 });
     expect(await waiting).toBe(true);
   });

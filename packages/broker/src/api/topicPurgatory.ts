@@ -1,4 +1,4 @@
-import type { Struct } from '@samsa/protocol';
+import type { ApiKey } from '@samsa/protocol';
 import type { MetadataCache } from '../metadata/MetadataCache';
 import { DelayedOperationPurgatory } from '../replica/DelayedOperationPurgatory';
 import type { ApiHandlerEntry } from './types';
@@ -64,9 +64,9 @@ export function allHaveLeaders(cache: MetadataCache, topic: string, partitions: 
  * it carries (Kafka's handleUpdateMetadataRequest → tryCompleteDelayedTopicOperations).
  */
 export function completingTopicOperations(
-  updateMetadata: ApiHandlerEntry,
+  updateMetadata: ApiHandlerEntry<typeof ApiKey.UpdateMetadata>,
   purgatory: TopicPurgatory,
-): ApiHandlerEntry {
+): ApiHandlerEntry<typeof ApiKey.UpdateMetadata> {
   return {
     apiKey: updateMetadata.apiKey,
     maxVersion: updateMetadata.maxVersion,
@@ -78,10 +78,16 @@ export function completingTopicOperations(
   };
 }
 
+/** The parts of an UpdateMetadata request (`UpdateMetadataRequest`) that name its topics. */
+export interface UpdateMetadataTopicNames {
+  readonly ungroupedPartitionStates?: readonly { readonly topicName: string }[];
+  readonly topicStates?: readonly { readonly topicName: string }[];
+}
+
 /** Topic names of an UpdateMetadata body of any version (v0–4 ungrouped, v5+ by topic). */
-export function updateMetadataTopics(body: Struct): string[] {
+export function updateMetadataTopics(body: UpdateMetadataTopicNames): string[] {
   const names: string[] = [];
-  for (const p of (body.ungroupedPartitionStates ?? []) as Struct[]) names.push(p.topicName);
-  for (const t of (body.topicStates ?? []) as Struct[]) names.push(t.topicName);
+  for (const p of body.ungroupedPartitionStates ?? []) names.push(p.topicName);
+  for (const t of body.topicStates ?? []) names.push(t.topicName);
   return names;
 }

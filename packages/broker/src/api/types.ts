@@ -1,4 +1,4 @@
-import type { RequestHeader, Struct } from '@samsa/protocol';
+import type { ApiKeyValue, RequestHeader, RequestOf, ResponseInputOf } from '@samsa/protocol';
 
 /** What a handler knows about the request besides its body. */
 export interface RequestContext {
@@ -29,12 +29,23 @@ export interface RequestContext {
  * (Produce with acks=0). A thrown KafkaError becomes that API's error response with the error's code;
  * any other exception becomes UNKNOWN_SERVER_ERROR and is logged. Handlers may be async (DelayedProduce,
  * DelayedFetch); responses still go back in request order on each connection.
+ *
+ * Typed by the api's schema: `body` is the generated decoded request (`ProduceRequest`), the result
+ * the generated response input (`ProduceResponseInput`), so a misspelled field or a wrong-shaped
+ * answer is a compile error.
  */
-export type ApiHandler = (ctx: RequestContext, body: Struct) => Struct | null | Promise<Struct | null>;
+export type ApiHandler<K extends ApiKeyValue> = (
+  ctx: RequestContext,
+  body: RequestOf<K>,
+) => ResponseInputOf<K> | null | Promise<ResponseInputOf<K> | null>;
 
-export interface ApiHandlerEntry {
-  readonly apiKey: number;
+/** One API served: its key, its highest version and its handler, typed by that key's schema. */
+export interface ApiHandlerEntry<K extends ApiKeyValue> {
+  readonly apiKey: K;
   /** Highest version served; every range starts at 0 (protocol-matrix.md §5.2). */
   readonly maxVersion: number;
-  readonly handle: ApiHandler;
+  readonly handle: ApiHandler<K>;
 }
+
+/** The entry of some API: one `ApiHandlerEntry<K>` per key, as a union (what the registry accepts). */
+export type AnyApiHandlerEntry = { [K in ApiKeyValue]: ApiHandlerEntry<K> }[ApiKeyValue];

@@ -65,7 +65,7 @@ function buildSchema(): convict.Schema<Record<string, unknown>> {
     schema[convictKey(key)] = {
       doc: def.doc,
       format: (value: unknown) => checkBounds(key, def, value),
-      default: def.default as any,
+      default: def.default,
       nullable: def.default === null,
     };
   }
@@ -178,7 +178,7 @@ export class KafkaConfig {
       throw new ConfigError((e as Error).message);
     }
     const values = new Map<string, unknown>();
-    for (const key of Object.keys(BROKER_CONFIGS)) values.set(key, conf.get(convictKey(key) as any));
+    for (const key of Object.keys(BROKER_CONFIGS)) values.set(key, conf.get(convictKey(key)));
     const config = new KafkaConfig(values, origins);
     config.checkRequired();
     return config;

@@ -1,17 +1,17 @@
 import { ApiKey, decodeResponse, encodeRequest, ErrorCode, type Struct } from '@samsa/protocol';
 import { apiVersionsEntry } from '../api/apiVersions';
 import { ApiRegistry } from '../api/registry';
-import type { ApiHandler } from '../api/types';
+import { untypedEntry, type UntypedApiHandler } from '../api/testing/untypedEntry';
 import { RequestDispatcher, type DispatchOutcome } from './RequestDispatcher';
 import { MemoryLogger } from './testing/TestClient';
 
 const CONN = { connectionId: 'c-1', clientAddress: '127.0.0.1:5000', listenerName: 'PLAINTEXT' };
 const HEARTBEAT: Struct = { groupId: 'g', generationId: 1, memberId: 'm' };
 
-function setup(heartbeat: ApiHandler) {
+function setup(heartbeat: UntypedApiHandler) {
   const registry = new ApiRegistry();
   registry.register(apiVersionsEntry(registry));
-  registry.register({ apiKey: ApiKey.Heartbeat, maxVersion: 2, handle: heartbeat });
+  registry.register(untypedEntry({ apiKey: ApiKey.Heartbeat, maxVersion: 2, handle: heartbeat }));
   const logger = new MemoryLogger();
   return { dispatcher: new RequestDispatcher(registry, logger), logger };
 }

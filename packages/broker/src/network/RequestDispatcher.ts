@@ -12,8 +12,8 @@ import {
 } from '@samsa/protocol';
 import { apiVersionsBody } from '../api/apiVersions';
 import { errorResponse } from '../api/errorResponse';
-import type { ApiRegistry } from '../api/registry';
-import type { ApiHandlerEntry, RequestContext } from '../api/types';
+import type { ApiRegistry, DispatchableEntry } from '../api/registry';
+import type { RequestContext } from '../api/types';
 import type { RequestMetrics, RequestTimes } from './RequestMetrics';
 
 /** What a connection knows about itself, for the RequestContext. */
@@ -142,7 +142,7 @@ export class RequestDispatcher implements RequestProcessor {
   }
 
   private complete(
-    entry: ApiHandlerEntry,
+    entry: DispatchableEntry,
     ctx: RequestContext,
     request: Struct,
     body: Struct | null,
@@ -161,7 +161,7 @@ export class RequestDispatcher implements RequestProcessor {
   }
 
   private onHandlerError(
-    entry: ApiHandlerEntry,
+    entry: DispatchableEntry,
     ctx: RequestContext,
     request: Struct,
     e: unknown,
@@ -177,7 +177,7 @@ export class RequestDispatcher implements RequestProcessor {
   }
 
   private errorOutcome(
-    entry: ApiHandlerEntry,
+    entry: DispatchableEntry,
     ctx: RequestContext,
     request: Struct,
     code: number,

@@ -2,7 +2,7 @@ import { MetricName, MetricsRegistry, readAttributes, type AttributeValue } from
 import { ApiKey, type Struct } from '@samsa/protocol';
 import { apiVersionsEntry } from '../api/apiVersions';
 import { ApiRegistry } from '../api/registry';
-import type { ApiHandler } from '../api/types';
+import { untypedEntry, type UntypedApiHandler } from '../api/testing/untypedEntry';
 import { RequestDispatcher } from './RequestDispatcher';
 import { RequestMetrics } from './RequestMetrics';
 import { SocketServer } from './SocketServer';
@@ -17,7 +17,7 @@ let client: TestClient;
 let registry: MetricsRegistry;
 
 /** Produce: 40 ms of local work, then 80 ms "in a purgatory". Fetch answers at once. */
-const slowProduce: ApiHandler = async (ctx, body) => {
+const slowProduce: UntypedApiHandler = async (ctx, body) => {
   await sleep(40);
   ctx.onApiLocalComplete?.();
   await sleep(80);
@@ -28,7 +28,7 @@ beforeEach(async () => {
   registry = new MetricsRegistry({ autoTick: false });
   const apis = new ApiRegistry();
   apis.register(apiVersionsEntry(apis));
-  apis.register({ apiKey: ApiKey.Produce, maxVersion: 8, handle: slowProduce });
+  apis.register(untypedEntry({ apiKey: ApiKey.Produce, maxVersion: 8, handle: slowProduce }));
   apis.register({
     apiKey: ApiKey.Fetch,
     maxVersion: 11,

@@ -1,7 +1,8 @@
 import { ApiKey, ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
 import { apiVersionsEntry } from '../api/apiVersions';
 import { ApiRegistry } from '../api/registry';
-import type { ApiHandler } from '../api/types';
+import type { DispatchableEntry } from '../api/registry';
+import { untypedEntry } from '../api/testing/untypedEntry';
 import { KafkaConfig } from '../config/KafkaConfig';
 import { parseListeners } from './EndPoint';
 import { RequestDispatcher } from './RequestDispatcher';
@@ -25,12 +26,12 @@ let servers: SocketServer[] = [];
 let clients: TestClient[] = [];
 
 async function start(
-  handlers: { apiKey: number; maxVersion: number; handle: ApiHandler }[],
+  handlers: DispatchableEntry[],
   opts: Partial<SocketServerOptions> = {},
 ) {
   const registry = new ApiRegistry();
   registry.register(apiVersionsEntry(registry));
-  for (const h of handlers) registry.register(h);
+  for (const h of handlers) registry.register(untypedEntry(h));
   const logger = new MemoryLogger();
   const server = new SocketServer(
     {

@@ -4,6 +4,7 @@ import { ApiKey, ErrorCode, type Struct } from '@samsa/protocol';
 import { apiVersionsEntry } from '../api/apiVersions';
 import { ApiRegistry } from '../api/registry';
 import type { ApiHandlerEntry, RequestContext } from '../api/types';
+import type { ApiKeyValue } from '@samsa/protocol';
 import { RequestDispatcher } from './RequestDispatcher';
 import { SocketServer } from './SocketServer';
 import { MemoryLogger } from './testing/TestClient';
@@ -17,10 +18,10 @@ import { MemoryLogger } from './testing/TestClient';
 const NODE_ID = 1;
 const CLUSTER_ID = 'samsa-network-test';
 
-function counting(entry: ApiHandlerEntry, seen: string[]): ApiHandlerEntry {
+function counting<K extends ApiKeyValue>(entry: ApiHandlerEntry<K>, seen: string[]): ApiHandlerEntry<K> {
   return {
     ...entry,
-    handle: (ctx: RequestContext, body: Struct) => {
+    handle: (ctx: RequestContext, body) => {
       seen.push(`${ctx.header.apiKey}v${ctx.header.apiVersion}`);
       return entry.handle(ctx, body);
     },

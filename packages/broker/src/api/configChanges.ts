@@ -1,0 +1,113 @@
+import { AdminZkClient } from '@samsa/admin-zk';
+import { ErrorCode, KafkaError } from '@samsa/protocol';
+import { ConfigEntityDefault, ConfigType, validateTopic } from '@samsa/zk';
+import type { ApiError } from './adminErrors';
+import {
+  brokerResourceId,
+  ConfigResourceType,
+  validateDynamicBrokerConfigs,
+  validateTopicOverrides,
+} from './configs';
+import type { BrokerDeps } from './deps';
+
+/**
+ * Writes a resource's complete new set of overrides, shared by AlterConfigs and
+ * IncrementalAlterConfigs (Kafka's ZkAdminManager.alterTopicConfigs / alterBrokerConfigs):
+ *   - TOPIC: the topic must be in the MetadataCache (UNKNOWN_TOPIC_OR_PARTITION); names and values
+ *     checked as LogConfig takes them; then /config/topics/T and a /config/changes notification
+ *     (AdminZkClient.changeTopicConfig), which every broker's DynamicConfigManager applies live.
+ *   - BROKER "" (cluster-wide) or "<this id>": only the topic defaults this broker reconfigures; then
+ *     /config/brokers/<default|id> and a notification.
+ * validateOnly stops after the checks.
+ */
+export class ConfigAlterer {
+  private readonly admin: AdminZkClient;
+
+  constructor(private readonly deps: BrokerDeps) {
+    this.admin = new AdminZkClient(deps.zkClient);
+  }
+
+  /** Current overrides of a resource (the base IncrementalAlterConfigs applies its operations to). */
+  async currentOverrides(resourceType: number, resourceName: string): Promise<Map<string, string>> {
+    if (resourceType === ConfigResourceType.TOPIC)
+      return this.admin.fetchEntityConfig(ConfigType.Topic, resourceName);
+    return this.admin.fetchEntityConfig(ConfigType.Broker, this.brokerEntity(resourceName));
+  }
+
+  async alter(
+    resourceType: number,
+    resourceName: string,
+    configs: ReadonlyMap<string, string>,
+    validateOnly: boolean,
+  ): Promise<void> {
+    if (resourceType === ConfigResourceType.TOPIC)
+      return this.alterTopic(resourceName, configs, validateOnly);
+    if (resourceType === ConfigResourceType.BROKER)
+      return this.alterBroker(resourceName, configs, validateOnly);
+    throw new KafkaError(
+      ErrorCode.INVALID_REQUEST,
+      `AlterConfigs is only supported for topics and brokers, but resource type is ${resourceType}`,
+    );
+  }
+
+  private async alterTopic(
+    topic: string,
+    configs: ReadonlyMap<string, string>,
+    validateOnly: boolean,
+  ): Promise<void> {
+    if (!this.deps.metadataCache.contains(topic)) {
+      throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${topic}' does not exist.`);
+    }
+    validateTopic(topic);
+    validateTopicOverrides(topic, configs);
+    if (validateOnly) return;
+    this.deps.logger.info(`Updating topic ${topic} with new configuration : ${formatProps(configs)}`);
+    await this.admin.changeTopicConfig(topic, configs);
+  }
+
+  private async alterBroker(
+    resourceName: string,
+    configs: ReadonlyMap<string, string>,
+    validateOnly: boolean,
+  ): Promise<void> {
+    const entity = this.brokerEntity(resourceName);
+    validateDynamicBrokerConfigs(resourceName, configs);
+    if (validateOnly) return;
+    const whom = entity === ConfigEntityDefault ? 'brokers' : `broker ${entity}`;
+    this.deps.logger.info(`Updating ${whom} with new configuration : ${formatProps(configs)}`);
+    // AdminZkClient has no changeBrokerConfig yet: the same two writes it does for topics.
+    await this.deps.zkClient.setOrCreateEntityConfigs(ConfigType.Broker, entity, configs);
+    await this.deps.zkClient.createConfigChangeNotification(`${ConfigType.Broker}/${entity}`);
+  }
+
+  private brokerEntity(resourceName: string): string {
+    const id = brokerResourceId(resourceName, this.deps.brokerId, false);
+    return id === null ? ConfigEntityDefault : String(id);
+  }
+}
+
+function formatProps(configs: ReadonlyMap<string, string>): string {
+  return [...configs].map(([k, v]) => `${k} -> ${v}`).join(',');
+}
+
+/** The resource a config change names (AlterConfigs and IncrementalAlterConfigs resources). */
+export interface ConfigResource {
+  readonly resourceType: number;
+  readonly resourceName: string;
+}
+
+/** One AlterConfigsResourceResponse / IncrementalAlterConfigs response element. */
+export interface AlterResult extends ConfigResource {
+  readonly errorCode: number;
+  readonly errorMessage: string | null;
+}
+
+/** One AlterConfigsResourceResponse / IncrementalAlterConfigs response element. */
+export function alterResult(resource: ConfigResource, error: ApiError): AlterResult {
+  return {
+    errorCode: error.code,
+    errorMessage: error.message,
+    resourceType: resource.resourceType,
+    resourceName: resource.resourceName,
+  };
+}
