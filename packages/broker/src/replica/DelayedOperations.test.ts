@@ -1,9 +1,9 @@
-import { ErrorCode } from '@samsa/protocol';
+import { ErrorCode, type ProducePartitionResult } from '@samsa/protocol';
 import type { RecordsSlice } from '@samsa/storage';
 import { DelayedFetch } from './DelayedFetch';
 import { DelayedProduce, type ProducePartitionStatus } from './DelayedProduce';
 import type { Partition } from './Partition';
-import type { FetchPartitionResult, ProducePartitionResult } from './ReplicaManager';
+import type { FetchPartitionResult } from './ReplicaManager';
 
 /** The parts of a Partition a DelayedProduce reads. */
 function leader(key: string, o: { highWatermark: number; isr: number; minIsr: number; epoch?: number }) {

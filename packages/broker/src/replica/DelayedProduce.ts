@@ -1,7 +1,6 @@
-import { ErrorCode } from '@samsa/protocol';
+import { ErrorCode, type ProducePartitionResult } from '@samsa/protocol';
 import type { DelayedOperation } from './DelayedOperationPurgatory';
 import type { Partition } from './Partition';
-import type { ProducePartitionResult } from './ReplicaManager';
 
 /** One partition an acks=all produce appended to, and what it waits for there. */
 export interface ProducePartitionStatus {

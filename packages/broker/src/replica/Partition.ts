@@ -1,17 +1,12 @@
 import { topicPartitionKey } from '@samsa/common';
-import { ErrorCode, KafkaError } from '@samsa/protocol';
+import { ErrorCode, KafkaError, type LeaderAndIsrPartitionState } from '@samsa/protocol';
 import type { Log, LogAppendInfo } from '@samsa/storage';
 
-/** The controller's word on a partition, as LeaderAndIsr carries it. */
-export interface LeaderAndIsrState {
-  readonly controllerEpoch: number;
-  readonly leader: number;
-  readonly leaderEpoch: number;
-  readonly isr: readonly number[];
-  readonly zkVersion: number;
-  readonly replicas: readonly number[];
-  readonly isNew: boolean;
-}
+/** The controller's word on a partition, as LeaderAndIsr carries it (what Partition keeps of it). */
+export type LeaderAndIsrState = Pick<
+  LeaderAndIsrPartitionState,
+  'controllerEpoch' | 'leader' | 'leaderEpoch' | 'isr' | 'zkVersion' | 'replicas' | 'isNew'
+>;
 
 /** What the leader knows of a follower from its fetches. */
 interface FollowerState {

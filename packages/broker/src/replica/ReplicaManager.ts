@@ -2,6 +2,7 @@ import { topicPartition, topicPartitionKey, type Logger } from '@samsa/common';
 import {
   ErrorCode,
   KafkaError,
+  type ProducePartitionResult,
   type LeaderAndIsrPartitionError,
   type LeaderAndIsrPartitionState,
   type LeaderAndIsrRequestContent,
@@ -49,16 +50,6 @@ export interface IsrChange {
   readonly leaderEpoch: number;
   readonly oldIsr: readonly number[];
   readonly newIsr: readonly number[];
-}
-
-export interface ProducePartitionResult {
-  readonly topic: string;
-  readonly partition: number;
-  readonly errorCode: number;
-  readonly errorMessage?: string;
-  readonly baseOffset: number;
-  readonly logAppendTimeMs: number;
-  readonly logStartOffset: number;
 }
 
 export interface FetchPartitionRequest {

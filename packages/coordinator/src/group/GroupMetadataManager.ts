@@ -1,5 +1,5 @@
 import { topicPartition, topicPartitionKey, type Logger, type TopicPartition } from '@samsa/common';
-import { buildBatch, ErrorCode, type RecordInput } from '@samsa/protocol';
+import { buildBatch, ErrorCode, type ProducePartitionResult, type RecordInput } from '@samsa/protocol';
 import { GROUP_METADATA_TOPIC_NAME } from '@samsa/zk';
 import type { Cancellable, CoordinatorTimer } from './CoordinatorTimer';
 import { GroupMetadata } from './GroupMetadata';
@@ -14,17 +14,6 @@ import { replayLog, type OffsetsLog } from './GroupMetadataReplay';
 import { noOffset, type OffsetAndMetadata, type OffsetFetchPartitionData } from './GroupResults';
 import type { OffsetConfig } from './OffsetConfig';
 import { partitionFor } from './partitionFor';
-
-/** What an append to __consumer_offsets answers, per partition (the ReplicaManager's produce result fits). */
-export interface ProducePartitionResult {
-  readonly topic: string;
-  readonly partition: number;
-  readonly errorCode: number;
-  readonly errorMessage?: string;
-  readonly baseOffset: number;
-  readonly logAppendTimeMs: number;
-  readonly logStartOffset: number;
-}
 
 /**
  * What the manager needs of the ReplicaManager: the broker wires the real one in (it fits

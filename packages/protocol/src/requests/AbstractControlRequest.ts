@@ -1,3 +1,5 @@
+import { NULL_UUID } from '../codec/uuid';
+
 /**
  * What every controller-to-broker request carries (Kafka's AbstractControlRequest): who sent it,
  * in which controller epoch, and the epoch of the receiving broker's registration, so a broker
@@ -23,4 +25,27 @@ export function groupByTopic<T>(items: readonly T[], topicOf: (item: T) => strin
     else list.push(item);
   }
   return byTopic;
+}
+
+/**
+ * The grouped layout LeaderAndIsr (v2+) and UpdateMetadata (v5+) share: one entry per topic with its
+ * id (the null id when unknown) and its partitions' states in their wire shape.
+ */
+export function topicStatesOf<S extends { readonly topicName: string }, W>(
+  states: readonly S[],
+  topicIds: ReadonlyMap<string, string>,
+  toWire: (state: S) => W,
+): { topicName: string; topicId: string; partitionStates: W[] }[] {
+  return [...groupByTopic(states, (s) => s.topicName)].map(([topicName, group]) => ({
+    topicName,
+    topicId: topicIds.get(topicName) ?? NULL_UUID,
+    partitionStates: group.map(toWire),
+  }));
+}
+
+/** The real topic ids a grouped body carries (topics sent with the null id are left out). */
+export function topicIdsOf(topicStates: readonly { topicName: string; topicId: string }[]): Map<string, string> {
+  const topicIds = new Map<string, string>();
+  for (const t of topicStates) if (t.topicId !== NULL_UUID) topicIds.set(t.topicName, t.topicId);
+  return topicIds;
 }

@@ -1,11 +1,10 @@
-import { NULL_UUID } from '../codec/uuid';
 import type {
   LeaderAndIsrRequest,
   LeaderAndIsrRequestInput,
   LeaderAndIsrRequestTopicStatesPartitionStates,
   LeaderAndIsrRequestUngroupedPartitionStates,
 } from '../messages/types.generated';
-import { groupByTopic, type ControlRequestHeader } from './AbstractControlRequest';
+import { topicIdsOf, topicStatesOf, type ControlRequestHeader } from './AbstractControlRequest';
 
 /**
  * LeaderAndIsr as the controller means it and the broker acts on it, whatever the version
@@ -69,15 +68,7 @@ export function buildLeaderAndIsrRequest(version: number, request: LeaderAndIsrR
       ungroupedPartitionStates: request.partitionStates.map((s) => ({ topicName: s.topicName, ...partitionState(s) })),
     };
   }
-  const byTopic = groupByTopic(request.partitionStates, (s) => s.topicName);
-  return {
-    ...header,
-    topicStates: [...byTopic].map(([topicName, states]) => ({
-      topicName,
-      topicId: request.topicIds.get(topicName) ?? NULL_UUID,
-      partitionStates: states.map(partitionState),
-    })),
-  };
+  return { ...header, topicStates: topicStatesOf(request.partitionStates, request.topicIds, partitionState) };
 }
 
 /** The content of a decoded LeaderAndIsr request of any version (fields a version lacks read as their defaults). */
@@ -98,8 +89,6 @@ export function readLeaderAndIsrRequest(body: LeaderAndIsrRequest): LeaderAndIsr
     removingReplicas: p.removingReplicas,
     isNew: p.isNew,
   });
-  const topicIds = new Map<string, string>();
-  for (const t of body.topicStates) if (t.topicId !== NULL_UUID) topicIds.set(t.topicName, t.topicId);
   return {
     controllerId: body.controllerId,
     controllerEpoch: body.controllerEpoch,
@@ -109,6 +98,6 @@ export function readLeaderAndIsrRequest(body: LeaderAndIsrRequest): LeaderAndIsr
       ...body.topicStates.flatMap((t) => t.partitionStates.map((p) => partitionState(t.topicName, p))),
     ],
     liveLeaders: body.liveLeaders.map((l) => ({ brokerId: l.brokerId, hostName: l.hostName, port: l.port })),
-    topicIds,
+    topicIds: topicIdsOf(body.topicStates),
   };
 }

@@ -1,4 +1,3 @@
-import { NULL_UUID } from '../codec/uuid';
 import type {
   UpdateMetadataRequest,
   UpdateMetadataRequestInput,
@@ -6,7 +5,7 @@ import type {
   UpdateMetadataRequestTopicStatesPartitionStates,
   UpdateMetadataRequestUngroupedPartitionStates,
 } from '../messages/types.generated';
-import { groupByTopic, type ControlRequestHeader } from './AbstractControlRequest';
+import { topicIdsOf, topicStatesOf, type ControlRequestHeader } from './AbstractControlRequest';
 
 /**
  * UpdateMetadata as the controller means it and the broker's metadata cache applies it, whatever
@@ -76,15 +75,7 @@ export function buildUpdateMetadataRequest(version: number, request: UpdateMetad
       ungroupedPartitionStates: request.partitionStates.map((s) => ({ topicName: s.topicName, ...partitionState(s) })),
     };
   }
-  const byTopic = groupByTopic(request.partitionStates, (s) => s.topicName);
-  return {
-    ...header,
-    topicStates: [...byTopic].map(([topicName, states]) => ({
-      topicName,
-      topicId: request.topicIds.get(topicName) ?? NULL_UUID,
-      partitionStates: states.map(partitionState),
-    })),
-  };
+  return { ...header, topicStates: topicStatesOf(request.partitionStates, request.topicIds, partitionState) };
 }
 
 function liveBroker(version: number, broker: UpdateMetadataBroker) {
@@ -122,8 +113,6 @@ export function readUpdateMetadataRequest(body: UpdateMetadataRequest): UpdateMe
     replicas: p.replicas,
     offlineReplicas: p.offlineReplicas,
   });
-  const topicIds = new Map<string, string>();
-  for (const t of body.topicStates) if (t.topicId !== NULL_UUID) topicIds.set(t.topicName, t.topicId);
   return {
     controllerId: body.controllerId,
     controllerEpoch: body.controllerEpoch,
@@ -133,7 +122,7 @@ export function readUpdateMetadataRequest(body: UpdateMetadataRequest): UpdateMe
       ...body.topicStates.flatMap((t) => t.partitionStates.map((p) => partitionState(t.topicName, p))),
     ],
     liveBrokers: body.liveBrokers.map(readLiveBroker),
-    topicIds,
+    topicIds: topicIdsOf(body.topicStates),
   };
 }
 

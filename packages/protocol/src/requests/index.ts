@@ -8,3 +8,4 @@ export * from './LeaderAndIsrResponse';
 export * from './UpdateMetadataRequest';
 export * from './StopReplicaRequest';
 export * from './StopReplicaResponse';
+export * from './ProduceResponse';

@@ -1,6 +1,6 @@
-import { assignOffsets, ErrorCode, forEachBatch, readBatchHeader, lastOffsetOf } from '@samsa/protocol';
+import { assignOffsets, ErrorCode, forEachBatch, readBatchHeader, lastOffsetOf, type ProducePartitionResult } from '@samsa/protocol';
 import { GROUP_METADATA_TOPIC_NAME } from '@samsa/zk';
-import type { CoordinatorReplicaManager, ProducePartitionResult } from '../GroupMetadataManager';
+import type { CoordinatorReplicaManager } from '../GroupMetadataManager';
 
 /**
  * __consumer_offsets in memory, for coordinator tests: the partitions this broker leads hold the

@@ -1,0 +1,14 @@
+/**
+ * What a produce answers for one partition (Kafka's ProduceResponse.PartitionResponse): the
+ * ReplicaManager's append result, which the Produce handler turns into the wire response and the
+ * coordinators read after appending to their internal topics.
+ */
+export interface ProducePartitionResult {
+  readonly topic: string;
+  readonly partition: number;
+  readonly errorCode: number;
+  readonly errorMessage?: string;
+  readonly baseOffset: number;
+  readonly logAppendTimeMs: number;
+  readonly logStartOffset: number;
+}
