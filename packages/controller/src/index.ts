@@ -23,4 +23,3 @@ export * from './StateChangeLogger';
 export * from './ControlRequests';
 export * from './ControllerChannelManager';
 export * from './ControllerBrokerRequestBatch';
-export * from './network/NetworkClient';

@@ -1,5 +1,6 @@
 import { type Logger } from '@samsa/common';
-import { NetworkClient, type ControlledShutdownResult } from '@samsa/controller';
+import { NetworkClient } from '@samsa/client';
+import { type ControlledShutdownResult } from '@samsa/controller';
 import { ApiKey, ErrorCode, errorInfo, type Struct } from '@samsa/protocol';
 import type { MetadataCache } from '../metadata/MetadataCache';
 import type { ApiHandlerEntry } from './types';
