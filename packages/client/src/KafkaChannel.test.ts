@@ -3,7 +3,9 @@ import { DisconnectedError } from './errors';
 import { KafkaChannel } from './KafkaChannel';
 
 /** A server that writes `reply` to each connection and records what it receives. */
-async function rawServer(reply: Buffer): Promise<{ port: number; received: Buffer[]; close: () => Promise<void> }> {
+async function rawServer(
+  reply: Buffer,
+): Promise<{ port: number; received: Buffer[]; close: () => Promise<void> }> {
   const received: Buffer[] = [];
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
@@ -54,7 +56,11 @@ test('aSizePrefixOverTheLimitClosesTheChannelBeforeBuffering', async () => {
   const huge = Buffer.alloc(4);
   huge.writeInt32BE(0x7fffffff);
   const server = await rawServer(huge);
-  const channel = await KafkaChannel.connect({ host: '127.0.0.1', port: server.port, maxResponseBytes: 1024 });
+  const channel = await KafkaChannel.connect({
+    host: '127.0.0.1',
+    port: server.port,
+    maxResponseBytes: 1024,
+  });
   const closed = new Promise<DisconnectedError>((resolve) =>
     channel.listen({ onFrame: () => undefined, onClose: resolve }),
   );
@@ -69,7 +75,7 @@ test('aFailedConnectRejectsWithDisconnectedError', async () => {
   const server = await rawServer(Buffer.alloc(0));
   const port = server.port;
   await server.close();
-  await expect(KafkaChannel.connect({ host: '127.0.0.1', port, connectTimeoutMs: 1000 })).rejects.toBeInstanceOf(
-    DisconnectedError,
-  );
+  await expect(
+    KafkaChannel.connect({ host: '127.0.0.1', port, connectTimeoutMs: 1000 }),
+  ).rejects.toBeInstanceOf(DisconnectedError);
 });

@@ -115,7 +115,9 @@ export class KafkaChannel {
   }
 
   /** Closes the connection (idempotent); the listener hears `error` once. */
-  close(error: DisconnectedError = new DisconnectedError(`connection to ${this.address} closed by its owner`)): void {
+  close(
+    error: DisconnectedError = new DisconnectedError(`connection to ${this.address} closed by its owner`),
+  ): void {
     if (this.closed) return;
     this.closed = true;
     this.socket.removeAllListeners('data');
@@ -129,7 +131,9 @@ export class KafkaChannel {
     try {
       frames = this.decoder.push(chunk);
     } catch (error) {
-      this.close(new DisconnectedError(`bad response frame from ${this.address}: ${(error as Error).message}`));
+      this.close(
+        new DisconnectedError(`bad response frame from ${this.address}: ${(error as Error).message}`),
+      );
       return;
     }
     for (const frame of frames) {

@@ -1,5 +1,11 @@
 import { consoleLogger, type Logger } from '@samsa/common';
-import { decodeResponse, encodeRequest, type RequestInputFor, type ResponseFor, type Struct } from '@samsa/protocol';
+import {
+  decodeResponse,
+  encodeRequest,
+  type RequestInputFor,
+  type ResponseFor,
+  type Struct,
+} from '@samsa/protocol';
 import { DisconnectedError, NetworkClientClosedError, RequestTimeoutError } from './errors';
 import { DEFAULT_MAX_RESPONSE_BYTES, KafkaChannel } from './KafkaChannel';
 

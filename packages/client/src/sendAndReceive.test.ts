@@ -37,9 +37,9 @@ test('oneRequestOnAConnectionOfItsOwnGetsItsTypedAnswer', async () => {
 
 test('noAnswerWithinTheDeadlineRejects', async () => {
   const s = await server(() => null);
-  await expect(sendAndReceive(options(s.port, 100), ApiKey.Metadata, 1, { topics: [] })).rejects.toBeInstanceOf(
-    RequestTimeoutError,
-  );
+  await expect(
+    sendAndReceive(options(s.port, 100), ApiKey.Metadata, 1, { topics: [] }),
+  ).rejects.toBeInstanceOf(RequestTimeoutError);
 });
 
 test('anUnreachableBrokerRejects', async () => {
