@@ -4,7 +4,7 @@
  * arrow the wrong way), and tests/integration/lint/dependencies.test.ts checks that every package's
  * package.json and tsconfig.json references agree with it.
  *
- * Layers, bottom up: common, metrics → protocol → zk, storage → admin-zk, controller,
+ * Layers, bottom up: common, metrics → protocol → zk, storage, client → admin-zk, controller,
  * coordinator → broker; the tools (admin, cluster, dashboard) sit beside the broker and never import it.
  */
 const ALLOWED_DEPENDENCIES = {
@@ -13,11 +13,12 @@ const ALLOWED_DEPENDENCIES = {
   protocol: ['common'],
   zk: ['common', 'protocol'],
   storage: ['common', 'protocol'],
+  client: ['common', 'protocol'],
   'admin-zk': ['common', 'protocol', 'zk', 'storage'],
-  controller: ['common', 'protocol', 'zk', 'metrics'],
+  controller: ['common', 'protocol', 'zk', 'client', 'metrics'],
   coordinator: ['common', 'protocol', 'zk', 'storage'],
-  broker: ['common', 'protocol', 'zk', 'storage', 'metrics', 'admin-zk', 'controller', 'coordinator'],
-  admin: ['common', 'protocol', 'zk', 'storage', 'admin-zk'],
+  broker: ['common', 'protocol', 'zk', 'storage', 'client', 'metrics', 'admin-zk', 'controller', 'coordinator'],
+  admin: ['common', 'protocol', 'zk', 'storage', 'client', 'admin-zk'],
   cluster: ['common', 'zk'],
   dashboard: ['common', 'zk', 'metrics'],
 };

@@ -2,7 +2,7 @@ import { consoleLogger, type Logger } from '@samsa/common';
 import type { Struct } from '@samsa/protocol';
 import { endPointConnectionString, type Broker, type EndPoint } from '@samsa/zk';
 import type { ControlRequest } from './ControlRequests';
-import { NetworkClient } from './network/NetworkClient';
+import { NetworkClient } from '@samsa/client';
 
 export type ResponseCallback = (response: Struct) => void;
 

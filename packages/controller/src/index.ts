@@ -24,4 +24,3 @@ export * from './ControlRequests';
 export * from './testing/receivedControlRequests';
 export * from './ControllerChannelManager';
 export * from './ControllerBrokerRequestBatch';
-export * from './network/NetworkClient';

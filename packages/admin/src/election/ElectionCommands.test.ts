@@ -1,9 +1,9 @@
 import { type TopicPartition } from '@samsa/common';
 import { ApiKey, ErrorCode, type Struct } from '@samsa/protocol';
 import { ZkError } from '@samsa/zk';
-import type { BrokerAddress } from './BrokerRequest';
+import type { BrokerAddress } from '@samsa/client';
 import { parseElectionJson } from './ElectionJson';
-import { runLeaderElectionCommand } from './LeaderElectionCommand';
+import { runLeaderElectionCommand, type SendRequest } from './LeaderElectionCommand';
 import { runPreferredReplicaElectionCommand, type PreferredElectionZk } from './PreferredReplicaElectionCommand';
 
 function io() {
@@ -95,7 +95,8 @@ describe('kafka-leader-election', () => {
         return { controllerId: 2, brokers: [{ nodeId: 2, host: 'c', port: 9094 }], topics: [] };
       return { throttleTimeMs: 0, errorCode: 0, replicaElectionResults: results };
     };
-    return { sent, send };
+    // The fake answers with untyped bodies; the command reads them as the typed responses.
+    return { sent, send: send as SendRequest };
   }
 
   test('preferredAllTopicPartitionsGoesToTheControllerAndPrintsPerPartition', async () => {

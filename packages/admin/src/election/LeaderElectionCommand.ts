@@ -1,10 +1,58 @@
 import { topicPartitionKey, type TopicPartition } from '@samsa/common';
 import { readFileSync } from 'node:fs';
-import { ApiKey, ErrorCode, errorInfo, type Struct } from '@samsa/protocol';
+import { parseHostPort, sendAndReceive, type BrokerAddress } from '@samsa/client';
+import {
+  ApiKey,
+  ErrorCode,
+  errorInfo,
+  type ElectLeadersRequestTopicPartitionsInput,
+  type ElectLeadersResponse,
+  type RequestInputFor,
+  type ResponseFor,
+} from '@samsa/protocol';
 import { OptionParser, UsageError } from '../cli/OptionParser';
-import { findController, parseHostPort, sendRequest, type SendRequest } from './BrokerRequest';
 import { parseElectionJson } from './ElectionJson';
 import type { ElectionIo } from './PreferredReplicaElectionCommand';
+
+/** Sends one request to a broker and resolves with its typed answer; a fake in tests. */
+export type SendRequest = <K extends number>(
+  target: BrokerAddress,
+  apiKey: K,
+  apiVersion: number,
+  body: RequestInputFor<K>,
+) => Promise<ResponseFor<K>>;
+
+/**
+ * One request on a connection of its own, closed afterwards: the admin tools send one or two
+ * requests, so there is nothing to pool. Rejects on connect failure, disconnect or `timeoutMs`.
+ */
+function sendRequest(timeoutMs: number, clientId: string): SendRequest {
+  return (target, apiKey, apiVersion, body) =>
+    sendAndReceive({ host: target.host, port: target.port, clientId, timeoutMs }, apiKey, apiVersion, body);
+}
+
+/**
+ * The active controller's address, from a Metadata v1 request (no topics) to the first bootstrap
+ * server that answers.
+ */
+async function findController(
+  send: SendRequest,
+  bootstrap: readonly BrokerAddress[],
+): Promise<BrokerAddress & { id: number }> {
+  let lastError: unknown = new Error('No bootstrap servers given');
+  for (const server of bootstrap) {
+    try {
+      const metadata = await send(server, ApiKey.Metadata, 1, { topics: [] });
+      const controllerId = metadata.controllerId;
+      const broker = metadata.brokers.find((b) => b.nodeId === controllerId);
+      if (broker === undefined) throw new Error(`The cluster has no active controller (controller id ${controllerId})`);
+      return { id: controllerId, host: broker.host, port: broker.port };
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  throw lastError;
+}
 
 export interface LeaderElectionDeps {
   send?: SendRequest;
@@ -129,7 +177,7 @@ export async function runLeaderElectionCommand(
 
     const timeoutMs = deps.timeoutMs ?? 30_000;
     const send = deps.send ?? sendRequest(timeoutMs, 'kafka-leader-election');
-    let response: Struct;
+    let response: ElectLeadersResponse;
     try {
       const controller = await findController(send, bootstrap);
       response = await send(controller, ApiKey.ElectLeaders, ELECT_LEADERS_VERSION, {
@@ -142,7 +190,7 @@ export async function runLeaderElectionCommand(
       io.out('Error while making request');
       throw error;
     }
-    const topError = (response.errorCode as number | undefined) ?? ErrorCode.NONE;
+    const topError = response.errorCode ?? ErrorCode.NONE;
     if (topError !== ErrorCode.NONE) throw new Error(`${errorInfo(topError).name}: ${errorInfo(topError).message}`);
     return report(outcomes(response), typeName, io);
   } catch (error) {
@@ -151,18 +199,18 @@ export async function runLeaderElectionCommand(
   }
 }
 
-function groupByTopic(partitions: readonly TopicPartition[]): Struct[] {
+function groupByTopic(partitions: readonly TopicPartition[]): ElectLeadersRequestTopicPartitionsInput[] {
   const byTopic = new Map<string, number[]>();
   for (const tp of partitions) byTopic.set(tp.topic, [...(byTopic.get(tp.topic) ?? []), tp.partition]);
   return [...byTopic].map(([topic, partitionId]) => ({ topic, partitionId }));
 }
 
-function outcomes(response: Struct): PartitionOutcome[] {
-  return (response.replicaElectionResults as Struct[]).flatMap((t) =>
-    (t.partitionResult as Struct[]).map((p) => ({
-      topicPartition: { topic: t.topic as string, partition: p.partitionId as number },
-      errorCode: p.errorCode as number,
-      errorMessage: (p.errorMessage as string | null) ?? null,
+function outcomes(response: ElectLeadersResponse): PartitionOutcome[] {
+  return response.replicaElectionResults.flatMap((t) =>
+    t.partitionResult.map((p) => ({
+      topicPartition: { topic: t.topic, partition: p.partitionId },
+      errorCode: p.errorCode,
+      errorMessage: p.errorMessage ?? null,
     })),
   );
 }

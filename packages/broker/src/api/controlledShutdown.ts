@@ -1,5 +1,6 @@
 import { topicPartitionKey, type Logger } from '@samsa/common';
-import { NetworkClient, type ControlledShutdownResult } from '@samsa/controller';
+import { NetworkClient } from '@samsa/client';
+import { type ControlledShutdownResult } from '@samsa/controller';
 import {
   ApiKey,
   ErrorCode,

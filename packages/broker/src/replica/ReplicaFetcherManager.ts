@@ -1,6 +1,11 @@
 import { topicPartitionKey, type Logger } from '@samsa/common';
-import { NetworkClient } from '@samsa/controller';
-import { ApiKey, ErrorCode, type Struct } from '@samsa/protocol';
+import { NetworkClient } from '@samsa/client';
+import {
+  ApiKey,
+  ErrorCode,
+  type FetchRequestTopicsPartitionsInput,
+  type OffsetForLeaderEpochRequestTopicsPartitionsInput,
+} from '@samsa/protocol';
 import type { MetadataCache } from '../metadata/MetadataCache';
 import type { Partition } from './Partition';
 
@@ -182,7 +187,7 @@ class ReplicaFetcher {
   private async maybeTruncate(client: NetworkClient): Promise<boolean> {
     const truncating = [...this.partitions.values()].filter((s) => s.truncating);
     if (truncating.length === 0) return true;
-    const byTopic = new Map<string, Struct[]>();
+    const byTopic = new Map<string, OffsetForLeaderEpochRequestTopicsPartitionsInput[]>();
     const asked = new Map<string, FetchState>();
     for (const s of truncating) {
       const epoch = s.p.log.latestEpoch;
@@ -201,8 +206,8 @@ class ReplicaFetcher {
         replicaId: this.config.brokerId,
         topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })),
       });
-      for (const t of response.topics as Struct[]) {
-        for (const r of t.partitions as Struct[]) {
+      for (const t of response.topics) {
+        for (const r of t.partitions) {
           const k = topicPartitionKey({ topic: t.topic, partition: r.partition });
           const s = asked.get(k);
           if (!s || this.partitions.get(k) !== s) continue; // moved while the request was in flight
@@ -236,7 +241,7 @@ class ReplicaFetcher {
     const parts = [...this.partitions.values()].filter((s) => !s.truncating);
     const sent = new Map(parts.map((s) => [s.p.key, s]));
     if (parts.length === 0) return;
-    const byTopic = new Map<string, Struct[]>();
+    const byTopic = new Map<string, FetchRequestTopicsPartitionsInput[]>();
     for (const { p } of parts) {
       let list = byTopic.get(p.topic);
       if (!list) byTopic.set(p.topic, (list = []));
@@ -261,8 +266,8 @@ class ReplicaFetcher {
       rackId: '',
     });
     let backoff = false;
-    for (const t of response.responses as Struct[]) {
-      for (const r of t.partitionResponses as Struct[]) {
+    for (const t of response.responses) {
+      for (const r of t.partitionResponses) {
         const k = topicPartitionKey({ topic: t.topic, partition: r.partition });
         const s = sent.get(k);
         if (!s || this.partitions.get(k) !== s) continue; // moved while the fetch was in flight
@@ -292,7 +297,7 @@ class ReplicaFetcher {
         replicaId: this.config.brokerId,
         topics: [{ name: p.topic, partitions: [{ partitionIndex: p.partition, timestamp }] }],
       });
-      return res.topics[0].partitions[0].offset as number;
+      return res.topics[0].partitions[0].offset;
     };
     const leaderEnd = await ask(-1);
     if (leaderEnd >= 0 && leaderEnd < p.log.logEndOffset) {

@@ -1,47 +1,42 @@
+import { KafkaChannel } from '@samsa/client';
 import { type Logger } from '@samsa/common';
-import { connect, type Socket } from 'node:net';
-import {
-  decodeResponse,
-  encodeRequest,
-  FrameDecoder,
-  type RequestHeader,
-  type Struct,
-} from '@samsa/protocol';
+import type { Socket } from 'node:net';
+import { decodeResponse, encodeRequest, type RequestHeader, type Struct } from '@samsa/protocol';
 
 /**
- * A raw Kafka client for the network tests: writes request frames (or any bytes), collects
- * response frames, and reports when the server closed the connection. Test support only.
+ * A raw Kafka client for the network tests, on @samsa/client's KafkaChannel: writes request
+ * frames (or any bytes, so bad-input tests can build their own), collects response frames without
+ * matching them to requests, and reports when the server closed the connection. Test support only.
  */
 export class TestClient {
   readonly frames: Buffer[] = [];
   readonly closed: Promise<void>;
   isClosed = false;
-  private readonly decoder = new FrameDecoder(64 * 1024 * 1024);
   private waiters: (() => void)[] = [];
 
-  private constructor(readonly socket: Socket) {
+  private constructor(private readonly channel: KafkaChannel) {
     this.closed = new Promise((resolve) =>
-      socket.on('close', () => {
-        this.isClosed = true;
-        this.wake();
-        resolve();
+      channel.listen({
+        onFrame: (frame) => {
+          this.frames.push(Buffer.from(frame));
+          this.wake();
+        },
+        onClose: () => {
+          this.isClosed = true;
+          this.wake();
+          resolve();
+        },
       }),
     );
-    socket.on('error', () => undefined);
-    socket.on('data', (chunk: Buffer) => {
-      for (const f of this.decoder.push(chunk)) this.frames.push(Buffer.from(f));
-      this.wake();
-    });
   }
 
-  static connect(port: number, host = '127.0.0.1'): Promise<TestClient> {
-    return new Promise((resolve, reject) => {
-      const s = connect({ port, host, noDelay: true }, () => {
-        s.off('error', reject);
-        resolve(new TestClient(s));
-      });
-      s.once('error', reject);
-    });
+  static async connect(port: number, host = '127.0.0.1'): Promise<TestClient> {
+    return new TestClient(await KafkaChannel.connect({ host, port, maxResponseBytes: 64 * 1024 * 1024 }));
+  }
+
+  /** The connection, for tests that stop reading (socket.pause()) to exercise the server's backpressure. */
+  get socket(): Socket {
+    return this.channel.socket;
   }
 
   send(
@@ -52,18 +47,17 @@ export class TestClient {
     clientId = 'samsa-test',
   ): void {
     const header: RequestHeader = { apiKey, apiVersion, correlationId, clientId };
-    for (const c of encodeRequest(header, body)) this.socket.write(c);
+    this.channel.write(encodeRequest(header, body));
   }
 
   /** Writes a size-prefixed frame around `payload`. */
   sendFrame(payload: Buffer): void {
-    const size = Buffer.alloc(4);
-    size.writeInt32BE(payload.length);
-    this.socket.write(Buffer.concat([size, payload]));
+    this.channel.writeFrame(payload);
   }
 
+  /** Writes `bytes` as they are (a lying size prefix, half a frame). */
   sendRaw(bytes: Buffer): void {
-    this.socket.write(bytes);
+    this.channel.write([bytes]);
   }
 
   /** Waits until `n` response frames have arrived (or the connection closed, or the time is up). */
@@ -91,7 +85,7 @@ export class TestClient {
   }
 
   close(): void {
-    this.socket.destroy();
+    this.channel.close();
   }
 
   private wake(): void {

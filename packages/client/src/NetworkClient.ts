@@ -1,14 +1,14 @@
 import { consoleLogger, type Logger } from '@samsa/common';
-import * as net from 'node:net';
-import { decodeResponse, encodeRequest, FrameDecoder, type Struct } from '@samsa/protocol';
+import {
+  decodeResponse,
+  encodeRequest,
+  type RequestInputFor,
+  type ResponseFor,
+  type Struct,
+} from '@samsa/protocol';
+import { DisconnectedError, NetworkClientClosedError, RequestTimeoutError } from './errors';
+import { DEFAULT_MAX_RESPONSE_BYTES, KafkaChannel } from './KafkaChannel';
 
-/**
- * A tiny Kafka client for one broker over node:net (the part of Kafka's NetworkClient that the
- * controller's RequestSendThread and a replica fetcher need): one connection, requests pipelined
- * with correlation ids, responses matched in order, a timeout per request, and reconnection with
- * exponential backoff. It never retries a request by itself: the owner decides (the controller
- * resends after reconnecting; a fetcher builds a new fetch).
- */
 export interface NetworkClientOptions {
   readonly host: string;
   readonly port: number;
@@ -26,36 +26,32 @@ export interface NetworkClientOptions {
   readonly logger?: Logger;
 }
 
-/** The connection failed or closed with the request in flight. */
-export class DisconnectedError extends Error {
-  override readonly name = 'DisconnectedError';
-}
-
-/** No response within requestTimeoutMs. */
-export class RequestTimeoutError extends Error {
-  override readonly name = 'RequestTimeoutError';
-}
-
-/** The client was shut down. */
-export class NetworkClientClosedError extends Error {
-  override readonly name = 'NetworkClientClosedError';
-}
-
 interface InFlight {
   readonly correlationId: number;
-  readonly apiKey: number;
-  readonly apiVersion: number;
-  readonly resolve: (body: Struct) => void;
+  /** Decodes the response frame and resolves the caller's promise; throws on an undecodable frame. */
+  readonly complete: (frame: Buffer) => void;
   readonly reject: (error: Error) => void;
   readonly timer: NodeJS.Timeout;
 }
 
 const MAX_CORRELATION_ID = 0x7fffffff;
 
+/** `B` when it is an untyped `Struct` (any string key), never for an object literal: a misspelled field of a typed body still fails. */
+export type UntypedStruct<B> = string extends keyof B ? B : never;
+
+/**
+ * A Kafka client for one broker (the part of Kafka's NetworkClient that the controller's
+ * RequestSendThread, a replica fetcher and the admin tools need): one connection, requests
+ * pipelined with correlation ids, responses matched in order, a timeout per request, and
+ * reconnection with exponential backoff. It never retries a request by itself: the owner decides
+ * (the controller resends after reconnecting; a fetcher builds a new fetch).
+ *
+ * With a literal api key the body and the answer are the generated message types:
+ * `await client.send(ApiKey.Metadata, 1, { topics: [] })` is a `MetadataResponse`.
+ */
 export class NetworkClient {
-  private socket: net.Socket | null = null;
+  private channel: KafkaChannel | null = null;
   private connecting: Promise<void> | null = null;
-  private decoder: FrameDecoder;
   /** Requests awaiting a response, in send order (a broker answers in order). */
   private readonly inFlight: InFlight[] = [];
   private nextCorrelationId = 0;
@@ -68,8 +64,7 @@ export class NetworkClient {
 
   constructor(private readonly options: NetworkClientOptions) {
     this.logger = options.logger ?? consoleLogger(`NetworkClient ${options.host}:${options.port}`);
-    this.maxResponseBytes = options.maxResponseBytes ?? 100 * 1024 * 1024;
-    this.decoder = new FrameDecoder(this.maxResponseBytes);
+    this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   }
 
   get address(): string {
@@ -78,7 +73,7 @@ export class NetworkClient {
 
   /** Connected and able to send now. */
   isReady(): boolean {
-    return this.socket !== null && this.connecting === null;
+    return this.channel !== null && this.connecting === null;
   }
 
   get inFlightCount(): number {
@@ -107,9 +102,12 @@ export class NetworkClient {
    * RequestTimeoutError after requestTimeoutMs (the connection is then closed: its stream position
    * is unknown).
    */
+  send<K extends number>(apiKey: K, apiVersion: number, body: RequestInputFor<K>): Promise<ResponseFor<K>>;
+  /** A body typed only as `Struct` (callers that build control requests untyped): the answer is a `Struct`. */
+  send<B extends Struct>(apiKey: number, apiVersion: number, body: UntypedStruct<B>): Promise<Struct>;
   send(apiKey: number, apiVersion: number, body: Struct): Promise<Struct> {
-    const socket = this.socket;
-    if (socket === null || this.connecting !== null) {
+    const channel = this.channel;
+    if (channel === null || this.connecting !== null) {
       return Promise.reject(new DisconnectedError(`not connected to ${this.address}`));
     }
     const correlationId = this.nextCorrelationId;
@@ -125,19 +123,18 @@ export class NetworkClient {
         const error = new RequestTimeoutError(
           `request ${apiKey} v${apiVersion} (correlation id ${correlationId}) to ${this.address} timed out after ${this.options.requestTimeoutMs} ms`,
         );
-        this.closeSocket(socket, error);
+        this.closeChannel(channel, error);
       }, this.options.requestTimeoutMs);
-      this.inFlight.push({ correlationId, apiKey, apiVersion, resolve, reject, timer });
-      socket.cork();
-      for (const chunk of chunks) socket.write(chunk);
-      socket.uncork();
+      const complete = (frame: Buffer): void => resolve(decodeResponse(apiKey, apiVersion, frame).body);
+      this.inFlight.push({ correlationId, complete, reject, timer });
+      channel.write(chunks);
     });
   }
 
   /** Closes the connection (in-flight requests fail); a later ready() reconnects. */
   close(reason = 'closed by its owner'): void {
-    if (this.socket !== null)
-      this.closeSocket(this.socket, new DisconnectedError(`connection to ${this.address} ${reason}`));
+    if (this.channel !== null)
+      this.closeChannel(this.channel, new DisconnectedError(`connection to ${this.address} ${reason}`));
   }
 
   /** Closes for good: pending waits and requests fail with NetworkClientClosedError. */
@@ -149,7 +146,7 @@ export class NetworkClient {
       wait.reject(error);
     }
     this.backoffWaits.clear();
-    if (this.socket !== null) this.closeSocket(this.socket, error);
+    if (this.channel !== null) this.closeChannel(this.channel, error);
   }
 
   // ---- internals --------------------------------------------------------------------------------
@@ -159,14 +156,19 @@ export class NetworkClient {
     if (waitMs > 0) await this.backoffWait(waitMs);
     if (this.closedForGood) throw new NetworkClientClosedError(`client for ${this.address} is shut down`);
     try {
-      const socket = await this.openSocket();
+      const channel = await KafkaChannel.connect({
+        host: this.options.host,
+        port: this.options.port,
+        connectTimeoutMs: this.options.connectTimeoutMs ?? this.options.requestTimeoutMs,
+        maxResponseBytes: this.maxResponseBytes,
+      });
       if (this.closedForGood) {
-        socket.destroy();
+        channel.close();
         throw new NetworkClientClosedError(`client for ${this.address} is shut down`);
       }
       this.consecutiveFailures = 0;
       this.nextAttemptAtMs = 0;
-      this.attach(socket);
+      this.attach(channel);
     } catch (error) {
       this.consecutiveFailures += 1;
       this.nextAttemptAtMs = Date.now() + this.backoffMs();
@@ -195,88 +197,41 @@ export class NetworkClient {
     });
   }
 
-  private openSocket(): Promise<net.Socket> {
-    const timeoutMs = this.options.connectTimeoutMs ?? this.options.requestTimeoutMs;
-    return new Promise((resolve, reject) => {
-      const socket = net.connect({ host: this.options.host, port: this.options.port });
-      const timer = setTimeout(() => {
-        socket.destroy();
-        reject(new DisconnectedError(`connecting to ${this.address} timed out after ${timeoutMs} ms`));
-      }, timeoutMs);
-      socket.once('connect', () => {
-        clearTimeout(timer);
-        socket.removeAllListeners('error');
-        resolve(socket);
-      });
-      socket.once('error', (error) => {
-        clearTimeout(timer);
-        socket.destroy();
-        reject(new DisconnectedError(`cannot connect to ${this.address}: ${error.message}`));
-      });
+  private attach(channel: KafkaChannel): void {
+    this.channel = channel;
+    channel.listen({
+      onFrame: (frame) => this.onFrame(channel, frame),
+      onClose: (error) => this.closeChannel(channel, error),
     });
   }
 
-  private attach(socket: net.Socket): void {
-    socket.setNoDelay(true);
-    socket.setKeepAlive(true);
-    this.socket = socket;
-    this.decoder = new FrameDecoder(this.maxResponseBytes);
-    socket.on('data', (chunk: Buffer) => this.onData(socket, chunk));
-    socket.on('error', (error) =>
-      this.closeSocket(
-        socket,
-        new DisconnectedError(`connection to ${this.address} failed: ${error.message}`),
-      ),
-    );
-    socket.on('close', () =>
-      this.closeSocket(
-        socket,
-        new DisconnectedError(`connection to ${this.address} was closed by the broker`),
-      ),
-    );
-  }
-
-  private onData(socket: net.Socket, chunk: Buffer): void {
-    if (socket !== this.socket) return;
-    let frames: Buffer[];
-    try {
-      frames = this.decoder.push(chunk);
-    } catch (error) {
-      this.closeSocket(
-        socket,
-        new DisconnectedError(`bad response frame from ${this.address}: ${(error as Error).message}`),
+  private onFrame(channel: KafkaChannel, frame: Buffer): void {
+    if (channel !== this.channel) return;
+    const request = this.inFlight[0];
+    const correlationId = frame.length >= 4 ? frame.readInt32BE(0) : -1;
+    if (request === undefined || correlationId !== request.correlationId) {
+      this.closeChannel(
+        channel,
+        new DisconnectedError(
+          `${this.address} answered correlation id ${correlationId}, expected ${request?.correlationId ?? 'none'}`,
+        ),
       );
       return;
     }
-    for (const frame of frames) {
-      const request = this.inFlight[0];
-      const correlationId = frame.length >= 4 ? frame.readInt32BE(0) : -1;
-      if (request === undefined || correlationId !== request.correlationId) {
-        this.closeSocket(
-          socket,
-          new DisconnectedError(
-            `${this.address} answered correlation id ${correlationId}, expected ${request?.correlationId ?? 'none'}`,
-          ),
-        );
-        return;
-      }
-      this.inFlight.shift();
-      clearTimeout(request.timer);
-      try {
-        request.resolve(decodeResponse(request.apiKey, request.apiVersion, frame).body);
-      } catch (error) {
-        request.reject(error as Error);
-        this.closeSocket(socket, new DisconnectedError(`undecodable response from ${this.address}`));
-        return;
-      }
+    this.inFlight.shift();
+    clearTimeout(request.timer);
+    try {
+      request.complete(frame);
+    } catch (error) {
+      request.reject(error as Error);
+      this.closeChannel(channel, new DisconnectedError(`undecodable response from ${this.address}`));
     }
   }
 
-  private closeSocket(socket: net.Socket, error: Error): void {
-    if (socket !== this.socket) return;
-    this.socket = null;
-    socket.removeAllListeners('data');
-    socket.destroy();
+  private closeChannel(channel: KafkaChannel, error: Error): void {
+    if (channel !== this.channel) return;
+    this.channel = null;
+    channel.close();
     const failed = this.inFlight.splice(0);
     for (const request of failed) {
       clearTimeout(request.timer);

@@ -1,21 +1,29 @@
+import { MemoryLogger } from '@samsa/common';
 import { ApiKey } from '@samsa/protocol';
-import { updateMetadataRequest } from '../ControlRequests';
-import { FakeBrokerServer } from '../testing/FakeBrokerServer';
-import { plaintextBroker, quietLogger } from '../testing/fakes';
-import {
-  DisconnectedError,
-  NetworkClient,
-  NetworkClientClosedError,
-  RequestTimeoutError,
-} from './NetworkClient';
+import { DisconnectedError, NetworkClientClosedError, RequestTimeoutError } from './errors';
+import { NetworkClient } from './NetworkClient';
+import { FakeKafkaServer as FakeBrokerServer } from './testing/FakeKafkaServer';
 
-const updateMetadata = (epoch: number) =>
-  updateMetadataRequest(
-    6,
-    { controllerId: 1, controllerEpoch: epoch, brokerEpoch: 7 },
-    [],
-    [plaintextBroker(1)],
-  );
+const quietLogger = new MemoryLogger();
+
+/** An UpdateMetadata v6 request as the controller sends it: no partitions, broker 1 on PLAINTEXT. */
+const updateMetadata = (epoch: number) => ({
+  apiKey: ApiKey.UpdateMetadata,
+  apiVersion: 6,
+  body: {
+    controllerId: 1,
+    controllerEpoch: epoch,
+    brokerEpoch: 7,
+    topicStates: [],
+    liveBrokers: [
+      {
+        id: 1,
+        endpoints: [{ port: 9093, host: '127.0.0.1', listener: 'PLAINTEXT', securityProtocol: 0 }],
+        rack: null,
+      },
+    ],
+  },
+});
 
 const servers: FakeBrokerServer[] = [];
 const clients: NetworkClient[] = [];

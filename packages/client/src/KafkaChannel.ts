@@ -1,0 +1,145 @@
+import * as net from 'node:net';
+import { FrameDecoder } from '@samsa/protocol';
+import { DisconnectedError } from './errors';
+
+/** Largest response frame accepted unless told otherwise (a Metadata answer of a big cluster fits easily). */
+export const DEFAULT_MAX_RESPONSE_BYTES = 100 * 1024 * 1024;
+
+export interface KafkaChannelOptions {
+  readonly host: string;
+  readonly port: number;
+  /** Deadline of the connection attempt; none (the operating system's) when absent. */
+  readonly connectTimeoutMs?: number;
+  /**
+   * Largest frame accepted: a size prefix above it closes the channel before anything is
+   * allocated for the frame.
+   */
+  readonly maxResponseBytes?: number;
+}
+
+/** What a channel reports to its owner. */
+export interface KafkaChannelListener {
+  /** One whole frame, without its size prefix, in arrival order (a view: copy it to keep it past the call). */
+  onFrame(frame: Buffer): void;
+  /** Called once, when the channel is gone, with why. */
+  onClose(error: DisconnectedError): void;
+}
+
+/**
+ * One TCP connection to a broker that speaks in size-prefixed frames (the part of Kafka's
+ * KafkaChannel a client needs): TCP_NODELAY and keep-alive on, frames cut out by a FrameDecoder
+ * that checks each size prefix against the limit before buffering it, and one close path that
+ * reports once. It knows nothing of correlation ids: NetworkClient matches responses to requests
+ * on top of it, and tests write hand-made (or broken) bytes through it.
+ */
+export class KafkaChannel {
+  private listener: KafkaChannelListener | null = null;
+  private closed = false;
+  private readonly decoder: FrameDecoder;
+
+  private constructor(
+    /** The socket, for tests that pause reading; owners write through the channel. */
+    readonly socket: net.Socket,
+    readonly address: string,
+    maxResponseBytes: number,
+  ) {
+    this.decoder = new FrameDecoder(maxResponseBytes);
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true);
+    socket.on('error', (error) =>
+      this.close(new DisconnectedError(`connection to ${this.address} failed: ${error.message}`)),
+    );
+    socket.on('close', () =>
+      this.close(new DisconnectedError(`connection to ${this.address} was closed by the broker`)),
+    );
+  }
+
+  /** Opens a connection; rejects with DisconnectedError when it fails or times out. */
+  static connect(options: KafkaChannelOptions): Promise<KafkaChannel> {
+    const address = `${options.host}:${options.port}`;
+    const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ host: options.host, port: options.port, noDelay: true });
+      const timeoutMs = options.connectTimeoutMs;
+      const timer =
+        timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              socket.destroy();
+              reject(new DisconnectedError(`connecting to ${address} timed out after ${timeoutMs} ms`));
+            }, timeoutMs);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.removeAllListeners('error');
+        resolve(new KafkaChannel(socket, address, maxResponseBytes));
+      });
+      socket.once('error', (error) => {
+        clearTimeout(timer);
+        socket.destroy();
+        reject(new DisconnectedError(`cannot connect to ${address}: ${error.message}`));
+      });
+    });
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /**
+   * Starts reading; frames and the close go to `listener`. A channel closed before this call
+   * reports its close at once.
+   */
+  listen(listener: KafkaChannelListener): void {
+    if (this.listener !== null) throw new Error(`channel to ${this.address} already has a listener`);
+    this.listener = listener;
+    if (this.closed) {
+      listener.onClose(new DisconnectedError(`connection to ${this.address} is closed`));
+      return;
+    }
+    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
+  }
+
+  /** Writes chunks (one encoded request, or any bytes) in one go. */
+  write(chunks: readonly Buffer[]): void {
+    if (this.closed) return;
+    this.socket.cork();
+    for (const chunk of chunks) this.socket.write(chunk);
+    this.socket.uncork();
+  }
+
+  /** Writes `payload` behind its int32 size prefix. */
+  writeFrame(payload: Buffer): void {
+    const size = Buffer.alloc(4);
+    size.writeInt32BE(payload.length);
+    this.write([size, payload]);
+  }
+
+  /** Closes the connection (idempotent); the listener hears `error` once. */
+  close(
+    error: DisconnectedError = new DisconnectedError(`connection to ${this.address} closed by its owner`),
+  ): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.removeAllListeners('data');
+    this.socket.destroy();
+    this.listener?.onClose(error);
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    let frames: Buffer[];
+    try {
+      frames = this.decoder.push(chunk);
+    } catch (error) {
+      this.close(
+        new DisconnectedError(`bad response frame from ${this.address}: ${(error as Error).message}`),
+      );
+      return;
+    }
+    for (const frame of frames) {
+      // A frame handler may close the channel: the frames after that are not delivered.
+      if (this.closed) return;
+      this.listener?.onFrame(frame);
+    }
+  }
+}

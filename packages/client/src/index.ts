@@ -1,0 +1,11 @@
+/**
+ * @samsa/client — the one Kafka wire client: NetworkClient (a pipelined, typed connection to one
+ * broker with timeouts and reconnect backoff), sendAndReceive (one request on a connection of its
+ * own, for the CLIs), and KafkaChannel (the framed connection underneath, which tests use to write
+ * hand-made bytes).
+ */
+export * from './ClientUtils';
+export * from './errors';
+export * from './KafkaChannel';
+export * from './NetworkClient';
+export * from './sendAndReceive';

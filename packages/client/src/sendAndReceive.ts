@@ -1,0 +1,59 @@
+import type { Logger } from '@samsa/common';
+import type { RequestInputFor, ResponseFor, Struct } from '@samsa/protocol';
+import { RequestTimeoutError } from './errors';
+import { NetworkClient, type UntypedStruct } from './NetworkClient';
+
+export interface SendAndReceiveOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly clientId: string;
+  /** One deadline for connecting, sending and the answer together. */
+  readonly timeoutMs: number;
+  readonly logger?: Logger;
+}
+
+/**
+ * One request on a connection of its own, closed afterwards (Kafka's
+ * NetworkClientUtils.sendAndReceive, for callers that send one or two requests: the admin tools,
+ * a broker asking the controller for a controlled shutdown). Rejects on connect failure,
+ * disconnect, an undecodable answer, or when `timeoutMs` has passed.
+ */
+export function sendAndReceive<K extends number>(
+  options: SendAndReceiveOptions,
+  apiKey: K,
+  apiVersion: number,
+  body: RequestInputFor<K>,
+): Promise<ResponseFor<K>>;
+/** A body typed only as `Struct`: the answer is a `Struct`. */
+export function sendAndReceive<B extends Struct>(
+  options: SendAndReceiveOptions,
+  apiKey: number,
+  apiVersion: number,
+  body: UntypedStruct<B>,
+): Promise<Struct>;
+export async function sendAndReceive(
+  options: SendAndReceiveOptions,
+  apiKey: number,
+  apiVersion: number,
+  body: Struct,
+): Promise<Struct> {
+  const { host, port, clientId, timeoutMs, logger } = options;
+  const client = new NetworkClient({ host, port, clientId, requestTimeoutMs: timeoutMs, logger });
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new RequestTimeoutError(`Timed out after ${timeoutMs} ms waiting for ${client.address}`)),
+      timeoutMs,
+    );
+  });
+  const exchange = async (): Promise<Struct> => {
+    await client.ready();
+    return client.send(apiKey, apiVersion, body);
+  };
+  try {
+    return await Promise.race([exchange(), deadline]);
+  } finally {
+    clearTimeout(timer);
+    client.shutdown();
+  }
+}
