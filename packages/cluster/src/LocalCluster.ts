@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { BrokerIdZNode, maybeThrow, ZooKeeperClient } from '@samsa/zk';
@@ -43,6 +44,12 @@ export class LocalCluster {
   dashboardStatus = 'not started';
   private stopping: Promise<void> | undefined;
   private readonly log: (line: string) => void;
+  /** Every process this run spawned, for killAll(). */
+  private readonly children = new Set<ChildProcess>();
+  private readonly onSpawn = (child: ChildProcess): void => {
+    this.children.add(child);
+    child.once('exit', () => this.children.delete(child));
+  };
 
   constructor(private readonly options: LocalClusterOptions) {
     this.log = options.log ?? ((line: string) => console.log(line));
@@ -51,6 +58,14 @@ export class LocalCluster {
   /** "h:p,h:p,h:p" */
   get bootstrap(): string {
     return this.brokers.map((b) => b.bootstrap).join(',');
+  }
+
+  /**
+   * SIGKILLs every process of this run that still lives: the last resort when the launcher itself
+   * dies (an uncaught error, an exit without stop()), so no ZooKeeper or broker outlives it.
+   */
+  killAll(): void {
+    for (const child of this.children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }
 
   /** Starts ZooKeeper, the brokers one by one, then the dashboard; on a failure stops what runs and throws. */
@@ -85,7 +100,7 @@ export class LocalCluster {
     const zkPort = await this.portFor(2181, 'zookeeper.port');
     this.log(`starting ZooKeeper on 127.0.0.1:${zkPort} (data in ${this.shown(zkDir)})`);
     this.checkNotStopping();
-    const zk = await startZooKeeper({ port: zkPort, dir: zkDir, label: 'make-run zookeeper' });
+    const zk = await startZooKeeper({ port: zkPort, dir: zkDir, label: 'make-run zookeeper', onSpawn: this.onSpawn });
     this.zk = zk;
     this.checkNotStopping();
     await awaitStaleRegistrations(zk.connectString, brokers, this.log, () => this.stopping !== undefined);
@@ -97,6 +112,7 @@ export class LocalCluster {
       this.checkNotStopping();
       const broker = await startBroker({
         home: this.options.home,
+        onSpawn: this.onSpawn,
         zkConnect: zk.connectString,
         brokerId: id,
         port,
@@ -119,6 +135,7 @@ export class LocalCluster {
       this.checkNotStopping();
       this.dashboard = await startDashboard({
         home: this.options.home,
+        onSpawn: this.onSpawn,
         zkConnect: this.zk!.connectString,
         bootstrap: this.bootstrap,
         port: (await firstFreePort(8080, 8180)) ?? 0,

@@ -1,5 +1,5 @@
 import { updateMetadataContent } from '../testing/controlRequests';
-import { ApiKey, type Struct } from '@samsa/protocol';
+import { ApiKey, readUpdateMetadataTopicNames, type Struct } from '@samsa/protocol';
 import { MetadataCache } from '../metadata/MetadataCache';
 import { ctx, updateMetadataBody } from './testing/fakeDeps';
 import { dispatchable } from './registry';
@@ -7,7 +7,6 @@ import {
   allHaveLeaders,
   completingTopicOperations,
   TopicPurgatory,
-  updateMetadataTopics,
 } from './topicPurgatory';
 
 describe('TopicPurgatory', () => {
@@ -62,8 +61,8 @@ describe('completingTopicOperations', () => {
 
   test('topicsOfEveryUpdateMetadataLayout', () => {
     expect(
-      updateMetadataTopics({ ungroupedPartitionStates: [{ topicName: 'a' }, { topicName: 'b' }] }),
+      readUpdateMetadataTopicNames({ ungroupedPartitionStates: [{ topicName: 'a' }, { topicName: 'b' }] }),
     ).toEqual(['a', 'b']);
-    expect(updateMetadataTopics({ topicStates: [{ topicName: 'c' }] })).toEqual(['c']);
+    expect(readUpdateMetadataTopicNames({ topicStates: [{ topicName: 'c' }] })).toEqual(['c']);
   });
 });

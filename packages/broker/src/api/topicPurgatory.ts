@@ -1,4 +1,4 @@
-import type { ApiKey } from '@samsa/protocol';
+import { readUpdateMetadataTopicNames, type ApiKey } from '@samsa/protocol';
 import type { MetadataCache } from '../metadata/MetadataCache';
 import { DelayedOperationPurgatory } from '../replica/DelayedOperationPurgatory';
 import type { ApiHandlerEntry } from './types';
@@ -72,22 +72,8 @@ export function completingTopicOperations(
     maxVersion: updateMetadata.maxVersion,
     async handle(ctx, body) {
       const response = await updateMetadata.handle(ctx, body);
-      if (purgatory.size > 0) purgatory.checkAndComplete(updateMetadataTopics(body));
+      if (purgatory.size > 0) purgatory.checkAndComplete(readUpdateMetadataTopicNames(body));
       return response;
     },
   };
-}
-
-/** The parts of an UpdateMetadata request (`UpdateMetadataRequest`) that name its topics. */
-export interface UpdateMetadataTopicNames {
-  readonly ungroupedPartitionStates?: readonly { readonly topicName: string }[];
-  readonly topicStates?: readonly { readonly topicName: string }[];
-}
-
-/** Topic names of an UpdateMetadata body of any version (v0–4 ungrouped, v5+ by topic). */
-export function updateMetadataTopics(body: UpdateMetadataTopicNames): string[] {
-  const names: string[] = [];
-  for (const p of body.ungroupedPartitionStates ?? []) names.push(p.topicName);
-  for (const t of body.topicStates ?? []) names.push(t.topicName);
-  return names;
 }

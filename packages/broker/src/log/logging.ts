@@ -2,13 +2,6 @@ import { join } from 'node:path';
 import winston from 'winston';
 import type { Logger } from '@samsa/common';
 
-/**
- * Broker logging in Kafka's line format, so operators' greps keep working:
- *   [2026-11-21 10:00:00,123] INFO [KafkaServer id=1] started (kafka.server.KafkaServer)
- * `server.log` (and the console) get every component; `state-change.log` gets the controller's
- * partition and replica transitions, as Kafka's state.change.logger does.
- */
-
 function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');
 }
@@ -35,6 +28,12 @@ export interface LoggingOptions {
   readonly console?: boolean;
 }
 
+/**
+ * Broker logging in Kafka's line format, so operators' greps keep working:
+ *   [2026-11-21 10:00:00,123] INFO [KafkaServer id=1] started (kafka.server.KafkaServer)
+ * `server.log` (and the console) get every component; `state-change.log` gets the controller's
+ * partition and replica transitions, as Kafka's state.change.logger does.
+ */
 export class Logging {
   private readonly root: winston.Logger;
   private readonly stateChange: winston.Logger;

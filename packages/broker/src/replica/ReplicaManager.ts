@@ -164,11 +164,10 @@ export class ReplicaManager {
     request: LeaderAndIsrRequestContent,
     onLeadershipChange?: LeadershipChangeCallback,
   ): Promise<LeaderAndIsrResponseContent> {
-    const body = request;
     const states = request.partitionStates.map(leaderAndIsrTarget);
-    if (body.controllerEpoch < this.controllerEpoch) {
+    if (request.controllerEpoch < this.controllerEpoch) {
       this.o.stateChangeLogger.warn(
-        `Ignoring LeaderAndIsr request from controller ${body.controllerId} with epoch ${body.controllerEpoch} ` +
+        `Ignoring LeaderAndIsr request from controller ${request.controllerId} with epoch ${request.controllerEpoch} ` +
           `since its epoch is older than the current ${this.controllerEpoch}`,
       );
       return {
@@ -176,7 +175,7 @@ export class ReplicaManager {
         partitionErrors: states.map((s) => ({ topic: s.topic, partition: s.partition, errorCode: ErrorCode.STALE_CONTROLLER_EPOCH })),
       };
     }
-    this.controllerEpoch = body.controllerEpoch;
+    this.controllerEpoch = request.controllerEpoch;
     const results: LeaderAndIsrPartitionError[] = [];
     const updatedLeaders: Partition[] = [];
     const updatedFollowers: Partition[] = [];
@@ -192,7 +191,7 @@ export class ReplicaManager {
         await new Promise((resolve) => setImmediate(resolve));
         sliceStartMs = Date.now();
       }
-      if (body.controllerEpoch < this.controllerEpoch) {
+      if (request.controllerEpoch < this.controllerEpoch) {
         results.push({ topic: s.topic, partition: s.partition, errorCode: ErrorCode.STALE_CONTROLLER_EPOCH });
         continue;
       }
@@ -210,7 +209,7 @@ export class ReplicaManager {
       }
       try {
         const p = existing ?? (await this.createPartition(s.topic, s.partition, s.state.isNew, topicConfigs));
-        if (body.controllerEpoch < this.controllerEpoch) {
+        if (request.controllerEpoch < this.controllerEpoch) {
           results.push({ topic: s.topic, partition: s.partition, errorCode: ErrorCode.STALE_CONTROLLER_EPOCH });
           continue;
         }

@@ -32,6 +32,14 @@ async function main(args: ClusterArgs): Promise<void> {
   };
   process.on('SIGINT', () => void stop('Ctrl-C'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  // If the launcher dies without stop() (a bug, an uncaught error), its processes die with it.
+  process.on('exit', () => cluster.killAll());
+  process.on('uncaughtException', (e) => {
+    console.error(`samsa-cluster failed: ${e.stack ?? e.message}`);
+    cluster.killAll();
+    fs.rmSync(pidFile, { force: true });
+    process.exit(1);
+  });
 
   starting = cluster.start();
   try {

@@ -144,3 +144,20 @@ function readLiveBroker(b: UpdateMetadataRequestLiveBrokers): UpdateMetadataBrok
     rack: b.rack ?? null,
   };
 }
+
+/** The parts of an UpdateMetadata body that name its topics, in either layout. */
+export interface UpdateMetadataTopicNames {
+  readonly ungroupedPartitionStates?: readonly { readonly topicName: string }[];
+  readonly topicStates?: readonly { readonly topicName: string }[];
+}
+
+/**
+ * The topic names an UpdateMetadata body of any version carries (v0–4 ungrouped, v5+ by topic),
+ * without reading the rest: what the broker re-checks its waiting topic operations with.
+ */
+export function readUpdateMetadataTopicNames(body: UpdateMetadataTopicNames): string[] {
+  const names: string[] = [];
+  for (const p of body.ungroupedPartitionStates ?? []) names.push(p.topicName);
+  for (const t of body.topicStates ?? []) names.push(t.topicName);
+  return names;
+}
