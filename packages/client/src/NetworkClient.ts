@@ -2,8 +2,11 @@ import { consoleLogger, type Logger } from '@samsa/common';
 import {
   decodeResponse,
   encodeRequest,
+  type ApiKeyValue,
   type RequestInputFor,
+  type RequestInputOf,
   type ResponseFor,
+  type ResponseOf,
   type Struct,
 } from '@samsa/protocol';
 import { DisconnectedError, NetworkClientClosedError, RequestTimeoutError } from './errors';
@@ -35,9 +38,6 @@ interface InFlight {
 }
 
 const MAX_CORRELATION_ID = 0x7fffffff;
-
-/** `B` when it is an untyped `Struct` (any string key), never for an object literal: a misspelled field of a typed body still fails. */
-export type UntypedStruct<B> = string extends keyof B ? B : never;
 
 /**
  * A Kafka client for one broker (the part of Kafka's NetworkClient that the controller's
@@ -102,9 +102,13 @@ export class NetworkClient {
    * RequestTimeoutError after requestTimeoutMs (the connection is then closed: its stream position
    * is unknown).
    */
+  send<K extends ApiKeyValue>(apiKey: K, apiVersion: number, body: RequestInputOf<K>): Promise<ResponseOf<K>>;
+  /**
+   * The same for a key that is a plain `number` (a `Struct` body, a `Struct` answer). Kept apart
+   * from the first form so that a key generic over a few apis (`K extends ControlApiKey`) still
+   * selects that one: `RequestInputFor<K>` stays unresolved for a generic `K`.
+   */
   send<K extends number>(apiKey: K, apiVersion: number, body: RequestInputFor<K>): Promise<ResponseFor<K>>;
-  /** A body typed only as `Struct` (callers that build control requests untyped): the answer is a `Struct`. */
-  send<B extends Struct>(apiKey: number, apiVersion: number, body: UntypedStruct<B>): Promise<Struct>;
   send(apiKey: number, apiVersion: number, body: Struct): Promise<Struct> {
     const channel = this.channel;
     if (channel === null || this.connecting !== null) {

@@ -1,7 +1,14 @@
 import type { Logger } from '@samsa/common';
-import type { RequestInputFor, ResponseFor, Struct } from '@samsa/protocol';
+import type {
+  ApiKeyValue,
+  RequestInputFor,
+  RequestInputOf,
+  ResponseFor,
+  ResponseOf,
+  Struct,
+} from '@samsa/protocol';
 import { RequestTimeoutError } from './errors';
-import { NetworkClient, type UntypedStruct } from './NetworkClient';
+import { NetworkClient } from './NetworkClient';
 
 export interface SendAndReceiveOptions {
   readonly host: string;
@@ -18,19 +25,19 @@ export interface SendAndReceiveOptions {
  * a broker asking the controller for a controlled shutdown). Rejects on connect failure,
  * disconnect, an undecodable answer, or when `timeoutMs` has passed.
  */
+export function sendAndReceive<K extends ApiKeyValue>(
+  options: SendAndReceiveOptions,
+  apiKey: K,
+  apiVersion: number,
+  body: RequestInputOf<K>,
+): Promise<ResponseOf<K>>;
+/** The same for a key that is a plain `number`: a `Struct` body, a `Struct` answer (see NetworkClient.send). */
 export function sendAndReceive<K extends number>(
   options: SendAndReceiveOptions,
   apiKey: K,
   apiVersion: number,
   body: RequestInputFor<K>,
 ): Promise<ResponseFor<K>>;
-/** A body typed only as `Struct`: the answer is a `Struct`. */
-export function sendAndReceive<B extends Struct>(
-  options: SendAndReceiveOptions,
-  apiKey: number,
-  apiVersion: number,
-  body: UntypedStruct<B>,
-): Promise<Struct>;
 export async function sendAndReceive(
   options: SendAndReceiveOptions,
   apiKey: number,

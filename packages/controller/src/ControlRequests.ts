@@ -10,9 +10,9 @@ import {
   type LeaderAndIsrLiveLeader,
   type LeaderAndIsrPartitionState,
   type LeaderAndIsrResponse,
+  type RequestInputOf,
   type StopReplicaPartition,
   type StopReplicaResponse,
-  type Struct,
   type UpdateMetadataBroker,
   type UpdateMetadataPartitionState,
 } from '@samsa/protocol';
@@ -42,11 +42,24 @@ export const DEFAULT_CONTROL_REQUEST_VERSIONS: ControlRequestVersions = {
   stopReplica: 3,
 };
 
-export interface ControlRequest {
-  readonly apiKey: number;
+/** The api keys of the controller's requests. */
+export type ControlApiKey =
+  | typeof ApiKey.LeaderAndIsr
+  | typeof ApiKey.UpdateMetadata
+  | typeof ApiKey.StopReplica;
+
+/** One controller request of api `K`: its version and its body in the generated input form. */
+export interface ControlRequestOf<K extends ControlApiKey> {
+  readonly apiKey: K;
   readonly apiVersion: number;
-  readonly body: Struct;
+  readonly body: RequestInputOf<K>;
 }
+
+/**
+ * Any of the controller's requests; narrowing on `apiKey` narrows the body. A union rather than
+ * `ControlRequestOf<ControlApiKey>`, so that a body cannot belong to another api than its key.
+ */
+export type ControlRequest = { [K in ControlApiKey]: ControlRequestOf<K> }[ControlApiKey];
 
 /** A LeaderAndIsr request of `version` to one broker. */
 export function leaderAndIsrRequest(
@@ -55,7 +68,7 @@ export function leaderAndIsrRequest(
   partitionStates: readonly LeaderAndIsrPartitionState[],
   liveLeaders: readonly LeaderAndIsrLiveLeader[],
   topicIds: ReadonlyMap<string, string> = new Map(),
-): ControlRequest {
+): ControlRequestOf<typeof ApiKey.LeaderAndIsr> {
   return {
     apiKey: ApiKey.LeaderAndIsr,
     apiVersion: version,
@@ -70,7 +83,7 @@ export function updateMetadataRequest(
   partitionStates: readonly UpdateMetadataPartitionState[],
   liveBrokers: readonly Broker[],
   topicIds: ReadonlyMap<string, string> = new Map(),
-): ControlRequest {
+): ControlRequestOf<typeof ApiKey.UpdateMetadata> {
   return {
     apiKey: ApiKey.UpdateMetadata,
     apiVersion: version,
@@ -110,6 +123,14 @@ export interface StopReplicaPartitionState {
   readonly deletePartition: boolean;
 }
 
+type StopReplicaControlRequest = ControlRequestOf<typeof ApiKey.StopReplica>;
+
+/** StopReplica requests, each with the delete flag it carries for all its partitions (null: per partition, v3+). */
+export type StopReplicaRequests = Array<{
+  request: StopReplicaControlRequest;
+  deletePartitions: boolean | null;
+}>;
+
 /**
  * StopReplica requests for one broker. v3 carries a delete flag per partition, so one request;
  * v0–2 have one flag per request, so partitions to delete and to stop go in two (Kafka's order:
@@ -119,17 +140,20 @@ export function buildStopReplicaRequests(
   version: number,
   header: ControlRequestHeader,
   partitionStates: TopicPartitionMap<StopReplicaPartitionState>,
-): Array<{ request: ControlRequest; deletePartitions: boolean | null }> {
+): StopReplicaRequests {
   const partitions: StopReplicaPartition[] = partitionStates
     .entries()
     .map(([tp, s]) => ({ topic: tp.topic, partition: tp.partition, leaderEpoch: s.leaderEpoch, deletePartition: s.deletePartition }));
-  const request = (deletePartitions: boolean, of: readonly StopReplicaPartition[]): ControlRequest => ({
+  const request = (
+    deletePartitions: boolean,
+    of: readonly StopReplicaPartition[],
+  ): StopReplicaControlRequest => ({
     apiKey: ApiKey.StopReplica,
     apiVersion: version,
     body: buildStopReplicaRequest(version, { ...header, deletePartitions, partitions: of }),
   });
   if (version >= 3) return [{ request: request(false, partitions), deletePartitions: null }];
-  const out: Array<{ request: ControlRequest; deletePartitions: boolean | null }> = [];
+  const out: StopReplicaRequests = [];
   for (const deletePartitions of [true, false]) {
     const of = partitions.filter((p) => p.deletePartition === deletePartitions);
     if (of.length > 0) out.push({ request: request(deletePartitions, of), deletePartitions });

@@ -150,7 +150,7 @@ test('partitionsOfTopicsBeingDeletedAreAnnouncedWithLeaderDuringDelete', () => {
   expect(states.find((s) => s.topicName === 'T')).toMatchObject({ leader: -2, leaderEpoch: 0, isr: [1, 2] });
   expect(states.find((s) => s.topicName === 'U')).toMatchObject({ leader: 3, leaderEpoch: 7 });
   expect(
-    f.sender.byApi(ApiKey.StopReplica)[0].request.body.topicStates[0].partitionStates[0].leaderEpoch,
+    f.sender.byApi(ApiKey.StopReplica)[0].request.body.topicStates![0].partitionStates[0].leaderEpoch,
   ).toBe(-2);
 });
 

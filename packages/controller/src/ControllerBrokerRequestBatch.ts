@@ -1,12 +1,11 @@
 import { topicPartitionKey, TopicPartitionMap, type Logger, type TopicPartition } from '@samsa/common';
 import { ControllerMovedError, type LeaderIsrAndControllerEpoch, type ReplicaAssignment } from '@samsa/zk';
-import { brokerEndPoint, type ControlRequestSender, type ResponseCallback } from './ControllerChannelManager';
+import { brokerEndPoint, type ControlRequestSender } from './ControllerChannelManager';
 import type { ControllerContext } from './ControllerContext';
 import {
-  ApiKey,
   type LeaderAndIsrLiveLeader,
   type LeaderAndIsrPartitionState,
-  type ResponseOf,
+  type StopReplicaResponse,
   type UpdateMetadataPartitionState,
 } from '@samsa/protocol';
 import {
@@ -267,12 +266,11 @@ export class ControllerBrokerRequestBatch {
         liveLeaders,
         context.topicIds,
       );
-      // The channel decoded the response with this request's api key and version.
       sender.sendRequest(brokerId, request, (response) =>
         sendEvent({
           name: 'LeaderAndIsrResponseReceived',
           brokerId,
-          response: leaderAndIsrResponseErrors(response as ResponseOf<typeof ApiKey.LeaderAndIsr>, topicNamesById),
+          response: leaderAndIsrResponseErrors(response, topicNamesById),
         }),
       );
     }
@@ -327,9 +325,8 @@ export class ControllerBrokerRequestBatch {
         const callback =
           deletePartitions === false
             ? undefined
-            : (body: Parameters<ResponseCallback>[0]) => {
-                // The channel decoded the response with this request's api key and version.
-                const { errorCode, partitionErrors } = stopReplicaResponseErrors(body as ResponseOf<typeof ApiKey.StopReplica>);
+            : (body: StopReplicaResponse) => {
+                const { errorCode, partitionErrors } = stopReplicaResponseErrors(body);
                 const forDeletingTopics = new TopicPartitionMap<number>();
                 for (const [tp, code] of partitionErrors) {
                   if (context.isTopicDeletionInProgress(tp.topic) && isDeleted(tp))

@@ -1,14 +1,19 @@
 import { consoleLogger, type Logger } from '@samsa/common';
-import type { Struct } from '@samsa/protocol';
+import type { ResponseOf } from '@samsa/protocol';
 import { endPointConnectionString, type Broker, type EndPoint } from '@samsa/zk';
-import type { ControlRequest } from './ControlRequests';
+import type { ControlApiKey, ControlRequestOf } from './ControlRequests';
 import { NetworkClient } from '@samsa/client';
 
-export type ResponseCallback = (response: Struct) => void;
+/** What the controller does with the broker's answer to a request of api `K`, decoded in that request's version. */
+export type ResponseCallback<K extends ControlApiKey> = (response: ResponseOf<K>) => void;
 
 /** Where a request batch sends its requests: the channel manager, or a recorder in tests. */
 export interface ControlRequestSender {
-  sendRequest(brokerId: number, request: ControlRequest, callback?: ResponseCallback): void;
+  sendRequest<K extends ControlApiKey>(
+    brokerId: number,
+    request: ControlRequestOf<K>,
+    callback?: ResponseCallback<K>,
+  ): void;
 }
 
 export interface ControllerChannelManagerOptions {
@@ -26,9 +31,14 @@ export interface ControllerChannelManagerOptions {
   readonly logger?: Logger;
 }
 
+/**
+ * A queued request. The send and the callback are bound together when the request is queued, while
+ * its api is still known, so the answer reaches the callback typed by that api.
+ */
 interface QueueItem {
-  readonly request: ControlRequest;
-  readonly callback: ResponseCallback | undefined;
+  readonly request: ControlRequestOf<ControlApiKey>;
+  /** Sends the request on `client`; resolves with a function that hands the answer to the callback. */
+  readonly exchange: (client: NetworkClient) => Promise<() => void>;
   readonly enqueuedAtMs: number;
 }
 
@@ -78,7 +88,11 @@ export class ControllerChannelManager implements ControlRequestSender {
     void channel.stop();
   }
 
-  sendRequest(brokerId: number, request: ControlRequest, callback?: ResponseCallback): void {
+  sendRequest<K extends ControlApiKey>(
+    brokerId: number,
+    request: ControlRequestOf<K>,
+    callback?: ResponseCallback<K>,
+  ): void {
     const channel = this.brokers.get(brokerId);
     if (channel === undefined) {
       this.logger.warn(
@@ -86,7 +100,14 @@ export class ControllerChannelManager implements ControlRequestSender {
       );
       return;
     }
-    channel.enqueue({ request, callback, enqueuedAtMs: Date.now() });
+    channel.enqueue({
+      request,
+      exchange: async (client) => {
+        const response = await client.send(request.apiKey, request.apiVersion, request.body);
+        return () => callback?.(response);
+      },
+      enqueuedAtMs: Date.now(),
+    });
   }
 
   async shutdown(): Promise<void> {
@@ -163,19 +184,22 @@ class BrokerChannel {
         this.wake = null;
         continue;
       }
-      const response = await this.sendUntilAnswered(item, retryBackoffMs);
-      if (response === null || !this.running) continue;
+      const deliver = await this.sendUntilAnswered(item, retryBackoffMs);
+      if (deliver === null || !this.running) continue;
       try {
-        item.callback?.(response);
+        deliver();
       } catch (error) {
         this.logger.error(`Response callback for a request to ${this.node} failed`, error);
       }
     }
   }
 
-  /** Kafka RequestSendThread.doWork: retry the same request until it is answered or the broker is removed. */
-  private async sendUntilAnswered(item: QueueItem, retryBackoffMs: number): Promise<Struct | null> {
-    const { apiKey, apiVersion, body } = item.request;
+  /**
+   * Kafka RequestSendThread.doWork: retry the same request until it is answered or the broker is
+   * removed. Resolves with the delivery of the answer to the request's callback, or null.
+   */
+  private async sendUntilAnswered(item: QueueItem, retryBackoffMs: number): Promise<(() => void) | null> {
+    const { apiKey, apiVersion } = item.request;
     let failures = 0;
     while (this.running) {
       if (this.client === null) {
@@ -186,7 +210,7 @@ class BrokerChannel {
       }
       try {
         await this.client.ready();
-        return await this.client.send(apiKey, apiVersion, body);
+        return await item.exchange(this.client);
       } catch (error) {
         if (!this.running) return null;
         failures += 1;

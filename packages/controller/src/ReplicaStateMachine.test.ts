@@ -166,7 +166,7 @@ describe('valid transitions', () => {
     expect(f.context.replicaState(r(3))).toBe('ReplicaDeletionStarted');
     const stop = f.sender.byApi(ApiKey.StopReplica);
     expect(stop.map((s) => s.brokerId)).toEqual([3]);
-    expect(stop[0].request.body.topicStates[0].partitionStates[0]).toEqual({
+    expect(stop[0].request.body.topicStates![0].partitionStates[0]).toEqual({
       partitionIndex: 0,
       leaderEpoch: -2,
       deletePartition: true,

@@ -1,4 +1,4 @@
-import type { TopicPartition } from '@samsa/coordinator';
+import type { TopicPartition } from '@samsa/common';
 import type { RequestContext } from './types';
 
 /**

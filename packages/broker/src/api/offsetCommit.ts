@@ -5,7 +5,8 @@ import {
   type OffsetCommitRequest,
   type OffsetCommitRequestTopicsPartitions,
 } from '@samsa/protocol';
-import { tpKey, type OffsetAndMetadata, type TopicPartition } from '@samsa/coordinator';
+import { topicPartitionKey, type TopicPartition } from '@samsa/common';
+import type { OffsetAndMetadata } from '@samsa/coordinator';
 import type { BrokerDeps } from './deps';
 import type { ApiHandlerEntry } from './types';
 
@@ -27,13 +28,14 @@ export function offsetCommitHandler(deps: BrokerDeps): ApiHandlerEntry<typeof Ap
     apiKey: ApiKey.OffsetCommit,
     maxVersion: 7,
     async handle(ctx, body) {
+      // By topicPartitionKey, as the coordinator answers a commit.
       const errors = new Map<string, number>();
       const known: { tp: TopicPartition; p: OffsetCommitRequestTopicsPartitions }[] = [];
       for (const t of body.topics) {
         for (const p of t.partitions) {
           const tp = { topic: t.name, partition: p.partitionIndex };
           if (deps.metadataCache.partitionState(tp.topic, tp.partition)) known.push({ tp, p });
-          else errors.set(tpKey(tp.topic, tp.partition), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+          else errors.set(topicPartitionKey(tp), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         }
       }
       if (known.length > 0) {
@@ -49,7 +51,9 @@ export function offsetCommitHandler(deps: BrokerDeps): ApiHandlerEntry<typeof Ap
           name: t.name,
           partitions: t.partitions.map((p) => ({
             partitionIndex: p.partitionIndex,
-            errorCode: errors.get(tpKey(t.name, p.partitionIndex)) ?? ErrorCode.UNKNOWN_SERVER_ERROR,
+            errorCode:
+              errors.get(topicPartitionKey({ topic: t.name, partition: p.partitionIndex })) ??
+              ErrorCode.UNKNOWN_SERVER_ERROR,
           })),
         })),
       };
@@ -67,7 +71,7 @@ function commitToCoordinator(
   const offsets = new Map<string, { tp: TopicPartition; offsetAndMetadata: OffsetAndMetadata }>();
   for (const { tp, p } of known) {
     const commitTimestamp = p.commitTimestamp ?? DEFAULT_TIMESTAMP;
-    offsets.set(tpKey(tp.topic, tp.partition), {
+    offsets.set(topicPartitionKey(tp), {
       tp,
       offsetAndMetadata: {
         offset: p.committedOffset,
@@ -98,7 +102,7 @@ async function commitToZooKeeper(
   const maxMetadata = deps.config.int('offset.metadata.max.bytes');
   const out = new Map<string, number>();
   for (const { tp, p } of known) {
-    const k = tpKey(tp.topic, tp.partition);
+    const k = topicPartitionKey(tp);
     if (p.committedMetadata !== null && p.committedMetadata.length > maxMetadata) {
       out.set(k, ErrorCode.OFFSET_METADATA_TOO_LARGE);
       continue;
@@ -108,7 +112,7 @@ async function commitToZooKeeper(
       out.set(k, ErrorCode.NONE);
     } catch (e) {
       deps.logger.warn(
-        `Committing the offset of ${tp.topic}-${tp.partition} for group ${groupId} to ZooKeeper failed`,
+        `Committing the offset of ${topicPartitionKey(tp)} for group ${groupId} to ZooKeeper failed`,
         e,
       );
       out.set(k, e instanceof KafkaError ? e.code : ErrorCode.UNKNOWN_SERVER_ERROR);

@@ -1,5 +1,5 @@
 import { ApiKey, ErrorCode } from '@samsa/protocol';
-import type { TopicPartition } from '@samsa/coordinator';
+import type { TopicPartition } from '@samsa/common';
 import type { BrokerDeps } from './deps';
 import { byTopic } from './groupRequests';
 import type { ApiHandlerEntry } from './types';

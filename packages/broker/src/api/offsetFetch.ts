@@ -1,5 +1,6 @@
 import { ApiKey, ErrorCode, KafkaError, type OffsetFetchResponseInput } from '@samsa/protocol';
-import { noOffset, type OffsetFetchPartitionData, type TopicPartition } from '@samsa/coordinator';
+import type { TopicPartition } from '@samsa/common';
+import { noOffset, type OffsetFetchPartitionData } from '@samsa/coordinator';
 import type { BrokerDeps } from './deps';
 import { byTopic, requestedPartitions } from './groupRequests';
 import type { ApiHandlerEntry } from './types';

@@ -6,7 +6,8 @@ import type { ControlRequestSender, ResponseCallback } from '../ControllerChanne
 import { ControllerContext } from '../ControllerContext';
 import {
   DEFAULT_CONTROL_REQUEST_VERSIONS,
-  type ControlRequest,
+  type ControlApiKey,
+  type ControlRequestOf,
   type ControlRequestVersions,
 } from '../ControlRequests';
 import { StateChangeLogger } from '../StateChangeLogger';
@@ -123,27 +124,38 @@ export class FakePartitionStateZk {
   }
 }
 
-export interface SentRequest {
+export interface SentRequest<K extends ControlApiKey = ControlApiKey> {
   readonly brokerId: number;
-  readonly request: ControlRequest;
-  readonly callback: ResponseCallback | undefined;
+  readonly request: ControlRequestOf<K>;
+  /**
+   * The controller's callback, given a response body as a test writes it: the body is encoded and
+   * decoded in the request's version first, as the channel would hand it over.
+   */
+  readonly callback: ((body: Struct) => void) | undefined;
 }
 
 export class RecordingSender implements ControlRequestSender {
   readonly sent: SentRequest[] = [];
 
-  sendRequest(brokerId: number, request: ControlRequest, callback?: ResponseCallback): void {
-    this.sent.push({ brokerId, request, callback });
+  sendRequest<K extends ControlApiKey>(
+    brokerId: number,
+    request: ControlRequestOf<K>,
+    callback?: ResponseCallback<K>,
+  ): void {
+    this.sent.push({
+      brokerId,
+      request,
+      callback: callback && ((body) => callback(receivedResponse(request, body))),
+    });
   }
 
   /** Requests of one api key, by broker. */
-  byApi(apiKey: number): SentRequest[] {
-    return this.sent.filter((s) => s.request.apiKey === apiKey);
+  byApi<K extends ControlApiKey>(apiKey: K): Array<SentRequest<K>> {
+    return this.sent.filter((s): s is SentRequest<K> => s.request.apiKey === apiKey);
   }
 
   answer(index: number, body: Struct): void {
-    const { request, callback } = this.sent[index];
-    callback?.(receivedResponse(request, body));
+    this.sent[index].callback?.(body);
   }
 
   clear(): void {

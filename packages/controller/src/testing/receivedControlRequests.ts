@@ -10,10 +10,14 @@ import {
   readUpdateMetadataRequest,
   type DecodedRequest,
   type LeaderAndIsrPartitionState,
+  type ResponseOf,
   type Struct,
   type UpdateMetadataPartitionState,
 } from '@samsa/protocol';
-import type { ControlRequest } from '../ControlRequests';
+import type { ControlApiKey, ControlRequestOf } from '../ControlRequests';
+
+/** Any request the controller hands to its sender. */
+type ControlRequest = ControlRequestOf<ControlApiKey>;
 
 /**
  * What a broker reads from the controller's requests, for tests: a request the controller handed
@@ -26,10 +30,18 @@ export function receivedRequest(request: ControlRequest | DecodedRequest): Decod
   return decodeRequest(Buffer.concat(encodeRequest(header, request.body)).subarray(4));
 }
 
-/** A response body as the controller's channel hands it over: encoded and decoded in `request`'s version. */
-export function receivedResponse(request: ControlRequest, body: Struct): Struct {
-  const frame = Buffer.concat(encodeResponse(request.apiKey, request.apiVersion, 0, body)).subarray(4);
-  return decodeResponse(request.apiKey, request.apiVersion, frame).body;
+/**
+ * A response body as the controller's channel hands it over: encoded and decoded in `request`'s
+ * version. `body` is as loose as a test writes it (the codec fills the fields it leaves out).
+ */
+export function receivedResponse<K extends ControlApiKey>(
+  request: ControlRequestOf<K>,
+  body: Struct,
+): ResponseOf<K> {
+  const apiKey: number = request.apiKey;
+  const frame = Buffer.concat(encodeResponse(apiKey, request.apiVersion, 0, body)).subarray(4);
+  // Decoded by the request's own api key, so it is that api's response.
+  return decodeResponse(apiKey, request.apiVersion, frame).body as ResponseOf<K>;
 }
 
 function wrongApi(request: DecodedRequest, expected: string): Error {

@@ -2,7 +2,6 @@
  * What the coordinator hands back to the API handlers (Kafka's JoinGroupResult, SyncGroupResult,
  * LeaveGroupResult, GroupSummary, GroupOverview). Errors are Kafka error codes.
  */
-import { topicPartitionKey } from '@samsa/common';
 import { ErrorCode } from '@samsa/protocol';
 
 export const UNKNOWN_MEMBER_ID = '';
@@ -111,18 +110,4 @@ export const INVALID_OFFSET = -1;
 
 export function noOffset(error: number = ErrorCode.NONE): OffsetFetchPartitionData {
   return { offset: INVALID_OFFSET, leaderEpoch: -1, metadata: '', error };
-}
-
-/**
- * @samsa/common's TopicPartition, re-exported for callers that still import it from here
- * (broker/src/api/offsetCommit.ts); new code imports it from @samsa/common.
- */
-export type { TopicPartition } from '@samsa/common';
-
-/**
- * The key of an OffsetCommits map and of storeOffsets' answer: `topicPartitionKey`.
- * @deprecated use topicPartitionKey from @samsa/common; kept while broker/src/api/offsetCommit.ts imports it.
- */
-export function tpKey(topic: string, partition: number): string {
-  return topicPartitionKey({ topic, partition });
 }
