@@ -21,8 +21,8 @@ export interface SendAndReceiveOptions {
 
 /**
  * One request on a connection of its own, closed afterwards (Kafka's
- * NetworkClientUtils.sendAndReceive, for callers that send one or two requests: the admin tools,
- * a broker asking the controller for a controlled shutdown). Rejects on connect failure,
+ * NetworkClientUtils.sendAndReceive, for callers that send one or two requests: the admin tools).
+ * Rejects on connect failure,
  * disconnect, an undecodable answer, or when `timeoutMs` has passed.
  */
 export function sendAndReceive<K extends ApiKeyValue>(

@@ -21,6 +21,5 @@ export * from './ReplicaStateMachine';
 export * from './TopicDeletionManager';
 export * from './StateChangeLogger';
 export * from './ControlRequests';
-export * from './testing/receivedControlRequests';
 export * from './ControllerChannelManager';
 export * from './ControllerBrokerRequestBatch';

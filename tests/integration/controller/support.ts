@@ -1,18 +1,16 @@
 import { type Logger } from '@samsa/common';
 import { ApiKey, type Struct } from '@samsa/protocol';
-import {
-  KafkaController,
-  leaderAndIsrPartitionStates,
-  stopReplicaPartitions,
-  updateMetadataPartitionStates,
-  type ControllerNotification,
-  type KafkaControllerOptions,
-} from '@samsa/controller';
+import { KafkaController, type ControllerNotification, type KafkaControllerOptions } from '@samsa/controller';
 import { KafkaZkClient, type Broker } from '@samsa/zk';
 import {
   FakeBrokerServer,
   type ReceivedRequest,
 } from '../../../packages/controller/src/testing/FakeBrokerServer';
+import {
+  leaderAndIsrPartitionStates,
+  stopReplicaPartitions,
+  updateMetadataPartitionStates,
+} from '../../../packages/controller/src/testing/receivedControlRequests';
 import { close, connectZk, getData, type ZkClient, type ZooKeeperHandle } from '../../harness';
 
 /**

@@ -193,9 +193,7 @@ async function sendOnce(
   });
   try {
     await client.ready();
-    // NetworkClient (controller package) decodes responses untyped; this one is ControlledShutdown v3's.
-    const answer = await client.send(ApiKey.ControlledShutdown, CONTROLLED_SHUTDOWN_VERSION, body);
-    return answer as ControlledShutdownResponse;
+    return await client.send(ApiKey.ControlledShutdown, CONTROLLED_SHUTDOWN_VERSION, body);
   } finally {
     client.shutdown();
   }
