@@ -22,8 +22,7 @@ export interface SendAndReceiveOptions {
 /**
  * One request on a connection of its own, closed afterwards (Kafka's
  * NetworkClientUtils.sendAndReceive, for callers that send one or two requests: the admin tools).
- * Rejects on connect failure,
- * disconnect, an undecodable answer, or when `timeoutMs` has passed.
+ * Rejects on connect failure, disconnect, an undecodable answer, or when `timeoutMs` has passed.
  */
 export function sendAndReceive<K extends ApiKeyValue>(
   options: SendAndReceiveOptions,
