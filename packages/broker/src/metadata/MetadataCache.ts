@@ -1,5 +1,5 @@
 import { type TopicPartition } from '@samsa/common';
-import { ErrorCode, type UpdateMetadataRequestContent } from '@samsa/protocol';
+import { ErrorCode, type UpdateMetadataPartitionState, type UpdateMetadataRequestContent } from '@samsa/protocol';
 
 /**
  * The broker's view of the cluster, fed only by the controller's UpdateMetadata requests (every
@@ -19,17 +19,8 @@ export interface CachedBroker {
   readonly endpoints: ReadonlyMap<string, BrokerEndpoint>;
 }
 
-export interface PartitionState {
-  readonly topic: string;
-  readonly partition: number;
-  readonly controllerEpoch: number;
-  readonly leader: number;
-  readonly leaderEpoch: number;
-  readonly isr: readonly number[];
-  readonly zkVersion: number;
-  readonly replicas: readonly number[];
-  readonly offlineReplicas: readonly number[];
-}
+/** A partition as the last UpdateMetadata described it. */
+export type PartitionState = TopicPartition & Omit<UpdateMetadataPartitionState, 'topicName' | 'partitionIndex'>;
 
 /** Leader value the controller sends for partitions of a topic being deleted. */
 export const LEADER_DURING_DELETE = -2;
