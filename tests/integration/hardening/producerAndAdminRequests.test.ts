@@ -69,14 +69,20 @@ async function sendBytes(apiKey: number, apiVersion: number, body: readonly Buff
 }
 
 /** Produce v7 (transactional id, acks, timeout, topics → partitions → records), as bytes. */
-function produceV7(acks: number, topics: readonly { name: string; partitions: readonly [number, Buffer][] }[]): Buffer[] {
+function produceV7(
+  acks: number,
+  topics: readonly { name: string; partitions: readonly [number, Buffer][] }[],
+): Buffer[] {
   return [
     string(null),
     int16(acks),
     int32(10_000),
     array(
       topics.map((t) =>
-        Buffer.concat([string(t.name), array(t.partitions.map(([index, records]) => Buffer.concat([int32(index), bytes(records)])))]),
+        Buffer.concat([
+          string(t.name),
+          array(t.partitions.map(([index, records]) => Buffer.concat([int32(index), bytes(records)]))),
+        ]),
       ),
     ),
   ];
@@ -89,7 +95,9 @@ function deleteTopicsV1(names: readonly string[], timeoutMs: number): Buffer[] {
 
 function partitionCodes(body: Struct): [string, number, string][] {
   return body.responses.flatMap((t: Struct) =>
-    t.partitionResponses.map((p: Struct) => [t.name, p.index, errorName(p.errorCode)] as [string, number, string]),
+    t.partitionResponses.map(
+      (p: Struct) => [t.name, p.index, errorName(p.errorCode)] as [string, number, string],
+    ),
   );
 }
 
@@ -125,7 +133,11 @@ test('row21DeleteTopicsNamingATopicTwiceAnswersItOnceWithInvalidRequestAndKeepsI
     { timeoutMs: 10_000, what: 'both topics in the broker metadata' },
   );
 
-  const body = await sendBytes(ApiKey.DeleteTopics, 1, deleteTopicsV1(['named-twice', 'named-once', 'named-twice'], 15_000));
+  const body = await sendBytes(
+    ApiKey.DeleteTopics,
+    1,
+    deleteTopicsV1(['named-twice', 'named-once', 'named-twice'], 15_000),
+  );
   expect(body.responses.map((r: Struct) => [r.name, errorName(r.errorCode)])).toEqual([
     ['named-twice', 'INVALID_REQUEST'],
     ['named-once', 'NONE'],
@@ -158,8 +170,12 @@ test('row18InternalTopicsCannotBeDeletedByDeleteTopicsNorByKafkaTopics', async (
     ['__consumer_offsets', 'INVALID_TOPIC_EXCEPTION'],
   ]);
 
-  const message = 'Topic __consumer_offsets is a kafka internal topic and is not allowed to be marked for deletion.';
-  for (const connect of [['--zookeeper', cluster.zkConnect], ['--bootstrap-server', cluster.bootstrap]]) {
+  const message =
+    'Topic __consumer_offsets is a kafka internal topic and is not allowed to be marked for deletion.';
+  for (const connect of [
+    ['--zookeeper', cluster.zkConnect],
+    ['--bootstrap-server', cluster.bootstrap],
+  ]) {
     const r = await runTool(KAFKA_TOPICS, [...connect, '--delete', '--topic', '__consumer_offsets']);
     expect({ connect: connect[0], code: r.code }).toEqual({ connect: connect[0], code: 1 });
     expect(r.stdout + r.stderr).toContain(message);

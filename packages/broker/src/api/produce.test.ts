@@ -12,7 +12,11 @@ const batch = (): Buffer =>
 function appendingReplicaManager() {
   const appended: { acks: number; topics: string[] }[] = [];
   const replicaManager = {
-    appendRecords: async (_timeoutMs: number, acks: number, entries: { topic: string; partition: number }[]) => {
+    appendRecords: async (
+      _timeoutMs: number,
+      acks: number,
+      entries: { topic: string; partition: number }[],
+    ) => {
       appended.push({ acks, topics: entries.map((e) => e.topic) });
       return entries.map((e) => ({
         topic: e.topic,
