@@ -11,6 +11,7 @@ import {
   ZkError,
   hasCollision,
   hasCollisionChars,
+  isInternalTopic,
   javaPropertiesOrder,
   replicaAssignment,
   validateTopic,
@@ -204,8 +205,16 @@ export class AdminZkClient {
     validateTopicConfig(config);
   }
 
-  /** Marks a topic for deletion (/admin/delete_topics/<topic>); the controller does the rest. */
+  /**
+   * Marks a topic for deletion (/admin/delete_topics/<topic>); the controller does the rest.
+   * Internal topics are refused here, below every caller (the DeleteTopics API, kafka-topics
+   * --delete): deleting __consumer_offsets loses every group's committed offsets. Kafka 2.8 refuses
+   * only in TopicCommand, with this message; its broker would mark one for any authorized client.
+   */
   async deleteTopic(topic: string): Promise<void> {
+    if (isInternalTopic(topic)) {
+      throw new InvalidTopicError(`Topic ${topic} is a kafka internal topic and is not allowed to be marked for deletion.`);
+    }
     if (!(await this.zkClient.topicExists(topic))) {
       throw new UnknownTopicOrPartitionError(`Topic \`${topic}\` to delete does not exist`);
     }

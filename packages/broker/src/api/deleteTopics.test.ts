@@ -85,3 +85,50 @@ describe('deleteTopicsHandler', () => {
     expect(r.responses).toEqual([{ name: 'stays', errorCode: ErrorCode.REQUEST_TIMED_OUT }]);
   });
 });
+
+describe('deleteTopicsHandler refusals', () => {
+  test('aNameGivenTwiceIsAnsweredOnceWithInvalidRequestAndIsNotMarked', async () => {
+    const { zk, marked } = markerZk(['twice', 'once']);
+    const deps = fakeDeps({ zkClient: zk });
+    deps.metadataCache.updateMetadata(
+      updateMetadataContent(updateMetadataBody([0], { twice: [0], once: [0] })),
+    );
+    const r = await answerOf(
+      deleteTopicsHandler(deps),
+      ctx(ApiKey.DeleteTopics, 3),
+      request(['twice', 'once', 'twice', 'twice'], 0),
+    );
+    expect(r.responses).toEqual([
+      { name: 'twice', errorCode: ErrorCode.INVALID_REQUEST },
+      { name: 'once', errorCode: ErrorCode.REQUEST_TIMED_OUT }, // marked; timeout 0 waits for nothing
+    ]);
+    expect(marked).toEqual(['once']);
+  });
+
+  test('aNameGivenTwiceIsAnsweredOnceEvenWhenThisBrokerIsNotTheController', async () => {
+    const deps = fakeDeps({ isController: () => false });
+    const r = await answerOf(deleteTopicsHandler(deps), ctx(ApiKey.DeleteTopics, 1), request(['a', 'a']));
+    expect(r.responses).toEqual([{ name: 'a', errorCode: ErrorCode.NOT_CONTROLLER }]);
+  });
+
+  test('anInternalTopicIsInvalidTopicExceptionAndIsNotMarked', async () => {
+    const { zk, marked } = markerZk(['__consumer_offsets', '__transaction_state', 'mine']);
+    const deps = fakeDeps({ zkClient: zk });
+    deps.metadataCache.updateMetadata(
+      updateMetadataContent(
+        updateMetadataBody([0], { __consumer_offsets: [0], __transaction_state: [0], mine: [0] }),
+      ),
+    );
+    const r = await answerOf(
+      deleteTopicsHandler(deps),
+      ctx(ApiKey.DeleteTopics, 3),
+      request(['__consumer_offsets', '__transaction_state', 'mine'], 0),
+    );
+    expect(r.responses).toEqual([
+      { name: '__consumer_offsets', errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION },
+      { name: '__transaction_state', errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION },
+      { name: 'mine', errorCode: ErrorCode.REQUEST_TIMED_OUT },
+    ]);
+    expect(marked).toEqual(['mine']);
+  });
+});

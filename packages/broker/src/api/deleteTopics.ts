@@ -6,11 +6,15 @@ import { toApiError } from './adminErrors';
 
 /**
  * DeleteTopics v0–3, on the controller only (Kafka's handleDeleteTopicsRequest with
- * ZkAdminManager.deleteTopics):
+ * ZkAdminManager.deleteTopics). Each name is answered once, in the order first named:
  *   1. not the active controller → NOT_CONTROLLER for every topic; delete.topic.enable=false →
  *      TOPIC_DELETION_DISABLED (INVALID_REQUEST before v3, which lacks that code);
- *   2. a topic unknown to the MetadataCache → UNKNOWN_TOPIC_OR_PARTITION; the others are marked
- *      (/admin/delete_topics/T through AdminZkClient; already marked counts as done);
+ *   2. a name given more than once → INVALID_REQUEST, and that topic is not deleted (Kafka's
+ *      ControllerApis rule, "Duplicate topic name."; 2.8's ZooKeeper-mode handler answers such a
+ *      name twice, which clients cannot match to their request); a topic unknown to the MetadataCache →
+ *      UNKNOWN_TOPIC_OR_PARTITION; the others are marked (/admin/delete_topics/T through
+ *      AdminZkClient, which refuses internal topics: INVALID_TOPIC_EXCEPTION; already marked
+ *      counts as done);
  *   3. wait until the marked topics are gone from the MetadataCache (DelayedDeleteTopics) — the
  *      controller's TopicDeletionManager does the deleting — or the timeout: REQUEST_TIMED_OUT.
  */
@@ -20,7 +24,7 @@ export function deleteTopicsHandler(deps: BrokerDeps): ApiHandlerEntry<typeof Ap
     apiKey: ApiKey.DeleteTopics,
     maxVersion: 3,
     async handle(ctx, body) {
-      const names = body.topicNames;
+      const { unique: names, duplicates } = partitionDuplicates(body.topicNames);
       const errors = new Map<string, number>();
       const answer = () => ({
         throttleTimeMs: 0,
@@ -36,8 +40,13 @@ export function deleteTopicsHandler(deps: BrokerDeps): ApiHandlerEntry<typeof Ap
         for (const n of names) errors.set(n, code);
         return answer();
       }
+      for (const name of duplicates) {
+        deps.logger.info(`Delete topics request from ${ctx.header.clientId}: duplicate topic name ${name}`);
+        errors.set(name, ErrorCode.INVALID_REQUEST);
+      }
       const marked: string[] = [];
-      for (const name of new Set(names)) {
+      for (const name of names) {
+        if (duplicates.has(name)) continue;
         if (!deps.metadataCache.contains(name)) {
           errors.set(name, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
           continue;
@@ -64,4 +73,15 @@ export function deleteTopicsHandler(deps: BrokerDeps): ApiHandlerEntry<typeof Ap
       return answer();
     },
   };
+}
+
+/** The names in the order first given, and those given more than once. */
+export function partitionDuplicates(names: readonly string[]): { unique: string[]; duplicates: Set<string> } {
+  const seen = new Set<string>();
+  const duplicates = new Set<string>();
+  for (const name of names) {
+    if (seen.has(name)) duplicates.add(name);
+    else seen.add(name);
+  }
+  return { unique: [...seen], duplicates };
 }

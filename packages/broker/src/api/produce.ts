@@ -12,6 +12,7 @@ import {
   magicAt,
 } from '@samsa/protocol';
 import { isInternalTopic } from '@samsa/zk';
+import { isValidRequiredAcks } from '../replica/ReplicaManager';
 import type { BrokerDeps } from './deps';
 import type { ApiHandlerEntry } from './types';
 
@@ -22,6 +23,7 @@ export const ADMIN_CLIENT_ID = '__admin_client';
  * Produce v0–8. v3+ must carry exactly one record batch of magic 2 (ZSTD only from v7); v0–2 carry
  * legacy message sets, which are converted to one v2 batch (the log stores only v2). acks=0 gets
  * no response. Internal topics (__consumer_offsets) refuse client writes: INVALID_TOPIC_EXCEPTION.
+ * acks outside {-1, 0, 1}: INVALID_REQUIRED_ACKS, nothing appended (ReplicaManager.appendRecords).
  */
 export function produceHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.Produce> {
   return {
@@ -31,11 +33,19 @@ export function produceHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.
       const version = ctx.header.apiVersion;
       const entries: { topic: string; partition: number; records: Buffer | null }[] = [];
       const early = new TopicPartitionMap<number>();
+      // Kafka's order with acks outside {-1, 0, 1}: partitions it does not know keep
+      // UNKNOWN_TOPIC_OR_PARTITION, bad records keep their error, and every other partition
+      // (internal topics included) answers INVALID_REQUIRED_ACKS from appendRecords.
+      const validAcks = isValidRequiredAcks(body.acks);
       for (const t of body.topicData) {
         for (const p of t.partitionData) {
           const k = { topic: t.name, partition: p.index };
+          if (!validAcks && !deps.metadataCache.partitionState(t.name, p.index)) {
+            early.set(k, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+            continue;
+          }
           // __consumer_offsets is written by the group coordinator only (Kafka's internalTopicsAllowed)
-          if (isInternalTopic(t.name) && ctx.header.clientId !== ADMIN_CLIENT_ID) {
+          if (validAcks && isInternalTopic(t.name) && ctx.header.clientId !== ADMIN_CLIENT_ID) {
             early.set(k, ErrorCode.INVALID_TOPIC_EXCEPTION);
             continue;
           }

@@ -166,6 +166,32 @@ describe('ReplicaManager ISR shrink', () => {
   });
 });
 
+describe('ReplicaManager appendRecords acks', () => {
+  let rm: ReplicaManager;
+  afterEach(() => rm?.shutdown());
+
+  test('acksOutsideMinusOneZeroOneAppendNothingAndAnswerInvalidRequiredAcksForEveryPartition', async () => {
+    const s = setup(1);
+    rm = s.rm;
+    await rm.becomeLeaderOrFollower(leaderAndIsrContent(leaderAndIsr('t', 0, 1, [0])));
+    for (const acks of [2, -2, 3, 32767, -32768]) {
+      const results = await rm.appendRecords(30_000, acks, [
+        { topic: 't', partition: 0, records: Buffer.alloc(2) },
+        { topic: 'elsewhere', partition: 0, records: Buffer.alloc(2) },
+      ]);
+      expect(results.map((r) => [r.topic, r.errorCode, r.baseOffset, r.logAppendTimeMs, r.logStartOffset])).toEqual([
+        ['t', ErrorCode.INVALID_REQUIRED_ACKS, -1, -1, -1],
+        ['elsewhere', ErrorCode.INVALID_REQUIRED_ACKS, -1, -1, -1],
+      ]);
+    }
+    expect(s.logs.get('t-0')!.logEndOffset).toBe(0);
+    for (const acks of [-1, 0, 1]) {
+      const [r] = await rm.appendRecords(30_000, acks, [{ topic: 't', partition: 0, records: Buffer.alloc(2) }]);
+      expect(r.errorCode).toBe(ErrorCode.NONE);
+    }
+  });
+});
+
 describe('offsetForLeaderEpochHandler', () => {
   let rm: ReplicaManager;
   afterEach(() => rm?.shutdown());

@@ -344,6 +344,9 @@ export class ReplicaManager {
    * 2. wait until the bytes are written to the OS;
    * 3. acks=0/1: answer now; acks=all: wait in the produce purgatory until the high watermark passes
    *    every appended batch, the ISR shrinks below min.insync.replicas, or the timeout ends.
+   * An acks value other than -1, 0 or 1 appends nothing: every partition answers
+   * INVALID_REQUIRED_ACKS (Kafka's isValidRequiredAcks), so a client with a broken acks setting
+   * learns it instead of getting acks=1 silently.
    */
   async appendRecords(
     timeoutMs: number,
@@ -352,6 +355,11 @@ export class ReplicaManager {
     /** Called before waiting in the produce purgatory (request metrics: local time ends). */
     onLocalComplete?: () => void,
   ): Promise<ProducePartitionResult[]> {
+    if (!isValidRequiredAcks(requiredAcks)) {
+      return entries.map((e) =>
+        produceError(e.topic, e.partition, new KafkaError(ErrorCode.INVALID_REQUIRED_ACKS, `acks=${requiredAcks} is not -1, 0 or 1`), this.o.logger),
+      );
+    }
     const appended: ProducePartitionStatus[] = [];
     const results: ProducePartitionResult[] = [];
     const writes: Promise<void>[] = [];
@@ -577,6 +585,11 @@ export class ReplicaManager {
     this.producePurgatory.shutdown();
     this.fetchPurgatory.shutdown();
   }
+}
+
+/** Kafka's acks values: -1 (all in-sync replicas), 0 (no answer), 1 (the leader). */
+export function isValidRequiredAcks(requiredAcks: number): boolean {
+  return requiredAcks === -1 || requiredAcks === 0 || requiredAcks === 1;
 }
 
 function produceError(topic: string, partition: number, err: unknown, logger: Logger): ProducePartitionResult {

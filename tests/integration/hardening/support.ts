@@ -1,0 +1,80 @@
+import type { ClusterHandle } from '../../harness/broker';
+import { kcatConsume, kcatProduce } from '../../fault/support';
+
+/**
+ * What every hardening test checks after its bad request (issue 13's acceptance): the same broker
+ * processes still run (pids unchanged, nothing uncaught in their output) and still serve a real
+ * client — kcat (librdkafka) produces a fresh value and reads it back. Plus the small writers the
+ * tests use to build requests byte by byte, so a bad value reaches the broker exactly as written
+ * and not as Samsa's own encoder would shape it.
+ */
+
+/** Each broker's pid now, by broker id: what `stillServes` compares against later. */
+export function brokerPids(cluster: ClusterHandle): ReadonlyMap<number, number | undefined> {
+  return new Map(cluster.brokers.map((b) => [b.brokerId, b.pid]));
+}
+
+let servedValues = 0;
+
+/**
+ * Fails unless every broker still runs as the process it was (`pids` from `brokerPids` before the
+ * bad input), logged nothing uncaught, and a kcat produce (acks=all) to `topic`'s partition 0 is
+ * read back by a kcat consume. Returns everything partition 0 holds, for callers that check a
+ * refused request left nothing behind.
+ */
+export async function stillServes(
+  cluster: ClusterHandle,
+  { pids, topic }: { pids: ReadonlyMap<number, number | undefined>; topic: string },
+): Promise<string[]> {
+  for (const b of cluster.brokers) {
+    expect({ broker: b.brokerId, pid: b.pid }).toEqual({ broker: b.brokerId, pid: pids.get(b.brokerId) });
+    expect(b.output()).not.toMatch(/uncaught exception|unhandled rejection/i);
+  }
+  const value = `still-serves-${process.pid}-${servedValues++}`;
+  await kcatProduce(cluster.bootstrap, topic, [value], { partition: 0 });
+  const values = await kcatConsume(cluster.bootstrap, topic, 0);
+  expect(values).toContain(value);
+  return values;
+}
+
+// ---- requests as bytes -------------------------------------------------------------------------
+
+/** A request frame's payload (no size prefix: TestClient.sendFrame adds it) with a v1 header. */
+export function requestFrame(
+  apiKey: number,
+  apiVersion: number,
+  correlationId: number,
+  body: readonly Buffer[],
+  clientId = 'samsa-hardening',
+): Buffer {
+  return Buffer.concat([int16(apiKey), int16(apiVersion), int32(correlationId), string(clientId), ...body]);
+}
+
+export function int16(v: number): Buffer {
+  const b = Buffer.alloc(2);
+  b.writeInt16BE(v);
+  return b;
+}
+
+export function int32(v: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeInt32BE(v);
+  return b;
+}
+
+/** A non-flexible STRING (int16 length), or a null NULLABLE_STRING. */
+export function string(s: string | null): Buffer {
+  if (s === null) return int16(-1);
+  const bytes = Buffer.from(s, 'utf8');
+  return Buffer.concat([int16(bytes.length), bytes]);
+}
+
+/** A non-flexible ARRAY: int32 count, then the items as given. */
+export function array(items: readonly Buffer[]): Buffer {
+  return Buffer.concat([int32(items.length), ...items]);
+}
+
+/** A non-flexible BYTES / RECORDS field: int32 length, then the bytes. */
+export function bytes(b: Buffer): Buffer {
+  return Buffer.concat([int32(b.length), b]);
+}
