@@ -1,8 +1,13 @@
-import { startBroker as startBrokerProcess, type BrokerHandle, type BrokerOptions } from '@samsa/cluster';
+import {
+  BrokerExitedDuringStartupError,
+  startBroker as startBrokerProcess,
+  type BrokerHandle,
+  type BrokerOptions,
+} from '@samsa/cluster';
 import { harnessProcessHooks } from './processes';
 import { startZooKeeper, type ZooKeeperHandle, type ZooKeeperOptions } from './zookeeper';
 
-export { brokerNodeOptions, type BrokerHandle, type BrokerOptions } from '@samsa/cluster';
+export { BrokerExitedDuringStartupError, brokerNodeOptions, type BrokerHandle, type BrokerOptions } from '@samsa/cluster';
 
 /**
  * A real broker process for a test (@samsa/cluster's BrokerProcess: start, SIGTERM, kill -9,
@@ -11,6 +16,22 @@ export { brokerNodeOptions, type BrokerHandle, type BrokerOptions } from '@samsa
  */
 export function startBroker(options: BrokerOptions): Promise<BrokerHandle> {
   return startBrokerProcess({ ...harnessProcessHooks(), ...options });
+}
+
+/**
+ * Starts a broker that must refuse to start, and returns how it exited (exit code and output).
+ * Fails if it started after all (and stops it).
+ */
+export async function expectBrokerStartupFailure(options: BrokerOptions): Promise<BrokerExitedDuringStartupError> {
+  let started: BrokerHandle;
+  try {
+    started = await startBroker(options);
+  } catch (e) {
+    if (e instanceof BrokerExitedDuringStartupError) return e;
+    throw e;
+  }
+  await started.remove();
+  throw new Error(`broker ${options.brokerId} started, but it should have refused to`);
 }
 
 export interface ClusterHandle {

@@ -47,6 +47,22 @@ export interface BrokerOptions extends ProcessHooks {
   readonly home?: string;
 }
 
+/**
+ * The broker process exited before it said "started" (a refused configuration, a failed startup):
+ * its exit code and everything it printed, for tests that expect a broker to refuse to start.
+ */
+export class BrokerExitedDuringStartupError extends Error {
+  constructor(
+    readonly brokerId: number,
+    readonly exitCode: number | null,
+    readonly output: string,
+    tail: string,
+  ) {
+    super(`broker ${brokerId} exited with ${exitCode} during startup:\n${tail}`);
+    this.name = 'BrokerExitedDuringStartupError';
+  }
+}
+
 export interface BrokerHandle {
   readonly brokerId: number;
   readonly port: number;
@@ -70,6 +86,11 @@ export interface BrokerHandle {
   resume(): void;
   /** Starts the process again on the same port and log dir. */
   restart(): Promise<void>;
+  /**
+   * Waits for the process to exit by itself (no signal sent) and returns its exit code (null when a
+   * signal ended it); rejects after timeoutMs. For tests of a broker that must stop on its own.
+   */
+  waitForExit(timeoutMs: number): Promise<number | null>;
   /** The broker's console output so far (server log lines). */
   output(): string;
   /** Kills the process if it still runs and deletes its directory, unless the caller chose it. */
@@ -167,21 +188,23 @@ class BrokerProcess implements BrokerHandle {
     child.stdout!.on('data', take);
     child.stderr!.on('data', take);
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    // 'close' comes after the output pipes are drained: what a process that exited printed last.
+    const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
     let exitCode: number | null | undefined;
     void this.exited.then((c) => (exitCode = c));
     // On restart() the output still holds the previous run's "started": look only at this run's.
     const outputFrom = this.out.length;
-    await waitFor(
-      () => {
-        if (exitCode !== undefined) {
-          throw new Error(`broker ${this.brokerId} exited with ${exitCode} during startup:\n${this.tail()}`);
-        }
-        return this.out.includes(`[KafkaServer id=${this.brokerId}] started`, outputFrom);
-      },
+    // waitFor retries a condition that throws, so an exit ends the wait as a result, not a throw.
+    const outcome = await waitFor(
+      () => (exitCode !== undefined ? 'exited' : this.out.includes(`[KafkaServer id=${this.brokerId}] started`, outputFrom) && 'started'),
       { timeoutMs: this.options.startTimeoutMs ?? 30_000, intervalMs: 50, what: `broker ${this.brokerId} to start` },
     ).catch((e) => {
       throw new Error(`${(e as Error).message}\n${this.tail()}`);
     });
+    if (outcome === 'exited') {
+      await withTimeout(closed, 5_000, `broker ${this.brokerId}'s output to close`).catch(() => undefined);
+      throw new BrokerExitedDuringStartupError(this.brokerId, exitCode ?? null, this.out.slice(outputFrom), this.tail());
+    }
     const endpoint = /Metrics endpoint \(Jolokia, Prometheus\) listening on http:\/\/[^\s:]*:(\d+)/.exec(this.out.slice(outputFrom));
     this.boundMetricsPort = endpoint ? Number(endpoint[1]) : -1;
   }
@@ -223,6 +246,10 @@ class BrokerProcess implements BrokerHandle {
   async restart(): Promise<void> {
     await this.stop();
     await this.launch();
+  }
+
+  waitForExit(timeoutMs: number): Promise<number | null> {
+    return withTimeout(this.exited, timeoutMs, `broker ${this.brokerId} to exit`);
   }
 
   async remove(): Promise<void> {

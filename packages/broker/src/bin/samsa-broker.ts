@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 /**
  * `samsa-broker server.properties [--override key=value]…` — Kafka's kafka-server-start.sh.
- * Configuration errors print one line naming the key and exit 1; SIGTERM/SIGINT shut down cleanly.
+ * Configuration errors (and settings that promise security Samsa does not provide) print one line
+ * naming the key and exit 1; SIGTERM/SIGINT shut down cleanly; an uncaught exception or unhandled
+ * rejection is logged and exits 1 (fatalErrors.ts).
  * Logs go to the console and, when LOG_DIR is set, to LOG_DIR/server.log and state-change.log.
  */
 import { ConfigError, KafkaConfig } from '../config/KafkaConfig';
 import { Logging } from '../log/logging';
+import { exitOnFatalErrors } from './fatalErrors';
 import { FatalStartupError, KafkaServer } from '../server/KafkaServer';
 
 function usage(): never {
@@ -42,8 +45,7 @@ async function main(argv: string[]): Promise<void> {
   }
   const logging = new Logging({ logDir: process.env.LOG_DIR });
   const log = logging.logger(`[KafkaServer id=${config.brokerId}]`, 'kafka.server.KafkaServer');
-  process.on('unhandledRejection', (e) => log.error('unhandled rejection', e));
-  process.on('uncaughtException', (e) => log.error('uncaught exception', e));
+  exitOnFatalErrors({ process, log, flush: () => logging.close(), exit: (code) => process.exit(code) });
   const server = new KafkaServer(config, logging);
   let exiting = false;
   const stop = async (signal: string) => {

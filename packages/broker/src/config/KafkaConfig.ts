@@ -2,6 +2,7 @@ import convict from 'convict';
 import { readFileSync } from 'node:fs';
 import { BROKER_CONFIGS, type ConfigDef, type ConfigType } from './definitions';
 import { parseProperties } from './properties';
+import { securityRefusals, unknownSecurityHint } from './securityRefusals';
 
 /** A configuration problem, naming the key and where its value came from. Exit code 1. */
 export class ConfigError extends Error {
@@ -160,7 +161,10 @@ export class KafkaConfig {
     const origins = new Map<string, Origin>();
     for (const [key, { value, origin }] of raw) {
       const def = BROKER_CONFIGS[key];
-      if (!def) throw new ConfigError(`unknown configuration '${key}' (${origin})`);
+      if (!def) {
+        const hint = unknownSecurityHint(key);
+        throw new ConfigError(`unknown configuration '${key}' (${origin})${hint ? `: ${hint}` : ''}`);
+      }
       try {
         const parsed = parseValue(def.type, value);
         checkBounds(key, def, parsed);
@@ -181,6 +185,7 @@ export class KafkaConfig {
     for (const key of Object.keys(BROKER_CONFIGS)) values.set(key, conf.get(convictKey(key)));
     const config = new KafkaConfig(values, origins);
     config.checkRequired();
+    config.checkSecurityPromises();
     return config;
   }
 
@@ -188,6 +193,12 @@ export class KafkaConfig {
     if (!this.string('zookeeper.connect')) {
       throw new ConfigError(`missing required configuration 'zookeeper.connect'`);
     }
+  }
+
+  /** Fails closed on settings that promise security Samsa does not provide (securityRefusals.ts). */
+  private checkSecurityPromises(): void {
+    const refusals = securityRefusals(this);
+    if (refusals.length > 0) throw new ConfigError(`refusing to start: ${refusals.join('; ')}`);
   }
 
   has(key: string): boolean {

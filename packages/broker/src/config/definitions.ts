@@ -1,7 +1,9 @@
 /**
  * The broker's configuration keys: Kafka's names, types and defaults (KafkaConfig.scala, 2.8).
- * Keys that Samsa accepts but that have no effect here (JVM thread pools, SSL we do not serve) are
- * marked `inert`, so an operator's existing server.properties loads instead of failing.
+ * Keys that Samsa accepts but that have no effect here (JVM thread pools, deprecated listener keys)
+ * are marked `inert`, so an operator's existing server.properties loads instead of failing. Keys that
+ * would promise security Samsa does not provide are accepted only at their defaults
+ * (securityRefusals.ts refuses the rest at load).
  */
 import { WRITE_MODES } from '@samsa/storage';
 
@@ -41,13 +43,13 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'zookeeper.session.timeout.ms': d('int', 18000, 'ZooKeeper session timeout', { min: 1 }),
   'zookeeper.connection.timeout.ms': d('int', null, 'Deadline for the first ZooKeeper connection (default: session timeout)'),
   'zookeeper.max.in.flight.requests': d('int', 10, 'ZooKeeper requests in flight', { min: 1 }),
-  'zookeeper.set.acl': d('boolean', false, 'Secure ACLs on znodes', { inert: true }),
+  'zookeeper.set.acl': d('boolean', false, 'Secure ACLs on znodes; true is refused at start (not provided yet)'),
   // --- network
   listeners: d('list', ['PLAINTEXT://:9092'], 'Listeners: NAME://host:port, comma separated'),
   'advertised.listeners': d('list', null, 'Listeners published in ZooKeeper for clients (default: listeners)'),
-  'listener.security.protocol.map': d('list', ['PLAINTEXT:PLAINTEXT', 'SSL:SSL', 'SASL_PLAINTEXT:SASL_PLAINTEXT', 'SASL_SSL:SASL_SSL'], 'Listener name to security protocol'),
+  'listener.security.protocol.map': d('list', ['PLAINTEXT:PLAINTEXT', 'SSL:SSL', 'SASL_PLAINTEXT:SASL_PLAINTEXT', 'SASL_SSL:SASL_SSL'], 'Listener name to security protocol; a listener whose protocol is not PLAINTEXT is refused at start'),
   'inter.broker.listener.name': d('string', null, 'Listener used between brokers (default: first listener)'),
-  'security.inter.broker.protocol': d('string', 'PLAINTEXT', 'Security protocol between brokers', { oneOf: ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'] }),
+  'security.inter.broker.protocol': d('string', 'PLAINTEXT', 'Security protocol between brokers; only PLAINTEXT starts (the others are refused at start)', { oneOf: ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'] }),
   'host.name': d('string', '', 'Deprecated single-listener host', { inert: true }),
   port: d('int', 9092, 'Deprecated single-listener port', { inert: true }),
   'socket.request.max.bytes': d('int', 104857600, 'Largest request frame accepted', { min: 1 }),
@@ -152,5 +154,5 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   // --- misc found in Kafka's shipped server.properties
   'group.coordinator.rebalance.protocols': d('list', ['classic'], 'Rebalance protocols', { inert: true }),
   'metric.reporters': d('list', [], 'Metric reporter classes', { inert: true }),
-  'authorizer.class.name': d('string', '', 'Authorizer class', { inert: true }),
+  'authorizer.class.name': d('string', '', 'Authorizer class; a non-empty value is refused at start (no authorizer yet)'),
 };

@@ -1,4 +1,4 @@
-/** One listener: Kafka's EndPoint without the security protocol (every listener is PLAINTEXT here). */
+/** One listener: Kafka's EndPoint without the security protocol (KafkaConfig refuses any listener whose protocol is not PLAINTEXT). */
 export interface ListenerSpec {
   /** Listener name: PLAINTEXT, INTERNAL, … (upper case, as Kafka normalises it). */
   readonly name: string;
@@ -26,4 +26,29 @@ export function parseListeners(entries: readonly string[]): ListenerSpec[] {
     out.push({ name, host: m[2], port });
   }
   return out;
+}
+
+/** Kafka's SecurityProtocol names; Samsa serves only PLAINTEXT (the security issue brings the rest). */
+export const SECURITY_PROTOCOLS = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'] as const;
+
+/** The listener name of a `listeners` entry (upper case), or undefined when the entry is malformed. */
+export function listenerNameOf(entry: string): string | undefined {
+  const m = /^([A-Za-z0-9_-]+):\/\//.exec(entry.trim());
+  return m ? m[1].toUpperCase() : undefined;
+}
+
+/**
+ * The security protocol a listener runs, as Kafka resolves it: its entry in
+ * listener.security.protocol.map (`NAME:PROTOCOL`, names case-insensitive), else its own name when
+ * that names a protocol (`SSL://…` under a map without an SSL entry). Undefined when neither says.
+ */
+export function listenerSecurityProtocol(name: string, protocolMap: readonly string[]): string | undefined {
+  const wanted = name.toUpperCase();
+  for (const entry of protocolMap) {
+    const colon = entry.indexOf(':');
+    if (colon > 0 && entry.slice(0, colon).trim().toUpperCase() === wanted) {
+      return entry.slice(colon + 1).trim().toUpperCase();
+    }
+  }
+  return (SECURITY_PROTOCOLS as readonly string[]).includes(wanted) ? wanted : undefined;
 }
