@@ -1,5 +1,9 @@
 import { BrokerIdZNode, type Broker, type EndPoint } from './BrokerInfo';
-import { BrokerIdInUseError, decideBrokerRegistration, type BrokerRegistrationContext } from './BrokerRegistration';
+import {
+  BrokerIdInUseError,
+  decideBrokerRegistration,
+  type BrokerRegistrationContext,
+} from './BrokerRegistration';
 import { ZkError } from './ZkErrors';
 
 const plaintext = (host: string, port: number): EndPoint => ({
@@ -38,15 +42,22 @@ test('aZnodeLeftByThisClientsExpiredSessionIsReplaced', () => {
 });
 
 test('anotherSessionsZnodeNamingOurHostAndPortIsAPreviousIncarnationToWaitFor', () => {
-  expect(decideBrokerRegistration({ ownerSessionId: 0x77n, data: registration(ourEndPoints) }, context)).toEqual({
+  expect(
+    decideBrokerRegistration({ ownerSessionId: 0x77n, data: registration(ourEndPoints) }, context),
+  ).toEqual({
     kind: 'wait',
     holder: '127.0.0.1:9093',
   });
 });
 
 test('oneSharedHostAndPortAmongSeveralListenersIsEnoughToWait', () => {
-  const registered = [plaintext('10.0.0.5', 9092), { ...plaintext('127.0.0.1', 9093), listenerName: 'INTERNAL' }];
-  expect(decideBrokerRegistration({ ownerSessionId: 0x77n, data: registration(registered) }, context)).toEqual({
+  const registered = [
+    plaintext('10.0.0.5', 9092),
+    { ...plaintext('127.0.0.1', 9093), listenerName: 'INTERNAL' },
+  ];
+  expect(
+    decideBrokerRegistration({ ownerSessionId: 0x77n, data: registration(registered) }, context),
+  ).toEqual({
     kind: 'wait',
     holder: '10.0.0.5:9092, 127.0.0.1:9093',
   });
@@ -54,28 +65,38 @@ test('oneSharedHostAndPortAmongSeveralListenersIsEnoughToWait', () => {
 
 test('anotherBrokerOnAnotherPortFailsFastNamingItsHostAndPort', () => {
   expect(
-    decideBrokerRegistration({ ownerSessionId: 0x77n, data: registration([plaintext('127.0.0.1', 9094)]) }, context),
+    decideBrokerRegistration(
+      { ownerSessionId: 0x77n, data: registration([plaintext('127.0.0.1', 9094)]) },
+      context,
+    ),
   ).toEqual({ kind: 'fail', holder: '127.0.0.1:9094' });
 });
 
 test('anotherBrokerOnAnotherHostWithTheSamePortFailsFast', () => {
   expect(
-    decideBrokerRegistration({ ownerSessionId: 0x77n, data: registration([plaintext('10.0.0.9', 9093)]) }, context),
+    decideBrokerRegistration(
+      { ownerSessionId: 0x77n, data: registration([plaintext('10.0.0.9', 9093)]) },
+      context,
+    ),
   ).toEqual({ kind: 'fail', holder: '10.0.0.9:9093' });
 });
 
 test('aPersistentZnodeNeverExpiresSoItIsNotWaitedFor', () => {
-  expect(decideBrokerRegistration({ ownerSessionId: 0n, data: registration(ourEndPoints) }, context)).toEqual({
-    kind: 'fail',
-    holder: '127.0.0.1:9093',
-  });
+  expect(decideBrokerRegistration({ ownerSessionId: 0n, data: registration(ourEndPoints) }, context)).toEqual(
+    {
+      kind: 'fail',
+      holder: '127.0.0.1:9093',
+    },
+  );
 });
 
 test('anUnreadableRegistrationFailsFast', () => {
-  expect(decideBrokerRegistration({ ownerSessionId: 0x77n, data: Buffer.from('not json') }, context)).toEqual({
-    kind: 'fail',
-    holder: 'an unreadable registration',
-  });
+  expect(decideBrokerRegistration({ ownerSessionId: 0x77n, data: Buffer.from('not json') }, context)).toEqual(
+    {
+      kind: 'fail',
+      holder: 'an unreadable registration',
+    },
+  );
   expect(decideBrokerRegistration({ ownerSessionId: 0x77n, data: null }, context).kind).toBe('fail');
 });
 
@@ -92,7 +113,10 @@ test('noPreviousSessionNeverMatchesAnOwner', () => {
 test('ipv6HostsAreBracketed', () => {
   const v6 = [plaintext('::1', 9093)];
   expect(
-    decideBrokerRegistration({ ownerSessionId: 0x77n, data: registration(v6) }, { ...context, endPoints: v6 }),
+    decideBrokerRegistration(
+      { ownerSessionId: 0x77n, data: registration(v6) },
+      { ...context, endPoints: v6 },
+    ),
   ).toEqual({ kind: 'wait', holder: '[::1]:9093' });
 });
 

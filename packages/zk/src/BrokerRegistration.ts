@@ -69,7 +69,9 @@ function registeredEndPoints(brokerId: number, data: Buffer | null): readonly En
 
 /** `host:port`, IPv6 hosts in brackets. */
 function hostPort(endPoint: EndPoint): string {
-  return endPoint.host.includes(':') ? `[${endPoint.host}]:${endPoint.port}` : `${endPoint.host}:${endPoint.port}`;
+  return endPoint.host.includes(':')
+    ? `[${endPoint.host}]:${endPoint.port}`
+    : `${endPoint.host}:${endPoint.port}`;
 }
 
 /**

@@ -55,7 +55,11 @@ export class KafkaZkClusterClient extends KafkaZkClientBase {
     const startMs = Date.now();
     let waitingFor: bigint | null = null;
     for (;;) {
-      const outcome = await this.checkedEphemeralCreate(path, BrokerIdZNode.encode(broker, encodeOptions), broker);
+      const outcome = await this.checkedEphemeralCreate(
+        path,
+        BrokerIdZNode.encode(broker, encodeOptions),
+        broker,
+      );
       const waitedMs = Date.now() - startMs;
       if (outcome.kind === 'created') {
         if (waitingFor !== null) {
@@ -63,7 +67,9 @@ export class KafkaZkClusterClient extends KafkaZkClientBase {
             `The previous incarnation's session 0x${waitingFor.toString(16)} ended after ${waitedMs} ms; ${path} is free`,
           );
         }
-        this.logger.info(`Registered broker ${broker.id} at path ${path}, czxid (broker epoch): ${outcome.stat.czxid}`);
+        this.logger.info(
+          `Registered broker ${broker.id} at path ${path}, czxid (broker epoch): ${outcome.stat.czxid}`,
+        );
         return outcome.stat.czxid;
       }
       if (waitedMs >= previousIncarnationWaitMs) {
@@ -77,7 +83,9 @@ export class KafkaZkClusterClient extends KafkaZkClientBase {
             'for ZooKeeper to expire that session before registering',
         );
       }
-      await new Promise((resolve) => setTimeout(resolve, Math.min(pollIntervalMs, previousIncarnationWaitMs - waitedMs)));
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.min(pollIntervalMs, previousIncarnationWaitMs - waitedMs)),
+      );
     }
   }
 
@@ -270,7 +278,11 @@ export class KafkaZkClusterClient extends KafkaZkClientBase {
    * again, KAFKA-7165); a previous incarnation of this broker (the caller waits); or another broker
    * (BrokerIdInUseError).
    */
-  private async checkedEphemeralCreate(path: string, data: Buffer, broker: Broker): Promise<EphemeralOutcome> {
+  private async checkedEphemeralCreate(
+    path: string,
+    data: Buffer,
+    broker: Broker,
+  ): Promise<EphemeralOutcome> {
     const response = await this.retryRequestUntilConnected({
       type: 'multi',
       path,
