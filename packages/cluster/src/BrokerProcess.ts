@@ -171,17 +171,19 @@ class BrokerProcess implements BrokerHandle {
     void this.exited.then((c) => (exitCode = c));
     // On restart() the output still holds the previous run's "started": look only at this run's.
     const outputFrom = this.out.length;
-    await waitFor(
+    // An exit ends the wait at once (a throw in the condition would only count as "not yet").
+    const outcome = await waitFor(
       () => {
-        if (exitCode !== undefined) {
-          throw new Error(`broker ${this.brokerId} exited with ${exitCode} during startup:\n${this.tail()}`);
-        }
-        return this.out.includes(`[KafkaServer id=${this.brokerId}] started`, outputFrom);
+        if (exitCode !== undefined) return { exitCode };
+        return this.out.includes(`[KafkaServer id=${this.brokerId}] started`, outputFrom) ? { exitCode: undefined } : null;
       },
       { timeoutMs: this.options.startTimeoutMs ?? 30_000, intervalMs: 50, what: `broker ${this.brokerId} to start` },
     ).catch((e) => {
       throw new Error(`${(e as Error).message}\n${this.tail()}`);
     });
+    if (outcome.exitCode !== undefined) {
+      throw new Error(`broker ${this.brokerId} exited with ${outcome.exitCode} during startup:\n${this.tail()}`);
+    }
     const endpoint = /Metrics endpoint \(Jolokia, Prometheus\) listening on http:\/\/[^\s:]*:(\d+)/.exec(this.out.slice(outputFrom));
     this.boundMetricsPort = endpoint ? Number(endpoint[1]) : -1;
   }
