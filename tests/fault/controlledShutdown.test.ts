@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'child_process';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
 import {
   close,
   connectZk,
@@ -19,6 +18,7 @@ import {
   waitForPartitionState,
   type PartitionStateZNode,
 } from './support';
+import { ProducerLoop } from './producerLoop';
 
 /**
  * Shutting a broker down cleanly (SIGTERM), on a three-broker cluster with an RF3 topic while a
@@ -50,7 +50,11 @@ beforeAll(async () => {
   await createTopic(cluster.zkConnect, TOPIC, PARTITIONS, 3);
   for (let p = 0; p < PARTITIONS; p++)
     await waitForPartitionState(zk, TOPIC, p, (s) => s.leader >= 0 && s.isr.length === 3, 'full ISR');
-  producer = await ProducerLoop.start(cluster.bootstrap);
+  producer = await ProducerLoop.start(cluster.bootstrap, {
+    topic: TOPIC,
+    partitions: PARTITIONS,
+    clientId: 'controlled-shutdown-producer',
+  });
   await producer.waitForAcked(60);
   // Started once every broker serves the topic (kcat gives up on UNKNOWN_TOPIC_OR_PARTITION).
   consumer = KcatConsumer.start(cluster.bootstrap);
@@ -159,77 +163,6 @@ function range(n: number): number[] {
 }
 
 // ---- clients --------------------------------------------------------------------------------------
-
-interface SendFailure {
-  readonly message: string;
-  readonly retriable: boolean;
-}
-
-/**
- * kafkajs, acks=all, one loop per partition sending one record at a time; remembers what was
- * acknowledged. One partition per send(): kafkajs 2.2.4's sendMessages skips, on retry, every
- * broker that already answered within the same send(), so a partition whose leadership moved to
- * such a broker is reported sent without ever being resent (a client bug, seen here as "lost"
- * acknowledged records before this was split).
- */
-class ProducerLoop {
-  readonly acked = new Set<string>();
-  readonly failures: SendFailure[] = [];
-  private running = true;
-  private loops: Array<Promise<void>> = [];
-
-  private constructor(private readonly producer: Producer) {}
-
-  static async start(bootstrap: string): Promise<ProducerLoop> {
-    const kafka = new Kafka({
-      clientId: 'controlled-shutdown-producer',
-      brokers: bootstrap.split(','),
-      logLevel: logLevel.NOTHING,
-      retry: { retries: 10, initialRetryTime: 100, maxRetryTime: 1_000 },
-    });
-    const producer = kafka.producer({ allowAutoTopicCreation: false });
-    await producer.connect();
-    const loop = new ProducerLoop(producer);
-    loop.loops = range(PARTITIONS).map((p) => loop.run(p));
-    return loop;
-  }
-
-  private async run(partition: number): Promise<void> {
-    for (let n = 0; this.running; n++) {
-      const value = `m-${n}-${partition}`;
-      try {
-        await this.producer.send({
-          topic: TOPIC,
-          acks: -1,
-          timeout: 10_000,
-          messages: [{ value, partition }],
-        });
-        this.acked.add(value);
-      } catch (e) {
-        const error = e as Error & { retriable?: boolean };
-        this.failures.push({
-          message: `${error.name}: ${error.message}`,
-          retriable: error.retriable === true,
-        });
-      }
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
-
-  waitForAcked(count: number): Promise<unknown> {
-    return waitFor(() => this.acked.size >= count, {
-      timeoutMs: 30_000,
-      what: `${count} acknowledged records (failures: ${this.failures.map((f) => f.message).join('; ')})`,
-    });
-  }
-
-  async stop(): Promise<void> {
-    if (!this.running) return;
-    this.running = false;
-    await Promise.all(this.loops);
-    await this.producer.disconnect();
-  }
-}
 
 /** librdkafka reports lost connections through its error callback; they are retried, not fatal. */
 const RETRIABLE_KCAT_ERROR =

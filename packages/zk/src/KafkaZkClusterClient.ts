@@ -1,4 +1,5 @@
 import { BrokerIdsZNode, BrokerIdZNode, type Broker, type BrokerRegistrationOptions } from './BrokerInfo';
+import { BrokerIdInUseError, decideBrokerRegistration } from './BrokerRegistration';
 import { KafkaZkClientBase, type KafkaZkClientOptions } from './KafkaZkClientBase';
 import { maybeThrow, type ZkStat } from './requests';
 import {
@@ -42,13 +43,50 @@ export class KafkaZkClusterClient extends KafkaZkClientBase {
 
   /**
    * Registers the broker's ephemeral /brokers/ids/<id>; returns the broker epoch (the znode's czxid).
-   * Throws ZkError NODEEXISTS when another session holds the id (another broker with this id).
+   * When the znode is held by a previous incarnation of this broker (its data names one of this
+   * broker's host:port pairs: a process killed before its session ended), waits up to
+   * `previousIncarnationWaitMs` for ZooKeeper to expire that session, then registers. Throws
+   * BrokerIdInUseError (a ZkError NODEEXISTS) at once when a different broker holds the id, or when
+   * the wait runs out.
    */
-  async registerBroker(broker: Broker, options: BrokerRegistrationOptions = {}): Promise<number> {
+  async registerBroker(broker: Broker, options: RegisterBrokerOptions = {}): Promise<number> {
+    const { previousIncarnationWaitMs = 0, pollIntervalMs = 250, ...encodeOptions } = options;
     const path = BrokerIdZNode.path(broker.id);
-    const stat = await this.checkedEphemeralCreate(path, BrokerIdZNode.encode(broker, options));
-    this.logger.info(`Registered broker ${broker.id} at path ${path}, czxid (broker epoch): ${stat.czxid}`);
-    return stat.czxid;
+    const startMs = Date.now();
+    let waitingFor: bigint | null = null;
+    for (;;) {
+      const outcome = await this.checkedEphemeralCreate(
+        path,
+        BrokerIdZNode.encode(broker, encodeOptions),
+        broker,
+      );
+      const waitedMs = Date.now() - startMs;
+      if (outcome.kind === 'created') {
+        if (waitingFor !== null) {
+          this.logger.info(
+            `The previous incarnation's session 0x${waitingFor.toString(16)} ended after ${waitedMs} ms; ${path} is free`,
+          );
+        }
+        this.logger.info(
+          `Registered broker ${broker.id} at path ${path}, czxid (broker epoch): ${outcome.stat.czxid}`,
+        );
+        return outcome.stat.czxid;
+      }
+      if (waitedMs >= previousIncarnationWaitMs) {
+        throw new BrokerIdInUseError(broker.id, outcome.holder, outcome.ownerSessionId, true, waitedMs);
+      }
+      if (waitingFor !== outcome.ownerSessionId) {
+        waitingFor = outcome.ownerSessionId;
+        this.logger.warn(
+          `${path} is held by session 0x${waitingFor.toString(16)} of a previous incarnation of this broker ` +
+            `(registered at ${outcome.holder}); waiting up to ${previousIncarnationWaitMs - waitedMs} ms ` +
+            'for ZooKeeper to expire that session before registering',
+        );
+      }
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.min(pollIntervalMs, previousIncarnationWaitMs - waitedMs)),
+      );
+    }
   }
 
   async updateBrokerInfo(broker: Broker, options: BrokerRegistrationOptions = {}): Promise<void> {
@@ -234,11 +272,17 @@ export class KafkaZkClusterClient extends KafkaZkClientBase {
   // ---- ephemerals -------------------------------------------------------------------------------
 
   /**
-   * Creates an ephemeral znode and returns its stat (Kafka 2.8 CheckedEphemeral). NODEEXISTS is
-   * fine when the znode is this session's own (a resent create); a znode left by this client's
-   * previous, expired session is deleted and created again (KAFKA-7165); anyone else's is an error.
+   * Creates the broker's ephemeral registration znode (Kafka 2.8 CheckedEphemeral, extended). On
+   * NODEEXISTS the znode is read and decideBrokerRegistration says what it is: this session's own
+   * (a resent create: fine); left by this client's previous, expired session (deleted and created
+   * again, KAFKA-7165); a previous incarnation of this broker (the caller waits); or another broker
+   * (BrokerIdInUseError).
    */
-  private async checkedEphemeralCreate(path: string, data: Buffer): Promise<ZkStat> {
+  private async checkedEphemeralCreate(
+    path: string,
+    data: Buffer,
+    broker: Broker,
+  ): Promise<EphemeralOutcome> {
     const response = await this.retryRequestUntilConnected({
       type: 'multi',
       path,
@@ -247,31 +291,61 @@ export class KafkaZkClusterClient extends KafkaZkClientBase {
         { type: 'setData', path, data, version: 0 },
       ],
     });
-    let stat: ZkStat;
-    if (response.code === 'OK') stat = response.results![1].stat!;
-    else if (response.code === 'NODEEXISTS') stat = await this.getAfterNodeExists(path, data);
+    let outcome: EphemeralOutcome;
+    if (response.code === 'OK') outcome = { kind: 'created', stat: response.results![1].stat! };
+    else if (response.code === 'NODEEXISTS') outcome = await this.getAfterNodeExists(path, data, broker);
     else throw new ZkError(response.code, path);
-    this.registrationSessionId = this.sessionId;
-    return stat;
+    if (outcome.kind === 'created') this.registrationSessionId = this.sessionId;
+    return outcome;
   }
 
-  private async getAfterNodeExists(path: string, data: Buffer): Promise<ZkStat> {
-    const { stat } = await this.getDataAndStat(path);
-    if (stat === null) return this.checkedEphemeralCreate(path, data); // went away meanwhile
-    const owner = stat.ephemeralOwner;
-    if (owner === this.sessionId) return stat;
-    if (owner === this.registrationSessionId) {
-      this.logger.info(
-        `${path} is left from this client's expired session 0x${owner.toString(16)}; re-creating it`,
-      );
-      const deleted = await this.retryRequestUntilConnected({ type: 'delete', path, version: -1 });
-      if (deleted.code !== 'OK' && deleted.code !== 'NONODE') throw new ZkError(deleted.code, path);
-      return this.checkedEphemeralCreate(path, data);
-    }
-    throw new ZkError(
-      'NODEEXISTS',
-      path,
-      `held by another session (0x${owner.toString(16)}), not this one (0x${this.sessionId.toString(16)})`,
+  private async getAfterNodeExists(path: string, data: Buffer, broker: Broker): Promise<EphemeralOutcome> {
+    const existing = await this.getDataAndStat(path);
+    if (existing.stat === null) return this.checkedEphemeralCreate(path, data, broker); // went away meanwhile
+    const ownerSessionId = existing.stat.ephemeralOwner;
+    const decision = decideBrokerRegistration(
+      { ownerSessionId, data: existing.data },
+      {
+        brokerId: broker.id,
+        endPoints: broker.endPoints,
+        sessionId: this.sessionId,
+        previousSessionId: this.registrationSessionId,
+      },
     );
+    switch (decision.kind) {
+      case 'own':
+        return { kind: 'created', stat: existing.stat };
+      case 'replace': {
+        this.logger.info(
+          `${path} is left from this client's expired session 0x${ownerSessionId.toString(16)}; re-creating it`,
+        );
+        const deleted = await this.retryRequestUntilConnected({ type: 'delete', path, version: -1 });
+        if (deleted.code !== 'OK' && deleted.code !== 'NONODE') throw new ZkError(deleted.code, path);
+        return this.checkedEphemeralCreate(path, data, broker);
+      }
+      case 'wait':
+        return { kind: 'heldByPreviousIncarnation', holder: decision.holder, ownerSessionId };
+      case 'fail':
+        this.logger.error(
+          `Error while creating ephemeral at ${path}: it exists, held by session 0x${ownerSessionId.toString(16)} ` +
+            `(not this one, 0x${this.sessionId.toString(16)}) for ${decision.holder}`,
+        );
+        throw new BrokerIdInUseError(broker.id, decision.holder, ownerSessionId, false);
+    }
   }
 }
+
+/** registerBroker's options: what the registration JSON carries, and how long to wait for a predecessor. */
+export interface RegisterBrokerOptions extends BrokerRegistrationOptions {
+  /**
+   * How long to wait for ZooKeeper to expire the session of a previous incarnation of this broker
+   * that still holds /brokers/ids/<id> (0: fail at once, Kafka's behaviour).
+   */
+  previousIncarnationWaitMs?: number;
+  /** How often to look again while waiting. */
+  pollIntervalMs?: number;
+}
+
+type EphemeralOutcome =
+  | { readonly kind: 'created'; readonly stat: ZkStat }
+  | { readonly kind: 'heldByPreviousIncarnation'; readonly holder: string; readonly ownerSessionId: bigint };

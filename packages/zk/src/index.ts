@@ -3,6 +3,7 @@
  * (KafkaZkClient) over node-zookeeper-client.
  */
 export * from './BrokerInfo';
+export * from './BrokerRegistration';
 export * from './ZkData';
 export * from './ZkErrors';
 export * from './Topic';
@@ -12,3 +13,4 @@ export * from './ZooKeeperClient';
 export { chrootOf, type KafkaZkClientOptions } from './KafkaZkClientBase';
 export type { UpdateLeaderAndIsrOutcome, UpdateLeaderAndIsrResult } from './KafkaZkTopicClient';
 export { KafkaZkClient } from './KafkaZkClient';
+export type { RegisterBrokerOptions } from './KafkaZkClusterClient';

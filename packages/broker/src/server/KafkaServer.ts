@@ -8,6 +8,7 @@ import {
   GROUP_METADATA_TOPIC_NAME,
   KafkaZkClient,
   ZkError,
+  BrokerIdInUseError,
   type Broker,
   type EndPoint,
   type SecurityProtocol,
@@ -66,6 +67,13 @@ import { ReplicaManager } from '../replica/ReplicaManager';
 import { SAMSA_VERSION } from '../version';
 import { FetchBufferPool } from '../replica/FetchBufferPool';
 
+/**
+ * Beyond zookeeper.session.timeout.ms, how long registration waits for a previous incarnation's
+ * session to end: ZooKeeper expires sessions in tickTime buckets (2 s by default), and may have
+ * negotiated a longer timeout for the previous process than this one asked for.
+ */
+const REGISTRATION_WAIT_MARGIN_MS = 5_000;
+
 /** A startup failure an operator can act on (duplicate broker id, cluster id mismatch, …): exit 1. */
 export class FatalStartupError extends Error {}
 
@@ -79,7 +87,8 @@ export class FatalStartupError extends Error {}
  *    the DynamicConfigManager (config overrides from ZooKeeper applied to the logs, now and on change);
  * 5. SocketServer: listeners bound, so the ports can be advertised; then the metrics endpoint
  *    (jmx.port), so its port can be advertised too;
- * 6. register /brokers/ids/<id> (ephemeral; a duplicate id is fatal);
+ * 6. register /brokers/ids/<id> (ephemeral; a different broker with this id is fatal, a previous
+ *    incarnation of this one still registered is waited out until ZooKeeper expires its session);
  * 7. the embedded KafkaController joins the /controller election.
  * Shutdown first asks the controller to move this broker's leaderships away (controlled shutdown,
  * while everything still serves), then runs it backwards — the group coordinator before the socket
@@ -314,6 +323,12 @@ export class KafkaServer {
     }));
   }
 
+  /**
+   * Registers /brokers/ids/<id>. A registration left by a previous incarnation of this broker (same
+   * host:port; the process was killed before its ZooKeeper session ended) is waited out for up to
+   * the session timeout plus REGISTRATION_WAIT_MARGIN_MS, so a supervisor's immediate restart
+   * rejoins by itself; a different broker holding this id is fatal at once, naming its host:port.
+   */
   private async registerBroker(): Promise<void> {
     const broker: Broker = {
       id: this.brokerId,
@@ -321,9 +336,26 @@ export class KafkaServer {
       rack: this.config.string('broker.rack'),
       features: {},
     };
+    const sessionTimeoutMs = Math.max(
+      this.config.int('zookeeper.session.timeout.ms'),
+      this.zk!.zooKeeperClient.sessionTimeoutNegotiatedMs,
+    );
     try {
-      this.brokerEpoch = await this.zk!.registerBroker(broker, { jmxPort: this.jmxPort });
+      this.brokerEpoch = await this.zk!.registerBroker(broker, {
+        jmxPort: this.jmxPort,
+        previousIncarnationWaitMs: sessionTimeoutMs + REGISTRATION_WAIT_MARGIN_MS,
+      });
     } catch (e) {
+      if (e instanceof BrokerIdInUseError) {
+        throw new FatalStartupError(
+          e.previousIncarnation
+            ? `broker id ${this.brokerId} is still registered in ZooKeeper (/brokers/ids/${this.brokerId}) ` +
+                `by a previous incarnation of this broker at ${e.holder}, whose session did not expire ` +
+                `within ${sessionTimeoutMs + REGISTRATION_WAIT_MARGIN_MS} ms`
+            : `broker id ${this.brokerId} is already registered in ZooKeeper (/brokers/ids/${this.brokerId}) ` +
+                `by another broker at ${e.holder}: another broker uses this broker.id`,
+        );
+      }
       if (e instanceof ZkError && e.code === 'NODEEXISTS') {
         throw new FatalStartupError(
           `broker id ${this.brokerId} is already registered in ZooKeeper (/brokers/ids/${this.brokerId}): ` +
