@@ -5,6 +5,7 @@ import type { ApiError } from './adminErrors';
 import {
   brokerResourceId,
   ConfigResourceType,
+  dynamicBrokerOverrides,
   validateDynamicBrokerConfigs,
   validateTopicOverrides,
 } from './configs';
@@ -16,8 +17,10 @@ import type { BrokerDeps } from './deps';
  *   - TOPIC: the topic must be in the MetadataCache (UNKNOWN_TOPIC_OR_PARTITION); names and values
  *     checked as LogConfig takes them; then /config/topics/T and a /config/changes notification
  *     (AdminZkClient.changeTopicConfig), which every broker's DynamicConfigManager applies live.
- *   - BROKER "" (cluster-wide) or "<this id>": only the topic defaults this broker reconfigures; then
- *     /config/brokers/<default|id> and a notification.
+ *   - BROKER "" (cluster-wide) or "<this id>": the topic defaults this broker reconfigures, and
+ *     custom names (stored unchecked for plugins, as Kafka does); a known config that cannot change
+ *     live is INVALID_REQUEST for that resource alone. Then /config/brokers/<default|id> and a
+ *     notification.
  * validateOnly stops after the checks.
  */
 export class ConfigAlterer {
@@ -27,11 +30,15 @@ export class ConfigAlterer {
     this.admin = new AdminZkClient(deps.zkClient);
   }
 
-  /** Current overrides of a resource (the base IncrementalAlterConfigs applies its operations to). */
+  /**
+   * Current overrides of a resource (the base IncrementalAlterConfigs applies its operations to); for
+   * a broker without the known non-dynamic ones, as Kafka's fromPersistentProps drops them.
+   */
   async currentOverrides(resourceType: number, resourceName: string): Promise<Map<string, string>> {
     if (resourceType === ConfigResourceType.TOPIC)
       return this.admin.fetchEntityConfig(ConfigType.Topic, resourceName);
-    return this.admin.fetchEntityConfig(ConfigType.Broker, this.brokerEntity(resourceName));
+    const persistent = await this.admin.fetchEntityConfig(ConfigType.Broker, this.brokerEntity(resourceName));
+    return dynamicBrokerOverrides(persistent);
   }
 
   async alter(

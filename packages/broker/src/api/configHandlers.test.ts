@@ -155,6 +155,94 @@ describe('AlterConfigs', () => {
   });
 });
 
+describe('custom broker configs', () => {
+  test('alterConfigsStoresACustomNameNextToATopicChangeAndRefusesANonDynamicOneAlone', async () => {
+    const { zk, deps } = setup();
+    const r = await answerOf(alterConfigsHandler(deps), ctx(ApiKey.AlterConfigs, 1), {
+      resources: [
+        {
+          resourceType: 4,
+          resourceName: '0',
+          configs: [
+            { name: 'plugin.custom.setting', value: 'on' },
+            { name: 'log.segment.bytes', value: '4096' },
+          ],
+        },
+        { resourceType: 2, resourceName: 't', configs: [{ name: 'segment.ms', value: '5000' }] },
+        {
+          resourceType: 4,
+          resourceName: '',
+          configs: [
+            { name: 'plugin.custom.setting', value: 'x' },
+            { name: 'auto.create.topics.enable', value: 'false' },
+          ],
+        },
+      ],
+      validateOnly: false,
+    });
+    expect(r.responses.map((x: Struct) => [x.resourceName, x.errorCode, x.errorMessage])).toEqual([
+      ['0', ErrorCode.NONE, null],
+      ['t', ErrorCode.NONE, null],
+      [
+        '',
+        ErrorCode.INVALID_REQUEST,
+        "Invalid config value for resource ConfigResource(type=BROKER, name=''): " +
+          'Cannot update these configs dynamically: Set(auto.create.topics.enable)',
+      ],
+    ]);
+    expect(zk.get('brokers', '0')).toEqual({ 'plugin.custom.setting': 'on', 'log.segment.bytes': '4096' });
+    expect(zk.get('brokers', '<default>')).toEqual({ 'log.retention.bytes': '50' });
+    expect(zk.notifications).toEqual(['brokers/0', 'topics/t']);
+  });
+
+  test('describeShowsTheCustomNameHiddenAsKafkaDoes', async () => {
+    const { zk, deps } = setup();
+    zk.set('brokers', '0', { 'plugin.custom.setting': 'on', 'auto.create.topics.enable': 'false' });
+    const r = await describe_(
+      deps,
+      1,
+      [{ resourceType: 4, resourceName: '0', configurationKeys: ['plugin.custom.setting', 'auto.create.topics.enable'] }],
+      true,
+    );
+    const byName = new Map(r.results[0].configs.map((c: Struct) => [c.name, c]));
+    // Kafka: no known type → maybeSensitive → value hidden; not dynamically updatable → read-only
+    expect(byName.get('plugin.custom.setting')).toMatchObject({
+      value: null,
+      isSensitive: true,
+      readOnly: true,
+      configSource: ConfigSource.DYNAMIC_BROKER_CONFIG,
+      synonyms: [{ name: 'plugin.custom.setting', value: null, source: ConfigSource.DYNAMIC_BROKER_CONFIG }],
+    });
+    // a known non-dynamic name in ZooKeeper is ignored, as Kafka's fromPersistentProps drops it
+    expect((byName.get('auto.create.topics.enable') as Struct | undefined)?.configSource).not.toBe(
+      ConfigSource.DYNAMIC_BROKER_CONFIG,
+    );
+  });
+
+  test('incrementalAlterConfigsSetsAndDeletesCustomNamesAndDropsStoredNonDynamicOnes', async () => {
+    const { zk, deps } = setup();
+    zk.set('brokers', '0', { 'plugin.a': '1', 'auto.create.topics.enable': 'false' });
+    const alter = async (resourceName: string, configs: Struct[]) =>
+      (
+        await answerOf(incrementalAlterConfigsHandler(deps), ctx(ApiKey.IncrementalAlterConfigs, 1), {
+          resources: [{ resourceType: 4, resourceName, configs }],
+          validateOnly: false,
+        })
+      ).responses.map((x: Struct) => x.errorCode);
+    expect(
+      await alter('0', [
+        { name: 'plugin.b', configOperation: 0, value: '2' },
+        { name: 'plugin.a', configOperation: 1, value: null },
+      ]),
+    ).toEqual([ErrorCode.NONE]);
+    expect(zk.get('brokers', '0')).toEqual({ 'plugin.b': '2' });
+    expect(await alter('', [{ name: 'log.dirs', configOperation: 0, value: '/x' }])).toEqual([
+      ErrorCode.INVALID_REQUEST,
+    ]);
+    expect(zk.get('brokers', '<default>')).toEqual({ 'log.retention.bytes': '50' });
+  });
+});
+
 describe('IncrementalAlterConfigs', () => {
   test('changesTheCurrentOverridesInsteadOfReplacingThem', async () => {
     const { zk, deps } = setup();

@@ -11,6 +11,7 @@ import {
   describeBrokerConfigs,
   describeTopicConfigs,
   DYNAMIC_BROKER_CONFIGS,
+  isCustomBrokerConfig,
   dynamicLogDefaults,
   selectConfigs,
   TOPIC_CONFIG_SYNONYMS,
@@ -263,6 +264,34 @@ describe('validation', () => {
     expect(codeOf(() => validateDynamicBrokerConfigs('1', new Map([['log.segment.bytes', '1']])))).toBe(
       ErrorCode.INVALID_REQUEST,
     );
+  });
+
+  test('dynamicBrokerConfigsLetCustomNamesThroughUnchecked', () => {
+    expect(
+      codeOf(() =>
+        validateDynamicBrokerConfigs(
+          '0',
+          new Map([
+            ['plugin.custom.setting', 'anything'],
+            ['log.retention.bytes', '10'],
+          ]),
+        ),
+      ),
+    ).toBeUndefined();
+    expect(
+      codeOf(() =>
+        validateDynamicBrokerConfigs(
+          '0',
+          new Map([
+            ['plugin.custom.setting', 'anything'],
+            ['log.retention.bytes', 'ten'],
+          ]),
+        ),
+      ),
+    ).toBe(ErrorCode.INVALID_REQUEST);
+    expect(isCustomBrokerConfig('plugin.custom.setting')).toBe(true);
+    expect(isCustomBrokerConfig('num.io.threads')).toBe(false);
+    expect(isCustomBrokerConfig('constructor')).toBe(true);
   });
 
   test('dynamicLogDefaultsPerBrokerBeatsClusterDefaultBeatsStatic', () => {

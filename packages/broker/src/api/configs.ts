@@ -66,6 +66,24 @@ export const DYNAMIC_BROKER_CONFIGS: ReadonlySet<string> = new Set(
   Object.values(TOPIC_CONFIG_SYNONYMS).filter((n) => n !== 'log.message.format.version'),
 );
 
+/**
+ * A broker config name Samsa does not define (Kafka's KafkaConfig.configNames): a custom setting,
+ * which Kafka stores in /config/brokers/<id|default> for plugins (metric reporters, authorizers) to
+ * read, without validating it.
+ */
+export function isCustomBrokerConfig(name: string): boolean {
+  return !Object.prototype.hasOwnProperty.call(BROKER_CONFIGS, name);
+}
+
+/**
+ * The dynamic overrides of a broker resource as the broker takes them from ZooKeeper (Kafka's
+ * DynamicBrokerConfig.fromPersistentProps): known configs that cannot change live are dropped,
+ * the ones that can and custom names are kept.
+ */
+export function dynamicBrokerOverrides(persistent: ReadonlyMap<string, string>): Map<string, string> {
+  return new Map([...persistent].filter(([k]) => DYNAMIC_BROKER_CONFIGS.has(k) || isCustomBrokerConfig(k)));
+}
+
 /** Topic configs of Kafka's LIST type (the only ones APPEND and SUBTRACT accept). */
 const TOPIC_LIST_CONFIGS: ReadonlySet<string> = new Set([
   'cleanup.policy',
@@ -114,16 +132,15 @@ export interface BrokerConfigLayers {
 }
 
 /**
- * The layers of a running broker. Of the dynamic overrides only those this broker applies count
- * (DYNAMIC_BROKER_CONFIGS); anything else found there would not describe the broker truthfully.
+ * The layers of a running broker. Of the dynamic overrides those this broker applies
+ * (DYNAMIC_BROKER_CONFIGS) count, and custom names, which Kafka keeps there for plugins; a known
+ * non-dynamic config found there would not describe the broker truthfully.
  */
 export function brokerConfigLayers(
   config: KafkaConfig,
   dynamicBroker: ReadonlyMap<string, string>,
   dynamicDefault: ReadonlyMap<string, string>,
 ): BrokerConfigLayers {
-  const applied = (m: ReadonlyMap<string, string>) =>
-    new Map([...m].filter(([k]) => DYNAMIC_BROKER_CONFIGS.has(k)));
   const statics = new Map<string, string>();
   const defaults = new Map<string, string | null>();
   for (const [key, def] of Object.entries(BROKER_CONFIGS)) {
@@ -134,8 +151,8 @@ export function brokerConfigLayers(
     }
   }
   return {
-    dynamicBroker: applied(dynamicBroker),
-    dynamicDefault: applied(dynamicDefault),
+    dynamicBroker: dynamicBrokerOverrides(dynamicBroker),
+    dynamicDefault: dynamicBrokerOverrides(dynamicDefault),
     static: statics,
     defaults,
   };
@@ -213,7 +230,7 @@ export function describeTopicConfigs(
  * A broker's configuration (Kafka's ConfigHelper.createBrokerConfigEntry). `perBroker`: every setting
  * with its effective value (describe of broker "<id>"); otherwise only the cluster-wide dynamic
  * defaults (describe of broker ""), with synonyms of that layer alone. Read-only unless this broker
- * can change it live; password-typed values are hidden.
+ * can change it live; password-typed values and custom names' values are hidden.
  */
 export function describeBrokerConfigs(
   config: KafkaConfig,
@@ -231,7 +248,8 @@ export function describeBrokerConfigs(
       ]
     : [...layers.dynamicDefault.keys()];
   return names.map((name) => {
-    const isSensitive = BROKER_CONFIGS[name]?.type === 'password';
+    // A name without a known type may be a plugin's secret: Kafka hides it (maybeSensitive).
+    const isSensitive = isCustomBrokerConfig(name) || BROKER_CONFIGS[name]?.type === 'password';
     const allSynonyms = configSynonyms(name, brokerConfigSynonyms(name), layers).filter(
       (s) => perBroker || s.source === ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG,
     );
@@ -290,8 +308,9 @@ export function validateTopicOverrides(topic: string, configs: ReadonlyMap<strin
 
 /**
  * Checks dynamic broker overrides (Kafka's DynamicBrokerConfig.validateConfigs, as this broker
- * supports them): only DYNAMIC_BROKER_CONFIGS, each with a value the topic default can take. Any
- * refusal is INVALID_REQUEST, as Kafka answers a ConfigException.
+ * supports them): a known config must be one of DYNAMIC_BROKER_CONFIGS, with a value the topic
+ * default can take; custom names pass unchecked, as Kafka stores them for plugins. Any refusal is
+ * INVALID_REQUEST, as Kafka answers a ConfigException.
  */
 export function validateDynamicBrokerConfigs(
   resourceName: string,
@@ -302,11 +321,12 @@ export function validateDynamicBrokerConfigs(
       ErrorCode.INVALID_REQUEST,
       `Invalid config value for resource ConfigResource(type=BROKER, name='${resourceName}'): ${why}`,
     );
-  const notDynamic = [...configs.keys()].filter((k) => !DYNAMIC_BROKER_CONFIGS.has(k));
+  const known = [...configs].filter(([k]) => !isCustomBrokerConfig(k));
+  const notDynamic = known.map(([k]) => k).filter((k) => !DYNAMIC_BROKER_CONFIGS.has(k));
   if (notDynamic.length > 0)
     throw invalid(`Cannot update these configs dynamically: Set(${notDynamic.join(', ')})`);
   try {
-    LogConfig.fromBrokerProps(Object.fromEntries(configs));
+    LogConfig.fromBrokerProps(Object.fromEntries(known));
   } catch (e) {
     if (!(e instanceof KafkaError)) throw e;
     throw invalid(e.message);
