@@ -1,5 +1,7 @@
+import { topicPartitionKey } from '@samsa/common';
 import { ErrorCode } from '@samsa/protocol';
 import {
+  Answer,
   GROUP_CONFIG,
   heartbeat,
   join,
@@ -163,6 +165,92 @@ describe('JoinGroup and SyncGroup', () => {
     expect(state()).toBe('PreparingRebalance');
     expect(heartbeat(h.coordinator, G, follower, 1)).toBe(E.UNKNOWN_MEMBER_ID);
     expect(heartbeat(h.coordinator, G, leader, 1)).toBe(E.REBALANCE_IN_PROGRESS);
+  });
+
+  /** Joins `n` members with `timeouts` (KIP-394 flow) and returns them once the JoinGroup answers. */
+  function joined(n: number, timeouts: { rebalanceTimeoutMs: number; sessionTimeoutMs: number }) {
+    const ids = Array.from(
+      { length: n },
+      (_, i) => join(h.coordinator, G, { clientId: `c${i}`, ...timeouts }).get().memberId,
+    );
+    const joins = ids.map((memberId, i) =>
+      join(h.coordinator, G, { memberId, clientId: `c${i}`, ...timeouts }),
+    );
+    while (!joins.every((j) => j.done)) h.timer.advance(100);
+    const leader = joins.find((j) => j.get().members.length > 0)!.get().memberId;
+    return { leader, followers: ids.filter((id) => id !== leader), generation: joins[0].get().generationId };
+  }
+
+  function commit(memberId: string, generation: number): Answer<Map<string, number>> {
+    const tp = { topic: 't', partition: 0 };
+    const o = {
+      offset: 7,
+      leaderEpoch: -1,
+      metadata: '',
+      commitTimestamp: h.timer.now(),
+      expireTimestamp: null,
+    };
+    const answer = new Answer<Map<string, number>>();
+    h.coordinator.handleCommitOffsets(
+      G,
+      memberId,
+      null,
+      generation,
+      new Map([[topicPartitionKey(tp), { tp, offsetAndMetadata: o }]]),
+      answer.callback,
+    );
+    return answer;
+  }
+
+  // Kafka 2.x: a joined member lives until its session timeout; the pending-sync timer (2.8.1+)
+  // never fires sooner. kafkajs's Broker-level joinGroup sends a rebalance timeout of 0.
+  test('aMemberJoinedWithRebalanceTimeoutZeroMaySyncAndCommitWithinItsSessionTimeout', async () => {
+    const { leader, generation } = joined(1, { rebalanceTimeoutMs: 0, sessionTimeoutMs: 10000 });
+    h.timer.advance(9000); // silent, past the rebalance timeout, within the session
+    expect(state()).toBe('CompletingRebalance');
+    const s = sync(h.coordinator, G, leader, generation, { [leader]: 'p0' });
+    await settle();
+    expect(s.get()).toMatchObject({ error: E.NONE });
+    expect(s.get().memberAssignment.toString()).toBe('p0');
+    expect(state()).toBe('Stable');
+    const c = commit(leader, generation);
+    await settle();
+    expect(Object.fromEntries(c.get())).toEqual({
+      [topicPartitionKey({ topic: 't', partition: 0 })]: E.NONE,
+    });
+    expect(heartbeat(h.coordinator, G, leader, generation)).toBe(E.NONE);
+  });
+
+  test('aFollowerSilentPastTheRebalanceTimeoutButWithinItsSessionStillSyncs', async () => {
+    const { leader, followers, generation } = joined(2, {
+      rebalanceTimeoutMs: 2000,
+      sessionTimeoutMs: 10000,
+    });
+    const ls = sync(h.coordinator, G, leader, generation, { [leader]: 'p0', [followers[0]]: 'p1' });
+    await settle();
+    expect(ls.get().error).toBe(E.NONE);
+    // the leader heartbeats, the follower stays silent for 8 s (rebalance timeout 2 s, session 10 s)
+    for (let t = 0; t < 8000; t += 2000) {
+      h.timer.advance(2000);
+      expect(heartbeat(h.coordinator, G, leader, generation)).toBe(E.NONE);
+    }
+    const fs = sync(h.coordinator, G, followers[0], generation);
+    expect(fs.get().error).toBe(E.NONE);
+    expect(fs.get().memberAssignment.toString()).toBe('p1');
+    const c = commit(followers[0], generation);
+    await settle();
+    expect([...c.get().values()]).toEqual([E.NONE]);
+    expect(state()).toBe('Stable');
+  });
+
+  test('aJoinedMemberThatSendsNothingIsRemovedAtItsSessionTimeout', async () => {
+    const { leader, generation } = joined(1, { rebalanceTimeoutMs: 0, sessionTimeoutMs: 10000 });
+    h.timer.advance(9900);
+    expect(state()).toBe('CompletingRebalance');
+    h.timer.advance(200); // 10 s of silence since the JoinGroup answered
+    expect(state()).toBe('Empty');
+    expect(sync(h.coordinator, G, leader, generation).get().error).toBe(E.UNKNOWN_MEMBER_ID);
+    expect(heartbeat(h.coordinator, G, leader, generation)).toBe(E.UNKNOWN_MEMBER_ID);
   });
 
   test('membersLeavingInOneBatchEmptyTheGroupWhichIsStoredEmpty', async () => {

@@ -29,7 +29,8 @@ export interface JoiningMember {
  *   group first waits group.initial.rebalance.delay.ms, extended while members keep arriving,
  *   Kafka's InitialDelayedJoin);
  * - the sync phase: after the JoinGroup answers, members that send no SyncGroup within the
- *   rebalance timeout are removed (Kafka's DelayedSync), one timer per group;
+ *   rebalance timeout — but never sooner than their session timeout — are removed (Kafka's
+ *   DelayedSync, 2.8.1+), one timer per group;
  * - sessions (MemberHeartbeats): a member whose session expires is removed and the group
  *   rebalances; a pending member (KIP-394) that does not come back is forgotten.
  */
@@ -422,12 +423,23 @@ export class GroupRebalance {
     }
   }
 
-  /** Kafka's DelayedSync: members that send no SyncGroup within the rebalance timeout are removed. */
+  /**
+   * Kafka's DelayedSync (KAFKA-12890, in 2.8.1+): members that send no SyncGroup within the
+   * rebalance timeout are removed, so a member that heartbeats but never syncs cannot hold the
+   * group in CompletingRebalance forever. Kafka 2.8.0 had no such timer: a joined member lived
+   * until its session timeout. Here the timer never fires before the members' session timeout, so
+   * that 2.x promise holds even for clients that send a rebalance timeout of 0 (kafkajs's
+   * Broker-level joinGroup does), whose SyncGroup would otherwise race an immediate expiry.
+   */
   private delayedSync(group: GroupMetadata): void {
     this.removeSyncTimer(group);
     const generationId = group.generationId;
     if (this.tryCompletePendingSync(group, generationId)) return;
-    const t = this.timer.schedule(group.rebalanceTimeoutMs, () => {
+    const timeoutMs = group.allMemberMetadata.reduce(
+      (t, m) => Math.max(t, m.sessionTimeoutMs),
+      group.rebalanceTimeoutMs,
+    );
+    const t = this.timer.schedule(timeoutMs, () => {
       if (group.syncTimer !== handle) return;
       group.syncTimer = null;
       this.onExpirePendingSync(group, generationId);
