@@ -128,3 +128,25 @@ describe('Partition.lastOffsetForLeaderEpoch', () => {
     expect(f.lastOffsetForLeaderEpoch(3, 3, false)).toEqual(answer(ErrorCode.NONE, 3, 25));
   });
 });
+
+describe('Partition follower fetch state (issue 13 row 3)', () => {
+  test('aFetchOffsetPastTheLeadersLogEndOrFromAnUnassignedReplicaCountsForNothing', () => {
+    const { p } = leader({ isr: [0, 1] });
+    expect(p.updateFollowerFetchState(1, 1_000_000, 1000)).toBe(false);
+    expect(p.followerLogEndOffset(1)).toBe(-1);
+    expect(p.highWatermark).toBe(0);
+    expect(p.updateFollowerFetchState(1, -5, 1000)).toBe(false);
+    expect(p.followerLogEndOffset(1)).toBe(-1);
+    // 2 is assigned but out of the ISR: a forged offset must not bring it back either
+    expect(p.updateFollowerFetchState(2, 1_000_000, 1000)).toBe(false);
+    expect(p.isrExpansionFor(2)).toBeNull();
+    // 7 is not assigned at all
+    expect(p.isFollowerReplica(7)).toBe(false);
+    expect(p.updateFollowerFetchState(7, 10, 1000)).toBe(false);
+    expect(p.followerLogEndOffset(7)).toBeUndefined();
+    // the real follower at the log end still counts
+    expect(p.isFollowerReplica(1)).toBe(true);
+    expect(p.updateFollowerFetchState(1, 10, 1000)).toBe(true);
+    expect(p.highWatermark).toBe(10);
+  });
+});

@@ -181,15 +181,30 @@ export class Partition {
   }
 
   /**
+   * Whether `replicaId` is one of this leader's assigned followers (Kafka's getReplica: the
+   * assignment less this broker). Only their fetches move follower state.
+   */
+  isFollowerReplica(replicaId: number): boolean {
+    return this.followers.has(replicaId);
+  }
+
+  /**
    * A follower fetched from `fetchOffset`: it holds everything below it. It is caught up as of now
    * when it reached the leader's log end, and as of its previous fetch when it reached what was the
    * leader's log end then (Kafka's Replica.updateFetchState: under steady writes a follower is never
    * exactly at the end, yet never more than one fetch behind).
+   *
+   * ReplicaManager calls this only after the read at `fetchOffset` succeeded (Kafka records a
+   * follower's position only from an error-free read), so an offset past the leader's log end was
+   * already answered OFFSET_OUT_OF_RANGE. It is checked again here because the high watermark rests
+   * on it: a fetch naming another broker's id and an offset beyond the log end must never count as
+   * that follower holding records it does not have. Returns true when the high watermark moved.
    */
   updateFollowerFetchState(replicaId: number, fetchOffset: number, nowMs: number): boolean {
     const f = this.followers.get(replicaId);
     if (!f) return false;
     const leaderEnd = this.log.logEndOffset;
+    if (fetchOffset < 0 || fetchOffset > leaderEnd) return false;
     if (fetchOffset >= leaderEnd) f.lastCaughtUpTimeMs = Math.max(f.lastCaughtUpTimeMs, nowMs);
     else if (f.lastFetchLeaderLogEndOffset >= 0 && fetchOffset >= f.lastFetchLeaderLogEndOffset) {
       f.lastCaughtUpTimeMs = Math.max(f.lastCaughtUpTimeMs, f.lastFetchTimeMs);

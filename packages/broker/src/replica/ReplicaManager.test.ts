@@ -348,3 +348,62 @@ describe('ReplicaManager LeaderAndIsr', () => {
 function flattenCodes(response: Struct): number[] {
   return (response.partitionErrors as Struct[]).map((p) => p.errorCode as number);
 }
+
+describe('ReplicaManager forged follower fetches (issue 13 row 3)', () => {
+  let rm: ReplicaManager;
+  afterEach(() => rm?.shutdown());
+
+  const fetch = (replicaId: number, fetchOffset: number) =>
+    rm.fetchMessages({ replicaId, maxWaitMs: 0, minBytes: 0, maxBytes: 1000, partitions: [{ topic: 't', partition: 0, fetchOffset, maxBytes: 1000 }] });
+
+  test('anOffsetPastTheLogEndIsOutOfRangeAndDoesNotCompleteAWaitingAcksAllProduce', async () => {
+    const s = setup(2);
+    rm = s.rm;
+    await rm.becomeLeaderOrFollower(leaderAndIsrContent(leaderAndIsr('t', 0, 1, [0, 1])));
+    const log = s.logs.get('t-0')!;
+    let done = false;
+    const produce = rm.appendRecords(1000, -1, [{ topic: 't', partition: 0, records: Buffer.alloc(3) }]).then((r) => {
+      done = true;
+      return r;
+    });
+    await flush();
+    const [forged] = await fetch(1, 1_000_000);
+    expect(forged.errorCode).toBe(ErrorCode.OFFSET_OUT_OF_RANGE);
+    expect(forged.records).toBeNull();
+    await flush();
+    expect(done).toBe(false);
+    expect(log.highWatermark).toBe(0);
+    expect(rm.getPartition('t', 0)!.followerLogEndOffset(1)).toBe(-1);
+    expect(s.writes).toEqual([]);
+    // one past the end is out of range too; the end itself is where a caught-up follower fetches
+    expect((await fetch(1, 4))[0].errorCode).toBe(ErrorCode.OFFSET_OUT_OF_RANGE);
+    expect(log.highWatermark).toBe(0);
+    const [real] = await fetch(1, 3);
+    expect(real.errorCode).toBe(ErrorCode.NONE);
+    expect(real.highWatermark).toBe(3);
+    const [r] = await produce;
+    expect(r.errorCode).toBe(ErrorCode.NONE);
+  });
+
+  test('aReplicaIdOutsideTheAssignmentGetsNoRecordsAndMovesNothing', async () => {
+    const s = setup(2);
+    rm = s.rm;
+    await rm.becomeLeaderOrFollower(leaderAndIsrContent(leaderAndIsr('t', 0, 1, [0, 1])));
+    const log = s.logs.get('t-0')!;
+    const produce = rm.appendRecords(1000, -1, [{ topic: 't', partition: 0, records: Buffer.alloc(3) }]);
+    await flush();
+    // Kafka 2.8 answers NONE with empty records, and records no position, for an unknown replica
+    for (const replicaId of [7, 0]) {
+      const [r] = await fetch(replicaId, 3);
+      expect(r.errorCode).toBe(ErrorCode.NONE);
+      expect(r.records?.sizeInBytes ?? 0).toBe(0);
+      expect(rm.getPartition('t', 0)!.followerLogEndOffset(replicaId)).toBeUndefined();
+    }
+    expect(log.highWatermark).toBe(0);
+    expect(s.writes).toEqual([]);
+    s.advance(1000);
+    const [r] = await produce; // nobody real fetched: the produce times out
+    expect(r.errorCode).toBe(ErrorCode.REQUEST_TIMED_OUT);
+    expect(log.highWatermark).toBe(0);
+  });
+});

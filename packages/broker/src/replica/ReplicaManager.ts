@@ -11,7 +11,7 @@ import {
   type StopReplicaRequestContent,
   type StopReplicaResponseContent,
 } from '@samsa/protocol';
-import { type ConfigProps, type Log, type LogConfig, type LogManager, type RecordsSlice } from '@samsa/storage';
+import { RecordsSlice, type ConfigProps, type Log, type LogConfig, type LogManager } from '@samsa/storage';
 import type { IsrUpdater } from './IsrUpdater';
 import { Partition, type EpochEndOffset, type LeaderAndIsrState } from './Partition';
 import type { MetadataCache } from '../metadata/MetadataCache';
@@ -401,6 +401,11 @@ export class ReplicaManager {
    * Reads for a consumer (up to the high watermark) or a follower (replicaId ≥ 0: up to the log end,
    * and its fetch offset tells the leader how far it got). Waits in the fetch purgatory until
    * minBytes are there, an error shows, or maxWaitMs ends.
+   *
+   * As in Kafka's fetchMessages, a follower's position is recorded from the first read, and only
+   * for partitions that read without error: a fetch offset past the leader's log end (or below its
+   * start) answers OFFSET_OUT_OF_RANGE and moves nothing. A replica id outside the partition's
+   * assignment moves nothing either and gets no records (Kafka 2.8's withEmptyFetchInfo).
    */
   async fetchMessages(req: {
     replicaId: number;
@@ -411,17 +416,9 @@ export class ReplicaManager {
     /** Called before waiting in the fetch purgatory (request metrics: local time ends). */
     onLocalComplete?: () => void;
   }): Promise<FetchPartitionResult[]> {
-    const isFollower = req.replicaId >= 0;
-    if (isFollower) {
-      for (const fp of req.partitions) {
-        const p = this.partitions.get(key(fp.topic, fp.partition));
-        if (!p?.isLeader) continue;
-        if (p.updateFollowerFetchState(req.replicaId, fp.fetchOffset, this.now())) this.onPartitionChanged(p);
-        this.maybeExpandIsr(p, req.replicaId);
-      }
-    }
-    const read = () => this.readFromLocalLog(req.partitions, req.maxBytes, isFollower);
-    const first = read();
+    const read = () => this.readFromLocalLog(req.partitions, req.maxBytes, req.replicaId);
+    let first = read();
+    if (req.replicaId >= 0) first = this.updateFollowerFetchState(req.replicaId, req.partitions, first);
     if (req.maxWaitMs <= 0 || req.partitions.length === 0 || fetchedBytes(first) >= req.minBytes || hasFetchError(first)) return first;
     req.onLocalComplete?.();
     return new Promise((resolve) => {
@@ -430,7 +427,37 @@ export class ReplicaManager {
     });
   }
 
-  private readFromLocalLog(partitions: readonly FetchPartitionRequest[], maxBytes: number, isFollower: boolean): FetchPartitionResult[] {
+  /**
+   * Records follower `replicaId`'s fetch offsets (Kafka's ReplicaManager.updateFollowerFetchState):
+   * skipped for partitions whose read answered an error, and for replicas not assigned to the
+   * partition. A partition whose high watermark moved answers the new one, so the follower learns
+   * it from this fetch rather than the next.
+   */
+  private updateFollowerFetchState(
+    replicaId: number,
+    partitions: readonly FetchPartitionRequest[],
+    results: FetchPartitionResult[],
+  ): FetchPartitionResult[] {
+    return results.map((r, i) => {
+      if (r.errorCode !== ErrorCode.NONE) return r;
+      const p = this.partitions.get(key(r.topic, r.partition));
+      if (!p?.isLeader) return r;
+      if (!p.isFollowerReplica(replicaId)) {
+        this.o.logger.warn(
+          `Leader ${this.o.brokerId} did not record replica ${replicaId}'s fetch offset ${partitions[i].fetchOffset}: it is not ` +
+            `one of the assigned replicas ${p.assignment.join(',')} of ${p.key}. It gets no records.`,
+        );
+        return r;
+      }
+      const moved = p.updateFollowerFetchState(replicaId, partitions[i].fetchOffset, this.now());
+      if (moved) this.onPartitionChanged(p);
+      this.maybeExpandIsr(p, replicaId);
+      return moved ? { ...r, highWatermark: p.highWatermark, lastStableOffset: p.highWatermark } : r;
+    });
+  }
+
+  private readFromLocalLog(partitions: readonly FetchPartitionRequest[], maxBytes: number, replicaId: number): FetchPartitionResult[] {
+    const isFollower = replicaId >= 0;
     let remaining = maxBytes;
     let first = true;
     return partitions.map((fp) => {
@@ -441,7 +468,9 @@ export class ReplicaManager {
           isolation: isFollower ? 'logEnd' : 'highWatermark',
           minOneMessage: first,
         });
-        const size = info.records.sizeInBytes;
+        // A replica id outside the assignment reads nothing (see updateFollowerFetchState).
+        const records = isFollower && !p.isFollowerReplica(replicaId) ? RecordsSlice.EMPTY : info.records;
+        const size = records.sizeInBytes;
         if (size > 0) first = false;
         remaining = Math.max(0, remaining - size);
         return {
@@ -451,7 +480,7 @@ export class ReplicaManager {
           highWatermark: p.highWatermark,
           lastStableOffset: p.highWatermark,
           logStartOffset: p.log.logStartOffset,
-          records: info.records,
+          records,
         };
       } catch (err) {
         const code = err instanceof KafkaError ? err.code : ErrorCode.UNKNOWN_SERVER_ERROR;

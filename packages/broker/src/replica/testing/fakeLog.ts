@@ -1,4 +1,5 @@
-import { LeaderEpochFileCache, type LeaderEpochCheckpointFile, type Log } from '@samsa/storage';
+import { ErrorCode, KafkaError } from '@samsa/protocol';
+import { LeaderEpochFileCache, RecordsSlice, type FetchDataInfo, type LeaderEpochCheckpointFile, type Log } from '@samsa/storage';
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -29,6 +30,17 @@ export class FakeLog {
     const firstOffset = this.logEndOffset;
     this.append(records.length, epoch);
     return { firstOffset, lastOffset: this.logEndOffset - 1, logAppendTime: -1, logStartOffset: 0, written: Promise.resolve() };
+  }
+
+  /**
+   * Log.read's range check (OFFSET_OUT_OF_RANGE outside [log start, log end]); no bytes are kept,
+   * so every read in range is empty.
+   */
+  read(startOffset: number): FetchDataInfo {
+    if (startOffset > this.logEndOffset || startOffset < this.logStartOffset) {
+      throw new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `offset ${startOffset} outside ${this.logStartOffset}..${this.logEndOffset}`);
+    }
+    return { fetchOffsetMetadata: { messageOffset: startOffset, segmentBaseOffset: 0, relativePositionInSegment: 0 }, records: RecordsSlice.EMPTY, firstEntryIncomplete: false };
   }
 
   maybeIncrementHighWatermark(hw: number): number | undefined {
