@@ -2,7 +2,7 @@ import { ApiKey, decodeResponse, type Struct } from '@samsa/protocol';
 import { close, connectZk, getData, liveTrackedProcesses, type ZkClient } from '../../harness';
 import { startCluster, type BrokerHandle, type ClusterHandle } from '../../harness/broker';
 import { createTopic, errorName, TestClient, waitForPartitionState } from '../../fault/support';
-import { array, brokerPids, requestFrame, stillServes, string } from './support';
+import { array, brokerPids, requestFrame, stillServes, string, waitUntilServed } from './support';
 
 /**
  * Issue 13, row 15, against one real broker: AlterConfigs for a BROKER resource with a config name
@@ -28,6 +28,7 @@ beforeAll(async () => {
   zk = await connectZk(cluster.zkConnect);
   await createTopic(cluster.zkConnect, TOPIC, 1, 1);
   await waitForPartitionState(zk, TOPIC, 0, (s) => s.leader === 0, 'leader 0');
+  await waitUntilServed(broker, TOPIC);
 });
 
 afterAll(async () => {

@@ -7,7 +7,7 @@ import {
   type KafkaJsBroker,
   type KafkaJsCluster,
 } from '../../../packages/admin/src/groups/kafkajsCoordinator';
-import { brokerPids, stillServes } from './support';
+import { brokerPids, stillServes, waitUntilServed } from './support';
 
 /**
  * Issue 13, row 14: kafkajs's Broker-level joinGroup (what tools built on kafkajs's internals use)
@@ -55,6 +55,7 @@ beforeAll(async () => {
   zk = await connectZk(cluster.zkConnect);
   await createTopic(cluster.zkConnect, TOPIC, 1, 1);
   await waitForPartitionState(zk, TOPIC, 0, (s) => s.leader === 0, 'leader 0');
+  await waitUntilServed(cluster.broker(0), TOPIC);
 });
 
 afterAll(async () => {

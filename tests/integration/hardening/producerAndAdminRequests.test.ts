@@ -12,7 +12,7 @@ import {
   TestClient,
   waitForPartitionState,
 } from '../../fault/support';
-import { array, brokerPids, bytes, int16, int32, requestFrame, stillServes, string } from './support';
+import { array, brokerPids, bytes, int16, int32, requestFrame, stillServes, string, waitUntilServed } from './support';
 
 /**
  * Issue 13, rows 10, 18 and 21, against one real broker (the controller): a Produce with an acks
@@ -44,6 +44,7 @@ beforeAll(async () => {
   zk = await connectZk(cluster.zkConnect);
   await createTopic(cluster.zkConnect, TOPIC, 1, 1);
   await waitForPartitionState(zk, TOPIC, 0, (s) => s.leader === 0, 'leader 0');
+  await waitUntilServed(broker, TOPIC);
 });
 
 afterAll(async () => {

@@ -1,5 +1,6 @@
-import type { ClusterHandle } from '../../harness/broker';
-import { kcatConsume, kcatProduce } from '../../fault/support';
+import type { Struct } from '@samsa/protocol';
+import type { BrokerHandle, ClusterHandle } from '../../harness/broker';
+import { errorName, expectEventually, kcatConsume, kcatProduce, metadata } from '../../fault/support';
 
 /**
  * What every hardening test checks after its bad request (issue 13's acceptance): the same broker
@@ -77,4 +78,18 @@ export function array(items: readonly Buffer[]): Buffer {
 /** A non-flexible BYTES / RECORDS field: int32 length, then the bytes. */
 export function bytes(b: Buffer): Buffer {
   return Buffer.concat([int32(b.length), b]);
+}
+
+/**
+ * Waits until `broker` answers Metadata for `topic` without an error: the controller's
+ * UpdateMetadata reaches a broker after the partition's state znode is written, and on a loaded
+ * machine a request sent in between finds no such topic.
+ */
+export async function waitUntilServed(broker: BrokerHandle, topic: string): Promise<void> {
+  await expectEventually(async () => {
+    const md = await metadata(broker, [topic]);
+    if (md.topics.map((t: Struct) => errorName(t.errorCode)).join() !== 'NONE') {
+      throw new Error(`broker ${broker.brokerId} does not serve ${topic} yet`);
+    }
+  });
 }
