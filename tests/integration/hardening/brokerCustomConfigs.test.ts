@@ -1,8 +1,8 @@
-import { ApiKey, decodeResponse, type Struct } from '@samsa/protocol';
+import { ApiKey, type Struct } from '@samsa/protocol';
 import { close, connectZk, getData, liveTrackedProcesses, type ZkClient } from '../../harness';
 import { startCluster, type BrokerHandle, type ClusterHandle } from '../../harness/broker';
-import { createTopic, errorName, TestClient, waitForPartitionState } from '../../fault/support';
-import { array, brokerPids, requestFrame, stillServes, string, waitUntilServed } from './support';
+import { createTopic, errorName, waitForPartitionState } from '../../fault/support';
+import { array, brokerPids, stillServes, string, waitUntilServed, sendHandBuilt } from './support';
 
 /**
  * Issue 13, row 15, against one real broker: AlterConfigs for a BROKER resource with a config name
@@ -19,7 +19,6 @@ let cluster: ClusterHandle;
 let broker: BrokerHandle;
 let zk: ZkClient;
 let pids: ReadonlyMap<number, number | undefined>;
-let correlationId = 1;
 
 beforeAll(async () => {
   cluster = await startCluster({ brokers: 1, overrides: { 'auto.create.topics.enable': false } });
@@ -37,20 +36,9 @@ afterAll(async () => {
   expect(liveTrackedProcesses()).toEqual([]);
 });
 
-/** Sends one hand-built frame on a connection of its own; the decoded answer. */
-async function sendBytes(apiKey: number, apiVersion: number, body: readonly Buffer[]): Promise<Struct> {
-  const client = await TestClient.connect(broker.port);
-  try {
-    const id = correlationId++;
-    client.sendFrame(requestFrame(apiKey, apiVersion, id, body));
-    await client.waitFrames(1, 15_000);
-    expect(client.frames).toHaveLength(1);
-    const decoded = decodeResponse(apiKey, apiVersion, client.frames[0]);
-    expect(decoded.correlationId).toBe(id);
-    return decoded.body;
-  } finally {
-    client.close();
-  }
+/** One hand-built request to the broker; the decoded answer. */
+function sendBytes(apiKey: number, apiVersion: number, body: readonly Buffer[]): Promise<Struct> {
+  return sendHandBuilt(broker, apiKey, apiVersion, body);
 }
 
 function int8(v: number): Buffer {
@@ -101,16 +89,28 @@ test('row15ACustomBrokerConfigIsStoredForPluginsAndRefusalsArePerResource', asyn
       { type: TOPIC_TYPE, name: TOPIC, configs: [['retention.ms', '3600000']] },
     ]),
   );
-  expect(stored.responses.map((r: Struct) => [r.resourceType, r.resourceName, errorName(r.errorCode)])).toEqual([
+  expect(
+    stored.responses.map((r: Struct) => [r.resourceType, r.resourceName, errorName(r.errorCode)]),
+  ).toEqual([
     [BROKER, '0', 'NONE'],
     [TOPIC_TYPE, TOPIC, 'NONE'],
   ]);
   // Kafka's AdminZkClient.changeEntityConfig JSON
-  expect(await zkJson('/config/brokers/0')).toEqual({ version: 1, config: { 'plugin.custom.setting': 'on' } });
-  expect(await zkJson(`/config/topics/${TOPIC}`)).toEqual({ version: 1, config: { 'retention.ms': '3600000' } });
+  expect(await zkJson('/config/brokers/0')).toEqual({
+    version: 1,
+    config: { 'plugin.custom.setting': 'on' },
+  });
+  expect(await zkJson(`/config/topics/${TOPIC}`)).toEqual({
+    version: 1,
+    config: { 'retention.ms': '3600000' },
+  });
 
   // Described as Kafka 2.8 describes a name without a known type: hidden, read-only, dynamic source.
-  const described = await sendBytes(ApiKey.DescribeConfigs, 1, describeConfigsV1(BROKER, '0', ['plugin.custom.setting']));
+  const described = await sendBytes(
+    ApiKey.DescribeConfigs,
+    1,
+    describeConfigsV1(BROKER, '0', ['plugin.custom.setting']),
+  );
   expect(errorName(described.results[0].errorCode)).toBe('NONE');
   expect(described.results[0].configs).toMatchObject([
     { name: 'plugin.custom.setting', value: null, readOnly: true, configSource: 2, isSensitive: true },
@@ -121,11 +121,20 @@ test('row15ACustomBrokerConfigIsStoredForPluginsAndRefusalsArePerResource', asyn
     ApiKey.AlterConfigs,
     1,
     alterConfigsV1([
-      { type: BROKER, name: '0', configs: [['plugin.custom.setting', 'off'], ['auto.create.topics.enable', 'true']] },
+      {
+        type: BROKER,
+        name: '0',
+        configs: [
+          ['plugin.custom.setting', 'off'],
+          ['auto.create.topics.enable', 'true'],
+        ],
+      },
       { type: TOPIC_TYPE, name: TOPIC, configs: [['retention.ms', '7200000']] },
     ]),
   );
-  expect(refused.responses.map((r: Struct) => [r.resourceName, errorName(r.errorCode), r.errorMessage])).toEqual([
+  expect(
+    refused.responses.map((r: Struct) => [r.resourceName, errorName(r.errorCode), r.errorMessage]),
+  ).toEqual([
     [
       '0',
       'INVALID_REQUEST',
@@ -134,8 +143,14 @@ test('row15ACustomBrokerConfigIsStoredForPluginsAndRefusalsArePerResource', asyn
     ],
     [TOPIC, 'NONE', null],
   ]);
-  expect(await zkJson('/config/brokers/0')).toEqual({ version: 1, config: { 'plugin.custom.setting': 'on' } });
-  expect(await zkJson(`/config/topics/${TOPIC}`)).toEqual({ version: 1, config: { 'retention.ms': '7200000' } });
+  expect(await zkJson('/config/brokers/0')).toEqual({
+    version: 1,
+    config: { 'plugin.custom.setting': 'on' },
+  });
+  expect(await zkJson(`/config/topics/${TOPIC}`)).toEqual({
+    version: 1,
+    config: { 'retention.ms': '7200000' },
+  });
 
   await stillServes(cluster, { pids, topic: TOPIC });
 });

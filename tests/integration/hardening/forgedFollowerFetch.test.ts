@@ -1,8 +1,15 @@
-import { ApiKey, decodeResponse, ErrorCode, type Struct } from '@samsa/protocol';
+import { ApiKey, ErrorCode, type Struct } from '@samsa/protocol';
 import { close, connectZk, liveTrackedProcesses, type ZkClient } from '../../harness';
 import { startCluster, type BrokerHandle, type ClusterHandle } from '../../harness/broker';
-import { errorName, kafkaTopics, kcatProduce, rawRequest, recordBatch, TestClient, waitForPartitionState } from '../../fault/support';
-import { array, brokerPids, int32, requestFrame, stillServes, string } from './support';
+import {
+  errorName,
+  kafkaTopics,
+  kcatProduce,
+  rawRequest,
+  recordBatch,
+  waitForPartitionState,
+} from '../../fault/support';
+import { array, brokerPids, int32, stillServes, string, sendHandBuilt } from './support';
 
 /**
  * Issue 13, row 3, on two real brokers: a Fetch that claims to come from a follower must not move
@@ -23,18 +30,29 @@ let leader: BrokerHandle;
 let follower: BrokerHandle;
 let zk: ZkClient;
 let pids: ReadonlyMap<number, number | undefined>;
-let correlationId = 1;
 
 beforeAll(async () => {
   cluster = await startCluster({
     brokers: 2,
     // nothing shrinks the ISR or expires a session while broker 1 is stopped: only a forged fetch could complete the produce
-    overrides: { 'auto.create.topics.enable': false, 'replica.lag.time.max.ms': 30_000, 'zookeeper.session.timeout.ms': 20_000 },
+    overrides: {
+      'auto.create.topics.enable': false,
+      'replica.lag.time.max.ms': 30_000,
+      'zookeeper.session.timeout.ms': 20_000,
+    },
   });
   [leader, follower] = [cluster.broker(0), cluster.broker(1)];
   pids = brokerPids(cluster);
   zk = await connectZk(cluster.zkConnect);
-  await kafkaTopics(cluster.zkConnect, ['--create', '--topic', TOPIC, '--replica-assignment', '0:1', '--config', 'min.insync.replicas=2']);
+  await kafkaTopics(cluster.zkConnect, [
+    '--create',
+    '--topic',
+    TOPIC,
+    '--replica-assignment',
+    '0:1',
+    '--config',
+    'min.insync.replicas=2',
+  ]);
   await waitForPartitionState(zk, TOPIC, 0, (s) => s.leader === 0 && s.isr.length === 2, 'leader 0, ISR 0,1');
 });
 
@@ -76,19 +94,9 @@ function fetchV11(replicaId: number, fetchOffset: number): Buffer[] {
 
 /** Sends a hand-built Fetch v11 to the leader; its one partition's answer. */
 async function fetchAs(replicaId: number, fetchOffset: number): Promise<Struct> {
-  const client = await TestClient.connect(leader.port);
-  try {
-    const id = correlationId++;
-    client.sendFrame(requestFrame(ApiKey.Fetch, 11, id, fetchV11(replicaId, fetchOffset)));
-    await client.waitFrames(1, 10_000);
-    expect(client.frames).toHaveLength(1);
-    const decoded = decodeResponse(ApiKey.Fetch, 11, client.frames[0]);
-    expect(decoded.correlationId).toBe(id);
-    expect(decoded.body.errorCode).toBe(ErrorCode.NONE);
-    return decoded.body.responses[0].partitionResponses[0];
-  } finally {
-    client.close();
-  }
+  const body = await sendHandBuilt(leader, ApiKey.Fetch, 11, fetchV11(replicaId, fetchOffset));
+  expect(body.errorCode).toBe(ErrorCode.NONE);
+  return body.responses[0].partitionResponses[0];
 }
 
 const recordBytes = (p: Struct): number => (p.recordSet as Buffer | null)?.length ?? 0;

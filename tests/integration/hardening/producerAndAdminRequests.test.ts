@@ -1,4 +1,4 @@
-import { ApiKey, decodeResponse, type Struct } from '@samsa/protocol';
+import { ApiKey, type Struct } from '@samsa/protocol';
 import { close, connectZk, exists, liveTrackedProcesses, waitFor, type ZkClient } from '../../harness';
 import { startCluster, type BrokerHandle, type ClusterHandle } from '../../harness/broker';
 import {
@@ -9,10 +9,19 @@ import {
   rawRequest,
   recordBatch,
   runTool,
-  TestClient,
   waitForPartitionState,
 } from '../../fault/support';
-import { array, brokerPids, bytes, int16, int32, requestFrame, stillServes, string, waitUntilServed } from './support';
+import {
+  array,
+  brokerPids,
+  bytes,
+  int16,
+  int32,
+  stillServes,
+  string,
+  waitUntilServed,
+  sendHandBuilt,
+} from './support';
 
 /**
  * Issue 13, rows 10, 18 and 21, against one real broker (the controller): a Produce with an acks
@@ -28,7 +37,6 @@ let cluster: ClusterHandle;
 let broker: BrokerHandle;
 let zk: ZkClient;
 let pids: ReadonlyMap<number, number | undefined>;
-let correlationId = 1;
 
 beforeAll(async () => {
   cluster = await startCluster({
@@ -53,20 +61,9 @@ afterAll(async () => {
   expect(liveTrackedProcesses()).toEqual([]);
 });
 
-/** Sends one hand-built frame on a connection of its own; the decoded answer. */
-async function sendBytes(apiKey: number, apiVersion: number, body: readonly Buffer[]): Promise<Struct> {
-  const client = await TestClient.connect(broker.port);
-  try {
-    const id = correlationId++;
-    client.sendFrame(requestFrame(apiKey, apiVersion, id, body));
-    await client.waitFrames(1, 15_000);
-    expect(client.frames).toHaveLength(1);
-    const decoded = decodeResponse(apiKey, apiVersion, client.frames[0]);
-    expect(decoded.correlationId).toBe(id);
-    return decoded.body;
-  } finally {
-    client.close();
-  }
+/** One hand-built request to the broker; the decoded answer. */
+function sendBytes(apiKey: number, apiVersion: number, body: readonly Buffer[]): Promise<Struct> {
+  return sendHandBuilt(broker, apiKey, apiVersion, body);
 }
 
 /** Produce v7 (transactional id, acks, timeout, topics → partitions → records), as bytes. */

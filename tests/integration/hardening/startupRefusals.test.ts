@@ -26,7 +26,11 @@ afterAll(async () => {
 /** Starts a broker with `overrides`, expects it to refuse, and returns its only output line. */
 async function refusal(overrides: Record<string, string | boolean>): Promise<string> {
   const brokerId = nextBrokerId++;
-  const failure = await expectBrokerStartupFailure({ zkConnect: zkServer.connectString, brokerId, overrides });
+  const failure = await expectBrokerStartupFailure({
+    zkConnect: zkServer.connectString,
+    brokerId,
+    overrides,
+  });
   expect(failure.exitCode).toBe(1);
   const lines = failure.output.trim().split('\n');
   expect(lines).toHaveLength(1);
@@ -50,7 +54,9 @@ describe('a broker refuses to start on settings that promise security it does no
 
   it('zookeeper.set.acl=true', async () => {
     expect(await refusal({ 'zookeeper.set.acl': true })).toMatch(
-      new RegExp(`^ERROR: refusing to start: zookeeper\\.set\\.acl=true \\(${FILE_LINE}\\) asks for secure ZooKeeper ACLs`),
+      new RegExp(
+        `^ERROR: refusing to start: zookeeper\\.set\\.acl=true \\(${FILE_LINE}\\) asks for secure ZooKeeper ACLs`,
+      ),
     );
   });
 
@@ -70,7 +76,9 @@ describe('a broker refuses to start on settings that promise security it does no
         listeners: 'PLAINTEXT://127.0.0.1:0,EXTERNAL://127.0.0.1:0',
         'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,EXTERNAL:SSL',
       }),
-    ).toMatch(/listener EXTERNAL:\/\/127\.0\.0\.1:0 in listeners .* has security protocol SSL \(listener\.security\.protocol\.map, /);
+    ).toMatch(
+      /listener EXTERNAL:\/\/127\.0\.0\.1:0 in listeners .* has security protocol SSL \(listener\.security\.protocol\.map, /,
+    );
   });
 
   it('an advertised SASL_SSL listener', async () => {
@@ -87,7 +95,9 @@ describe('a broker refuses to start on settings that promise security it does no
 
   it('an SSL key Samsa does not define says why', async () => {
     expect(await refusal({ 'ssl.keystore.location': '/etc/kafka/broker.jks' })).toMatch(
-      new RegExp(`^ERROR: unknown configuration 'ssl\\.keystore\\.location' \\(${FILE_LINE}\\): Samsa does not provide SSL or SASL yet$`),
+      new RegExp(
+        `^ERROR: unknown configuration 'ssl\\.keystore\\.location' \\(${FILE_LINE}\\): Samsa does not provide SSL or SASL yet$`,
+      ),
     );
   });
 

@@ -1,6 +1,13 @@
-import type { Struct } from '@samsa/protocol';
+import { decodeResponse, type Struct } from '@samsa/protocol';
 import type { BrokerHandle, ClusterHandle } from '../../harness/broker';
-import { errorName, expectEventually, kcatConsume, kcatProduce, metadata } from '../../fault/support';
+import {
+  errorName,
+  expectEventually,
+  kcatConsume,
+  kcatProduce,
+  metadata,
+  TestClient,
+} from '../../fault/support';
 
 /**
  * What every hardening test checks after its bad request (issue 13's acceptance): the same broker
@@ -92,4 +99,30 @@ export async function waitUntilServed(broker: BrokerHandle, topic: string): Prom
       throw new Error(`broker ${broker.brokerId} does not serve ${topic} yet`);
     }
   });
+}
+
+let nextCorrelationId = 1;
+
+/**
+ * Sends one hand-built request body (bytes as the test wrote them) to `broker` on a connection of its
+ * own and decodes the one answer, checking its correlation id.
+ */
+export async function sendHandBuilt(
+  broker: BrokerHandle,
+  apiKey: number,
+  apiVersion: number,
+  body: readonly Buffer[],
+): Promise<Struct> {
+  const client = await TestClient.connect(broker.port);
+  try {
+    const id = nextCorrelationId++;
+    client.sendFrame(requestFrame(apiKey, apiVersion, id, body));
+    await client.waitFrames(1, 15_000);
+    if (client.frames.length !== 1) throw new Error(`expected one answer, got ${client.frames.length}`);
+    const decoded = decodeResponse(apiKey, apiVersion, client.frames[0]!);
+    if (decoded.correlationId !== id) throw new Error(`answer to ${decoded.correlationId}, asked ${id}`);
+    return decoded.body;
+  } finally {
+    client.close();
+  }
 }

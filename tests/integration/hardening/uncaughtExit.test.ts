@@ -56,7 +56,11 @@ function preload(name: string, body: string): string {
 }
 
 async function brokerWithFault(brokerId: number, preloadFile: string): Promise<BrokerHandle> {
-  broker = await startBroker({ zkConnect: zkServer.connectString, brokerId, nodeArgs: ['--require', preloadFile] });
+  broker = await startBroker({
+    zkConnect: zkServer.connectString,
+    brokerId,
+    nodeArgs: ['--require', preloadFile],
+  });
   expect(await exists(zk, `/brokers/ids/${brokerId}`)).not.toBeNull();
   return broker;
 }
@@ -79,7 +83,10 @@ describe('a broker exits non-zero on an error nothing catches', () => {
   });
 
   it('unhandledRejectionIsLoggedAndTheBrokerExits1', async () => {
-    const b = await brokerWithFault(2, preload('reject', `Promise.reject(new Error('${FAULT}: unhandled rejection'));`));
+    const b = await brokerWithFault(
+      2,
+      preload('reject', `Promise.reject(new Error('${FAULT}: unhandled rejection'));`),
+    );
     process.kill(b.pid!, 'SIGUSR2');
     expect(await b.waitForExit(15_000)).toBe(1);
     const line = `[KafkaServer id=2] Unhandled promise rejection: the broker's state is unknown, exiting with 1`;
