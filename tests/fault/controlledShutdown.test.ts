@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
 import {
   close,
   connectZk,
@@ -15,6 +17,7 @@ import {
   KCAT,
   kcatConsume,
   partitionState,
+  runTool,
   waitForPartitionState,
   type PartitionStateZNode,
 } from './support';
@@ -91,7 +94,8 @@ test('producerAndConsumerSawOnlyRetriableErrorsAndNoAcknowledgedRecordIsLost', a
   const bootstrap = cluster.brokers.find((b) => !stopped.has(b.brokerId))!.bootstrap;
   const stored = new Set<string>();
   for (let p = 0; p < PARTITIONS; p++) for (const v of await kcatConsume(bootstrap, TOPIC, p)) stored.add(v);
-  expect(acked.filter((v) => !stored.has(v))).toEqual([]);
+  const lost = acked.filter((v) => !stored.has(v));
+  if (lost.length > 0) throw new Error(`${lost.length} acknowledged records not read back: ${lost.join(',')}\n${await diagnosis(bootstrap)}`);
   // The consumer that ran through both shutdowns got every acknowledged record too.
   await waitFor(() => acked.every((v) => consumer.seen.has(v)), {
     timeoutMs: 20_000,
@@ -107,6 +111,31 @@ test('producerAndConsumerSawOnlyRetriableErrorsAndNoAcknowledgedRecordIsLost', a
   });
   expect(consumer.nonRetriableErrors()).toEqual([]);
 });
+
+/** What a failed read-back needs to be understood: each partition's read, offsets and state, and the brokers' logs. */
+async function diagnosis(bootstrap: string): Promise<string> {
+  const lines: string[] = [];
+  for (let p = 0; p < PARTITIONS; p++) {
+    const read = await runTool(KCAT, ['-C', '-b', bootstrap, '-t', TOPIC, '-p', String(p), '-o', 'beginning', '-e', '-f', '%o %s\n']);
+    const offsets = await runTool(KCAT, ['-Q', '-b', bootstrap, '-t', `${TOPIC}:${p}:-1`]);
+    const state = await partitionState(zk, TOPIC, p);
+    const values = read.stdout.trim().split('\n');
+    lines.push(
+      `partition ${p}: read ${values.length} (last ${values[values.length - 1]}); latest ${offsets.stdout.trim()}; ` +
+        `state ${JSON.stringify(state)}; kcat stderr ${read.stderr.trim().slice(0, 500)}`,
+    );
+  }
+  for (const b of cluster.brokers) {
+    const relevant = b
+      .output()
+      .split('\n')
+      .filter((l) => /controller|Leader|Follower|[Tt]runcat|ISR|shutdown|epoch|high watermark/.test(l));
+    lines.push(`---- broker ${b.brokerId}${stopped.has(b.brokerId) ? ' (stopped)' : ''}:`, ...relevant.slice(-150));
+    const stateChanges = path.join(b.dir, 'state-change.log');
+    if (fs.existsSync(stateChanges)) lines.push(`---- its state-change.log:`, ...fs.readFileSync(stateChanges, 'utf8').trim().split('\n').slice(-120));
+  }
+  return lines.join('\n');
+}
 
 // ---- the scenario ---------------------------------------------------------------------------------
 
