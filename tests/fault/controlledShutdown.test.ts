@@ -95,7 +95,10 @@ test('producerAndConsumerSawOnlyRetriableErrorsAndNoAcknowledgedRecordIsLost', a
   const stored = new Set<string>();
   for (let p = 0; p < PARTITIONS; p++) for (const v of await kcatConsume(bootstrap, TOPIC, p)) stored.add(v);
   const lost = acked.filter((v) => !stored.has(v));
-  if (lost.length > 0) throw new Error(`${lost.length} acknowledged records not read back: ${lost.join(',')}\n${await diagnosis(bootstrap)}`);
+  if (lost.length > 0) {
+    const withOffsets = lost.map((v) => `${v}@${producer.ackedOffsets.get(v) ?? '?'}`);
+    throw new Error(`${lost.length} acknowledged records not read back: ${withOffsets.join(',')}\n${await diagnosis(bootstrap)}`);
+  }
   // The consumer that ran through both shutdowns got every acknowledged record too.
   await waitFor(() => acked.every((v) => consumer.seen.has(v)), {
     timeoutMs: 20_000,
@@ -116,13 +119,16 @@ test('producerAndConsumerSawOnlyRetriableErrorsAndNoAcknowledgedRecordIsLost', a
 async function diagnosis(bootstrap: string): Promise<string> {
   const lines: string[] = [];
   for (let p = 0; p < PARTITIONS; p++) {
-    const read = await runTool(KCAT, ['-C', '-b', bootstrap, '-t', TOPIC, '-p', String(p), '-o', 'beginning', '-e', '-f', '%o %s\n']);
+    const read = await runTool(KCAT, [
+      ...['-C', '-b', bootstrap, '-t', TOPIC, '-p', String(p), '-o', 'beginning', '-e', '-f', '%o %s\n'],
+      ...['-X', 'auto.offset.reset=error', '-d', 'fetch'],
+    ]);
     const offsets = await runTool(KCAT, ['-Q', '-b', bootstrap, '-t', `${TOPIC}:${p}:-1`]);
     const state = await partitionState(zk, TOPIC, p);
     const values = read.stdout.trim().split('\n');
     lines.push(
       `partition ${p}: read ${values.length} (last ${values[values.length - 1]}); latest ${offsets.stdout.trim()}; ` +
-        `state ${JSON.stringify(state)}; kcat stderr ${read.stderr.trim().slice(0, 500)}`,
+        `state ${JSON.stringify(state)}; kcat stderr (fetch debug, last lines):\n${read.stderr.trim().split('\n').slice(-12).join('\n')}`,
     );
   }
   for (const b of cluster.brokers) {

@@ -23,6 +23,8 @@ export interface ProducerLoopOptions {
  */
 export class ProducerLoop {
   readonly acked = new Set<string>();
+  /** The offset the leader gave each acknowledged record (for diagnosing a record not read back). */
+  readonly ackedOffsets = new Map<string, number>();
   readonly failures: SendFailure[] = [];
   private running = true;
   private loops: Array<Promise<void>> = [];
@@ -50,13 +52,15 @@ export class ProducerLoop {
     for (let n = 0; this.running; n++) {
       const value = `m-${n}-${partition}`;
       try {
-        await this.producer.send({
+        const metadata = await this.producer.send({
           topic: this.topic,
           acks: -1,
           timeout: 10_000,
           messages: [{ value, partition }],
         });
         this.acked.add(value);
+        const baseOffset = metadata.find((m) => m.partition === partition)?.baseOffset;
+        this.ackedOffsets.set(value, baseOffset === undefined ? -1 : Number(baseOffset));
       } catch (e) {
         const error = e as Error & { retriable?: boolean };
         this.failures.push({

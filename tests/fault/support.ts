@@ -78,6 +78,9 @@ export async function kcatConsume(bootstrap: string, topic: string, partition: n
     '-q',
     '-f',
     '%s\n',
+    // An offset out of range would otherwise make librdkafka jump to the end and exit as if done.
+    '-X',
+    'auto.offset.reset=error',
   ]);
   if (r.code !== 0)
     throw new Error(`kcat -C from ${topic}-${partition} failed (exit ${r.code}): ${r.stderr}`);
