@@ -39,6 +39,7 @@ import { listPartitionReassignmentsHandler } from '../api/listPartitionReassignm
 import { completingTopicOperations, TopicPurgatory } from '../api/topicPurgatory';
 import { leaderAndIsrHandler, stopReplicaHandler, updateMetadataHandler } from '../api/controlPlane';
 import { ControlRequestFence } from '../api/controlRequestFence';
+import { controlPlaneListenerName, interBrokerListenerName } from '../config/controlPlaneListener';
 import type { BrokerDeps } from '../api/deps';
 import { fetchHandler } from '../api/fetch';
 import { findCoordinatorHandler } from '../api/findCoordinator';
@@ -293,6 +294,7 @@ export class KafkaServer {
       leaderImbalancePerBrokerPercentage: c.int('leader.imbalance.per.broker.percentage'),
       controllerSocketTimeoutMs: c.int('controller.socket.timeout.ms'),
       interBrokerListenerName: this.interBrokerListenerName(),
+      controlPlaneListenerName: controlPlaneListenerName(this.config),
       onNewSession: () => this.registerBroker(),
       logger: this.logging.logger('', 'kafka.controller.KafkaController'),
       stateChangeLogger: this.logging.stateChangeLogger(''),
@@ -305,10 +307,7 @@ export class KafkaServer {
   }
 
   private interBrokerListenerName(): string {
-    return (
-      this.config.string('inter.broker.listener.name') ??
-      parseListeners(this.config.list('listeners'))[0].name
-    );
+    return interBrokerListenerName(this.config);
   }
 
   /** The endpoints clients are told about: advertised.listeners, with bound ports for port 0. */
