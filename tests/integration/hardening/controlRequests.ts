@@ -5,8 +5,8 @@ import { array, int32, string } from './support';
 /**
  * Controller-to-broker requests written byte by byte, as a client that is not the controller would
  * forge them (issue 13 row 2), and the ZooKeeper facts a forger would read to make them look real.
- * Only non-flexible versions: LeaderAndIsr v2 (the first with the broker epoch and topic grouping)
- * and StopReplica v1 (the first with the broker epoch).
+ * Only non-flexible versions: LeaderAndIsr v2 (the first with the broker epoch and topic grouping),
+ * StopReplica v1 (the first with the broker epoch) and UpdateMetadata v0 (no broker epoch: -1).
  */
 
 export function int8(v: number): Buffer {
@@ -69,6 +69,26 @@ export function stopReplicaV1(
 ): Buffer[] {
   const topics = partitions.map((p) => Buffer.concat([string(p.topic), array([int32(p.partition)])]));
   return [int32(header.controllerId), int32(header.controllerEpoch), int64(header.brokerEpoch), int8(deletePartitions ? 1 : 0), array(topics)];
+}
+
+/** An UpdateMetadata v0 body: no live brokers, and each partition given marked deleted (leader -2). */
+export function updateMetadataV0DeletingAll(
+  header: Pick<ControlHeader, 'controllerId' | 'controllerEpoch'>,
+  partitions: readonly { topic: string; partition: number }[],
+): Buffer[] {
+  const states = partitions.map((p) =>
+    Buffer.concat([
+      string(p.topic),
+      int32(p.partition),
+      int32(header.controllerEpoch),
+      int32(-2), // leader: LeaderAndIsr.LeaderDuringDelete
+      int32(1_000_000), // leader epoch
+      array([]), // isr
+      int32(0), // zkVersion
+      array([]), // replicas
+    ]),
+  );
+  return [int32(header.controllerId), int32(header.controllerEpoch), array(states), array([])];
 }
 
 /** The controller as ZooKeeper holds it now (fails while there is none). */

@@ -10,15 +10,16 @@ import {
   partitionState,
   waitForPartitionState,
 } from '../../fault/support';
-import { currentController, leaderAndIsrV2, MAX_CONTROLLER_EPOCH, stopReplicaV1 } from './controlRequests';
+import { currentController, leaderAndIsrV2, MAX_CONTROLLER_EPOCH, stopReplicaV1, updateMetadataV0DeletingAll } from './controlRequests';
 import { brokerPids, sendHandBuilt, stillServes, waitUntilServed } from './support';
 
 /**
  * Issue 13, row 2, on two real brokers: a controller epoch of 2³¹−1 sent by a client used to be
  * taken as the newest, and every request of the real controller was STALE from then on. Now an
  * epoch above the known one counts only once /controller_epoch and /controller confirm it:
- *  - forged LeaderAndIsr v2 (leader -1 for a partition the broker leads) and StopReplica v1
- *    (delete=true) at epoch 2³¹−1 answer STALE_CONTROLLER_EPOCH and change nothing;
+ *  - forged LeaderAndIsr v2 (leader -1 for a partition the broker leads), StopReplica v1
+ *    (delete=true) and UpdateMetadata v0 (the topic deleted, no live brokers) at epoch 2³¹−1 answer
+ *    STALE_CONTROLLER_EPOCH and change nothing;
  *  - the real controller still works: a topic created afterwards gets its leader and full ISR on the
  *    forged-at broker, kcat produces and consumes; and when the controller's broker (leading the new
  *    topic) is killed, the other broker becomes controller with the next epoch — which it accepts
@@ -86,6 +87,9 @@ test('aForgedMaximumControllerEpochIsRefusedAndTheRealControllerKeepsWorking', a
     stopReplicaV1({ ...header, controllerId: real.brokerId }, true, [{ topic: before, partition: 0 }]),
   );
   expect(asController.errorCode).toBe(ErrorCode.STALE_CONTROLLER_EPOCH);
+  // UpdateMetadata v0 (no broker epoch field): "no live brokers, and the topic is being deleted"
+  const update = await sendHandBuilt(target, ApiKey.UpdateMetadata, 0, updateMetadataV0DeletingAll(header, [{ topic: before, partition: 0 }]));
+  expect(update.errorCode).toBe(ErrorCode.STALE_CONTROLLER_EPOCH);
 
   // nothing changed: the target still leads, its records are there, and both brokers still serve
   expect(await partitionState(zk, before, 0)).toEqual(stateBefore);
