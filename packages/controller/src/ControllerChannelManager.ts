@@ -20,6 +20,11 @@ export interface ControllerChannelManagerOptions {
   readonly controllerId: number;
   /** The listener brokers talk to each other on (Kafka inter.broker.listener.name). */
   readonly interBrokerListenerName: string;
+  /**
+   * The listener the controller connects to when it is not the inter-broker one: Kafka's
+   * controllerToBrokerListenerName, control.plane.listener.name when set (KIP-291).
+   */
+  readonly controllerToBrokerListenerName?: string;
   /** controller.socket.timeout.ms: connect and request timeout. */
   readonly socketTimeoutMs: number;
   readonly reconnectBackoffMs?: number;
@@ -127,13 +132,15 @@ class BrokerChannel {
   private signalStop: () => void = () => {};
   private readonly stopped = new Promise<void>((resolve) => (this.signalStop = resolve));
   private readonly node: string;
+  /** Whether the connection is known good (Kafka logs each connection the send thread makes). */
+  private connected = false;
 
   constructor(
     private readonly broker: Broker,
     private readonly options: ControllerChannelManagerOptions,
     private readonly logger: Logger,
   ) {
-    const endPoint = brokerEndPoint(broker, options.interBrokerListenerName);
+    const endPoint = brokerEndPoint(broker, options.controllerToBrokerListenerName ?? options.interBrokerListenerName);
     this.node =
       endPoint === undefined
         ? `broker ${broker.id} (no endpoint)`
@@ -210,6 +217,10 @@ class BrokerChannel {
       }
       try {
         await this.client.ready();
+        if (!this.connected) {
+          this.connected = true;
+          this.logger.info(`Controller ${this.options.controllerId} connected to ${this.node} for sending state change requests`);
+        }
         return await item.exchange(this.client);
       } catch (error) {
         if (!this.running) return null;
@@ -222,6 +233,7 @@ class BrokerChannel {
         if (failures === 1) this.logger.warn(message);
         else this.logger.debug(message);
         this.client.close('reset after a failed send');
+        this.connected = false;
         await this.pause(retryBackoffMs);
       }
     }

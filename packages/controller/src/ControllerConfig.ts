@@ -23,6 +23,11 @@ export interface KafkaControllerOptions {
   readonly controllerSocketTimeoutMs?: number;
   /** inter.broker.listener.name (default PLAINTEXT): the endpoint the controller connects to. */
   readonly interBrokerListenerName?: string;
+  /**
+   * control.plane.listener.name (KIP-291): when set, the controller connects to this listener of
+   * each broker instead of the inter-broker one (Kafka's controllerToBrokerListenerName).
+   */
+  readonly controlPlaneListenerName?: string | null;
   /** Request versions (default LeaderAndIsr v4, UpdateMetadata v6, StopReplica v3: IBP 2.6–2.8-IV0). */
   readonly requestVersions?: Partial<ControlRequestVersions>;
   /** Reconnect backoff towards brokers (Kafka reconnect.backoff.ms / .max.ms: 50 / 1000). */
@@ -56,6 +61,8 @@ export interface ControllerConfig {
   readonly leaderImbalancePerBrokerPercentage: number;
   readonly controllerSocketTimeoutMs: number;
   readonly interBrokerListenerName: string;
+  /** The broker listener the controller's requests go to: control.plane.listener.name, else inter.broker.listener.name. */
+  readonly controllerToBrokerListenerName: string;
   readonly requestVersions: ControlRequestVersions;
   readonly reconnectBackoffMs: number;
   readonly reconnectBackoffMaxMs: number;
@@ -78,6 +85,7 @@ export function controllerConfig(options: KafkaControllerOptions): ControllerCon
     leaderImbalancePerBrokerPercentage: options.leaderImbalancePerBrokerPercentage ?? 10,
     controllerSocketTimeoutMs: options.controllerSocketTimeoutMs ?? 30_000,
     interBrokerListenerName: (options.interBrokerListenerName ?? 'PLAINTEXT').toUpperCase(),
+    controllerToBrokerListenerName: (options.controlPlaneListenerName ?? options.interBrokerListenerName ?? 'PLAINTEXT').toUpperCase(),
     requestVersions: { ...DEFAULT_CONTROL_REQUEST_VERSIONS, ...options.requestVersions },
     reconnectBackoffMs: options.reconnectBackoffMs ?? 50,
     reconnectBackoffMaxMs: options.reconnectBackoffMaxMs ?? 1000,

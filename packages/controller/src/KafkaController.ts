@@ -87,6 +87,7 @@ export class KafkaController {
     this.channelManager = new ControllerChannelManager({
       controllerId: brokerId,
       interBrokerListenerName: this.config.interBrokerListenerName,
+      controllerToBrokerListenerName: this.config.controllerToBrokerListenerName,
       socketTimeoutMs: this.config.controllerSocketTimeoutMs,
       reconnectBackoffMs: this.config.reconnectBackoffMs,
       reconnectBackoffMaxMs: this.config.reconnectBackoffMaxMs,

@@ -80,6 +80,19 @@ export function logDirName(tp: TopicPartition): string {
   return topicPartitionKey(tp);
 }
 
+/**
+ * The directory of `tp`'s log under the log dir `parent`, or null when `tp` can have none there: a
+ * topic name outside Kafka's legal ones, a partition that is not a non-negative integer, or a name
+ * that would resolve anywhere but directly inside `parent`. The one place a partition's directory
+ * is made from its name, so no name a request brings can reach outside log.dirs.
+ */
+export function partitionDirIn(parent: string, tp: TopicPartition): string | null {
+  if (!isLegalTopicName(tp.topic) || !Number.isSafeInteger(tp.partition) || tp.partition < 0) return null;
+  const root = path.resolve(parent);
+  const dir = path.resolve(root, logDirName(tp));
+  return path.dirname(dir) === root && path.basename(dir) === logDirName(tp) ? dir : null;
+}
+
 /** `<topic>-<partition>.<32 hex>-delete`: a partition directory waiting to be removed. */
 export function logDeleteDirName(tp: TopicPartition): string {
   const suffix = `-${tp.partition}.${randomUUID().replace(/-/g, '')}${DELETE_DIR_SUFFIX}`;

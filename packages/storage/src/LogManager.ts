@@ -341,7 +341,7 @@ export class LogManager {
   private async createLogAsync(tp: TopicPartition, config: LogConfig | undefined, isNew: boolean): Promise<Log> {
     const logConfig = this.checkLogCanBeCreated(tp, config, isNew);
     for (const parent of this.nextLogDirs()) {
-      const dir = path.join(parent, files.logDirName(tp));
+      const dir = this.partitionDir(parent, tp);
       let prepared = false;
       try {
         await this.failureChannel.maybeHandleIOExceptionAsync(
@@ -365,6 +365,7 @@ export class LogManager {
   /** The config for a new log of `tp`, or KAFKA_STORAGE_ERROR when it may not be created now. */
   private checkLogCanBeCreated(tp: TopicPartition, config: LogConfig | undefined, isNew: boolean): LogConfig {
     const key = topicPartitionKey(tp);
+    for (const parent of this.logDirs) this.partitionDir(parent, tp);
     if (!isNew && this.offlineLogDirs.length > 0) {
       throw new KafkaError(
         ErrorCode.KAFKA_STORAGE_ERROR,
@@ -376,6 +377,22 @@ export class LogManager {
     return config ?? this.fetchLogConfig(tp.topic);
   }
 
+  /**
+   * `tp`'s directory in `parent`; INVALID_TOPIC_EXCEPTION, before anything touches the disk, when
+   * the partition's name is not a legal one or would lead outside the log dir (defence in depth:
+   * the request handlers refuse such names first).
+   */
+  private partitionDir(parent: string, tp: TopicPartition): string {
+    const dir = files.partitionDirIn(parent, tp);
+    if (dir === null) {
+      throw new KafkaError(
+        ErrorCode.INVALID_TOPIC_EXCEPTION,
+        `Refusing a log for ${JSON.stringify(tp.topic)} partition ${tp.partition}: not a legal topic partition inside ${parent}`,
+      );
+    }
+    return dir;
+  }
+
   /** Creates and registers the log in `parent`; undefined when that directory failed. */
   private createLogIn(
     parent: string,
@@ -384,10 +401,11 @@ export class LogManager {
     { filesCreated = false } = {},
   ): Log | undefined {
     const key = topicPartitionKey(tp);
+    const dir = this.partitionDir(parent, tp);
     const log = this.withDir(parent, 'Error while creating log in dir', () =>
       createLog({
         ...this.logDeps(),
-        dir: path.join(parent, files.logDirName(tp)),
+        dir,
         topicPartition: tp,
         config: logConfig,
         filesCreated,

@@ -4,6 +4,7 @@ import type { KafkaZkClient } from '@samsa/zk';
 import type { GroupCoordinator } from '@samsa/coordinator';
 import type { ReplicaManager } from '../replica/ReplicaManager';
 import { updateMetadataHandler } from './controlPlane';
+import { fakeControlRequestFence } from './testing/fakeFence';
 import { deleteTopicsHandler } from './deleteTopics';
 import { ctx, fakeDeps, updateMetadataBody } from './testing/fakeDeps';
 import { completingTopicOperations } from './topicPurgatory';
@@ -50,7 +51,7 @@ describe('deleteTopicsHandler', () => {
     } as unknown as GroupCoordinator;
     const deps = fakeDeps({ zkClient: zk, replicaManager, groupCoordinator });
     deps.metadataCache.updateMetadata(updateMetadataContent(updateMetadataBody([0], { gone: [0, 0] })));
-    const updateMetadata = completingTopicOperations(updateMetadataHandler(deps), deps.topicPurgatory);
+    const updateMetadata = completingTopicOperations(updateMetadataHandler(deps, fakeControlRequestFence()), deps.topicPurgatory);
     const pending = answerOf(
       deleteTopicsHandler(deps),
       ctx(ApiKey.DeleteTopics, 3),

@@ -2,6 +2,7 @@ import convict from 'convict';
 import { readFileSync } from 'node:fs';
 import { BROKER_CONFIGS, type ConfigDef, type ConfigType } from './definitions';
 import { parseProperties } from './properties';
+import { controlPlaneListenerProblems } from './controlPlaneListener';
 import { securityRefusals, unknownSecurityHint } from './securityRefusals';
 
 /** A configuration problem, naming the key and where its value came from. Exit code 1. */
@@ -186,6 +187,8 @@ export class KafkaConfig {
     const config = new KafkaConfig(values, origins);
     config.checkRequired();
     config.checkSecurityPromises();
+    const controlPlane = controlPlaneListenerProblems(config);
+    if (controlPlane.length > 0) throw new ConfigError(controlPlane.join('; '));
     return config;
   }
 

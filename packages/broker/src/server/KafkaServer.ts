@@ -38,6 +38,8 @@ import { incrementalAlterConfigsHandler } from '../api/incrementalAlterConfigs';
 import { listPartitionReassignmentsHandler } from '../api/listPartitionReassignments';
 import { completingTopicOperations, TopicPurgatory } from '../api/topicPurgatory';
 import { leaderAndIsrHandler, stopReplicaHandler, updateMetadataHandler } from '../api/controlPlane';
+import { ControlRequestFence } from '../api/controlRequestFence';
+import { controlPlaneListenerName, interBrokerListenerName } from '../config/controlPlaneListener';
 import type { BrokerDeps } from '../api/deps';
 import { fetchHandler } from '../api/fetch';
 import { findCoordinatorHandler } from '../api/findCoordinator';
@@ -292,6 +294,7 @@ export class KafkaServer {
       leaderImbalancePerBrokerPercentage: c.int('leader.imbalance.per.broker.percentage'),
       controllerSocketTimeoutMs: c.int('controller.socket.timeout.ms'),
       interBrokerListenerName: this.interBrokerListenerName(),
+      controlPlaneListenerName: controlPlaneListenerName(this.config),
       onNewSession: () => this.registerBroker(),
       logger: this.logging.logger('', 'kafka.controller.KafkaController'),
       stateChangeLogger: this.logging.stateChangeLogger(''),
@@ -304,10 +307,7 @@ export class KafkaServer {
   }
 
   private interBrokerListenerName(): string {
-    return (
-      this.config.string('inter.broker.listener.name') ??
-      parseListeners(this.config.list('listeners'))[0].name
-    );
+    return interBrokerListenerName(this.config);
   }
 
   /** The endpoints clients are told about: advertised.listeners, with bound ports for port 0. */
@@ -366,6 +366,23 @@ export class KafkaServer {
     }
   }
 
+  /**
+   * The epoch checks of the controller's requests: this broker's epoch (the czxid of its
+   * registration) and, for a controller epoch newer than the ReplicaManager's, /controller_epoch and
+   * /controller as ZooKeeper holds them.
+   */
+  private controlRequestFence(): ControlRequestFence {
+    return new ControlRequestFence({
+      brokerEpoch: () => this.brokerEpoch,
+      knownControllerEpoch: () => this.replicaManager!.controllerEpoch,
+      readController: async () => {
+        const [epoch, controllerId] = await Promise.all([this.zk!.getControllerEpoch(), this.zk!.getControllerId()]);
+        return { epoch: epoch?.epoch ?? null, controllerId };
+      },
+      logger: this.logging.logger(`[KafkaApi-${this.brokerId}]`, 'kafka.server.KafkaApis'),
+    });
+  }
+
   private apiRegistry(): ApiRegistry {
     const deps: BrokerDeps = {
       brokerId: this.brokerId,
@@ -383,6 +400,7 @@ export class KafkaServer {
       brokerTopicStats: this.brokerMetrics?.brokerTopicStats,
       fetchBufferPool: new FetchBufferPool(),
     };
+    const fence = this.controlRequestFence();
     const registry = new ApiRegistry();
     for (const entry of [
       findCoordinatorHandler(deps),
@@ -400,10 +418,10 @@ export class KafkaServer {
       fetchHandler(deps),
       listOffsetsHandler(deps),
       metadataHandler(deps),
-      leaderAndIsrHandler(deps),
-      stopReplicaHandler(deps),
+      leaderAndIsrHandler(deps, fence),
+      stopReplicaHandler(deps, fence),
       // admin requests waiting in the topic purgatory are re-checked after each UpdateMetadata
-      completingTopicOperations(updateMetadataHandler(deps), this.topicPurgatory),
+      completingTopicOperations(updateMetadataHandler(deps, fence), this.topicPurgatory),
       createTopicsHandler(deps),
       deleteTopicsHandler(deps),
       createPartitionsHandler(deps),
