@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { type Logger } from '@samsa/common';
 import { AdminZkClient, TopicExistsError, InvalidReplicationFactorError } from '@samsa/admin-zk';
 import { KafkaController } from '@samsa/controller';
@@ -238,7 +239,7 @@ export class KafkaServer {
     this.logDirFailureHandler = new LogDirFailureHandler({
       brokerId: c.brokerId,
       failureChannel: logManager.failureChannel,
-      logDirs: () => ({ all: c.logDirs, live: logManager.liveLogDirs }),
+      logDirs: () => ({ all: c.logDirs.map((d) => path.resolve(d)), live: logManager.liveLogDirs }),
       stopReplicasIn: (dir) => replicaManager.handleLogDirFailure(dir),
       propagateLogDirEvent: () => zk.propagateLogDirEvent(c.brokerId),
       halt: this.options.halt ?? ((code) => process.exit(code)),
