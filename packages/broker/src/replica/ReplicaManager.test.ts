@@ -1,6 +1,6 @@
 import { leaderAndIsrContent, updateMetadataContent } from '../testing/controlRequests';
 import { topicPartitionKey, type TopicPartition } from '@samsa/common';
-import { ErrorCode, type Struct } from '@samsa/protocol';
+import { ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
 import type { LogManager } from '@samsa/storage';
 import { offsetForLeaderEpochHandler } from '../api/offsetForLeaderEpoch';
 import { ctx, fakeDeps, quietLogger, updateMetadataBody } from '../api/testing/fakeDeps';
@@ -24,11 +24,18 @@ function recordingUpdater() {
   return { updater, writes, notified };
 }
 
-function setup(minIsr = 2, topicConfig: (topic: string) => Promise<Record<string, never>> = async () => ({})) {
+function setup(
+  minIsr = 2,
+  topicConfig: (topic: string) => Promise<Record<string, never>> = async () => ({}),
+  /** Topics whose logs cannot be created (an offline log directory): KAFKA_STORAGE_ERROR. */
+  unwritableTopics: readonly string[] = [],
+) {
   let now = 0;
   const logs = new Map<string, FakeLog>();
   const logManager = {
     async getOrCreateLogAsync(tp: TopicPartition) {
+      if (unwritableTopics.includes(tp.topic))
+        throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `Can not create log for ${tp.topic}: log directories are offline`);
       const k = topicPartitionKey(tp);
       let log = logs.get(k);
       if (!log) {
@@ -461,4 +468,18 @@ describe('ReplicaManager log dir failure', () => {
     expect(rm.handleLogDirFailure('/data/a')).toEqual([]);
     expect(rm.offlinePartitionCount).toBe(1);
   });
+});
+
+test('aPartitionWhoseLogCannotBeCreatedForAStorageErrorIsOfflineAsKafkasMarkPartitionOffline', async () => {
+  const s = setup(1, async () => ({}), ['lost']);
+  try {
+    const r = await s.rm.becomeLeaderOrFollower(leaderAndIsrContent(leaderAndIsr('lost', 0, 1, [0, 1])));
+    expect(r.partitionErrors.map((e) => e.errorCode)).toEqual([ErrorCode.KAFKA_STORAGE_ERROR]);
+    expect(s.rm.isPartitionOffline('lost', 0)).toBe(true);
+    expect(s.rm.offlinePartitionCount).toBe(1);
+    const [produced] = await s.rm.appendRecords(30_000, 1, [{ topic: 'lost', partition: 0, records: Buffer.alloc(2) }]);
+    expect(produced.errorCode).toBe(ErrorCode.KAFKA_STORAGE_ERROR);
+  } finally {
+    s.rm.shutdown();
+  }
 });

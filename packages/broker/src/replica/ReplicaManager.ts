@@ -270,6 +270,12 @@ export class ReplicaManager {
       } catch (e) {
         const code = e instanceof KafkaError ? e.code : ErrorCode.KAFKA_STORAGE_ERROR;
         this.o.logger.error(`LeaderAndIsr for ${key(s.topic, s.partition)} failed`, e);
+        // Its log is (or may be) on an offline log directory: the partition is offline (Kafka's
+        // markPartitionOffline in makeLeaders / makeFollowers), counted and answered as such.
+        if (e instanceof KafkaError && e.code === ErrorCode.KAFKA_STORAGE_ERROR) {
+          this.markPartitionOffline(key(s.topic, s.partition));
+          if (existing) changed.push(existing);
+        }
         results.push({ topic: s.topic, partition: s.partition, errorCode: code });
       }
     }
@@ -641,18 +647,22 @@ export class ReplicaManager {
    */
   handleLogDirFailure(dir: string): Partition[] {
     const failed = this.allPartitions().filter((p) => p.log.parentDir === dir);
-    for (const p of failed) {
-      this.fetcherManager.removePartition(p.key);
-      this.partitions.delete(p.key);
-      this.offlinePartitions.add(p.key);
-      p.leaderId = -1;
-    }
+    for (const p of failed) this.markPartitionOffline(p.key);
     this.onPartitionsChanged(failed);
     this.o.logger.warn(
       `Broker ${this.o.brokerId} stopped fetcher for partitions ${failed.map((p) => p.key).join(',') || '(none)'} ` +
         `because they are in the failed log directory ${dir}.`,
     );
     return failed;
+  }
+
+  /** The partition stops (no fetcher, not led) and is remembered as offline. */
+  private markPartitionOffline(k: string): void {
+    const p = this.partitions.get(k);
+    this.fetcherManager.removePartition(k);
+    this.partitions.delete(k);
+    this.offlinePartitions.add(k);
+    if (p) p.leaderId = -1;
   }
 
   /** After an append or a high watermark move, wake whoever waits on the partition. */
