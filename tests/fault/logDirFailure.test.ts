@@ -182,7 +182,7 @@ test('aFailedLogDirMovesLeadershipWithin10sAndTheBrokerHaltsWhenNoLogDirIsLeft',
     await waitFor(
       async () =>
         (await jolokiaValue(victim, 'kafka.server:type=ReplicaManager,name=OfflineReplicaCount')) === inFirst.length,
-      { what: `OfflineReplicaCount ${inFirst.length}` },
+      { timeoutMs: 30_000, what: `OfflineReplicaCount ${inFirst.length}` },
     );
     expect(await jolokiaValue(victim, 'kafka.log:type=LogManager,name=OfflineLogDirectoryCount')).toBe(1);
     const refused = await rawProduce(victim.port, TOPIC, inFirst[0], recordBatch(['to-a-failed-dir']));
@@ -197,12 +197,20 @@ test('aFailedLogDirMovesLeadershipWithin10sAndTheBrokerHaltsWhenNoLogDirIsLeft',
         const parts = body.topics[0].partitions as { partitionIndex: number; offlineReplicas: number[] }[];
         return parts.every((x) => x.offlineReplicas.includes(v) === inFirst.includes(x.partitionIndex));
       },
-      { what: `Metadata to list broker ${v}'s replicas in ${first} offline` },
+      { timeoutMs: 30_000, what: `Metadata to list broker ${v}'s replicas in ${first} offline` },
     );
     // The controller was told through /log_dir_event_notification, and deleted the notification.
-    expect(controller.output().slice(controllerOutputFrom)).toContain(`Handling log directory failure for brokers ${v}`);
-    expect(victim.output().slice(victimOutputFrom)).toContain(`Stopped serving replicas in dir ${logDirOf(victim, first)}`);
+    // (Console lines reach this process through pipes, a little after the events they tell.)
+    await waitFor(
+      () => controller.output().includes(`Handling log directory failure for brokers ${v}`, controllerOutputFrom),
+      { timeoutMs: 30_000, what: 'the controller to handle the log dir event notification' },
+    );
+    await waitFor(
+      () => victim.output().includes(`Stopped serving replicas in dir ${logDirOf(victim, first)}`, victimOutputFrom),
+      { timeoutMs: 30_000, what: `broker ${v} to say it stopped serving ${first}` },
+    );
     await waitFor(async () => (await getChildren(zk, '/log_dir_event_notification')).length === 0, {
+      timeoutMs: 30_000,
       what: 'the log dir event notification to be deleted',
     });
 
@@ -217,7 +225,8 @@ test('aFailedLogDirMovesLeadershipWithin10sAndTheBrokerHaltsWhenNoLogDirIsLeft',
     const exitCode = await victim.waitForExit(30_000);
     expect(exitCode).toBe(1);
     const all = DIRS.map((d) => logDirOf(victim, d));
-    expect(victim.output()).toContain(`Shutdown broker because all log dirs in ${all.join(', ')} have failed`);
+    const haltLine = `Shutdown broker because all log dirs in ${all.join(', ')} have failed`;
+    await waitFor(() => victim.output().includes(haltLine), { timeoutMs: 10_000, what: `the line "${haltLine}"` });
 
     // Its session ends; every partition it led gets another leader; producers go on.
     for (let p = 0; p < PARTITIONS; p++)
