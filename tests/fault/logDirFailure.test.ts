@@ -2,11 +2,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { close, connectZk, getChildren, liveTrackedProcesses, waitFor, type ZkClient } from '../harness';
-import { startCluster, type BrokerHandle, type ClusterHandle } from '../harness/broker';
+import { startBroker, startCluster, type BrokerHandle, type ClusterHandle } from '../harness/broker';
 import { ApiKey } from '@samsa/protocol';
 import {
   controllerInfo,
   createTopic,
+  kafkaTopics,
   ErrorCode,
   errorName,
   kcatConsume,
@@ -34,6 +35,9 @@ import { ProducerLoop } from './producerLoop';
  *      "Shutdown broker because all log dirs in … have failed"; its partitions get other leaders
  *      and producers go on;
  *   3. every acknowledged record is read back.
+ * Then a fourth broker with a single log directory (Kafka's default layout) joins: its directory
+ * fails, it halts at once with the same line, and the cluster carries on without losing an
+ * acknowledged record.
  */
 jest.setTimeout(180_000);
 
@@ -47,6 +51,8 @@ let cluster: ClusterHandle;
 let zk: ZkClient;
 let scratch: string;
 let faultFile: string;
+/** Brokers a test started beside the cluster's (removed after all). */
+const extraBrokers: BrokerHandle[] = [];
 
 beforeAll(async () => {
   scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'samsa-log-dir-failure-'));
@@ -64,6 +70,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (zk) await close(zk);
+  await Promise.all(extraBrokers.map((b) => b.remove()));
   await cluster?.stop();
   fs.rmSync(scratch, { recursive: true, force: true });
   expect(liveTrackedProcesses()).toEqual([]);
@@ -107,10 +114,16 @@ function ackedOn(producer: ProducerLoop, p: number): number {
 }
 
 /** Waits until every partition has `more` acknowledged records beyond `before`. */
-async function waitForMoreAcks(producer: ProducerLoop, before: number[], more: number, what: string): Promise<void> {
+async function waitForMoreAcks(
+  producer: ProducerLoop,
+  before: number[],
+  more: number,
+  what: string,
+  topic = TOPIC,
+): Promise<void> {
   await waitFor(() => before.every((n, p) => ackedOn(producer, p) >= n + more), {
     timeoutMs: 60_000,
-    what: `${more} more acknowledged records on every partition ${what} (failures: ${producer.failures
+    what: `${more} more acknowledged records on every partition of ${topic} ${what} (failures: ${producer.failures
       .slice(-5)
       .map((f) => f.message)
       .join('; ')})`,
@@ -242,5 +255,53 @@ test('aFailedLogDirMovesLeadershipWithin10sAndTheBrokerHaltsWhenNoLogDirIsLeft',
     for (const value of await kcatConsume(cluster.bootstrap, TOPIC, p)) stored.add(value);
   const acked = [...producer.acked];
   expect(acked.length).toBeGreaterThanOrEqual(60 + 2 * 20 * PARTITIONS);
+  expect(acked.filter((value) => !stored.has(value))).toEqual([]);
+});
+
+test('aBrokerWithASingleLogDirHaltsWhenItFailsAndTheClusterCarriesOn', async () => {
+  const topic = 'single-log-dir';
+  const live = (await getChildren(zk, '/brokers/ids')).map(Number).sort((x, y) => x - y);
+  expect(live.length).toBeGreaterThanOrEqual(2);
+  const [x, y] = live;
+  const lone = await startBroker({
+    zkConnect: cluster.zkConnect,
+    brokerId: 10,
+    overrides: { 'auto.create.topics.enable': false },
+    env: { SAMSA_TEST_FAULTS: faultFile },
+  });
+  extraBrokers.push(lone);
+  await waitFor(async () => (await getChildren(zk, '/brokers/ids')).includes('10'), { what: 'broker 10 registered' });
+  // Broker 10 leads partition 0 and follows partition 1.
+  await kafkaTopics(cluster.zkConnect, [
+    '--create',
+    '--topic',
+    topic,
+    '--replica-assignment',
+    `10:${x}:${y},${x}:10:${y}`,
+    '--config',
+    'min.insync.replicas=2',
+  ]);
+  for (let p = 0; p < 2; p++)
+    await waitForPartitionState(zk, topic, p, (s) => s.leader >= 0 && s.isr.length === 3, 'full ISR');
+  expect((await partitionState(zk, topic, 0)).leader).toBe(10);
+  const bootstrap = [...cluster.brokers.filter((b) => live.includes(b.brokerId)), lone].map((b) => b.bootstrap).join(',');
+  const producer = await ProducerLoop.start(bootstrap, { topic, partitions: 2, clientId: 'single-log-dir-producer' });
+  try {
+    await producer.waitForAcked(40);
+    const ackedBefore = [0, 1].map((p) => ackedOn(producer, p));
+    failWritesUnder([fs.realpathSync(lone.logDir)]);
+    expect(await lone.waitForExit(30_000)).toBe(1);
+    const haltLine = `Shutdown broker because all log dirs in ${fs.realpathSync(lone.logDir)} have failed`;
+    await waitFor(() => lone.output().includes(haltLine), { timeoutMs: 10_000, what: `the line "${haltLine}"` });
+    for (let p = 0; p < 2; p++)
+      await waitForPartitionState(zk, topic, p, (s) => s.leader >= 0 && s.leader !== 10 && !s.isr.includes(10), 'broker 10 gone', 60_000);
+    await waitForMoreAcks(producer, ackedBefore, 20, 'after broker 10 halted', topic);
+  } finally {
+    await producer.stop();
+  }
+  const stored = new Set<string>();
+  for (let p = 0; p < 2; p++) for (const value of await kcatConsume(cluster.bootstrap, topic, p)) stored.add(value);
+  const acked = [...producer.acked];
+  expect(acked.length).toBeGreaterThanOrEqual(40 + 2 * 20);
   expect(acked.filter((value) => !stored.has(value))).toEqual([]);
 });
