@@ -2,7 +2,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { close, connectZk, getChildren, liveTrackedProcesses, waitFor, type ZkClient } from '../harness';
-import { startBroker, startCluster, type BrokerHandle, type ClusterHandle } from '../harness/broker';
+import {
+  expectBrokerStartupFailure,
+  startBroker,
+  startCluster,
+  type BrokerHandle,
+  type ClusterHandle,
+} from '../harness/broker';
 import { ApiKey } from '@samsa/protocol';
 import {
   controllerInfo,
@@ -37,7 +43,7 @@ import { ProducerLoop } from './producerLoop';
  *   3. every acknowledged record is read back.
  * Then a fourth broker with a single log directory (Kafka's default layout) joins: its directory
  * fails, it halts at once with the same line, and the cluster carries on without losing an
- * acknowledged record.
+ * acknowledged record. A broker none of whose log directories can be created refuses to start.
  */
 jest.setTimeout(180_000);
 
@@ -304,4 +310,19 @@ test('aBrokerWithASingleLogDirHaltsWhenItFailsAndTheClusterCarriesOn', async () 
   const acked = [...producer.acked];
   expect(acked.length).toBeGreaterThanOrEqual(40 + 2 * 20);
   expect(acked.filter((value) => !stored.has(value))).toEqual([]);
+});
+
+test('aBrokerNoneOfWhoseLogDirsCanBeCreatedRefusesToStart', async () => {
+  const dir = path.join(scratch, 'broker-11');
+  const logDir = path.join(dir, 'data');
+  failWritesUnder([logDir]);
+  const failure = await expectBrokerStartupFailure({
+    zkConnect: cluster.zkConnect,
+    brokerId: 11,
+    dir,
+    env: { SAMSA_TEST_FAULTS: faultFile },
+  });
+  expect(failure.exitCode).toBe(1);
+  expect(failure.output).toContain(`none of the specified log dirs from ${logDir} can be created or validated`);
+  expect((await getChildren(zk, '/brokers/ids')).includes('11')).toBe(false);
 });
