@@ -54,6 +54,8 @@ export interface ClusterOptions {
   readonly chroot?: string;
   readonly overrides?: Readonly<Record<string, string | number | boolean>>;
   readonly zookeeper?: ZooKeeperOptions;
+  /** Extra environment variables of every broker process. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** ZooKeeper plus N brokers started in parallel. Stop everything with `stop()`. */
@@ -65,7 +67,13 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   try {
     const started = await Promise.allSettled(
       Array.from({ length: options.brokers ?? 3 }, (_, i) =>
-        startBroker({ zkConnect, brokerId: first + i, overrides: options.overrides, nodeArgs: options.nodeArgs }),
+        startBroker({
+          zkConnect,
+          brokerId: first + i,
+          overrides: options.overrides,
+          nodeArgs: options.nodeArgs,
+          env: options.env,
+        }),
       ),
     );
     for (const s of started) if (s.status === 'fulfilled') brokers.push(s.value);

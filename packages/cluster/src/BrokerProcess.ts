@@ -45,6 +45,8 @@ export interface BrokerOptions extends ProcessHooks {
   readonly nodeArgs?: readonly string[];
   /** The checkout holding bin/ and packages/broker/dist; default the one this package runs from. */
   readonly home?: string;
+  /** Extra environment variables of the broker process (tests: SAMSA_TEST_FAULTS). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -176,7 +178,12 @@ class BrokerProcess implements BrokerHandle {
     const args = [...brokerNodeOptions(home), ...(this.options.nodeArgs ?? []), bin, this.propertiesFile, ...marker];
     const child = spawn(process.execPath, args, {
       cwd: this.dir,
-      env: { ...process.env, LOG_DIR: this.dir, SAMSA_LOG_LEVEL: process.env.SAMSA_LOG_LEVEL ?? 'info' },
+      env: {
+        ...process.env,
+        LOG_DIR: this.dir,
+        SAMSA_LOG_LEVEL: process.env.SAMSA_LOG_LEVEL ?? 'info',
+        ...this.options.env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;

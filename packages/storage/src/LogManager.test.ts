@@ -235,6 +235,15 @@ describe('LogManager', () => {
     await m.shutdown();
   });
 
+  test('logsCreatedAtOnceOffTheEventLoopSpreadOverTheDirectories', async () => {
+    const m = manager();
+    await m.startup();
+    const logs = await Promise.all([0, 1, 2, 3, 4, 5].map((p) => m.getOrCreateLogAsync(tp('Spread', p))));
+    const perDir = dirs.map((d) => logs.filter((l) => l.parentDir === d).length);
+    expect(perDir).toEqual([3, 3]);
+    await m.shutdown();
+  });
+
   test('anIOErrorTakesOneDirectoryOfflineAndTheOtherKeepsWorking', async () => {
     const m = manager({ writeMode: 'write-behind' });
     await m.startup();

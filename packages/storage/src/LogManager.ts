@@ -72,6 +72,8 @@ export class LogManager {
   private readonly logs = new Map<string, Log>();
   /** Logs being created by getOrCreateLogAsync, by partition key. */
   private readonly creating = new Map<string, Promise<Log>>();
+  /** Logs whose files are being made, by parent directory (counted by nextLogDirs). */
+  private readonly creatingIn = new Map<string, number>();
   private readonly offlinePartitions = new Set<string>();
   private readonly topicOverrides = new Map<string, ConfigProps>();
   private defaultConfig: LogConfig;
@@ -343,6 +345,7 @@ export class LogManager {
     for (const parent of this.nextLogDirs()) {
       const dir = this.partitionDir(parent, tp);
       let prepared = false;
+      this.creatingIn.set(parent, (this.creatingIn.get(parent) ?? 0) + 1);
       try {
         await this.failureChannel.maybeHandleIOExceptionAsync(
           parent,
@@ -352,6 +355,10 @@ export class LogManager {
         prepared = true;
       } catch (e) {
         if (!(e instanceof KafkaError && e.code === ErrorCode.KAFKA_STORAGE_ERROR)) throw e;
+      } finally {
+        const n = this.creatingIn.get(parent)! - 1;
+        if (n === 0) this.creatingIn.delete(parent);
+        else this.creatingIn.set(parent, n);
       }
       const existing = this.getLog(tp); // created by getOrCreateLog meanwhile
       if (existing) return existing;
@@ -427,13 +434,16 @@ export class LogManager {
     );
   }
 
-  /** Live directories, those with the fewest logs first. */
+  /**
+   * Live directories, those with the fewest logs first. Logs whose files are still being made
+   * count too, so that a LeaderAndIsr creating many logs at once spreads them over the directories.
+   */
   private nextLogDirs(): string[] {
     const live = this.liveLogDirs;
     // Counting is a walk over every log: skip it when there is no choice (creating N logs in one
     // directory would otherwise cost N²).
     if (live.length <= 1) return live;
-    const counts = new Map(live.map((d) => [d, 0]));
+    const counts = new Map(live.map((d) => [d, this.creatingIn.get(d) ?? 0]));
     for (const l of this.logs.values())
       if (counts.has(l.parentDir)) counts.set(l.parentDir, counts.get(l.parentDir)! + 1);
     return [...counts.entries()].sort((a, b) => a[1] - b[1]).map(([d]) => d);

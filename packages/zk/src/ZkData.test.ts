@@ -256,6 +256,22 @@ describe('notifications and admin znodes', () => {
     );
   });
 
+  test('logDirEventNotificationIsKafkasZnodeAndJson', () => {
+    // What a broker writes when a log directory fails (Kafka's LogDirEventNotificationSequenceZNode).
+    expect(LogDirEventNotificationSequenceZNode.path()).toBe('/log_dir_event_notification/log_dir_event_');
+    expect(LogDirEventNotificationSequenceZNode.path('0000000003')).toBe(
+      '/log_dir_event_notification/log_dir_event_0000000003',
+    );
+    expect(JSON.parse(LogDirEventNotificationSequenceZNode.encode(7).toString())).toEqual({
+      version: 1,
+      broker: 7,
+      event: LogDirEventNotificationSequenceZNode.LogDirFailureEvent,
+    });
+    expect(LogDirEventNotificationSequenceZNode.LogDirFailureEvent).toBe(1);
+    // Kafka's JSON comes from a Java map: any key order reads the same.
+    expect(LogDirEventNotificationSequenceZNode.decode(Buffer.from('{"broker":2,"event":1,"version":1}'))).toBe(2);
+  });
+
   test('preferredReplicaElectionMatchesTheCapture', () => {
     const partitions = PreferredReplicaElectionZNode.decode(bytes(CAPTURED.preferredElection));
     expect(partitions).toHaveLength(55); // 50 of __consumer_offsets, 2 of segdemo, 3 of T3

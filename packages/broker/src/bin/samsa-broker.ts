@@ -5,11 +5,17 @@
  * naming the key and exit 1; SIGTERM/SIGINT shut down cleanly; an uncaught exception or unhandled
  * rejection is logged and exits 1 (fatalErrors.ts).
  * Logs go to the console and, when LOG_DIR is set, to LOG_DIR/server.log and state-change.log.
+ * When the last log directory fails the broker halts with exit code 1 after flushing its logs.
+ * SAMSA_TEST_FAULTS turns on a TEST-ONLY fault switch (testFaultSwitch.ts); never set it elsewhere.
  */
 import { ConfigError, KafkaConfig } from '../config/KafkaConfig';
 import { Logging } from '../log/logging';
 import { exitOnFatalErrors } from './fatalErrors';
+import { installTestFaultSwitch } from './testFaultSwitch';
 import { FatalStartupError, KafkaServer } from '../server/KafkaServer';
+
+/** Time given to the log files to take the last lines before a halt exits anyway. */
+const HALT_FLUSH_TIMEOUT_MS = 2_000;
 
 function usage(): never {
   process.stderr.write('USAGE: samsa-broker server.properties [--override property=value]*\n');
@@ -46,7 +52,20 @@ async function main(argv: string[]): Promise<void> {
   const logging = new Logging({ logDir: process.env.LOG_DIR });
   const log = logging.logger(`[KafkaServer id=${config.brokerId}]`, 'kafka.server.KafkaServer');
   exitOnFatalErrors({ process, log, flush: () => logging.close(), exit: (code) => process.exit(code) });
-  const server = new KafkaServer(config, logging);
+  try {
+    installTestFaultSwitch({ env: process.env, logger: log });
+  } catch (e) {
+    process.stderr.write(`ERROR: ${(e as Error).message}\n`);
+    process.exit(1);
+  }
+  const server = new KafkaServer(config, logging, {
+    // Kafka's Exit.halt: no controlled shutdown, no clean-shutdown marker; only the log files are
+    // flushed (for at most HALT_FLUSH_TIMEOUT_MS) so the fatal line reaches them.
+    halt: (code) => {
+      const timeout = new Promise<void>((resolve) => setTimeout(resolve, HALT_FLUSH_TIMEOUT_MS));
+      void Promise.race([logging.close().catch(() => undefined), timeout]).then(() => process.exit(code));
+    },
+  });
   let exiting = false;
   const stop = async (signal: string) => {
     if (exiting) return;

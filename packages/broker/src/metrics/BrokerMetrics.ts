@@ -23,6 +23,8 @@ import { BrokerTopicStats } from './BrokerTopicStats';
  *                                           IsrExpandsPerSec (meters)
  *   kafka.log:type=Log,topic=T,partition=P LogEndOffset, LogStartOffset, NumLogSegments, Size:
  *                                           gauges of every log the LogManager holds
+ *   kafka.log:type=LogManager              OfflineLogDirectoryCount (log dirs taken offline by an
+ *                                           I/O error)
  *   kafka.network:type=SocketServer        NetworkProcessorAvgIdlePercent (the event loop's idle
  *                                           share over the last 5 s), ConnectionCount (Samsa's)
  *   kafka.server:type=SessionExpireListener ZooKeeper{Expires,Disconnects,SyncConnects,AuthFailures,
@@ -71,7 +73,7 @@ export class BrokerMetrics {
     const leaders = () => replicaManager.leaderPartitions();
     g.gauge('LeaderCount', () => leaders().length);
     g.gauge('PartitionCount', () => replicaManager.allPartitions().length);
-    g.gauge('OfflineReplicaCount', () => 0);
+    g.gauge('OfflineReplicaCount', () => replicaManager.offlinePartitionCount);
     g.gauge('UnderReplicatedPartitions', () => leaders().filter((p) => p.isr.length < p.assignment.length).length);
     g.gauge('UnderMinIsrPartitionCount', () => leaders().filter((p) => p.isr.length < p.log.config.minInsyncReplicas).length);
     g.gauge('AtMinIsrPartitionCount', () => leaders().filter((p) => p.isr.length === p.log.config.minInsyncReplicas).length);
@@ -106,6 +108,9 @@ export class BrokerMetrics {
       },
     });
     this.cleanups.push(remove);
+    this.registry
+      .group('kafka.log', 'LogManager')
+      .gauge('OfflineLogDirectoryCount', () => logManager.offlineLogDirs.length);
   }
 
   private metricsOfLog(log: Log): NamedMetric[] {

@@ -3,6 +3,7 @@ import { NetworkClient } from '@samsa/client';
 import {
   ApiKey,
   ErrorCode,
+  KafkaError,
   type FetchRequestTopicsPartitionsInput,
   type OffsetForLeaderEpochRequestTopicsPartitionsInput,
 } from '@samsa/protocol';
@@ -274,7 +275,17 @@ class ReplicaFetcher {
         const p = s.p;
         if (r.errorCode === ErrorCode.NONE) {
           const records: Buffer | null = r.recordSet;
-          if (records && records.length > 0) p.log.appendAsFollower(records);
+          try {
+            if (records && records.length > 0) p.log.appendAsFollower(records);
+          } catch (e) {
+            // Its log directory failed: the ReplicaManager's log dir failure handler removes it from
+            // this fetcher; the other partitions of the response are still appended.
+            if (e instanceof KafkaError && e.code === ErrorCode.KAFKA_STORAGE_ERROR) {
+              this.logger.warn(`Not appending to ${p.key}: ${e.message}`);
+              continue;
+            }
+            throw e;
+          }
           p.log.updateHighWatermark(Math.min(r.highWatermark, p.log.logEndOffset));
           this.onFollowerAppend(p);
         } else if (r.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {

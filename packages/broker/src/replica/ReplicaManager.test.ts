@@ -1,6 +1,6 @@
 import { leaderAndIsrContent, updateMetadataContent } from '../testing/controlRequests';
 import { topicPartitionKey, type TopicPartition } from '@samsa/common';
-import { ErrorCode, type Struct } from '@samsa/protocol';
+import { ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
 import type { LogManager } from '@samsa/storage';
 import { offsetForLeaderEpochHandler } from '../api/offsetForLeaderEpoch';
 import { ctx, fakeDeps, quietLogger, updateMetadataBody } from '../api/testing/fakeDeps';
@@ -24,11 +24,18 @@ function recordingUpdater() {
   return { updater, writes, notified };
 }
 
-function setup(minIsr = 2, topicConfig: (topic: string) => Promise<Record<string, never>> = async () => ({})) {
+function setup(
+  minIsr = 2,
+  topicConfig: (topic: string) => Promise<Record<string, never>> = async () => ({}),
+  /** Topics whose logs cannot be created (an offline log directory): KAFKA_STORAGE_ERROR. */
+  unwritableTopics: readonly string[] = [],
+) {
   let now = 0;
   const logs = new Map<string, FakeLog>();
   const logManager = {
     async getOrCreateLogAsync(tp: TopicPartition) {
+      if (unwritableTopics.includes(tp.topic))
+        throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `Can not create log for ${tp.topic}: log directories are offline`);
       const k = topicPartitionKey(tp);
       let log = logs.get(k);
       if (!log) {
@@ -406,4 +413,73 @@ describe('ReplicaManager forged follower fetches (issue 13 row 3)', () => {
     expect(r.errorCode).toBe(ErrorCode.REQUEST_TIMED_OUT);
     expect(log.highWatermark).toBe(0);
   });
+});
+
+describe('ReplicaManager log dir failure', () => {
+  let rm: ReplicaManager;
+  afterEach(() => rm?.shutdown());
+
+  test('partitionsInAFailedLogDirGoOfflineAndAnswerKafkaStorageErrorWhileTheOtherDirKeepsServing', async () => {
+    const s = setup(1);
+    rm = s.rm;
+    await rm.becomeLeaderOrFollower(leaderAndIsrContent(leaderAndIsr('t', 0, 1, [0, 1])));
+    await rm.becomeLeaderOrFollower(leaderAndIsrContent(leaderAndIsr('u', 0, 1, [0])));
+    s.logs.get('t-0')!.parentDir = '/data/a';
+    s.logs.get('u-0')!.parentDir = '/data/b';
+    const waiting = rm.appendRecords(30_000, -1, [{ topic: 't', partition: 0, records: Buffer.alloc(2) }]);
+    await flush();
+
+    expect(rm.handleLogDirFailure('/data/a').map((p) => p.key)).toEqual(['t-0']);
+
+    expect((await waiting)[0].errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    expect(rm.offlinePartitionCount).toBe(1);
+    expect(rm.isPartitionOffline('t', 0)).toBe(true);
+    expect(rm.getPartition('t', 0)).toBeUndefined();
+    const [produced] = await rm.appendRecords(30_000, 1, [{ topic: 't', partition: 0, records: Buffer.alloc(2) }]);
+    expect(produced.errorCode).toBe(ErrorCode.KAFKA_STORAGE_ERROR);
+    const [fetched] = await rm.fetchMessages({
+      replicaId: -1,
+      maxWaitMs: 0,
+      minBytes: 0,
+      maxBytes: 1000,
+      partitions: [{ topic: 't', partition: 0, fetchOffset: 0, maxBytes: 1000 }],
+    });
+    expect(fetched.errorCode).toBe(ErrorCode.KAFKA_STORAGE_ERROR);
+    expect(rm.lastOffsetForLeaderEpoch('t', 0, -1, 1, true).errorCode).toBe(ErrorCode.KAFKA_STORAGE_ERROR);
+    // the controller asks again (its reaction to /log_dir_event_notification): KAFKA_STORAGE_ERROR
+    // for the offline replica, whatever its leader epoch
+    const again = await rm.becomeLeaderOrFollower(leaderAndIsrContent(leaderAndIsr('t', 0, 2, [0, 1])));
+    expect(again.partitionErrors.map((e) => e.errorCode)).toEqual([ErrorCode.KAFKA_STORAGE_ERROR]);
+    expect(rm.getPartition('t', 0)).toBeUndefined();
+    const stop = await rm.stopReplicas({
+      controllerId: 0,
+      controllerEpoch: 1,
+      brokerEpoch: 1,
+      deletePartitions: true,
+      partitions: [{ topic: 't', partition: 0, leaderEpoch: -2, deletePartition: true }],
+    });
+    expect(stop.partitionErrors.map((e) => e.errorCode)).toEqual([ErrorCode.KAFKA_STORAGE_ERROR]);
+
+    // the partition in the other directory is untouched
+    const [other] = await rm.appendRecords(30_000, -1, [{ topic: 'u', partition: 0, records: Buffer.alloc(2) }]);
+    expect(other.errorCode).toBe(ErrorCode.NONE);
+    expect(rm.getPartition('u', 0)!.isLeader).toBe(true);
+    // a second report of the same directory changes nothing
+    expect(rm.handleLogDirFailure('/data/a')).toEqual([]);
+    expect(rm.offlinePartitionCount).toBe(1);
+  });
+});
+
+test('aPartitionWhoseLogCannotBeCreatedForAStorageErrorIsOfflineAsKafkasMarkPartitionOffline', async () => {
+  const s = setup(1, async () => ({}), ['lost']);
+  try {
+    const r = await s.rm.becomeLeaderOrFollower(leaderAndIsrContent(leaderAndIsr('lost', 0, 1, [0, 1])));
+    expect(r.partitionErrors.map((e) => e.errorCode)).toEqual([ErrorCode.KAFKA_STORAGE_ERROR]);
+    expect(s.rm.isPartitionOffline('lost', 0)).toBe(true);
+    expect(s.rm.offlinePartitionCount).toBe(1);
+    const [produced] = await s.rm.appendRecords(30_000, 1, [{ topic: 'lost', partition: 0, records: Buffer.alloc(2) }]);
+    expect(produced.errorCode).toBe(ErrorCode.KAFKA_STORAGE_ERROR);
+  } finally {
+    s.rm.shutdown();
+  }
 });

@@ -109,6 +109,12 @@ const LOGS_CREATED_AT_ONCE = 8;
  */
 export class ReplicaManager {
   private readonly partitions = new Map<string, Partition>();
+  /**
+   * Partitions whose log was in a log directory that failed (Kafka's HostedPartition.Offline), by
+   * key: produce, fetch, LeaderAndIsr, StopReplica and OffsetForLeaderEpoch answer
+   * KAFKA_STORAGE_ERROR for them until the broker restarts.
+   */
+  private readonly offlinePartitions = new Set<string>();
   controllerEpoch = 0;
   readonly producePurgatory = new DelayedOperationPurgatory('Produce');
   readonly fetchPurgatory = new DelayedOperationPurgatory('Fetch');
@@ -143,10 +149,24 @@ export class ReplicaManager {
     return this.allPartitions().filter((p) => p.isLeader);
   }
 
+  /** Replicas on this broker whose log directory failed (the OfflineReplicaCount gauge). */
+  get offlinePartitionCount(): number {
+    return this.offlinePartitions.size;
+  }
+
+  isPartitionOffline(topic: string, partition: number): boolean {
+    return this.offlinePartitions.has(key(topic, partition));
+  }
+
+  private offlineError(k: string): KafkaError {
+    return new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `Partition ${k} is in an offline log directory`);
+  }
+
   /** The partition if this broker leads it, else the Kafka error a client should see. */
   leaderPartitionOrError(topic: string, partition: number): Partition {
     const p = this.partitions.get(key(topic, partition));
     if (p?.isLeader) return p;
+    if (this.offlinePartitions.has(key(topic, partition))) throw this.offlineError(key(topic, partition));
     if (p || this.o.metadataCache.partitionState(topic, partition)) {
       throw new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `broker ${this.o.brokerId} does not lead ${key(topic, partition)}`);
     }
@@ -193,6 +213,14 @@ export class ReplicaManager {
       }
       if (request.controllerEpoch < this.controllerEpoch) {
         results.push({ topic: s.topic, partition: s.partition, errorCode: ErrorCode.STALE_CONTROLLER_EPOCH });
+        continue;
+      }
+      if (this.offlinePartitions.has(key(s.topic, s.partition))) {
+        this.o.stateChangeLogger.warn(
+          `Ignoring LeaderAndIsr for ${key(s.topic, s.partition)} from controller ${request.controllerId} with epoch ` +
+            `${request.controllerEpoch}: the local replica is in an offline log directory`,
+        );
+        results.push({ topic: s.topic, partition: s.partition, errorCode: ErrorCode.KAFKA_STORAGE_ERROR });
         continue;
       }
       if (!s.state.replicas.includes(this.o.brokerId)) {
@@ -242,6 +270,12 @@ export class ReplicaManager {
       } catch (e) {
         const code = e instanceof KafkaError ? e.code : ErrorCode.KAFKA_STORAGE_ERROR;
         this.o.logger.error(`LeaderAndIsr for ${key(s.topic, s.partition)} failed`, e);
+        // Its log is (or may be) on an offline log directory: the partition is offline (Kafka's
+        // markPartitionOffline in makeLeaders / makeFollowers), counted and answered as such.
+        if (e instanceof KafkaError && e.code === ErrorCode.KAFKA_STORAGE_ERROR) {
+          this.markPartitionOffline(key(s.topic, s.partition));
+          if (existing) changed.push(existing);
+        }
         results.push({ topic: s.topic, partition: s.partition, errorCode: code });
       }
     }
@@ -288,7 +322,10 @@ export class ReplicaManager {
     topicConfigs: Map<string, Promise<LogConfig | undefined>>,
   ): void {
     const missing = states.filter(
-      (s) => s.state.replicas.includes(this.o.brokerId) && !this.partitions.has(key(s.topic, s.partition)),
+      (s) =>
+        s.state.replicas.includes(this.o.brokerId) &&
+        !this.partitions.has(key(s.topic, s.partition)) &&
+        !this.offlinePartitions.has(key(s.topic, s.partition)),
     );
     let next = 0;
     const worker = async (): Promise<void> => {
@@ -313,6 +350,13 @@ export class ReplicaManager {
     const partitionErrors: StopReplicaPartitionError[] = [];
     for (const t of targets) {
       let errorCode: number = ErrorCode.NONE;
+      if (this.offlinePartitions.has(key(t.topic, t.partition))) {
+        this.o.stateChangeLogger.warn(
+          `Ignoring StopReplica (delete=${t.deletePartition}) for ${key(t.topic, t.partition)}: the local replica is in an offline log directory`,
+        );
+        partitionErrors.push({ topic: t.topic, partition: t.partition, errorCode: ErrorCode.KAFKA_STORAGE_ERROR });
+        continue;
+      }
       try {
         await this.stopReplica(t.topic, t.partition, t.deletePartition);
       } catch (e) {
@@ -584,6 +628,8 @@ export class ReplicaManager {
     leaderOnly: boolean,
   ): EpochEndOffset {
     const p = this.partitions.get(key(topic, partition));
+    if (!p && this.offlinePartitions.has(key(topic, partition)))
+      return { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, leaderEpoch: -1, endOffset: -1 };
     if (!p) {
       const errorCode = this.o.metadataCache.partitionState(topic, partition)
         ? ErrorCode.NOT_LEADER_OR_FOLLOWER
@@ -591,6 +637,32 @@ export class ReplicaManager {
       return { errorCode, leaderEpoch: -1, endOffset: -1 };
     }
     return p.lastOffsetForLeaderEpoch(currentLeaderEpoch, leaderEpoch, leaderOnly);
+  }
+
+  /**
+   * A log directory failed (Kafka's ReplicaManager.handleLogDirFailure, minus the ZooKeeper
+   * notification, which LogDirFailureHandler writes): each partition whose log lives in `dir`
+   * loses its fetcher, is dropped and remembered as offline, and the produces and fetches waiting on
+   * it are answered now. Returns the partitions that went offline.
+   */
+  handleLogDirFailure(dir: string): Partition[] {
+    const failed = this.allPartitions().filter((p) => p.log.parentDir === dir);
+    for (const p of failed) this.markPartitionOffline(p.key);
+    this.onPartitionsChanged(failed);
+    this.o.logger.warn(
+      `Broker ${this.o.brokerId} stopped fetcher for partitions ${failed.map((p) => p.key).join(',') || '(none)'} ` +
+        `because they are in the failed log directory ${dir}.`,
+    );
+    return failed;
+  }
+
+  /** The partition stops (no fetcher, not led) and is remembered as offline. */
+  private markPartitionOffline(k: string): void {
+    const p = this.partitions.get(k);
+    this.fetcherManager.removePartition(k);
+    this.partitions.delete(k);
+    this.offlinePartitions.add(k);
+    if (p) p.leaderId = -1;
   }
 
   /** After an append or a high watermark move, wake whoever waits on the partition. */

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { type Logger } from '@samsa/common';
 import { AdminZkClient, TopicExistsError, InvalidReplicationFactorError } from '@samsa/admin-zk';
 import { KafkaController } from '@samsa/controller';
@@ -66,6 +67,7 @@ import { SocketServer, socketServerOptions } from '../network/SocketServer';
 import { DynamicConfigManager } from './DynamicConfigManager';
 import { zkIsrUpdater } from '../replica/IsrUpdater';
 import { ReplicaManager } from '../replica/ReplicaManager';
+import { LogDirFailureHandler } from '../replica/LogDirFailureHandler';
 import { SAMSA_VERSION } from '../version';
 import { FetchBufferPool } from '../replica/FetchBufferPool';
 
@@ -78,6 +80,14 @@ const REGISTRATION_WAIT_MARGIN_MS = 5_000;
 
 /** A startup failure an operator can act on (duplicate broker id, cluster id mismatch, …): exit 1. */
 export class FatalStartupError extends Error {}
+
+export interface KafkaServerOptions {
+  /**
+   * Ends the process at once (Kafka's Exit.halt): when the last log directory fails. Default
+   * process.exit; the launcher passes one that flushes the log files first.
+   */
+  readonly halt?: (code: number) => void;
+}
 
 /**
  * One broker process. Start order (Kafka's KafkaServer.startup):
@@ -104,6 +114,7 @@ export class KafkaServer {
   private socketServer: SocketServer | null = null;
   private controller: KafkaController | null = null;
   private replicaManager: ReplicaManager | null = null;
+  private logDirFailureHandler: LogDirFailureHandler | null = null;
   private dynamicConfigManager: DynamicConfigManager | null = null;
   private groupCoordinator: GroupCoordinator | null = null;
   private metricsServer: MetricsHttpServer | null = null;
@@ -126,6 +137,7 @@ export class KafkaServer {
   constructor(
     readonly config: KafkaConfig,
     private readonly logging: Logging,
+    private readonly options: KafkaServerOptions = {},
   ) {
     this.logger = logging.logger(`[KafkaServer id=${config.brokerId}]`, 'kafka.server.KafkaServer');
     this.metadataCache = new MetadataCache(config.brokerId);
@@ -190,6 +202,10 @@ export class KafkaServer {
     } catch (e) {
       throw new FatalStartupError(`log directories could not be loaded: ${(e as Error).message}`);
     }
+    if (this.logManager.liveLogDirs.length === 0)
+      throw new FatalStartupError(
+        `none of the specified log dirs from ${c.logDirs.join(', ')} can be created or validated`,
+      );
     this.brokerMetrics?.registerLogs(this.logManager);
 
     // 4. replica manager
@@ -218,6 +234,18 @@ export class KafkaServer {
         fetchBackoffMs: c.int('replica.fetch.backoff.ms'),
         socketTimeoutMs: c.int('replica.socket.timeout.ms'),
       },
+    });
+
+    const logManager = this.logManager;
+    const replicaManager = this.replicaManager;
+    this.logDirFailureHandler = new LogDirFailureHandler({
+      brokerId: c.brokerId,
+      failureChannel: logManager.failureChannel,
+      logDirs: () => ({ all: c.logDirs.map((d) => path.resolve(d)), live: logManager.liveLogDirs }),
+      stopReplicasIn: (dir) => replicaManager.handleLogDirFailure(dir),
+      propagateLogDirEvent: () => zk.propagateLogDirEvent(c.brokerId),
+      halt: this.options.halt ?? ((code) => process.exit(code)),
+      logger: this.logging.logger(`[LogDirFailureHandler broker=${c.brokerId}]`, 'kafka.server.ReplicaManager'),
     });
 
     // 4a. group coordinator: partitionFor needs the partition count __consumer_offsets has (or will have)
@@ -525,6 +553,7 @@ export class KafkaServer {
     await step('group coordinator', () => this.groupCoordinator?.shutdown());
     await step('socket server', () => this.socketServer?.shutdown());
     await step('dynamic config manager', () => this.dynamicConfigManager?.shutdown());
+    this.logDirFailureHandler?.shutdown();
     await step('replica manager', () => this.replicaManager?.shutdown());
     await step('zookeeper', () => this.zk?.close());
     await step('log manager', () => this.logManager?.shutdown());

@@ -13,6 +13,8 @@ export class FakeLog {
   logStartOffset = 0;
   highWatermark = 0;
   config = { minInsyncReplicas: 1 };
+  /** The log directory it lives in (ReplicaManager.handleLogDirFailure matches on it). */
+  parentDir = '/fake/log-dir';
   readonly leaderEpochCache = new LeaderEpochFileCache(
     'fake-0',
     () => this.logEndOffset,
