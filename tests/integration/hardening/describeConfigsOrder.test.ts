@@ -158,7 +158,11 @@ async function describeOnTheWire(includeSynonyms: boolean): Promise<WireResult[]
       [
         { type: TOPIC_TYPE, name: TOPIC, keys: null },
         { type: BROKER_TYPE, name: '0', keys: null },
-        { type: TOPIC_TYPE, name: TOPIC, keys: ['segment.ms', 'leader.replication.throttled.replicas', 'cleanup.policy'] },
+        {
+          type: TOPIC_TYPE,
+          name: TOPIC,
+          keys: ['segment.ms', 'leader.replication.throttled.replicas', 'cleanup.policy'],
+        },
       ],
       includeSynonyms,
     ),
@@ -199,7 +203,9 @@ test('row16SynonymsWhenAskedHaveValuesAndComeInPrecedenceOrder', async () => {
   expect(topic.configs.map((c) => c.name)).toEqual(KAFKA_28_TOPIC_ORDER);
   const byName = new Map(topic.configs.map((c) => [c.name, c]));
   // the topic override alone: log.retention.ms is unset and log.retention.hours comes before it
-  expect(byName.get('retention.ms')!.synonyms).toEqual([{ name: 'retention.ms', value: '3600000', source: 1 }]);
+  expect(byName.get('retention.ms')!.synonyms).toEqual([
+    { name: 'retention.ms', value: '3600000', source: 1 },
+  ]);
   expect(byName.get('segment.bytes')).toMatchObject({ value: '1048576', source: 4 });
   expect(byName.get('segment.bytes')!.synonyms).toEqual([
     { name: 'log.segment.bytes', value: '1048576', source: 4 },
@@ -207,7 +213,9 @@ test('row16SynonymsWhenAskedHaveValuesAndComeInPrecedenceOrder', async () => {
   ]);
   // log.roll.ms has no default (null): no synonym, not one with a null value
   expect(byName.get('segment.ms')).toMatchObject({ value: '604800000', source: 5, synonyms: [] });
-  expect(byName.get('cleanup.policy')!.synonyms).toEqual([{ name: 'log.cleanup.policy', value: 'delete', source: 5 }]);
+  expect(byName.get('cleanup.policy')!.synonyms).toEqual([
+    { name: 'log.cleanup.policy', value: 'delete', source: 5 },
+  ]);
   expect(byName.get('leader.replication.throttled.replicas')!.synonyms).toEqual([]);
   const brokerByName = new Map(brokerResult.configs.map((c) => [c.name, c]));
   expect(brokerByName.get('log.retention.ms')).toMatchObject({ value: null, source: 5, synonyms: [] });
@@ -218,7 +226,8 @@ test('row16SynonymsWhenAskedHaveValuesAndComeInPrecedenceOrder', async () => {
     const sources = c.synonyms.map((s) => s.source);
     expect({ name: c.name, sources }).toEqual({ name: c.name, sources: [...sources].sort((a, b) => a - b) });
     // the entry's source is its first synonym's
-    if (c.synonyms.length > 0) expect({ name: c.name, source: c.source }).toEqual({ name: c.name, source: sources[0] });
+    if (c.synonyms.length > 0)
+      expect({ name: c.name, source: c.source }).toEqual({ name: c.name, source: sources[0] });
     if (!c.isSensitive) {
       expect(c.synonyms.filter((s) => s.value === null)).toEqual([]);
     }
@@ -255,8 +264,13 @@ print(json.dumps([[e.name, e.value, int(e.source), [[s.name, s.value, int(s.sour
 type PyEntry = [string, string | null, number, [string, string | null, number][]];
 
 test('row16KafkaPythonSeesKafkasOrderAndSynonymsOnlyWhenAsked', async () => {
-  const r = await runOk(PYTHON, ['-c', KAFKA_PYTHON_DESCRIBE, cluster.bootstrap, TOPIC], { timeoutMs: 90_000 });
-  const out = JSON.parse(r.stdout) as Record<'False' | 'True', { version: number; error: number; entries: PyEntry[] }>;
+  const r = await runOk(PYTHON, ['-c', KAFKA_PYTHON_DESCRIBE, cluster.bootstrap, TOPIC], {
+    timeoutMs: 90_000,
+  });
+  const out = JSON.parse(r.stdout) as Record<
+    'False' | 'True',
+    { version: number; error: number; entries: PyEntry[] }
+  >;
   for (const asked of ['False', 'True'] as const) {
     expect(out[asked].error).toBe(0);
     expect(out[asked].version).toBeGreaterThanOrEqual(1);

@@ -72,7 +72,10 @@ describe('kafkaConfigEntryOrder', () => {
   });
 
   test('entriesAreReorderedByName', () => {
-    const entries = [{ name: 'segment.ms', v: 1 }, { name: 'compression.type', v: 2 }];
+    const entries = [
+      { name: 'segment.ms', v: 1 },
+      { name: 'compression.type', v: 2 },
+    ];
     expect(inKafkaConfigEntryOrder(entries).map((e) => e.v)).toEqual([2, 1]);
   });
 });
