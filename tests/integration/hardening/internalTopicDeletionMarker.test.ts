@@ -137,3 +137,42 @@ test('row18AMarkerWrittenToZooKeeperForConsumerOffsetsIsRemovedAndTheTopicAndIts
   await waitUntilServed(broker, TOPIC);
   await stillServes(cluster, { pids, topic: TOPIC });
 });
+
+test('row18AMarkerFoundByANewControllerAtFailoverIsRemovedToo', async () => {
+  // (runs after the test above: __consumer_offsets exists and the group has a coordinator)
+  await waitFor(async () => ((await commit(5555)) === 'NONE' ? true : null), {
+    timeoutMs: 20_000,
+    what: 'the coordinator to take a commit',
+  });
+  // the marker is written while no controller runs: the next one finds it when it starts
+  await broker.stop();
+  await waitFor(async () => ((await exists(zk, '/controller')) === null ? true : null), {
+    timeoutMs: 30_000,
+    what: 'the controller znode to go with the stopped broker',
+  });
+  await create(zk, `/admin/delete_topics/${OFFSETS}`);
+  const outputBefore = broker.output().length;
+  await broker.restart();
+  pids = brokerPids(cluster);
+
+  await waitFor(async () => ((await exists(zk, `/admin/delete_topics/${OFFSETS}`)) === null ? true : null), {
+    timeoutMs: 30_000,
+    what: 'the new controller to remove the marker',
+  });
+  const output = broker.output().slice(outputBefore);
+  expect(output).toContain(`Ignoring request to delete internal topics ${OFFSETS}`);
+  expect(output).not.toMatch(new RegExp(`Starting topic deletion for topics .*${OFFSETS}`));
+  expect(await exists(zk, `/brokers/topics/${OFFSETS}`)).not.toBeNull();
+  await waitForPartitionState(zk, OFFSETS, 0, (s) => s.leader === 0, 'leader 0 after the restart');
+  expect(fs.existsSync(path.join(broker.logDir, `${OFFSETS}-0`))).toBe(true);
+  // the restarted coordinator loads the group from the log it kept
+  await waitFor(
+    async () => {
+      const c = await fetchCommitted().catch(() => null);
+      return c !== null && c.error === 'NONE' && c.offset === 5555 ? c : null;
+    },
+    { timeoutMs: 30_000, what: 'the committed offset 5555 back from the reloaded __consumer_offsets' },
+  );
+  await waitUntilServed(broker, TOPIC);
+  await stillServes(cluster, { pids, topic: TOPIC });
+});
