@@ -202,13 +202,7 @@ describe('custom broker configs', () => {
     const r = await describe_(
       deps,
       1,
-      [
-        {
-          resourceType: 4,
-          resourceName: '0',
-          configurationKeys: ['plugin.custom.setting', 'auto.create.topics.enable'],
-        },
-      ],
+      [{ resourceType: 4, resourceName: '0', configurationKeys: ['plugin.custom.setting', 'auto.create.topics.enable'] }],
       true,
     );
     const byName = new Map(r.results[0].configs.map((c: Struct) => [c.name, c]));
