@@ -43,18 +43,22 @@ export function startGroupMember(
   group: string,
   topic: string,
   sessionTimeoutMs = 6000,
+  { metadataMaxAgeMs }: { metadataMaxAgeMs?: number } = {},
 ): GroupMember {
+  // how often the client refreshes metadata (and so notices new partitions); each client's default
+  // is 300000 ms, kcat's here 1000 ms
+  const age = metadataMaxAgeMs === undefined ? [] : [String(metadataMaxAgeMs)];
   let file: string;
   let args: string[];
   switch (client) {
     case 'kafkajs-eachMessage':
     case 'kafkajs-eachBatch':
       file = process.execPath;
-      args = ['--import', 'tsx', KAFKAJS_MEMBER, bootstrap, group, topic, client.split('-')[1], String(sessionTimeoutMs)];
+      args = ['--import', 'tsx', KAFKAJS_MEMBER, bootstrap, group, topic, client.split('-')[1], String(sessionTimeoutMs), ...age];
       break;
     case 'kafka-python':
       file = PYTHON;
-      args = [PYTHON_MEMBER, bootstrap, group, topic, String(sessionTimeoutMs)];
+      args = [PYTHON_MEMBER, bootstrap, group, topic, String(sessionTimeoutMs), ...age];
       break;
     case 'kcat':
       file = KCAT;
@@ -64,7 +68,7 @@ export function startGroupMember(
         '-X', `session.timeout.ms=${sessionTimeoutMs}`,
         '-X', `heartbeat.interval.ms=${Math.max(300, Math.floor(sessionTimeoutMs / 6))}`,
         '-X', 'auto.commit.interval.ms=500',
-        '-X', 'topic.metadata.refresh.interval.ms=1000',
+        '-X', `topic.metadata.refresh.interval.ms=${metadataMaxAgeMs ?? 1000}`,
         topic,
       ];
       break;

@@ -73,9 +73,7 @@ test('deletionStopsEveryReplicaThenDeletesTheTopicWhenAllAnswered', async () => 
   const f = fixture();
   await f.manager.enqueueTopicsForDeletion(new Set(['T']));
   expect(f.context.partitionState(T0)).toBe('NonExistentPartition');
-  expect(updateMetadataPartitionStates(f.sender.byApi(ApiKey.UpdateMetadata)[0].request)[0].leader).toBe(
-    -2,
-  );
+  expect(updateMetadataPartitionStates(f.sender.byApi(ApiKey.UpdateMetadata)[0].request)[0].leader).toBe(-2);
   expect(deletes(f.sender, 1)).toEqual([{ topic: 'T', partition: 0, deletePartition: true }]);
   expect(deletes(f.sender, 2)).toHaveLength(1);
   expect([f.context.replicaState(r1), f.context.replicaState(r2)]).toEqual([
@@ -135,4 +133,25 @@ test('withDeleteTopicDisabledInitOnlyRemovesTheMarkers', async () => {
   expect(f.calls).toEqual(['deleteTopicDeletions T']);
   expect(f.context.topicsToBeDeleted.size).toBe(0);
   expect(f.sender.sent).toEqual([]);
+});
+
+test('markersOfInternalTopicsAreRemovedAndNeverActedOn', async () => {
+  const f = fixture();
+  f.context.allTopics.add('__consumer_offsets');
+  const left = await f.manager.withoutInternalTopics(
+    new Set(['T', '__consumer_offsets', '__transaction_state']),
+  );
+  expect([...left]).toEqual(['T']);
+  expect(f.calls).toEqual(['deleteTopicDeletions __consumer_offsets,__transaction_state']);
+  expect(f.sender.byApi(ApiKey.StopReplica)).toEqual([]);
+});
+
+test('onFailoverAnInternalTopicsMarkerIsRemovedNotQueued', async () => {
+  const f = fixture();
+  f.context.allTopics.add('__consumer_offsets');
+  await f.manager.init(new Set(['__consumer_offsets']), new Set());
+  expect(f.context.isTopicQueuedUpForDeletion('__consumer_offsets')).toBe(false);
+  expect(f.calls).toEqual(['deleteTopicDeletions __consumer_offsets']);
+  await f.manager.tryTopicDeletion();
+  expect(f.sender.byApi(ApiKey.StopReplica)).toEqual([]);
 });

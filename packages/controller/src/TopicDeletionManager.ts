@@ -1,4 +1,5 @@
 import { type Logger, type TopicPartition } from '@samsa/common';
+import { isInternalTopic } from '@samsa/zk';
 import type { ControllerContext } from './ControllerContext';
 import type { ControllerObserver } from './ControllerNotification';
 import { distinctReplicas, type PartitionAndReplica } from './PartitionAndReplica';
@@ -31,7 +32,13 @@ export interface TopicDeletionManagerOptions {
 /**
  * Deletes topics marked under /admin/delete_topics (Kafka TopicDeletionManager).
  *
- * With delete.topic.enable=false a marker is removed and nothing else happens. Otherwise a topic is
+ * With delete.topic.enable=false a marker is removed and nothing else happens. So is a marker for
+ * an internal topic (__consumer_offsets, __transaction_state), whatever wrote it: an old
+ * `kafka-topics --zookeeper --delete`, a script, a hand in zkCli. Kafka 2.8 refuses those only in
+ * its clients (TopicCommand: "is a kafka internal topic and is not allowed to be marked for
+ * deletion") and its controller would delete them, losing every group's offsets and every
+ * transaction's state; Samsa's controller refuses them too (issue 13), the way Kafka's treats the
+ * markers it will not act on: logged and removed. Otherwise a topic is
  * queued and, while no replica of it is in ReplicaDeletionStarted and none is ineligible:
  *   1. its partitions go OfflinePartition → NonExistentPartition (no more elections);
  *   2. UpdateMetadata tells every broker the partitions are being deleted (leader -2);
@@ -65,14 +72,31 @@ export class TopicDeletionManager {
       `Initializing manager with initial deletions: ${[...topicsToBeDeleted].join(',')}, ` +
         `initial ineligible deletions: ${[...topicsIneligibleForDeletion].join(',')}`,
     );
+    const toDelete = await this.withoutInternalTopics(topicsToBeDeleted);
     if (this.isDeleteTopicEnabled) {
-      this.context.queueTopicDeletion(topicsToBeDeleted);
+      this.context.queueTopicDeletion(toDelete);
       for (const t of topicsIneligibleForDeletion)
         if (this.context.topicsToBeDeleted.has(t)) this.context.topicsIneligibleForDeletion.add(t);
-    } else if (topicsToBeDeleted.size > 0) {
-      this.options.logger.info(`Removing ${[...topicsToBeDeleted].join(',')} since delete topic is disabled`);
-      await this.options.client.deleteTopicDeletions([...topicsToBeDeleted], this.context.epochZkVersion);
+    } else if (toDelete.size > 0) {
+      this.options.logger.info(`Removing ${[...toDelete].join(',')} since delete topic is disabled`);
+      await this.options.client.deleteTopicDeletions([...toDelete], this.context.epochZkVersion);
     }
+  }
+
+  /**
+   * `marked` without the internal topics, whose markers are removed (fenced) and never acted on:
+   * see the class comment. Called wherever markers are read (the TopicDeletion event, failover).
+   */
+  async withoutInternalTopics(marked: ReadonlySet<string>): Promise<Set<string>> {
+    const internal = [...marked].filter(isInternalTopic);
+    if (internal.length > 0) {
+      this.options.logger.warn(
+        `Ignoring request to delete internal topics ${internal.join(',')}: ` +
+          'internal topics are not allowed to be deleted; removing their deletion markers',
+      );
+      await this.options.client.deleteTopicDeletions(internal, this.context.epochZkVersion);
+    }
+    return new Set([...marked].filter((t) => !isInternalTopic(t)));
   }
 
   async tryTopicDeletion(): Promise<void> {

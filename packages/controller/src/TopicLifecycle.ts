@@ -116,19 +116,21 @@ export class TopicLifecycle {
   }
 
   /**
-   * /admin/delete_topics changed: markers of unknown topics are removed; with delete.topic.enable
-   * the rest are queued for deletion (TopicDeletionManager), without it only their markers go.
+   * /admin/delete_topics changed: markers of unknown topics and of internal topics are removed;
+   * with delete.topic.enable the rest are queued for deletion (TopicDeletionManager), without it
+   * only their markers go.
    */
   async processTopicDeletion(): Promise<void> {
     const { context, zkClient, config, topicDeletionManager, logger } = this.core;
     if (!this.core.isActive) return;
-    const marked = new Set(await zkClient.getTopicDeletions());
+    let marked = new Set(await zkClient.getTopicDeletions());
     const nonExistent = [...marked].filter((t) => !context.allTopics.has(t));
     if (nonExistent.length > 0) {
       logger.warn(`Ignoring request to delete non-existing topics ${nonExistent.join(',')}`);
       await zkClient.deleteTopicDeletions(nonExistent, context.epochZkVersion);
     }
     for (const t of nonExistent) marked.delete(t);
+    marked = await topicDeletionManager.withoutInternalTopics(marked);
     if (marked.size === 0) return;
     if (!config.deleteTopicEnable) {
       logger.info(`Removing ${[...marked].join(',')} since delete topic is disabled`);

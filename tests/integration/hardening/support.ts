@@ -126,3 +126,27 @@ export async function sendHandBuilt(
     client.close();
   }
 }
+
+/**
+ * Like `sendHandBuilt`, but returns the answer's body as the bytes the broker wrote (after the
+ * correlation id), for tests that check the wire itself (an order, a field) rather than a decoding.
+ */
+export async function sendHandBuiltRaw(
+  broker: BrokerHandle,
+  apiKey: number,
+  apiVersion: number,
+  body: readonly Buffer[],
+): Promise<Buffer> {
+  const client = await TestClient.connect(broker.port);
+  try {
+    const id = nextCorrelationId++;
+    client.sendFrame(requestFrame(apiKey, apiVersion, id, body));
+    await client.waitFrames(1, 15_000);
+    if (client.frames.length !== 1) throw new Error(`expected one answer, got ${client.frames.length}`);
+    const frame = client.frames[0]!;
+    if (frame.readInt32BE(0) !== id) throw new Error(`answer to ${frame.readInt32BE(0)}, asked ${id}`);
+    return frame.subarray(4);
+  } finally {
+    client.close();
+  }
+}

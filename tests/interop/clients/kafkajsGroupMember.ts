@@ -1,7 +1,10 @@
 /**
  * One kafkajs 2.2.4 consumer-group member as a process of its own, so a test can SIGKILL it.
  *
- *   node --import tsx kafkajsGroupMember.ts BOOTSTRAP GROUP TOPIC eachMessage|eachBatch [SESSION_MS]
+ *   node --import tsx kafkajsGroupMember.ts BOOTSTRAP GROUP TOPIC eachMessage|eachBatch [SESSION_MS [METADATA_MAX_AGE_MS]]
+ *
+ * METADATA_MAX_AGE_MS is kafkajs's metadataMaxAge (default 300000): a kafkajs member notices new
+ * partitions of its topic only when its metadata expires (ConsumerGroup.checkForStaleAssignment).
  *
  * Prints one JSON object per line: {"event":"assigned","memberId","leader","partitions":[…]}
  * on every GROUP_JOIN, {"event":"record","p","o","k"} per record handled, {"event":"closed"} after a
@@ -9,7 +12,7 @@
  */
 import { Kafka, logLevel } from 'kafkajs';
 
-const [bootstrap, groupId, topic, mode, sessionMs] = process.argv.slice(2);
+const [bootstrap, groupId, topic, mode, sessionMs, metadataMaxAgeMs] = process.argv.slice(2);
 if (!bootstrap || !groupId || !topic || (mode !== 'eachMessage' && mode !== 'eachBatch')) {
   process.stderr.write('usage: kafkajsGroupMember BOOTSTRAP GROUP TOPIC eachMessage|eachBatch [SESSION_MS]\n');
   process.exit(2);
@@ -24,6 +27,7 @@ const consumer = kafka.consumer({
   heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 6)),
   rebalanceTimeout: 20_000,
   retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1_000 },
+  ...(metadataMaxAgeMs ? { metadataMaxAge: Number(metadataMaxAgeMs) } : {}),
 });
 
 consumer.on(consumer.events.GROUP_JOIN, (e) => {

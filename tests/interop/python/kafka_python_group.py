@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """One kafka-python 2.0.2 (Debian's python3-kafka) consumer-group member, streaming what it does.
 
-  kafka_python_group.py BOOTSTRAP GROUP TOPIC [SESSION_MS]
+  kafka_python_group.py BOOTSTRAP GROUP TOPIC [SESSION_MS [METADATA_MAX_AGE_MS]]
 
 Subscribes TOPIC in GROUP (auto offset reset earliest, auto commit every 500 ms) and prints one JSON
 object per line: {"event":"assigned","partitions":[...]} on every assignment, {"event":"record",
@@ -32,6 +32,8 @@ class Listener(ConsumerRebalanceListener):
 def main(argv):
     bootstrap, group, topic = argv[1], argv[2], argv[3]
     session_ms = int(argv[4]) if len(argv) > 4 else 6000
+    # kafka-python notices new partitions of a subscribed topic on a metadata refresh (default 300000)
+    metadata_age = {'metadata_max_age_ms': int(argv[5])} if len(argv) > 5 else {}
     consumer = KafkaConsumer(
         bootstrap_servers=bootstrap.split(','),
         group_id=group,
@@ -42,6 +44,7 @@ def main(argv):
         heartbeat_interval_ms=max(300, session_ms // 6),
         max_poll_interval_ms=30000,
         retry_backoff_ms=100,
+        **metadata_age
     )
     consumer.subscribe([topic], listener=Listener())
     stopping = []

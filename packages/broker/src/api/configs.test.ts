@@ -141,8 +141,10 @@ describe('describeTopicConfigs', () => {
   });
 
   test('retentionMsDropsSynonymsListedBeforeItsOwnNameAsKafkaDoes', () => {
-    // Kafka's quirk: the static log.retention.hours comes before the (null) default of
-    // log.retention.ms and is dropped, so the source says DEFAULT_CONFIG
+    // Kafka's quirk: log.retention.ms and .minutes have null defaults, which are no synonyms
+    // (ConfigDef.convertToStringMapWithPasswordValues drops them); log.retention.hours (static 5,
+    // default 168) comes before any log.retention.ms and is dropped, so nothing is left and the
+    // source says DEFAULT_CONFIG
     const entries = describeTopicConfigs(
       LogConfig.DEFAULT,
       new Map(),
@@ -150,12 +152,40 @@ describe('describeTopicConfigs', () => {
       true,
     );
     const r = entries.find((e) => e.name === 'retention.ms')!;
-    expect(r.synonyms).toEqual([
-      { name: 'log.retention.ms', value: null, source: ConfigSource.DEFAULT_CONFIG },
-      { name: 'log.retention.minutes', value: null, source: ConfigSource.DEFAULT_CONFIG },
+    expect(r.synonyms).toEqual([]);
+    expect(r.configSource).toBe(ConfigSource.DEFAULT_CONFIG);
+    // set statically, log.retention.ms is listed first and the hours follow it
+    const set = describeTopicConfigs(
+      LogConfig.DEFAULT,
+      new Map(),
+      layers({ 'log.retention.ms': 60000, 'log.retention.hours': 5 }),
+      true,
+    ).find((e) => e.name === 'retention.ms')!;
+    expect(set.synonyms).toEqual([
+      { name: 'log.retention.ms', value: '60000', source: ConfigSource.STATIC_BROKER_CONFIG },
+      { name: 'log.retention.hours', value: '5', source: ConfigSource.STATIC_BROKER_CONFIG },
       { name: 'log.retention.hours', value: '168', source: ConfigSource.DEFAULT_CONFIG },
     ]);
-    expect(r.configSource).toBe(ConfigSource.DEFAULT_CONFIG);
+    expect(set.configSource).toBe(ConfigSource.STATIC_BROKER_CONFIG);
+  });
+
+  test('noSynonymCarriesANullValue', () => {
+    const c = config();
+    const l = brokerConfigLayers(c, new Map(), new Map());
+    const all = [
+      ...describeTopicConfigs(LogConfig.DEFAULT, new Map(), l, true),
+      ...describeBrokerConfigs(c, l, true, true),
+    ];
+    // (a sensitive config's synonyms are hidden as null, as Kafka hides them)
+    expect(
+      all.filter((e) => !e.isSensitive).flatMap((e) => e.synonyms.filter((s) => s.value === null)),
+    ).toEqual([]);
+    expect(all.filter((e) => !e.isSensitive).flatMap((e) => e.synonyms).length).toBeGreaterThan(20);
+    // and without include_synonyms none at all
+    expect(describeTopicConfigs(LogConfig.DEFAULT, new Map(), l, false).flatMap((e) => e.synonyms)).toEqual(
+      [],
+    );
+    expect(describeBrokerConfigs(c, l, true, false).flatMap((e) => e.synonyms)).toEqual([]);
   });
 });
 

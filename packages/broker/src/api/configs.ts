@@ -127,8 +127,12 @@ export interface BrokerConfigLayers {
   readonly dynamicBroker: ReadonlyMap<string, string>;
   readonly dynamicDefault: ReadonlyMap<string, string>;
   readonly static: ReadonlyMap<string, string>;
-  /** Kafka's staticDefaultConfigs: every key with a default, null ones included (log.retention.ms). */
-  readonly defaults: ReadonlyMap<string, string | null>;
+  /**
+   * Kafka's staticDefaultConfigs: every key whose default has a value. A null default
+   * (log.retention.ms, log.roll.ms) is no synonym: ConfigDef.convertToStringMapWithPasswordValues
+   * drops it.
+   */
+  readonly defaults: ReadonlyMap<string, string>;
 }
 
 /**
@@ -142,9 +146,10 @@ export function brokerConfigLayers(
   dynamicDefault: ReadonlyMap<string, string>,
 ): BrokerConfigLayers {
   const statics = new Map<string, string>();
-  const defaults = new Map<string, string | null>();
+  const defaults = new Map<string, string>();
   for (const [key, def] of Object.entries(BROKER_CONFIGS)) {
-    defaults.set(key, formatConfigValue(def.default));
+    const defaultValue = formatConfigValue(def.default);
+    if (defaultValue !== null) defaults.set(key, defaultValue);
     if (config.has(key)) {
       const v = formatConfigValue(config.get(key));
       if (v !== null) statics.set(key, v);
@@ -178,14 +183,19 @@ export interface ConfigEntry {
 }
 
 /**
- * Kafka's ConfigHelper.configSynonyms: every name's value in every layer, highest priority first,
- * then everything before the first entry of `name` itself dropped (so a describe of log.retention.ms
- * does not list log.retention.hours ahead of it).
+ * Kafka's ConfigHelper.configSynonyms: every name's value in every layer that holds one, highest
+ * priority first (DYNAMIC_BROKER_CONFIG, DYNAMIC_DEFAULT_BROKER_CONFIG, STATIC_BROKER_CONFIG,
+ * DEFAULT_CONFIG; within a layer in `names` order), then everything before the first entry of `name`
+ * itself dropped. So with log.retention.ms unset (its default is null) a describe of it, or of the
+ * topic's retention.ms, lists no synonym at all: log.retention.hours comes first and is dropped.
  */
 function configSynonyms(name: string, names: readonly string[], layers: BrokerConfigLayers): ConfigSynonym[] {
   const all: ConfigSynonym[] = [];
-  const add = (map: ReadonlyMap<string, string | null>, source: number) => {
-    for (const n of names) if (map.has(n)) all.push({ name: n, value: map.get(n) ?? null, source });
+  const add = (map: ReadonlyMap<string, string>, source: number) => {
+    for (const n of names) {
+      const value = map.get(n);
+      if (value !== undefined) all.push({ name: n, value, source });
+    }
   };
   add(layers.dynamicBroker, ConfigSource.DYNAMIC_BROKER_CONFIG);
   add(layers.dynamicDefault, ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG);

@@ -3,6 +3,7 @@ import { ApiKey, ErrorCode, KafkaError, type DescribeConfigsResponseResultsInput
 import { LogConfig } from '@samsa/storage';
 import { ConfigEntityDefault, ConfigType, validateTopic } from '@samsa/zk';
 import { toApiError } from './adminErrors';
+import { inKafkaConfigEntryOrder } from './configEntryOrder';
 import {
   brokerConfigLayers,
   brokerResourceId,
@@ -28,7 +29,9 @@ const KNOWN_RESOURCE_TYPES: ReadonlySet<number> = new Set(Object.values(ConfigRe
  *     INVALID_REQUEST.
  *   - BROKER_LOGGER: not served (INVALID_REQUEST per resource); any other type fails the whole
  *     request with INVALID_REQUEST, as Kafka's authorization step throws.
- * v1+ carries synonyms when asked; v0 carries isDefault instead of a source.
+ * v1+ carries synonyms only when include_synonyms is set, and only those with a value, in precedence
+ * order (configs.ts configSynonyms); v0 carries isDefault instead of a source. Entries come in Kafka
+ * 2.8's order, which is its HashMap's over the names answered (configEntryOrder.ts), not sorted.
  */
 export function describeConfigsHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.DescribeConfigs> {
   const admin = new AdminZkClient(deps.zkClient);
@@ -80,9 +83,8 @@ export function describeConfigsHandler(deps: BrokerDeps): ApiHandlerEntry<typeof
             default:
               throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Describing broker loggers is not supported');
           }
-          results.push(
-            describeResult(r, ErrorCode.NONE, null, selectConfigs(configs, r.configurationKeys ?? null)),
-          );
+          const selected = selectConfigs(configs, r.configurationKeys ?? null);
+          results.push(describeResult(r, ErrorCode.NONE, null, inKafkaConfigEntryOrder(selected)));
         } catch (e) {
           const err = toApiError(e, deps.logger, `describe configs request for resource ${r.resourceName}`);
           results.push(describeResult(r, err.code, err.message, []));

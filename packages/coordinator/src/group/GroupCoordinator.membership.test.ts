@@ -112,6 +112,36 @@ describe('JoinGroup and SyncGroup', () => {
     expect(followerJoin.get().generationId).toBe(generation + 1);
   });
 
+  test('twoPipelinedJoinGroupsOfOneMemberAreBothAnswered', async () => {
+    // kafkajs rejoins from each of its fetchers when the topic's partitions change: two JoinGroups
+    // of one member in flight on one connection; Kafka answers them one after the other
+    const { members, generation } = await stableGroup(h, G, 2);
+    const first = join(h.coordinator, G, { memberId: members[0], clientId: 'c0' });
+    const second = join(h.coordinator, G, { memberId: members[0], clientId: 'c0' });
+    expect(state()).toBe('PreparingRebalance');
+    const follower = join(h.coordinator, G, { memberId: members[1], clientId: 'c1' });
+    for (const j of [first, second, follower])
+      expect(j.get()).toMatchObject({ error: E.NONE, generationId: generation + 1 });
+    expect(first.get()).toEqual(second.get());
+  });
+
+  test('twoPipelinedSyncGroupsOfTheLeaderAreBothAnsweredWithTheAssignment', async () => {
+    const { members, generation } = await stableGroup(h, G, 1);
+    const rejoin = join(h.coordinator, G, { memberId: members[0], clientId: 'c0' }).get();
+    expect(rejoin.generationId).toBe(generation + 1);
+    expect(state()).toBe('CompletingRebalance');
+    const assignment = { [members[0]]: 'p0-p3' };
+    const first = sync(h.coordinator, G, members[0], generation + 1, assignment);
+    const second = sync(h.coordinator, G, members[0], generation + 1, assignment);
+    await settle();
+    for (const s of [first, second]) {
+      expect(s.get().error).toBe(E.NONE);
+      expect(s.get().memberAssignment.toString()).toBe('p0-p3');
+    }
+    expect(state()).toBe('Stable');
+    expect(heartbeat(h.coordinator, G, members[0], generation + 1)).toBe(E.NONE);
+  });
+
   test('aMemberThatDoesNotRejoinWithinTheRebalanceTimeoutIsRemoved', async () => {
     const { members, generation } = await stableGroup(h, G, 2);
     const leaderJoin = join(h.coordinator, G, { memberId: members[0], clientId: 'c0' });

@@ -293,7 +293,7 @@ export class GroupCoordinator {
       case 'PreparingRebalance':
         return callback(syncError(ErrorCode.REBALANCE_IN_PROGRESS));
       case 'CompletingRebalance':
-        group.get(a.memberId).awaitingSyncCallback = callback;
+        group.get(a.memberId).parkSync(callback); // a SyncGroup already parked is answered too
         this.rebalance.removePendingSyncMember(group, a.memberId);
         if (group.isLeader(a.memberId)) this.rebalance.onLeaderAssignment(group, a.memberId, a.assignments);
         return;

@@ -380,7 +380,8 @@ export class GroupMetadata {
     member.supportedProtocols = protocols;
     if (callback !== null && !member.isAwaitingJoin) this.numMembersAwaitingJoin++;
     else if (callback === null && member.isAwaitingJoin) this.numMembersAwaitingJoin--;
-    member.awaitingJoinCallback = callback;
+    if (callback === null) member.awaitingJoinCallback = null;
+    else member.parkJoin(callback); // a JoinGroup already parked is answered too, not dropped
   }
 
   maybeInvokeJoinCallback(member: MemberMetadata, result: JoinGroupResult): void {

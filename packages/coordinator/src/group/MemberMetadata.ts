@@ -53,6 +53,38 @@ export class MemberMetadata {
     return this.awaitingSyncCallback !== null;
   }
 
+  /**
+   * Parks a JoinGroup (or SyncGroup, below) for this member. One already parked is answered with the
+   * same result, never dropped. Kafka reads a connection's next request only after answering the
+   * previous one, so a client pipelining two JoinGroups or SyncGroups for one member (kafkajs does
+   * when each of its fetchers finds the topic's partitions changed) gets the second answered after
+   * the first, with the same generation and assignment. Samsa dispatches a connection's requests as
+   * they arrive and writes the answers in request order: a dropped callback would leave its slot
+   * unanswered and every later answer on that connection (heartbeats included) stuck behind it, until
+   * the session timed out.
+   */
+  parkJoin(callback: JoinCallback): void {
+    const earlier = this.awaitingJoinCallback;
+    this.awaitingJoinCallback =
+      earlier === null
+        ? callback
+        : (result) => {
+            earlier(result);
+            callback(result);
+          };
+  }
+
+  parkSync(callback: SyncCallback): void {
+    const earlier = this.awaitingSyncCallback;
+    this.awaitingSyncCallback =
+      earlier === null
+        ? callback
+        : (result) => {
+            earlier(result);
+            callback(result);
+          };
+  }
+
   /** The metadata this member sent for `protocol`. */
   metadata(protocol: string): Buffer {
     const p = this.supportedProtocols.find((x) => x.name === protocol);
