@@ -1,0 +1,201 @@
+import { ApiKey, decodeResponse } from '@samsa/protocol';
+import { TestClient } from '../../packages/broker/src/network/testing/TestClient';
+import { generateCase, type FuzzCase, type FuzzContext, type ServedApi } from './WireFuzzer';
+
+/**
+ * Sends the wire fuzzer's cases to a broker over a few connections at once. Each connection is
+ * reused until the broker closes it (a malformed frame closes it, as in Kafka) or a case's frame
+ * lies about its size; then the next case opens a new one.
+ *
+ * After each case a sentinel ApiVersions v0 request follows on the same connection: responses come
+ * back in request order, so the sentinel's answer means the case was handled (answered, or an
+ * acks=0 Produce with nothing to answer), a closed connection means the broker refused the bytes,
+ * and no answer within `answerTimeoutMs` means the case is still waiting (a long poll) or stuck —
+ * its connection is then given up.
+ */
+export interface WireFuzzOptions {
+  readonly port: number;
+  readonly context: FuzzContext;
+  readonly cases: number;
+  /** Connections sending cases at the same time. */
+  readonly connections: number;
+  readonly answerTimeoutMs: number;
+  /** Only these case indexes (replay); default 0 … cases-1. */
+  readonly only?: readonly number[];
+}
+
+export type CaseOutcome = 'answered' | 'noResponse' | 'closed' | 'timedOut' | 'sizeLied';
+
+export interface CaseAnomaly {
+  readonly fuzzCase: FuzzCase;
+  readonly problem: string;
+}
+
+export interface WireFuzzReport {
+  readonly seed: number;
+  readonly cases: number;
+  readonly elapsedMs: number;
+  readonly connectionsOpened: number;
+  /** How many cases ended each way, by kind. */
+  readonly outcomes: Record<string, Record<CaseOutcome, number>>;
+  /** Wrong answers: a valid request closed or unanswered, an answer that does not decode. */
+  readonly anomalies: CaseAnomaly[];
+  /** The cases that waited longest for their answer. */
+  readonly slowest: { index: number; kind: string; api: string; ms: number; outcome: CaseOutcome }[];
+}
+
+/** Correlation ids of sentinels: above every case's (a case's id is its index). */
+const SENTINEL_BASE = 0x40000000;
+
+/** Asks a broker what it serves (ApiVersions v0 on a connection of its own). */
+export async function servedApis(port: number): Promise<ServedApi[]> {
+  const client = await TestClient.connect(port);
+  try {
+    client.send(ApiKey.ApiVersions, 0, 1, {});
+    await client.waitFrames(1, 10_000);
+    const { body } = client.decode(0, ApiKey.ApiVersions, 0);
+    return body.apiKeys.map((a: ServedApi) => ({
+      apiKey: a.apiKey,
+      minVersion: a.minVersion,
+      maxVersion: a.maxVersion,
+    }));
+  } finally {
+    client.close();
+  }
+}
+
+export async function runWireFuzz(options: WireFuzzOptions): Promise<WireFuzzReport> {
+  const indexes = options.only ?? Array.from({ length: options.cases }, (_, i) => i);
+  const started = Date.now();
+  let next = 0;
+  let connectionsOpened = 0;
+  const outcomes: Record<string, Record<CaseOutcome, number>> = {};
+  const anomalies: CaseAnomaly[] = [];
+  const timings: WireFuzzReport['slowest'][number][] = [];
+  const served = new Map(options.context.served.map((a) => [a.apiKey, a]));
+
+  const record = (c: FuzzCase, outcome: CaseOutcome, ms: number): void => {
+    const byKind = (outcomes[c.kind] ??= { answered: 0, noResponse: 0, closed: 0, timedOut: 0, sizeLied: 0 });
+    byKind[outcome]++;
+    timings.push({ index: c.index, kind: c.kind, api: `${c.apiKey} v${c.apiVersion}`, ms, outcome });
+  };
+
+  const worker = async (): Promise<void> => {
+    let client: TestClient | null = null;
+    try {
+      while (next < indexes.length) {
+        const fuzzCase = generateCase(options.context, indexes[next++]);
+        if (client === null || client.isClosed) {
+          client?.close();
+          client = await TestClient.connect(options.port);
+          connectionsOpened++;
+        }
+        client.frames.length = 0;
+        const t0 = performance.now();
+        await writeCase(client, fuzzCase);
+        if (fuzzCase.endsConnection) {
+          // nothing after a lying size is a frame: give the broker a moment to refuse it, then hang up
+          await client.waitFrames(1, 20);
+          record(fuzzCase, 'sizeLied', performance.now() - t0);
+          client.close();
+          client = null;
+          continue;
+        }
+        const sentinel = SENTINEL_BASE + fuzzCase.index;
+        client.send(ApiKey.ApiVersions, 0, sentinel, {});
+        const outcome = await waitForSentinel(client, sentinel, options.answerTimeoutMs);
+        const ms = performance.now() - t0;
+        const answers = outcome === 'sentinel' ? client.frames.slice(0, -1) : client.frames.slice();
+        const problem = checkAnswers(fuzzCase, answers, outcome, served);
+        if (problem !== null) anomalies.push({ fuzzCase, problem });
+        const result: CaseOutcome =
+          outcome === 'closed'
+            ? 'closed'
+            : outcome === 'timeout'
+              ? 'timedOut'
+              : answers.length > 0
+                ? 'answered'
+                : 'noResponse';
+        record(fuzzCase, result, ms);
+        if (outcome === 'timeout') {
+          client.close();
+          client = null;
+        }
+      }
+    } finally {
+      client?.close();
+    }
+  };
+  await Promise.all(Array.from({ length: options.connections }, () => worker()));
+  timings.sort((a, b) => b.ms - a.ms);
+  return {
+    seed: options.context.seed,
+    cases: indexes.length,
+    elapsedMs: Date.now() - started,
+    connectionsOpened,
+    outcomes,
+    anomalies,
+    slowest: timings.slice(0, 5).map((t) => ({ ...t, ms: Math.round(t.ms) })),
+  };
+}
+
+async function writeCase(client: TestClient, c: FuzzCase): Promise<void> {
+  let from = 0;
+  for (const at of [...c.splitAt, c.wire.length]) {
+    client.sendRaw(c.wire.subarray(from, at));
+    from = at;
+    if (at < c.wire.length) await new Promise((r) => setImmediate(r));
+  }
+}
+
+async function waitForSentinel(
+  client: TestClient,
+  sentinel: number,
+  timeoutMs: number,
+): Promise<'sentinel' | 'closed' | 'timeout'> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const last = client.frames[client.frames.length - 1];
+    if (last !== undefined && last.length >= 4 && last.readInt32BE(0) === sentinel) return 'sentinel';
+    if (client.isClosed) return 'closed';
+    const left = deadline - Date.now();
+    if (left <= 0) return 'timeout';
+    await client.waitFrames(client.frames.length + 1, left);
+  }
+}
+
+/**
+ * What a case's answers must be: at most one; carrying the correlation id as sent; decodable as the
+ * response of the api and version as sent when the broker serves them; and for a valid request,
+ * given at all (a closed connection where Kafka answers an error code is a wrong answer).
+ */
+function checkAnswers(
+  c: FuzzCase,
+  answers: readonly Buffer[],
+  outcome: 'sentinel' | 'closed' | 'timeout',
+  served: ReadonlyMap<number, ServedApi>,
+): string | null {
+  if (answers.length > 1) return `${answers.length} answers to one request`;
+  const sentKey = c.wire.readInt16BE(4);
+  const sentVersion = c.wire.readInt16BE(6);
+  const sentCorrelationId = c.wire.length >= 12 ? c.wire.readInt32BE(8) : NaN;
+  if (answers.length === 1) {
+    const answer = answers[0];
+    if (answer.length < 4 || answer.readInt32BE(0) !== sentCorrelationId) {
+      return `answer carries correlation id ${answer.length >= 4 ? answer.readInt32BE(0) : '-'}, request ${sentCorrelationId}`;
+    }
+    const api = served.get(sentKey);
+    if (api !== undefined && sentVersion >= api.minVersion && sentVersion <= api.maxVersion) {
+      try {
+        decodeResponse(sentKey, sentVersion, answer);
+      } catch (e) {
+        return `the answer does not decode as ${sentKey} v${sentVersion}: ${(e as Error).message}`;
+      }
+    }
+  }
+  if (c.mustAnswer && outcome === 'closed')
+    return 'a valid request: the broker closed the connection instead of answering';
+  if (c.mustAnswer && outcome === 'sentinel' && answers.length === 0) return 'a valid request: no answer';
+  if (c.mustAnswer && outcome === 'timeout') return 'a valid request: no answer in time';
+  return null;
+}
