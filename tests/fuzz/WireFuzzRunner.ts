@@ -40,8 +40,24 @@ export interface WireFuzzReport {
   readonly outcomes: Record<string, Record<CaseOutcome, number>>;
   /** Wrong answers: a valid request closed or unanswered, an answer that does not decode. */
   readonly anomalies: CaseAnomaly[];
+  /** When each case was written and settled (wall clock), to set beside a stall seen elsewhere. */
+  readonly timeline: readonly CaseTiming[];
   /** The cases that waited longest for their answer. */
   readonly slowest: { index: number; kind: string; api: string; ms: number; outcome: CaseOutcome }[];
+}
+
+export interface CaseTiming {
+  readonly index: number;
+  readonly kind: string;
+  readonly api: string;
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly outcome: CaseOutcome;
+}
+
+/** The cases in flight at wall-clock time `atMs` (± `slackMs`). */
+export function casesInFlight(report: WireFuzzReport, atMs: number, slackMs = 0): CaseTiming[] {
+  return report.timeline.filter((t) => t.startMs <= atMs + slackMs && t.endMs >= atMs - slackMs);
 }
 
 /** Correlation ids of sentinels: above every case's (a case's id is its index). */
@@ -72,12 +88,16 @@ export async function runWireFuzz(options: WireFuzzOptions): Promise<WireFuzzRep
   const outcomes: Record<string, Record<CaseOutcome, number>> = {};
   const anomalies: CaseAnomaly[] = [];
   const timings: WireFuzzReport['slowest'][number][] = [];
+  const timeline: CaseTiming[] = [];
   const served = new Map(options.context.served.map((a) => [a.apiKey, a]));
 
   const record = (c: FuzzCase, outcome: CaseOutcome, ms: number): void => {
+    const endMs = Date.now();
+    const api = `${c.apiKey} v${c.apiVersion}`;
+    timeline.push({ index: c.index, kind: c.kind, api, startMs: endMs - ms, endMs, outcome });
     const byKind = (outcomes[c.kind] ??= { answered: 0, noResponse: 0, closed: 0, timedOut: 0, sizeLied: 0 });
     byKind[outcome]++;
-    timings.push({ index: c.index, kind: c.kind, api: `${c.apiKey} v${c.apiVersion}`, ms, outcome });
+    timings.push({ index: c.index, kind: c.kind, api, ms, outcome });
   };
 
   const worker = async (): Promise<void> => {
@@ -135,6 +155,7 @@ export async function runWireFuzz(options: WireFuzzOptions): Promise<WireFuzzRep
     connectionsOpened,
     outcomes,
     anomalies,
+    timeline,
     slowest: timings.slice(0, 5).map((t) => ({ ...t, ms: Math.round(t.ms) })),
   };
 }
@@ -176,8 +197,8 @@ function checkAnswers(
   served: ReadonlyMap<number, ServedApi>,
 ): string | null {
   if (answers.length > 1) return `${answers.length} answers to one request`;
-  const sentKey = c.wire.readInt16BE(4);
-  const sentVersion = c.wire.readInt16BE(6);
+  const sentKey = c.wire.length >= 8 ? c.wire.readInt16BE(4) : NaN;
+  const sentVersion = c.wire.length >= 8 ? c.wire.readInt16BE(6) : NaN;
   const sentCorrelationId = c.wire.length >= 12 ? c.wire.readInt32BE(8) : NaN;
   if (answers.length === 1) {
     const answer = answers[0];
