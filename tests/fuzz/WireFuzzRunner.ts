@@ -1,4 +1,5 @@
-import { ApiKey, decodeResponse } from '@samsa/protocol';
+import { ApiKey, apiSpec, decodeRequest, decodeResponse, ErrorCode, errorInfo } from '@samsa/protocol';
+import { CONTROL_PLANE_APIS } from './corpus';
 import { TestClient } from '../../packages/broker/src/network/testing/TestClient';
 import { generateCase, type FuzzCase, type FuzzContext, type ServedApi } from './WireFuzzer';
 
@@ -40,6 +41,22 @@ export interface WireFuzzReport {
   readonly outcomes: Record<string, Record<CaseOutcome, number>>;
   /** Wrong answers: a valid request closed or unanswered, an answer that does not decode. */
   readonly anomalies: CaseAnomaly[];
+  /**
+   * What the broker answered the `records` cases, by how the records were damaged: partition error
+   * names counted ("batch v2 gzip records" → {CORRUPT_MESSAGE: 12, NONE: 3}). NONE on damaged
+   * records means the damage was stored.
+   */
+  readonly produceAnswers: Record<string, Record<string, number>>;
+  /**
+   * Control-plane requests (LeaderAndIsr, StopReplica, UpdateMetadata, ControlledShutdown) the
+   * broker accepted (error code NONE): forged requests that changed its state.
+   */
+  readonly controlPlaneAccepted: {
+    index: number;
+    api: string;
+    description: string;
+    controllerEpoch?: number;
+  }[];
   /** When each case was written and settled (wall clock), to set beside a stall seen elsewhere. */
   readonly timeline: readonly CaseTiming[];
   /** The cases that waited longest for their answer. */
@@ -89,6 +106,8 @@ export async function runWireFuzz(options: WireFuzzOptions): Promise<WireFuzzRep
   const anomalies: CaseAnomaly[] = [];
   const timings: WireFuzzReport['slowest'][number][] = [];
   const timeline: CaseTiming[] = [];
+  const produceAnswers: Record<string, Record<string, number>> = {};
+  const controlPlaneAccepted: WireFuzzReport['controlPlaneAccepted'] = [];
   const served = new Map(options.context.served.map((a) => [a.apiKey, a]));
 
   const record = (c: FuzzCase, outcome: CaseOutcome, ms: number): void => {
@@ -128,6 +147,13 @@ export async function runWireFuzz(options: WireFuzzOptions): Promise<WireFuzzRep
         const answers = outcome === 'sentinel' ? client.frames.slice(0, -1) : client.frames.slice();
         const problem = checkAnswers(fuzzCase, answers, outcome, served);
         if (problem !== null) anomalies.push({ fuzzCase, problem });
+        if (CONTROL_PLANE_APIS.includes(fuzzCase.apiKey) && answers.length === 1 && problem === null) {
+          const accepted = acceptedControlRequest(fuzzCase, answers[0]);
+          if (accepted !== null) controlPlaneAccepted.push(accepted);
+        }
+        if (fuzzCase.kind === 'records' && answers.length === 1 && problem === null) {
+          tallyProduceAnswer(produceAnswers, fuzzCase, answers[0]);
+        }
         const result: CaseOutcome =
           outcome === 'closed'
             ? 'closed'
@@ -155,9 +181,51 @@ export async function runWireFuzz(options: WireFuzzOptions): Promise<WireFuzzRep
     connectionsOpened,
     outcomes,
     anomalies,
+    produceAnswers,
+    controlPlaneAccepted,
     timeline,
     slowest: timings.slice(0, 5).map((t) => ({ ...t, ms: Math.round(t.ms) })),
   };
+}
+
+/** A control-plane case the broker answered with NONE, with the controller epoch it carried. */
+function acceptedControlRequest(
+  c: FuzzCase,
+  answer: Buffer,
+): WireFuzzReport['controlPlaneAccepted'][number] | null {
+  const { body } = decodeResponse(c.apiKey, c.apiVersion, answer);
+  if (body.errorCode !== ErrorCode.NONE) return null;
+  let controllerEpoch: number | undefined;
+  try {
+    controllerEpoch = decodeRequest(c.wire.subarray(4)).body.controllerEpoch;
+  } catch {
+    controllerEpoch = undefined;
+  }
+  return {
+    index: c.index,
+    api: `${apiSpec(c.apiKey)?.name} v${c.apiVersion}`,
+    description: c.description,
+    controllerEpoch,
+  };
+}
+
+function tallyProduceAnswer(
+  tally: Record<string, Record<string, number>>,
+  c: FuzzCase,
+  answer: Buffer,
+): void {
+  const how = c.description
+    .replace(/\s*\[.*$/s, '')
+    .replace(/ \(\d+ records\)/g, '')
+    .replace(/ \+ .*$/, ' + another');
+  const { body } = decodeResponse(ApiKey.Produce, c.apiVersion, answer);
+  const byCode = (tally[how] ??= {});
+  for (const t of body.responses) {
+    for (const p of t.partitionResponses) {
+      const name = errorInfo(p.errorCode).name;
+      byCode[name] = (byCode[name] ?? 0) + 1;
+    }
+  }
 }
 
 async function writeCase(client: TestClient, c: FuzzCase): Promise<void> {

@@ -34,6 +34,8 @@ export interface ProbeReport {
   readonly over: readonly ProbeSample[];
   /** The largest `brokerShareMs`: the latency the machine's load does not explain. */
   readonly brokerShareMaxMs: number;
+  /** The five samples with the largest broker's share. */
+  readonly largestBrokerShares: readonly ProbeSample[];
   /** A request still unanswered when the probe stopped, and for how long (0: none). */
   readonly unansweredForMs: number;
   /** The probe thread's own worst event-loop delay: how late its timers ran (machine load). */
@@ -162,6 +164,7 @@ export class ApiVersionsProbe {
       p99Ms: round(latencies[Math.floor(latencies.length * 0.99)] ?? 0),
       over: samples.filter((x) => x.latencyMs >= boundMs).sort((a, b) => b.latencyMs - a.latencyMs),
       brokerShareMaxMs: Math.max(0, ...samples.map((x) => x.brokerShareMs)),
+      largestBrokerShares: [...samples].sort((a, b) => b.brokerShareMs - a.brokerShareMs).slice(0, 5),
       unansweredForMs: round(r.unansweredForMs),
       probeLoopDelayMaxMs: round(r.probeLoopDelayMaxMs),
       error: r.error,
