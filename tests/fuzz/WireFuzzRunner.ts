@@ -1,4 +1,14 @@
-import { ApiKey, apiSpec, decodeRequest, decodeResponse, ErrorCode, errorInfo } from '@samsa/protocol';
+import {
+  ApiKey,
+  apiSpec,
+  decodeBatch,
+  decodeMessageSet,
+  decodeRequest,
+  decodeResponse,
+  ErrorCode,
+  errorInfo,
+  LOG_OVERHEAD,
+} from '@samsa/protocol';
 import { CONTROL_PLANE_APIS } from './corpus';
 import { TestClient } from '../../packages/broker/src/network/testing/TestClient';
 import { generateCase, type FuzzCase, type FuzzContext, type ServedApi } from './WireFuzzer';
@@ -47,6 +57,11 @@ export interface WireFuzzReport {
    * records means the damage was stored.
    */
   readonly produceAnswers: Record<string, Record<string, number>>;
+  /**
+   * `records` cases the broker stored (NONE) although their records do not decode with the
+   * protocol package's strict decoders: poison for consumers (issue 13 row 4).
+   */
+  readonly poisonAccepted: { index: number; description: string; why: string }[];
   /**
    * Control-plane requests (LeaderAndIsr, StopReplica, UpdateMetadata, ControlledShutdown) the
    * broker accepted (error code NONE): forged requests that changed its state.
@@ -108,6 +123,7 @@ export async function runWireFuzz(options: WireFuzzOptions): Promise<WireFuzzRep
   const timeline: CaseTiming[] = [];
   const produceAnswers: Record<string, Record<string, number>> = {};
   const controlPlaneAccepted: WireFuzzReport['controlPlaneAccepted'] = [];
+  const poisonAccepted: WireFuzzReport['poisonAccepted'] = [];
   const served = new Map(options.context.served.map((a) => [a.apiKey, a]));
 
   const record = (c: FuzzCase, outcome: CaseOutcome, ms: number): void => {
@@ -152,7 +168,9 @@ export async function runWireFuzz(options: WireFuzzOptions): Promise<WireFuzzRep
           if (accepted !== null) controlPlaneAccepted.push(accepted);
         }
         if (fuzzCase.kind === 'records' && answers.length === 1 && problem === null) {
-          tallyProduceAnswer(produceAnswers, fuzzCase, answers[0]);
+          const poison = tallyProduceAnswer(produceAnswers, fuzzCase, answers[0]);
+          if (poison !== null)
+            poisonAccepted.push({ index: fuzzCase.index, description: fuzzCase.description, why: poison });
         }
         const result: CaseOutcome =
           outcome === 'closed'
@@ -183,6 +201,7 @@ export async function runWireFuzz(options: WireFuzzOptions): Promise<WireFuzzRep
     anomalies,
     produceAnswers,
     controlPlaneAccepted,
+    poisonAccepted,
     timeline,
     slowest: timings.slice(0, 5).map((t) => ({ ...t, ms: Math.round(t.ms) })),
   };
@@ -209,22 +228,42 @@ function acceptedControlRequest(
   };
 }
 
+/**
+ * Counts the partition errors of a `records` case's answer under how its records were damaged;
+ * when they were stored (NONE) but do not decode strictly, says why (else null).
+ */
 function tallyProduceAnswer(
   tally: Record<string, Record<string, number>>,
   c: FuzzCase,
   answer: Buffer,
-): void {
+): string | null {
   const how = c.description
     .replace(/\s*\[.*$/s, '')
     .replace(/ \(\d+ records\)/g, '')
     .replace(/ \+ .*$/, ' + another');
   const { body } = decodeResponse(ApiKey.Produce, c.apiVersion, answer);
   const byCode = (tally[how] ??= {});
+  let stored = false;
   for (const t of body.responses) {
     for (const p of t.partitionResponses) {
       const name = errorInfo(p.errorCode).name;
       byCode[name] = (byCode[name] ?? 0) + 1;
+      stored ||= p.errorCode === ErrorCode.NONE;
     }
+  }
+  if (!stored) return null;
+  const records: Buffer = decodeRequest(c.wire.subarray(4)).body.topicData[0].partitionData[0].records;
+  try {
+    if (c.apiVersion >= 3) {
+      for (let pos = 0; pos < records.length;)
+        pos += LOG_OVERHEAD + decodeBatch(records, pos).header.batchLength;
+    } else {
+      decodeMessageSet(records);
+    }
+    return null;
+  } catch (e) {
+    byCode['NONE, yet undecodable'] = (byCode['NONE, yet undecodable'] ?? 0) + 1;
+    return (e as Error).message;
   }
 }
 

@@ -17,6 +17,12 @@ export interface ProbeSample {
    */
   readonly brokerOnCpuMs?: number;
   readonly brokerRunQueueMs?: number;
+  /**
+   * The broker's event-loop thread's state (/proc/<pid>/stat), sampled every 5 ms while the request
+   * waited: R running or runnable, S sleeping (idle in epoll, or a futex), D in uninterruptible sleep
+   * (a synchronous disk call).
+   */
+  readonly brokerThreadStates: Readonly<Record<string, number>>;
   /** The longest the probe thread itself did not run (its 5 ms timer's worst lateness) meanwhile. */
   readonly probeGapMs: number;
   /**
@@ -57,8 +63,17 @@ function schedstat() {
     return { cpu: cpu / 1e6, wait: wait / 1e6 };
   } catch { return null; }
 }
-let lastTick = performance.now(), gap = 0;
-const ticker = setInterval(() => { const now = performance.now(); gap = Math.max(gap, now - lastTick - 5); lastTick = now; }, 5);
+function threadState() {
+  try {
+    const stat = fs.readFileSync('/proc/' + brokerPid + '/stat', 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  } catch { return '?'; }
+}
+let lastTick = performance.now(), gap = 0, states = {};
+const ticker = setInterval(() => {
+  const now = performance.now(); gap = Math.max(gap, now - lastTick - 5); lastTick = now;
+  if (pending && brokerPid) { const st = threadState(); states[st] = (states[st] || 0) + 1; }
+}, 5);
 const loop = monitorEventLoopDelay({ resolution: 10 });
 loop.enable();
 const samples = [];
@@ -84,6 +99,7 @@ function send() {
   timer = null;
   if (stopping) return finish();
   gap = 0;
+  states = {};
   pending = { id: ++id, t0: performance.now(), at: Date.now(), sched: schedstat() };
   sock.write(frame(pending.id));
 }
@@ -99,7 +115,7 @@ sock.on('data', (d) => {
       const tick = now - lastTick - 5;
       const probeGap = Math.max(gap, tick, 0);
       const s0 = pending.sched;
-      samples.push([pending.at, now - pending.t0, s0 && sched ? sched.cpu - s0.cpu : null, s0 && sched ? sched.wait - s0.wait : null, probeGap]);
+      samples.push([pending.at, now - pending.t0, s0 && sched ? sched.cpu - s0.cpu : null, s0 && sched ? sched.wait - s0.wait : null, probeGap, states]);
       const wait = Math.max(0, intervalMs - (now - pending.t0));
       pending = null;
       if (stopping) finish(); else timer = setTimeout(send, wait);
@@ -113,7 +129,7 @@ parentPort.on('message', () => { stopping = true; if (!pending) finish(); });
 
 export class ApiVersionsProbe {
   private readonly result: Promise<{
-    samples: [number, number, number | null, number | null, number][];
+    samples: [number, number, number | null, number | null, number, Record<string, number>][];
     unansweredForMs: number;
     probeLoopDelayMaxMs: number;
     error: string | null;
@@ -150,14 +166,17 @@ export class ApiVersionsProbe {
       throw new Error(`the ApiVersions probe's last request had no answer after ${waitForLastMs} ms`);
     const latencies = r.samples.map(([, ms]) => ms).sort((a, b) => a - b);
     const round = (ms: number) => Math.round(ms * 10) / 10;
-    const samples: ProbeSample[] = r.samples.map(([atMs, latencyMs, onCpu, runQueue, probeGapMs]) => ({
-      atMs,
-      latencyMs: round(latencyMs),
-      ...(onCpu === null ? {} : { brokerOnCpuMs: round(onCpu) }),
-      ...(runQueue === null ? {} : { brokerRunQueueMs: round(runQueue) }),
-      probeGapMs: round(probeGapMs),
-      brokerShareMs: round(Math.max(0, latencyMs - Math.max(runQueue ?? 0, probeGapMs))),
-    }));
+    const samples: ProbeSample[] = r.samples.map(
+      ([atMs, latencyMs, onCpu, runQueue, probeGapMs, states]) => ({
+        brokerThreadStates: states,
+        atMs,
+        latencyMs: round(latencyMs),
+        ...(onCpu === null ? {} : { brokerOnCpuMs: round(onCpu) }),
+        ...(runQueue === null ? {} : { brokerRunQueueMs: round(runQueue) }),
+        probeGapMs: round(probeGapMs),
+        brokerShareMs: round(Math.max(0, latencyMs - Math.max(runQueue ?? 0, probeGapMs))),
+      }),
+    );
     return {
       samples: latencies.length,
       maxMs: round(latencies[latencies.length - 1] ?? 0),

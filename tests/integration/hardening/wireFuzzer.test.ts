@@ -98,7 +98,7 @@ function describeFailure(report: WireFuzzReport, probe: ProbeReport): string {
       .join(', ');
     lines.push(
       `probe ${s.latencyMs} ms at ${new Date(s.atMs).toISOString()} (broker thread on CPU ${s.brokerOnCpuMs} ms, ` +
-        `waiting for a CPU ${s.brokerRunQueueMs} ms; probe thread stalled ${s.probeGapMs} ms; broker's share ${s.brokerShareMs} ms); ` +
+        `waiting for a CPU ${s.brokerRunQueueMs} ms, thread states ${JSON.stringify(s.brokerThreadStates)}; probe thread stalled ${s.probeGapMs} ms; broker's share ${s.brokerShareMs} ms); ` +
         `cases in flight: ${during}`,
     );
   }
@@ -193,6 +193,8 @@ describe(`the wire fuzzer against one broker (seed ${SEED}, ${ONLY ? `cases ${ON
         `slowest cases: ${JSON.stringify(report.slowest)}`,
         `Produce answers to damaged records: ${JSON.stringify(report.produceAnswers)}`,
         `forged control-plane requests accepted: ${report.controlPlaneAccepted.length}`,
+        `damaged records stored that do not decode (issue 13 row 4): ${report.poisonAccepted.length} ` +
+          JSON.stringify(report.poisonAccepted.slice(0, 5)),
         `ApiVersions probe: ${probeReport.samples} samples, max ${probeReport.maxMs} ms, p99 ${probeReport.p99Ms} ms, ` +
           `${probeReport.over.length} at or over ${PROBE_BOUND_MS} ms, broker's share max ${probeReport.brokerShareMaxMs} ms, ` +
           `probe thread's own loop delay max ${probeReport.probeLoopDelayMaxMs} ms`,
