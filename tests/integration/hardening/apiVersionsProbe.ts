@@ -26,8 +26,10 @@ export interface ProbeSample {
   /** The longest the probe thread itself did not run (its 5 ms timer's worst lateness) meanwhile. */
   readonly probeGapMs: number;
   /**
-   * latency − the larger of the broker's run-queue wait and the probe's own gap (they may overlap,
-   * so only the larger is the machine's for certain): what the broker itself took, at least.
+   * What the broker's event loop spent while the request waited: its time on a CPU plus its time
+   * blocked in a synchronous disk call (D samples × 5 ms), at most the latency. The rest is the
+   * machine's: waiting for a CPU, or idle in epoll (S) while the loaded kernel had not yet
+   * delivered the request or the answer over loopback. Without /proc: the whole latency.
    */
   readonly brokerShareMs: number;
 }
@@ -174,7 +176,7 @@ export class ApiVersionsProbe {
         ...(onCpu === null ? {} : { brokerOnCpuMs: round(onCpu) }),
         ...(runQueue === null ? {} : { brokerRunQueueMs: round(runQueue) }),
         probeGapMs: round(probeGapMs),
-        brokerShareMs: round(Math.max(0, latencyMs - Math.max(runQueue ?? 0, probeGapMs))),
+        brokerShareMs: round(onCpu === null ? latencyMs : Math.min(latencyMs, onCpu + (states.D ?? 0) * 5)),
       }),
     );
     return {
