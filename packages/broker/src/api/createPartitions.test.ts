@@ -1,5 +1,5 @@
 import { ApiKey, ErrorCode, KafkaError } from '@samsa/protocol';
-import { replicaAssignment } from '@samsa/zk';
+import { replicaAssignment, type KafkaZkClient } from '@samsa/zk';
 import { checkPartitionsRequest, createPartitionsHandler } from './createPartitions';
 import { answerOf } from './testing/untypedEntry';
 import { ctx, fakeDeps } from './testing/fakeDeps';
@@ -70,5 +70,26 @@ describe('createPartitionsHandler', () => {
       validateOnly: false,
     });
     expect(r.results).toEqual([{ name: 'a', errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: null }]);
+  });
+
+  test('aNameNoTopicCanHaveIsUnknownAndNeverBecomesAZooKeeperPath', async () => {
+    const pathsAsked: string[] = [];
+    const zkClient = {
+      getAllBrokersInCluster: () => Promise.resolve([]),
+      isTopicMarkedForDeletion: (name: string) => {
+        pathsAsked.push(name);
+        return Promise.resolve(false);
+      },
+    } as unknown as KafkaZkClient;
+    const h = createPartitionsHandler(fakeDeps({ zkClient }));
+    const r = await answerOf(h, ctx(ApiKey.CreatePartitions, 1), {
+      topics: ['', 'a/b', '..', 'x\u0001'].map((name) => ({ name, count: 3, assignments: null })),
+      timeoutMs: 1000,
+      validateOnly: false,
+    });
+    expect(r.results.map((t: { errorCode: number }) => t.errorCode)).toEqual(
+      Array(4).fill(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION),
+    );
+    expect(pathsAsked).toEqual([]);
   });
 });

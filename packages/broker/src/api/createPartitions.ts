@@ -1,6 +1,6 @@
 import { AdminZkClient } from '@samsa/admin-zk';
 import { ApiKey, ErrorCode, KafkaError } from '@samsa/protocol';
-import type { ReplicaAssignment } from '@samsa/zk';
+import { isValidTopicName, type ReplicaAssignment } from '@samsa/zk';
 import { apiError, NO_ERROR, toApiError, type ApiError } from './adminErrors';
 import type { BrokerDeps } from './deps';
 import { duplicateNames } from './topicCreation';
@@ -100,6 +100,11 @@ export function createPartitionsHandler(deps: BrokerDeps): ApiHandlerEntry<typeo
           continue;
         }
         try {
+          // A name no topic can have names none: answered before it becomes a ZooKeeper path
+          // (an empty name or a control character would otherwise fail there as a server error).
+          if (!isValidTopicName(name)) {
+            throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${name}' does not exist.`);
+          }
           if (await deps.zkClient.isTopicMarkedForDeletion(name)) {
             throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, 'The topic is queued for deletion.');
           }
