@@ -1,5 +1,5 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { Attribute, BatchField, buildBatch, decodeBatch, type Record as KafkaRecord } from '@samsa/protocol';
+import { Attribute, BatchField, batchRecordReader, buildBatch, type Record as KafkaRecord } from '@samsa/protocol';
 import { BatchCursor } from './BatchCursor';
 import { disk } from './disk';
 import type { Log } from './Log';
@@ -23,7 +23,8 @@ import type { Time } from '@samsa/common';
  * 3. Swap each cleaned group in (`.cleaned` → `.swap` → final, crash-safe); the active segment is
  *    never touched.
  *
- * It runs on the event loop and yields between batches; a truncation, retention or deletion of the
+ * It runs on the event loop and yields between batches, and inside a batch every
+ * YIELD_AFTER_MS of work (a 1 MB zstd batch can hold a million records); a truncation, retention or deletion of the
  * log meanwhile aborts the round (the log's segmentsVersion moved) and leaves the log as it was.
  */
 export interface LogToClean {
@@ -63,9 +64,14 @@ export interface CleanerOptions {
 
 /** Bytes processed between yields to the event loop. */
 const YIELD_EVERY_BYTES = 1024 * 1024;
+/** Event-loop time spent inside one batch's records before letting other work run. */
+const YIELD_AFTER_MS = 5;
+/** Records handled between looks at the clock. */
+const RECORDS_PER_CLOCK_CHECK = 1024;
 
 export class Cleaner {
   private sinceYield = 0;
+  private sliceStartMs = performance.now();
 
   constructor(private readonly o: CleanerOptions) {}
 
@@ -91,10 +97,20 @@ export class Cleaner {
 
   private async maybeYield(bytes: number): Promise<void> {
     this.sinceYield += bytes;
-    if (this.sinceYield >= YIELD_EVERY_BYTES) {
+    if (this.sinceYield >= YIELD_EVERY_BYTES || performance.now() - this.sliceStartMs >= YIELD_AFTER_MS) {
       this.sinceYield = 0;
       await yieldToEventLoop();
+      this.sliceStartMs = performance.now();
     }
+    this.o.checkDone();
+  }
+
+  /** Inside a batch: every RECORDS_PER_CLOCK_CHECK records, yield if the slice is used up. */
+  private async maybeYieldInBatch(recordsRead: number): Promise<void> {
+    if (recordsRead % RECORDS_PER_CLOCK_CHECK !== 0) return;
+    if (performance.now() - this.sliceStartMs < YIELD_AFTER_MS) return;
+    await yieldToEventLoop();
+    this.sliceStartMs = performance.now();
     this.o.checkDone();
   }
 
@@ -117,12 +133,14 @@ export class Cleaner {
         const lastOffset = cursor.lastOffset();
         if (lastOffset >= nextStart) break;
         if (!(batch.readInt16BE(BatchField.ATTRIBUTES) & Attribute.CONTROL)) {
-          for (const r of decodeBatch(batch).records) {
+          const records = batchRecordReader(batch);
+          for (let r = records.next(); r !== null; r = records.next()) {
             if (r.key !== null && r.offset >= start) {
               if (map.size >= maxDesired) return; // full: this round cleans up to what is mapped
               map.put(r.key, r.offset);
             }
             stats.mapMessagesRead++;
+            await this.maybeYieldInBatch(records.recordsRead);
           }
         }
         if (lastOffset >= start) map.updateLatestOffset(lastOffset);
@@ -186,19 +204,21 @@ export class Cleaner {
       const attributes = batch.readInt16BE(BatchField.ATTRIBUTES);
       let out: Buffer | null = batch;
       if (!(attributes & Attribute.CONTROL)) {
-        const { header, records } = decodeBatch(batch);
-        stats.messagesRead += records.length;
+        const records = batchRecordReader(batch);
+        const header = records.header;
         const kept: KafkaRecord[] = [];
-        for (const r of records) {
+        for (let r = records.next(); r !== null; r = records.next()) {
           const retain =
             r.offset > map.latestOffset ||
             (r.key !== null && r.offset >= map.get(r.key) && (r.value !== null || retainDeletes));
           if (r.key === null && r.offset <= map.latestOffset) stats.invalidMessagesRead++;
           if (retain) kept.push(r);
+          await this.maybeYieldInBatch(records.recordsRead);
         }
+        stats.messagesRead += records.recordsRead;
         stats.messagesWritten += kept.length;
         if (kept.length === 0) out = null;
-        else if (kept.length < records.length) {
+        else if (kept.length < records.recordsRead) {
           out = buildBatch(
             kept.map((r) => ({
               key: r.key,
