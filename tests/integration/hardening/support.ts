@@ -1,4 +1,4 @@
-import { decodeResponse, type Struct } from '@samsa/protocol';
+import { ApiKey, decodeResponse, type Struct } from '@samsa/protocol';
 import type { BrokerHandle, ClusterHandle } from '../../harness/broker';
 import {
   errorName,
@@ -122,6 +122,38 @@ export async function sendHandBuilt(
     const decoded = decodeResponse(apiKey, apiVersion, client.frames[0]!);
     if (decoded.correlationId !== id) throw new Error(`answer to ${decoded.correlationId}, asked ${id}`);
     return decoded.body;
+  } finally {
+    client.close();
+  }
+}
+
+/**
+ * Probes `broker` with ApiVersions v0 on a connection of its own, one after another (the next a few
+ * ms after each answer), until `work` settles; returns what `work` gave and each probe's latency in
+ * ms, send to answer. The stall rows' bound: every probe answered within 100 ms while the broker
+ * serves the heavy request.
+ */
+export async function probeApiVersionsWhile<T>(
+  broker: BrokerHandle,
+  work: Promise<T>,
+): Promise<{ result: T; latenciesMs: number[] }> {
+  const client = await TestClient.connect(broker.port);
+  const latenciesMs: number[] = [];
+  let done = false;
+  const finished = work.finally(() => {
+    done = true;
+  });
+  finished.catch(() => undefined); // awaited below; a rejection is not unhandled meanwhile
+  try {
+    while (!done) {
+      const started = performance.now();
+      client.sendFrame(requestFrame(ApiKey.ApiVersions, 0, nextCorrelationId++, []));
+      await client.waitFrames(latenciesMs.length + 1, 30_000);
+      if (client.frames.length <= latenciesMs.length) throw new Error('an ApiVersions probe got no answer within 30 s');
+      latenciesMs.push(performance.now() - started);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    return { result: await finished, latenciesMs };
   } finally {
     client.close();
   }

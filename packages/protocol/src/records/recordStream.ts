@@ -113,6 +113,12 @@ function recordFrameBytes(buf: Buffer, pos: number): number {
   throw corrupt('record length varint longer than 5 bytes');
 }
 
+/** The position after the varint at `pos`, which must end before `end`. */
+function skipVarint(buf: Buffer, pos: number, end: number): number {
+  for (let n = 0; n < 10 && pos < end; n++) if ((buf[pos++] & 0x80) === 0) return pos;
+  throw corrupt('record field varint cut short');
+}
+
 function corrupt(message: string): KafkaError {
   return new KafkaError(ErrorCode.CORRUPT_MESSAGE, message);
 }
@@ -131,22 +137,25 @@ export function firstRecordWithoutKey(batch: Buffer, maxDecompressedBytes: numbe
   const codec = header.attributes & Attribute.COMPRESSION_MASK;
   let body = batch.subarray(RECORD_BATCH_OVERHEAD, size);
   if (codec !== 0) body = decompress(codec, body, maxDecompressedBytes);
-  const r = new Reader(body);
-  try {
-    for (let i = 0; i < header.recordsCount; i++) {
-      const length = r.varint();
-      if (length < 0) r.fail('negative record length');
-      const end = r.pos + length;
-      r.need(length, 'record');
-      r.int8(); // attributes
-      r.varlong(); // timestamp delta
-      r.varint(); // offset delta
-      if (r.varint() < 0) return i;
-      r.pos = end;
+  let pos = 0;
+  for (let i = 0; i < header.recordsCount; i++) {
+    // length (zigzag varint), attributes (1 byte), timestamp delta and offset delta (varints,
+    // skipped), then the key length: zigzag -1 is the single byte 0x01.
+    const start = pos;
+    let raw = 0;
+    for (let shift = 0; ; shift += 7) {
+      if (pos >= body.length || shift > 28) throw corrupt(`record ${i} of the batch at offset ${header.baseOffset}: bad length`);
+      const b = body[pos++];
+      raw += (b & 0x7f) * 2 ** shift;
+      if ((b & 0x80) === 0) break;
     }
-  } catch (e) {
-    if (e instanceof KafkaError && e.code !== ErrorCode.CORRUPT_MESSAGE) throw corrupt(`batch at offset ${header.baseOffset}: ${e.message}`);
-    throw e;
+    const length = raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2;
+    const end = pos + length;
+    if (length < 4 || end > body.length) throw corrupt(`record ${i} of the batch at offset ${header.baseOffset} has length ${length} beyond its ${body.length - start} bytes`);
+    pos = skipVarint(body, skipVarint(body, pos + 1, end), end);
+    if (pos >= end) throw corrupt(`record ${i} of the batch at offset ${header.baseOffset} ends before its key`);
+    if (body[pos] === 0x01) return i;
+    pos = end;
   }
   return -1;
 }
