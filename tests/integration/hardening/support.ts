@@ -1,4 +1,5 @@
-import { ApiKey, decodeResponse, type Struct } from '@samsa/protocol';
+import { Worker } from 'node:worker_threads';
+import { decodeResponse, type Struct } from '@samsa/protocol';
 import type { BrokerHandle, ClusterHandle } from '../../harness/broker';
 import {
   errorName,
@@ -131,30 +132,78 @@ export async function sendHandBuilt(
  * Probes `broker` with ApiVersions v0 on a connection of its own, one after another (the next a few
  * ms after each answer), until `work` settles; returns what `work` gave and each probe's latency in
  * ms, send to answer. The stall rows' bound: every probe answered within 100 ms while the broker
- * serves the heavy request.
+ * serves the heavy request. The probes run in a worker thread with its own event loop, so the test's
+ * own work (receiving and decoding a 30 MiB response) does not delay them.
  */
 export async function probeApiVersionsWhile<T>(
   broker: BrokerHandle,
   work: Promise<T>,
 ): Promise<{ result: T; latenciesMs: number[] }> {
-  const client = await TestClient.connect(broker.port);
-  const latenciesMs: number[] = [];
-  let done = false;
-  const finished = work.finally(() => {
-    done = true;
+  const worker = new Worker(PROBE_WORKER, { eval: true, workerData: { port: broker.port } });
+  const latencies = new Promise<number[]>((resolve, reject) => {
+    worker.once('message', (m: { latenciesMs?: number[]; error?: string }) =>
+      m.error !== undefined ? reject(new Error(m.error)) : resolve(m.latenciesMs ?? []),
+    );
+    worker.once('error', reject);
   });
-  finished.catch(() => undefined); // awaited below; a rejection is not unhandled meanwhile
+  latencies.catch(() => undefined); // awaited below; a failure after terminate() is no one's
+  await new Promise<void>((resolve, reject) => {
+    worker.once('online', resolve);
+    worker.once('error', reject);
+  });
   try {
-    while (!done) {
-      const started = performance.now();
-      client.sendFrame(requestFrame(ApiKey.ApiVersions, 0, nextCorrelationId++, []));
-      await client.waitFrames(latenciesMs.length + 1, 30_000);
-      if (client.frames.length <= latenciesMs.length) throw new Error('an ApiVersions probe got no answer within 30 s');
-      latenciesMs.push(performance.now() - started);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-    return { result: await finished, latenciesMs };
+    const result = await work;
+    worker.postMessage('stop');
+    return { result, latenciesMs: await latencies };
   } finally {
-    client.close();
+    await worker.terminate();
   }
 }
+
+/** The probe loop of probeApiVersionsWhile: plain JavaScript, ApiVersions v0 frames written by hand. */
+const PROBE_WORKER = `
+const net = require('node:net');
+const { parentPort, workerData } = require('node:worker_threads');
+const latenciesMs = [];
+let stop = false;
+parentPort.on('message', () => { stop = true; });
+const socket = net.connect(workerData.port, '127.0.0.1');
+socket.setNoDelay(true);
+let pending = Buffer.alloc(0);
+let answered = null;
+socket.on('data', (d) => {
+  pending = Buffer.concat([pending, d]);
+  while (pending.length >= 4 && pending.length >= 4 + pending.readInt32BE(0)) {
+    pending = pending.subarray(4 + pending.readInt32BE(0));
+    if (answered) answered();
+  }
+});
+socket.on('error', (e) => parentPort.postMessage({ error: String(e) }));
+function frame(correlationId) {
+  const clientId = Buffer.from('samsa-probe');
+  const b = Buffer.alloc(4 + 2 + 2 + 4 + 2 + clientId.length);
+  b.writeInt32BE(b.length - 4, 0);
+  b.writeInt16BE(18, 4); // ApiVersions
+  b.writeInt16BE(0, 6); // v0
+  b.writeInt32BE(correlationId, 8);
+  b.writeInt16BE(clientId.length, 12);
+  clientId.copy(b, 14);
+  return b;
+}
+socket.once('connect', async () => {
+  for (let id = 1; !stop; id++) {
+    const started = performance.now();
+    const got = new Promise((resolve) => { answered = resolve; });
+    socket.write(frame(id));
+    const timeout = new Promise((resolve) => setTimeout(() => resolve('timeout'), 30000));
+    if ((await Promise.race([got, timeout])) === 'timeout') {
+      parentPort.postMessage({ error: 'an ApiVersions probe got no answer within 30 s' });
+      return;
+    }
+    latenciesMs.push(performance.now() - started);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  socket.destroy();
+  parentPort.postMessage({ latenciesMs });
+});
+`;

@@ -80,16 +80,28 @@ export class RecordStreamReader {
         this.read++;
         return rec;
       }
-      // Not whole here: join the bytes it needs (a varint cut short needs just one more chunk).
-      const need = frame >= 0 ? frame : avail + 1;
-      if (this.queuedBytes === 0 || avail + this.queuedBytes < need) return null;
+      if (this.queuedBytes === 0) return null;
+      if (avail === 0) {
+        // The next chunk starts with a record: read it in place.
+        this.cur = this.queued.shift()!;
+        this.queuedBytes -= this.cur.length;
+        this.pos = 0;
+        continue;
+      }
+      // A record (or its length varint) runs on into the next chunks: copy just its bytes together;
+      // the rest of the last chunk stays queued, to be read in place.
+      const need = frame >= 0 ? frame : avail + Math.min(5, this.queuedBytes);
+      if (avail + this.queuedBytes < need) return null;
       const parts = [this.cur.subarray(this.pos)];
       let total = avail;
-      while (total < need && this.queued.length > 0) {
-        const c = this.queued.shift()!;
-        parts.push(c);
-        total += c.length;
-        this.queuedBytes -= c.length;
+      while (total < need) {
+        const c = this.queued[0];
+        const take = Math.min(c.length, need - total);
+        parts.push(take === c.length ? c : c.subarray(0, take));
+        total += take;
+        this.queuedBytes -= take;
+        if (take === c.length) this.queued.shift();
+        else this.queued[0] = c.subarray(take);
       }
       this.cur = Buffer.concat(parts, total);
       this.pos = 0;
