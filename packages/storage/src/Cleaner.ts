@@ -1,5 +1,5 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { Attribute, BatchField, batchRecordReader, buildBatch, type Record as KafkaRecord } from '@samsa/protocol';
+import { Attribute, BatchField, batchRecordStream, buildBatch, type Record as KafkaRecord } from '@samsa/protocol';
 import { BatchCursor } from './BatchCursor';
 import { disk } from './disk';
 import type { Log } from './Log';
@@ -116,7 +116,8 @@ export class Cleaner {
 
   private async buildOffsetMap(log: Log, start: number, end: number, stats: CleanerStats): Promise<void> {
     const map = this.o.map;
-    map.clear();
+    await map.clearInSlices(() => yieldToEventLoop());
+    this.sliceStartMs = performance.now();
     const dirty = log.logSegments(start, end);
     const maxDesired = Math.floor(map.slots * this.o.loadFactor);
     for (let i = 0; i < dirty.length; i++) {
@@ -133,14 +134,25 @@ export class Cleaner {
         const lastOffset = cursor.lastOffset();
         if (lastOffset >= nextStart) break;
         if (!(batch.readInt16BE(BatchField.ATTRIBUTES) & Attribute.CONTROL)) {
-          const records = batchRecordReader(batch);
-          for (let r = records.next(); r !== null; r = records.next()) {
-            if (r.key !== null && r.offset >= start) {
-              if (map.size >= maxDesired) return; // full: this round cleans up to what is mapped
-              map.put(r.key, r.offset);
+          const stream = batchRecordStream(batch);
+          const records = stream.reader;
+          try {
+            for (;;) {
+              const r = records.next();
+              if (r === null) {
+                await this.maybeYield(0);
+                if (await stream.more()) continue;
+                break;
+              }
+              if (r.key !== null && r.offset >= start) {
+                if (map.size >= maxDesired) return; // full: this round cleans up to what is mapped
+                map.put(r.key, r.offset);
+              }
+              stats.mapMessagesRead++;
+              await this.maybeYieldInBatch(records.recordsRead);
             }
-            stats.mapMessagesRead++;
-            await this.maybeYieldInBatch(records.recordsRead);
+          } finally {
+            await stream.close();
           }
         }
         if (lastOffset >= start) map.updateLatestOffset(lastOffset);
@@ -204,16 +216,27 @@ export class Cleaner {
       const attributes = batch.readInt16BE(BatchField.ATTRIBUTES);
       let out: Buffer | null = batch;
       if (!(attributes & Attribute.CONTROL)) {
-        const records = batchRecordReader(batch);
+        const stream = batchRecordStream(batch);
+        const records = stream.reader;
         const header = records.header;
         const kept: KafkaRecord[] = [];
-        for (let r = records.next(); r !== null; r = records.next()) {
-          const retain =
-            r.offset > map.latestOffset ||
-            (r.key !== null && r.offset >= map.get(r.key) && (r.value !== null || retainDeletes));
-          if (r.key === null && r.offset <= map.latestOffset) stats.invalidMessagesRead++;
-          if (retain) kept.push(r);
-          await this.maybeYieldInBatch(records.recordsRead);
+        try {
+          for (;;) {
+            const r = records.next();
+            if (r === null) {
+              await this.maybeYield(0);
+              if (await stream.more()) continue;
+              break;
+            }
+            const retain =
+              r.offset > map.latestOffset ||
+              (r.key !== null && r.offset >= map.get(r.key) && (r.value !== null || retainDeletes));
+            if (r.key === null && r.offset <= map.latestOffset) stats.invalidMessagesRead++;
+            if (retain) kept.push(r);
+            await this.maybeYieldInBatch(records.recordsRead);
+          }
+        } finally {
+          await stream.close();
         }
         stats.messagesRead += records.recordsRead;
         stats.messagesWritten += kept.length;

@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { ApiKey, buildBatch, crc32c, decodeMessageSet, type Struct } from '@samsa/protocol';
+import { ApiKey, buildBatch, decodeMessageSet, type Struct } from '@samsa/protocol';
 import { liveTrackedProcesses } from '../../harness';
 import { startCluster, type BrokerHandle, type ClusterHandle } from '../../harness/broker';
 import { errorName, expectEventually, kafkaTopics, rawProduce } from '../../fault/support';
 import { rssMiB } from '../../bench/procStats';
-import { array, brokerPids, int32, probeApiVersionsWhile, sendHandBuilt, stillServes, string, waitUntilServed } from './support';
+import { array, brokerPids, handBuiltBatch, int32, probeApiVersionsWhile, sendHandBuilt, stillServes, string, waitUntilServed } from './support';
 
 /**
  * Issue 13, rows 6 (b) and 19 (the fetch side), on a real broker with the default fetch.max.bytes
@@ -84,24 +84,7 @@ function gzipBomb(count: number): Buffer {
   const record = Buffer.from([6 * 2, 0, 0, 0, 0x01, 0x01, 0]);
   const body = Buffer.alloc(count * record.length);
   for (let pos = 0; pos < body.length; pos += record.length) record.copy(body, pos);
-  const payload = gzipSync(body, { level: 9 });
-  const batch = Buffer.alloc(61 + payload.length);
-  const now = BigInt(Date.now());
-  batch.writeBigInt64BE(0n, 0); // base offset
-  batch.writeInt32BE(batch.length - 12, 8); // batch length
-  batch.writeInt32BE(0, 12); // partition leader epoch
-  batch.writeInt8(2, 16); // magic
-  batch.writeInt16BE(1, 21); // attributes: gzip, CreateTime
-  batch.writeInt32BE(count - 1, 23); // last offset delta
-  batch.writeBigInt64BE(now, 27); // base timestamp
-  batch.writeBigInt64BE(now, 35); // max timestamp
-  batch.writeBigInt64BE(-1n, 43); // producer id
-  batch.writeInt16BE(-1, 51); // producer epoch
-  batch.writeInt32BE(-1, 53); // base sequence
-  batch.writeInt32BE(count, 57); // records count
-  payload.copy(batch, 61);
-  batch.writeUInt32BE(crc32c(batch, 21, batch.length), 17);
-  return batch;
+  return handBuiltBatch(gzipSync(body, { level: 9 }), { count, lastOffsetDelta: count - 1, compression: 1 });
 }
 
 function int64(v: number): Buffer {

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { decodeResponse, type Struct } from '@samsa/protocol';
+import { crc32c, decodeResponse, type Struct } from '@samsa/protocol';
 import type { BrokerHandle, ClusterHandle } from '../../harness/broker';
 import {
   errorName,
@@ -207,3 +207,31 @@ socket.once('connect', async () => {
   parentPort.postMessage({ latenciesMs });
 });
 `;
+
+/**
+ * A record batch v2 around `records` (the records section as the test wrote it, compressed or not),
+ * its 61-byte header written field by field and its CRC-32C computed here: for tests that need a
+ * batch our own builder would not make (a count or offsets that lie, a compression bomb).
+ */
+export function handBuiltBatch(
+  records: Buffer,
+  o: { readonly count: number; readonly lastOffsetDelta: number; readonly compression: number; readonly baseOffset?: number },
+): Buffer {
+  const batch = Buffer.alloc(61 + records.length);
+  const now = BigInt(Date.now());
+  batch.writeBigInt64BE(BigInt(o.baseOffset ?? 0), 0); // base offset
+  batch.writeInt32BE(batch.length - 12, 8); // batch length
+  batch.writeInt32BE(0, 12); // partition leader epoch
+  batch.writeInt8(2, 16); // magic
+  batch.writeInt16BE(o.compression, 21); // attributes: the codec, CreateTime
+  batch.writeInt32BE(o.lastOffsetDelta, 23);
+  batch.writeBigInt64BE(now, 27); // base timestamp
+  batch.writeBigInt64BE(now, 35); // max timestamp
+  batch.writeBigInt64BE(-1n, 43); // producer id
+  batch.writeInt16BE(-1, 51); // producer epoch
+  batch.writeInt32BE(-1, 53); // base sequence
+  batch.writeInt32BE(o.count, 57);
+  records.copy(batch, 61);
+  batch.writeUInt32BE(crc32c(batch, 21, batch.length), 17);
+  return batch;
+}

@@ -1,7 +1,7 @@
 import { Reader } from '../codec/reader';
 import { ErrorCode, KafkaError } from '../errors';
 import { Attribute, BatchField, CURRENT_MAGIC, LOG_OVERHEAD, RECORD_BATCH_OVERHEAD, readBatchHeader, type BatchHeader } from './batch';
-import { decompress } from './compression';
+import { decompress, inflateChunks } from './compression';
 import { crc32c } from './crc';
 import { readRecord, type Record } from './record';
 
@@ -192,4 +192,46 @@ export function batchRecordReader(batch: Buffer, opts: { readonly verifyCrc?: bo
   const reader = new RecordStreamReader(header, body.length);
   reader.push(body);
   return reader;
+}
+
+/** A batch's records as they inflate: `more()` pulls the next inflated piece into `reader`. */
+export interface BatchRecordStream {
+  readonly reader: RecordStreamReader;
+  /** Inflates the next piece into the reader; false when the batch has no more. */
+  more(): Promise<boolean>;
+  /** Stops inflating (a reader that leaves early must call it). */
+  close(): Promise<void>;
+}
+
+/**
+ * `batchRecordReader`, inflating a piece at a time (`inflateChunks`, 1 MiB pieces) so that a caller
+ * that yields between records also yields between pieces of inflation: a ~1 MB zstd batch inflates
+ * to 11 MB, ~60 ms in one call on a loaded machine.
+ */
+export function batchRecordStream(batch: Buffer, opts: { readonly verifyCrc?: boolean; readonly maxDecompressedBytes?: number } = {}): BatchRecordStream {
+  const header = readBatchHeader(batch, 0);
+  if (header.magic !== CURRENT_MAGIC) throw corrupt(`batch has magic ${header.magic}`);
+  const size = LOG_OVERHEAD + header.batchLength;
+  if (size < RECORD_BATCH_OVERHEAD || size > batch.length) throw corrupt(`batch length ${header.batchLength} beyond the ${batch.length} bytes present`);
+  if (opts.verifyCrc !== false && crc32c(batch, BatchField.ATTRIBUTES, size) !== header.crc) {
+    throw corrupt(`batch at offset ${header.baseOffset} fails its CRC`);
+  }
+  const maxBytes = opts.maxDecompressedBytes ?? 64 * 1024 * 1024;
+  const reader = new RecordStreamReader(header, maxBytes);
+  const pieces = inflateChunks(header.attributes & Attribute.COMPRESSION_MASK, batch.subarray(RECORD_BATCH_OVERHEAD, size), {
+    chunkBytes: 1024 * 1024,
+    maxOutputBytes: maxBytes,
+  });
+  return {
+    reader,
+    async more() {
+      const piece = await pieces.next();
+      if (piece.done) return false;
+      reader.push(piece.value);
+      return true;
+    },
+    async close() {
+      await pieces.return(undefined);
+    },
+  };
 }
