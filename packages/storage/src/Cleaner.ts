@@ -1,5 +1,5 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { Attribute, BatchField, buildBatch, decodeBatch, type Record as KafkaRecord } from '@samsa/protocol';
+import { Attribute, BatchField, batchRecordStream, buildBatch, type Record as KafkaRecord } from '@samsa/protocol';
 import { BatchCursor } from './BatchCursor';
 import { disk } from './disk';
 import type { Log } from './Log';
@@ -23,7 +23,8 @@ import type { Time } from '@samsa/common';
  * 3. Swap each cleaned group in (`.cleaned` → `.swap` → final, crash-safe); the active segment is
  *    never touched.
  *
- * It runs on the event loop and yields between batches; a truncation, retention or deletion of the
+ * It runs on the event loop and yields between batches, and inside a batch every
+ * YIELD_AFTER_MS of work (a 1 MB zstd batch can hold a million records); a truncation, retention or deletion of the
  * log meanwhile aborts the round (the log's segmentsVersion moved) and leaves the log as it was.
  */
 export interface LogToClean {
@@ -63,9 +64,14 @@ export interface CleanerOptions {
 
 /** Bytes processed between yields to the event loop. */
 const YIELD_EVERY_BYTES = 1024 * 1024;
+/** Event-loop time spent inside one batch's records before letting other work run. */
+const YIELD_AFTER_MS = 5;
+/** Records handled between looks at the clock. */
+const RECORDS_PER_CLOCK_CHECK = 1024;
 
 export class Cleaner {
   private sinceYield = 0;
+  private sliceStartMs = performance.now();
 
   constructor(private readonly o: CleanerOptions) {}
 
@@ -91,16 +97,29 @@ export class Cleaner {
 
   private async maybeYield(bytes: number): Promise<void> {
     this.sinceYield += bytes;
-    if (this.sinceYield >= YIELD_EVERY_BYTES) {
+    if (this.sinceYield >= YIELD_EVERY_BYTES || performance.now() - this.sliceStartMs >= YIELD_AFTER_MS) {
       this.sinceYield = 0;
       await yieldToEventLoop();
+      this.sliceStartMs = performance.now();
     }
+    this.o.checkDone();
+  }
+
+  /**
+   * Inside a batch (called every RECORDS_PER_CLOCK_CHECK records, so that the other records cost
+   * no await): yield if the slice is used up.
+   */
+  private async maybeYieldInBatch(): Promise<void> {
+    if (performance.now() - this.sliceStartMs < YIELD_AFTER_MS) return;
+    await yieldToEventLoop();
+    this.sliceStartMs = performance.now();
     this.o.checkDone();
   }
 
   private async buildOffsetMap(log: Log, start: number, end: number, stats: CleanerStats): Promise<void> {
     const map = this.o.map;
-    map.clear();
+    await map.clearInSlices(() => yieldToEventLoop());
+    this.sliceStartMs = performance.now();
     const dirty = log.logSegments(start, end);
     const maxDesired = Math.floor(map.slots * this.o.loadFactor);
     for (let i = 0; i < dirty.length; i++) {
@@ -117,12 +136,25 @@ export class Cleaner {
         const lastOffset = cursor.lastOffset();
         if (lastOffset >= nextStart) break;
         if (!(batch.readInt16BE(BatchField.ATTRIBUTES) & Attribute.CONTROL)) {
-          for (const r of decodeBatch(batch).records) {
-            if (r.key !== null && r.offset >= start) {
-              if (map.size >= maxDesired) return; // full: this round cleans up to what is mapped
-              map.put(r.key, r.offset);
+          const stream = batchRecordStream(batch);
+          const records = stream.reader;
+          try {
+            for (;;) {
+              const r = records.next();
+              if (r === null) {
+                await this.maybeYield(0);
+                if (await stream.more()) continue;
+                break;
+              }
+              if (r.key !== null && r.offset >= start) {
+                if (map.size >= maxDesired) return; // full: this round cleans up to what is mapped
+                map.put(r.key, r.offset);
+              }
+              stats.mapMessagesRead++;
+              if (records.recordsRead % RECORDS_PER_CLOCK_CHECK === 0) await this.maybeYieldInBatch();
             }
-            stats.mapMessagesRead++;
+          } finally {
+            await stream.close();
           }
         }
         if (lastOffset >= start) map.updateLatestOffset(lastOffset);
@@ -186,19 +218,32 @@ export class Cleaner {
       const attributes = batch.readInt16BE(BatchField.ATTRIBUTES);
       let out: Buffer | null = batch;
       if (!(attributes & Attribute.CONTROL)) {
-        const { header, records } = decodeBatch(batch);
-        stats.messagesRead += records.length;
+        const stream = batchRecordStream(batch);
+        const records = stream.reader;
+        const header = records.header;
         const kept: KafkaRecord[] = [];
-        for (const r of records) {
-          const retain =
-            r.offset > map.latestOffset ||
-            (r.key !== null && r.offset >= map.get(r.key) && (r.value !== null || retainDeletes));
-          if (r.key === null && r.offset <= map.latestOffset) stats.invalidMessagesRead++;
-          if (retain) kept.push(r);
+        try {
+          for (;;) {
+            const r = records.next();
+            if (r === null) {
+              await this.maybeYield(0);
+              if (await stream.more()) continue;
+              break;
+            }
+            const retain =
+              r.offset > map.latestOffset ||
+              (r.key !== null && r.offset >= map.get(r.key) && (r.value !== null || retainDeletes));
+            if (r.key === null && r.offset <= map.latestOffset) stats.invalidMessagesRead++;
+            if (retain) kept.push(r);
+            if (records.recordsRead % RECORDS_PER_CLOCK_CHECK === 0) await this.maybeYieldInBatch();
+          }
+        } finally {
+          await stream.close();
         }
+        stats.messagesRead += records.recordsRead;
         stats.messagesWritten += kept.length;
         if (kept.length === 0) out = null;
-        else if (kept.length < records.length) {
+        else if (kept.length < records.recordsRead) {
           out = buildBatch(
             kept.map((r) => ({
               key: r.key,

@@ -7,6 +7,7 @@ import {
   assignOffsets,
   buildBatch,
   decodeBatch,
+  firstRecordWithoutKey,
   setLogAppendTime,
   validateBatches,
 } from '@samsa/protocol';
@@ -42,6 +43,9 @@ export interface ValidateOptions {
   readonly leaderEpoch: number;
   readonly origin: AppendOrigin;
 }
+
+/** Inflated bytes of one batch the compacted-topic key check reads (decodeBatch's default cap). */
+const COMPACTED_KEY_CHECK_MAX_INFLATED_BYTES = 64 * 1024 * 1024;
 
 function invalidRecord(msg: string): KafkaError {
   return new KafkaError(ErrorCode.INVALID_RECORD, msg);
@@ -92,9 +96,11 @@ export function validateMessagesAndAssignOffsets(
   });
 
   if (config.compact) {
+    // The framing only, no record objects: a 0.93 MB zstd batch of 1.1M tiny records took seconds
+    // of the event loop as a million decoded records.
     eachBatch(input, (pos, size) => {
-      for (const r of decodeBatch(input.subarray(pos, pos + size), 0, { verifyCrc: false }).records) {
-        if (r.key === null) throw invalidRecord('Compacted topic cannot accept message without key');
+      if (firstRecordWithoutKey(input.subarray(pos, pos + size), COMPACTED_KEY_CHECK_MAX_INFLATED_BYTES) >= 0) {
+        throw invalidRecord('Compacted topic cannot accept message without key');
       }
     });
   }

@@ -1,4 +1,5 @@
-import { decodeResponse, type Struct } from '@samsa/protocol';
+import { Worker } from 'node:worker_threads';
+import { crc32c, decodeResponse, type Struct } from '@samsa/protocol';
 import type { BrokerHandle, ClusterHandle } from '../../harness/broker';
 import {
   errorName,
@@ -149,4 +150,112 @@ export async function sendHandBuiltRaw(
   } finally {
     client.close();
   }
+}
+
+/**
+ * Probes `broker` with ApiVersions v0 on a connection of its own, one after another (the next a few
+ * ms after each answer), until `work` settles; returns what `work` gave and each probe's latency in
+ * ms, send to answer. The stall rows' bound: every probe answered within 100 ms while the broker
+ * serves the heavy request. The probes run in a worker thread with its own event loop, so the test's
+ * own work (receiving and decoding a 30 MiB response) does not delay them.
+ */
+export async function probeApiVersionsWhile<T>(
+  broker: BrokerHandle,
+  work: Promise<T>,
+): Promise<{ result: T; latenciesMs: number[] }> {
+  const worker = new Worker(PROBE_WORKER, { eval: true, workerData: { port: broker.port } });
+  const latencies = new Promise<number[]>((resolve, reject) => {
+    worker.once('message', (m: { latenciesMs?: number[]; error?: string }) =>
+      m.error !== undefined ? reject(new Error(m.error)) : resolve(m.latenciesMs ?? []),
+    );
+    worker.once('error', reject);
+  });
+  latencies.catch(() => undefined); // awaited below; a failure after terminate() is no one's
+  await new Promise<void>((resolve, reject) => {
+    worker.once('online', resolve);
+    worker.once('error', reject);
+  });
+  try {
+    const result = await work;
+    worker.postMessage('stop');
+    return { result, latenciesMs: await latencies };
+  } finally {
+    await worker.terminate();
+  }
+}
+
+/** The probe loop of probeApiVersionsWhile: plain JavaScript, ApiVersions v0 frames written by hand. */
+const PROBE_WORKER = `
+const net = require('node:net');
+const { parentPort, workerData } = require('node:worker_threads');
+const latenciesMs = [];
+let stop = false;
+parentPort.on('message', () => { stop = true; });
+const socket = net.connect(workerData.port, '127.0.0.1');
+socket.setNoDelay(true);
+let pending = Buffer.alloc(0);
+let answered = null;
+socket.on('data', (d) => {
+  pending = Buffer.concat([pending, d]);
+  while (pending.length >= 4 && pending.length >= 4 + pending.readInt32BE(0)) {
+    pending = pending.subarray(4 + pending.readInt32BE(0));
+    if (answered) answered();
+  }
+});
+socket.on('error', (e) => parentPort.postMessage({ error: String(e) }));
+function frame(correlationId) {
+  const clientId = Buffer.from('samsa-probe');
+  const b = Buffer.alloc(4 + 2 + 2 + 4 + 2 + clientId.length);
+  b.writeInt32BE(b.length - 4, 0);
+  b.writeInt16BE(18, 4); // ApiVersions
+  b.writeInt16BE(0, 6); // v0
+  b.writeInt32BE(correlationId, 8);
+  b.writeInt16BE(clientId.length, 12);
+  clientId.copy(b, 14);
+  return b;
+}
+socket.once('connect', async () => {
+  for (let id = 1; !stop; id++) {
+    const started = performance.now();
+    const got = new Promise((resolve) => { answered = resolve; });
+    socket.write(frame(id));
+    const timeout = new Promise((resolve) => setTimeout(() => resolve('timeout'), 30000));
+    if ((await Promise.race([got, timeout])) === 'timeout') {
+      parentPort.postMessage({ error: 'an ApiVersions probe got no answer within 30 s' });
+      return;
+    }
+    latenciesMs.push(performance.now() - started);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  socket.destroy();
+  parentPort.postMessage({ latenciesMs });
+});
+`;
+
+/**
+ * A record batch v2 around `records` (the records section as the test wrote it, compressed or not),
+ * its 61-byte header written field by field and its CRC-32C computed here: for tests that need a
+ * batch our own builder would not make (a count or offsets that lie, a compression bomb).
+ */
+export function handBuiltBatch(
+  records: Buffer,
+  o: { readonly count: number; readonly lastOffsetDelta: number; readonly compression: number; readonly baseOffset?: number },
+): Buffer {
+  const batch = Buffer.alloc(61 + records.length);
+  const now = BigInt(Date.now());
+  batch.writeBigInt64BE(BigInt(o.baseOffset ?? 0), 0); // base offset
+  batch.writeInt32BE(batch.length - 12, 8); // batch length
+  batch.writeInt32BE(0, 12); // partition leader epoch
+  batch.writeInt8(2, 16); // magic
+  batch.writeInt16BE(o.compression, 21); // attributes: the codec, CreateTime
+  batch.writeInt32BE(o.lastOffsetDelta, 23);
+  batch.writeBigInt64BE(now, 27); // base timestamp
+  batch.writeBigInt64BE(now, 35); // max timestamp
+  batch.writeBigInt64BE(-1n, 43); // producer id
+  batch.writeInt16BE(-1, 51); // producer epoch
+  batch.writeInt32BE(-1, 53); // base sequence
+  batch.writeInt32BE(o.count, 57);
+  records.copy(batch, 61);
+  batch.writeUInt32BE(crc32c(batch, 21, batch.length), 17);
+  return batch;
 }

@@ -3,8 +3,6 @@ import {
   Attribute,
   BatchField,
   CompressionType,
-  decodeBatches,
-  encodeMessageSet,
   ErrorCode,
   forEachBatch,
   type FetchResponseResponsesPartitionResponsesInput,
@@ -12,14 +10,21 @@ import {
 import type { FetchBufferPool } from '../replica/FetchBufferPool';
 import type { FetchPartitionResult } from '../replica/ReplicaManager';
 import type { BrokerDeps } from './deps';
+import { downConvertRecords } from './fetchDownConversion';
 import type { ApiHandlerEntry } from './types';
 
 /**
  * Fetch v0–11 for consumers (up to the high watermark) and followers (replicaId ≥ 0, up to the log
  * end). Record bytes go from the segment to the response without decoding, except for clients that
  * asked for v0–3, which get legacy message sets (magic 0 for v0–1, magic 1 for v2–3), and ZSTD
- * batches before v10, which are UNSUPPORTED_COMPRESSION_TYPE as in Kafka. Fetch sessions (KIP-227)
- * are not kept: every fetch is a full fetch and session id 0 says so.
+ * batches before v10, which are UNSUPPORTED_COMPRESSION_TYPE as in Kafka; that conversion is bounded
+ * and yields to other work (fetchDownConversion.ts). Fetch sessions (KIP-227) are not kept: every
+ * fetch is a full fetch and session id 0 says so.
+ *
+ * The response holds at most `fetch.max.bytes` (KIP-541: the broker's cap on the request's
+ * max_bytes, which v0–2 do not carry), besides the first batch of the first partition with data
+ * (Kafka's "at least one batch even if larger" rule); min_bytes is capped by the same, as Kafka's
+ * KafkaApis caps it.
  */
 export function fetchHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.Fetch> {
   return {
@@ -38,17 +43,22 @@ export function fetchHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.Fe
           maxBytes: p.partitionMaxBytes,
         })),
       );
+      const fetchMaxBytes = Math.min(version >= 3 ? body.maxBytes : 0x7fffffff, deps.config.int('fetch.max.bytes'));
       const results = await deps.replicaManager.fetchMessages({
         replicaId: body.replicaId,
         maxWaitMs: body.maxWaitMs,
-        minBytes: body.minBytes,
-        maxBytes: version >= 3 ? body.maxBytes : 0x7fffffff,
+        minBytes: Math.min(body.minBytes, fetchMaxBytes),
+        maxBytes: fetchMaxBytes,
         partitions: requests,
         onLocalComplete: ctx.onApiLocalComplete,
       });
       const pool = ctx.onResponseSent ? deps.fetchBufferPool : undefined;
+      const hardMaxBytes = deps.config.int('fetch.max.bytes');
       const withBytes = await Promise.all(
-        results.map(async (r) => ({ r, bytes: await recordBytes(r, version, pool, ctx.onResponseSent) })),
+        results.map(async (r, i) => ({
+          r,
+          bytes: await recordBytes(r, { version, fetchOffset: requests[i].fetchOffset, hardMaxBytes }, pool, ctx.onResponseSent),
+        })),
       );
       const stats = deps.brokerTopicStats;
       if (stats) for (const { r, bytes } of withBytes) stats.recordFetch(r.topic, r.errorCode, bytes.records.length, body.replicaId >= 0);
@@ -86,7 +96,7 @@ export function fetchHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.Fe
  */
 async function recordBytes(
   r: FetchPartitionResult,
-  version: number,
+  o: { readonly version: number; readonly fetchOffset: number; readonly hardMaxBytes: number },
   pool: FetchBufferPool | undefined,
   onResponseSent: ((fn: () => void) => void) | undefined,
 ): Promise<{ errorCode: number; records: Buffer }> {
@@ -96,6 +106,7 @@ async function recordBytes(
   const release = () => {
     if (lent) pool!.release(lent);
   };
+  const version = o.version;
   if (version < 10 && hasZstd(bytes)) {
     release();
     return { errorCode: ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, records: Buffer.alloc(0) };
@@ -104,9 +115,18 @@ async function recordBytes(
     if (lent) onResponseSent!(release);
     return { errorCode: ErrorCode.NONE, records: bytes };
   }
-  const converted = downConvert(bytes, version <= 1 ? 0 : 1);
-  release();
-  return { errorCode: ErrorCode.NONE, records: converted };
+  try {
+    // As much converted as the stored bytes read took (Kafka's LazyDownConversionRecords size).
+    const converted = await downConvertRecords(bytes, {
+      magic: version <= 1 ? 0 : 1,
+      fetchOffset: o.fetchOffset,
+      maxBytes: bytes.length,
+      hardMaxBytes: o.hardMaxBytes,
+    });
+    return { errorCode: ErrorCode.NONE, records: converted };
+  } finally {
+    release();
+  }
 }
 
 function hasZstd(bytes: Buffer): boolean {
@@ -116,14 +136,4 @@ function hasZstd(bytes: Buffer): boolean {
     return !found;
   });
   return found;
-}
-
-/** v2 batches → a legacy message set of `magic`, uncompressed, offsets and timestamps kept. */
-export function downConvert(bytes: Buffer, magic: 0 | 1): Buffer {
-  const records = decodeBatches(bytes, { verifyCrc: false }).flatMap((b) => b.records);
-  if (records.length === 0) return Buffer.alloc(0);
-  return encodeMessageSet(
-    records.map((rec) => ({ offset: rec.offset, timestamp: rec.timestamp, key: rec.key, value: rec.value })),
-    { magic, codec: CompressionType.None },
-  );
 }

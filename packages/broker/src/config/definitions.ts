@@ -103,6 +103,7 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'log.message.downconversion.enable': d('boolean', true, 'Down-convert for old fetch versions'),
   'num.recovery.threads.per.data.dir': d('int', 1, 'Recovery parallelism per log dir', { min: 1 }),
   'message.max.bytes': d('int', 1048588, 'Largest record batch accepted', { min: 0 }),
+  'fetch.max.bytes': d('int', 57671680, 'Most bytes of one fetch response: caps every request\'s max_bytes (KIP-541)', { min: 1024 }),
   'compression.type': d('string', 'producer', 'Final compression of topics', { oneOf: ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'] }),
   // --- topics
   'num.partitions': d('int', 1, 'Partitions of an auto-created topic', { min: 1 }),

@@ -74,7 +74,8 @@ export function decodeBatch(buf: Buffer, pos = 0, opts: DecodeOptions = {}): Dec
   return { header, records };
 }
 
-function readRecord(r: Reader, h: BatchHeader): Record {
+/** Reads the record at `r.pos` (its length varint first) and moves past it. */
+export function readRecord(r: Reader, h: BatchHeader): Record {
   const length = r.varint();
   if (length < 0) r.fail('negative record length');
   const end = r.pos + length;

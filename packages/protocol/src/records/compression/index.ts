@@ -25,6 +25,7 @@ export { compressGzip, decompressGzip } from './gzip';
 export { compressSnappy, decompressSnappy, isXerialSnappy, type SnappyCompressOptions } from './snappy';
 export { compressLz4, decompressLz4, type Lz4CompressOptions } from './lz4';
 export { compressZstd, decompressZstd } from './zstd';
+export { inflateChunks, type InflateOptions } from './stream';
 
 export function compress(type: CompressionType, data: Buffer): Buffer {
   switch (type) {

@@ -3,7 +3,13 @@
  * chosen not to collide with the record batch v2 exports (records/batch.ts, records/record.ts).
  */
 export { decodeMessageSet, type LegacyRecord } from './decode';
-export { encodeMessageSet, type EncodeMessageSetOptions, type LegacyRecordInput } from './encode';
+export {
+  encodeMessageSet,
+  entrySize as legacyEntrySize,
+  writeMessage as writeLegacyMessage,
+  type EncodeMessageSetOptions,
+  type LegacyRecordInput,
+} from './encode';
 export { validateMessageSet, type MessageSetInfo } from './validate';
 export { assignMessageSetOffsets, type AssignedMessageSet, type AssignOffsetsOptions } from './assignOffsets';
 export {
