@@ -1,6 +1,6 @@
 import { topicPartitionKey } from '@samsa/common';
 import { ErrorCode, KafkaError, type LeaderAndIsrPartitionState } from '@samsa/protocol';
-import type { Log, LogAppendInfo } from '@samsa/storage';
+import { UnexpectedAppendOffsetError, type Log, type LogAppendInfo } from '@samsa/storage';
 
 /** The controller's word on a partition, as LeaderAndIsr carries it (what Partition keeps of it). */
 export type LeaderAndIsrState = Pick<
@@ -178,6 +178,25 @@ export class Partition {
     const info = this.log.appendAsLeader(records, this.leaderEpoch);
     this.maybeIncrementHighWatermark();
     return info;
+  }
+
+  /**
+   * Appends fetched batches as follower (Kafka's appendRecordsToFollowerOrFutureReplica). An empty
+   * log (end = start) whose first fetched batch starts below its end and reaches it restarts at the
+   * batch's base offset: the leader's log start fell inside that batch (DeleteRecords), and a
+   * follower that started over at the leader's log start is sent the whole batch holding it.
+   */
+  appendRecordsToFollower(records: Buffer): LogAppendInfo {
+    try {
+      return this.log.appendAsFollower(records);
+    } catch (e) {
+      const end = this.log.logEndOffset;
+      if (!(e instanceof UnexpectedAppendOffsetError) || end !== this.log.logStartOffset || e.firstOffset >= end || e.lastOffset < end) {
+        throw e;
+      }
+      this.log.truncateFullyAndStartAt(e.firstOffset);
+      return this.log.appendAsFollower(records);
+    }
   }
 
   /**
