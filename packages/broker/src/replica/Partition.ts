@@ -200,6 +200,24 @@ export class Partition {
   }
 
   /**
+   * Whether the records appended at [firstOffset, endOffset) in `leaderEpoch` are still in this
+   * log at those offsets: the leader epoch cache still has `leaderEpoch` starting at or before the
+   * append (or before the log start, moved up by DeleteRecords) and ending at or after its end.
+   * Records of one epoch come from its one leader, which gives each offset once, so a range of that
+   * epoch over the offsets holds those very records. A log truncated into the append and refilled
+   * by another leader has a later epoch from the cut on.
+   */
+  holdsAppend(leaderEpoch: number, firstOffset: number, endOffset: number): boolean {
+    if (this.log.logEndOffset < endOffset) return false;
+    const entries = this.log.leaderEpochCache.epochEntries();
+    const i = entries.findIndex((e) => e.epoch === leaderEpoch);
+    if (i < 0) return false;
+    const start = entries[i].startOffset;
+    const end = i + 1 < entries.length ? entries[i + 1].startOffset : this.log.logEndOffset;
+    return start <= Math.max(firstOffset, this.log.logStartOffset) && end >= endOffset;
+  }
+
+  /**
    * Whether `replicaId` is one of this leader's assigned followers (Kafka's getReplica: the
    * assignment less this broker). Only their fetches move follower state.
    */

@@ -377,7 +377,7 @@ export class ReplicaManager {
           logStartOffset: info.logStartOffset,
         };
         results.push(result);
-        appended.push({ partition: p, leaderEpoch: p.leaderEpoch, result, requiredOffset: info.lastOffset + 1 });
+        appended.push({ partition: p, leaderEpoch: p.leaderEpoch, result, firstOffset: info.firstOffset, requiredOffset: info.lastOffset + 1 });
         writes.push(info.written);
         this.onPartitionChanged(p);
       } catch (err) {
