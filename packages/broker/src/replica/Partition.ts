@@ -240,7 +240,8 @@ export class Partition {
   updateFollowerFetchState(replicaId: number, fetchOffset: number, nowMs: number): boolean {
     const f = this.followers.get(replicaId);
     if (!f) return false;
-    const leaderEnd = this.log.logEndOffset;
+    // The end a follower can reach: reads stop at the written end.
+    const leaderEnd = this.log.writtenEndOffset;
     if (fetchOffset < 0 || fetchOffset > leaderEnd) return false;
     if (fetchOffset >= leaderEnd) f.lastCaughtUpTimeMs = Math.max(f.lastCaughtUpTimeMs, nowMs);
     else if (f.lastFetchLeaderLogEndOffset >= 0 && fetchOffset >= f.lastFetchLeaderLogEndOffset) {
@@ -252,10 +253,13 @@ export class Partition {
     return this.maybeIncrementHighWatermark();
   }
 
-  /** High watermark = min log end offset over the ISR (never backwards). Returns true if it moved. */
+  /**
+   * High watermark = min log end offset over the ISR (never backwards); this broker's own counts
+   * only as far as its bytes are written (Log.writtenEndOffset). Returns true if it moved.
+   */
   maybeIncrementHighWatermark(): boolean {
     if (!this.isLeader) return false;
-    let hw = this.log.logEndOffset;
+    let hw = this.log.writtenEndOffset;
     for (const id of this.maximalIsr) {
       if (id === this.localBrokerId) continue;
       const f = this.followers.get(id);
@@ -275,7 +279,7 @@ export class Partition {
    */
   outOfSyncReplicas(nowMs: number, maxLagMs: number): number[] {
     if (this.isrUpdateInFlight) return [];
-    const leaderEnd = this.log.logEndOffset;
+    const leaderEnd = this.log.writtenEndOffset;
     return this.isr.filter((id) => {
       if (id === this.localBrokerId) return false;
       const f = this.followers.get(id);

@@ -267,6 +267,7 @@ class ReplicaFetcher {
       rackId: '',
     });
     let backoff = false;
+    const appended: { s: FetchState; highWatermark: number; logStartOffset: number; written: Promise<void> }[] = [];
     for (const t of response.responses) {
       for (const r of t.partitionResponses) {
         const k = topicPartitionKey({ topic: t.topic, partition: r.partition });
@@ -275,15 +276,8 @@ class ReplicaFetcher {
         const p = s.p;
         if (r.errorCode === ErrorCode.NONE) {
           const records: Buffer | null = r.recordSet;
-          if (records && records.length > 0) p.appendRecordsToFollower(records);
-          p.log.updateHighWatermark(Math.min(r.highWatermark, p.log.logEndOffset));
-          // The leader's log start moved (DeleteRecords, retention): so does ours, once our high
-          // watermark covers it (Kafka's processPartitionData; above it, a later fetch does it).
-          const leaderStart = Number(r.logStartOffset);
-          if (leaderStart > p.log.logStartOffset && leaderStart <= p.log.highWatermark) {
-            p.log.maybeIncrementLogStartOffset(leaderStart, 'leader offset increment');
-          }
-          this.onFollowerAppend(p);
+          const written = records && records.length > 0 ? p.appendRecordsToFollower(records).written : Promise.resolve();
+          appended.push({ s, highWatermark: r.highWatermark, logStartOffset: Number(r.logStartOffset), written });
         } else if (r.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
           try {
             await this.handleOutOfRange(client, p);
@@ -296,6 +290,20 @@ class ReplicaFetcher {
         }
       }
     }
+    // What this follower has counts only once write(2) returned for it: its high watermark, and the
+    // offset its next fetch reports to the leader (a log end whose bytes a kill -9 could still take).
+    const writes = await Promise.allSettled(appended.map((a) => a.written));
+    appended.forEach(({ s, highWatermark, logStartOffset }, i) => {
+      const p = s.p;
+      if (writes[i].status === 'rejected' || this.partitions.get(p.key) !== s) return; // failed, or moved meanwhile
+      p.log.updateHighWatermark(Math.min(highWatermark, p.log.writtenEndOffset));
+      // The leader's log start moved (DeleteRecords, retention): so does ours, once our high
+      // watermark covers it (Kafka's processPartitionData; above it, a later fetch does it).
+      if (logStartOffset > p.log.logStartOffset && logStartOffset <= p.log.highWatermark) {
+        p.log.maybeIncrementLogStartOffset(logStartOffset, 'leader offset increment');
+      }
+      this.onFollowerAppend(p);
+    });
     if (backoff) await new Promise((res) => setTimeout(res, this.config.fetchBackoffMs));
   }
 

@@ -259,6 +259,12 @@ export class ReplicaManager {
     const log = await this.createLog(topic, partition, isNew, topicConfigs);
     const p = new Partition(topic, partition, this.o.brokerId, log);
     this.partitions.set(p.key, p);
+    // A queued write came back: the high watermark may move, and readers may see more.
+    log.onWrittenEndIncrement = () => {
+      if (this.partitions.get(p.key) !== p) return;
+      p.maybeIncrementHighWatermark();
+      this.onPartitionChanged(p);
+    };
     return p;
   }
 

@@ -13,6 +13,13 @@ export class FakeLog {
   logStartOffset = 0;
   highWatermark = 0;
   config = { minInsyncReplicas: 1 };
+  /** Records at the end whose bytes are not written yet (Log.writtenEndOffset). */
+  unwrittenRecords = 0;
+  onWrittenEndIncrement: (() => void) | null = null;
+
+  get writtenEndOffset(): number {
+    return this.logEndOffset - this.unwrittenRecords;
+  }
   readonly leaderEpochCache = new LeaderEpochFileCache(
     'fake-0',
     () => this.logEndOffset,
