@@ -239,9 +239,17 @@ class ReplicaFetcher {
   }
 
   private async fetchOnce(client: NetworkClient): Promise<void> {
-    const parts = [...this.partitions.values()].filter((s) => !s.truncating);
-    const sent = new Map(parts.map((s) => [s.p.key, s]));
+    let parts = [...this.partitions.values()].filter((s) => !s.truncating);
     if (parts.length === 0) return;
+    // A fetch offset tells the leader what this follower has: only bytes write(2) has returned for
+    // (a log that was leader a moment ago may still have some queued).
+    const unwritten = parts.filter((s) => s.p.log.writtenEndOffset < s.p.log.logEndOffset);
+    if (unwritten.length > 0) {
+      await Promise.allSettled(unwritten.map((s) => s.p.log.whenWritten()));
+      parts = parts.filter((s) => this.partitions.get(s.p.key) === s && s.p.log.writtenEndOffset >= s.p.log.logEndOffset);
+      if (parts.length === 0) return;
+    }
+    const sent = new Map(parts.map((s) => [s.p.key, s]));
     const byTopic = new Map<string, FetchRequestTopicsPartitionsInput[]>();
     for (const { p } of parts) {
       let list = byTopic.get(p.topic);

@@ -20,6 +20,10 @@ export class FakeLog {
   get writtenEndOffset(): number {
     return this.logEndOffset - this.unwrittenRecords;
   }
+
+  whenWritten(): Promise<void> {
+    return Promise.resolve();
+  }
   readonly leaderEpochCache = new LeaderEpochFileCache(
     'fake-0',
     () => this.logEndOffset,
