@@ -159,6 +159,11 @@ export class FileRecords {
     return this._size - this.writtenSize;
   }
 
+  /** Nothing queued or running: every byte appended is in the OS. */
+  get isIdle(): boolean {
+    return this.ops.length === 0;
+  }
+
   get isMutable(): boolean {
     return this.mutable;
   }

@@ -250,8 +250,10 @@ export class LocalLog {
         }
         active.onBecomeInactiveSegment();
       }
-      // The new file is created only once the old one's queued writes are done: a crash leaves a prefix.
-      const segment = this.openSegment(newOffset, active.whenWritten());
+      // The new file is created only once the old one's queued writes are done: a crash leaves a
+      // prefix. With none queued it is created now, so that appends to it are written (and become
+      // visible to readers, Log.writtenEndOffset) at once rather than after a queued create.
+      const segment = this.openSegment(newOffset, active.log.isIdle ? undefined : active.whenWritten());
       this.segments.push(segment);
       this.nextOffsetMetadata = this.endMetadata(this.logEndOffset);
       // Flush the segments before the new one in the background: the recovery point moves up.

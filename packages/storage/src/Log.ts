@@ -61,6 +61,23 @@ export class Log {
   private _leaderEpochCache: LeaderEpochFileCache;
   private flushing: Promise<void> | null = null;
   private flushAgain = false;
+  /**
+   * The written end (see `writtenEndOffset`) and where it is, taken when that append was made;
+   * `writtenEndVersion` is the segments version it was taken at (a rewrite moves positions).
+   */
+  private writtenEnd: LogOffsetMetadata;
+  private writtenEndVersion: number;
+  /** Bumped by truncation: writes that complete afterwards for appends before it move nothing. */
+  private writeGeneration = 0;
+  private writtenNotifyQueued = false;
+  /** The write of the last append still pending (null when none is). */
+  private lastPendingWrite: Promise<void> | null = null;
+  /**
+   * Told (once per burst of completions, in a microtask) when the written end moved on after the
+   * append returned: a queued write came back. The ReplicaManager moves the high watermark and wakes
+   * the fetches and produces waiting on the partition.
+   */
+  onWrittenEndIncrement: (() => void) | null = null;
 
   constructor(p: LogParams) {
     this.local = new LocalLog(
@@ -76,6 +93,9 @@ export class Log {
     this._leaderEpochCache = p.leaderEpochCache;
     this.watchEpochCheckpoint(this._leaderEpochCache);
     this._highWatermark = p.logStartOffset;
+    // What the log was loaded with is in the file.
+    this.writtenEnd = this.local.nextOffsetMetadata;
+    this.writtenEndVersion = this.local.segmentsVersion;
     // Epoch entries before the recovery point are not rebuilt by recovery: the checkpoint must hold
     // them before the recovery point passes them (see LeaderEpochFileCache).
     this.local.beforeRecoveryPointMoves = () => this._leaderEpochCache.flushed();
@@ -121,6 +141,16 @@ export class Log {
   }
   get logEndOffsetMetadata(): LogOffsetMetadata {
     return this.local.nextOffsetMetadata;
+  }
+  /**
+   * The log end offset whose bytes write(2) has returned for: the end a follower or a consumer may
+   * see (reads stop there; the leader's high watermark counts it, not the log end). Appends take
+   * their offsets at once and, in the write-behind and adaptive modes, may have their bytes queued
+   * for a while; a kill -9 meanwhile loses them and a restart gives their offsets to other records.
+   * Bytes handed to the OS survive the process, so whatever a reader saw is still there after one.
+   */
+  get writtenEndOffset(): number {
+    return this.writtenEnd.messageOffset;
   }
   get recoveryPoint(): number {
     return this.local.recoveryPoint;
@@ -228,8 +258,10 @@ export class Log {
       this.checkSegmentSize(v.records.length);
       if (leaderEpoch >= 0) this.maybeAssignEpochStartOffset(leaderEpoch, v.firstOffset);
       const segment = this.maybeRoll(v.records.length, v.maxTimestamp, v.lastOffset, v.firstOffset, now);
+      const previousEnd = this.logEndOffset;
       const written = segment.append(v.lastOffset, v.maxTimestamp, v.shallowOffsetOfMaxTimestamp, v.records);
       this.updateLogEndOffset(v.lastOffset + 1);
+      this.trackWritten(written, previousEnd);
       return this.appended(v, v.shallowOffsetOfMaxTimestamp, v.logAppendTime, written);
     });
   }
@@ -265,6 +297,7 @@ export class Log {
       }
       const now = this.deps.time.milliseconds();
       const segment = this.maybeRoll(buf.length, info.maxTimestamp, info.lastOffset, info.firstOffset, now);
+      const previousEnd = this.logEndOffset;
       const written = segment.append(
         info.lastOffset,
         info.maxTimestamp,
@@ -272,6 +305,7 @@ export class Log {
         buf,
       );
       this.updateLogEndOffset(info.lastOffset + 1);
+      this.trackWritten(written, previousEnd);
       return this.appended(info, info.shallowOffsetOfMaxTimestamp, -1, written);
     });
   }
@@ -359,6 +393,81 @@ export class Log {
     return this.local.roll(expectedNextOffset);
   }
 
+  /**
+   * Moves the written end to the log end once `written` (this append's write) and every earlier
+   * append's have resolved; at once when they all have — a synchronous write(2) with nothing
+   * queued before it, which is the adaptive and sync modes' usual case and costs no promise.
+   */
+  private trackWritten(written: Promise<void>, previousEnd: number): void {
+    const end = this.local.nextOffsetMetadata;
+    if (this.activeSegment.log.unwrittenBytes === 0 && this.writtenEnd.messageOffset >= previousEnd) {
+      this.writtenEnd = end;
+      this.writtenEndVersion = this.local.segmentsVersion;
+      return;
+    }
+    const generation = this.writeGeneration;
+    const version = this.local.segmentsVersion;
+    // Writes of one file complete in order, but a new segment's may not wait for the last one's
+    // (sync mode): chain on the previous pending append.
+    const all = this.lastPendingWrite ? this.lastPendingWrite.then(() => written) : written;
+    this.lastPendingWrite = all;
+    all.then(
+      () => {
+        if (this.lastPendingWrite === all) this.lastPendingWrite = null;
+        this.advanceWrittenEnd(generation, end, version);
+      },
+      () => undefined, // the directory goes offline (FileRecords' onAsyncError); nothing more is visible
+    );
+  }
+
+  private advanceWrittenEnd(generation: number, end: LogOffsetMetadata, version: number): void {
+    if (generation !== this.writeGeneration || end.messageOffset <= this.writtenEnd.messageOffset) return;
+    this.writtenEnd = end;
+    this.writtenEndVersion = version;
+    if (this.writtenNotifyQueued) return;
+    this.writtenNotifyQueued = true;
+    queueMicrotask(() => {
+      this.writtenNotifyQueued = false;
+      this.onWrittenEndIncrement?.();
+    });
+  }
+
+  /** Where the written end is, for reads. */
+  private writtenEndMetadata(): LogOffsetMetadata {
+    if (this.writtenEnd.messageOffset >= this.logEndOffset) return this.local.nextOffsetMetadata;
+    if (this.writtenEndVersion !== this.local.segmentsVersion) {
+      this.writtenEnd = this.local.offsetMetadata(this.writtenEnd.messageOffset);
+      this.writtenEndVersion = this.local.segmentsVersion;
+    }
+    return this.writtenEnd;
+  }
+
+  /**
+   * After a truncation: the written end is at most the new log end; bytes kept below the cut that
+   * are still queued make it move there once written.
+   */
+  private resetWrittenEnd(): void {
+    this.writeGeneration++;
+    this.lastPendingWrite = null;
+    if (this.writtenEnd.messageOffset >= this.logEndOffset || this.activeSegment.log.unwrittenBytes === 0) {
+      this.writtenEnd = this.local.nextOffsetMetadata;
+      this.writtenEndVersion = this.local.segmentsVersion;
+      return;
+    }
+    const generation = this.writeGeneration;
+    const end = this.local.nextOffsetMetadata;
+    const version = this.local.segmentsVersion;
+    const pending = this.whenWritten();
+    this.lastPendingWrite = pending;
+    pending.then(
+      () => {
+        if (this.lastPendingWrite === pending) this.lastPendingWrite = null;
+        this.advanceWrittenEnd(generation, end, version);
+      },
+      () => undefined,
+    );
+  }
+
   private updateLogEndOffset(offset: number): void {
     this.local.nextOffsetMetadata = this.local.endMetadata(offset);
     if (this._highWatermark > offset) this._highWatermark = offset;
@@ -387,9 +496,12 @@ export class Log {
       });
   }
 
-  /** Resolves when every append so far is in the OS. */
+  /** Resolves when every append so far is in the OS, and `writtenEndOffset` says so. */
   whenWritten(): Promise<void> {
-    return this.activeSegment.whenWritten();
+    const segment = this.activeSegment.whenWritten();
+    const pending = this.lastPendingWrite;
+    // `pending`'s own callback, registered first, moves the written end before this one runs.
+    return pending ? pending.then(() => segment) : segment;
   }
 
   maybeAssignEpochStartOffset(leaderEpoch: number, startOffset: number): void {
@@ -463,12 +575,14 @@ export class Log {
           `Received request for offset ${startOffset} for partition ${this.name}, but we only have log segments in the range ${this._logStartOffset} to ${endOffset}.`,
         );
       }
+      // Nobody reads past the written end (see writtenEndOffset), whatever the isolation.
+      const written = this.writtenEndOffset;
       const max =
         opts.maxOffset !== undefined
-          ? this.local.offsetMetadata(Math.min(opts.maxOffset, endOffset))
-          : opts.isolation === 'highWatermark'
+          ? this.local.offsetMetadata(Math.min(opts.maxOffset, endOffset, written))
+          : opts.isolation === 'highWatermark' && this._highWatermark <= written
             ? this.fetchHighWatermarkMetadata()
-            : this.local.nextOffsetMetadata;
+            : this.writtenEndMetadata();
       if (startOffset >= max.messageOffset) {
         const at = startOffset === max.messageOffset ? max : this.local.offsetMetadata(startOffset);
         return { fetchOffsetMetadata: at, records: RecordsSlice.EMPTY, firstEntryIncomplete: false };
@@ -540,6 +654,7 @@ export class Log {
       this._leaderEpochCache.truncateFromEnd(targetOffset);
       this._logStartOffset = Math.min(targetOffset, this._logStartOffset);
       this.updateHighWatermark(Math.min(this._highWatermark, targetOffset));
+      this.resetWrittenEnd();
       return true;
     });
   }
@@ -551,6 +666,7 @@ export class Log {
       this._leaderEpochCache.clearAndFlush();
       this._logStartOffset = newOffset;
       this.updateHighWatermark(Math.min(this._highWatermark, newOffset));
+      this.resetWrittenEnd();
     });
   }
 

@@ -5,7 +5,8 @@ import type { ApiHandlerEntry } from './types';
 
 /**
  * ListOffsets v0–5 on the leader: EARLIEST (-2) → log start offset, LATEST (-1) → the last offset a
- * consumer may read (high watermark; last stable offset for read_committed; log end for replicas),
+ * consumer may read (high watermark; last stable offset for read_committed; for replicas the log end
+ * a follower can read, Log.writtenEndOffset),
  * else the first offset whose timestamp is ≥ the target. v0 answers a list of old-style offsets.
  */
 export function listOffsetsHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.ListOffsets> {
@@ -56,7 +57,7 @@ function lookup(deps: BrokerDeps, topic: string, p: ListOffsetsRequestTopicsPart
   const log = partition.log;
   // Without transactions the last stable offset is the high watermark, so both isolation levels
   // see the same LATEST.
-  const lastFetchable = isReplica ? log.logEndOffset : partition.highWatermark;
+  const lastFetchable = isReplica ? log.writtenEndOffset : partition.highWatermark;
   if (p.timestamp === LATEST_TIMESTAMP) return { timestamp: -1, offset: lastFetchable, leaderEpoch: partition.leaderEpoch };
   if (p.timestamp === EARLIEST_TIMESTAMP) return { timestamp: -1, offset: log.logStartOffset, leaderEpoch: partition.leaderEpoch };
   const found = log.fetchOffsetByTimestamp(p.timestamp);

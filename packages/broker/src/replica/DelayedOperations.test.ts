@@ -2,7 +2,8 @@ import { ErrorCode, type ProducePartitionResult } from '@samsa/protocol';
 import type { RecordsSlice } from '@samsa/storage';
 import { DelayedFetch } from './DelayedFetch';
 import { DelayedProduce, type ProducePartitionStatus } from './DelayedProduce';
-import type { Partition } from './Partition';
+import { Partition } from './Partition';
+import { FakeLog } from './testing/fakeLog';
 import type { FetchPartitionResult } from './ReplicaManager';
 
 /** The parts of a Partition a DelayedProduce reads. */
@@ -31,8 +32,8 @@ describe('DelayedProduce', () => {
     ]);
     const results = [result('t', 0), result('t', 1), result('t', 2, ErrorCode.NOT_LEADER_OR_FOLLOWER)];
     const appended: ProducePartitionStatus[] = [
-      { partition: p0, leaderEpoch: 5, result: results[0]!, requiredOffset: 12 },
-      { partition: p1, leaderEpoch: 5, result: results[1]!, requiredOffset: 12 },
+      { partition: p0, leaderEpoch: 5, result: results[0]!, firstOffset: 10, requiredOffset: 12 },
+      { partition: p1, leaderEpoch: 5, result: results[1]!, firstOffset: 10, requiredOffset: 12 },
     ];
     const answers: ProducePartitionResult[][] = [];
     const op = new DelayedProduce(appended, results, (k) => held.get(k), (r) => answers.push(r));
@@ -104,5 +105,76 @@ describe('DelayedFetch', () => {
     const op = new DelayedFetch(100, () => fetched(7), (r) => answers.push(r));
     op.onExpiration();
     expect(answers[0]![0]!.records!.sizeInBytes).toBe(7);
+  });
+});
+
+describe('DelayedProduce across a new leader epoch (issue 13 row 11)', () => {
+  /**
+   * Broker 0 leading t-0 in epoch 3 (replicas 0,1, min ISR 1) with records 0..9, and an acks=all
+   * produce of records 10..11 waiting for follower 1.
+   */
+  function setUp() {
+    const log = new FakeLog();
+    const p = new Partition('t', 0, 0, log.asLog());
+    const isr = { controllerEpoch: 1, leader: 0, isr: [0, 1], zkVersion: 1, replicas: [0, 1], isNew: false };
+    p.makeLeader({ ...isr, leaderEpoch: 3 }, 0);
+    log.append(12, 3);
+    const results = [result('t', 0)];
+    const answers: ProducePartitionResult[][] = [];
+    const held = new Map<string, Partition>([['t-0', p]]);
+    const op = new DelayedProduce(
+      [{ partition: p, leaderEpoch: 3, result: results[0]!, firstOffset: 10, requiredOffset: 12 }],
+      results,
+      (k) => held.get(k),
+      (r) => answers.push(r),
+    );
+    return { p, log, op, answers, isr };
+  }
+
+  test('theSameLeaderInALaterEpochStillAnswersNoneOnceTheHighWatermarkPassesTheAppend', () => {
+    const { p, op, answers, isr } = setUp();
+    p.makeLeader({ ...isr, leaderEpoch: 4 }, 0); // the controller bumped the epoch, leader kept
+    expect(op.tryComplete()).toBe(false);
+    p.updateFollowerFetchState(1, 12, 1);
+    expect(op.tryComplete()).toBe(true);
+    expect(answers[0]!.map((r) => r.errorCode)).toEqual([ErrorCode.NONE]);
+  });
+
+  test('leadershipLostAndRegainedWithTheAppendTruncatedAndRefilledAnswersNotLeader', () => {
+    const { p, log, op, answers, isr } = setUp();
+    p.makeFollower({ ...isr, leader: 1, leaderEpoch: 4 });
+    log.truncateTo(10); // broker 1 never had 10..11
+    log.append(2, 4); // its records of epoch 4 at 10..11
+    p.makeLeader({ ...isr, leaderEpoch: 5 }, 0);
+    p.updateFollowerFetchState(1, 12, 1);
+    expect(p.highWatermark).toBe(12);
+    expect(op.tryComplete()).toBe(true);
+    expect(answers[0]!.map((r) => r.errorCode)).toEqual([ErrorCode.NOT_LEADER_OR_FOLLOWER]);
+  });
+
+  test('leadershipLostAndRegainedWithTheAppendKeptAnswersNone', () => {
+    const { p, op, answers, isr } = setUp();
+    p.makeFollower({ ...isr, leader: 1, leaderEpoch: 4 }); // broker 1 had 10..11 and appended nothing
+    p.makeLeader({ ...isr, leaderEpoch: 5 }, 0);
+    p.updateFollowerFetchState(1, 12, 1);
+    expect(op.tryComplete()).toBe(true);
+    expect(answers[0]!.map((r) => r.errorCode)).toEqual([ErrorCode.NONE]);
+  });
+});
+
+describe('Partition.holdsAppend', () => {
+  test('theAppendsEpochMustCoverItsOffsets', () => {
+    const log = new FakeLog();
+    const p = new Partition('t', 0, 0, log.asLog());
+    log.append(10, 1); // 0..9 in epoch 1
+    log.append(10, 3); // 10..19 in epoch 3
+    expect(p.holdsAppend(1, 5, 10)).toBe(true);
+    expect(p.holdsAppend(1, 5, 11)).toBe(false); // 10 is epoch 3's
+    expect(p.holdsAppend(3, 10, 20)).toBe(true);
+    expect(p.holdsAppend(3, 10, 21)).toBe(false); // past the log end
+    expect(p.holdsAppend(2, 10, 12)).toBe(false); // no epoch 2 here
+    log.logStartOffset = 15; // DeleteRecords moved the start (and the epoch's start) up
+    log.leaderEpochCache.truncateFromStart(15);
+    expect(p.holdsAppend(3, 12, 20)).toBe(true);
   });
 });

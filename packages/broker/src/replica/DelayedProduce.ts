@@ -8,6 +8,8 @@ export interface ProducePartitionStatus {
   /** The leader epoch the append was made in. */
   readonly leaderEpoch: number;
   readonly result: ProducePartitionResult;
+  /** The offset of the append's first record. */
+  readonly firstOffset: number;
   /** The high watermark that covers the append: its last offset + 1. */
   readonly requiredOffset: number;
 }
@@ -21,6 +23,15 @@ const PENDING = -1;
  * NOT_ENOUGH_REPLICAS_AFTER_APPEND when the ISR shrank below min.insync.replicas meanwhile) or the
  * broker lost that leadership (NOT_LEADER_OR_FOLLOWER); at its deadline the partitions still waiting
  * answer REQUEST_TIMED_OUT. Partitions that failed before waiting keep their own results.
+ *
+ * A new leader epoch alone is no reason to fail (Kafka's checkEnoughReplicasReachOffset asks only
+ * whether this broker still leads): the controller bumps the epoch of a leader it keeps on an ISR
+ * change or a reassignment, and failing then makes the producer send the records again —
+ * duplicates. What the epoch check guarded against is this broker losing leadership and winning it
+ * back in between, its log truncated and refilled by another leader: the same offsets could then
+ * hold other records. So in a later epoch the append counts only while its records are still in
+ * the log where they were put (Partition.holdsAppend: the leader epoch cache still gives the
+ * append's epoch a range covering its offsets); otherwise NOT_LEADER_OR_FOLLOWER.
  */
 export class DelayedProduce implements DelayedOperation {
   private readonly status = new Map<ProducePartitionStatus, number>();
@@ -45,9 +56,11 @@ export class DelayedProduce implements DelayedOperation {
     for (const a of this.appended) {
       if (this.status.get(a) !== PENDING) continue;
       const p = a.partition;
-      // A leader epoch other than the append's: this broker lost leadership meanwhile, and its
-      // log may have been truncated and refilled by another leader (same offsets, other data).
-      if (this.currentPartition(p.key) !== p || !p.isLeader || p.leaderEpoch !== a.leaderEpoch) {
+      if (
+        this.currentPartition(p.key) !== p ||
+        !p.isLeader ||
+        (p.leaderEpoch !== a.leaderEpoch && !p.holdsAppend(a.leaderEpoch, a.firstOffset, a.requiredOffset))
+      ) {
         this.status.set(a, ErrorCode.NOT_LEADER_OR_FOLLOWER);
       } else if (p.highWatermark >= a.requiredOffset) {
         const enough = p.maximalIsr.length >= p.log.config.minInsyncReplicas;

@@ -150,3 +150,24 @@ describe('Partition follower fetch state (issue 13 row 3)', () => {
     expect(p.highWatermark).toBe(10);
   });
 });
+
+describe('Partition high watermark and the written end (issue 13 row 8)', () => {
+  test('theLeadersOwnLogCountsOnlyAsFarAsItsBytesAreWritten', () => {
+    const { p, log } = leader({ isr: [0] });
+    log.unwrittenRecords = 4; // records 6..9 still queued for write(2)
+    p.maybeIncrementHighWatermark();
+    expect(p.highWatermark).toBe(6);
+    log.unwrittenRecords = 0;
+    expect(p.maybeIncrementHighWatermark()).toBe(true);
+    expect(p.highWatermark).toBe(10);
+  });
+
+  test('aFollowerCannotClaimOffsetsPastTheLeadersWrittenEnd', () => {
+    const { p, log } = leader({ isr: [0, 1] });
+    log.unwrittenRecords = 4;
+    expect(p.updateFollowerFetchState(1, 10, 1)).toBe(false); // it cannot have read 6..9
+    expect(p.followerLogEndOffset(1)).toBe(-1);
+    p.updateFollowerFetchState(1, 6, 1);
+    expect(p.highWatermark).toBe(6);
+  });
+});

@@ -1,6 +1,6 @@
 import { topicPartitionKey } from '@samsa/common';
 import { ErrorCode, KafkaError, type LeaderAndIsrPartitionState } from '@samsa/protocol';
-import type { Log, LogAppendInfo } from '@samsa/storage';
+import { UnexpectedAppendOffsetError, type Log, type LogAppendInfo } from '@samsa/storage';
 
 /** The controller's word on a partition, as LeaderAndIsr carries it (what Partition keeps of it). */
 export type LeaderAndIsrState = Pick<
@@ -181,6 +181,43 @@ export class Partition {
   }
 
   /**
+   * Appends fetched batches as follower (Kafka's appendRecordsToFollowerOrFutureReplica). An empty
+   * log (end = start) whose first fetched batch starts below its end and reaches it restarts at the
+   * batch's base offset: the leader's log start fell inside that batch (DeleteRecords), and a
+   * follower that started over at the leader's log start is sent the whole batch holding it.
+   */
+  appendRecordsToFollower(records: Buffer): LogAppendInfo {
+    try {
+      return this.log.appendAsFollower(records);
+    } catch (e) {
+      const end = this.log.logEndOffset;
+      if (!(e instanceof UnexpectedAppendOffsetError) || end !== this.log.logStartOffset || e.firstOffset >= end || e.lastOffset < end) {
+        throw e;
+      }
+      this.log.truncateFullyAndStartAt(e.firstOffset);
+      return this.log.appendAsFollower(records);
+    }
+  }
+
+  /**
+   * Whether the records appended at [firstOffset, endOffset) in `leaderEpoch` are still in this
+   * log at those offsets: the leader epoch cache still has `leaderEpoch` starting at or before the
+   * append (or before the log start, moved up by DeleteRecords) and ending at or after its end.
+   * Records of one epoch come from its one leader, which gives each offset once, so a range of that
+   * epoch over the offsets holds those very records. A log truncated into the append and refilled
+   * by another leader has a later epoch from the cut on.
+   */
+  holdsAppend(leaderEpoch: number, firstOffset: number, endOffset: number): boolean {
+    if (this.log.logEndOffset < endOffset) return false;
+    const entries = this.log.leaderEpochCache.epochEntries();
+    const i = entries.findIndex((e) => e.epoch === leaderEpoch);
+    if (i < 0) return false;
+    const start = entries[i].startOffset;
+    const end = i + 1 < entries.length ? entries[i + 1].startOffset : this.log.logEndOffset;
+    return start <= Math.max(firstOffset, this.log.logStartOffset) && end >= endOffset;
+  }
+
+  /**
    * Whether `replicaId` is one of this leader's assigned followers (Kafka's getReplica: the
    * assignment less this broker). Only their fetches move follower state.
    */
@@ -203,7 +240,8 @@ export class Partition {
   updateFollowerFetchState(replicaId: number, fetchOffset: number, nowMs: number): boolean {
     const f = this.followers.get(replicaId);
     if (!f) return false;
-    const leaderEnd = this.log.logEndOffset;
+    // The end a follower can reach: reads stop at the written end.
+    const leaderEnd = this.log.writtenEndOffset;
     if (fetchOffset < 0 || fetchOffset > leaderEnd) return false;
     if (fetchOffset >= leaderEnd) f.lastCaughtUpTimeMs = Math.max(f.lastCaughtUpTimeMs, nowMs);
     else if (f.lastFetchLeaderLogEndOffset >= 0 && fetchOffset >= f.lastFetchLeaderLogEndOffset) {
@@ -215,10 +253,13 @@ export class Partition {
     return this.maybeIncrementHighWatermark();
   }
 
-  /** High watermark = min log end offset over the ISR (never backwards). Returns true if it moved. */
+  /**
+   * High watermark = min log end offset over the ISR (never backwards); this broker's own counts
+   * only as far as its bytes are written (Log.writtenEndOffset). Returns true if it moved.
+   */
   maybeIncrementHighWatermark(): boolean {
     if (!this.isLeader) return false;
-    let hw = this.log.logEndOffset;
+    let hw = this.log.writtenEndOffset;
     for (const id of this.maximalIsr) {
       if (id === this.localBrokerId) continue;
       const f = this.followers.get(id);
@@ -238,7 +279,7 @@ export class Partition {
    */
   outOfSyncReplicas(nowMs: number, maxLagMs: number): number[] {
     if (this.isrUpdateInFlight) return [];
-    const leaderEnd = this.log.logEndOffset;
+    const leaderEnd = this.log.writtenEndOffset;
     return this.isr.filter((id) => {
       if (id === this.localBrokerId) return false;
       const f = this.followers.get(id);

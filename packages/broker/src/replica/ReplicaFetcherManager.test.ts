@@ -1,5 +1,5 @@
 import { FakeLog } from './testing/fakeLog';
-import { offsetTruncationState } from './ReplicaFetcherManager';
+import { offsetTruncationState, outOfRangeTruncation } from './ReplicaFetcherManager';
 
 /** A follower log: epoch 1 from 0, epoch 2 from 10, epoch 4 from 20, log end 30, high watermark 15. */
 function follower(): FakeLog {
@@ -43,5 +43,25 @@ describe('offsetTruncationState (KIP-101/279)', () => {
     log.append(10, 5);
     // the leader's epoch 2 ends at 4; our offsets 0.. are epoch 5: nothing in common
     expect(offsetTruncationState(log, { leaderEpoch: 2, endOffset: 4 })).toEqual({ offset: 0, completed: true });
+  });
+});
+
+describe('outOfRangeTruncation (Kafka 2.8 fetchOffsetAndTruncate)', () => {
+  const never = (): Promise<number> => Promise.reject(new Error('the leader start offset is not needed'));
+  const start = (offset: number) => () => Promise.resolve(offset);
+
+  test('theLeaderEndsBelowUs: truncateToTheLeadersEnd', async () => {
+    await expect(outOfRangeTruncation(30, 20, never)).resolves.toEqual({ kind: 'truncate', offset: 20 });
+  });
+
+  test('theLeaderStartsAboveOurEnd: truncateFullyAndStartAtTheLeadersStart', async () => {
+    await expect(outOfRangeTruncation(10, 100, start(50))).resolves.toEqual({ kind: 'truncateFully', offset: 50 });
+  });
+
+  test('theLeaderCoversOurEnd: keepTheLogAndFetchAgain', async () => {
+    // The leader's log grew past our offset between its answer and ListOffsets: nothing to wipe.
+    await expect(outOfRangeTruncation(30, 40, start(0))).resolves.toEqual({ kind: 'keep', leaderStartOffset: 0 });
+    await expect(outOfRangeTruncation(30, 30, start(30))).resolves.toEqual({ kind: 'keep', leaderStartOffset: 30 });
+    await expect(outOfRangeTruncation(30, 35, start(12))).resolves.toEqual({ kind: 'keep', leaderStartOffset: 12 });
   });
 });

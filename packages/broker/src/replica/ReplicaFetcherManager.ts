@@ -25,7 +25,8 @@ export interface ReplicaFetcherConfig {
 }
 
 const FETCH_VERSION = 11;
-const LIST_OFFSETS_VERSION = 1;
+/** v4+ carries the follower's current leader epoch, so a stale leader answers FENCED_LEADER_EPOCH. */
+const LIST_OFFSETS_VERSION = 4;
 const OFFSET_FOR_LEADER_EPOCH_VERSION = 3;
 
 /**
@@ -239,9 +240,17 @@ class ReplicaFetcher {
   }
 
   private async fetchOnce(client: NetworkClient): Promise<void> {
-    const parts = [...this.partitions.values()].filter((s) => !s.truncating);
-    const sent = new Map(parts.map((s) => [s.p.key, s]));
+    let parts = [...this.partitions.values()].filter((s) => !s.truncating);
     if (parts.length === 0) return;
+    // A fetch offset tells the leader what this follower has: only bytes write(2) has returned for
+    // (a log that was leader a moment ago may still have some queued).
+    const unwritten = parts.filter((s) => s.p.log.writtenEndOffset < s.p.log.logEndOffset);
+    if (unwritten.length > 0) {
+      await Promise.allSettled(unwritten.map((s) => s.p.log.whenWritten()));
+      parts = parts.filter((s) => this.partitions.get(s.p.key) === s && s.p.log.writtenEndOffset >= s.p.log.logEndOffset);
+      if (parts.length === 0) return;
+    }
+    const sent = new Map(parts.map((s) => [s.p.key, s]));
     const byTopic = new Map<string, FetchRequestTopicsPartitionsInput[]>();
     for (const { p } of parts) {
       let list = byTopic.get(p.topic);
@@ -267,6 +276,7 @@ class ReplicaFetcher {
       rackId: '',
     });
     let backoff = false;
+    const appended: { s: FetchState; highWatermark: number; logStartOffset: number; written: Promise<void> }[] = [];
     for (const t of response.responses) {
       for (const r of t.partitionResponses) {
         const k = topicPartitionKey({ topic: t.topic, partition: r.partition });
@@ -275,8 +285,9 @@ class ReplicaFetcher {
         const p = s.p;
         if (r.errorCode === ErrorCode.NONE) {
           const records: Buffer | null = r.recordSet;
+          let written: Promise<void>;
           try {
-            if (records && records.length > 0) p.log.appendAsFollower(records);
+            written = records && records.length > 0 ? p.appendRecordsToFollower(records).written : Promise.resolve();
           } catch (e) {
             // Its log directory failed: the ReplicaManager's log dir failure handler removes it from
             // this fetcher; the other partitions of the response are still appended.
@@ -286,38 +297,96 @@ class ReplicaFetcher {
             }
             throw e;
           }
-          p.log.updateHighWatermark(Math.min(r.highWatermark, p.log.logEndOffset));
-          this.onFollowerAppend(p);
+          appended.push({ s, highWatermark: r.highWatermark, logStartOffset: Number(r.logStartOffset), written });
         } else if (r.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) {
-          await this.handleOutOfRange(client, p);
+          try {
+            await this.handleOutOfRange(client, p);
+          } catch (e) {
+            this.logger.info(`Handling OFFSET_OUT_OF_RANGE for ${k} from broker ${this.leaderId} failed: ${(e as Error).message}; retrying`);
+            backoff = true;
+          }
         } else {
           backoff = true;
         }
       }
     }
+    // What this follower has counts only once write(2) returned for it: its high watermark, and the
+    // offset its next fetch reports to the leader (a log end whose bytes a kill -9 could still take).
+    const writes = await Promise.allSettled(appended.map((a) => a.written));
+    appended.forEach(({ s, highWatermark, logStartOffset }, i) => {
+      const p = s.p;
+      if (writes[i].status === 'rejected' || this.partitions.get(p.key) !== s) return; // failed, or moved meanwhile
+      p.log.updateHighWatermark(Math.min(highWatermark, p.log.writtenEndOffset));
+      // The leader's log start moved (DeleteRecords, retention): so does ours, once our high
+      // watermark covers it (Kafka's processPartitionData; above it, a later fetch does it).
+      if (logStartOffset > p.log.logStartOffset && logStartOffset <= p.log.highWatermark) {
+        p.log.maybeIncrementLogStartOffset(logStartOffset, 'leader offset increment');
+      }
+      this.onFollowerAppend(p);
+    });
     if (backoff) await new Promise((res) => setTimeout(res, this.config.fetchBackoffMs));
   }
 
   /**
-   * The leader does not have our fetch offset: if our log runs past the leader's end, truncate to
-   * it; otherwise our log is behind the leader's start, so start over at that offset.
+   * The leader answered OFFSET_OUT_OF_RANGE for our fetch offset (Kafka's handleOutOfRangeError):
+   * ask it for its log end offset, and its log start offset if needed, and act per
+   * `outOfRangeTruncation`. ListOffsets carries our leader epoch; an error in its answer (a leader
+   * fenced or no longer leading) throws, and the fetcher backs off and tries again.
    */
   private async handleOutOfRange(client: NetworkClient, p: Partition): Promise<void> {
-    const ask = async (timestamp: number) => {
+    const ask = async (timestamp: number): Promise<number> => {
       const res = await client.send(ApiKey.ListOffsets, LIST_OFFSETS_VERSION, {
         replicaId: this.config.brokerId,
-        topics: [{ name: p.topic, partitions: [{ partitionIndex: p.partition, timestamp }] }],
+        isolationLevel: 0,
+        topics: [
+          { name: p.topic, partitions: [{ partitionIndex: p.partition, currentLeaderEpoch: p.leaderEpoch, timestamp }] },
+        ],
       });
-      return res.topics[0].partitions[0].offset;
+      const r = res.topics[0]?.partitions[0];
+      if (!r || r.errorCode !== ErrorCode.NONE || r.offset < 0) {
+        throw new Error(`ListOffsets(${timestamp}) for ${p.key} answered error ${r?.errorCode ?? 'none'}, offset ${r?.offset ?? -1}`);
+      }
+      return r.offset;
     };
-    const leaderEnd = await ask(-1);
-    if (leaderEnd >= 0 && leaderEnd < p.log.logEndOffset) {
-      this.logger.warn(`Truncating ${p.key} to the leader's end offset ${leaderEnd}`);
-      p.log.truncateTo(leaderEnd);
-      return;
+    const replicaEndOffset = p.log.logEndOffset;
+    const action = await outOfRangeTruncation(replicaEndOffset, await ask(-1), () => ask(-2));
+    if (this.partitions.get(p.key)?.p !== p || p.log.logEndOffset !== replicaEndOffset) return; // changed meanwhile: fetch again
+    if (action.kind === 'truncate') {
+      this.logger.warn(`Reset fetch offset for ${p.key} from ${replicaEndOffset} to the leader's latest offset ${action.offset}`);
+      this.truncate(p, action.offset, `the leader's log end offset ${action.offset} is below ours`);
+    } else if (action.kind === 'truncateFully') {
+      this.logger.warn(`Reset fetch offset for ${p.key} from ${replicaEndOffset} to the leader's start offset ${action.offset}`);
+      p.log.truncateFullyAndStartAt(action.offset);
+    } else {
+      this.logger.warn(
+        `Fetch offset ${replicaEndOffset} of ${p.key} was out of range; the leader's log now covers it (start ${action.leaderStartOffset}): keeping the log and fetching again`,
+      );
     }
-    const leaderStart = await ask(-2);
-    this.logger.warn(`Restarting ${p.key} at the leader's start offset ${leaderStart}`);
-    p.log.truncateFullyAndStartAt(leaderStart);
   }
+}
+
+/** What a follower does after OFFSET_OUT_OF_RANGE (see `outOfRangeTruncation`). */
+export type OutOfRangeAction =
+  | { readonly kind: 'truncate'; readonly offset: number }
+  | { readonly kind: 'truncateFully'; readonly offset: number }
+  | { readonly kind: 'keep'; readonly leaderStartOffset: number };
+
+/**
+ * Kafka 2.8's AbstractFetcherThread.fetchOffsetAndTruncate, given the follower's log end offset and
+ * the leader's log end offset (its start offset is asked only when needed):
+ * 1. leader end < ours (an unclean election left us ahead): truncate to the leader's end;
+ * 2. else, leader start > ours (we were down while the leader deleted what we lack): truncate
+ *    fully and start at the leader's start;
+ * 3. else (the leader's log grew past our offset meanwhile): keep our log and fetch again from its
+ *    end. Wiping it here would throw away records the leader still holds.
+ */
+export async function outOfRangeTruncation(
+  replicaEndOffset: number,
+  leaderEndOffset: number,
+  leaderStartOffset: () => Promise<number>,
+): Promise<OutOfRangeAction> {
+  if (leaderEndOffset < replicaEndOffset) return { kind: 'truncate', offset: leaderEndOffset };
+  const start = await leaderStartOffset();
+  if (start > replicaEndOffset) return { kind: 'truncateFully', offset: start };
+  return { kind: 'keep', leaderStartOffset: start };
 }

@@ -167,9 +167,23 @@ describe('ReplicaManager ISR shrink', () => {
     await rm.becomeLeaderOrFollower(leaderAndIsrContent(leaderAndIsr('t', 0, 1, [0, 1])));
     const produce = rm.appendRecords(30_000, -1, [{ topic: 't', partition: 0, records: Buffer.alloc(2) }]);
     await flush();
-    await rm.becomeLeaderOrFollower(leaderAndIsrContent(leaderAndIsr('t', 0, 3, [0])));
+    // broker 1 leads from epoch 3 (this test's data used to keep broker 0 as leader: a mere epoch bump)
+    await rm.becomeLeaderOrFollower(leaderAndIsrContent(leaderAndIsr('t', 1, 3, [1])));
     const [r] = await produce;
     expect(r.errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+  });
+
+  test('aProduceWaitingWhenTheLeaderEpochIsBumpedWithoutMovingLeadershipCompletes', async () => {
+    // Issue 13 row 11: the controller shrinks the ISR to [0] under a new epoch, broker 0 still leads.
+    const s = setup(1);
+    rm = s.rm;
+    await rm.becomeLeaderOrFollower(leaderAndIsrContent(leaderAndIsr('t', 0, 1, [0, 1])));
+    const produce = rm.appendRecords(30_000, -1, [{ topic: 't', partition: 0, records: Buffer.alloc(2) }]);
+    await flush();
+    await rm.becomeLeaderOrFollower(leaderAndIsrContent(leaderAndIsr('t', 0, 3, [0])));
+    const [r] = await produce;
+    expect(r.errorCode).toBe(ErrorCode.NONE);
+    expect(r.baseOffset).toBe(0);
   });
 });
 

@@ -293,6 +293,12 @@ export class ReplicaManager {
     const log = await this.createLog(topic, partition, isNew, topicConfigs);
     const p = new Partition(topic, partition, this.o.brokerId, log);
     this.partitions.set(p.key, p);
+    // A queued write came back: the high watermark may move, and readers may see more.
+    log.onWrittenEndIncrement = () => {
+      if (this.partitions.get(p.key) !== p) return;
+      p.maybeIncrementHighWatermark();
+      this.onPartitionChanged(p);
+    };
     return p;
   }
 
@@ -421,7 +427,7 @@ export class ReplicaManager {
           logStartOffset: info.logStartOffset,
         };
         results.push(result);
-        appended.push({ partition: p, leaderEpoch: p.leaderEpoch, result, requiredOffset: info.lastOffset + 1 });
+        appended.push({ partition: p, leaderEpoch: p.leaderEpoch, result, firstOffset: info.firstOffset, requiredOffset: info.lastOffset + 1 });
         writes.push(info.written);
         this.onPartitionChanged(p);
       } catch (err) {

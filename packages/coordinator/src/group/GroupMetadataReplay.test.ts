@@ -142,4 +142,32 @@ describe('GroupMetadataReplay', () => {
     expect(r.groups.map((g) => g.generationId)).toEqual([1]);
     expect(r.offsetOnlyGroups).toEqual([]);
   });
+
+  test('replayLogWaitsForATailStillQueuedForWriteRatherThanStoppingShortOfIt', async () => {
+    const store = new FakeOffsetsStore().lead(4);
+    store.logs.set(4, history());
+    const log = store.getPartition(GROUP_METADATA_TOPIC_NAME, 4)!.log;
+    // Issue 13 row 8: reads stop at the written end; the batches after the first are still queued.
+    let written = false;
+    let waited = 0;
+    const queuedTail = {
+      logStartOffset: log.logStartOffset,
+      read: (offset: number, maxLength: number) =>
+        written || offset === log.logStartOffset
+          ? log.read(offset, maxLength)
+          : { records: { sizeInBytes: 0, read: () => Promise.resolve(Buffer.alloc(0)) } },
+      whenWritten: async () => {
+        waited++;
+        written = true;
+      },
+    };
+    const r = await replayLog(queuedTail, {
+      loadBufferSize: 1,
+      logEndOffset: () => log.logEndOffset,
+      shouldStop: () => false,
+      now: () => 0,
+    });
+    expect(waited).toBe(1);
+    expectReplayed(r);
+  });
 });

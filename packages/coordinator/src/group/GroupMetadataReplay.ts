@@ -22,6 +22,11 @@ export interface OffsetsLog {
     maxLength: number,
     opts: { isolation: 'logEnd'; minOneMessage: boolean },
   ): { records: { readonly sizeInBytes: number; read(): Promise<Buffer> } };
+  /**
+   * Resolves when every append so far is written: reads stop at the bytes write(2) has returned
+   * for, so a tail still queued (write-behind) reads as nothing until then.
+   */
+  whenWritten?(): Promise<void>;
 }
 
 /**
@@ -113,7 +118,13 @@ export async function replayLog(
   const replay = new GroupMetadataReplay(opts.now);
   let currOffset = log.logStartOffset;
   while (currOffset < opts.logEndOffset() && !opts.shouldStop()) {
-    const info = log.read(currOffset, opts.loadBufferSize, { isolation: 'logEnd', minOneMessage: true });
+    let info = log.read(currOffset, opts.loadBufferSize, { isolation: 'logEnd', minOneMessage: true });
+    if (info.records.sizeInBytes === 0 && log.whenWritten) {
+      // Below the log end yet nothing to read: the tail is still queued for write(2).
+      await log.whenWritten().catch(() => undefined);
+      if (currOffset >= opts.logEndOffset() || opts.shouldStop()) break;
+      info = log.read(currOffset, opts.loadBufferSize, { isolation: 'logEnd', minOneMessage: true });
+    }
     if (info.records.sizeInBytes === 0) break;
     const next = replay.applyBatches(await info.records.read());
     if (next === null || next <= currOffset) break;

@@ -103,10 +103,15 @@ export function reopen(
   });
 }
 
-/** Every record (offset, value as string) readable from `log` from its start. */
+/**
+ * Every record (offset, value as string) readable from `log` from its start, once every append so
+ * far is written: readers see no further than the written end (Log.writtenEndOffset), and an
+ * adaptive log queues its writes for a while after a slow one (a loaded machine).
+ */
 export async function readAll(
   log: Log,
 ): Promise<{ offset: number; key: string | null; value: string | null }[]> {
+  await log.whenWritten().catch(() => undefined);
   const { decodeBatches } = await import('@samsa/protocol');
   const out: { offset: number; key: string | null; value: string | null }[] = [];
   let offset = log.logStartOffset;

@@ -15,6 +15,17 @@ export class FakeLog {
   config = { minInsyncReplicas: 1 };
   /** The log directory it lives in (ReplicaManager.handleLogDirFailure matches on it). */
   parentDir = '/fake/log-dir';
+  /** Records at the end whose bytes are not written yet (Log.writtenEndOffset). */
+  unwrittenRecords = 0;
+  onWrittenEndIncrement: (() => void) | null = null;
+
+  get writtenEndOffset(): number {
+    return this.logEndOffset - this.unwrittenRecords;
+  }
+
+  whenWritten(): Promise<void> {
+    return Promise.resolve();
+  }
   readonly leaderEpochCache = new LeaderEpochFileCache(
     'fake-0',
     () => this.logEndOffset,
