@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { decodeResponse, type Struct } from '@samsa/protocol';
 import type { BrokerHandle, ClusterHandle } from '../../harness/broker';
 import {
@@ -125,4 +127,42 @@ export async function sendHandBuilt(
   } finally {
     client.close();
   }
+}
+
+// ---- memory and stall probes (memory rows assert RSS growth, stall rows ApiVersions latency) -----
+
+/** Resident set size of process `pid`, in bytes (Linux: /proc/<pid>/status VmRSS). */
+export function rssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+  if (!kb) throw new Error(`no VmRSS for pid ${pid}`);
+  return Number(kb[1]) * 1024;
+}
+
+/**
+ * Sends ApiVersions v0 probes to `broker`, one after another on a connection of their own, until
+ * `done` settles (and at least once); returns each probe's round trip in ms. A stall row asserts
+ * every one is under 100 ms while its hostile request is being handled.
+ */
+export async function probeApiVersionsUntil(broker: BrokerHandle, done: Promise<unknown>): Promise<number[]> {
+  let finished = false;
+  const settled = done.then(
+    () => (finished = true),
+    () => (finished = true),
+  );
+  const client = await TestClient.connect(broker.port);
+  const roundTripsMs: number[] = [];
+  try {
+    do {
+      const started = performance.now();
+      client.sendFrame(requestFrame(18, 0, nextCorrelationId++, []));
+      await client.waitFrames(roundTripsMs.length + 1, 15_000);
+      roundTripsMs.push(performance.now() - started);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    } while (!finished);
+  } finally {
+    client.close();
+  }
+  await settled;
+  return roundTripsMs;
 }

@@ -3,13 +3,14 @@ import {
   ApiKey,
   Attribute,
   BatchField,
-  buildBatch,
   CompressionType,
-  decodeMessageSet,
+  convertMessageSetToBatch,
   ErrorCode,
+  inflateLegacyWrappers,
   KafkaError,
   LOG_OVERHEAD,
   magicAt,
+  produceInflationLimitBytes,
 } from '@samsa/protocol';
 import { isInternalTopic } from '@samsa/zk';
 import { isValidRequiredAcks } from '../replica/ReplicaManager';
@@ -50,7 +51,10 @@ export function produceHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.
             continue;
           }
           try {
-            entries.push({ topic: t.name, partition: p.index, records: recordsForLog(p.records, version) });
+            const maxInflatedBytes = () => produceInflationLimitBytes(maxMessageBytesFor(deps, t.name, p.index));
+            const converted = recordsForLog(p.records, version, { maxInflatedBytes });
+            const records = converted instanceof Promise ? await converted : converted;
+            entries.push({ topic: t.name, partition: p.index, records });
           } catch (e) {
             if (!(e instanceof KafkaError)) throw e;
             early.set(k, e.code);
@@ -86,8 +90,28 @@ export function produceHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.
   };
 }
 
-/** Checks Kafka's per-version rules and turns legacy message sets into one v2 batch. */
-export function recordsForLog(records: Buffer | null, version: number): Buffer {
+/**
+ * The larger of the broker's message.max.bytes and the topic's max.message.bytes (when this broker
+ * holds the partition): what bounds a legacy set's inflated bytes (compression/limits.ts).
+ */
+function maxMessageBytesFor(deps: BrokerDeps, topic: string, partition: number): number {
+  const broker = deps.config.int('message.max.bytes');
+  const topicMax = deps.replicaManager.getPartition(topic, partition)?.log.config.maxMessageBytes ?? 0;
+  return Math.max(broker, topicMax);
+}
+
+/**
+ * Checks Kafka's per-version rules and turns legacy message sets into one v2 batch. A legacy set's
+ * compressed wrappers are inflated first, gzip on the thread pool (the event loop stays free for
+ * other connections while a hostile wrapper inflates), all of them together bounded by
+ * `maxInflatedBytes()` (RECORD_LIST_TOO_LARGE past it); then the records are converted without an
+ * object per record.
+ */
+export function recordsForLog(
+  records: Buffer | null,
+  version: number,
+  { maxInflatedBytes }: { readonly maxInflatedBytes: () => number },
+): Buffer | Promise<Buffer> {
   if (!records || records.length < LOG_OVERHEAD + 5) throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, 'empty or truncated record set');
   const magic = magicAt(records, 0);
   if (version >= 3) {
@@ -104,12 +128,9 @@ export function recordsForLog(records: Buffer | null, version: number): Buffer {
   }
   if (magic === 2) return records;
   if (magic !== 0 && magic !== 1) throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, `unknown magic ${magic}`);
-  const legacy = decodeMessageSet(records);
-  if (legacy.length === 0) throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, 'message set holds no whole message');
-  const codec = legacy[0].codec;
-  const baseTimestamp = legacy[0].timestamp;
-  return buildBatch(
-    legacy.map((r, i) => ({ key: r.key, value: r.value, timestamp: r.timestamp, offsetDelta: i })),
-    { compression: codec, baseTimestamp, partitionLeaderEpoch: -1 },
+  const legacy = records;
+  const limit = maxInflatedBytes();
+  return inflateLegacyWrappers(legacy, { maxInflatedBytes: limit }).then((inflated) =>
+    convertMessageSetToBatch(legacy, { maxInflatedBytes: limit, inflated }),
   );
 }

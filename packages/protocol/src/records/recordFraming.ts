@@ -1,0 +1,197 @@
+import { ErrorCode, KafkaError } from '../errors';
+
+/**
+ * The framing of the records inside a v2 batch, walked where the bytes lie (Kafka's
+ * DefaultRecord.readFrom without building a record). A record is
+ *
+ *   length varint | attributes int8 | timestampDelta varlong | offsetDelta varint |
+ *   keyLength varint (-1 null) | key | valueLength varint (-1 null) | value |
+ *   headerCount varint | { headerKeyLength varint | headerKey | headerValueLength varint | value }*
+ *
+ * and `length` counts every byte after itself. The leader walks every record of every produced
+ * batch with this (LogValidator), so it allocates nothing: one `RecordFrame` is reused for every
+ * record, and varints are read with plain arithmetic. Anything that does not frame is Kafka's
+ * InvalidRecordException: INVALID_RECORD.
+ */
+
+/** The record being visited: positions and decoded fields of one record, reused for the next. */
+export class RecordFrame {
+  /** Index of the record in its batch (Kafka's batch_index in Produce record_errors). */
+  index = 0;
+  /** First byte of the record's length field, and the position after the record. */
+  position = 0;
+  end = 0;
+  attributes = 0;
+  timestampDelta = 0;
+  offsetDelta = 0;
+  keyStart = 0;
+  /** -1 for a null key. */
+  keyLength = -1;
+  valueStart = 0;
+  /** -1 for a null value. */
+  valueLength = -1;
+  headerCount = 0;
+}
+
+function invalidRecord(detail: string): KafkaError {
+  return new KafkaError(ErrorCode.INVALID_RECORD, detail);
+}
+
+/**
+ * Varint reader over a buffer: `pos` advances, `value` holds what was read. One instance per walk;
+ * a read past `end` or a varint too long throws INVALID_RECORD.
+ */
+class VarintReader {
+  buf: Buffer = Buffer.alloc(0);
+  pos = 0;
+  end = 0;
+
+  /** Zigzag varint, 32-bit, as Kafka's ByteUtils.readVarint. */
+  varint(): number {
+    const buf = this.buf;
+    let pos = this.pos;
+    let raw = 0;
+    let shift = 0;
+    for (;;) {
+      if (pos >= this.end) throw invalidRecord('Found invalid record structure: truncated varint');
+      const b = buf[pos++];
+      raw |= (b & 0x7f) << shift;
+      if ((b & 0x80) === 0) break;
+      shift += 7;
+      if (shift > 28) throw invalidRecord('Found invalid record structure: varint longer than 5 bytes');
+    }
+    this.pos = pos;
+    return (raw >>> 1) ^ -(raw & 1);
+  }
+
+  /** Zigzag varlong as a number (exact below 2^53; timestamps and deltas in practice). */
+  varlong(): number {
+    const buf = this.buf;
+    let pos = this.pos;
+    let raw = 0;
+    let scale = 1;
+    for (let i = 0; ; i++) {
+      if (pos >= this.end) throw invalidRecord('Found invalid record structure: truncated varlong');
+      if (i === 10) throw invalidRecord('Found invalid record structure: varlong longer than 10 bytes');
+      const b = buf[pos++];
+      raw += (b & 0x7f) * scale;
+      if ((b & 0x80) === 0) break;
+      scale *= 128;
+    }
+    this.pos = pos;
+    return raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2;
+  }
+}
+
+/**
+ * Walks the `count` records in `buf[start, end)` (an uncompressed batch's records section, or a
+ * compressed batch's inflated one), calling `visit` with each record's frame. Throws INVALID_RECORD
+ * when a record does not frame, when the bytes end before `count` records ("premature EOF", a batch
+ * claiming more records than it holds), or when bytes remain after them. `visit` may throw to stop.
+ */
+export function walkRecords(
+  buf: Buffer,
+  start: number,
+  end: number,
+  count: number,
+  frame: RecordFrame,
+  visit: (frame: RecordFrame) => void,
+): void {
+  const r = reader;
+  r.buf = buf;
+  r.pos = start;
+  for (let i = 0; i < count; i++) {
+    if (end - r.pos <= 0) {
+      throw invalidRecord(`Incorrect declared batch size, premature EOF reached: ${count} records declared, ${i} present`);
+    }
+    r.end = end;
+    const position = r.pos;
+    const length = r.varint();
+    if (length < 0 || length > end - r.pos) {
+      throw invalidRecord(
+        `Invalid record size: expected ${length} bytes in record payload, but the batch has only ${end - r.pos} remaining bytes`,
+      );
+    }
+    const recordEnd = r.pos + length;
+    r.end = recordEnd;
+    if (recordEnd - r.pos < 1) throw invalidRecord('Found invalid record structure: no attributes');
+    frame.attributes = buf[r.pos++];
+    frame.timestampDelta = r.varlong();
+    frame.offsetDelta = r.varint();
+    const keyLength = r.varint();
+    if (keyLength < -1 || keyLength > recordEnd - r.pos) {
+      throw invalidRecord(`Found invalid record structure: key length ${keyLength} with ${recordEnd - r.pos} bytes left`);
+    }
+    frame.keyStart = r.pos;
+    frame.keyLength = keyLength;
+    if (keyLength > 0) r.pos += keyLength;
+    const valueLength = r.varint();
+    if (valueLength < -1 || valueLength > recordEnd - r.pos) {
+      throw invalidRecord(
+        `Found invalid record structure: value length ${valueLength} with ${recordEnd - r.pos} bytes left`,
+      );
+    }
+    frame.valueStart = r.pos;
+    frame.valueLength = valueLength;
+    if (valueLength > 0) r.pos += valueLength;
+    const headerCount = r.varint();
+    if (headerCount < 0) throw invalidRecord(`Found invalid number of record headers ${headerCount}`);
+    // Each header takes at least two bytes: a count beyond that cannot frame (and is not looped over).
+    if (headerCount > (recordEnd - r.pos) / 2) {
+      throw invalidRecord(`Found invalid record structure: ${headerCount} headers in ${recordEnd - r.pos} bytes`);
+    }
+    for (let h = 0; h < headerCount; h++) {
+      const headerKeyLength = r.varint();
+      if (headerKeyLength < 0 || headerKeyLength > recordEnd - r.pos) {
+        throw invalidRecord(`Invalid header key size ${headerKeyLength} with ${recordEnd - r.pos} bytes left`);
+      }
+      r.pos += headerKeyLength;
+      const headerValueLength = r.varint();
+      if (headerValueLength < -1 || headerValueLength > recordEnd - r.pos) {
+        throw invalidRecord(
+          `Found invalid record structure: header value length ${headerValueLength} with ${recordEnd - r.pos} bytes left`,
+        );
+      }
+      if (headerValueLength > 0) r.pos += headerValueLength;
+    }
+    if (r.pos !== recordEnd) {
+      throw invalidRecord(
+        `Invalid record size: expected to read ${length} bytes in record payload, but instead read ${length - (recordEnd - r.pos)}`,
+      );
+    }
+    frame.headerCount = headerCount;
+    frame.index = i;
+    frame.position = position;
+    frame.end = recordEnd;
+    visit(frame);
+  }
+  if (r.pos !== end) {
+    throw invalidRecord(
+      `Incorrect declared batch size, records still remaining in file: ${end - r.pos} bytes after ${count} records`,
+    );
+  }
+}
+
+const reader = new VarintReader();
+
+/** Bytes of `v` as a zigzag varint (Kafka's ByteUtils.sizeOfVarint). */
+export function sizeOfVarint(v: number): number {
+  let raw = ((v << 1) ^ (v >> 31)) >>> 0;
+  let bytes = 1;
+  while (raw >= 0x80) {
+    raw >>>= 7;
+    bytes++;
+  }
+  return bytes;
+}
+
+/** Bytes of `v` as a zigzag varlong (exact for |v| < 2^52, as the Writer's varlong). */
+export function sizeOfVarlong(v: number): number {
+  let raw = v >= 0 ? v * 2 : -v * 2 - 1;
+  let bytes = 1;
+  while (raw >= 0x80) {
+    raw = Math.floor(raw / 0x80);
+    bytes++;
+  }
+  return bytes;
+}
