@@ -166,3 +166,113 @@ export async function probeApiVersionsUntil(broker: BrokerHandle, done: Promise<
   await settled;
   return roundTripsMs;
 }
+
+// ---- record batches v2 by hand (bad content under a valid CRC) ----------------------------------
+
+const CRC32C_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+/** CRC-32C (Castagnoli), computed here rather than by Samsa's own addon. */
+export function crc32c(buf: Buffer): number {
+  let crc = 0xffffffff;
+  for (const b of buf) crc = CRC32C_TABLE[(crc ^ b) & 0xff]! ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+/** A zigzag varint (record fields), as bytes. */
+export function varint(v: number): Buffer {
+  let raw = ((v << 1) ^ (v >> 31)) >>> 0;
+  const out: number[] = [];
+  while (raw >= 0x80) {
+    out.push((raw & 0x7f) | 0x80);
+    raw >>>= 7;
+  }
+  out.push(raw);
+  return Buffer.from(out);
+}
+
+/**
+ * One v2 record as bytes: length, attributes 0, timestamp delta, offset delta, key, value, headers.
+ * `body` replaces everything after the length (to write a record that does not frame).
+ */
+export function handBuiltRecord(r: {
+  offsetDelta: number;
+  timestampDelta?: number;
+  key?: Buffer | null;
+  value?: Buffer | null;
+  headers?: readonly [string, Buffer | null][];
+  body?: Buffer;
+}): Buffer {
+  const lengthPrefixed = (b: Buffer | null | undefined) => (b == null ? varint(-1) : Buffer.concat([varint(b.length), b]));
+  const body =
+    r.body ??
+    Buffer.concat([
+      Buffer.from([0]),
+      varint(r.timestampDelta ?? 0),
+      varint(r.offsetDelta),
+      lengthPrefixed(r.key),
+      lengthPrefixed(r.value),
+      varint(r.headers?.length ?? 0),
+      ...(r.headers ?? []).map(([k, v]) => Buffer.concat([lengthPrefixed(Buffer.from(k)), lengthPrefixed(v)])),
+    ]);
+  return Buffer.concat([varint(body.length), body]);
+}
+
+/**
+ * A v2 record batch around `records` (already framed, or compressed with `attributes`' codec), its
+ * header fields as given or as a producer writes them, and a CRC-32C that is valid over whatever the
+ * content is.
+ */
+export function handBuiltBatch(b: {
+  records: Buffer;
+  count: number;
+  lastOffsetDelta?: number;
+  attributes?: number;
+  baseTimestamp?: number;
+  maxTimestamp?: number;
+}): Buffer {
+  const out = Buffer.alloc(61 + b.records.length);
+  out.writeBigInt64BE(0n, 0);
+  out.writeInt32BE(out.length - 12, 8);
+  out.writeInt32BE(-1, 12);
+  out.writeInt8(2, 16);
+  out.writeInt16BE(b.attributes ?? 0, 21);
+  out.writeInt32BE(b.lastOffsetDelta ?? b.count - 1, 23);
+  const now = BigInt(b.baseTimestamp ?? Date.now());
+  out.writeBigInt64BE(now, 27);
+  out.writeBigInt64BE(BigInt(b.maxTimestamp ?? Number(now)), 35);
+  out.writeBigInt64BE(-1n, 43);
+  out.writeInt16BE(-1, 51);
+  out.writeInt32BE(-1, 53);
+  out.writeInt32BE(b.count, 57);
+  b.records.copy(out, 61);
+  out.writeUInt32BE(crc32c(out.subarray(21)), 17);
+  return out;
+}
+
+/** Produce v3–8 (non-flexible) as bytes: transactional id, acks, timeout, topics → partitions → records. */
+export function produceBody(
+  acks: number,
+  topics: readonly { name: string; partitions: readonly [number, Buffer][] }[],
+): Buffer[] {
+  return [
+    string(null),
+    int16(acks),
+    int32(10_000),
+    array(
+      topics.map((t) =>
+        Buffer.concat([
+          string(t.name),
+          array(t.partitions.map(([index, records]) => Buffer.concat([int32(index), bytes(records)]))),
+        ]),
+      ),
+    ),
+  ];
+}

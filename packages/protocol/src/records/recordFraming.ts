@@ -37,50 +37,56 @@ function invalidRecord(detail: string): KafkaError {
   return new KafkaError(ErrorCode.INVALID_RECORD, detail);
 }
 
+/** Position after the last varint read (the varint readers' second result, to allocate nothing). */
+let next = 0;
+
 /**
- * Varint reader over a buffer: `pos` advances, `value` holds what was read. One instance per walk;
- * a read past `end` or a varint too long throws INVALID_RECORD.
+ * Zigzag varint at `pos`, 32-bit, as Kafka's ByteUtils.readVarint; bounded by `end`. Sets `next`.
+ * One-byte values (most lengths and deltas of small records) take the first branch.
  */
-class VarintReader {
-  buf: Buffer = Buffer.alloc(0);
-  pos = 0;
-  end = 0;
-
-  /** Zigzag varint, 32-bit, as Kafka's ByteUtils.readVarint. */
-  varint(): number {
-    const buf = this.buf;
-    let pos = this.pos;
-    let raw = 0;
-    let shift = 0;
-    for (;;) {
-      if (pos >= this.end) throw invalidRecord('Found invalid record structure: truncated varint');
-      const b = buf[pos++];
-      raw |= (b & 0x7f) << shift;
-      if ((b & 0x80) === 0) break;
-      shift += 7;
-      if (shift > 28) throw invalidRecord('Found invalid record structure: varint longer than 5 bytes');
+function varintAt(buf: Buffer, pos: number, end: number): number {
+  if (pos < end) {
+    const b = buf[pos];
+    if (b < 0x80) {
+      next = pos + 1;
+      return (b >>> 1) ^ -(b & 1);
     }
-    this.pos = pos;
-    return (raw >>> 1) ^ -(raw & 1);
   }
+  let raw = 0;
+  let shift = 0;
+  for (;;) {
+    if (pos >= end) throw invalidRecord('Found invalid record structure: truncated varint');
+    const b = buf[pos++];
+    raw |= (b & 0x7f) << shift;
+    if ((b & 0x80) === 0) break;
+    shift += 7;
+    if (shift > 28) throw invalidRecord('Found invalid record structure: varint longer than 5 bytes');
+  }
+  next = pos;
+  return (raw >>> 1) ^ -(raw & 1);
+}
 
-  /** Zigzag varlong as a number (exact below 2^53; timestamps and deltas in practice). */
-  varlong(): number {
-    const buf = this.buf;
-    let pos = this.pos;
-    let raw = 0;
-    let scale = 1;
-    for (let i = 0; ; i++) {
-      if (pos >= this.end) throw invalidRecord('Found invalid record structure: truncated varlong');
-      if (i === 10) throw invalidRecord('Found invalid record structure: varlong longer than 10 bytes');
-      const b = buf[pos++];
-      raw += (b & 0x7f) * scale;
-      if ((b & 0x80) === 0) break;
-      scale *= 128;
+/** Zigzag varlong at `pos` as a number (exact below 2^53: timestamps and deltas). Sets `next`. */
+function varlongAt(buf: Buffer, pos: number, end: number): number {
+  if (pos < end) {
+    const b = buf[pos];
+    if (b < 0x80) {
+      next = pos + 1;
+      return (b >>> 1) ^ -(b & 1);
     }
-    this.pos = pos;
-    return raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2;
   }
+  let raw = 0;
+  let scale = 1;
+  for (let i = 0; ; i++) {
+    if (pos >= end) throw invalidRecord('Found invalid record structure: truncated varlong');
+    if (i === 10) throw invalidRecord('Found invalid record structure: varlong longer than 10 bytes');
+    const b = buf[pos++];
+    raw += (b & 0x7f) * scale;
+    if ((b & 0x80) === 0) break;
+    scale *= 128;
+  }
+  next = pos;
+  return raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2;
 }
 
 /**
@@ -97,66 +103,65 @@ export function walkRecords(
   frame: RecordFrame,
   visit: (frame: RecordFrame) => void,
 ): void {
-  const r = reader;
-  r.buf = buf;
-  r.pos = start;
+  let pos = start;
   for (let i = 0; i < count; i++) {
-    if (end - r.pos <= 0) {
+    if (pos >= end) {
       throw invalidRecord(`Incorrect declared batch size, premature EOF reached: ${count} records declared, ${i} present`);
     }
-    r.end = end;
-    const position = r.pos;
-    const length = r.varint();
-    if (length < 0 || length > end - r.pos) {
+    const position = pos;
+    const length = varintAt(buf, pos, end);
+    pos = next;
+    if (length < 1 || length > end - pos) {
       throw invalidRecord(
-        `Invalid record size: expected ${length} bytes in record payload, but the batch has only ${end - r.pos} remaining bytes`,
+        `Invalid record size: expected ${length} bytes in record payload, but the batch has only ${end - pos} remaining bytes`,
       );
     }
-    const recordEnd = r.pos + length;
-    r.end = recordEnd;
-    if (recordEnd - r.pos < 1) throw invalidRecord('Found invalid record structure: no attributes');
-    frame.attributes = buf[r.pos++];
-    frame.timestampDelta = r.varlong();
-    frame.offsetDelta = r.varint();
-    const keyLength = r.varint();
-    if (keyLength < -1 || keyLength > recordEnd - r.pos) {
-      throw invalidRecord(`Found invalid record structure: key length ${keyLength} with ${recordEnd - r.pos} bytes left`);
+    const recordEnd = pos + length;
+    frame.attributes = buf[pos++];
+    frame.timestampDelta = varlongAt(buf, pos, recordEnd);
+    frame.offsetDelta = varintAt(buf, next, recordEnd);
+    const keyLength = varintAt(buf, next, recordEnd);
+    pos = next;
+    if (keyLength < -1 || keyLength > recordEnd - pos) {
+      throw invalidRecord(`Found invalid record structure: key length ${keyLength} with ${recordEnd - pos} bytes left`);
     }
-    frame.keyStart = r.pos;
+    frame.keyStart = pos;
     frame.keyLength = keyLength;
-    if (keyLength > 0) r.pos += keyLength;
-    const valueLength = r.varint();
-    if (valueLength < -1 || valueLength > recordEnd - r.pos) {
-      throw invalidRecord(
-        `Found invalid record structure: value length ${valueLength} with ${recordEnd - r.pos} bytes left`,
-      );
+    if (keyLength > 0) pos += keyLength;
+    const valueLength = varintAt(buf, pos, recordEnd);
+    pos = next;
+    if (valueLength < -1 || valueLength > recordEnd - pos) {
+      throw invalidRecord(`Found invalid record structure: value length ${valueLength} with ${recordEnd - pos} bytes left`);
     }
-    frame.valueStart = r.pos;
+    frame.valueStart = pos;
     frame.valueLength = valueLength;
-    if (valueLength > 0) r.pos += valueLength;
-    const headerCount = r.varint();
+    if (valueLength > 0) pos += valueLength;
+    const headerCount = varintAt(buf, pos, recordEnd);
+    pos = next;
     if (headerCount < 0) throw invalidRecord(`Found invalid number of record headers ${headerCount}`);
     // Each header takes at least two bytes: a count beyond that cannot frame (and is not looped over).
-    if (headerCount > (recordEnd - r.pos) / 2) {
-      throw invalidRecord(`Found invalid record structure: ${headerCount} headers in ${recordEnd - r.pos} bytes`);
+    if (headerCount > (recordEnd - pos) / 2) {
+      throw invalidRecord(`Found invalid record structure: ${headerCount} headers in ${recordEnd - pos} bytes`);
     }
     for (let h = 0; h < headerCount; h++) {
-      const headerKeyLength = r.varint();
-      if (headerKeyLength < 0 || headerKeyLength > recordEnd - r.pos) {
-        throw invalidRecord(`Invalid header key size ${headerKeyLength} with ${recordEnd - r.pos} bytes left`);
+      const headerKeyLength = varintAt(buf, pos, recordEnd);
+      pos = next;
+      if (headerKeyLength < 0 || headerKeyLength > recordEnd - pos) {
+        throw invalidRecord(`Invalid header key size ${headerKeyLength} with ${recordEnd - pos} bytes left`);
       }
-      r.pos += headerKeyLength;
-      const headerValueLength = r.varint();
-      if (headerValueLength < -1 || headerValueLength > recordEnd - r.pos) {
+      pos += headerKeyLength;
+      const headerValueLength = varintAt(buf, pos, recordEnd);
+      pos = next;
+      if (headerValueLength < -1 || headerValueLength > recordEnd - pos) {
         throw invalidRecord(
-          `Found invalid record structure: header value length ${headerValueLength} with ${recordEnd - r.pos} bytes left`,
+          `Found invalid record structure: header value length ${headerValueLength} with ${recordEnd - pos} bytes left`,
         );
       }
-      if (headerValueLength > 0) r.pos += headerValueLength;
+      if (headerValueLength > 0) pos += headerValueLength;
     }
-    if (r.pos !== recordEnd) {
+    if (pos !== recordEnd) {
       throw invalidRecord(
-        `Invalid record size: expected to read ${length} bytes in record payload, but instead read ${length - (recordEnd - r.pos)}`,
+        `Invalid record size: expected to read ${length} bytes in record payload, but instead read ${length - (recordEnd - pos)}`,
       );
     }
     frame.headerCount = headerCount;
@@ -165,14 +170,10 @@ export function walkRecords(
     frame.end = recordEnd;
     visit(frame);
   }
-  if (r.pos !== end) {
-    throw invalidRecord(
-      `Incorrect declared batch size, records still remaining in file: ${end - r.pos} bytes after ${count} records`,
-    );
+  if (pos !== end) {
+    throw invalidRecord(`Incorrect declared batch size, records still remaining in file: ${end - pos} bytes after ${count} records`);
   }
 }
-
-const reader = new VarintReader();
 
 /** Bytes of `v` as a zigzag varint (Kafka's ByteUtils.sizeOfVarint). */
 export function sizeOfVarint(v: number): number {
