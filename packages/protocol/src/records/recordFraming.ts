@@ -90,6 +90,49 @@ function varlongAt(buf: Buffer, pos: number, end: number): number {
 }
 
 /**
+ * A varint's one- and two-byte forms (lengths and deltas of records up to 8 KiB), small enough for
+ * the JIT to inline into the walk; longer ones go to varintAt. Sets `next`.
+ */
+function smallVarint(buf: Buffer, pos: number, end: number): number {
+  if (pos < end) {
+    const b0 = buf[pos];
+    if (b0 < 0x80) {
+      next = pos + 1;
+      return (b0 >>> 1) ^ -(b0 & 1);
+    }
+    if (pos + 1 < end) {
+      const b1 = buf[pos + 1];
+      if (b1 < 0x80) {
+        const raw = (b0 & 0x7f) | (b1 << 7);
+        next = pos + 2;
+        return (raw >>> 1) ^ -(raw & 1);
+      }
+    }
+  }
+  return varintAt(buf, pos, end);
+}
+
+/** `smallVarint` for a varlong (timestamp deltas): short forms inline, the rest to varlongAt. */
+function smallVarlong(buf: Buffer, pos: number, end: number): number {
+  if (pos < end) {
+    const b0 = buf[pos];
+    if (b0 < 0x80) {
+      next = pos + 1;
+      return (b0 >>> 1) ^ -(b0 & 1);
+    }
+    if (pos + 1 < end) {
+      const b1 = buf[pos + 1];
+      if (b1 < 0x80) {
+        const raw = (b0 & 0x7f) | (b1 << 7);
+        next = pos + 2;
+        return (raw >>> 1) ^ -(raw & 1);
+      }
+    }
+  }
+  return varlongAt(buf, pos, end);
+}
+
+/**
  * Walks the `count` records in `buf[start, end)` (an uncompressed batch's records section, or a
  * compressed batch's inflated one), calling `visit` with each record's frame. Throws INVALID_RECORD
  * when a record does not frame, when the bytes end before `count` records ("premature EOF", a batch
@@ -109,7 +152,7 @@ export function walkRecords(
       throw invalidRecord(`Incorrect declared batch size, premature EOF reached: ${count} records declared, ${i} present`);
     }
     const position = pos;
-    const length = varintAt(buf, pos, end);
+    const length = smallVarint(buf, pos, end);
     pos = next;
     if (length < 1 || length > end - pos) {
       throw invalidRecord(
@@ -118,9 +161,11 @@ export function walkRecords(
     }
     const recordEnd = pos + length;
     frame.attributes = buf[pos++];
-    frame.timestampDelta = varlongAt(buf, pos, recordEnd);
-    frame.offsetDelta = varintAt(buf, next, recordEnd);
-    const keyLength = varintAt(buf, next, recordEnd);
+    frame.timestampDelta = smallVarlong(buf, pos, recordEnd);
+    pos = next;
+    frame.offsetDelta = smallVarint(buf, pos, recordEnd);
+    pos = next;
+    const keyLength = smallVarint(buf, pos, recordEnd);
     pos = next;
     if (keyLength < -1 || keyLength > recordEnd - pos) {
       throw invalidRecord(`Found invalid record structure: key length ${keyLength} with ${recordEnd - pos} bytes left`);
@@ -128,7 +173,7 @@ export function walkRecords(
     frame.keyStart = pos;
     frame.keyLength = keyLength;
     if (keyLength > 0) pos += keyLength;
-    const valueLength = varintAt(buf, pos, recordEnd);
+    const valueLength = smallVarint(buf, pos, recordEnd);
     pos = next;
     if (valueLength < -1 || valueLength > recordEnd - pos) {
       throw invalidRecord(`Found invalid record structure: value length ${valueLength} with ${recordEnd - pos} bytes left`);
@@ -136,7 +181,7 @@ export function walkRecords(
     frame.valueStart = pos;
     frame.valueLength = valueLength;
     if (valueLength > 0) pos += valueLength;
-    const headerCount = varintAt(buf, pos, recordEnd);
+    const headerCount = smallVarint(buf, pos, recordEnd);
     pos = next;
     if (headerCount < 0) throw invalidRecord(`Found invalid number of record headers ${headerCount}`);
     // Each header takes at least two bytes: a count beyond that cannot frame (and is not looped over).
@@ -144,13 +189,13 @@ export function walkRecords(
       throw invalidRecord(`Found invalid record structure: ${headerCount} headers in ${recordEnd - pos} bytes`);
     }
     for (let h = 0; h < headerCount; h++) {
-      const headerKeyLength = varintAt(buf, pos, recordEnd);
+      const headerKeyLength = smallVarint(buf, pos, recordEnd);
       pos = next;
       if (headerKeyLength < 0 || headerKeyLength > recordEnd - pos) {
         throw invalidRecord(`Invalid header key size ${headerKeyLength} with ${recordEnd - pos} bytes left`);
       }
       pos += headerKeyLength;
-      const headerValueLength = varintAt(buf, pos, recordEnd);
+      const headerValueLength = smallVarint(buf, pos, recordEnd);
       pos = next;
       if (headerValueLength < -1 || headerValueLength > recordEnd - pos) {
         throw invalidRecord(
