@@ -22,6 +22,7 @@ export * as messages from './messages';
 export * from './records/batch';
 export * from './records/record';
 export * from './records/recordStream';
+export * from './records/recordFraming';
 export * from './records/crc';
 export * from './records/compression';
 export * from './records/legacy';

@@ -1,25 +1,37 @@
 import {
   Attribute,
   BatchField,
+  crc32c,
+  decompress,
   ErrorCode,
   KafkaError,
   LOG_OVERHEAD,
+  RECORD_BATCH_OVERHEAD,
+  RecordFrame,
   assignOffsets,
   buildBatch,
   decodeBatch,
-  firstRecordWithoutKey,
+  produceInflationLimitBytes,
   setLogAppendTime,
   validateBatches,
+  walkRecords,
+  withInflationLimit,
+  type RecordError,
 } from '@samsa/protocol';
 import { readInt64 } from './BatchCursor';
 import { LONG_MAX_VALUE, type LogConfig } from './LogConfig';
+import { RecordValidationError } from './RecordValidationError';
 
 /**
  * The leader's checks and rewrites of a produced record set (Kafka's LogValidator), on the raw
- * batches: header and CRC checks, refusal of what a client may not write, then offsets and the
- * leader epoch written in place (no checksum covers them) and LogAppendTime stamped when the topic
- * asks for it. Records are decoded only where Kafka also must: keys on compacted topics, and a
- * broker-side `compression.type` that differs from the producer's.
+ * batches: header and CRC checks, refusal of what a client may not write, then every record's
+ * framing walked where it lies (recordFraming.ts: lengths, the declared count, offset deltas
+ * 0, 1, 2…, timestamps, headers, keys on compacted topics — a batch claiming 1,000 records that
+ * holds one is refused, not given 1,000 offsets), a compressed batch inflated for that walk within
+ * 8 × max.message.bytes (RECORD_LIST_TOO_LARGE past it; the codecs stop at the bound). Then
+ * offsets and the leader epoch written in place (no checksum covers them), maxTimestamp corrected to
+ * the records' as Kafka does, and LogAppendTime stamped when the topic asks for it. Records are
+ * built into objects only for a broker-side `compression.type` that differs from the producer's.
  */
 export type AppendOrigin = 'client' | 'coordinator' | 'replication';
 
@@ -43,9 +55,6 @@ export interface ValidateOptions {
   readonly leaderEpoch: number;
   readonly origin: AppendOrigin;
 }
-
-/** Inflated bytes of one batch the compacted-topic key check reads (decodeBatch's default cap). */
-const COMPACTED_KEY_CHECK_MAX_INFLATED_BYTES = 64 * 1024 * 1024;
 
 function invalidRecord(msg: string): KafkaError {
   return new KafkaError(ErrorCode.INVALID_RECORD, msg);
@@ -72,7 +81,10 @@ export function validateMessagesAndAssignOffsets(
   const target = config.targetCompression;
   let recompress = false;
 
-  eachBatch(input, (pos) => {
+  const check = recordsCheck;
+  check.reset(config, now);
+  const inflationLimit = produceInflationLimitBytes(config.maxMessageBytes);
+  eachBatch(input, (pos, size) => {
     if (fromClient && readInt64(input, pos + BatchField.BASE_OFFSET) !== 0) {
       throw invalidRecord(
         `The baseOffset of the record batch should be 0, but it is ${readInt64(input, pos)}`,
@@ -81,33 +93,15 @@ export function validateMessagesAndAssignOffsets(
     const attributes = input.readInt16BE(pos + BatchField.ATTRIBUTES);
     if (fromClient && attributes & Attribute.CONTROL)
       throw invalidRecord('Clients are not allowed to write control records');
-    if (!logAppend && config.messageTimestampDifferenceMaxMs < LONG_MAX_VALUE) {
-      for (const field of [BatchField.BASE_TIMESTAMP, BatchField.MAX_TIMESTAMP]) {
-        const ts = readInt64(input, pos + field);
-        if (Math.abs(ts - now) > config.messageTimestampDifferenceMaxMs) {
-          throw new KafkaError(
-            ErrorCode.INVALID_TIMESTAMP,
-            `Timestamp ${ts} of a record batch is out of range: more than ${config.messageTimestampDifferenceMaxMs} ms from now (${now})`,
-          );
-        }
-      }
-    }
-    if (target !== null && (attributes & Attribute.COMPRESSION_MASK) !== target) recompress = true;
+    const codec = attributes & Attribute.COMPRESSION_MASK;
+    if (target !== null && codec !== target) recompress = true;
+    check.walkBatch(input, pos, size, attributes, inflationLimit);
   });
-
-  if (config.compact) {
-    // The framing only, no record objects: a 0.93 MB zstd batch of 1.1M tiny records took seconds
-    // of the event loop as a million decoded records.
-    eachBatch(input, (pos, size) => {
-      if (firstRecordWithoutKey(input.subarray(pos, pos + size), COMPACTED_KEY_CHECK_MAX_INFLATED_BYTES) >= 0) {
-        throw invalidRecord('Compacted topic cannot accept message without key');
-      }
-    });
-  }
+  check.throwIfAny();
 
   let records = input;
   if (recompress && target !== null) {
-    records = recompressBatches(input, target);
+    records = recompressBatches(input, target, config);
     eachBatch(records, (_pos, size) => {
       if (size > config.maxMessageBytes) {
         throw new KafkaError(
@@ -146,7 +140,7 @@ export function validateMessagesAndAssignOffsets(
 }
 
 /** Rebuilds every batch with the topic's codec (compression.type other than `producer`). */
-function recompressBatches(input: Buffer, codec: number): Buffer {
+function recompressBatches(input: Buffer, codec: number, config: LogConfig): Buffer {
   const out: Buffer[] = [];
   eachBatch(input, (pos, size) => {
     const batch = input.subarray(pos, pos + size);
@@ -154,7 +148,10 @@ function recompressBatches(input: Buffer, codec: number): Buffer {
       out.push(batch);
       return;
     }
-    const { header, records } = decodeBatch(batch, 0, { verifyCrc: false });
+    const { header, records } = decodeBatch(batch, 0, {
+      verifyCrc: false,
+      maxDecompressedBytes: produceInflationLimitBytes(config.maxMessageBytes),
+    });
     out.push(
       buildBatch(
         records.map((r) => ({
@@ -180,6 +177,110 @@ function recompressBatches(input: Buffer, codec: number): Buffer {
     );
   });
   return out.length === 1 ? out[0] : Buffer.concat(out);
+}
+
+/**
+ * Kafka's validateRecord over one batch's records, as the framing walk visits them: offset deltas
+ * 0, 1, 2… (a producer writes them so; anything else would give records offsets their batch does
+ * not cover), a key on compacted topics, CreateTime timestamps within
+ * message.timestamp.difference.max.ms, no LogAppendTime from a producer. Each refused record is
+ * kept as a RecordError (batch_index is its index in its batch, as Kafka's), at most one per
+ * record; all are thrown together after the walk (Kafka's processRecordErrors). One instance serves
+ * every validation (they are synchronous): nothing is allocated per record or per batch unless a
+ * record is refused.
+ */
+class RecordsCheck {
+  private readonly frame = new RecordFrame();
+  private compact = false;
+  private timestampDifferenceMaxMs = LONG_MAX_VALUE;
+  private checkTimestamps = false;
+  private now = 0;
+  private baseTimestamp = 0;
+  private logAppendTimeBatch = false;
+  private maxTimestamp = -1;
+  private recordErrors: RecordError[] | null = null;
+  private anyTimestampError = false;
+
+  reset(config: LogConfig, now: number): void {
+    this.compact = config.compact;
+    this.checkTimestamps =
+      config.messageTimestampType !== 'LogAppendTime' && config.messageTimestampDifferenceMaxMs < LONG_MAX_VALUE;
+    this.timestampDifferenceMaxMs = config.messageTimestampDifferenceMaxMs;
+    this.now = now;
+    this.recordErrors = null;
+    this.anyTimestampError = false;
+  }
+
+  /**
+   * Walks the records of the batch at `pos` (inflating a compressed one within `inflationLimit`)
+   * and corrects its maxTimestamp to its records' largest (CreateTime), as Kafka's setMaxTimestamp.
+   */
+  walkBatch(buf: Buffer, pos: number, size: number, attributes: number, inflationLimit: number): void {
+    this.baseTimestamp = readInt64(buf, pos + BatchField.BASE_TIMESTAMP);
+    this.logAppendTimeBatch = (attributes & Attribute.TIMESTAMP_TYPE) !== 0;
+    this.maxTimestamp = -1;
+    const count = buf.readInt32BE(pos + BatchField.RECORDS_COUNT);
+    const codec = attributes & Attribute.COMPRESSION_MASK;
+    if (codec === 0) {
+      walkRecords(buf, pos + RECORD_BATCH_OVERHEAD, pos + size, count, this.frame, this.visit);
+    } else {
+      const compressed = buf.subarray(pos + RECORD_BATCH_OVERHEAD, pos + size);
+      const body = withInflationLimit('record batch', inflationLimit, () =>
+        decompress(codec, compressed, inflationLimit),
+      );
+      walkRecords(body, 0, body.length, count, this.frame, this.visit);
+    }
+    if (
+      !this.logAppendTimeBatch &&
+      this.recordErrors === null &&
+      count > 0 &&
+      readInt64(buf, pos + BatchField.MAX_TIMESTAMP) !== this.maxTimestamp
+    ) {
+      writeInt64(buf, pos + BatchField.MAX_TIMESTAMP, this.maxTimestamp);
+      buf.writeUInt32BE(crc32c(buf, pos + BatchField.ATTRIBUTES, pos + size), pos + BatchField.CRC);
+    }
+  }
+
+  throwIfAny(): void {
+    if (this.recordErrors !== null) throw RecordValidationError.of(this.recordErrors, this.anyTimestampError);
+  }
+
+  private readonly visit = (f: RecordFrame): void => {
+    if (f.offsetDelta !== f.index) {
+      this.refuse(f.index, `Record ${f.index} has offset delta ${f.offsetDelta}: a batch's offset deltas must be 0, 1, 2…`);
+      return;
+    }
+    if (this.compact && f.keyLength < 0) {
+      this.refuse(f.index, 'Compacted topic cannot accept message without key.');
+      return;
+    }
+    const timestamp = this.baseTimestamp + f.timestampDelta;
+    if (timestamp > this.maxTimestamp) this.maxTimestamp = timestamp;
+    if (this.checkTimestamps && timestamp !== -1 && Math.abs(timestamp - this.now) > this.timestampDifferenceMaxMs) {
+      this.anyTimestampError = true;
+      this.refuse(
+        f.index,
+        `Timestamp ${timestamp} of message with offset ${f.offsetDelta} is out of range. The timestamp should be within [${this.now - this.timestampDifferenceMaxMs}, ${this.now + this.timestampDifferenceMaxMs}]`,
+      );
+    } else if (this.logAppendTimeBatch) {
+      this.anyTimestampError = true;
+      this.refuse(f.index, 'Invalid timestamp type in message. Producer should not set timestamp type to LogAppendTime.');
+    }
+  };
+
+  private refuse(batchIndex: number, message: string): void {
+    (this.recordErrors ??= []).push({ batchIndex, message });
+  }
+}
+
+const recordsCheck = new RecordsCheck();
+
+const TWO_32 = 4294967296;
+
+function writeInt64(buf: Buffer, pos: number, v: number): void {
+  const hi = Math.floor(v / TWO_32);
+  buf.writeInt32BE(hi, pos);
+  buf.writeUInt32BE(v - hi * TWO_32, pos + 4);
 }
 
 /**

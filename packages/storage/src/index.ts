@@ -57,3 +57,4 @@ export { disk, ioError, type FaultInjector } from './disk';
 export { Scheduler } from './Scheduler';
 export * as LogFiles from './LogFiles';
 export type { AppendOrigin } from './LogValidator';
+export { RecordValidationError } from './RecordValidationError';

@@ -1,5 +1,6 @@
-import { Worker } from 'node:worker_threads';
-import { crc32c, decodeResponse, type Struct } from '@samsa/protocol';
+import { decodeResponse, type Struct } from '@samsa/protocol';
+import { rssMiB } from '../../bench/procStats';
+import { ApiVersionsProbe, type ProbeReport } from './apiVersionsProbe';
 import type { BrokerHandle, ClusterHandle } from '../../harness/broker';
 import {
   errorName,
@@ -152,110 +153,161 @@ export async function sendHandBuiltRaw(
   }
 }
 
+// ---- memory and stall probes (memory rows assert RSS growth, stall rows the ApiVersions probe) ----
+
+/** Resident set size of process `pid`, in bytes (Linux: /proc/<pid>/status VmRSS). */
+export function rssBytes(pid: number): number {
+  const mib = rssMiB(pid, 'VmRSS');
+  if (Number.isNaN(mib)) throw new Error(`no VmRSS for pid ${pid}`);
+  return mib * 1024 * 1024;
+}
+
+/** The stall rows' bound (issue 13): no ApiVersions answer may wait longer on the broker. */
+export const PROBE_BOUND_MS = 100;
+
 /**
- * Probes `broker` with ApiVersions v0 on a connection of its own, one after another (the next a few
- * ms after each answer), until `work` settles; returns what `work` gave and each probe's latency in
- * ms, send to answer. The stall rows' bound: every probe answered within 100 ms while the broker
- * serves the heavy request. The probes run in a worker thread with its own event loop, so the test's
- * own work (receiving and decoding a 30 MiB response) does not delay them.
+ * Runs `work` while an ApiVersionsProbe (its own connection, its own worker thread, a request every
+ * 10 ms) times every answer, and returns what `work` gave and the probe's report. See
+ * `expectNoStall` for what a stall row asserts on it.
  */
-export async function probeApiVersionsWhile<T>(
-  broker: BrokerHandle,
-  work: Promise<T>,
-): Promise<{ result: T; latenciesMs: number[] }> {
-  const worker = new Worker(PROBE_WORKER, { eval: true, workerData: { port: broker.port } });
-  const latencies = new Promise<number[]>((resolve, reject) => {
-    worker.once('message', (m: { latenciesMs?: number[]; error?: string }) =>
-      m.error !== undefined ? reject(new Error(m.error)) : resolve(m.latenciesMs ?? []),
-    );
-    worker.once('error', reject);
-  });
-  latencies.catch(() => undefined); // awaited below; a failure after terminate() is no one's
-  await new Promise<void>((resolve, reject) => {
-    worker.once('online', resolve);
-    worker.once('error', reject);
-  });
+export async function probeApiVersionsWhile<T>(broker: BrokerHandle, work: Promise<T>): Promise<{ result: T; report: ProbeReport }> {
+  const probe = ApiVersionsProbe.start(broker.port, { intervalMs: 10, brokerPid: broker.pid });
+  let result: T;
   try {
-    const result = await work;
-    worker.postMessage('stop');
-    return { result, latenciesMs: await latencies };
-  } finally {
-    await worker.terminate();
+    result = await work;
+  } catch (e) {
+    await probe.stop(PROBE_BOUND_MS).catch(() => undefined);
+    throw e;
   }
+  return { result, report: await probe.stop(PROBE_BOUND_MS) };
 }
-
-/** The probe loop of probeApiVersionsWhile: plain JavaScript, ApiVersions v0 frames written by hand. */
-const PROBE_WORKER = `
-const net = require('node:net');
-const { parentPort, workerData } = require('node:worker_threads');
-const latenciesMs = [];
-let stop = false;
-parentPort.on('message', () => { stop = true; });
-const socket = net.connect(workerData.port, '127.0.0.1');
-socket.setNoDelay(true);
-let pending = Buffer.alloc(0);
-let answered = null;
-socket.on('data', (d) => {
-  pending = Buffer.concat([pending, d]);
-  while (pending.length >= 4 && pending.length >= 4 + pending.readInt32BE(0)) {
-    pending = pending.subarray(4 + pending.readInt32BE(0));
-    if (answered) answered();
-  }
-});
-socket.on('error', (e) => parentPort.postMessage({ error: String(e) }));
-function frame(correlationId) {
-  const clientId = Buffer.from('samsa-probe');
-  const b = Buffer.alloc(4 + 2 + 2 + 4 + 2 + clientId.length);
-  b.writeInt32BE(b.length - 4, 0);
-  b.writeInt16BE(18, 4); // ApiVersions
-  b.writeInt16BE(0, 6); // v0
-  b.writeInt32BE(correlationId, 8);
-  b.writeInt16BE(clientId.length, 12);
-  clientId.copy(b, 14);
-  return b;
-}
-socket.once('connect', async () => {
-  for (let id = 1; !stop; id++) {
-    const started = performance.now();
-    const got = new Promise((resolve) => { answered = resolve; });
-    socket.write(frame(id));
-    const timeout = new Promise((resolve) => setTimeout(() => resolve('timeout'), 30000));
-    if ((await Promise.race([got, timeout])) === 'timeout') {
-      parentPort.postMessage({ error: 'an ApiVersions probe got no answer within 30 s' });
-      return;
-    }
-    latenciesMs.push(performance.now() - started);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-  socket.destroy();
-  parentPort.postMessage({ latenciesMs });
-});
-`;
 
 /**
- * A record batch v2 around `records` (the records section as the test wrote it, compressed or not),
- * its 61-byte header written field by field and its CRC-32C computed here: for tests that need a
- * batch our own builder would not make (a count or offsets that lie, a compression bomb).
+ * A stall row's assertion: the probe was answered throughout, and no answer waited 100 ms on the
+ * broker — its event-loop thread's time on a CPU or blocked in a disk call while the probe waited
+ * (`ProbeReport.brokerShareMaxMs`; a loaded machine's waits for a CPU are not the broker's). The raw
+ * latencies are printed beside; SAMSA_STRICT_PROBE=1 holds them to the bound too.
  */
-export function handBuiltBatch(
-  records: Buffer,
-  o: { readonly count: number; readonly lastOffsetDelta: number; readonly compression: number; readonly baseOffset?: number },
-): Buffer {
-  const batch = Buffer.alloc(61 + records.length);
-  const now = BigInt(Date.now());
-  batch.writeBigInt64BE(BigInt(o.baseOffset ?? 0), 0); // base offset
-  batch.writeInt32BE(batch.length - 12, 8); // batch length
-  batch.writeInt32BE(0, 12); // partition leader epoch
-  batch.writeInt8(2, 16); // magic
-  batch.writeInt16BE(o.compression, 21); // attributes: the codec, CreateTime
-  batch.writeInt32BE(o.lastOffsetDelta, 23);
-  batch.writeBigInt64BE(now, 27); // base timestamp
-  batch.writeBigInt64BE(now, 35); // max timestamp
-  batch.writeBigInt64BE(-1n, 43); // producer id
-  batch.writeInt16BE(-1, 51); // producer epoch
-  batch.writeInt32BE(-1, 53); // base sequence
-  batch.writeInt32BE(o.count, 57);
-  records.copy(batch, 61);
-  batch.writeUInt32BE(crc32c(batch, 21, batch.length), 17);
-  return batch;
+export function expectNoStall(report: ProbeReport, what: string): void {
+  console.log(
+    `${what}: ${report.samples} probes, latency max ${report.maxMs} ms (p99 ${report.p99Ms}), broker's share max ` +
+      `${report.brokerShareMaxMs} ms; slowest ${JSON.stringify(report.over.slice(0, 3))}`,
+  );
+  expect(report.error).toBeNull();
+  expect(report.samples).toBeGreaterThan(0);
+  expect(report.unansweredForMs).toBeLessThan(PROBE_BOUND_MS);
+  expect(report.brokerShareMaxMs).toBeLessThan(PROBE_BOUND_MS);
+  if (process.env.SAMSA_STRICT_PROBE === '1') expect(report.maxMs).toBeLessThan(PROBE_BOUND_MS);
+}
+
+// ---- record batches v2 by hand (bad content under a valid CRC) ----------------------------------
+
+const CRC32C_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+/** CRC-32C (Castagnoli), computed here rather than by Samsa's own addon. */
+export function crc32c(buf: Buffer): number {
+  let crc = 0xffffffff;
+  for (const b of buf) crc = CRC32C_TABLE[(crc ^ b) & 0xff]! ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+/** A zigzag varint (record fields), as bytes. */
+export function varint(v: number): Buffer {
+  let raw = ((v << 1) ^ (v >> 31)) >>> 0;
+  const out: number[] = [];
+  while (raw >= 0x80) {
+    out.push((raw & 0x7f) | 0x80);
+    raw >>>= 7;
+  }
+  out.push(raw);
+  return Buffer.from(out);
+}
+
+/**
+ * One v2 record as bytes: length, attributes 0, timestamp delta, offset delta, key, value, headers.
+ * `body` replaces everything after the length (to write a record that does not frame).
+ */
+export function handBuiltRecord(r: {
+  offsetDelta: number;
+  timestampDelta?: number;
+  key?: Buffer | null;
+  value?: Buffer | null;
+  headers?: readonly [string, Buffer | null][];
+  body?: Buffer;
+}): Buffer {
+  const lengthPrefixed = (b: Buffer | null | undefined) => (b == null ? varint(-1) : Buffer.concat([varint(b.length), b]));
+  const body =
+    r.body ??
+    Buffer.concat([
+      Buffer.from([0]),
+      varint(r.timestampDelta ?? 0),
+      varint(r.offsetDelta),
+      lengthPrefixed(r.key),
+      lengthPrefixed(r.value),
+      varint(r.headers?.length ?? 0),
+      ...(r.headers ?? []).map(([k, v]) => Buffer.concat([lengthPrefixed(Buffer.from(k)), lengthPrefixed(v)])),
+    ]);
+  return Buffer.concat([varint(body.length), body]);
+}
+
+/**
+ * A v2 record batch around `records` (already framed, or compressed with `attributes`' codec), its
+ * header fields as given or as a producer writes them, and a CRC-32C that is valid over whatever the
+ * content is.
+ */
+export function handBuiltBatch(b: {
+  records: Buffer;
+  count: number;
+  lastOffsetDelta?: number;
+  attributes?: number;
+  baseTimestamp?: number;
+  maxTimestamp?: number;
+  baseOffset?: number;
+  partitionLeaderEpoch?: number;
+}): Buffer {
+  const out = Buffer.alloc(61 + b.records.length);
+  out.writeBigInt64BE(BigInt(b.baseOffset ?? 0), 0);
+  out.writeInt32BE(out.length - 12, 8);
+  out.writeInt32BE(b.partitionLeaderEpoch ?? -1, 12);
+  out.writeInt8(2, 16);
+  out.writeInt16BE(b.attributes ?? 0, 21);
+  out.writeInt32BE(b.lastOffsetDelta ?? b.count - 1, 23);
+  const now = BigInt(b.baseTimestamp ?? Date.now());
+  out.writeBigInt64BE(now, 27);
+  out.writeBigInt64BE(BigInt(b.maxTimestamp ?? Number(now)), 35);
+  out.writeBigInt64BE(-1n, 43);
+  out.writeInt16BE(-1, 51);
+  out.writeInt32BE(-1, 53);
+  out.writeInt32BE(b.count, 57);
+  b.records.copy(out, 61);
+  out.writeUInt32BE(crc32c(out.subarray(21)), 17);
+  return out;
+}
+
+/** Produce v3–8 (non-flexible) as bytes: transactional id, acks, timeout, topics → partitions → records. */
+export function produceBody(
+  acks: number,
+  topics: readonly { name: string; partitions: readonly [number, Buffer][] }[],
+): Buffer[] {
+  return [
+    string(null),
+    int16(acks),
+    int32(10_000),
+    array(
+      topics.map((t) =>
+        Buffer.concat([
+          string(t.name),
+          array(t.partitions.map(([index, records]) => Buffer.concat([int32(index), bytes(records)]))),
+        ]),
+      ),
+    ),
+  ];
 }

@@ -2,6 +2,7 @@ import { updateMetadataContent } from '../testing/controlRequests';
 import { ApiKey, buildBatch, ErrorCode, type Struct } from '@samsa/protocol';
 import { isValidRequiredAcks, type ReplicaManager } from '../replica/ReplicaManager';
 import { produceHandler } from './produce';
+import { dispatchable } from './registry';
 import { ctx, fakeDeps, updateMetadataBody } from './testing/fakeDeps';
 import { answerOf } from './testing/untypedEntry';
 
@@ -67,5 +68,28 @@ describe('produceHandler acks', () => {
       ['__consumer_offsets', 0, ErrorCode.INVALID_REQUIRED_ACKS],
     ]);
     expect(appended).toEqual([{ acks: 2, topics: ['t', '__consumer_offsets'] }]);
+  });
+});
+
+describe('produceHandler acks=0', () => {
+  const request = (records: Buffer) => ({
+    transactionalId: null,
+    acks: 0,
+    timeoutMs: 1000,
+    topicData: [{ name: 't', partitionData: [{ index: 0, records }] }],
+  });
+
+  test('aGoodAcksZeroProduceIsNotAnswered', async () => {
+    const { replicaManager } = appendingReplicaManager();
+    const r = await dispatchable(produceHandler(fakeDeps({ replicaManager }))).handle(ctx(ApiKey.Produce, 7), request(batch()));
+    expect(r).toBeNull();
+  });
+
+  test('anAcksZeroProduceWithAPartitionErrorThrowsSoTheConnectionCloses', async () => {
+    const { replicaManager } = appendingReplicaManager();
+    // three bytes are no batch: CORRUPT_MESSAGE, which acks=0 cannot answer
+    await expect(
+      answerOf(produceHandler(fakeDeps({ replicaManager })), ctx(ApiKey.Produce, 7), request(Buffer.alloc(3))),
+    ).rejects.toMatchObject({ code: ErrorCode.CORRUPT_MESSAGE, message: expect.stringMatching(/topic t partition 0: CORRUPT_MESSAGE/) });
   });
 });

@@ -3,13 +3,16 @@ import {
   ApiKey,
   Attribute,
   BatchField,
-  buildBatch,
   CompressionType,
-  decodeMessageSet,
+  convertMessageSetToBatch,
   ErrorCode,
+  errorInfo,
+  inflateLegacyWrappers,
   KafkaError,
   LOG_OVERHEAD,
   magicAt,
+  produceInflationLimitBytes,
+  type ProducePartitionResult,
 } from '@samsa/protocol';
 import { isInternalTopic } from '@samsa/zk';
 import { isValidRequiredAcks } from '../replica/ReplicaManager';
@@ -22,7 +25,7 @@ export const ADMIN_CLIENT_ID = '__admin_client';
 /**
  * Produce v0–8. v3+ must carry exactly one record batch of magic 2 (ZSTD only from v7); v0–2 carry
  * legacy message sets, which are converted to one v2 batch (the log stores only v2). acks=0 gets
- * no response. Internal topics (__consumer_offsets) refuse client writes: INVALID_TOPIC_EXCEPTION.
+ * no response; an error on any of its partitions closes the connection instead (Kafka 2.8). Internal topics (__consumer_offsets) refuse client writes: INVALID_TOPIC_EXCEPTION.
  * acks outside {-1, 0, 1}: INVALID_REQUIRED_ACKS, nothing appended (ReplicaManager.appendRecords).
  */
 export function produceHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.Produce> {
@@ -50,7 +53,10 @@ export function produceHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.
             continue;
           }
           try {
-            entries.push({ topic: t.name, partition: p.index, records: recordsForLog(p.records, version) });
+            const maxInflatedBytes = () => produceInflationLimitBytes(maxMessageBytesFor(deps, t.name, p.index));
+            const converted = recordsForLog(p.records, version, { maxInflatedBytes });
+            const records = converted instanceof Promise ? await converted : converted;
+            entries.push({ topic: t.name, partition: p.index, records });
           } catch (e) {
             if (!(e instanceof KafkaError)) throw e;
             early.set(k, e.code);
@@ -60,34 +66,84 @@ export function produceHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.
       const toAppend = entries.filter((e) => !early.has(e));
       const results = await deps.replicaManager.appendRecords(body.timeoutMs, body.acks, toAppend, ctx.onApiLocalComplete);
       deps.brokerTopicStats?.recordProduce(toAppend, results);
-      if (body.acks === 0) return null;
       const byKey = new TopicPartitionMap(results.map((r) => [r, r] as const));
+      const responses = body.topicData.map((t) => ({
+        name: t.name,
+        partitionResponses: t.partitionData.map((p) => {
+          const k = { topic: t.name, partition: p.index };
+          const r = byKey.get(k);
+          const code = early.get(k) ?? r?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR;
+          return {
+            index: p.index,
+            errorCode: code,
+            baseOffset: r?.baseOffset ?? -1,
+            logAppendTimeMs: r?.logAppendTimeMs ?? -1,
+            logStartOffset: r?.logStartOffset ?? -1,
+            recordErrors: code === ErrorCode.NONE ? [] : recordErrorsOf(r),
+            errorMessage: code === ErrorCode.NONE ? null : (r?.errorMessage ?? null),
+          };
+        }),
+      }));
+      if (body.acks === 0) {
+        maybeCloseForAcksZero(responses);
+        return null;
+      }
       return {
-        responses: body.topicData.map((t) => ({
-          name: t.name,
-          partitionResponses: t.partitionData.map((p) => {
-            const k = { topic: t.name, partition: p.index };
-            const r = byKey.get(k);
-            const code = early.get(k) ?? r?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR;
-            return {
-              index: p.index,
-              errorCode: code,
-              baseOffset: r?.baseOffset ?? -1,
-              logAppendTimeMs: r?.logAppendTimeMs ?? -1,
-              logStartOffset: r?.logStartOffset ?? -1,
-              recordErrors: [],
-              errorMessage: code === ErrorCode.NONE ? null : (r?.errorMessage ?? null),
-            };
-          }),
-        })),
+        responses,
         throttleTimeMs: 0,
       };
     },
   };
 }
 
-/** Checks Kafka's per-version rules and turns legacy message sets into one v2 batch. */
-export function recordsForLog(records: Buffer | null, version: number): Buffer {
+/** Produce v8+ record_errors: the records the leader named when it refused the batch. */
+function recordErrorsOf(r: ProducePartitionResult | undefined): { batchIndex: number; batchIndexErrorMessage: string | null }[] {
+  return (r?.recordErrors ?? []).map((e) => ({ batchIndex: e.batchIndex, batchIndexErrorMessage: e.message }));
+}
+
+/**
+ * acks=0 gets no response, so an error on any partition cannot be answered: as Kafka's
+ * handleProduceRequest, the connection is closed instead (the producer notices, refreshes its
+ * metadata and reconnects). Thrown as a KafkaError, which the dispatcher turns into a close for
+ * acks=0 (RequestDispatcher.onHandlerError), naming each partition's error.
+ */
+function maybeCloseForAcksZero(
+  responses: readonly { name: string; partitionResponses: readonly { index: number; errorCode: number }[] }[],
+): void {
+  const failed = responses.flatMap((t) =>
+    t.partitionResponses
+      .filter((p) => p.errorCode !== ErrorCode.NONE)
+      .map((p) => ({ code: p.errorCode, what: `topic ${t.name} partition ${p.index}: ${errorInfo(p.errorCode).name}` })),
+  );
+  if (failed.length === 0) return;
+  throw new KafkaError(
+    failed[0].code,
+    `error during produce request with acks=0; topic and partition to exceptions: ${failed.map((f) => f.what).join(', ')}`,
+  );
+}
+
+/**
+ * The larger of the broker's message.max.bytes and the topic's max.message.bytes (when this broker
+ * holds the partition): what bounds a legacy set's inflated bytes (compression/limits.ts).
+ */
+function maxMessageBytesFor(deps: BrokerDeps, topic: string, partition: number): number {
+  const broker = deps.config.int('message.max.bytes');
+  const topicMax = deps.replicaManager.getPartition(topic, partition)?.log.config.maxMessageBytes ?? 0;
+  return Math.max(broker, topicMax);
+}
+
+/**
+ * Checks Kafka's per-version rules and turns legacy message sets into one v2 batch. A legacy set's
+ * compressed wrappers are inflated first, gzip on the thread pool (the event loop stays free for
+ * other connections while a hostile wrapper inflates), all of them together bounded by
+ * `maxInflatedBytes()` (RECORD_LIST_TOO_LARGE past it); then the records are converted without an
+ * object per record.
+ */
+export function recordsForLog(
+  records: Buffer | null,
+  version: number,
+  { maxInflatedBytes }: { readonly maxInflatedBytes: () => number },
+): Buffer | Promise<Buffer> {
   if (!records || records.length < LOG_OVERHEAD + 5) throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, 'empty or truncated record set');
   const magic = magicAt(records, 0);
   if (version >= 3) {
@@ -104,12 +160,9 @@ export function recordsForLog(records: Buffer | null, version: number): Buffer {
   }
   if (magic === 2) return records;
   if (magic !== 0 && magic !== 1) throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, `unknown magic ${magic}`);
-  const legacy = decodeMessageSet(records);
-  if (legacy.length === 0) throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, 'message set holds no whole message');
-  const codec = legacy[0].codec;
-  const baseTimestamp = legacy[0].timestamp;
-  return buildBatch(
-    legacy.map((r, i) => ({ key: r.key, value: r.value, timestamp: r.timestamp, offsetDelta: i })),
-    { compression: codec, baseTimestamp, partitionLeaderEpoch: -1 },
+  const legacy = records;
+  const limit = maxInflatedBytes();
+  return inflateLegacyWrappers(legacy, { maxInflatedBytes: limit }).then((inflated) =>
+    convertMessageSetToBatch(legacy, { maxInflatedBytes: limit, inflated }),
   );
 }

@@ -11,7 +11,7 @@ import {
   type StopReplicaRequestContent,
   type StopReplicaResponseContent,
 } from '@samsa/protocol';
-import { RecordsSlice, type ConfigProps, type Log, type LogConfig, type LogManager } from '@samsa/storage';
+import { RecordsSlice, RecordValidationError, type ConfigProps, type Log, type LogConfig, type LogManager } from '@samsa/storage';
 import type { IsrUpdater } from './IsrUpdater';
 import { Partition, type EpochEndOffset, type LeaderAndIsrState } from './Partition';
 import type { MetadataCache } from '../metadata/MetadataCache';
@@ -709,5 +709,6 @@ function produceError(topic: string, partition: number, err: unknown, logger: Lo
     baseOffset: -1,
     logAppendTimeMs: -1,
     logStartOffset: -1,
+    ...(err instanceof RecordValidationError ? { recordErrors: err.recordErrors } : {}),
   };
 }

@@ -147,6 +147,16 @@ export class Writer {
     return this;
   }
 
+  /** Appends `src[start, end)`, as `raw` does, without making a view of a small run first. */
+  rawFrom(src: Buffer, start: number, end: number): this {
+    const n = end - start;
+    if (n >= ZERO_COPY_MIN_BYTES) return this.raw(src.subarray(start, end));
+    this.ensure(n);
+    src.copy(this.buf, this.pos, start, end);
+    this.pos += n;
+    return this;
+  }
+
   /** The encoded bytes as a list of Buffers (the Writer must not be used afterwards). */
   chunksOut(): Buffer[] {
     this.flushRegion();

@@ -1,5 +1,5 @@
 import { buildBatch, decodeBatch } from './record';
-import { batchRecordReader, firstRecordWithoutKey, RecordStreamReader } from './recordStream';
+import { batchRecordReader, RecordStreamReader } from './recordStream';
 import { CompressionType } from './compression';
 import { RECORD_BATCH_OVERHEAD, readBatchHeader } from './batch';
 
@@ -48,26 +48,3 @@ describe('RecordStreamReader', () => {
     expect(() => batchRecordReader(bad)).toThrow(/CRC/);
   });
 });
-
-describe('firstRecordWithoutKey', () => {
-  it('finds the first keyless record, or -1', () => {
-    expect(firstRecordWithoutKey(batch, 1 << 20)).toBe(0);
-    const keyed = buildBatch(records.map((r, i) => ({ ...r, key: `k${i}` })), { compression: CompressionType.Gzip });
-    expect(firstRecordWithoutKey(keyed, 1 << 20)).toBe(-1);
-    const late = buildBatch(records.map((r, i) => ({ ...r, key: i === 33 ? null : `k${i}` })), { compression: CompressionType.Lz4 });
-    expect(firstRecordWithoutKey(late, 1 << 20)).toBe(33);
-  });
-
-  it('refuses a record whose length runs past the batch', () => {
-    const cut = withLength(batch, RECORD_BATCH_OVERHEAD + 20); // 20 bytes of records, 40 claimed
-    cut[RECORD_BATCH_OVERHEAD] = 0x7e; // the first record claims 63 bytes
-    expect(() => firstRecordWithoutKey(cut, 1 << 20)).toThrow(/beyond/);
-  });
-});
-
-/** `batch` cut to `size` bytes, its length field saying so. */
-function withLength(b: Buffer, size: number): Buffer {
-  const out = Buffer.from(b.subarray(0, size));
-  out.writeInt32BE(size - 12, 8);
-  return out;
-}

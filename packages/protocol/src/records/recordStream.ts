@@ -125,51 +125,8 @@ function recordFrameBytes(buf: Buffer, pos: number): number {
   throw corrupt('record length varint longer than 5 bytes');
 }
 
-/** The position after the varint at `pos`, which must end before `end`. */
-function skipVarint(buf: Buffer, pos: number, end: number): number {
-  for (let n = 0; n < 10 && pos < end; n++) if ((buf[pos++] & 0x80) === 0) return pos;
-  throw corrupt('record field varint cut short');
-}
-
 function corrupt(message: string): KafkaError {
   return new KafkaError(ErrorCode.CORRUPT_MESSAGE, message);
-}
-
-/**
- * The index of the first record without a key in the v2 batch `batch` (a whole batch, header
- * included), or -1 when every record has one: the compacted-topic check of Kafka's LogValidator.
- * Walks the record framing only — no record objects, no key or value copies — so a batch of a
- * million tiny records costs a pass over its inflated bytes rather than a million allocations.
- */
-export function firstRecordWithoutKey(batch: Buffer, maxDecompressedBytes: number): number {
-  const header = readBatchHeader(batch, 0);
-  if (header.magic !== CURRENT_MAGIC) throw corrupt(`batch has magic ${header.magic}`);
-  const size = LOG_OVERHEAD + header.batchLength;
-  if (size < RECORD_BATCH_OVERHEAD || size > batch.length) throw corrupt(`batch length ${header.batchLength} beyond the ${batch.length} bytes present`);
-  const codec = header.attributes & Attribute.COMPRESSION_MASK;
-  let body = batch.subarray(RECORD_BATCH_OVERHEAD, size);
-  if (codec !== 0) body = decompress(codec, body, maxDecompressedBytes);
-  let pos = 0;
-  for (let i = 0; i < header.recordsCount; i++) {
-    // length (zigzag varint), attributes (1 byte), timestamp delta and offset delta (varints,
-    // skipped), then the key length: zigzag -1 is the single byte 0x01.
-    const start = pos;
-    let raw = 0;
-    for (let shift = 0; ; shift += 7) {
-      if (pos >= body.length || shift > 28) throw corrupt(`record ${i} of the batch at offset ${header.baseOffset}: bad length`);
-      const b = body[pos++];
-      raw += (b & 0x7f) * 2 ** shift;
-      if ((b & 0x80) === 0) break;
-    }
-    const length = raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2;
-    const end = pos + length;
-    if (length < 4 || end > body.length) throw corrupt(`record ${i} of the batch at offset ${header.baseOffset} has length ${length} beyond its ${body.length - start} bytes`);
-    pos = skipVarint(body, skipVarint(body, pos + 1, end), end);
-    if (pos >= end) throw corrupt(`record ${i} of the batch at offset ${header.baseOffset} ends before its key`);
-    if (body[pos] === 0x01) return i;
-    pos = end;
-  }
-  return -1;
 }
 
 /**

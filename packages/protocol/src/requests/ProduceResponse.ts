@@ -11,4 +11,12 @@ export interface ProducePartitionResult {
   readonly baseOffset: number;
   readonly logAppendTimeMs: number;
   readonly logStartOffset: number;
+  /** Records that made the leader refuse the batch (Produce v8+ record_errors), when it names them. */
+  readonly recordErrors?: readonly RecordError[];
+}
+
+/** One record's refusal: its index in its batch and why (Kafka's ProduceResponse.RecordError). */
+export interface RecordError {
+  readonly batchIndex: number;
+  readonly message: string | null;
 }

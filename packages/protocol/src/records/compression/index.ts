@@ -1,6 +1,6 @@
 import { ErrorCode, KafkaError } from '../../errors';
 import { compressionTypeName, CompressionType } from './CompressionType';
-import { compressGzip, decompressGzip } from './gzip';
+import { compressGzip, decompressGzip, decompressGzipAsync } from './gzip';
 import { checkOutputBytes, MAX_OUTPUT_BYTES_DEFAULT } from './limits';
 import { compressLz4, decompressLz4 } from './lz4';
 import { compressSnappy, decompressSnappy } from './snappy';
@@ -20,8 +20,14 @@ export {
   compressionTypeName,
   isCompressionType,
 } from './CompressionType';
-export { MAX_OUTPUT_BYTES_DEFAULT } from './limits';
-export { compressGzip, decompressGzip } from './gzip';
+export {
+  inflatedTooLarge,
+  MAX_OUTPUT_BYTES_DEFAULT,
+  PRODUCE_INFLATION_FACTOR,
+  produceInflationLimitBytes,
+  withInflationLimit,
+} from './limits';
+export { compressGzip, decompressGzip, decompressGzipAsync } from './gzip';
 export { compressSnappy, decompressSnappy, isXerialSnappy, type SnappyCompressOptions } from './snappy';
 export { compressLz4, decompressLz4, type Lz4CompressOptions } from './lz4';
 export { compressZstd, decompressZstd } from './zstd';
@@ -63,6 +69,23 @@ export function decompress(
       return decompressZstd(data, maxOutputBytes);
     default:
       throw unsupported(type);
+  }
+}
+
+/**
+ * `decompress`, with gzip inflated on the thread pool (decompressGzipAsync). The other codecs decode
+ * at GB/s and stay synchronous; their errors arrive as a rejected promise all the same.
+ */
+export function decompressAsync(
+  type: CompressionType,
+  data: Buffer,
+  maxOutputBytes = MAX_OUTPUT_BYTES_DEFAULT,
+): Promise<Buffer> {
+  if (type === CompressionType.Gzip) return decompressGzipAsync(data, maxOutputBytes);
+  try {
+    return Promise.resolve(decompress(type, data, maxOutputBytes));
+  } catch (err) {
+    return Promise.reject(err);
   }
 }
 

@@ -3,6 +3,8 @@
  * chosen not to collide with the record batch v2 exports (records/batch.ts, records/record.ts).
  */
 export { decodeMessageSet, type LegacyRecord } from './decode';
+export { convertMessageSetToBatch, type ConvertMessageSetOptions } from './convert';
+export { inflateLegacyWrappers } from './inflate';
 export {
   encodeMessageSet,
   entrySize as legacyEntrySize,

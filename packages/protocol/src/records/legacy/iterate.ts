@@ -1,3 +1,4 @@
+import { ErrorCode, KafkaError } from '../../errors';
 import { compressionTypeName, decompress, isCompressionType } from '../compression';
 import {
   ATTRIBUTE_LOG_APPEND_TIME,
@@ -41,6 +42,13 @@ export class RecordCursor {
 export interface ScanOptions {
   /** Cap on each wrapper's decompressed size; beyond it MESSAGE_TOO_LARGE. */
   readonly maxOutputBytes?: number;
+  /**
+   * Cap on the decompressed size of all wrappers together; beyond it MESSAGE_TOO_LARGE. Without it
+   * a set of many small wrappers, each under `maxOutputBytes`, could still inflate without bound.
+   */
+  readonly maxTotalOutputBytes?: number;
+  /** Wrappers' inner message sets already inflated (inflate.ts), by wrapper position in `buf`. */
+  readonly inflated?: ReadonlyMap<number, Buffer>;
 }
 
 export interface ScanSummary {
@@ -66,6 +74,7 @@ export function forEachLegacyRecord(
   let shallowCount = 0;
   let codec = 0;
   let magicsSeen = 0;
+  let inflatedLeft = options.maxTotalOutputBytes ?? Infinity;
   while (readMessage(buf, pos, buf.length, outer)) {
     shallowCount++;
     magicsSeen |= 1 << outer.magic;
@@ -79,7 +88,14 @@ export function forEachLegacyRecord(
       visit(cursor);
     } else {
       codec = outer.codec;
-      forEachInnerRecord(outer, options.maxOutputBytes, inner, cursor, visit);
+      const cap = Math.min(options.maxOutputBytes ?? Infinity, inflatedLeft);
+      const data =
+        options.inflated?.get(outer.position) ?? innerMessageSet(outer, Number.isFinite(cap) ? cap : undefined);
+      if (data.length > cap) {
+        throw new KafkaError(ErrorCode.MESSAGE_TOO_LARGE, `compressed message at ${outer.position} inflates past ${cap} bytes`);
+      }
+      inflatedLeft -= data.length;
+      forEachInnerRecord(outer, data, inner, cursor, visit);
     }
     pos = outer.end;
   }
@@ -104,12 +120,11 @@ export function innerMessageSet(wrapper: MessageView, maxOutputBytes: number | u
 
 function forEachInnerRecord(
   wrapper: MessageView,
-  maxOutputBytes: number | undefined,
+  data: Buffer,
   inner: MessageView,
   cursor: RecordCursor,
   visit: (record: RecordCursor) => void,
 ): void {
-  const data = innerMessageSet(wrapper, maxOutputBytes);
   const timestampType = timestampTypeOf(wrapper);
   // A wrapper offset below the last inner offset (a producer's wrapper says 0) leaves the inner
   // offsets as they are, as Kafka's and kafka-python's readers do.
