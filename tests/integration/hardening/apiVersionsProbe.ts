@@ -118,6 +118,7 @@ sock.on('data', (d) => {
       const probeGap = Math.max(gap, tick, 0);
       const s0 = pending.sched;
       samples.push([pending.at, now - pending.t0, s0 && sched ? sched.cpu - s0.cpu : null, s0 && sched ? sched.wait - s0.wait : null, probeGap, states]);
+      if (samples.length === 1) parentPort.postMessage({ ready: true });
       const wait = Math.max(0, intervalMs - (now - pending.t0));
       pending = null;
       if (stopping) finish(); else timer = setTimeout(send, wait);
@@ -137,11 +138,21 @@ export class ApiVersionsProbe {
     error: string | null;
   }>;
 
+  /** Resolves once the first probe was answered (the probe is up); rejects if the worker fails first. */
+  readonly ready: Promise<void>;
+
   private constructor(private readonly worker: Worker) {
+    let ready!: () => void;
+    this.ready = new Promise((resolve) => (ready = resolve));
     this.result = new Promise((resolve, reject) => {
-      worker.once('message', resolve);
+      worker.on('message', (m: { ready?: boolean }) => {
+        if (m.ready === true) ready();
+        else resolve(m as Parameters<typeof resolve>[0]);
+      });
       worker.once('error', reject);
     });
+    // An answer that ends the run (a stop, an error) also means nothing more to wait for.
+    void this.result.then(ready, ready);
   }
 
   /** Starts probing the broker at `port` (127.0.0.1) every `intervalMs`. */

@@ -109,7 +109,7 @@ function partitionOf(body: Struct): Struct {
 
 it('(b) down-converts a 30 MiB Fetch v0 while ApiVersions probes are answered within 100 ms', async () => {
   const pids = brokerPids(cluster);
-  const { result, report } = await probeApiVersionsWhile(broker, sendHandBuilt(broker, ApiKey.Fetch, 0, fetchBody('big', 0, INT_MAX)));
+  const { result, report } = await probeApiVersionsWhile(broker, () => sendHandBuilt(broker, ApiKey.Fetch, 0, fetchBody('big', 0, INT_MAX)));
   const p = partitionOf(result);
   expect(errorName(p.errorCode)).toBe('NONE');
   const messages = decodeMessageSet(p.recordSet);
@@ -131,7 +131,7 @@ it('(d) a Fetch v2 of a gzip bomb gets messages up to the bytes read, quickly, w
   let result: Struct;
   let report: ProbeReport;
   try {
-    ({ result, report } = await probeApiVersionsWhile(broker, sendHandBuilt(broker, ApiKey.Fetch, 2, fetchBody('bomb', 0, INT_MAX))));
+    ({ result, report } = await probeApiVersionsWhile(broker, () => sendHandBuilt(broker, ApiKey.Fetch, 2, fetchBody('bomb', 0, INT_MAX))));
   } finally {
     clearInterval(sampler);
   }
@@ -152,7 +152,7 @@ it('(d) a Fetch v2 of a gzip bomb gets messages up to the bytes read, quickly, w
   // A fetch from offset 3,000,000 of the same batch finds no record at or past it: the broker reads
   // all 28 MB of inflated records to learn that, a piece at a time, and sends nothing.
   const rssBeforeScan = rssMiB(broker.pid!, 'VmRSS');
-  const scan = await probeApiVersionsWhile(broker, sendHandBuilt(broker, ApiKey.Fetch, 0, fetchBody('bomb', 3_000_000, 1000)));
+  const scan = await probeApiVersionsWhile(broker, () => sendHandBuilt(broker, ApiKey.Fetch, 0, fetchBody('bomb', 3_000_000, 1000)));
   const next = partitionOf(scan.result);
   expect(errorName(next.errorCode)).toBe('NONE');
   expect(decodeMessageSet(next.recordSet)).toEqual([]);

@@ -166,15 +166,16 @@ export function rssBytes(pid: number): number {
 export const PROBE_BOUND_MS = 100;
 
 /**
- * Runs `work` while an ApiVersionsProbe (its own connection, its own worker thread, a request every
- * 10 ms) times every answer, and returns what `work` gave and the probe's report. See
- * `expectNoStall` for what a stall row asserts on it.
+ * Starts an ApiVersionsProbe (its own connection, its own worker thread, a request every 10 ms),
+ * waits until it has been answered once, runs `work` and returns what `work` gave and the probe's
+ * report. See `expectNoStall` for what a stall row asserts on it.
  */
-export async function probeApiVersionsWhile<T>(broker: BrokerHandle, work: Promise<T>): Promise<{ result: T; report: ProbeReport }> {
+export async function probeApiVersionsWhile<T>(broker: BrokerHandle, work: () => Promise<T>): Promise<{ result: T; report: ProbeReport }> {
   const probe = ApiVersionsProbe.start(broker.port, { intervalMs: 10, brokerPid: broker.pid });
   let result: T;
   try {
-    result = await work;
+    await probe.ready;
+    result = await work();
   } catch (e) {
     await probe.stop(PROBE_BOUND_MS).catch(() => undefined);
     throw e;
