@@ -1,16 +1,16 @@
 import { ApiKey, decodeResponse } from '@samsa/protocol';
 import { TestClient } from '../../../packages/broker/src/network/testing/TestClient';
-import { close, connectZk, liveTrackedProcesses, waitFor, type ZkClient } from '../../harness';
-import { startCluster, type BrokerHandle, type ClusterHandle } from '../../harness/broker';
-import { createTopic, recordBatch, waitForPartitionState } from '../../fault/support';
+import { waitFor, type ZkClient } from '../../harness';
+import type { BrokerHandle, ClusterHandle } from '../../harness/broker';
+import { recordBatch } from '../../fault/support';
 import {
-  brokerPids,
   handBuiltBatch,
   handBuiltRecord,
   produceBody,
   requestFrame,
+  startSingleBroker,
   stillServes,
-  waitUntilServed,
+  stopSingleBroker,
 } from './support';
 
 /**
@@ -32,20 +32,10 @@ let zk: ZkClient;
 let pids: ReadonlyMap<number, number | undefined>;
 
 beforeAll(async () => {
-  cluster = await startCluster({ brokers: 1, overrides: { 'auto.create.topics.enable': false } });
-  broker = cluster.broker(0);
-  pids = brokerPids(cluster);
-  zk = await connectZk(cluster.zkConnect);
-  await createTopic(cluster.zkConnect, TOPIC, 1, 1);
-  await waitForPartitionState(zk, TOPIC, 0, (s) => s.leader === 0, 'leader 0');
-  await waitUntilServed(broker, TOPIC);
+  ({ cluster, broker, zk, pids } = await startSingleBroker(TOPIC));
 });
 
-afterAll(async () => {
-  if (zk) await close(zk);
-  await cluster?.stop();
-  expect(liveTrackedProcesses()).toEqual([]);
-});
+afterAll(() => stopSingleBroker({ cluster, zk }));
 
 /** Sends one acks=0 Produce v7 on a fresh connection, then an ApiVersions v0 on the same one. */
 async function acksZeroThenApiVersions(topic: string, batch: Buffer): Promise<TestClient> {

@@ -1,8 +1,15 @@
 import { ApiKey, type Struct } from '@samsa/protocol';
-import { close, connectZk, getData, liveTrackedProcesses, type ZkClient } from '../../harness';
-import { startCluster, type BrokerHandle, type ClusterHandle } from '../../harness/broker';
-import { createTopic, errorName, waitForPartitionState } from '../../fault/support';
-import { array, brokerPids, stillServes, string, waitUntilServed, sendHandBuilt } from './support';
+import { getData, type ZkClient } from '../../harness';
+import type { BrokerHandle, ClusterHandle } from '../../harness/broker';
+import { errorName } from '../../fault/support';
+import {
+  array,
+  sendHandBuilt,
+  startSingleBroker,
+  stillServes,
+  stopSingleBroker,
+  string,
+} from './support';
 
 /**
  * Issue 13, row 15, against one real broker: AlterConfigs for a BROKER resource with a config name
@@ -21,20 +28,10 @@ let zk: ZkClient;
 let pids: ReadonlyMap<number, number | undefined>;
 
 beforeAll(async () => {
-  cluster = await startCluster({ brokers: 1, overrides: { 'auto.create.topics.enable': false } });
-  broker = cluster.broker(0);
-  pids = brokerPids(cluster);
-  zk = await connectZk(cluster.zkConnect);
-  await createTopic(cluster.zkConnect, TOPIC, 1, 1);
-  await waitForPartitionState(zk, TOPIC, 0, (s) => s.leader === 0, 'leader 0');
-  await waitUntilServed(broker, TOPIC);
+  ({ cluster, broker, zk, pids } = await startSingleBroker(TOPIC));
 });
 
-afterAll(async () => {
-  if (zk) await close(zk);
-  await cluster?.stop();
-  expect(liveTrackedProcesses()).toEqual([]);
-});
+afterAll(() => stopSingleBroker({ cluster, zk }));
 
 /** One hand-built request to the broker; the decoded answer. */
 function sendBytes(apiKey: number, apiVersion: number, body: readonly Buffer[]): Promise<Struct> {

@@ -1,17 +1,17 @@
 import { gzipSync } from 'node:zlib';
 import { ApiKey } from '@samsa/protocol';
-import { close, connectZk, liveTrackedProcesses, type ZkClient } from '../../harness';
-import { startCluster, type BrokerHandle, type ClusterHandle } from '../../harness/broker';
-import { createTopic, errorName, waitForPartitionState } from '../../fault/support';
+import type { ZkClient } from '../../harness';
+import type { BrokerHandle, ClusterHandle } from '../../harness/broker';
+import { errorName } from '../../fault/support';
 import {
-  brokerPids,
   handBuiltBatch,
   handBuiltRecord,
   produceBody,
   rssBytes,
   sendHandBuilt,
+  startSingleBroker,
   stillServes,
-  waitUntilServed,
+  stopSingleBroker,
 } from './support';
 
 /**
@@ -34,20 +34,10 @@ let zk: ZkClient;
 let pids: ReadonlyMap<number, number | undefined>;
 
 beforeAll(async () => {
-  cluster = await startCluster({ brokers: 1, overrides: { 'auto.create.topics.enable': false } });
-  broker = cluster.broker(0);
-  pids = brokerPids(cluster);
-  zk = await connectZk(cluster.zkConnect);
-  await createTopic(cluster.zkConnect, TOPIC, 1, 1);
-  await waitForPartitionState(zk, TOPIC, 0, (s) => s.leader === 0, 'leader 0');
-  await waitUntilServed(broker, TOPIC);
+  ({ cluster, broker, zk, pids } = await startSingleBroker(TOPIC));
 });
 
-afterAll(async () => {
-  if (zk) await close(zk);
-  await cluster?.stop();
-  expect(liveTrackedProcesses()).toEqual([]);
-});
+afterAll(() => stopSingleBroker({ cluster, zk }));
 
 test('row19AGzipBatchInflatingToHundredsOfMiBIsRecordListTooLarge', async () => {
   // Records of 1 KiB of zeros with offset delta 0: identical bytes, so gzip compresses them ~1000×.

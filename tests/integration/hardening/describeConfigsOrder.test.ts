@@ -1,10 +1,16 @@
 import { ApiKey } from '@samsa/protocol';
-import { liveTrackedProcesses, connectZk, close, type ZkClient } from '../../harness';
-import { startCluster, type BrokerHandle, type ClusterHandle } from '../../harness/broker';
-import { createTopic, waitForPartitionState } from '../../fault/support';
+import type { ZkClient } from '../../harness';
+import type { BrokerHandle, ClusterHandle } from '../../harness/broker';
 import { PYTHON, runOk } from '../../interop/support';
 import { kafkaConfigEntryOrder } from '../../../packages/broker/src/api/configEntryOrder';
-import { array, brokerPids, sendHandBuiltRaw, stillServes, string, waitUntilServed } from './support';
+import {
+  array,
+  sendHandBuiltRaw,
+  startSingleBroker,
+  stillServes,
+  stopSingleBroker,
+  string,
+} from './support';
 
 /**
  * Issue 13, row 16: DescribeConfigs answers as Kafka 2.8 does. The entries come in Kafka's order
@@ -57,23 +63,13 @@ let zk: ZkClient;
 let pids: ReadonlyMap<number, number | undefined>;
 
 beforeAll(async () => {
-  cluster = await startCluster({
-    brokers: 1,
-    overrides: { 'auto.create.topics.enable': false, 'log.segment.bytes': 1048576 },
-  });
-  broker = cluster.broker(0);
-  pids = brokerPids(cluster);
-  zk = await connectZk(cluster.zkConnect);
-  await createTopic(cluster.zkConnect, TOPIC, 1, 1, ['retention.ms=3600000']);
-  await waitForPartitionState(zk, TOPIC, 0, (s) => s.leader === 0, 'leader 0');
-  await waitUntilServed(broker, TOPIC);
+  ({ cluster, broker, zk, pids } = await startSingleBroker(TOPIC, {
+    overrides: { 'log.segment.bytes': 1048576 },
+    topicConfigs: ['retention.ms=3600000'],
+  }));
 });
 
-afterAll(async () => {
-  if (zk) await close(zk);
-  await cluster?.stop();
-  expect(liveTrackedProcesses()).toEqual([]);
-});
+afterAll(() => stopSingleBroker({ cluster, zk }));
 
 // ---- the wire -----------------------------------------------------------------------------------
 

@@ -1,11 +1,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ApiKey, ErrorCode, type Struct } from '@samsa/protocol';
-import { close, connectZk, liveTrackedProcesses, type ZkClient } from '../../harness';
-import { startCluster, type BrokerHandle, type ClusterHandle } from '../../harness/broker';
-import { errorName, kafkaTopics, kcatConsume, kcatProduce, waitForPartitionState } from '../../fault/support';
+import type { ZkClient } from '../../harness';
+import type { BrokerHandle, ClusterHandle } from '../../harness/broker';
+import { errorName, kcatConsume, kcatProduce } from '../../fault/support';
 import { brokerEpochOf, currentController, leaderAndIsrV2, stopReplicaV1 } from './controlRequests';
-import { brokerPids, sendHandBuilt, stillServes, waitUntilServed } from './support';
+import {
+  sendHandBuilt,
+  startSingleBroker,
+  stillServes,
+  stopSingleBroker,
+} from './support';
 
 /**
  * Issue 13, row 2, on a real broker: controller requests written byte by byte by a client that is
@@ -28,20 +33,10 @@ let zk: ZkClient;
 let pids: ReadonlyMap<number, number | undefined>;
 
 beforeAll(async () => {
-  cluster = await startCluster({ brokers: 1, overrides: { 'auto.create.topics.enable': false } });
-  broker = cluster.broker(0);
-  pids = brokerPids(cluster);
-  zk = await connectZk(cluster.zkConnect);
-  await kafkaTopics(cluster.zkConnect, ['--create', '--topic', TOPIC, '--replica-assignment', '0']);
-  await waitForPartitionState(zk, TOPIC, 0, (s) => s.leader === 0, 'leader 0');
-  await waitUntilServed(broker, TOPIC);
+  ({ cluster, broker, zk, pids } = await startSingleBroker(TOPIC));
 });
 
-afterAll(async () => {
-  if (zk) await close(zk);
-  await cluster?.stop();
-  expect(liveTrackedProcesses()).toEqual([]);
-});
+afterAll(() => stopSingleBroker({ cluster, zk }));
 
 /** Every file and directory under `dir`, relative to it (the broker's own dir, holding log.dirs). */
 function tree(dir: string): string[] {

@@ -2,17 +2,20 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ApiKey, type Struct } from '@samsa/protocol';
 import {
-  close,
-  connectZk,
   create,
   exists,
-  liveTrackedProcesses,
   waitFor,
   type ZkClient,
 } from '../../harness';
-import { startCluster, type BrokerHandle, type ClusterHandle } from '../../harness/broker';
+import type { BrokerHandle, ClusterHandle } from '../../harness/broker';
 import { createTopic, errorName, metadata, rawRequest, waitForPartitionState } from '../../fault/support';
-import { brokerPids, stillServes, waitUntilServed } from './support';
+import {
+  brokerPids,
+  startSingleBroker,
+  stillServes,
+  stopSingleBroker,
+  waitUntilServed,
+} from './support';
 
 /**
  * Issue 13, row 18 (the ZooKeeper half): a deletion marker written straight into ZooKeeper,
@@ -38,27 +41,12 @@ let zk: ZkClient;
 let pids: ReadonlyMap<number, number | undefined>;
 
 beforeAll(async () => {
-  cluster = await startCluster({
-    brokers: 1,
-    overrides: {
-      'auto.create.topics.enable': false,
-      'offsets.topic.replication.factor': 1,
-      'offsets.topic.num.partitions': 1,
-    },
-  });
-  broker = cluster.broker(0);
-  pids = brokerPids(cluster);
-  zk = await connectZk(cluster.zkConnect);
-  await createTopic(cluster.zkConnect, TOPIC, 1, 1);
-  await waitForPartitionState(zk, TOPIC, 0, (s) => s.leader === 0, 'leader 0');
-  await waitUntilServed(broker, TOPIC);
+  ({ cluster, broker, zk, pids } = await startSingleBroker(TOPIC, {
+    overrides: { 'offsets.topic.replication.factor': 1, 'offsets.topic.num.partitions': 1 },
+  }));
 });
 
-afterAll(async () => {
-  if (zk) await close(zk);
-  await cluster?.stop();
-  expect(liveTrackedProcesses()).toEqual([]);
-});
+afterAll(() => stopSingleBroker({ cluster, zk }));
 
 /** OffsetCommit v2 outside any generation (a standalone consumer's commit), to the coordinator. */
 async function commit(offset: number): Promise<string> {

@@ -1,21 +1,21 @@
 import { crc32 as crc32Ieee, gzipSync } from 'node:zlib';
 import { ApiKey } from '@samsa/protocol';
-import { close, connectZk, liveTrackedProcesses, type ZkClient } from '../../harness';
-import { startCluster, type BrokerHandle, type ClusterHandle } from '../../harness/broker';
-import { createTopic, errorName, waitForPartitionState } from '../../fault/support';
+import type { ZkClient } from '../../harness';
+import type { BrokerHandle, ClusterHandle } from '../../harness/broker';
+import { errorName } from '../../fault/support';
 import {
   array,
-  brokerPids,
   bytes,
+  expectNoStall,
   int16,
   int32,
-  expectNoStall,
   probeApiVersionsWhile,
   rssBytes,
   sendHandBuilt,
+  startSingleBroker,
   stillServes,
+  stopSingleBroker,
   string,
-  waitUntilServed,
 } from './support';
 
 /**
@@ -39,20 +39,10 @@ let zk: ZkClient;
 let pids: ReadonlyMap<number, number | undefined>;
 
 beforeAll(async () => {
-  cluster = await startCluster({ brokers: 1, overrides: { 'auto.create.topics.enable': false } });
-  broker = cluster.broker(0);
-  pids = brokerPids(cluster);
-  zk = await connectZk(cluster.zkConnect);
-  await createTopic(cluster.zkConnect, TOPIC, 1, 1);
-  await waitForPartitionState(zk, TOPIC, 0, (s) => s.leader === 0, 'leader 0');
-  await waitUntilServed(broker, TOPIC);
+  ({ cluster, broker, zk, pids } = await startSingleBroker(TOPIC));
 });
 
-afterAll(async () => {
-  if (zk) await close(zk);
-  await cluster?.stop();
-  expect(liveTrackedProcesses()).toEqual([]);
-});
+afterAll(() => stopSingleBroker({ cluster, zk }));
 
 /** A magic 1 message entry (offset, size, CRC-32 over magic..end, magic, attributes, timestamp, key, value). */
 function messageV1(offset: number, attributes: number, value: Buffer): Buffer {

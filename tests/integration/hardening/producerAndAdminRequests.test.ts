@@ -1,6 +1,6 @@
 import { ApiKey, type Struct } from '@samsa/protocol';
-import { close, connectZk, exists, liveTrackedProcesses, waitFor, type ZkClient } from '../../harness';
-import { startCluster, type BrokerHandle, type ClusterHandle } from '../../harness/broker';
+import { exists, waitFor, type ZkClient } from '../../harness';
+import type { BrokerHandle, ClusterHandle } from '../../harness/broker';
 import {
   createTopic,
   errorName,
@@ -13,14 +13,14 @@ import {
 } from '../../fault/support';
 import {
   array,
-  brokerPids,
   bytes,
   int16,
   int32,
-  stillServes,
-  string,
-  waitUntilServed,
   sendHandBuilt,
+  startSingleBroker,
+  stillServes,
+  stopSingleBroker,
+  string,
 } from './support';
 
 /**
@@ -39,27 +39,12 @@ let zk: ZkClient;
 let pids: ReadonlyMap<number, number | undefined>;
 
 beforeAll(async () => {
-  cluster = await startCluster({
-    brokers: 1,
-    overrides: {
-      'auto.create.topics.enable': false,
-      'offsets.topic.replication.factor': 1,
-      'offsets.topic.num.partitions': 1,
-    },
-  });
-  broker = cluster.broker(0);
-  pids = brokerPids(cluster);
-  zk = await connectZk(cluster.zkConnect);
-  await createTopic(cluster.zkConnect, TOPIC, 1, 1);
-  await waitForPartitionState(zk, TOPIC, 0, (s) => s.leader === 0, 'leader 0');
-  await waitUntilServed(broker, TOPIC);
+  ({ cluster, broker, zk, pids } = await startSingleBroker(TOPIC, {
+    overrides: { 'offsets.topic.replication.factor': 1, 'offsets.topic.num.partitions': 1 },
+  }));
 });
 
-afterAll(async () => {
-  if (zk) await close(zk);
-  await cluster?.stop();
-  expect(liveTrackedProcesses()).toEqual([]);
-});
+afterAll(() => stopSingleBroker({ cluster, zk }));
 
 /** One hand-built request to the broker; the decoded answer. */
 function sendBytes(apiKey: number, apiVersion: number, body: readonly Buffer[]): Promise<Struct> {

@@ -1,14 +1,17 @@
 import { decodeResponse, type Struct } from '@samsa/protocol';
 import { rssMiB } from '../../bench/procStats';
 import { ApiVersionsProbe, type ProbeReport } from './apiVersionsProbe';
-import type { BrokerHandle, ClusterHandle } from '../../harness/broker';
+import { close, connectZk, liveTrackedProcesses, type ZkClient } from '../../harness';
+import { startCluster, type BrokerHandle, type ClusterHandle } from '../../harness/broker';
 import {
+  createTopic,
   errorName,
   expectEventually,
   kcatConsume,
   kcatProduce,
   metadata,
   TestClient,
+  waitForPartitionState,
 } from '../../fault/support';
 
 /**
@@ -311,4 +314,46 @@ export function produceBody(
       ),
     ),
   ];
+}
+
+// ---- the single-broker set-up most rows share ---------------------------------------------------
+
+/** One broker and the topic a row's test works on. */
+export interface SingleBroker {
+  readonly cluster: ClusterHandle;
+  readonly broker: BrokerHandle;
+  readonly zk: ZkClient;
+  /** The broker's pid once started (for `stillServes`). */
+  readonly pids: ReadonlyMap<number, number | undefined>;
+}
+
+/**
+ * Starts one broker (auto topic creation off, plus `overrides`) and creates `topic` (one partition
+ * on it, with `topicConfigs` as `k=v`); returns once the broker leads and serves it. Stops what it
+ * started if a step fails.
+ */
+export async function startSingleBroker(
+  topic: string,
+  o: { overrides?: Readonly<Record<string, string | number | boolean>>; topicConfigs?: readonly string[] } = {},
+): Promise<SingleBroker> {
+  const cluster = await startCluster({ brokers: 1, overrides: { 'auto.create.topics.enable': false, ...o.overrides } });
+  let zk: ZkClient | undefined;
+  try {
+    const broker = cluster.broker(0);
+    zk = await connectZk(cluster.zkConnect);
+    await createTopic(cluster.zkConnect, topic, 1, 1, o.topicConfigs ?? []);
+    await waitForPartitionState(zk, topic, 0, (s) => s.leader === 0, 'leader 0');
+    await waitUntilServed(broker, topic);
+    return { cluster, broker, zk, pids: brokerPids(cluster) };
+  } catch (e) {
+    await stopSingleBroker({ cluster, zk }).catch(() => undefined);
+    throw e;
+  }
+}
+
+/** Stops what `startSingleBroker` started, and checks no process of the test is left. */
+export async function stopSingleBroker(env: { readonly cluster?: ClusterHandle; readonly zk?: ZkClient }): Promise<void> {
+  if (env.zk) await close(env.zk);
+  await env.cluster?.stop();
+  expect(liveTrackedProcesses()).toEqual([]);
 }
