@@ -13,9 +13,8 @@ import {
 } from '../../fault/support';
 import {
   array,
-  bytes,
-  int16,
   int32,
+  produceBody,
   sendHandBuilt,
   startSingleBroker,
   stillServes,
@@ -51,26 +50,6 @@ function sendBytes(apiKey: number, apiVersion: number, body: readonly Buffer[]):
   return sendHandBuilt(broker, apiKey, apiVersion, body);
 }
 
-/** Produce v7 (transactional id, acks, timeout, topics → partitions → records), as bytes. */
-function produceV7(
-  acks: number,
-  topics: readonly { name: string; partitions: readonly [number, Buffer][] }[],
-): Buffer[] {
-  return [
-    string(null),
-    int16(acks),
-    int32(10_000),
-    array(
-      topics.map((t) =>
-        Buffer.concat([
-          string(t.name),
-          array(t.partitions.map(([index, records]) => Buffer.concat([int32(index), bytes(records)]))),
-        ]),
-      ),
-    ),
-  ];
-}
-
 /** DeleteTopics v1 (names, timeout), as bytes. */
 function deleteTopicsV1(names: readonly string[], timeoutMs: number): Buffer[] {
   return [array(names.map((n) => string(n))), int32(timeoutMs)];
@@ -89,7 +68,7 @@ test('row10ProduceWithAcksOutsideMinusOneZeroOneAnswersInvalidRequiredAcksAndApp
     const body = await sendBytes(
       ApiKey.Produce,
       7,
-      produceV7(acks, [
+      produceBody(acks, [
         { name: TOPIC, partitions: [[0, recordBatch([`acks-${acks}`])]] },
         { name: 'no-such-topic', partitions: [[0, recordBatch(['x'])]] },
       ]),

@@ -110,38 +110,9 @@ let nextCorrelationId = 1;
 
 /**
  * Sends one hand-built request body (bytes as the test wrote them) to `broker` on a connection of its
- * own and decodes the one answer, checking its correlation id.
+ * own and returns the one answer's frame, its correlation id checked.
  */
-export async function sendHandBuilt(
-  broker: BrokerHandle,
-  apiKey: number,
-  apiVersion: number,
-  body: readonly Buffer[],
-): Promise<Struct> {
-  const client = await TestClient.connect(broker.port);
-  try {
-    const id = nextCorrelationId++;
-    client.sendFrame(requestFrame(apiKey, apiVersion, id, body));
-    await client.waitFrames(1, 15_000);
-    if (client.frames.length !== 1) throw new Error(`expected one answer, got ${client.frames.length}`);
-    const decoded = decodeResponse(apiKey, apiVersion, client.frames[0]!);
-    if (decoded.correlationId !== id) throw new Error(`answer to ${decoded.correlationId}, asked ${id}`);
-    return decoded.body;
-  } finally {
-    client.close();
-  }
-}
-
-/**
- * Like `sendHandBuilt`, but returns the answer's body as the bytes the broker wrote (after the
- * correlation id), for tests that check the wire itself (an order, a field) rather than a decoding.
- */
-export async function sendHandBuiltRaw(
-  broker: BrokerHandle,
-  apiKey: number,
-  apiVersion: number,
-  body: readonly Buffer[],
-): Promise<Buffer> {
+async function exchangeHandBuilt(broker: BrokerHandle, apiKey: number, apiVersion: number, body: readonly Buffer[]): Promise<Buffer> {
   const client = await TestClient.connect(broker.port);
   try {
     const id = nextCorrelationId++;
@@ -150,10 +121,33 @@ export async function sendHandBuiltRaw(
     if (client.frames.length !== 1) throw new Error(`expected one answer, got ${client.frames.length}`);
     const frame = client.frames[0]!;
     if (frame.readInt32BE(0) !== id) throw new Error(`answer to ${frame.readInt32BE(0)}, asked ${id}`);
-    return frame.subarray(4);
+    return frame;
   } finally {
     client.close();
   }
+}
+
+/** `exchangeHandBuilt`, the answer decoded. */
+export async function sendHandBuilt(
+  broker: BrokerHandle,
+  apiKey: number,
+  apiVersion: number,
+  body: readonly Buffer[],
+): Promise<Struct> {
+  return decodeResponse(apiKey, apiVersion, await exchangeHandBuilt(broker, apiKey, apiVersion, body)).body;
+}
+
+/**
+ * `exchangeHandBuilt`, the answer's body as the bytes the broker wrote (after the correlation id),
+ * for tests that check the wire itself (an order, a field) rather than a decoding.
+ */
+export async function sendHandBuiltRaw(
+  broker: BrokerHandle,
+  apiKey: number,
+  apiVersion: number,
+  body: readonly Buffer[],
+): Promise<Buffer> {
+  return (await exchangeHandBuilt(broker, apiKey, apiVersion, body)).subarray(4);
 }
 
 // ---- memory and stall probes (memory rows assert RSS growth, stall rows the ApiVersions probe) ----
