@@ -90,10 +90,11 @@ function varlongAt(buf: Buffer, pos: number, end: number): number {
 }
 
 /**
- * A varint's one- and two-byte forms (lengths and deltas of records up to 8 KiB), small enough for
- * the JIT to inline into the walk; longer ones go to varintAt. Sets `next`.
+ * A varint's (or, with `long`, a varlong's) one- and two-byte forms — lengths and deltas of records
+ * up to 8 KiB — small enough for the JIT to inline into the walk; longer ones go to varintAt or
+ * varlongAt. Sets `next`.
  */
-function smallVarint(buf: Buffer, pos: number, end: number): number {
+function smallVarint(buf: Buffer, pos: number, end: number, long = false): number {
   if (pos < end) {
     const b0 = buf[pos];
     if (b0 < 0x80) {
@@ -109,27 +110,7 @@ function smallVarint(buf: Buffer, pos: number, end: number): number {
       }
     }
   }
-  return varintAt(buf, pos, end);
-}
-
-/** `smallVarint` for a varlong (timestamp deltas): short forms inline, the rest to varlongAt. */
-function smallVarlong(buf: Buffer, pos: number, end: number): number {
-  if (pos < end) {
-    const b0 = buf[pos];
-    if (b0 < 0x80) {
-      next = pos + 1;
-      return (b0 >>> 1) ^ -(b0 & 1);
-    }
-    if (pos + 1 < end) {
-      const b1 = buf[pos + 1];
-      if (b1 < 0x80) {
-        const raw = (b0 & 0x7f) | (b1 << 7);
-        next = pos + 2;
-        return (raw >>> 1) ^ -(raw & 1);
-      }
-    }
-  }
-  return varlongAt(buf, pos, end);
+  return long ? varlongAt(buf, pos, end) : varintAt(buf, pos, end);
 }
 
 /**
@@ -161,7 +142,7 @@ export function walkRecords(
     }
     const recordEnd = pos + length;
     frame.attributes = buf[pos++];
-    frame.timestampDelta = smallVarlong(buf, pos, recordEnd);
+    frame.timestampDelta = smallVarint(buf, pos, recordEnd, true);
     pos = next;
     frame.offsetDelta = smallVarint(buf, pos, recordEnd);
     pos = next;
