@@ -58,3 +58,12 @@ export { Scheduler } from './Scheduler';
 export * as LogFiles from './LogFiles';
 export type { AppendOrigin } from './LogValidator';
 export { RecordValidationError } from './RecordValidationError';
+export { ProducerStateManager, type ProducerAppendAnalysis } from './producer/ProducerStateManager';
+export { ProducerStateEntry, NUM_BATCHES_TO_RETAIN, type BatchMetadata } from './producer/ProducerStateEntry';
+export {
+  encodeProducerSnapshot,
+  decodeProducerSnapshot,
+  CorruptSnapshotError,
+  PRODUCER_SNAPSHOT_VERSION,
+} from './producer/ProducerSnapshot';
+export { DEFAULT_PRODUCER_ID_EXPIRATION_MS } from './producer/loadProducerState';
