@@ -297,7 +297,12 @@ export class KafkaZkClusterClient extends KafkaZkClientBase {
   ): Promise<{ succeeded: boolean; version: number }> {
     const path = ProducerIdBlockZNode.path();
     if (expectedVersion === ZkVersion.UnknownVersion) {
-      const response = await this.retryRequestUntilConnected({ type: 'create', path, data, mode: 'PERSISTENT' });
+      const response = await this.retryRequestUntilConnected({
+        type: 'create',
+        path,
+        data,
+        mode: 'PERSISTENT',
+      });
       if (response.code === 'NODEEXISTS') return { succeeded: false, version: ZkVersion.UnknownVersion };
       maybeThrow(response);
       return { succeeded: true, version: 0 };

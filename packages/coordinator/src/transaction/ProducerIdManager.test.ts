@@ -55,7 +55,9 @@ class FakeProducerIdBlockZk implements ProducerIdBlockZkClient {
 
   /** Another broker's claim, written straight into the store. */
   otherBrokerClaims(brokerId: number, start: number, end: number): void {
-    this.data = Buffer.from(`{"version":1,"broker":${brokerId},"block_start":"${start}","block_end":"${end}"}`);
+    this.data = Buffer.from(
+      `{"version":1,"broker":${brokerId},"block_start":"${start}","block_end":"${end}"}`,
+    );
     this.version = this.version === ZkVersion.UnknownVersion ? 0 : this.version + 1;
   }
 }
@@ -159,7 +161,11 @@ describe('ProducerIdManager', () => {
     release();
     const ids = await Promise.all(pending);
     expect(new Set(ids).size).toBe(50);
-    expect(ids.slice().sort((a, b) => a - b)).toEqual([998, 999, ...Array.from({ length: 48 }, (_, i) => 1000 + i)]);
+    expect(ids.slice().sort((a, b) => a - b)).toEqual([
+      998,
+      999,
+      ...Array.from({ length: 48 }, (_, i) => 1000 + i),
+    ]);
     expect(zk.writes).toHaveLength(2);
   });
 

@@ -78,7 +78,8 @@ export class ProducerIdManager {
 
   /** The next producer id; claims a new block first when the current one is used up. */
   async generateProducerId(): Promise<number> {
-    if (!this.started) throw new ProducerIdManagerNotStartedError('the producer id manager is not started yet');
+    if (!this.started)
+      throw new ProducerIdManagerNotStartedError('the producer id manager is not started yet');
     for (;;) {
       const block = this.currentBlock;
       if (this.claim === null && block !== null && this.nextProducerId <= block.blockEnd) {
@@ -129,7 +130,9 @@ export class ProducerIdManager {
           blockEnd: current.blockEnd + PRODUCER_ID_BLOCK_SIZE,
         };
       } else {
-        logger.debug(`There is no producerId block yet (Zk path version ${version}), creating the first block`);
+        logger.debug(
+          `There is no producerId block yet (Zk path version ${version}), creating the first block`,
+        );
         block = { brokerId, blockStart: 0, blockEnd: PRODUCER_ID_BLOCK_SIZE - 1 };
       }
       const written = await zkClient.setOrCreateProducerIdBlock(ProducerIdBlockZNode.encode(block), version);
