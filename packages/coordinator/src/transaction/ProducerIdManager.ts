@@ -38,7 +38,7 @@ export class ProducerIdManagerNotStartedError extends Error {}
 export interface ProducerIdManagerOptions {
   readonly brokerId: number;
   readonly zkClient: ProducerIdBlockZkClient;
-  /** Named like Kafka's: "[ProducerId Manager <brokerId>]: ". */
+  /** Named like Kafka's: "[ProducerId Manager <brokerId>]". */
   readonly logger: Logger;
 }
 
