@@ -87,6 +87,7 @@ describe('initProducerIdHandler', () => {
       [-1, 3],
       [-5, 3],
       [42, -7],
+      [2 ** 60, 3],
     ]) {
       expect(await errorOf(answerOf(h, ctx(ApiKey.InitProducerId, 4), body(null, id, epoch)))).toBe(
         ErrorCode.INVALID_REQUEST,

@@ -30,7 +30,8 @@ export interface InitProducerIdHandlerDeps {
  *   new id with epoch 0 once the epoch would reach Short.MaxValue. Kafka 2.8 hands a new producer
  *   id here whenever the transactional id is null; issue 14 asks for the bump so the producer keeps
  *   its id, and the broker needs no state for it (the partitions' producer state fences the old
- *   epoch when the bumped one writes). Other negative ids or epochs are INVALID_REQUEST.
+ *   epoch when the bumped one writes). Other negative ids or epochs, and ids past 2^53 - 1 (never
+ *   handed out: see MAX_PRODUCER_ID), are INVALID_REQUEST.
  * Errors answer producer id -1 and epoch -1 (errorResponse), throttle time 0 throughout.
  */
 export function initProducerIdHandler(
@@ -72,7 +73,8 @@ export function initProducerIdHandler(
       const noId = producerId === NO_PRODUCER_ID;
       const noEpoch = producerEpoch === NO_PRODUCER_EPOCH;
       if (noId && noEpoch) return newProducerId();
-      if (noId || noEpoch || producerId < 0 || producerEpoch < 0)
+      // an id past 2^53 cannot be echoed exactly (ids are numbers here) and was never handed out
+      if (noId || noEpoch || producerId < 0 || producerEpoch < 0 || !Number.isSafeInteger(producerId))
         throw new KafkaError(
           ErrorCode.INVALID_REQUEST,
           `producer id ${producerId} and epoch ${producerEpoch} are not a producer's`,
