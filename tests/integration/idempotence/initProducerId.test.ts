@@ -120,6 +120,12 @@ test('initProducerIdV0ToV4AnswersNewIdsFromEachBrokersOwnBlockWithEpoch0', async
     const [block] = claimedBlocks(broker);
     const client = await TestClient.connect(broker.port);
     try {
+      const versions = await requestOn(client, ApiKey.ApiVersions, 0, {});
+      expect(versions.apiKeys).toContainEqual({
+        apiKey: ApiKey.InitProducerId,
+        minVersion: 0,
+        maxVersion: 4,
+      });
       const ids: number[] = [];
       for (let version = 0; version <= 4; version++) {
         const r = await requestOn(client, ApiKey.InitProducerId, version, initProducerIdBody());
