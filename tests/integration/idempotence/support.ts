@@ -1,8 +1,15 @@
 import { ApiKey } from '@samsa/protocol';
-import { waitFor } from '../../harness';
-import type { BrokerHandle } from '../../harness/broker';
-import { errorName, rawRequest } from '../../fault/support';
-import { handBuiltBatch, handBuiltRecord, produceBody, sendHandBuilt } from '../hardening/support';
+import { connectZk, waitFor, type ZkClient } from '../../harness';
+import { startCluster, type BrokerHandle, type ClusterHandle } from '../../harness/broker';
+import { createTopic, errorName, rawRequest, waitForPartitionState } from '../../fault/support';
+import {
+  handBuiltBatch,
+  handBuiltRecord,
+  produceBody,
+  sendHandBuilt,
+  stopSingleBroker,
+  waitUntilServed,
+} from '../hardening/support';
 
 /**
  * The vocabulary of issue 14's wire tests: an idempotent producer's batches written byte by byte
@@ -102,4 +109,49 @@ export async function deleteRecordsBefore(broker: BrokerHandle, topic: string, o
   const p = body.topics[0].partitions[0];
   if (errorName(p.errorCode) !== 'NONE') throw new Error(`DeleteRecords of ${topic}-0 before ${offset}: ${errorName(p.errorCode)}`);
   return Number(p.lowWatermark);
+}
+
+// ---- three brokers, one RF 3 partition ----------------------------------------------------------
+
+/** Three brokers and an RF 3, min.insync.replicas 2 topic of one partition, its ISR full. */
+export interface Replicated {
+  readonly cluster: ClusterHandle;
+  readonly zk: ZkClient;
+  /** The partition's first leader (its preferred replica). */
+  readonly leader: BrokerHandle;
+}
+
+/**
+ * Starts three brokers with automatic preferred-leader rebalance every 2 s (so a restarted leader
+ * leads again once back in the ISR) and creates `topic`; returns once its ISR is full and the
+ * leader serves it. Stops what it started if a step fails.
+ */
+export async function startReplicated(topic: string, topicConfigs: readonly string[] = []): Promise<Replicated> {
+  const cluster = await startCluster({
+    brokers: 3,
+    overrides: {
+      'auto.create.topics.enable': false,
+      'auto.leader.rebalance.enable': true,
+      'leader.imbalance.check.interval.seconds': 2,
+      'controlled.shutdown.retry.backoff.ms': 500,
+    },
+  });
+  let zk: ZkClient | undefined;
+  try {
+    zk = await connectZk(cluster.zkConnect);
+    await createTopic(cluster.zkConnect, topic, 1, 3, ['min.insync.replicas=2', ...topicConfigs]);
+    const s = await waitForPartitionState(zk, topic, 0, (p) => p.leader >= 0 && p.isr.length === 3, 'full ISR', 30_000);
+    const leader = cluster.broker(s.leader);
+    await waitUntilServed(leader, topic);
+    return { cluster, zk, leader };
+  } catch (e) {
+    await stopSingleBroker({ cluster, zk }).catch(() => undefined);
+    throw e;
+  }
+}
+
+/** Waits until `broker` leads partition 0 of `topic` with the full ISR back. */
+export async function waitUntilLeadsWithFullIsr(zk: ZkClient, topic: string, broker: BrokerHandle): Promise<void> {
+  await waitForPartitionState(zk, topic, 0, (s) => s.leader === broker.brokerId && s.isr.length === 3, `broker ${broker.brokerId} leading, ISR full`, 60_000);
+  await waitUntilServed(broker, topic);
 }
