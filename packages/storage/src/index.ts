@@ -15,7 +15,7 @@ export {
   type Isolation,
 } from './Log';
 export { LocalLog, type SegmentDeletionReason } from './LocalLog';
-export { loadLog, type LoadLogParams, type LoadStats } from './LogLoader';
+export { createLog, loadLog, type LoadLogParams, type LoadStats } from './LogLoader';
 export {
   LogConfig,
   LOG_CONFIG_NAMES,
