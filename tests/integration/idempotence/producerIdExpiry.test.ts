@@ -49,7 +49,7 @@ function gapTakenOnceForgotten(producerId: number, baseSequence: number): Promis
       if (answer.error === 'OUT_OF_ORDER_SEQUENCE_NUMBER') return null;
       return answer;
     },
-    // The first check may run 30 s after the start (Kafka runs it one interval after).
+    // Kafka's first check runs one interval after the start; the bound is for a loaded machine.
     { what: `producer ${producerId} forgotten`, timeoutMs: 60_000, intervalMs: 250 },
   );
 }
