@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { createTopic, kcatConsume, waitForPartitionState } from '../../fault/support';
 import { waitFor } from '../../harness';
 import { startSingleBroker, stopSingleBroker, waitUntilServed, type SingleBroker } from '../hardening/support';
@@ -27,7 +29,7 @@ let env: SingleBroker;
 beforeAll(async () => {
   env = await startSingleBroker(DELETED, { overrides: { 'log.retention.check.interval.ms': 300 } });
   // Every batch rolls a segment; batches written an hour ago are past retention.ms at once.
-  await createTopic(env.cluster.zkConnect, RETAINED, 1, 1, ['segment.bytes=200', `retention.ms=${10 * 60_000}`]);
+  await createTopic(env.cluster.zkConnect, RETAINED, 1, 1, ['segment.bytes=100', `retention.ms=${10 * 60_000}`]);
   await waitForPartitionState(env.zk, RETAINED, 0, (s) => s.leader === 0, 'leader 0');
   await waitUntilServed(env.broker, RETAINED);
 });
@@ -47,6 +49,14 @@ function send(topic: string, producerId: number, baseSequence: number, timestamp
     ...(timestamp === undefined ? {} : { timestamp }),
   });
 }
+
+/** The offsets of the partition's `.snapshot` files, ascending. */
+const snapshotsOf = (topic: string): number[] =>
+  fs
+    .readdirSync(path.join(env.broker.logDir, `${topic}-0`))
+    .filter((f) => f.endsWith('.snapshot'))
+    .map((f) => Number(f.slice(0, 20)))
+    .sort((a, b) => a - b);
 
 const A = 1;
 const B = 2;
@@ -86,6 +96,10 @@ test('retentionDeletingAProducersLastBatchForgetsItItsNextSequenceAndARetryOfARe
   expect(await send(RETAINED, A, 2, hourAgo)).toEqual({ error: 'NONE', baseOffset: 2 });
   expect(await send(RETAINED, B, 0, hourAgo)).toEqual({ error: 'NONE', baseOffset: 4 });
 
+  // Each roll wrote a snapshot (checked if listed before retention ran).
+  const before = snapshotsOf(RETAINED);
+  if ((await logStartOffset(env.broker, RETAINED)) === 0) expect(before).toEqual([2, 4]);
+
   // Retention deletes every segment, the active one rolled first: the log starts at its end. Its
   // first check runs 30 s after the broker started (Kafka's InitialTaskDelayMs), then every 300 ms.
   await waitFor(async () => (await logStartOffset(env.broker, RETAINED)) === 6, {
@@ -94,6 +108,8 @@ test('retentionDeletingAProducersLastBatchForgetsItItsNextSequenceAndARetryOfARe
     intervalMs: 200,
   });
   expect(env.broker.output()).toMatch(/Deleting segments [^\n]*\(retention\.ms\)/);
+  // The snapshots of the deleted segments went with them (none below the log start).
+  expect(snapshotsOf(RETAINED).filter((o) => o < 6)).toEqual([]);
 
   expect(await send(RETAINED, A, 4)).toEqual({ error: 'NONE', baseOffset: 6 });
   expect(await send(RETAINED, B, 0)).toEqual({ error: 'NONE', baseOffset: 8 });
