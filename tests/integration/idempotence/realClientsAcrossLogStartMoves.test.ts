@@ -4,7 +4,7 @@ import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { createTopic, kcatConsume, waitForPartitionState } from '../../fault/support';
 import { trackProcess, waitFor, withTimeout } from '../../harness';
 import { startSingleBroker, stopSingleBroker, waitUntilServed, type SingleBroker } from '../hardening/support';
-import { deleteRecordsBefore, logEndOffset, logStartOffset } from './support';
+import { deleteRecordsBefore, logEndOffset, logStartOffset, storedBatches } from './support';
 
 /**
  * Issue 14, acceptance item 3 with real idempotent clients, one real broker: kafkajs
@@ -116,6 +116,9 @@ async function keepsProducingAcrossLogStartMoves(topic: string, client: Idempote
   try {
     expect(await client.send(named('a'), Date.now())).toEqual(range(0, 5));
     expect(await kcatConsume(env.cluster.bootstrap, topic, 0)).toEqual(named('a'));
+    const [first] = await storedBatches(env.broker, topic, 0);
+    expect(first).toMatchObject({ baseOffset: 0, baseSequence: 0 });
+    expect(first.producerId).toBeGreaterThanOrEqual(0);
 
     // DeleteRecords past all of the producer's records: it is forgotten, and goes on.
     expect(await deleteRecordsBefore(env.broker, topic, 5)).toBe(5);
@@ -131,6 +134,12 @@ async function keepsProducingAcrossLogStartMoves(topic: string, client: Idempote
     expect(await client.send(named('c'), Date.now())).toEqual(range(10, 5));
     expect(await logEndOffset(env.broker, topic)).toBe(15);
     expect(await kcatConsume(env.cluster.bootstrap, topic, 0)).toEqual(named('c'));
+    // The same producer (id and epoch) went on with its sequences: the partition, which had
+    // forgotten it, took sequence 10 as an unknown producer's first.
+    const after = await storedBatches(env.broker, topic, 10);
+    expect(after).toEqual(
+      range(10, 5).map((o) => ({ baseOffset: o, producerId: first.producerId, producerEpoch: first.producerEpoch, baseSequence: o, count: 1 })),
+    );
     expect(client.errors).toEqual([]);
   } finally {
     await client.close();
