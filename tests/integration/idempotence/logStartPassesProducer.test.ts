@@ -8,15 +8,18 @@ import { deleteRecordsBefore, logEndOffset, logStartOffset, produceIdempotent, t
 /**
  * Issue 14, acceptance item 3 on the wire, one real broker: when the log start passes a producer's
  * last batch (DeleteRecords, or retention deleting its segments) the partition forgets the
- * producer, as Kafka 2.8 does (ProducerStateManager.onLogStartOffsetIncremented: producers whose
- * last offset is below the new start are removed, the others lose their batches below it). A
- * forgotten producer is then unknown, and Kafka 2.8 takes an unknown producer's batch at any
- * sequence (KIP-360: no UNKNOWN_PRODUCER_ID from the broker), so:
+ * producer, as the issue asks ("Retention and DeleteRecords past a producer's last batch expire
+ * it"); a producer with a batch left above the start loses only its batches below it. This is
+ * Kafka's behaviour up to 2.3 (ProducerStateManager.truncateHead evicted them). Kafka 2.4+, 2.8
+ * included, keeps the state until transactional.id.expiration.ms instead (KAFKA-7190, KIP-360:
+ * onLogStartOffsetIncremented only drops unreplicated transactions), so there the retries below
+ * would answer their original offsets. These tests pin the issue's rule as Samsa implements it.
+ * A forgotten producer is unknown, and an unknown producer's batch is taken at any sequence (Kafka
+ * 2.8, KIP-360: no UNKNOWN_PRODUCER_ID from the broker), so:
  * - its next sequence is taken, and so is a retry of one of its removed batches, which is APPENDED
- *   AGAIN at a new offset: that is Kafka's behaviour (the broker has nothing left to recognise it
- *   by), not a Samsa choice;
- * - a producer with a batch still above the start keeps its state: the retry of that batch answers
- *   its original offset, a retry of a removed batch or a gap is OUT_OF_ORDER_SEQUENCE_NUMBER.
+ *   AGAIN at a new offset (nothing is left to recognise it by);
+ * - a producer with a batch still above the start keeps that batch: its retry answers the original
+ *   offset; a retry of a removed batch, or a gap, is OUT_OF_ORDER_SEQUENCE_NUMBER.
  */
 jest.setTimeout(90_000);
 

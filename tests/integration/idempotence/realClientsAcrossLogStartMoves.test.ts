@@ -12,10 +12,12 @@ import { deleteRecordsBefore, logEndOffset, logStartOffset, storedBatches } from
  * enable.idempotence) each keep one producer (one producer id, its sequences going on) writing
  * acks=all while the log start passes all its records twice: DeleteRecords to the log end, then
  * retention (retention.ms 10 min, its records' CreateTime an hour old, segment.bytes small so each
- * batch has its own segment, a retention check every 300 ms). Each time the partition forgets the
- * producer, and Kafka 2.8 takes an unknown producer's next sequence (KIP-360), so the client sees no
- * error: every record is acknowledged once, at the next offset (the log end moves by exactly the
- * records sent), and kcat reads back exactly what the partition still holds.
+ * batch has its own segment, a retention check every 300 ms). Each time Samsa forgets the
+ * producer (the issue's rule; Kafka 2.8 would keep its state until transactional.id.expiration.ms,
+ * KAFKA-7190) and takes an unknown producer's next sequence as Kafka 2.8 does (KIP-360), so the
+ * client sees no error either way: every record is acknowledged once, at the next offset (the log
+ * end moves by exactly the records sent), the same producer id and epoch go on with their
+ * sequences, and kcat reads back exactly what the partition still holds.
  */
 jest.setTimeout(90_000);
 
