@@ -412,4 +412,16 @@ describe('LogManager', () => {
     expect(cd.logStartOffset).toBe(cd.activeSegment.baseOffset); // compact,delete: retention too
     await m.shutdown();
   });
+  test('theProducerExpirationCheckFirstRunsOneIntervalAfterStartupNotAfterTheInitialTaskDelay', async () => {
+    const m = manager({ initialTaskDelayMs: 30_000, producerIdExpirationMs: 1_000, producerIdExpirationCheckIntervalMs: 500 });
+    await m.startup();
+    const log = m.getOrCreateLog(tp('P'));
+    const baseTimestamp = env.time.milliseconds();
+    log.appendAsLeader(batchOf(1, { producerId: 7, producerEpoch: 0, baseSequence: 0, baseTimestamp }), 0);
+    expect([...log.producerStateManager.activeProducers.keys()]).toEqual([7]);
+    env.time.sleep(1_000);
+    await env.scheduler.runDue();
+    expect([...log.producerStateManager.activeProducers.keys()]).toEqual([]); // Kafka: first check after 500 ms, not 30 s
+    await m.shutdown();
+  });
 });

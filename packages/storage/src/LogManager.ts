@@ -283,9 +283,9 @@ export class LogManager {
     every('highwatermark-checkpoint', this.opts.highWatermarkCheckpointMs ?? 5_000, () =>
       this.checkpointHighWatermarks(),
     );
-    every('PeriodicProducerExpirationCheck', this.opts.producerIdExpirationCheckIntervalMs ?? 600_000, () =>
-      void this.removeExpiredProducers(),
-    );
+    // Kafka's Log schedules this one with its interval as the first delay too, not InitialTaskDelayMs.
+    const expirationCheckMs = this.opts.producerIdExpirationCheckIntervalMs ?? 600_000;
+    this.tasks.push(s.schedule('PeriodicProducerExpirationCheck', () => void this.removeExpiredProducers(), expirationCheckMs, expirationCheckMs));
     // Descriptors of old segments opened by readers are closed after a minute unused.
     every('release-idle-file-handles', 60_000, () => fdCache.releaseIdle(60_000));
   }

@@ -270,6 +270,10 @@ export function handBuiltBatch(b: {
   maxTimestamp?: number;
   baseOffset?: number;
   partitionLeaderEpoch?: number;
+  /** An idempotent producer's id, epoch and first sequence (default -1: none). */
+  producerId?: number;
+  producerEpoch?: number;
+  baseSequence?: number;
 }): Buffer {
   const out = Buffer.alloc(61 + b.records.length);
   out.writeBigInt64BE(BigInt(b.baseOffset ?? 0), 0);
@@ -281,9 +285,9 @@ export function handBuiltBatch(b: {
   const now = BigInt(b.baseTimestamp ?? Date.now());
   out.writeBigInt64BE(now, 27);
   out.writeBigInt64BE(BigInt(b.maxTimestamp ?? Number(now)), 35);
-  out.writeBigInt64BE(-1n, 43);
-  out.writeInt16BE(-1, 51);
-  out.writeInt32BE(-1, 53);
+  out.writeBigInt64BE(BigInt(b.producerId ?? -1), 43);
+  out.writeInt16BE(b.producerEpoch ?? -1, 51);
+  out.writeInt32BE(b.baseSequence ?? -1, 53);
   out.writeInt32BE(b.count, 57);
   b.records.copy(out, 61);
   out.writeUInt32BE(crc32c(out.subarray(21)), 17);
