@@ -262,7 +262,9 @@ export class ProducerStateManager {
 
   /**
    * The log start moved (retention, DeleteRecords): producers whose last batch is now below it
-   * are forgotten, as are the snapshots below it.
+   * are forgotten, as are the snapshots below it. Issue 14 asks for this (Kafka up to 2.3 did it);
+   * Kafka 2.4+ keeps such producers until they expire, so there a retry of a deleted batch is
+   * still recognised, while here it is appended again (the deleted original is gone from the log).
    */
   onLogStartOffsetIncremented(logStartOffset: number): void {
     for (const [producerId, entry] of this.producers) {
