@@ -25,7 +25,16 @@ export function zkIsrUpdater(zk: KafkaZkClient): IsrUpdater {
         leaderAndIsr: { leader: state.leader, leaderEpoch: state.leaderEpoch, isr: [...state.isr], zkVersion },
         controllerEpoch: state.controllerEpoch,
       });
-      const r = await zk.conditionalUpdatePath(TopicPartitionStateZNode.path(tp), data, zkVersion);
+      // A BADVERSION may be our own write, resent by the ZooKeeper client after a lost answer
+      // (a reconnect after a pause): when the znode holds exactly what we wrote, it succeeded, at
+      // its current version (Kafka's checkLeaderAndIsrZkData). Without this the leader would keep
+      // a stale version and every later ISR change would fail.
+      const r = await zk.conditionalUpdatePath(TopicPartitionStateZNode.path(tp), data, zkVersion, async (path) => {
+        const written = await zk.getDataAndVersion(path);
+        return written.data !== null && written.data.equals(data)
+          ? { succeeded: true, version: written.version }
+          : { succeeded: false, version: -1 };
+      });
       return r.succeeded ? r.version : null;
     },
     async propagateIsrChanges(partitions) {
