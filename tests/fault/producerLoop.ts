@@ -1,5 +1,5 @@
 import { Kafka, logLevel, type Producer } from 'kafkajs';
-import { waitFor } from '../harness';
+import { waitFor, withTimeout } from '../harness';
 
 /** A send that failed, and whether kafkajs called its error retriable. */
 export interface SendFailure {
@@ -11,6 +11,15 @@ export interface ProducerLoopOptions {
   readonly topic: string;
   readonly partitions: number;
   readonly clientId: string;
+  /**
+   * kafkajs's idempotent producer (InitProducerId, then sequence numbers per partition). It retries
+   * without end, as kafkajs requires for its guarantee: a send that gave up would hand its sequence
+   * number to the next record.
+   */
+  readonly idempotent?: boolean;
+  readonly maxInFlightRequests?: number;
+  /** kafkajs's requestTimeout (30 s by default): shorter, a paused leader makes it resend a batch. */
+  readonly requestTimeout?: number;
 }
 
 /**
@@ -22,6 +31,8 @@ export interface ProducerLoopOptions {
  * as "lost" acknowledged records before this was split).
  */
 export class ProducerLoop {
+  /** Every value send() was called with, in call order. */
+  readonly sent: string[] = [];
   readonly acked = new Set<string>();
   /** The offset the leader gave each acknowledged record (for diagnosing a record not read back). */
   readonly ackedOffsets = new Map<string, number>();
@@ -39,10 +50,25 @@ export class ProducerLoop {
       clientId: options.clientId,
       brokers: bootstrap.split(','),
       logLevel: logLevel.NOTHING,
-      retry: { retries: 10, initialRetryTime: 100, maxRetryTime: 1_000 },
+      requestTimeout: options.requestTimeout,
+      retry: {
+        retries: options.idempotent === true ? Number.MAX_SAFE_INTEGER : 10,
+        initialRetryTime: 100,
+        maxRetryTime: 1_000,
+      },
     });
-    const producer = kafka.producer({ allowAutoTopicCreation: false });
-    await producer.connect();
+    const producer = kafka.producer({
+      allowAutoTopicCreation: false,
+      idempotent: options.idempotent,
+      maxInFlightRequests: options.maxInFlightRequests,
+    });
+    try {
+      // bounded: with endless retries a broker refusing InitProducerId would keep connect() pending
+      await withTimeout(producer.connect(), 30_000, `kafkajs producer ${options.clientId} to connect`);
+    } catch (e) {
+      await producer.disconnect();
+      throw e;
+    }
     const loop = new ProducerLoop(producer, options.topic);
     loop.loops = Array.from({ length: options.partitions }, (_, p) => loop.run(p));
     return loop;
@@ -51,6 +77,7 @@ export class ProducerLoop {
   private async run(partition: number): Promise<void> {
     for (let n = 0; this.running; n++) {
       const value = `m-${n}-${partition}`;
+      this.sent.push(value);
       try {
         const metadata = await this.producer.send({
           topic: this.topic,
