@@ -37,6 +37,8 @@ export interface LogDeps {
   readonly failureChannel: LogDirFailureChannel;
   /** When appends are written (FileRecords); default 'adaptive'. */
   readonly writeMode?: WriteMode;
+  /** transactional.id.expiration.ms: producer ids silent this long are forgotten (default 7 days). */
+  readonly maxProducerIdExpirationMs?: number;
 }
 
 /** Why segments are being deleted (for the log line). */

@@ -13,6 +13,9 @@ import { analyzeFollowerBatches, validateMessagesAndAssignOffsets, type AppendOr
 import { deleteOldSegments } from './retention';
 import type { TopicPartition } from '@samsa/common';
 import { UnexpectedAppendOffsetError, type LogAppendInfo } from './LogAppendInfo';
+import { batchFirstOffset, type BatchMetadata } from './producer/ProducerStateEntry';
+import type { ProducerStateManager } from './producer/ProducerStateManager';
+import { rebuildProducerState } from './producer/rebuildProducerState';
 
 /**
  * A partition's log (Kafka's Log): appends — the leader's, with offsets and the leader epoch
@@ -32,6 +35,8 @@ export interface LogParams extends LogDeps {
   readonly recoveryPoint: number;
   readonly nextOffset: number;
   readonly leaderEpochCache: LeaderEpochFileCache;
+  /** Loaded up to `nextOffset` (LogLoader's loadProducerState). */
+  readonly producerStateManager: ProducerStateManager;
 }
 
 export type Isolation = 'logEnd' | 'highWatermark';
@@ -59,6 +64,8 @@ export class Log {
   private hwMetadata: LogOffsetMetadata | null = null;
   private hwMetadataVersion = -1;
   private _leaderEpochCache: LeaderEpochFileCache;
+  /** The producers' state (idempotent produce); its map end is the log end. */
+  readonly producerStateManager: ProducerStateManager;
   private flushing: Promise<void> | null = null;
   private flushAgain = false;
   /**
@@ -91,6 +98,7 @@ export class Log {
     );
     this._logStartOffset = p.logStartOffset;
     this._leaderEpochCache = p.leaderEpochCache;
+    this.producerStateManager = p.producerStateManager;
     this.watchEpochCheckpoint(this._leaderEpochCache);
     this._highWatermark = p.logStartOffset;
     // What the log was loaded with is in the file.
@@ -239,9 +247,11 @@ export class Log {
 
   /**
    * A producer's (or the group coordinator's) batches: validated, offsets from the log end and
-   * `leaderEpoch` written into them, appended. Throws KafkaError — CORRUPT_MESSAGE, INVALID_RECORD,
-   * MESSAGE_TOO_LARGE, RECORD_LIST_TOO_LARGE, INVALID_TIMESTAMP, KAFKA_STORAGE_ERROR — with nothing
-   * written.
+   * `leaderEpoch` written into them, producer ids' epochs and sequences checked, appended. A retry
+   * of one of a producer's last five batches is answered with that batch's offsets and writes
+   * nothing. Throws KafkaError — CORRUPT_MESSAGE, INVALID_RECORD, MESSAGE_TOO_LARGE,
+   * RECORD_LIST_TOO_LARGE, INVALID_TIMESTAMP, INVALID_PRODUCER_EPOCH, OUT_OF_ORDER_SEQUENCE_NUMBER,
+   * KAFKA_STORAGE_ERROR — with nothing written.
    */
   appendAsLeader(records: Buffer, leaderEpoch: number, origin: AppendOrigin = 'client'): LogAppendInfo {
     return this.local.io('Error while appending records', () => {
@@ -256,11 +266,14 @@ export class Log {
         origin,
       });
       this.checkSegmentSize(v.records.length);
+      const producers = this.producerStateManager.analyzeAppend(v.records, origin);
+      if (producers?.duplicate) return this.duplicateAppended(producers.duplicate);
       if (leaderEpoch >= 0) this.maybeAssignEpochStartOffset(leaderEpoch, v.firstOffset);
       const segment = this.maybeRoll(v.records.length, v.maxTimestamp, v.lastOffset, v.firstOffset, now);
       const previousEnd = this.logEndOffset;
       const written = segment.append(v.lastOffset, v.maxTimestamp, v.shallowOffsetOfMaxTimestamp, v.records);
       this.updateLogEndOffset(v.lastOffset + 1);
+      this.producerStateManager.applyAppend(producers, v.lastOffset + 1);
       this.trackWritten(written, previousEnd);
       return this.appended(v, v.shallowOffsetOfMaxTimestamp, v.logAppendTime, written);
     });
@@ -291,6 +304,7 @@ export class Log {
       }
       const buf = info.records;
       this.checkSegmentSize(buf.length);
+      const producers = this.producerStateManager.analyzeAppend(buf, 'replication');
       for (let pos = 0; pos < buf.length; pos += 12 + buf.readInt32BE(pos + 8)) {
         const epoch = buf.readInt32BE(pos + 12);
         if (epoch >= 0) this.maybeAssignEpochStartOffset(epoch, readInt64(buf, pos));
@@ -305,6 +319,7 @@ export class Log {
         buf,
       );
       this.updateLogEndOffset(info.lastOffset + 1);
+      this.producerStateManager.applyAppend(producers, info.lastOffset + 1);
       this.trackWritten(written, previousEnd);
       return this.appended(info, info.shallowOffsetOfMaxTimestamp, -1, written);
     });
@@ -342,6 +357,25 @@ export class Log {
       recordCount: v.recordCount,
       validBytes: v.records.length,
       written: surfaced,
+    };
+  }
+
+  /**
+   * A produce that retries a batch already in the log: answered with that batch's offsets (Kafka
+   * also gives its timestamp as the log append time), once the log so far is written.
+   */
+  private duplicateAppended(duplicate: BatchMetadata): LogAppendInfo {
+    return {
+      firstOffset: batchFirstOffset(duplicate),
+      lastOffset: duplicate.lastOffset,
+      maxTimestamp: duplicate.timestamp,
+      offsetOfMaxTimestamp: duplicate.lastOffset,
+      logAppendTime: duplicate.timestamp,
+      logStartOffset: this._logStartOffset,
+      batchCount: 0,
+      recordCount: 0,
+      validBytes: 0,
+      written: this.whenWritten(),
     };
   }
 
@@ -388,9 +422,18 @@ export class Log {
     return roll ? this.roll(firstOffset) : segment;
   }
 
-  /** Starts a new active segment at the log end (or `expectedNextOffset` if larger). */
+  /**
+   * Starts a new active segment at the log end (or `expectedNextOffset` if larger), with a producer
+   * snapshot named after it: recovering the segment starts from that snapshot.
+   */
   roll(expectedNextOffset?: number): LogSegment {
-    return this.local.roll(expectedNextOffset);
+    const segment = this.local.roll(expectedNextOffset);
+    this.local.io('Error while writing a producer snapshot', () => {
+      this.producerStateManager.updateMapEndOffset(segment.baseOffset);
+      this.producerStateManager.takeSnapshot();
+      this.producerStateManager.updateMapEndOffset(this.logEndOffset);
+    });
+    return segment;
   }
 
   /**
@@ -537,6 +580,7 @@ export class Log {
         `[Log ${this.name}] Incremented log start offset to ${newLogStartOffset} due to ${reason}`,
       );
       this._leaderEpochCache.truncateFromStart(newLogStartOffset);
+      this.producerStateManager.onLogStartOffsetIncremented(newLogStartOffset);
       return true;
     });
   }
@@ -655,6 +699,7 @@ export class Log {
       this._logStartOffset = Math.min(targetOffset, this._logStartOffset);
       this.updateHighWatermark(Math.min(this._highWatermark, targetOffset));
       this.resetWrittenEnd();
+      this.reloadProducerState();
       return true;
     });
   }
@@ -664,10 +709,26 @@ export class Log {
     this.local.io('Error while truncating the entire log', () => {
       this.local.truncateFullyAndStartAt(newOffset);
       this._leaderEpochCache.clearAndFlush();
+      this.producerStateManager.truncateFullyAndStartAt(newOffset);
       this._logStartOffset = newOffset;
       this.updateHighWatermark(Math.min(this._highWatermark, newOffset));
       this.resetWrittenEnd();
     });
+  }
+
+  /**
+   * After a truncation: the producer state from the latest snapshot at or below the new end, then
+   * the log replayed from there (Kafka's loadProducerState).
+   */
+  private reloadProducerState(): void {
+    const psm = this.producerStateManager;
+    psm.truncateAndReload(this._logStartOffset, this.logEndOffset, this.deps.time.milliseconds());
+    rebuildProducerState(psm, this.local.logSegments(psm.mapEndOffset, this.logEndOffset), this.logEndOffset);
+  }
+
+  /** Forgets producers silent for transactional.id.expiration.ms; returns how many. */
+  removeExpiredProducers(now: number): number {
+    return this.producerStateManager.removeExpiredProducers(now);
   }
 
   /** The cleaner's swap (see LocalLog.replaceSegments). */
@@ -681,6 +742,10 @@ export class Log {
    */
   async close(): Promise<void> {
     try {
+      this.local.io('Error while writing a producer snapshot', () => {
+        this.producerStateManager.updateMapEndOffset(this.logEndOffset);
+        this.producerStateManager.takeSnapshot(true);
+      });
       await this._leaderEpochCache.flushed(this.logEndOffset);
     } finally {
       await this.local.close();
@@ -695,6 +760,7 @@ export class Log {
   /** Renames the partition directory (to `…-delete` before deletion). */
   renameDir(name: string): void {
     this.local.renameDir(name);
+    this.producerStateManager.updateParentDir(this.dir);
     const checkpoint = new LeaderEpochCheckpointFile(path.join(this.dir, LEADER_EPOCH_CHECKPOINT_FILE));
     this._leaderEpochCache = this._leaderEpochCache.movedTo(checkpoint, () => this.logEndOffset);
     this.watchEpochCheckpoint(this._leaderEpochCache);

@@ -59,6 +59,9 @@ export const timeIndexFile = (dir: string, offset: number, suffix = '') =>
   path.join(dir, filenamePrefixFromOffset(offset) + TIME_INDEX_FILE_SUFFIX + suffix);
 export const transactionIndexFile = (dir: string, offset: number, suffix = '') =>
   path.join(dir, filenamePrefixFromOffset(offset) + TXN_INDEX_FILE_SUFFIX + suffix);
+/** Producer state as of `offset` (every batch below it), written at a roll and at a clean close. */
+export const producerSnapshotFile = (dir: string, offset: number, suffix = '') =>
+  path.join(dir, filenamePrefixFromOffset(offset) + PRODUCER_SNAPSHOT_FILE_SUFFIX + suffix);
 
 const SEGMENT_FILE = /^(\d{20})\.(log|index|timeindex|txnindex|snapshot)((?:\.deleted|\.cleaned|\.swap)?)$/;
 

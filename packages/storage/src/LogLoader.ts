@@ -17,6 +17,8 @@ import {
   timeIndexFile,
 } from './LogFiles';
 import { LogSegment } from './LogSegment';
+import { DEFAULT_PRODUCER_ID_EXPIRATION_MS, loadProducerState } from './producer/loadProducerState';
+import { ProducerStateManager } from './producer/ProducerStateManager';
 import type { TopicPartition } from '@samsa/common';
 
 /**
@@ -160,6 +162,19 @@ export async function loadLog(p: LoadLogParams, stats?: LoadStats): Promise<Log>
   epochCache.truncateFromStart(logStartOffset);
   if (stats) stats.segments += segments.length;
 
+  const producerStateManager = await loadProducerState({
+    name,
+    dir,
+    segments,
+    logStartOffset,
+    logEndOffset: logEnd,
+    recoveryPoint: p.recoveryPoint,
+    hadCleanShutdown: p.hadCleanShutdown,
+    maxProducerIdExpirationMs: p.maxProducerIdExpirationMs,
+    time: p.time,
+    logger,
+  });
+
   log = new Log({
     ...p,
     segments,
@@ -167,6 +182,7 @@ export async function loadLog(p: LoadLogParams, stats?: LoadStats): Promise<Log>
     recoveryPoint,
     nextOffset: logEnd,
     leaderEpochCache: epochCache,
+    producerStateManager,
   });
   return log;
 }
@@ -280,6 +296,14 @@ export function createLog(p: CreateLogParams): Log {
     recoveryPoint: 0,
     nextOffset: 0,
     leaderEpochCache: cache,
+    producerStateManager: new ProducerStateManager({
+      name,
+      dir: p.dir,
+      maxProducerIdExpirationMs: p.maxProducerIdExpirationMs ?? DEFAULT_PRODUCER_ID_EXPIRATION_MS,
+      time: p.time,
+      logger: p.logger,
+      isNew: true,
+    }),
   });
   return log;
 }

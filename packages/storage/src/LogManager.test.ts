@@ -69,8 +69,11 @@ describe('LogManager', () => {
       '00000000000000000000.index',
       '00000000000000000000.log',
       '00000000000000000000.timeindex',
+      // Kafka's clean shutdown writes a producer snapshot at the log end (10 bytes: no producers).
+      '00000000000000000005.snapshot',
       'leader-epoch-checkpoint',
     ]);
+    expect(statSync(path.join(d, 'T-0', '00000000000000000005.snapshot')).size).toBe(10);
     expect(statSync(path.join(d, 'T-0', '00000000000000000000.index')).size).toBe(0);
     expect(statSync(path.join(d, 'T-0', '00000000000000000000.timeindex')).size).toBe(12);
   });

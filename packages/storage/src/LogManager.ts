@@ -47,6 +47,10 @@ export interface LogManagerOptions {
   readonly initialTaskDelayMs?: number;
   readonly cleaner?: Partial<CleanerConfig>;
   readonly writeMode?: WriteMode;
+  /** transactional.id.expiration.ms: producer ids silent this long are forgotten. */
+  readonly producerIdExpirationMs?: number;
+  /** How often that is checked (Kafka's 10 minutes; producer.id.expiration.check.interval.ms). */
+  readonly producerIdExpirationCheckIntervalMs?: number;
   readonly time?: Time;
   readonly logger?: Logger;
   readonly scheduler?: Scheduler;
@@ -256,6 +260,7 @@ export class LogManager {
       logger: this.logger,
       failureChannel: this.failureChannel,
       writeMode: this.opts.writeMode,
+      maxProducerIdExpirationMs: this.opts.producerIdExpirationMs,
     };
   }
 
@@ -277,6 +282,9 @@ export class LogManager {
     );
     every('highwatermark-checkpoint', this.opts.highWatermarkCheckpointMs ?? 5_000, () =>
       this.checkpointHighWatermarks(),
+    );
+    every('PeriodicProducerExpirationCheck', this.opts.producerIdExpirationCheckIntervalMs ?? 600_000, () =>
+      void this.removeExpiredProducers(),
     );
     // Descriptors of old segments opened by readers are closed after a minute unused.
     every('release-idle-file-handles', 60_000, () => fdCache.releaseIdle(60_000));
@@ -562,6 +570,14 @@ export class LogManager {
         this.logger.error(`Error during retention of ${log.name}`, e);
       }
     }
+    return total;
+  }
+
+  /** Forgets, in every log, producer ids silent for transactional.id.expiration.ms; returns how many. */
+  removeExpiredProducers(): number {
+    const now = this.time.milliseconds();
+    let total = 0;
+    for (const log of this.allLogs()) total += log.removeExpiredProducers(now);
     return total;
   }
 

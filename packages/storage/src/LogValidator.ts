@@ -93,6 +93,12 @@ export function validateMessagesAndAssignOffsets(
     const attributes = input.readInt16BE(pos + BatchField.ATTRIBUTES);
     if (fromClient && attributes & Attribute.CONTROL)
       throw invalidRecord('Clients are not allowed to write control records');
+    // A producer id needs a sequence: the idempotence checks would take -1 for "no state".
+    if (fromClient && input.readInt32BE(pos + BatchField.PRODUCER_ID) >= 0 && input.readInt32BE(pos + BatchField.BASE_SEQUENCE) < 0) {
+      throw invalidRecord(
+        `Invalid sequence number ${input.readInt32BE(pos + BatchField.BASE_SEQUENCE)} in record batch with producerId ${readInt64(input, pos + BatchField.PRODUCER_ID)}`,
+      );
+    }
     const codec = attributes & Attribute.COMPRESSION_MASK;
     if (target !== null && codec !== target) recompress = true;
     check.walkBatch(input, pos, size, attributes, inflationLimit);

@@ -226,6 +226,25 @@ class Disk {
     return fs.readFileSync(p);
   }
 
+  /**
+   * Writes `data` as the whole of `p` in place (small files such as producer snapshots, where a
+   * torn file fails its own CRC); `sync` fsyncs it before returning.
+   */
+  writeFile(p: string, data: Buffer, sync: boolean): void {
+    this.check('write', p);
+    const fd = fs.openSync(p, 'w');
+    try {
+      let done = 0;
+      while (done < data.length) done += fs.writeSync(fd, data, done, data.length - done);
+      if (sync) {
+        this.check('fsync', p);
+        fs.fsyncSync(fd);
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
   /** Creates an empty file if missing (markers such as .lock and .kafka_cleanshutdown). */
   touch(p: string): void {
     this.check('open', p);

@@ -15,7 +15,7 @@ export {
   type Isolation,
 } from './Log';
 export { LocalLog, type SegmentDeletionReason } from './LocalLog';
-export { loadLog, type LoadLogParams, type LoadStats } from './LogLoader';
+export { createLog, loadLog, type LoadLogParams, type LoadStats } from './LogLoader';
 export {
   LogConfig,
   LOG_CONFIG_NAMES,
@@ -58,3 +58,12 @@ export { Scheduler } from './Scheduler';
 export * as LogFiles from './LogFiles';
 export type { AppendOrigin } from './LogValidator';
 export { RecordValidationError } from './RecordValidationError';
+export { ProducerStateManager, type ProducerAppendAnalysis } from './producer/ProducerStateManager';
+export { ProducerStateEntry, NUM_BATCHES_TO_RETAIN, type BatchMetadata } from './producer/ProducerStateEntry';
+export {
+  encodeProducerSnapshot,
+  decodeProducerSnapshot,
+  CorruptSnapshotError,
+  PRODUCER_SNAPSHOT_VERSION,
+} from './producer/ProducerSnapshot';
+export { DEFAULT_PRODUCER_ID_EXPIRATION_MS } from './producer/loadProducerState';

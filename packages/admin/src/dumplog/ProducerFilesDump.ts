@@ -1,64 +1,36 @@
 import * as fs from 'node:fs';
-import { crc32c } from '@samsa/protocol';
+import { CorruptSnapshotError, decodeProducerSnapshot } from '@samsa/storage';
 import type { Emit } from './LogDump';
 
 /**
  * kafka-dump-log of a producer state `.snapshot` and a transaction `.txnindex` (Kafka 2.1
- * DumpLogSegments.dumpProducerIdSnapshot / dumpTxnIndex). Neither file has a reader elsewhere in
- * Samsa yet, so their (small, fixed) layouts are read here:
- *
- * - snapshot: version int16 (1), crc uint32 (CRC-32C of the rest), entries int32 count, then per
- *   producer: producerId int64, epoch int16, lastSequence int32, lastOffset int64, offsetDelta
- *   int32, timestamp int64, coordinatorEpoch int32, currentTxnFirstOffset int64 (-1 for none).
- * - txnindex: 34-byte aborted transactions: version int16, producerId, firstOffset, lastOffset,
- *   lastStableOffset (int64 each).
+ * DumpLogSegments.dumpProducerIdSnapshot / dumpTxnIndex). Snapshots are read with storage's own
+ * reader (the broker writes them; one layout, one place). The `.txnindex` has no reader elsewhere
+ * yet (transactions are the next issue), so its small fixed layout is read here:
+ * 34-byte aborted transactions: version int16, producerId, firstOffset, lastOffset,
+ * lastStableOffset (int64 each).
  */
 const TWO_32 = 4294967296;
 const readInt64 = (b: Buffer, p: number): number => b.readInt32BE(p) * TWO_32 + b.readUInt32BE(p + 4);
 
-const SNAPSHOT_ENTRY_SIZE = 46;
 const TXN_ENTRY_SIZE = 34;
 
 /** Kafka's CorruptSnapshotException: printed on stderr, the dump goes on. */
-export class CorruptSnapshotError extends Error {
-  override readonly name = 'CorruptSnapshotError';
-}
-
-/** DefaultRecordBatch.decrementSequence. */
-function decrementSequence(sequence: number, decrement: number): number {
-  return sequence < decrement ? 2147483647 - (decrement - sequence) + 1 : sequence - decrement;
-}
+export { CorruptSnapshotError };
 
 export function dumpProducerSnapshot(file: string, json: boolean, out: Emit): void {
-  const buf = fs.readFileSync(file);
-  if (buf.length < 10)
-    throw new CorruptSnapshotError(`Snapshot failed schema validation: ${buf.length} bytes`);
-  const version = buf.readInt16BE(0);
-  if (version !== 1) throw new CorruptSnapshotError(`Snapshot contained an unknown file version ${version}`);
-  const crc = buf.readUInt32BE(2);
-  const computed = crc32c(buf, 6, buf.length);
-  if (crc !== computed) {
-    throw new CorruptSnapshotError(
-      `Snapshot is corrupt (CRC is no longer valid). Stored crc: ${crc}. Computed crc: ${computed}`,
-    );
-  }
-  const count = buf.readInt32BE(6);
-  if (count < 0 || 10 + count * SNAPSHOT_ENTRY_SIZE > buf.length)
-    throw new CorruptSnapshotError(
-      `Snapshot failed schema validation: ${count} entries in ${buf.length} bytes`,
-    );
-  for (let i = 0, p = 10; i < count; i++, p += SNAPSHOT_ENTRY_SIZE) {
+  for (const entry of decodeProducerSnapshot(fs.readFileSync(file))) {
     const e = {
-      producerId: readInt64(buf, p),
-      producerEpoch: buf.readInt16BE(p + 8),
-      lastSequence: buf.readInt32BE(p + 10),
-      lastOffset: readInt64(buf, p + 14),
-      offsetDelta: buf.readInt32BE(p + 22),
-      timestamp: readInt64(buf, p + 26),
-      coordinatorEpoch: buf.readInt32BE(p + 34),
-      currentTxnFirstOffset: readInt64(buf, p + 38),
+      producerId: entry.producerId,
+      producerEpoch: entry.producerEpoch,
+      lastSequence: entry.lastSeq,
+      lastOffset: entry.lastDataOffset,
+      offsetDelta: entry.lastOffsetDelta,
+      timestamp: entry.lastTimestamp,
+      coordinatorEpoch: entry.coordinatorEpoch,
+      currentTxnFirstOffset: entry.currentTxnFirstOffset ?? -1,
     };
-    const firstSequence = decrementSequence(e.lastSequence, e.offsetDelta);
+    const firstSequence = entry.firstSeq;
     if (json) {
       out(JSON.stringify({ type: 'producerSnapshot', ...e, firstSequence }));
       continue;

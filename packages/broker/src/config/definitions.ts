@@ -152,6 +152,7 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'transaction.state.log.min.isr': d('int', 2, 'Min ISR of __transaction_state', { min: 1 }),
   'transaction.state.log.segment.bytes': d('int', 104857600, 'Segment size of __transaction_state', { min: 1 }),
   'transactional.id.expiration.ms': d('int', 604800000, 'Transactional id expiry', { min: 1 }),
+  'producer.id.expiration.check.interval.ms': d('int', 600000, 'How often producer ids silent for transactional.id.expiration.ms are removed (Kafka 3.5, KIP-854; 2.8 fixes it at 10 minutes)', { min: 1 }),
   'transaction.max.timeout.ms': d('int', 900000, 'Largest transaction timeout', { min: 1 }),
   // --- misc found in Kafka's shipped server.properties
   'group.coordinator.rebalance.protocols': d('list', ['classic'], 'Rebalance protocols', { inert: true }),

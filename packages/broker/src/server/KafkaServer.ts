@@ -195,6 +195,8 @@ export class KafkaServer {
       highWatermarkCheckpointMs: c.int('replica.high.watermark.checkpoint.interval.ms'),
       recoveryThreadsPerDataDir: c.int('num.recovery.threads.per.data.dir'),
       writeMode: c.string('samsa.log.write.mode') as WriteMode,
+      producerIdExpirationMs: c.int('transactional.id.expiration.ms'),
+      producerIdExpirationCheckIntervalMs: c.int('producer.id.expiration.check.interval.ms'),
       logger: this.logging.logger('[LogManager]', 'kafka.log.LogManager'),
     });
     try {

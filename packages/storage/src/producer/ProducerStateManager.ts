@@ -1,0 +1,316 @@
+import * as path from 'node:path';
+import { Attribute, BatchField } from '@samsa/protocol';
+import type { Logger, Time } from '@samsa/common';
+import { readInt64 } from '../BatchCursor';
+import { disk } from '../disk';
+import { parseSegmentFileName, producerSnapshotFile } from '../LogFiles';
+import type { AppendOrigin } from '../LogValidator';
+import { ProducerAppendInfo } from './ProducerAppendInfo';
+import { CorruptSnapshotError, decodeProducerSnapshot, encodeProducerSnapshot } from './ProducerSnapshot';
+import { ProducerStateEntry, type BatchMetadata } from './ProducerStateEntry';
+import { incrementSequence } from './sequences';
+
+export interface ProducerStateManagerOptions {
+  /** The partition's name, for messages. */
+  readonly name: string;
+  /** The partition directory, where `<offset>.snapshot` files live. */
+  readonly dir: string;
+  /** transactional.id.expiration.ms: a producer silent this long is forgotten. */
+  readonly maxProducerIdExpirationMs: number;
+  readonly time: Time;
+  readonly logger: Logger;
+  /** A new log's: no snapshot files to look for. */
+  readonly isNew?: boolean;
+}
+
+/** What an append's producer batches did to the producer state, before anything is written. */
+export interface ProducerAppendAnalysis {
+  /** Each producer's updated state, applied with `update` once the append is in the log. */
+  readonly updatedProducers: ReadonlyMap<number, ProducerAppendInfo>;
+  /** A batch this append retries: the append is answered with it and writes nothing. */
+  readonly duplicate: BatchMetadata | null;
+}
+
+/**
+ * A batch with a producer id (> -1: the id's high word is not negative) that is not a transaction
+ * marker. Markers (control batches) are the transactions issue's; nothing else writes them.
+ */
+function isProducerDataBatch(buf: Buffer, pos: number): boolean {
+  return (
+    buf.readInt32BE(pos + BatchField.PRODUCER_ID) >= 0 &&
+    (buf.readInt16BE(pos + BatchField.ATTRIBUTES) & Attribute.CONTROL) === 0
+  );
+}
+
+function lastSequenceOf(buf: Buffer, pos: number, firstSeq: number): number {
+  return firstSeq < 0 ? firstSeq : incrementSequence(firstSeq, buf.readInt32BE(pos + BatchField.LAST_OFFSET_DELTA));
+}
+
+/** The batch at `pos` (offsets assigned) into a producer's append. */
+function appendBatchTo(info: ProducerAppendInfo, buf: Buffer, pos: number): void {
+  const firstSeq = buf.readInt32BE(pos + BatchField.BASE_SEQUENCE);
+  const firstOffset = readInt64(buf, pos + BatchField.BASE_OFFSET);
+  info.appendDataBatch(
+    buf.readInt16BE(pos + BatchField.PRODUCER_EPOCH),
+    firstSeq,
+    lastSequenceOf(buf, pos, firstSeq),
+    readInt64(buf, pos + BatchField.MAX_TIMESTAMP),
+    firstOffset,
+    firstOffset + buf.readInt32BE(pos + BatchField.LAST_OFFSET_DELTA),
+    (buf.readInt16BE(pos + BatchField.ATTRIBUTES) & Attribute.TRANSACTIONAL) !== 0,
+  );
+}
+
+/**
+ * Every producer id's state in one partition (Kafka's ProducerStateManager), what makes produce
+ * idempotent: the leader checks each producer batch's epoch and sequence against it, answers a
+ * retry of one of a producer's last five batches with that batch's offsets instead of writing it
+ * again, and followers build the same state from the batches they replicate, so a new leader
+ * recognises retries too.
+ *
+ * The state is the fold of the log's producer batches. `mapEndOffset` is the offset it covers up
+ * to; snapshots `<offset>.snapshot` (the state of offsets below `offset`) are written at each
+ * segment roll and at a clean close, so loading reads the latest one and replays the log after it.
+ * Producers leave the state when silent for transactional.id.expiration.ms, or when the log start
+ * passes their last batch (retention, DeleteRecords).
+ *
+ * Snapshot files are written synchronously, without fsync except at close (they are small, and a
+ * torn or missing one only means an older one is used and more of the log replayed), so that a
+ * truncation deleting snapshots never races a write still in flight.
+ */
+export class ProducerStateManager {
+  private dir: string;
+  private readonly producers = new Map<number, ProducerStateEntry>();
+  /** Offsets of the snapshot files on disk, ascending. */
+  private snapshots: number[];
+  private lastMapOffset = 0;
+  private lastSnapOffset = 0;
+
+  constructor(private readonly opts: ProducerStateManagerOptions) {
+    this.dir = opts.dir;
+    this.snapshots = opts.isNew === true ? [] : this.listSnapshots();
+  }
+
+  get mapEndOffset(): number {
+    return this.lastMapOffset;
+  }
+
+  get isEmpty(): boolean {
+    return this.producers.size === 0;
+  }
+
+  /** The producers known (for tests, metrics and DescribeProducers). */
+  get activeProducers(): ReadonlyMap<number, ProducerStateEntry> {
+    return this.producers;
+  }
+
+  get snapshotOffsets(): readonly number[] {
+    return this.snapshots;
+  }
+
+  get latestSnapshotOffset(): number | null {
+    return this.snapshots.length > 0 ? this.snapshots[this.snapshots.length - 1] : null;
+  }
+
+  lastEntry(producerId: number): ProducerStateEntry | undefined {
+    return this.producers.get(producerId);
+  }
+
+  prepareUpdate(producerId: number, origin: AppendOrigin): ProducerAppendInfo {
+    const current = this.producers.get(producerId) ?? ProducerStateEntry.empty(producerId);
+    return new ProducerAppendInfo(this.opts.name, producerId, current, origin, (m) => this.opts.logger.warn(m));
+  }
+
+  /**
+   * The producer batches of an append whose offsets are assigned (Kafka's
+   * Log.analyzeAndValidateProducerState): checked against the state, nothing changed yet. Null
+   * when no batch carries a producer id, the non-idempotent case, which costs one read per batch.
+   * Throws KafkaError (INVALID_PRODUCER_EPOCH, OUT_OF_ORDER_SEQUENCE_NUMBER, INVALID_TXN_STATE).
+   */
+  analyzeAppend(records: Buffer, origin: AppendOrigin): ProducerAppendAnalysis | null {
+    let updated: Map<number, ProducerAppendInfo> | null = null;
+    for (let pos = 0; pos < records.length; pos += 12 + records.readInt32BE(pos + BatchField.BATCH_LENGTH)) {
+      if (!isProducerDataBatch(records, pos)) continue;
+      const producerId = readInt64(records, pos + BatchField.PRODUCER_ID);
+      if (origin === 'client') {
+        const epoch = records.readInt16BE(pos + BatchField.PRODUCER_EPOCH);
+        const firstSeq = records.readInt32BE(pos + BatchField.BASE_SEQUENCE);
+        const lastSeq = lastSequenceOf(records, pos, firstSeq);
+        const duplicate = this.producers.get(producerId)?.findDuplicateBatch(epoch, firstSeq, lastSeq) ?? null;
+        if (duplicate !== null) return { updatedProducers: updated ?? new Map(), duplicate };
+      }
+      updated ??= new Map();
+      let info = updated.get(producerId);
+      if (info === undefined) {
+        info = this.prepareUpdate(producerId, origin);
+        updated.set(producerId, info);
+      }
+      appendBatchTo(info, records, pos);
+    }
+    return updated === null ? null : { updatedProducers: updated, duplicate: null };
+  }
+
+  /** Takes an append's producer states over, once its batches are in the log. */
+  update(info: ProducerAppendInfo): void {
+    const current = this.producers.get(info.producerId);
+    if (current) current.update(info.updatedEntry);
+    else this.producers.set(info.producerId, info.updatedEntry);
+  }
+
+  /** Applies an analysis (its batches were appended) and moves the map's end past them. */
+  applyAppend(analysis: ProducerAppendAnalysis | null, nextOffset: number): void {
+    if (analysis !== null) for (const info of analysis.updatedProducers.values()) this.update(info);
+    this.lastMapOffset = nextOffset;
+  }
+
+  updateMapEndOffset(offset: number): void {
+    this.lastMapOffset = offset;
+  }
+
+  /**
+   * Folds one batch in as a follower would (replay at load and after truncation: epochs and
+   * sequences as written, no checks). `buf[pos…]` holds at least the batch's 61-byte header.
+   */
+  replayBatch(buf: Buffer, pos: number): void {
+    if (isProducerDataBatch(buf, pos)) {
+      const info = this.prepareUpdate(readInt64(buf, pos + BatchField.PRODUCER_ID), 'replication');
+      appendBatchTo(info, buf, pos);
+      this.update(info);
+    }
+    this.lastMapOffset =
+      readInt64(buf, pos + BatchField.BASE_OFFSET) + buf.readInt32BE(pos + BatchField.LAST_OFFSET_DELTA) + 1;
+  }
+
+  /**
+   * Writes a snapshot at the map's end unless one is there already (Kafka's takeSnapshot). `sync`
+   * fsyncs it (a clean close).
+   */
+  takeSnapshot(sync = false): void {
+    if (this.lastMapOffset <= this.lastSnapOffset) return;
+    const offset = this.lastMapOffset;
+    const start = this.opts.time.hiResMs();
+    const file = producerSnapshotFile(this.dir, offset);
+    disk.writeFile(file, encodeProducerSnapshot([...this.producers.values()]), sync);
+    if (!this.snapshots.includes(offset)) {
+      this.snapshots.push(offset);
+      this.snapshots.sort((a, b) => a - b);
+    }
+    this.lastSnapOffset = offset;
+    this.opts.logger.debug(
+      `[ProducerStateManager partition=${this.opts.name}] Wrote producer snapshot at offset ${offset} with ${this.producers.size} producer ids in ${(this.opts.time.hiResMs() - start).toFixed(1)} ms.`,
+    );
+  }
+
+  /**
+   * Drops the state and loads it again from the latest snapshot within [logStartOffset,
+   * logEndOffset], deleting the snapshots outside (Kafka's truncateAndReload); the caller replays
+   * the log from `mapEndOffset` to `logEndOffset`. A snapshot that fails its checks is deleted and the
+   * one before it tried.
+   */
+  truncateAndReload(logStartOffset: number, logEndOffset: number, now: number): void {
+    for (const offset of [...this.snapshots]) {
+      if (offset > logEndOffset || offset < logStartOffset) this.deleteSnapshot(offset);
+    }
+    if (logEndOffset === this.lastMapOffset) {
+      this.onLogStartOffsetIncremented(logStartOffset);
+      return;
+    }
+    this.producers.clear();
+    this.loadFromSnapshot(logStartOffset, now);
+  }
+
+  private loadFromSnapshot(logStartOffset: number, now: number): void {
+    for (;;) {
+      const offset = this.latestSnapshotOffset;
+      if (offset === null) {
+        this.lastSnapOffset = logStartOffset;
+        this.lastMapOffset = logStartOffset;
+        return;
+      }
+      const file = producerSnapshotFile(this.dir, offset);
+      try {
+        this.opts.logger.info(
+          `[ProducerStateManager partition=${this.opts.name}] Loading producer state from snapshot file '${file}'`,
+        );
+        for (const entry of decodeProducerSnapshot(disk.readFile(file))) {
+          if (this.isProducerExpired(now, entry)) continue;
+          if (entry.currentTxnFirstOffset === null && !entry.isEmpty && entry.lastDataOffset < logStartOffset) continue;
+          this.producers.set(entry.producerId, entry);
+        }
+        this.lastSnapOffset = offset;
+        this.lastMapOffset = offset;
+        return;
+      } catch (e) {
+        if (!(e instanceof CorruptSnapshotError)) throw e;
+        this.opts.logger.warn(
+          `[ProducerStateManager partition=${this.opts.name}] Failed to load producer snapshot from '${file}': ${e.message}`,
+        );
+        this.producers.clear();
+        this.deleteSnapshot(offset);
+      }
+    }
+  }
+
+  /** Everything gone: the log starts over empty at `offset`. */
+  truncateFullyAndStartAt(offset: number): void {
+    this.producers.clear();
+    for (const s of [...this.snapshots]) this.deleteSnapshot(s);
+    this.lastSnapOffset = 0;
+    this.lastMapOffset = offset;
+  }
+
+  /**
+   * The log start moved (retention, DeleteRecords): producers whose last batch is now below it
+   * are forgotten, as are the snapshots below it.
+   */
+  onLogStartOffsetIncremented(logStartOffset: number): void {
+    for (const [producerId, entry] of this.producers) {
+      if (entry.currentTxnFirstOffset !== null) continue;
+      entry.removeBatchesOlderThan(logStartOffset);
+      if (entry.isEmpty) this.producers.delete(producerId);
+    }
+    for (const offset of [...this.snapshots]) if (offset < logStartOffset) this.deleteSnapshot(offset);
+    if (this.lastMapOffset < logStartOffset) this.lastMapOffset = logStartOffset;
+    this.lastSnapOffset = this.latestSnapshotOffset ?? logStartOffset;
+  }
+
+  private isProducerExpired(now: number, entry: ProducerStateEntry): boolean {
+    return entry.currentTxnFirstOffset === null && now - entry.lastTimestamp >= this.opts.maxProducerIdExpirationMs;
+  }
+
+  /** Forgets producers silent for transactional.id.expiration.ms (LogManager's periodic check). */
+  removeExpiredProducers(now: number): number {
+    let removed = 0;
+    for (const [producerId, entry] of this.producers) {
+      if (this.isProducerExpired(now, entry)) {
+        this.producers.delete(producerId);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  /** The partition directory was renamed (deletion). */
+  updateParentDir(dir: string): void {
+    this.dir = dir;
+  }
+
+  private deleteSnapshot(offset: number): void {
+    disk.unlink(producerSnapshotFile(this.dir, offset));
+    this.snapshots = this.snapshots.filter((s) => s !== offset);
+  }
+
+  private listSnapshots(): number[] {
+    const offsets: number[] = [];
+    for (const e of disk.exists(this.dir) ? disk.readdir(this.dir) : []) {
+      const parsed = e.isFile() ? parseSegmentFileName(e.name) : null;
+      if (parsed && parsed.kind === 'snapshot' && parsed.suffix === '') offsets.push(parsed.baseOffset);
+    }
+    return offsets.sort((a, b) => a - b);
+  }
+
+  /** For messages: the directory's name. */
+  toString(): string {
+    return `ProducerStateManager(${path.basename(this.dir)}, ${this.producers.size} producers)`;
+  }
+}

@@ -1,0 +1,60 @@
+import type { Logger, Time } from '@samsa/common';
+import type { LogSegment } from '../LogSegment';
+import { ProducerStateManager } from './ProducerStateManager';
+import { rebuildProducerStateAsync } from './rebuildProducerState';
+
+/** transactional.id.expiration.ms's default: 7 days. */
+export const DEFAULT_PRODUCER_ID_EXPIRATION_MS = 7 * 24 * 60 * 60 * 1000;
+
+export interface LoadProducerStateParams {
+  readonly name: string;
+  readonly dir: string;
+  /** The log's segments after recovery, ascending. */
+  readonly segments: readonly LogSegment[];
+  readonly logStartOffset: number;
+  readonly logEndOffset: number;
+  /** The recovery point checkpointed before this start (what was fsynced). */
+  readonly recoveryPoint: number;
+  readonly hadCleanShutdown: boolean;
+  readonly maxProducerIdExpirationMs?: number;
+  readonly time: Time;
+  readonly logger: Logger;
+}
+
+/**
+ * A partition's producer state at startup (Kafka's Log.loadProducerState): the latest snapshot at
+ * or below what is known to be on disk (the log end after a clean shutdown, which wrote a snapshot
+ * there; else the recovery point: a snapshot above it may describe bytes the crash lost), then the
+ * batch headers after it replayed. Snapshots above that bound are deleted. A log closed cleanly with
+ * no snapshot at all was written before producer state existed: it has no producers, and an empty
+ * snapshot at its end saves a scan after a later crash.
+ */
+export async function loadProducerState(p: LoadProducerStateParams): Promise<ProducerStateManager> {
+  const psm = new ProducerStateManager({
+    name: p.name,
+    dir: p.dir,
+    maxProducerIdExpirationMs: p.maxProducerIdExpirationMs ?? DEFAULT_PRODUCER_ID_EXPIRATION_MS,
+    time: p.time,
+    logger: p.logger,
+  });
+  if (p.hadCleanShutdown && psm.latestSnapshotOffset === null) {
+    psm.updateMapEndOffset(p.logEndOffset);
+    psm.takeSnapshot();
+    return psm;
+  }
+  const trusted = p.hadCleanShutdown ? p.logEndOffset : Math.min(p.recoveryPoint, p.logEndOffset);
+  psm.truncateAndReload(p.logStartOffset, Math.max(trusted, p.logStartOffset), p.time.milliseconds());
+  const from = psm.mapEndOffset;
+  const start = p.time.hiResMs();
+  const segments = p.segments.filter(
+    (s, i) => s.baseOffset < p.logEndOffset && (i + 1 === p.segments.length || p.segments[i + 1].baseOffset > from),
+  );
+  await rebuildProducerStateAsync(psm, segments, p.logEndOffset);
+  if (from < p.logEndOffset) {
+    p.logger.info(
+      `Reloaded producer state of ${p.name} from offset ${from} to ${p.logEndOffset} in ${(p.time.hiResMs() - start).toFixed(1)} ms (${psm.activeProducers.size} producer ids)`,
+    );
+  }
+  psm.takeSnapshot();
+  return psm;
+}

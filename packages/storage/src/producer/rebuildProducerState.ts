@@ -1,0 +1,52 @@
+import { BatchCursor, readInt64 } from '../BatchCursor';
+import type { LogSegment } from '../LogSegment';
+import type { ProducerStateManager } from './ProducerStateManager';
+
+/**
+ * Replays the batch headers of `segments` from the state's map end up to `endOffset` into the
+ * producer state (Kafka's Log.loadProducersFromRecords): only the 61-byte headers are read, so the
+ * cost is one small read per batch however large the batches are.
+ */
+export function rebuildProducerState(
+  psm: ProducerStateManager,
+  segments: readonly LogSegment[],
+  endOffset: number,
+): void {
+  for (const segment of segments) {
+    const cursor = cursorFrom(psm, segment);
+    if (cursor === null) continue;
+    while (cursor.next(false) && fold(psm, cursor, endOffset));
+  }
+  psm.updateMapEndOffset(endOffset);
+}
+
+/** `rebuildProducerState` reading on libuv's pool (loading at startup). */
+export async function rebuildProducerStateAsync(
+  psm: ProducerStateManager,
+  segments: readonly LogSegment[],
+  endOffset: number,
+): Promise<void> {
+  for (const segment of segments) {
+    const cursor = cursorFrom(psm, segment);
+    if (cursor === null) continue;
+    while ((await cursor.nextAsync(false)) && fold(psm, cursor, endOffset));
+  }
+  psm.updateMapEndOffset(endOffset);
+}
+
+function cursorFrom(psm: ProducerStateManager, segment: LogSegment): BatchCursor | null {
+  const from = psm.mapEndOffset;
+  if (from <= segment.baseOffset) return new BatchCursor(segment.log, 0, segment.log.size, 64 * 1024);
+  const at = segment.translateOffset(from);
+  return at === null ? null : new BatchCursor(segment.log, at.position, segment.log.size, 64 * 1024);
+}
+
+/** Folds the cursor's batch in; false once it starts at or past `endOffset`. */
+function fold(psm: ProducerStateManager, cursor: BatchCursor, endOffset: number): boolean {
+  const buf = cursor.buf;
+  const base = readInt64(buf, cursor.offset);
+  if (base >= endOffset) return false;
+  // A batch holding the map end was counted already (the map end is a batch boundary).
+  if (base >= psm.mapEndOffset) psm.replayBatch(buf, cursor.offset);
+  return true;
+}
