@@ -13,8 +13,9 @@ export interface ProducerLoopOptions {
   readonly clientId: string;
   /**
    * kafkajs's idempotent producer (InitProducerId, then sequence numbers per partition). It retries
-   * without end, as kafkajs requires for its guarantee: a send that gave up would hand its sequence
-   * number to the next record.
+   * for about a minute: kafkajs asks for endless retries, since a send that gave up hands its
+   * sequence number to the next record, but endless ones would keep stop() waiting on a broker that
+   * never answers; a scenario should treat any failed send as a failure.
    */
   readonly idempotent?: boolean;
   readonly maxInFlightRequests?: number;
@@ -52,7 +53,7 @@ export class ProducerLoop {
       logLevel: logLevel.NOTHING,
       requestTimeout: options.requestTimeout,
       retry: {
-        retries: options.idempotent === true ? Number.MAX_SAFE_INTEGER : 10,
+        retries: options.idempotent === true ? 60 : 10,
         initialRetryTime: 100,
         maxRetryTime: 1_000,
       },
@@ -63,7 +64,7 @@ export class ProducerLoop {
       maxInFlightRequests: options.maxInFlightRequests,
     });
     try {
-      // bounded: with endless retries a broker refusing InitProducerId would keep connect() pending
+      // bounded: a broker that never answers would keep connect() retrying
       await withTimeout(producer.connect(), 30_000, `kafkajs producer ${options.clientId} to connect`);
     } catch (e) {
       await producer.disconnect();
