@@ -25,8 +25,13 @@ const TOPIC = 'exactly-once';
 const PARTITIONS = 3;
 /** The leader writes a silent follower out of the ISR after this (checked every half of it). */
 const LAG_MS = 3000;
-/** Longer than the leader pauses below, so a paused leader keeps its leadership and gets the retries. */
-const SESSION_TIMEOUT_MS = 8000;
+/**
+ * Long enough that a paused leader keeps its leadership and gets the retries, and that its
+ * ZooKeeper client, silent for the pause, does not reconnect on resume (it does after 2/3 of the
+ * session): an ISR write lost in such a reconnect leaves today's leader with a stale zkVersion and
+ * an ISR that never grows back (not this test's subject; see the issue 14 acceptance report).
+ */
+const SESSION_TIMEOUT_MS = 12_000;
 /** The clients' request timeout: a leader paused for longer makes them resend in-flight batches. */
 const REQUEST_TIMEOUT_MS = 2500;
 const LEADER_PAUSE_MS = 2 * REQUEST_TIMEOUT_MS;
@@ -173,6 +178,7 @@ test('idempotentKafkajsKcatAndConfluentProducersWriteEveryAcknowledgedRecordExac
   }, FEED_INTERVAL_MS);
   let kafkajs: ProducerLoop | undefined;
   const faults: string[] = [];
+  let faultsDone = false;
   try {
     kafkajs = await ProducerLoop.start(cluster.bootstrap, {
       topic: TOPIC,
@@ -226,14 +232,16 @@ test('idempotentKafkajsKcatAndConfluentProducersWriteEveryAcknowledgedRecordExac
       await fullIsr();
       await everyClientProgresses(clients, faults.at(-1)!);
     }
+    faultsDone = true;
   } finally {
     clearInterval(feeder);
-    await kafkajs?.stop();
-    const exits = await Promise.allSettled([...kcat, confluent].map((c) => c.finish()));
-    await Promise.all([...kcat, confluent].map((c) => c.kill()));
     for (const b of cluster.brokers) b.resume();
-    const failedExits = exits.filter((e) => e.status === 'rejected');
-    if (failedExits.length > 0) console.log(failedExits.map((e) => String((e as PromiseRejectedResult).reason)).join('\n'));
+    // after a failure, the clients are stopped at once (the failure is already the answer)
+    if (!faultsDone) await Promise.all([...kcat, confluent].map((c) => c.kill()));
+    const stopped = await Promise.allSettled([kafkajs?.stop(), ...[...kcat, confluent].map((c) => c.finish())]);
+    await Promise.all([...kcat, confluent].map((c) => c.kill()));
+    const failedStops = stopped.filter((e) => e.status === 'rejected');
+    if (failedStops.length > 0) console.log(failedStops.map((e) => String((e as PromiseRejectedResult).reason)).join('\n'));
   }
 
   const readBack: ReadRecord[] = [];
