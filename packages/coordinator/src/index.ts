@@ -1,7 +1,8 @@
 /**
  * @samsa/coordinator — the broker-side coordinators that keep their state in an internal topic:
  * the group coordinator (consumer groups and committed offsets over __consumer_offsets) in group/,
- * and, later, the transaction coordinator beside it. They reach the log only through the narrow
+ * and the transaction coordinator's beginnings beside it in transaction/ (the ProducerIdManager,
+ * which hands out producer ids in blocks claimed through ZooKeeper). They reach the log only through the narrow
  * interfaces they declare (CoordinatorReplicaManager); the broker wires them to its ReplicaManager.
  */
 export * from './group/ConsumerProtocol';
@@ -21,3 +22,4 @@ export * from './group/MemberHeartbeats';
 export * from './group/MemberMetadata';
 export * from './group/OffsetConfig';
 export * from './group/partitionFor';
+export * from './transaction/ProducerIdManager';

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { ErrorCode, KafkaError } from '@samsa/protocol';
 import { readInt64 } from './BatchCursor';
 import { LeaderEpochCheckpointFile } from './checkpoints';
+import { disk } from './disk';
 import { RecordsSlice, type FetchDataInfo, type LogOffsetMetadata } from './FetchDataInfo';
 import { LeaderEpochFileCache, UNDEFINED_EPOCH_OFFSET, type EpochAndOffset } from './LeaderEpochFileCache';
 import { LocalLog, type LogDeps, type SegmentDeletionReason } from './LocalLog';
@@ -742,10 +743,13 @@ export class Log {
    */
   async close(): Promise<void> {
     try {
-      this.local.io('Error while writing a producer snapshot', () => {
+      const snapshot = this.local.io('Error while writing a producer snapshot', () => {
         this.producerStateManager.updateMapEndOffset(this.logEndOffset);
-        this.producerStateManager.takeSnapshot(true);
+        return this.producerStateManager.takeSnapshot();
       });
+      if (snapshot !== null) {
+        await this.local.ioAsync('Error while writing a producer snapshot', () => disk.fsyncFile(snapshot));
+      }
       await this._leaderEpochCache.flushed(this.logEndOffset);
     } finally {
       await this.local.close();

@@ -227,21 +227,28 @@ class Disk {
   }
 
   /**
-   * Writes `data` as the whole of `p` in place (small files such as producer snapshots, where a
-   * torn file fails its own CRC); `sync` fsyncs it before returning.
+   * Writes `data` as the whole of `p` in place, without fsync (small files such as producer
+   * snapshots, where a torn file fails its own CRC; `fsyncFile` makes one durable).
    */
-  writeFile(p: string, data: Buffer, sync: boolean): void {
+  writeFile(p: string, data: Buffer): void {
     this.check('write', p);
     const fd = fs.openSync(p, 'w');
     try {
       let done = 0;
       while (done < data.length) done += fs.writeSync(fd, data, done, data.length - done);
-      if (sync) {
-        this.check('fsync', p);
-        fs.fsyncSync(fd);
-      }
     } finally {
       fs.closeSync(fd);
+    }
+  }
+
+  /** fsync of the file at `p`, on libuv's pool. */
+  async fsyncFile(p: string): Promise<void> {
+    this.check('fsync', p);
+    const h = await fs.promises.open(p, 'r');
+    try {
+      await h.sync();
+    } finally {
+      await h.close();
     }
   }
 

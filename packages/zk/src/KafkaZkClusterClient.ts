@@ -7,7 +7,9 @@ import {
   ClusterIdZNode,
   ControllerEpochZNode,
   ControllerZNode,
+  ProducerIdBlockZNode,
   ZkData,
+  ZkVersion,
 } from './ZkData';
 import { ControllerMovedError, ZkError } from './ZkErrors';
 import type { ZooKeeperClient } from './ZooKeeperClient';
@@ -267,6 +269,63 @@ export class KafkaZkClusterClient extends KafkaZkClientBase {
         throw new Error(`Failed to get cluster id from ZooKeeper: ${ClusterIdZNode.path()} was deleted`);
       return id;
     }
+  }
+
+  // ---- producer id blocks ----------------------------------------------------------------------
+
+  /**
+   * /latest_producer_id_block's data and znode version, as Kafka's ProducerIdManager reads them
+   * (getDataAndVersion). The data is null when the znode holds none — it is created empty with the
+   * other persistent paths, so the first claim finds it so — and the version is
+   * ZkVersion.UnknownVersion when the znode does not exist at all.
+   */
+  async getProducerIdBlockDataAndVersion(): Promise<{ data: Buffer | null; version: number }> {
+    const { data, version } = await this.getDataAndVersion(ProducerIdBlockZNode.path());
+    return { data: data === null || data.length === 0 ? null : data, version };
+  }
+
+  /**
+   * Writes a claimed block to /latest_producer_id_block, conditional on the version read with it
+   * (Kafka's conditionalUpdatePath with checkProducerIdBlockZkData); when that read found no znode
+   * (ZkVersion.UnknownVersion), creates it instead. `succeeded` is false when another broker wrote
+   * or created it first: the caller reads again and claims the block after that one. A BADVERSION
+   * whose znode holds exactly this block is a success (our own write, resent after a lost answer).
+   */
+  async setOrCreateProducerIdBlock(
+    data: Buffer,
+    expectedVersion: number,
+  ): Promise<{ succeeded: boolean; version: number }> {
+    const path = ProducerIdBlockZNode.path();
+    if (expectedVersion === ZkVersion.UnknownVersion) {
+      const response = await this.retryRequestUntilConnected({
+        type: 'create',
+        path,
+        data,
+        mode: 'PERSISTENT',
+      });
+      if (response.code === 'NODEEXISTS') return { succeeded: false, version: ZkVersion.UnknownVersion };
+      maybeThrow(response);
+      return { succeeded: true, version: 0 };
+    }
+    return this.conditionalUpdatePath(path, data, expectedVersion, async () => {
+      const current = await this.getProducerIdBlockDataAndVersion();
+      try {
+        const written = ProducerIdBlockZNode.decode(data);
+        const there = current.data === null ? null : ProducerIdBlockZNode.decode(current.data);
+        const same =
+          there !== null &&
+          there.brokerId === written.brokerId &&
+          there.blockStart === written.blockStart &&
+          there.blockEnd === written.blockEnd;
+        return { succeeded: same, version: same ? current.version : ZkVersion.UnknownVersion };
+      } catch (error) {
+        this.logger.warn(
+          `Error while checking for producerId block Zk data on path ${path}: expected data ${data.toString('utf8')}`,
+          error,
+        );
+        return { succeeded: false, version: ZkVersion.UnknownVersion };
+      }
+    });
   }
 
   // ---- ephemerals -------------------------------------------------------------------------------

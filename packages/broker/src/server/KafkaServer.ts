@@ -28,6 +28,7 @@ import { describeClusterHandler } from '../api/describeCluster';
 import { describeConfigsHandler } from '../api/describeConfigs';
 import { describeGroupsHandler } from '../api/describeGroups';
 import { heartbeatHandler } from '../api/heartbeat';
+import { initProducerIdHandler } from '../api/initProducerId';
 import { joinGroupHandler } from '../api/joinGroup';
 import { leaveGroupHandler } from '../api/leaveGroup';
 import { listGroupsHandler } from '../api/listGroups';
@@ -55,6 +56,7 @@ import {
   GroupCoordinator,
   GroupMetadataManager,
   offsetsTopicConfigs,
+  ProducerIdManager,
 } from '@samsa/coordinator';
 import { groupConfigOf, offsetConfigOf } from '../config/coordinatorConfigs';
 import type { Logging } from '../log/logging';
@@ -101,6 +103,7 @@ export interface KafkaServerOptions {
  *    (jmx.port), so its port can be advertised too;
  * 6. register /brokers/ids/<id> (ephemeral; a different broker with this id is fatal, a previous
  *    incarnation of this one still registered is waited out until ZooKeeper expires its session);
+ *    then the ProducerIdManager claims this start's block of producer ids (fatal if it cannot);
  * 7. the embedded KafkaController joins the /controller election.
  * Shutdown first asks the controller to move this broker's leaderships away (controlled shutdown,
  * while everything still serves), then runs it backwards — the group coordinator before the socket
@@ -117,6 +120,7 @@ export class KafkaServer {
   private logDirFailureHandler: LogDirFailureHandler | null = null;
   private dynamicConfigManager: DynamicConfigManager | null = null;
   private groupCoordinator: GroupCoordinator | null = null;
+  private producerIdManager: ProducerIdManager | null = null;
   private metricsServer: MetricsHttpServer | null = null;
   /** Kafka's BrokerState numbers: 1 starting, 3 running, 6 controlled shutdown, 7 shutting down. */
   private brokerState = 1;
@@ -291,6 +295,16 @@ export class KafkaServer {
     });
     await this.dynamicConfigManager.startup();
 
+    // 4c. producer ids: the manager answers InitProducerId once step 6 has claimed its first block
+    this.producerIdManager = new ProducerIdManager({
+      brokerId: c.brokerId,
+      zkClient: this.zk,
+      logger: this.logging.logger(
+        `[ProducerId Manager ${c.brokerId}]`,
+        'kafka.coordinator.transaction.ProducerIdManager',
+      ),
+    });
+
     // 5. sockets
     const registry = this.apiRegistry();
     this.socketServer = new SocketServer(
@@ -311,8 +325,13 @@ export class KafkaServer {
     this.brokerMetrics?.registerSocketServer(this.socketServer.stats);
     await this.startMetricsEndpoint();
 
-    // 6. registration
+    // 6. registration, then a fresh block of producer ids (Kafka's TransactionCoordinator start-up)
     await this.registerBroker();
+    try {
+      await this.producerIdManager.startup();
+    } catch (e) {
+      throw new FatalStartupError(`no block of producer ids could be claimed: ${(e as Error).message}`);
+    }
 
     // 7. controller
     this.controller = new KafkaController(this.zk, {
@@ -465,6 +484,7 @@ export class KafkaServer {
         requestTimeoutMs: this.config.int('request.timeout.ms'),
       }),
       offsetForLeaderEpochHandler(deps),
+      initProducerIdHandler({ producerIdManager: this.producerIdManager!, logger: deps.logger }),
       electLeadersHandler({ controller: () => this.controller }),
       alterPartitionReassignmentsHandler({ controller: () => this.controller }),
       listPartitionReassignmentsHandler({ controller: () => this.controller }),
@@ -553,6 +573,7 @@ export class KafkaServer {
     this.topicPurgatory.shutdown();
     // so do JoinGroup/SyncGroup requests parked in the coordinator; its timers stop
     await step('group coordinator', () => this.groupCoordinator?.shutdown());
+    this.producerIdManager?.shutdown();
     await step('socket server', () => this.socketServer?.shutdown());
     await step('dynamic config manager', () => this.dynamicConfigManager?.shutdown());
     this.logDirFailureHandler?.shutdown();

@@ -182,15 +182,15 @@ export class ProducerStateManager {
   }
 
   /**
-   * Writes a snapshot at the map's end unless one is there already (Kafka's takeSnapshot). `sync`
-   * fsyncs it (a clean close).
+   * Writes a snapshot at the map's end unless one is there already (Kafka's takeSnapshot); returns
+   * its path, or null. Not fsynced: the caller does when it must (a clean close).
    */
-  takeSnapshot(sync = false): void {
-    if (this.lastMapOffset <= this.lastSnapOffset) return;
+  takeSnapshot(): string | null {
+    if (this.lastMapOffset <= this.lastSnapOffset) return null;
     const offset = this.lastMapOffset;
     const start = this.opts.time.hiResMs();
     const file = producerSnapshotFile(this.dir, offset);
-    disk.writeFile(file, encodeProducerSnapshot([...this.producers.values()]), sync);
+    disk.writeFile(file, encodeProducerSnapshot([...this.producers.values()]));
     if (!this.snapshots.includes(offset)) {
       this.snapshots.push(offset);
       this.snapshots.sort((a, b) => a - b);
@@ -199,6 +199,7 @@ export class ProducerStateManager {
     this.opts.logger.debug(
       `[ProducerStateManager partition=${this.opts.name}] Wrote producer snapshot at offset ${offset} with ${this.producers.size} producer ids in ${(this.opts.time.hiResMs() - start).toFixed(1)} ms.`,
     );
+    return file;
   }
 
   /**

@@ -1,0 +1,86 @@
+/**
+ * Idempotent produce against plain produce, same broker, same run (issue 14, benchmark section):
+ * kcat produce of 1000-byte and 100-byte lines with `enable.idempotence=true` and with
+ * `enable.idempotence=false`, both acks=all (idempotence implies it), one broker, one partition,
+ * RF 1, alternating runs so drift on a shared machine bills both sides alike. Throughput and broker
+ * CPU-s/GB per side; the goal is the two within 5% of each other.
+ * Run: npx tsc -b && SAMSA_BENCH_MB=512 node --import tsx tests/bench/run.ts idempotence
+ *      (SAMSA_BENCH_ROUNDS: alternations, default 3).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { startCluster } from '../harness/broker';
+import { cpuCalibrationMs, cpuSeconds, makeLines } from './procStats';
+
+const MB = 1024 * 1024;
+const volumeMb = Number(process.env.SAMSA_BENCH_MB ?? 512);
+const rounds = Number(process.env.SAMSA_BENCH_ROUNDS ?? 3);
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function main(): Promise<void> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'samsa-idem-bench-'));
+  const cluster = await startCluster({
+    brokers: 1,
+    overrides: { 'log.segment.bytes': 1073741824, 'num.partitions': 1, 'message.max.bytes': 10485760 },
+  });
+  const broker = cluster.brokers[0];
+  const pid = broker.pid!;
+  const calibration = cpuCalibrationMs();
+  try {
+    const files = {
+      1000: path.join(tmp, 'lines-1000.txt'),
+      100: path.join(tmp, 'lines-100.txt'),
+    };
+    const counts = {
+      1000: makeLines(files[1000], 1000, volumeMb * MB),
+      100: makeLines(files[100], 100, Math.min(volumeMb, 256) * MB),
+    };
+    const produce = (topic: string, file: string, idempotent: boolean) =>
+      execFileSync(
+        'kcat',
+        ['-P', '-b', broker.bootstrap, '-t', topic, '-p', '0', '-X', 'linger.ms=5', '-X', 'batch.num.messages=10000',
+          '-X', 'acks=all', '-X', `enable.idempotence=${idempotent}`, '-l', file],
+        { stdio: ['ignore', 'ignore', 'inherit'] },
+      );
+    const figures: Record<string, { MBps: number[]; cpuPerGB: number[]; recordsPerSec: number[] }> = {};
+    for (let round = 0; round < rounds; round++) {
+      for (const size of [1000, 100] as const) {
+        // Alternate which side goes first.
+        const order = round % 2 === 0 ? [false, true] : [true, false];
+        for (const idempotent of order) {
+          const topic = `idem-${size}-${idempotent}-${round}`;
+          spawnSync('kcat', ['-P', '-b', broker.bootstrap, '-t', topic, '-p', '0'], { input: 'warmup\n' });
+          const cpu0 = cpuSeconds(pid);
+          const start = process.hrtime.bigint();
+          produce(topic, files[size], idempotent);
+          const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+          const cpu = cpuSeconds(pid) - cpu0;
+          const bytes = counts[size] * size;
+          const key = `${size}B ${idempotent ? 'idempotent' : 'plain'}`;
+          figures[key] ??= { MBps: [], cpuPerGB: [], recordsPerSec: [] };
+          figures[key].MBps.push(+(bytes / MB / seconds).toFixed(0));
+          figures[key].cpuPerGB.push(+(cpu / (bytes / 1024 / MB)).toFixed(2));
+          figures[key].recordsPerSec.push(Math.round(counts[size] / seconds));
+          console.log(key, figures[key].MBps.at(-1), 'MB/s', figures[key].cpuPerGB.at(-1), 'CPU-s/GB');
+        }
+      }
+    }
+    const summary = Object.fromEntries(
+      Object.entries(figures).map(([k, v]) => [
+        k,
+        { MBps: median(v.MBps), cpuPerGB: median(v.cpuPerGB), recordsPerSec: median(v.recordsPerSec), runs: v },
+      ]),
+    );
+    console.log(
+      JSON.stringify({ date: new Date().toISOString(), volumeMb, rounds, cpuCalibrationMs: calibration, ...summary }),
+    );
+  } finally {
+    await cluster.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+void main();
