@@ -257,6 +257,7 @@ test('idempotentKafkajsKcatAndConfluentProducersWriteEveryAcknowledgedRecordExac
       `kafkajs send failures: ${kafkajs!.failures.length}`,
       ...[...kcat, confluent].flatMap((c) => c.errors().slice(0, 5).map((e) => `${c.client}: ${e}`)),
       ...report.problems,
+      ...[...kcat, confluent].filter((c) => c.ackedCount !== c.sentCount).map((c) => c.undelivered()),
     ].join('\n'),
   );
   expect(report.problems).toEqual([]);

@@ -81,6 +81,12 @@ export class StdinProducer {
     return this.sent.length;
   }
 
+  /** The records that got no delivery report, and the client's last words, for a failure message. */
+  undelivered(): string {
+    const missing = this.sent.filter((r) => !this.delivered.has(r.value)).map((r) => r.value);
+    return `${this.client}: ${missing.length} records without a delivery report (${missing.slice(0, 10).join(', ')}); output:\n${this.output.slice(-1500)}`;
+  }
+
   /** Delivery errors the client reported, and its fatal errors, for the failure message. */
   errors(): string[] {
     const failed = [...this.delivered].filter(([, d]) => d.error !== null).map(([v, d]) => `${v}: ${d.error}`);
@@ -126,6 +132,7 @@ export class StdinProducer {
 
   private onStdout(line: string): void {
     if (this.kcatPartition !== null || !line.startsWith('{')) return;
+    if (line.startsWith('{"done"')) this.output += `${line}\n`;
     const report = JSON.parse(line) as { value?: string; offset?: number | null; error?: string | null };
     if (report.value !== undefined) {
       this.delivered.set(report.value, { offset: report.offset ?? null, error: report.error ?? null });
