@@ -250,11 +250,16 @@ test('idempotentKafkajsKcatAndConfluentProducersWriteEveryAcknowledgedRecordExac
   }
   const producers = [kafkajsRecords(kafkajs!), ...kcat.map((k) => k.records()), confluent.records()];
   const report = checkExactlyOnce(producers, readBack);
+  const timeouts: Array<[string, number]> = [
+    ['kafkajs', kafkajs!.requestTimeouts],
+    ...[...kcat, confluent].map((c): [string, number] => [c.client, c.requestTimeouts]),
+  ];
   console.log(
     [
       `faults: ${faults.join('; ')}`,
       ...report.counts.map((c) => `${c.client}: sent ${c.sent}, acknowledged ${c.acked}, read back ${c.readBack}`),
       `kafkajs send failures: ${kafkajs!.failures.length}`,
+      `request timeouts (batches sent again): ${timeouts.map(([c, t]) => `${c} ${t}`).join(', ')}`,
       ...[...kcat, confluent].flatMap((c) => c.errors().slice(0, 5).map((e) => `${c.client}: ${e}`)),
       ...report.problems,
       ...[...kcat, confluent].filter((c) => c.ackedCount !== c.sentCount).map((c) => c.undelivered()),
@@ -264,4 +269,6 @@ test('idempotentKafkajsKcatAndConfluentProducersWriteEveryAcknowledgedRecordExac
   // every record handed to a client was acknowledged in the end (none given up, no fatal error)
   expect(report.counts.filter((c) => c.acked !== c.sent)).toEqual([]);
   expect(kafkajs!.failures).toEqual([]);
+  // the leader pauses did make clients resend requests the leader may have appended already
+  expect(timeouts.reduce((sum, [, t]) => sum + t, 0)).toBeGreaterThan(0);
 });

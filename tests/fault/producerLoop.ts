@@ -38,6 +38,8 @@ export class ProducerLoop {
   /** The offset the leader gave each acknowledged record (for diagnosing a record not read back). */
   readonly ackedOffsets = new Map<string, number>();
   readonly failures: SendFailure[] = [];
+  /** Requests kafkajs gave up waiting for (requestTimeout) and sent again. */
+  requestTimeouts = 0;
   private running = true;
   private loops: Array<Promise<void>> = [];
 
@@ -71,6 +73,7 @@ export class ProducerLoop {
       throw e;
     }
     const loop = new ProducerLoop(producer, options.topic);
+    producer.on(producer.events.REQUEST_TIMEOUT, () => loop.requestTimeouts++);
     loop.loops = Array.from({ length: options.partitions }, (_, p) => loop.run(p));
     return loop;
   }

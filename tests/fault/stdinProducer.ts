@@ -30,6 +30,8 @@ export class StdinProducer {
   private readonly sent: Array<{ value: string; partition: number }> = [];
   private readonly delivered = new Map<string, Delivery>();
   private kcatReports = 0;
+  /** librdkafka's "Timed out ProduceRequest in flight" logs (REQTMOUT): requests it will send again. */
+  requestTimeouts = 0;
   private stdoutTail = '';
   private stderrTail = '';
   private output = '';
@@ -141,6 +143,7 @@ export class StdinProducer {
 
   private onStderr(line: string): void {
     this.output = (this.output + line + '\n').slice(-20_000);
+    if (/\|REQTMOUT\|.*ProduceRequest/.test(line)) this.requestTimeouts++;
     if (this.kcatPartition === null) return;
     const ok = KCAT_DELIVERED.exec(line);
     const failed = ok ? null : KCAT_FAILED.exec(line);
