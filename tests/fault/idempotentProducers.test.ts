@@ -263,6 +263,11 @@ test('idempotentKafkajsKcatAndConfluentProducersWriteEveryAcknowledgedRecordExac
       ...[...kcat, confluent].flatMap((c) => c.errors().slice(0, 5).map((e) => `${c.client}: ${e}`)),
       ...report.problems,
       ...[...kcat, confluent].filter((c) => c.ackedCount !== c.sentCount).map((c) => c.undelivered()),
+      ...[...kcat, confluent].flatMap((c) => {
+        const noOffset = c.ackedWithoutOffset();
+        const where = (v: string) => readBack.filter((r) => r.value === v).map((r) => `${r.partition}@${r.offset}`).join(',');
+        return noOffset.length === 0 ? [] : [`${c.client}: ${noOffset.length} acknowledged without an offset: ${noOffset.slice(0, 10).map((v) => `${v} (read at ${where(v)})`).join(', ')}`];
+      }),
     ].join('\n'),
   );
   expect(report.problems).toEqual([]);

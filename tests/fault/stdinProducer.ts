@@ -79,6 +79,11 @@ export class StdinProducer {
     return n;
   }
 
+  /** Records reported delivered without an offset (librdkafka's "offset unknown", -1001 or -1). */
+  ackedWithoutOffset(): string[] {
+    return [...this.delivered].filter(([, d]) => d.error === null && (d.offset === null || d.offset < 0)).map(([v]) => v);
+  }
+
   get sentCount(): number {
     return this.sent.length;
   }
@@ -118,9 +123,8 @@ export class StdinProducer {
   records(): ProducerRecords {
     const records: SentRecord[] = this.sent.map(({ value, partition }) => {
       const d = this.delivered.get(value);
-      return d && d.error === null && d.offset !== null
-        ? { value, partition, acked: true, offset: d.offset }
-        : { value, partition, acked: false };
+      if (!d || d.error !== null) return { value, partition, acked: false };
+      return d.offset === null || d.offset < 0 ? { value, partition, acked: true } : { value, partition, acked: true, offset: d.offset };
     });
     return { client: this.client, records };
   }
