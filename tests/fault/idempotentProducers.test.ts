@@ -23,6 +23,9 @@ import { controllerInfo, createTopic, kcatConsumeWithOffsets, partitionState, ru
  * acknowledged record exactly once, in its producer's order, at the offset the client was given,
  * and no value (acknowledged or not) twice. Each client must also have kept writing after every
  * fault (so a client that died early cannot pass by writing nothing).
+ * The same scenario with the three clients' idempotence turned off (retries on) wrote 48 to 764
+ * duplicated values per run in five runs (about 10k records each): the checker's failures are
+ * unit tested in exactlyOnceChecker.test.ts rather than by a CI run against a broken broker.
  */
 jest.setTimeout(180_000);
 
