@@ -8,7 +8,8 @@ Run it with /usr/bin/python3: the Debian packages are visible only to that inter
 KEY=VALUE pairs are librdkafka configuration (e.g. enable.idempotence=true acks=all).
 Each stdin line "PARTITION VALUE" is produced as one record (no key) to that partition, at once.
 Every delivery report is one JSON line on stdout, in the order librdkafka reports them:
-  {"value": V, "partition": P, "offset": O, "error": null | "NAME: description"}
+  {"value": V, "partition": P, "offset": O | null, "error": null | "NAME: description"}
+(offset null: delivered, but librdkafka has no offset for it)
 At stdin's end it flushes (up to 120 s) and prints {"done": true, "undelivered": N}.
 """
 import json
