@@ -1,5 +1,5 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { Attribute, BatchField, batchRecordStream, buildBatch, type Record as KafkaRecord } from '@samsa/protocol';
+import { Attribute, BatchField, RECORD_BATCH_OVERHEAD, LOG_OVERHEAD, batchRecordStream, buildBatch, crc32c, type Record as KafkaRecord } from '@samsa/protocol';
 import { BatchCursor } from './BatchCursor';
 import { disk } from './disk';
 import type { Log } from './Log';
@@ -183,10 +183,16 @@ export class Cleaner {
       active: true,
       logger: this.o.logger,
     });
+    // The last batch of each producer the log knows stays, emptied if need be: replaying the
+    // cleaned log (a new replica, a restart) must rebuild the same producer state.
+    const activeProducerLastOffsets = new Map<number, number>();
+    for (const [producerId, entry] of log.producerStateManager.activeProducers) {
+      if (!entry.isEmpty) activeProducerLastOffsets.set(producerId, entry.lastDataOffset);
+    }
     try {
       for (const segment of segments) {
         const retainDeletes = segment.lastModified > deleteHorizonMs;
-        await this.cleanInto(segment, cleaned, retainDeletes, stats);
+        await this.cleanInto(segment, cleaned, retainDeletes, stats, activeProducerLastOffsets);
       }
       cleaned.onBecomeInactiveSegment();
       await cleaned.flush();
@@ -209,6 +215,7 @@ export class Cleaner {
     dest: LogSegment,
     retainDeletes: boolean,
     stats: CleanerStats,
+    activeProducerLastOffsets: ReadonlyMap<number, number>,
   ): Promise<void> {
     const map = this.o.map;
     const cursor = new BatchCursor(source.log, 0, source.size, 1024 * 1024);
@@ -242,8 +249,14 @@ export class Cleaner {
         }
         stats.messagesRead += records.recordsRead;
         stats.messagesWritten += kept.length;
-        if (kept.length === 0) out = null;
-        else if (kept.length < records.recordsRead) {
+        const lastOffsetDelta = batch.readInt32BE(BatchField.LAST_OFFSET_DELTA);
+        if (kept.length === 0) {
+          const lastOffset = header.baseOffset + lastOffsetDelta;
+          out =
+            header.producerId >= 0 && activeProducerLastOffsets.get(header.producerId) === lastOffset
+              ? emptyBatchHeader(batch)
+              : null;
+        } else if (kept.length < records.recordsRead) {
           out = buildBatch(
             kept.map((r) => ({
               key: r.key,
@@ -263,6 +276,10 @@ export class Cleaner {
               isTransactional: (attributes & Attribute.TRANSACTIONAL) !== 0,
             },
           );
+          // The batch keeps its last offset, so its last sequence stays the producer's (Kafka's
+          // overrideLastOffset): a replay must not see a producer's sequence go back.
+          out.writeInt32BE(lastOffsetDelta, BatchField.LAST_OFFSET_DELTA);
+          out.writeUInt32BE(crc32c(out, BatchField.ATTRIBUTES, out.length), BatchField.CRC);
         } else out = Buffer.from(batch); // the cursor's buffer is reused
       } else out = Buffer.from(batch);
       if (out !== null) {
@@ -279,6 +296,19 @@ export class Cleaner {
       await this.maybeYield(cursor.size);
     }
   }
+}
+
+/**
+ * A batch whose records were all cleaned away, kept as its header alone (Kafka's writeEmptyHeader):
+ * offsets, producer id, epoch and sequences as they were, no records, no compression.
+ */
+function emptyBatchHeader(batch: Buffer): Buffer {
+  const out = Buffer.from(batch.subarray(0, RECORD_BATCH_OVERHEAD));
+  out.writeInt32BE(RECORD_BATCH_OVERHEAD - LOG_OVERHEAD, BatchField.BATCH_LENGTH);
+  out.writeInt16BE(out.readInt16BE(BatchField.ATTRIBUTES) & ~Attribute.COMPRESSION_MASK, BatchField.ATTRIBUTES);
+  out.writeInt32BE(0, BatchField.RECORDS_COUNT);
+  out.writeUInt32BE(crc32c(out, BatchField.ATTRIBUTES, out.length), BatchField.CRC);
+  return out;
 }
 
 /**

@@ -719,12 +719,21 @@ export class Log {
 
   /**
    * After a truncation: the producer state from the latest snapshot at or below the new end, then
-   * the log replayed from there (Kafka's loadProducerState).
+   * the log replayed from there, synchronously (Kafka's loadProducerState; at most the segments
+   * since the last roll's snapshot).
    */
   private reloadProducerState(): void {
     const psm = this.producerStateManager;
-    psm.truncateAndReload(this._logStartOffset, this.logEndOffset, this.deps.time.milliseconds());
-    rebuildProducerState(psm, this.local.logSegments(psm.mapEndOffset, this.logEndOffset), this.logEndOffset);
+    const end = this.logEndOffset;
+    // No producer before the truncation: none after it, and nothing to read (Kafka's
+    // isEmptyBeforeTruncation; the case of every log that never saw an idempotent producer).
+    const wasEmpty = psm.isEmpty && psm.mapEndOffset >= end;
+    psm.truncateAndReload(this._logStartOffset, end, this.deps.time.milliseconds());
+    if (wasEmpty || psm.mapEndOffset >= end) {
+      psm.updateMapEndOffset(end);
+      return;
+    }
+    rebuildProducerState(psm, this.local.logSegments(psm.mapEndOffset, end), end);
   }
 
   /** Forgets producers silent for transactional.id.expiration.ms; returns how many. */

@@ -117,6 +117,45 @@ describe('LogCleaner', () => {
     expect(readdirSync(log.dir).filter((f) => f.includes('.cleaned'))).toEqual([]);
   });
 
+  test('anIdempotentProducersBatchesKeepTheirLastOffsetAndItsLastBatchStaysEvenWhenEmptied', async () => {
+    const log = newLog(dir, env, compacted());
+    const idem = (seq: number, keys: string[]) =>
+      buildBatch(
+        keys.map((key) => ({ key, value: `${key}@${seq}` })),
+        { producerId: 33, producerEpoch: 0, baseSequence: seq },
+      );
+    // Producer 33: [a, b] at 0-1, then its last batch [c] at 2; others overwrite b and c later.
+    log.appendAsLeader(idem(0, ['a', 'b']), 0);
+    log.appendAsLeader(idem(2, ['c']), 0);
+    for (let i = 0; i < 30; i++) put(log, i % 2 === 0 ? 'b' : 'c', `x${i}`);
+    log.highWatermark = log.logEndOffset;
+    await log.whenWritten();
+    expect(await cleanerFor([log]).cleanOnce()).toBe(true);
+    const headers: Array<{ base: number; last: number; count: number; pid: number }> = [];
+    for (const segment of log.logSegments()) {
+      const bytes = readFileSync(segment.log.path);
+      for (let pos = 0; pos < bytes.length; pos += 12 + bytes.readInt32BE(pos + 8)) {
+        const base = Number(bytes.readBigInt64BE(pos));
+        headers.push({
+          base,
+          last: base + bytes.readInt32BE(pos + 23),
+          count: bytes.readInt32BE(pos + 57),
+          pid: Number(bytes.readBigInt64BE(pos + 43)),
+        });
+      }
+    }
+    const producer = headers.filter((h) => h.pid === 33);
+    // [a, b] lost b but still ends at offset 1 (sequence 1); [c] lost c but stays as a header.
+    expect(producer).toEqual([
+      { base: 0, last: 1, count: 1, pid: 33 },
+      { base: 2, last: 2, count: 0, pid: 33 },
+    ]);
+    // A replay of the cleaned log (what a restart or a new replica does) gives the same state.
+    const before = log.producerStateManager.lastEntry(33)!;
+    log.truncateTo(log.logEndOffset - 1);
+    expect(log.producerStateManager.lastEntry(33)).toMatchObject({ lastSeq: before.lastSeq, lastDataOffset: 2 });
+  });
+
   test('offsetMapRemembersTheLatestOffsetPerKeyInFixedMemory', () => {
     const map = new OffsetMap(24 * 100);
     expect(map.slots).toBe(100);

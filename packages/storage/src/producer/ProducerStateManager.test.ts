@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ErrorCode, KafkaError } from '@samsa/protocol';
 import { batchOf, config, newLog, reopen, tempDir, testEnv, type TestEnv } from '../testing/helpers';
@@ -204,6 +204,45 @@ describe('ProducerStateManager in the log', () => {
     expect(log.removeExpiredProducers(ts + 604_800_000 - 1)).toBe(0);
     expect(log.removeExpiredProducers(ts + 604_800_000 + 10_000_000)).toBe(2);
     expect(log.producerStateManager.isEmpty).toBe(true);
+  });
+
+  test('DeleteRecords inside a producer\'s batch, then a crash: the replay keeps that batch, its retry is recognised', async () => {
+    const log = newLog(dir, env);
+    log.appendAsLeader(idem(1, 0, 0), 0);
+    log.highWatermark = log.logEndOffset;
+    log.deleteRecordsBefore(1);
+    await log.whenWritten();
+    log.closeHandlers();
+    const again = await reopen(partDir(), env, { hadCleanShutdown: false, recoveryPoint: 0, logStartOffset: 1 });
+    expect(again.producerStateManager.lastEntry(1)).toMatchObject({ lastSeq: 2, lastDataOffset: 2 });
+    const retry = again.appendAsLeader(idem(1, 0, 0), 0);
+    expect([retry.firstOffset, again.logEndOffset]).toEqual([0, 3]);
+  });
+
+  test('transactional batches from clients are refused until transactions exist', () => {
+    const log = newLog(dir, env);
+    const txn = batchOf(2, { producerId: 4, producerEpoch: 0, baseSequence: 0, isTransactional: true });
+    expect(codeOf(() => log.appendAsLeader(txn, 0))).toBe(ErrorCode.INVALID_TXN_STATE);
+    expect(log.producerStateManager.isEmpty).toBe(true);
+  });
+
+  test('a log closed cleanly before producer state existed gets empty snapshots at its last two segments and its end', async () => {
+    const small = config({ segmentBytes: batchOf(3).length + 1 });
+    const log = newLog(dir, env, small);
+    for (let i = 0; i < 4; i++) log.appendAsLeader(batchOf(3), 0);
+    await log.flush();
+    await log.close();
+    for (const f of snapshotsIn(partDir())) unlinkSync(path.join(partDir(), f));
+    const again = await reopen(partDir(), env, { config: small, hadCleanShutdown: true, recoveryPoint: 12 });
+    expect(snapshotsIn(partDir())).toEqual([
+      '00000000000000000006.snapshot',
+      '00000000000000000009.snapshot',
+      '00000000000000000012.snapshot',
+    ]);
+    again.appendAsLeader(idem(8, 0, 0), 0);
+    again.truncateTo(10);
+    expect(again.producerStateManager.isEmpty).toBe(true);
+    expect(again.producerStateManager.mapEndOffset).toBe(10);
   });
 });
 

@@ -26,8 +26,9 @@ export interface LoadProducerStateParams {
  * or below what is known to be on disk (the log end after a clean shutdown, which wrote a snapshot
  * there; else the recovery point: a snapshot above it may describe bytes the crash lost), then the
  * batch headers after it replayed. Snapshots above that bound are deleted. A log closed cleanly with
- * no snapshot at all was written before producer state existed: it has no producers, and an empty
- * snapshot at its end saves a scan after a later crash.
+ * no snapshot at all was written before producer state existed: it has no producers, and empty
+ * snapshots at its end and at its last two segments' bases save scans after a later crash or
+ * truncation.
  */
 export async function loadProducerState(p: LoadProducerStateParams): Promise<ProducerStateManager> {
   const psm = new ProducerStateManager({
@@ -38,8 +39,15 @@ export async function loadProducerState(p: LoadProducerStateParams): Promise<Pro
     logger: p.logger,
   });
   if (p.hadCleanShutdown && psm.latestSnapshotOffset === null) {
+    // Empty snapshots at the last two segments' bases too, as Kafka takes them: a later truncation
+    // below the end then replays at most a segment or two, not the whole log.
+    const bases = p.segments.slice(-2).map((s) => s.baseOffset);
+    for (const offset of [...bases, p.logEndOffset]) {
+      if (offset <= p.logStartOffset && offset !== p.logEndOffset) continue;
+      psm.updateMapEndOffset(offset);
+      psm.takeSnapshot();
+    }
     psm.updateMapEndOffset(p.logEndOffset);
-    psm.takeSnapshot();
     return psm;
   }
   const trusted = p.hadCleanShutdown ? p.logEndOffset : Math.min(p.recoveryPoint, p.logEndOffset);

@@ -1,3 +1,4 @@
+import { BatchField } from '@samsa/protocol';
 import { BatchCursor, readInt64 } from '../BatchCursor';
 import type { LogSegment } from '../LogSegment';
 import type { ProducerStateManager } from './ProducerStateManager';
@@ -46,7 +47,11 @@ function fold(psm: ProducerStateManager, cursor: BatchCursor, endOffset: number)
   const buf = cursor.buf;
   const base = readInt64(buf, cursor.offset);
   if (base >= endOffset) return false;
-  // A batch holding the map end was counted already (the map end is a batch boundary).
-  if (base >= psm.mapEndOffset) psm.replayBatch(buf, cursor.offset);
+  // Batches ending below the map end are in the state already. The map end is a batch boundary,
+  // except at the log start, which DeleteRecords may put inside a batch: that batch is replayed
+  // (its producer is still in the log, as Kafka reads from the batch holding the log start).
+  if (base + buf.readInt32BE(cursor.offset + BatchField.LAST_OFFSET_DELTA) >= psm.mapEndOffset) {
+    psm.replayBatch(buf, cursor.offset);
+  }
   return true;
 }
