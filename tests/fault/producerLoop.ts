@@ -1,5 +1,5 @@
 import { Kafka, logLevel, type Producer } from 'kafkajs';
-import { waitFor } from '../harness';
+import { waitFor, withTimeout } from '../harness';
 
 /** A send that failed, and whether kafkajs called its error retriable. */
 export interface SendFailure {
@@ -11,6 +11,16 @@ export interface ProducerLoopOptions {
   readonly topic: string;
   readonly partitions: number;
   readonly clientId: string;
+  /**
+   * kafkajs's idempotent producer (InitProducerId, then sequence numbers per partition). It retries
+   * for about a minute: kafkajs asks for endless retries, since a send that gave up hands its
+   * sequence number to the next record, but endless ones would keep stop() waiting on a broker that
+   * never answers; a scenario should treat any failed send as a failure.
+   */
+  readonly idempotent?: boolean;
+  readonly maxInFlightRequests?: number;
+  /** kafkajs's requestTimeout (30 s by default): shorter, a paused leader makes it resend a batch. */
+  readonly requestTimeout?: number;
 }
 
 /**
@@ -22,10 +32,14 @@ export interface ProducerLoopOptions {
  * as "lost" acknowledged records before this was split).
  */
 export class ProducerLoop {
+  /** Every value send() was called with, in call order. */
+  readonly sent: string[] = [];
   readonly acked = new Set<string>();
   /** The offset the leader gave each acknowledged record (for diagnosing a record not read back). */
   readonly ackedOffsets = new Map<string, number>();
   readonly failures: SendFailure[] = [];
+  /** Requests kafkajs gave up waiting for (requestTimeout) and sent again. */
+  requestTimeouts = 0;
   private running = true;
   private loops: Array<Promise<void>> = [];
 
@@ -39,11 +53,27 @@ export class ProducerLoop {
       clientId: options.clientId,
       brokers: bootstrap.split(','),
       logLevel: logLevel.NOTHING,
-      retry: { retries: 10, initialRetryTime: 100, maxRetryTime: 1_000 },
+      requestTimeout: options.requestTimeout,
+      retry: {
+        retries: options.idempotent === true ? 60 : 10,
+        initialRetryTime: 100,
+        maxRetryTime: 1_000,
+      },
     });
-    const producer = kafka.producer({ allowAutoTopicCreation: false });
-    await producer.connect();
+    const producer = kafka.producer({
+      allowAutoTopicCreation: false,
+      idempotent: options.idempotent,
+      maxInFlightRequests: options.maxInFlightRequests,
+    });
+    try {
+      // bounded: a broker that never answers would keep connect() retrying
+      await withTimeout(producer.connect(), 30_000, `kafkajs producer ${options.clientId} to connect`);
+    } catch (e) {
+      await producer.disconnect();
+      throw e;
+    }
     const loop = new ProducerLoop(producer, options.topic);
+    producer.on(producer.events.REQUEST_TIMEOUT, () => loop.requestTimeouts++);
     loop.loops = Array.from({ length: options.partitions }, (_, p) => loop.run(p));
     return loop;
   }
@@ -51,6 +81,7 @@ export class ProducerLoop {
   private async run(partition: number): Promise<void> {
     for (let n = 0; this.running; n++) {
       const value = `m-${n}-${partition}`;
+      this.sent.push(value);
       try {
         const metadata = await this.producer.send({
           topic: this.topic,

@@ -286,3 +286,23 @@ export async function expectEventually(check: () => Promise<void>, timeoutMs = 1
     }
   }
 }
+
+/** Like kcatConsume, with each record's offset: a partition from the beginning to its end. */
+export async function kcatConsumeWithOffsets(
+  bootstrap: string,
+  topic: string,
+  partition: number,
+): Promise<Array<{ offset: number; value: string }>> {
+  const r = await runTool(KCAT, [
+    '-C', '-b', bootstrap, '-t', topic, '-p', String(partition), '-o', 'beginning', '-e', '-q',
+    '-f', '%o %s\n', '-X', 'auto.offset.reset=error',
+  ], { timeoutMs: 60_000 });
+  if (r.code !== 0) throw new Error(`kcat -C from ${topic}-${partition} failed (exit ${r.code}): ${r.stderr}`);
+  return r.stdout
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => {
+      const space = l.indexOf(' ');
+      return { offset: Number(l.slice(0, space)), value: l.slice(space + 1) };
+    });
+}
