@@ -25,7 +25,19 @@ async function main(): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'samsa-idem-bench-'));
   const cluster = await startCluster({
     brokers: 1,
-    overrides: { 'log.segment.bytes': 1073741824, 'num.partitions': 1, 'message.max.bytes': 10485760 },
+    overrides: {
+      'log.segment.bytes': 1073741824,
+      'num.partitions': 1,
+      'message.max.bytes': 10485760,
+      // SAMSA_BENCH_BROKER_PROPS="k=v,k=v": e.g. samsa.log.write.mode=sync, which keeps the
+      // adaptive mode's switches (set off by disk latency) out of the comparison.
+      ...Object.fromEntries(
+        (process.env.SAMSA_BENCH_BROKER_PROPS ?? '')
+          .split(',')
+          .filter((kv) => kv.includes('='))
+          .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+      ),
+    },
   });
   const broker = cluster.brokers[0];
   const pid = broker.pid!;
