@@ -12,18 +12,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startCluster } from '../harness/broker';
-import { cpuCalibrationMs, cpuSeconds, cpuSplit, makeLines, rssMiB } from './procStats';
+import { brokerPropsFromEnv, cpuCalibrationMs, cpuSeconds, cpuSplit, makeLines, rssMiB } from './procStats';
 
 const MB = 1024 * 1024;
 const volumeMb = Number(process.env.SAMSA_BENCH_MB ?? 512);
 /** SAMSA_BENCH_BROKER_PROPS="k=v,k=v": extra broker properties (e.g. samsa.metrics.enabled=false). */
-const extraOverrides = (): Record<string, string> =>
-  Object.fromEntries(
-    (process.env.SAMSA_BENCH_BROKER_PROPS ?? '')
-      .split(',')
-      .filter((kv) => kv.includes('='))
-      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
-  );
+const extraOverrides = brokerPropsFromEnv;
 
 function timed<T>(fn: () => T): { result: T; seconds: number } {
   const start = process.hrtime.bigint();

@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startCluster } from '../harness/broker';
-import { cpuCalibrationMs, cpuSeconds, makeLines } from './procStats';
+import { brokerPropsFromEnv, cpuCalibrationMs, cpuSeconds, makeLines } from './procStats';
 
 const MB = 1024 * 1024;
 const volumeMb = Number(process.env.SAMSA_BENCH_MB ?? 512);
@@ -31,12 +31,7 @@ async function main(): Promise<void> {
       'message.max.bytes': 10485760,
       // SAMSA_BENCH_BROKER_PROPS="k=v,k=v": e.g. samsa.log.write.mode=sync, which keeps the
       // adaptive mode's switches (set off by disk latency) out of the comparison.
-      ...Object.fromEntries(
-        (process.env.SAMSA_BENCH_BROKER_PROPS ?? '')
-          .split(',')
-          .filter((kv) => kv.includes('='))
-          .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
-      ),
+      ...brokerPropsFromEnv(),
     },
   });
   const broker = cluster.brokers[0];

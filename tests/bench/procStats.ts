@@ -59,3 +59,13 @@ export function cpuSplit(pid: number): { user: number; sys: number } {
   const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return { user: Number(f[11]) / CLK_TCK, sys: Number(f[12]) / CLK_TCK };
 }
+
+/** SAMSA_BENCH_BROKER_PROPS="k=v,k=v": extra broker properties for a benchmark's broker. */
+export function brokerPropsFromEnv(): Record<string, string> {
+  return Object.fromEntries(
+    (process.env.SAMSA_BENCH_BROKER_PROPS ?? '')
+      .split(',')
+      .filter((kv) => kv.includes('='))
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
+}

@@ -137,14 +137,8 @@ class Disk {
     }
   }
 
-  async fsyncDirAsync(dir: string): Promise<void> {
-    this.check('fsync', dir);
-    const h = await fs.promises.open(dir, 'r');
-    try {
-      await h.sync();
-    } finally {
-      await h.close();
-    }
+  fsyncDirAsync(dir: string): Promise<void> {
+    return this.fsyncFile(dir);
   }
 
   ftruncate(fd: number, len: number): void {
@@ -241,7 +235,7 @@ class Disk {
     }
   }
 
-  /** fsync of the file at `p`, on libuv's pool. */
+  /** fsync of the file (or directory) at `p`, on libuv's pool. */
   async fsyncFile(p: string): Promise<void> {
     this.check('fsync', p);
     const h = await fs.promises.open(p, 'r');
