@@ -320,6 +320,9 @@ export interface StoredBatch {
   partitionLeaderEpoch: number;
   /** Bytes of the whole batch, header included. */
   sizeInBytes: number;
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
 }
 
 /** Every .log segment of one partition directory, in offset order, concatenated. */
@@ -336,7 +339,8 @@ export function partitionLogBytes(logDir: string, topic: string, partition: numb
 /**
  * Record batch v2 headers (reference/protocol-matrix.md §9.1), read straight from the bytes:
  * baseOffset int64 @0, batchLength int32 @8, partitionLeaderEpoch int32 @12, magic int8 @16,
- * attributes int16 @21 (codec = low 3 bits), lastOffsetDelta int32 @23, recordCount int32 @57.
+ * attributes int16 @21 (codec = low 3 bits), lastOffsetDelta int32 @23, producerId int64 @43,
+ * producerEpoch int16 @51, baseSequence int32 @53, recordCount int32 @57.
  */
 export function storedBatches(bytes: Buffer): StoredBatch[] {
   const out: StoredBatch[] = [];
@@ -354,6 +358,9 @@ export function storedBatches(bytes: Buffer): StoredBatch[] {
       records: bytes.readInt32BE(pos + 57),
       partitionLeaderEpoch: bytes.readInt32BE(pos + 12),
       sizeInBytes: size,
+      producerId: Number(bytes.readBigInt64BE(pos + 43)),
+      producerEpoch: bytes.readInt16BE(pos + 51),
+      baseSequence: bytes.readInt32BE(pos + 53),
     });
     pos += size;
   }

@@ -4,7 +4,7 @@ import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { createTopic, kcatConsume, waitForPartitionState } from '../../fault/support';
 import { trackProcess, waitFor, withTimeout } from '../../harness';
 import { startSingleBroker, stopSingleBroker, waitUntilServed, type SingleBroker } from '../hardening/support';
-import { deleteRecordsBefore, logEndOffset, logStartOffset, storedBatches } from './support';
+import { deleteRecordsBefore, fetchStoredBatches, logEndOffset, logStartOffset } from './support';
 
 /**
  * Issue 14, acceptance item 3 with real idempotent clients, one real broker: kafkajs
@@ -118,7 +118,7 @@ async function keepsProducingAcrossLogStartMoves(topic: string, client: Idempote
   try {
     expect(await client.send(named('a'), Date.now())).toEqual(range(0, 5));
     expect(await kcatConsume(env.cluster.bootstrap, topic, 0)).toEqual(named('a'));
-    const [first] = await storedBatches(env.broker, topic, 0);
+    const [first] = await fetchStoredBatches(env.broker, topic, 0);
     expect(first).toMatchObject({ baseOffset: 0, baseSequence: 0 });
     expect(first.producerId).toBeGreaterThanOrEqual(0);
 
@@ -138,9 +138,9 @@ async function keepsProducingAcrossLogStartMoves(topic: string, client: Idempote
     expect(await kcatConsume(env.cluster.bootstrap, topic, 0)).toEqual(named('c'));
     // The same producer (id and epoch) went on with its sequences: the partition, which had
     // forgotten it, took sequence 10 as an unknown producer's first.
-    const after = await storedBatches(env.broker, topic, 10);
-    expect(after).toEqual(
-      range(10, 5).map((o) => ({ baseOffset: o, producerId: first.producerId, producerEpoch: first.producerEpoch, baseSequence: o, count: 1 })),
+    const after = await fetchStoredBatches(env.broker, topic, 10);
+    expect(after.map(({ baseOffset, producerId, producerEpoch, baseSequence, records }) => ({ baseOffset, producerId, producerEpoch, baseSequence, records }))).toEqual(
+      range(10, 5).map((o) => ({ baseOffset: o, producerId: first.producerId, producerEpoch: first.producerEpoch, baseSequence: o, records: 1 })),
     );
     expect(client.errors).toEqual([]);
   } finally {

@@ -2,6 +2,7 @@ import { ApiKey } from '@samsa/protocol';
 import { connectZk, waitFor, type ZkClient } from '../../harness';
 import { startCluster, type BrokerHandle, type ClusterHandle } from '../../harness/broker';
 import { createTopic, errorName, rawRequest, waitForPartitionState } from '../../fault/support';
+import { storedBatches, type StoredBatch } from '../../interop/support';
 import {
   handBuiltBatch,
   handBuiltRecord,
@@ -156,20 +157,7 @@ export async function waitUntilLeadsWithFullIsr(zk: ZkClient, topic: string, bro
   await waitUntilServed(broker, topic);
 }
 
-/** What a stored batch's header says of its producer (read from the bytes a Fetch returns). */
-export interface StoredBatch {
-  readonly baseOffset: number;
-  readonly producerId: number;
-  readonly producerEpoch: number;
-  readonly baseSequence: number;
-  readonly count: number;
-}
-
-/**
- * The batches of partition 0 from `fromOffset` to the log end, headers only: Fetch v4 again from
- * after the last batch, since one fetch reads one segment at most.
- */
-export async function storedBatches(broker: BrokerHandle, topic: string, fromOffset: number): Promise<StoredBatch[]> {
+export async function fetchStoredBatches(broker: BrokerHandle, topic: string, fromOffset: number): Promise<StoredBatch[]> {
   const out: StoredBatch[] = [];
   for (let fetchOffset = fromOffset; ; ) {
     const body = await rawRequest(broker.port, ApiKey.Fetch, 4, {
@@ -182,18 +170,9 @@ export async function storedBatches(broker: BrokerHandle, topic: string, fromOff
     });
     const p = body.responses[0].partitionResponses[0];
     if (errorName(p.errorCode) !== 'NONE') throw new Error(`Fetch of ${topic}-0 from ${fetchOffset}: ${errorName(p.errorCode)}`);
-    const records = (p.recordSet as Buffer | null) ?? Buffer.alloc(0);
-    if (records.length < 61) return out;
-    for (let pos = 0; pos + 61 <= records.length; pos += 12 + records.readInt32BE(pos + 8)) {
-      const baseOffset = Number(records.readBigInt64BE(pos));
-      out.push({
-        baseOffset,
-        producerId: Number(records.readBigInt64BE(pos + 43)),
-        producerEpoch: records.readInt16BE(pos + 51),
-        baseSequence: records.readInt32BE(pos + 53),
-        count: records.readInt32BE(pos + 57),
-      });
-      fetchOffset = baseOffset + records.readInt32BE(pos + 23) + 1;
-    }
+    const batches = storedBatches((p.recordSet as Buffer | null) ?? Buffer.alloc(0));
+    if (batches.length === 0) return out;
+    out.push(...batches);
+    fetchOffset = batches[batches.length - 1].lastOffset + 1;
   }
 }

@@ -1,17 +1,19 @@
 import type { Logger } from '@samsa/common';
 import { ProducerIdManagerNotStartedError } from '@samsa/coordinator';
-import { ApiKey, ErrorCode, KafkaError, type InitProducerIdResponseInput } from '@samsa/protocol';
+import {
+  ApiKey,
+  ErrorCode,
+  KafkaError,
+  MAX_PRODUCER_EPOCH,
+  NO_PRODUCER_EPOCH,
+  NO_PRODUCER_ID,
+  type InitProducerIdResponseInput,
+} from '@samsa/protocol';
 import type { ApiHandlerEntry } from './types';
 
 /** InitProducerId versions served: Kafka 2.8's (v3 adds producer id and epoch, KIP-360; v4 PRODUCER_FENCED). */
 export const INIT_PRODUCER_ID_MAX_VERSION = 4;
 
-/** RecordBatch.NO_PRODUCER_ID and NO_PRODUCER_EPOCH: "none yet" in the request, "none" in an error answer. */
-const NO_PRODUCER_ID = -1;
-const NO_PRODUCER_EPOCH = -1;
-
-/** Short.MaxValue: a producer epoch never reaches it (Kafka's TransactionMetadata.isEpochExhausted). */
-const MAX_PRODUCER_EPOCH = 32767;
 
 /** What the handler needs: the ProducerIdManager's one operation, and a log for refused requests. */
 export interface InitProducerIdHandlerDeps {

@@ -34,6 +34,13 @@ export const LOG_OVERHEAD = 12;
 export const RECORD_BATCH_OVERHEAD = 61;
 export const CURRENT_MAGIC = 2;
 
+/** Kafka's RecordBatch constants: a batch (or request) with no producer, epoch or sequence. */
+export const NO_PRODUCER_ID = -1;
+export const NO_PRODUCER_EPOCH = -1;
+export const NO_SEQUENCE = -1;
+/** Short.MaxValue: the producer epoch is an int16 and is never bumped to it. */
+export const MAX_PRODUCER_EPOCH = 32767;
+
 export const Attribute = {
   COMPRESSION_MASK: 0x07,
   TIMESTAMP_TYPE: 0x08,

@@ -1,14 +1,9 @@
 /**
- * Producer ids, epochs and sequence numbers as record batches v2 carry them (Kafka's RecordBatch
- * constants and DefaultRecordBatch's sequence arithmetic). Sequences are int32 and wrap from
- * Int.MaxValue to 0.
+ * Sequence numbers as record batches v2 carry them (DefaultRecordBatch's sequence arithmetic; the
+ * RecordBatch constants are the protocol package's). Sequences are int32 and wrap from Int.MaxValue to 0.
  */
-export const NO_PRODUCER_ID = -1;
-export const NO_PRODUCER_EPOCH = -1;
-export const NO_SEQUENCE = -1;
+export { NO_PRODUCER_EPOCH, NO_SEQUENCE } from '@samsa/protocol';
 export const INT32_MAX = 2147483647;
-/** The largest producer epoch (Short.MaxValue). */
-export const MAX_PRODUCER_EPOCH = 32767;
 
 /** `sequence + increment`, wrapping past Int.MaxValue to 0. */
 export function incrementSequence(sequence: number, increment: number): number {
