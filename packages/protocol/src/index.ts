@@ -21,6 +21,7 @@ export * from './errors';
 export * as messages from './messages';
 export * from './records/batch';
 export * from './records/record';
+export * from './records/controlRecord';
 export * from './records/recordStream';
 export * from './records/recordFraming';
 export * from './records/crc';

@@ -1,6 +1,6 @@
 import { topicPartitionKey } from '@samsa/common';
 import { ErrorCode, KafkaError, type LeaderAndIsrPartitionState } from '@samsa/protocol';
-import { UnexpectedAppendOffsetError, type Log, type LogAppendInfo } from '@samsa/storage';
+import { UnexpectedAppendOffsetError, type AppendOrigin, type Log, type LogAppendInfo } from '@samsa/storage';
 
 /** The controller's word on a partition, as LeaderAndIsr carries it (what Partition keeps of it). */
 export type LeaderAndIsrState = Pick<
@@ -165,7 +165,12 @@ export class Partition {
   }
 
   /** The leader's checks before an append (Kafka's appendRecordsToLeader). */
-  appendRecordsToLeader(records: Buffer, requiredAcks: number, minInsyncReplicas: number): LogAppendInfo {
+  appendRecordsToLeader(
+    records: Buffer,
+    requiredAcks: number,
+    minInsyncReplicas: number,
+    origin: AppendOrigin = 'client',
+  ): LogAppendInfo {
     if (!this.isLeader) {
       throw new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `broker ${this.localBrokerId} does not lead ${this.key}`);
     }
@@ -175,7 +180,7 @@ export class Partition {
         `the ISR of ${this.key} has ${this.isr.length} members, fewer than min.insync.replicas=${minInsyncReplicas}`,
       );
     }
-    const info = this.log.appendAsLeader(records, this.leaderEpoch);
+    const info = this.log.appendAsLeader(records, this.leaderEpoch, origin);
     this.maybeIncrementHighWatermark();
     return info;
   }

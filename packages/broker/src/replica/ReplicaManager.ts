@@ -11,7 +11,7 @@ import {
   type StopReplicaRequestContent,
   type StopReplicaResponseContent,
 } from '@samsa/protocol';
-import { RecordsSlice, RecordValidationError, type ConfigProps, type Log, type LogConfig, type LogManager } from '@samsa/storage';
+import { RecordsSlice, RecordValidationError, type AppendOrigin, type ConfigProps, type Log, type LogConfig, type LogManager } from '@samsa/storage';
 import type { IsrUpdater } from './IsrUpdater';
 import { Partition, type EpochEndOffset, type LeaderAndIsrState } from './Partition';
 import type { MetadataCache } from '../metadata/MetadataCache';
@@ -404,6 +404,11 @@ export class ReplicaManager {
     entries: readonly { topic: string; partition: number; records: Buffer | null }[],
     /** Called before waiting in the produce purgatory (request metrics: local time ends). */
     onLocalComplete?: () => void,
+    /**
+     * Who writes: 'client' (Produce), or 'coordinator' for the broker's own batches, such as the
+     * transaction markers WriteTxnMarkers appends (Kafka's AppendOrigin).
+     */
+    origin: AppendOrigin = 'client',
   ): Promise<ProducePartitionResult[]> {
     if (!isValidRequiredAcks(requiredAcks)) {
       return entries.map((e) =>
@@ -417,7 +422,7 @@ export class ReplicaManager {
       try {
         if (!e.records || e.records.length === 0) throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, 'empty record set');
         const p = this.leaderPartitionOrError(e.topic, e.partition);
-        const info = p.appendRecordsToLeader(e.records, requiredAcks, p.log.config.minInsyncReplicas);
+        const info = p.appendRecordsToLeader(e.records, requiredAcks, p.log.config.minInsyncReplicas, origin);
         const result: ProducePartitionResult = {
           topic: e.topic,
           partition: e.partition,
