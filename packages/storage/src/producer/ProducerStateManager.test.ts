@@ -1,7 +1,16 @@
 import { existsSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ErrorCode, KafkaError } from '@samsa/protocol';
-import { batchOf, config, newLog, reopen, tempDir, testEnv, type TestEnv } from '../testing/helpers';
+import type { Log } from '../Log';
+import {
+  batchOf,
+  config,
+  newLog as createTestLog,
+  reopen as reopenTestLog,
+  tempDir,
+  testEnv,
+  type TestEnv,
+} from '../testing/helpers';
 import { decodeProducerSnapshot, encodeProducerSnapshot, CorruptSnapshotError } from './ProducerSnapshot';
 import { ProducerStateEntry } from './ProducerStateEntry';
 import { decrementSequence, incrementSequence, INT32_MAX } from './sequences';
@@ -21,7 +30,10 @@ function codeOf(fn: () => unknown): number | null {
   return null;
 }
 
-const snapshotsIn = (dir: string): string[] => readdirSync(dir).filter((f) => f.endsWith('.snapshot')).sort();
+const snapshotsIn = (dir: string): string[] =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.snapshot'))
+    .sort();
 
 describe('producer snapshot file', () => {
   test('writes Kafka 2.1.1 bytes exactly (idempotence.txt, 00000000000000000009.snapshot)', () => {
@@ -29,12 +41,31 @@ describe('producer snapshot file', () => {
     entry.addBatch(0, 8, 8, 2, 1796623795702);
     const bytes = encodeProducerSnapshot([entry]);
     expect(bytes.toString('hex')).toBe(
-      '00016802' + '6c170000' + '00010000' + '00000000' + '00020000' + '00000008' + '00000000' + '00000008' +
-        '00000002' + '000001a2' + '4f1f85f6' + 'ffffffff' + 'ffffffff' + 'ffffffff',
+      '00016802' +
+        '6c170000' +
+        '00010000' +
+        '00000000' +
+        '00020000' +
+        '00000008' +
+        '00000000' +
+        '00000008' +
+        '00000002' +
+        '000001a2' +
+        '4f1f85f6' +
+        'ffffffff' +
+        'ffffffff' +
+        'ffffffff',
     );
     const [back] = decodeProducerSnapshot(bytes);
-    expect(back).toMatchObject({ producerId: 2, producerEpoch: 0, coordinatorEpoch: -1, currentTxnFirstOffset: null });
-    expect(back.batchMetadata).toEqual([{ lastSeq: 8, lastOffset: 8, offsetDelta: 2, timestamp: 1796623795702 }]);
+    expect(back).toMatchObject({
+      producerId: 2,
+      producerEpoch: 0,
+      coordinatorEpoch: -1,
+      currentTxnFirstOffset: null,
+    });
+    expect(back.batchMetadata).toEqual([
+      { lastSeq: 8, lastOffset: 8, offsetDelta: 2, timestamp: 1796623795702 },
+    ]);
     expect(back.firstSeq).toBe(6);
   });
 
@@ -60,11 +91,30 @@ describe('ProducerStateManager in the log', () => {
   let dir: string;
   let cleanup: () => void;
   let env: TestEnv;
+  /**
+   * Every log a test opens is closed before its directory goes: a write still queued would
+   * otherwise land while rmSync walks the directory (ENOTEMPTY, a CI failure once).
+   */
+  let opened: Log[] = [];
+  const newLog = (...args: Parameters<typeof createTestLog>): Log => {
+    const log = createTestLog(...args);
+    opened.push(log);
+    return log;
+  };
+  const reopen = async (...args: Parameters<typeof reopenTestLog>): Promise<Log> => {
+    const log = await reopenTestLog(...args);
+    opened.push(log);
+    return log;
+  };
   beforeEach(() => {
     ({ dir, cleanup } = tempDir());
     env = testEnv();
+    opened = [];
   });
-  afterEach(() => cleanup());
+  afterEach(async () => {
+    await Promise.all(opened.filter((l) => !l.isClosed).map((l) => l.close()));
+    cleanup();
+  });
   const partDir = (): string => path.join(dir, 'test-0');
 
   test('in-sequence batches append; a retry of one of the last five is answered with its offsets and writes nothing', () => {
@@ -78,9 +128,13 @@ describe('ProducerStateManager in the log', () => {
     }
     expect(log.logEndOffset).toBe(end);
     // The sixth batch back is no longer retained: its sequence is simply out of order now.
-    expect(codeOf(() => log.appendAsLeader(idem(1000, 0, 0), 0))).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+    expect(codeOf(() => log.appendAsLeader(idem(1000, 0, 0), 0))).toBe(
+      ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
+    );
     // A retry with a different range is not a duplicate either.
-    expect(codeOf(() => log.appendAsLeader(idem(1000, 0, 15, 2), 0))).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+    expect(codeOf(() => log.appendAsLeader(idem(1000, 0, 15, 2), 0))).toBe(
+      ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
+    );
   });
 
   test('a gap answers OUT_OF_ORDER_SEQUENCE_NUMBER and appends nothing; an old epoch INVALID_PRODUCER_EPOCH', () => {
@@ -120,7 +174,11 @@ describe('ProducerStateManager in the log', () => {
       leader.appendAsLeader(b, 4);
       follower.appendAsFollower(b); // the bytes with the leader's offsets
     }
-    expect(follower.producerStateManager.lastEntry(42)).toMatchObject({ producerEpoch: 2, lastSeq: 8, lastDataOffset: 8 });
+    expect(follower.producerStateManager.lastEntry(42)).toMatchObject({
+      producerEpoch: 2,
+      lastSeq: 8,
+      lastDataOffset: 8,
+    });
     const retry = follower.appendAsLeader(idem(42, 2, 6), 5);
     expect([retry.firstOffset, follower.logEndOffset]).toEqual([6, 9]);
     expect(follower.appendAsLeader(idem(42, 2, 9), 5).firstOffset).toBe(9);
@@ -132,22 +190,37 @@ describe('ProducerStateManager in the log', () => {
     const log = newLog(dir, env, oneBatch);
     for (const seq of [0, 3, 6]) log.appendAsLeader(idem(2, 0, seq, 3, 1796623795000 + seq), 0);
     expect(log.logSegments().map((s) => s.baseOffset)).toEqual([0, 3, 6]);
-    expect(snapshotsIn(partDir())).toEqual(['00000000000000000003.snapshot', '00000000000000000006.snapshot']);
+    expect(snapshotsIn(partDir())).toEqual([
+      '00000000000000000003.snapshot',
+      '00000000000000000006.snapshot',
+    ]);
     const at6 = decodeProducerSnapshot(readFileSync(path.join(partDir(), '00000000000000000006.snapshot')));
     expect(at6.map((e) => [e.producerId, e.firstSeq, e.lastSeq, e.lastDataOffset])).toEqual([[2, 3, 5, 5]]);
     await log.flush();
     await log.close();
     expect(snapshotsIn(partDir())).toContain('00000000000000000009.snapshot');
-    const again = await reopen(partDir(), env, { config: oneBatch, hadCleanShutdown: true, recoveryPoint: 9 });
+    const again = await reopen(partDir(), env, {
+      config: oneBatch,
+      hadCleanShutdown: true,
+      recoveryPoint: 9,
+    });
     expect(again.producerStateManager.lastEntry(2)).toMatchObject({ lastSeq: 8, lastDataOffset: 8 });
     expect(again.appendAsLeader(idem(2, 0, 6, 3, 1796623795006), 0).firstOffset).toBe(6); // the last batch: a retry
-    expect(codeOf(() => again.appendAsLeader(idem(2, 0, 10), 0))).toBe(ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
+    expect(codeOf(() => again.appendAsLeader(idem(2, 0, 10), 0))).toBe(
+      ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
+    );
     expect(again.appendAsLeader(idem(2, 0, 9), 0).firstOffset).toBe(9);
   });
 
   test('after a crash: snapshots above the recovery point are not trusted; the log after the chosen one is replayed', async () => {
     const log = newLog(dir, env, config({ segmentBytes: 200 }));
-    for (const [pid, seq] of [[5, 0], [5, 3], [6, 0], [6, 3]]) log.appendAsLeader(idem(pid, 0, seq), 0);
+    for (const [pid, seq] of [
+      [5, 0],
+      [5, 3],
+      [6, 0],
+      [6, 3],
+    ])
+      log.appendAsLeader(idem(pid, 0, seq), 0);
     await log.whenWritten();
     // A snapshot that lies (as one describing bytes a power loss took could): trusted, it would
     // drop producer 5 and invent 77. It lies above the recovery point, so it must not be used.
@@ -155,7 +228,11 @@ describe('ProducerStateManager in the log', () => {
       path.join(partDir(), '00000000000000000009.snapshot'),
       encodeProducerSnapshot([new ProducerStateEntry(77, 0, -1, Date.now(), null)]),
     );
-    const again = await reopen(partDir(), env, { config: config({ segmentBytes: 200 }), hadCleanShutdown: false, recoveryPoint: 3 });
+    const again = await reopen(partDir(), env, {
+      config: config({ segmentBytes: 200 }),
+      hadCleanShutdown: false,
+      recoveryPoint: 3,
+    });
     expect(again.logEndOffset).toBe(12);
     expect(again.producerStateManager.lastEntry(77)).toBeUndefined();
     expect(again.producerStateManager.lastEntry(5)).toMatchObject({ lastSeq: 5, lastDataOffset: 5 });
@@ -173,7 +250,11 @@ describe('ProducerStateManager in the log', () => {
     const bytes = readFileSync(latest);
     bytes[bytes.length - 1] ^= 0xff;
     writeFileSync(latest, bytes);
-    const again = await reopen(partDir(), env, { config: config({ segmentBytes: 200 }), hadCleanShutdown: true, recoveryPoint: 9 });
+    const again = await reopen(partDir(), env, {
+      config: config({ segmentBytes: 200 }),
+      hadCleanShutdown: true,
+      recoveryPoint: 9,
+    });
     expect(existsSync(latest)).toBe(true); // rewritten at the end after the replay
     expect(again.producerStateManager.lastEntry(5)).toMatchObject({ lastSeq: 8 });
     expect(env.logger.lines.some((l) => l.includes('Failed to load producer snapshot'))).toBe(true);
@@ -191,7 +272,7 @@ describe('ProducerStateManager in the log', () => {
     expect(snapshotsIn(partDir())).toEqual([]);
   });
 
-  test('DeleteRecords past a producer\'s last batch forgets it; so does expiry', () => {
+  test("DeleteRecords past a producer's last batch forgets it; so does expiry", () => {
     const log = newLog(dir, env);
     log.appendAsLeader(idem(1, 0, 0), 0);
     log.appendAsLeader(idem(2, 0, 0), 0);
@@ -206,14 +287,18 @@ describe('ProducerStateManager in the log', () => {
     expect(log.producerStateManager.isEmpty).toBe(true);
   });
 
-  test('DeleteRecords inside a producer\'s batch, then a crash: the replay keeps that batch, its retry is recognised', async () => {
+  test("DeleteRecords inside a producer's batch, then a crash: the replay keeps that batch, its retry is recognised", async () => {
     const log = newLog(dir, env);
     log.appendAsLeader(idem(1, 0, 0), 0);
     log.highWatermark = log.logEndOffset;
     log.deleteRecordsBefore(1);
     await log.whenWritten();
     log.closeHandlers();
-    const again = await reopen(partDir(), env, { hadCleanShutdown: false, recoveryPoint: 0, logStartOffset: 1 });
+    const again = await reopen(partDir(), env, {
+      hadCleanShutdown: false,
+      recoveryPoint: 0,
+      logStartOffset: 1,
+    });
     expect(again.producerStateManager.lastEntry(1)).toMatchObject({ lastSeq: 2, lastDataOffset: 2 });
     const retry = again.appendAsLeader(idem(1, 0, 0), 0);
     expect([retry.firstOffset, again.logEndOffset]).toEqual([0, 3]);
@@ -245,4 +330,3 @@ describe('ProducerStateManager in the log', () => {
     expect(again.producerStateManager.mapEndOffset).toBe(10);
   });
 });
-
