@@ -16,7 +16,9 @@ export type TxnOffsetCommitDeps = Pick<BrokerDeps, 'metadataCache' | 'groupCoord
  * set. Clients before v2 (Kafka clients older than 2.0 could crash on it) are told
  * COORDINATOR_NOT_AVAILABLE instead of COORDINATOR_LOAD_IN_PROGRESS.
  */
-export function txnOffsetCommitHandler(deps: TxnOffsetCommitDeps): ApiHandlerEntry<typeof ApiKey.TxnOffsetCommit> {
+export function txnOffsetCommitHandler(
+  deps: TxnOffsetCommitDeps,
+): ApiHandlerEntry<typeof ApiKey.TxnOffsetCommit> {
   return {
     apiKey: ApiKey.TxnOffsetCommit,
     maxVersion: 3,

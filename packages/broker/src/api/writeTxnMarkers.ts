@@ -12,7 +12,10 @@ import type { BrokerDeps } from './deps';
 import type { ApiHandlerEntry } from './types';
 
 /** What the marker handler uses of the broker. */
-export type WriteTxnMarkersDeps = Pick<BrokerDeps, 'replicaManager' | 'groupCoordinator' | 'config' | 'logger'>;
+export type WriteTxnMarkersDeps = Pick<
+  BrokerDeps,
+  'replicaManager' | 'groupCoordinator' | 'config' | 'logger'
+>;
 
 /**
  * WriteTxnMarkers v0–1 (Kafka 2.8's handleWriteTxnMarkersRequest): the transaction coordinator has
@@ -31,7 +34,9 @@ export type WriteTxnMarkersDeps = Pick<BrokerDeps, 'replicaManager' | 'groupCoor
  * listener, as the other inter-broker requests are here. (The logs here are all of message format
  * v2, so Kafka's UNSUPPORTED_FOR_MESSAGE_FORMAT for older formats cannot arise.)
  */
-export function writeTxnMarkersHandler(deps: WriteTxnMarkersDeps): ApiHandlerEntry<typeof ApiKey.WriteTxnMarkers> {
+export function writeTxnMarkersHandler(
+  deps: WriteTxnMarkersDeps,
+): ApiHandlerEntry<typeof ApiKey.WriteTxnMarkers> {
   return {
     apiKey: ApiKey.WriteTxnMarkers,
     maxVersion: 1,
@@ -114,7 +119,10 @@ async function writeMarker(
         isCommit,
       );
     } catch (e) {
-      deps.logger.error('Received an exception while trying to update the offsets cache on transaction marker append', e);
+      deps.logger.error(
+        'Received an exception while trying to update the offsets cache on transaction marker append',
+        e,
+      );
       for (const tp of offsetsPartitions) errors.set(tp, ErrorCode.UNKNOWN_SERVER_ERROR);
     }
   }

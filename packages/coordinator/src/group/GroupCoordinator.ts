@@ -499,7 +499,11 @@ export class GroupCoordinator {
    * __consumer_offsets (WriteTxnMarkers): the producer's pending transactional offsets in their
    * groups become visible, or are dropped. Scheduled after any load in progress, as Kafka does.
    */
-  scheduleHandleTxnCompletion(producerId: number, offsetsPartitions: readonly number[], isCommit: boolean): void {
+  scheduleHandleTxnCompletion(
+    producerId: number,
+    offsetsPartitions: readonly number[],
+    isCommit: boolean,
+  ): void {
     this.groupManager.scheduleHandleTxnCompletion(producerId, offsetsPartitions, isCommit);
   }
 

@@ -387,7 +387,11 @@ export class GroupMetadataManager {
    * scheduled, as Kafka's scheduleHandleTxnCompletion: a load in progress for the partition first
    * brings the pending offsets from the log, then the completion applies to them.
    */
-  scheduleHandleTxnCompletion(producerId: number, completedPartitions: readonly number[], isCommit: boolean): void {
+  scheduleHandleTxnCompletion(
+    producerId: number,
+    completedPartitions: readonly number[],
+    isCommit: boolean,
+  ): void {
     const partitions = new Set(completedPartitions);
     this.schedule(`handleTxnCompletion-${producerId}`, () =>
       this.handleTxnCompletion(producerId, partitions, isCommit),

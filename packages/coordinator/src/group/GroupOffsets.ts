@@ -83,7 +83,11 @@ export class GroupOffsets {
   }
 
   /** The record of a transactional commit is in the log: remember its batch's offset. */
-  onTxnOffsetCommitAppend(producerId: number, tp: TopicPartition, commit: CommitRecordMetadataAndOffset): void {
+  onTxnOffsetCommitAppend(
+    producerId: number,
+    tp: TopicPartition,
+    commit: CommitRecordMetadataAndOffset,
+  ): void {
     const pending = this.pendingTransactionalOffsetCommits.get(producerId);
     // none: the partition moved away meanwhile, or the transaction already ended
     if (pending?.get(tp)?.offsetAndMetadata === commit.offsetAndMetadata) pending.set(tp, commit);
@@ -113,7 +117,10 @@ export class GroupOffsets {
       }
       const current = this.offsets.get(tp);
       if (!current || current.appendedBatchOffset < commit.appendedBatchOffset)
-        this.offsets.set(tp, { appendedBatchOffset: commit.appendedBatchOffset, offsetAndMetadata: commit.offsetAndMetadata });
+        this.offsets.set(tp, {
+          appendedBatchOffset: commit.appendedBatchOffset,
+          offsetAndMetadata: commit.offsetAndMetadata,
+        });
     }
   }
 
@@ -204,7 +211,9 @@ export class GroupOffsets {
 
   get hasOffsets(): boolean {
     return (
-      this.offsets.size > 0 || this.pendingOffsetCommits.size > 0 || this.pendingTransactionalOffsetCommits.size > 0
+      this.offsets.size > 0 ||
+      this.pendingOffsetCommits.size > 0 ||
+      this.pendingTransactionalOffsetCommits.size > 0
     );
   }
 }
