@@ -6,7 +6,6 @@ import {
   decodeControlRecordType,
   isControl,
   isTransactional,
-  type Struct,
 } from '@samsa/protocol';
 import {
   createTopic,
@@ -17,18 +16,12 @@ import {
   waitForPartitionState,
 } from '../../fault/support';
 import {
-  array,
-  int16,
-  int32,
-  int64,
-  int8,
-  sendHandBuilt,
   startSingleBroker,
   stopSingleBroker,
-  string,
   waitUntilServed,
   type SingleBroker,
 } from '../hardening/support';
+import { sendTxnMarker, sendTxnOffsetCommit } from './txnOffsetsWire';
 
 /**
  * Transactional offset commits through the network, as a transactional producer's
@@ -74,65 +67,12 @@ async function coordinatorReady(): Promise<void> {
   }, 60_000);
 }
 
-/** TxnOffsetCommit v0, by hand: transactionalId, groupId, producerId, producerEpoch, topics. */
-function txnOffsetCommitV0(
-  groupId: string,
-  producerId: number,
-  offsets: readonly [topic: string, partition: number, offset: number][],
-): Buffer[] {
-  return [
-    string('tx-1'),
-    string(groupId),
-    int64(producerId),
-    int16(0),
-    array(
-      offsets.map(([topic, partition, offset]) =>
-        Buffer.concat([
-          string(topic),
-          array([Buffer.concat([int32(partition), int64(offset), string(null)])]),
-        ]),
-      ),
-    ),
-  ];
-}
-
-/** WriteTxnMarkers v0, by hand: one marker of `producerId` (epoch 0, coordinator epoch 0). */
-function writeTxnMarkersV0(
-  producerId: number,
-  commit: boolean,
-  partitions: Record<string, number[]>,
-): Buffer[] {
-  return [
-    array([
-      Buffer.concat([
-        int64(producerId),
-        int16(0),
-        int8(commit ? 1 : 0),
-        array(
-          Object.entries(partitions).map(([topic, ps]) =>
-            Buffer.concat([string(topic), array(ps.map(int32))]),
-          ),
-        ),
-        int32(0),
-      ]),
-    ]),
-  ];
-}
-
 async function txnCommit(
   producerId: number,
   offsets: readonly [string, number, number][],
   groupId = GROUP,
 ): Promise<string[]> {
-  const r = await sendHandBuilt(
-    env.broker,
-    ApiKey.TxnOffsetCommit,
-    0,
-    txnOffsetCommitV0(groupId, producerId, offsets),
-  );
-  return r.topics.flatMap((t: Struct) =>
-    t.partitions.map((p: Struct) => `${t.name}:${p.partitionIndex} ${errorName(p.errorCode)}`),
-  );
+  return sendTxnOffsetCommit(env.broker, groupId, producerId, offsets);
 }
 
 async function marker(
@@ -140,19 +80,7 @@ async function marker(
   commit: boolean,
   partitions: Record<string, number[]>,
 ): Promise<string[]> {
-  const r = await sendHandBuilt(
-    env.broker,
-    ApiKey.WriteTxnMarkers,
-    0,
-    writeTxnMarkersV0(producerId, commit, partitions),
-  );
-  return r.markers.flatMap((m: Struct) =>
-    m.topics.flatMap((t: Struct) =>
-      t.partitions.map(
-        (p: Struct) => `${m.producerId} ${t.name}:${p.partitionIndex} ${errorName(p.errorCode)}`,
-      ),
-    ),
-  );
+  return sendTxnMarker(env.broker, producerId, commit, partitions);
 }
 
 /** The group's committed offsets of TOPIC-0 and other-0 (OffsetFetch v5), "-1" for none. */
