@@ -191,4 +191,15 @@ describe('writeTxnMarkersHandler', () => {
     expect(r.markers).toHaveLength(1);
     expect(answered(r)).toEqual(['7 t-0 0', '7 t-1 0']);
   });
+
+  test('aPartitionNamedTwiceInOneMarkerGetsOneMarkerBatch', async () => {
+    const { replicaManager, appends } = fakeReplicaManager(['t-0']);
+    const { groupCoordinator } = fakeGroupCoordinator();
+    const deps = fakeDeps({ replicaManager, groupCoordinator });
+    const r = await answerOf(writeTxnMarkersHandler(deps), ctx(ApiKey.WriteTxnMarkers, 0), {
+      markers: [marker(7, true, { t: [0, 0] })],
+    });
+    expect(answered(r)).toEqual(['7 t-0 0']);
+    expect(appends.map((a) => a.entries.length)).toEqual([1]);
+  });
 });

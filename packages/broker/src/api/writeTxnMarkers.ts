@@ -67,7 +67,8 @@ async function writeMarker(
 ): Promise<TopicPartitionMap<number>> {
   const errors = new TopicPartitionMap<number>();
   const isCommit = marker.transactionResult;
-  const toAppend: { topic: string; partition: number; records: Buffer }[] = [];
+  // one marker per partition, however often the request names it (Kafka builds a map)
+  const toAppend = new TopicPartitionMap<{ topic: string; partition: number; records: Buffer }>();
   const timestamp = Date.now();
   for (const t of marker.topics) {
     for (const partition of t.partitionIndexes) {
@@ -79,7 +80,8 @@ async function writeMarker(
         errors.set(tp, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         continue;
       }
-      toAppend.push({
+      if (toAppend.has(tp)) continue;
+      toAppend.set(tp, {
         topic: t.name,
         partition,
         records: buildEndTxnMarkerBatch({
@@ -92,11 +94,11 @@ async function writeMarker(
       });
     }
   }
-  if (toAppend.length === 0) return errors;
+  if (toAppend.size === 0) return errors;
   const results = await deps.replicaManager.appendRecords(
     deps.config.int('request.timeout.ms'),
     -1,
-    toAppend,
+    toAppend.entries().map(([, e]) => e),
     undefined,
     'coordinator',
   );
