@@ -355,3 +355,17 @@ export async function stopSingleBroker(env: { readonly cluster?: ClusterHandle; 
   await env.cluster?.stop();
   expect(liveTrackedProcesses()).toEqual([]);
 }
+
+// ---- more wire builders (transactions) ----------------------------------------------------------
+
+export function int8(v: number): Buffer {
+  const b = Buffer.alloc(1);
+  b.writeInt8(v);
+  return b;
+}
+
+export function int64(v: number | bigint): Buffer {
+  const b = Buffer.alloc(8);
+  b.writeBigInt64BE(BigInt(v));
+  return b;
+}

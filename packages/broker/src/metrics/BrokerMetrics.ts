@@ -13,6 +13,7 @@ import type { ZooKeeperClient } from '@samsa/zk';
 import type { SocketServerStats } from '../network/SocketServerStats';
 import type { IsrChange, ReplicaManager } from '../replica/ReplicaManager';
 import { BrokerTopicStats } from './BrokerTopicStats';
+import { registerOpenTransactions } from './OpenTransactions';
 
 /**
  * The broker's own metrics, named as Kafka names them (the controller registers its own):
@@ -25,6 +26,8 @@ import { BrokerTopicStats } from './BrokerTopicStats';
  *                                           gauges of every log the LogManager holds
  *   kafka.log:type=LogManager              OfflineLogDirectoryCount (log dirs taken offline by an
  *                                           I/O error)
+ *   kafka.log:type=ProducerStateManager    OngoingTransactionCount, OldestOngoingTransactionAgeMs
+ *                                           (Samsa's: transactions open on the partitions led here)
  *   kafka.network:type=SocketServer        NetworkProcessorAvgIdlePercent (the event loop's idle
  *                                           share over the last 5 s), ConnectionCount (Samsa's)
  *   kafka.server:type=SessionExpireListener ZooKeeper{Expires,Disconnects,SyncConnects,AuthFailures,
@@ -77,6 +80,7 @@ export class BrokerMetrics {
     g.gauge('UnderReplicatedPartitions', () => leaders().filter((p) => p.isr.length < p.assignment.length).length);
     g.gauge('UnderMinIsrPartitionCount', () => leaders().filter((p) => p.isr.length < p.log.config.minInsyncReplicas).length);
     g.gauge('AtMinIsrPartitionCount', () => leaders().filter((p) => p.isr.length === p.log.config.minInsyncReplicas).length);
+    registerOpenTransactions(this.registry, leaders);
   }
 
   /** kafka.coordinator.group GroupMetadataManager NumGroups and NumOffsets. */

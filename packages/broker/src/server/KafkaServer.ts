@@ -35,6 +35,8 @@ import { listGroupsHandler } from '../api/listGroups';
 import { offsetCommitHandler } from '../api/offsetCommit';
 import { offsetDeleteHandler } from '../api/offsetDelete';
 import { offsetFetchHandler } from '../api/offsetFetch';
+import { txnOffsetCommitHandler } from '../api/txnOffsetCommit';
+import { writeTxnMarkersHandler } from '../api/writeTxnMarkers';
 import { syncGroupHandler } from '../api/syncGroup';
 import { incrementalAlterConfigsHandler } from '../api/incrementalAlterConfigs';
 import { listPartitionReassignmentsHandler } from '../api/listPartitionReassignments';
@@ -488,6 +490,8 @@ export class KafkaServer {
       electLeadersHandler({ controller: () => this.controller }),
       alterPartitionReassignmentsHandler({ controller: () => this.controller }),
       listPartitionReassignmentsHandler({ controller: () => this.controller }),
+      txnOffsetCommitHandler(deps),
+      writeTxnMarkersHandler(deps),
     ]) {
       registry.register(entry);
     }

@@ -20,6 +20,19 @@ import type { GroupConfig, OffsetConfig } from './OffsetConfig';
 import { GroupAdmin, type DeleteOffsetsResult } from './GroupAdmin';
 import { GroupRebalance } from './GroupRebalance';
 
+/** TxnOffsetCommit v3's member fields; older versions send none (Kafka's defaults). */
+export interface TxnCommitMember {
+  readonly memberId: string;
+  readonly groupInstanceId: string | null;
+  readonly generationId: number;
+}
+
+const NO_TXN_COMMIT_MEMBER: TxnCommitMember = {
+  memberId: UNKNOWN_MEMBER_ID,
+  groupInstanceId: null,
+  generationId: -1,
+};
+
 export interface CoordinatorOptions {
   readonly brokerId: number;
   readonly groupConfig: GroupConfig;
@@ -443,6 +456,55 @@ export class GroupCoordinator {
       default:
         throw new Error(`programmer error: commit in group ${groupId} in state ${group.currentState}`);
     }
+  }
+
+  /**
+   * TxnOffsetCommit (Kafka 2.8's handleTxnCommitOffsets): offsets a transactional producer commits
+   * for `groupId` in its transaction. A group is created when none exists (the producer need not be
+   * a member); v3's member id and generation, when given, must be current. The offsets are written
+   * to __consumer_offsets as a transactional batch of the producer's id and epoch, and stay
+   * invisible to OffsetFetch until the transaction's COMMIT marker is written there
+   * (scheduleHandleTxnCompletion); an ABORT drops them.
+   */
+  handleTxnCommitOffsets(
+    groupId: string,
+    producerId: number,
+    producerEpoch: number,
+    offsets: OffsetCommits,
+    callback: (errors: Map<string, number>) => void,
+    member: TxnCommitMember = NO_TXN_COMMIT_MEMBER,
+  ): void {
+    const all = (e: number) => new Map([...offsets.keys()].map((k) => [k, e]));
+    const error = this.validateGroupStatus(groupId, 'TxnOffsetCommit');
+    if (error !== null) return callback(all(error));
+    const group =
+      this.groupManager.getGroup(groupId) ??
+      this.groupManager.addGroup(new GroupMetadata(groupId, 'Empty', () => this.o.timer.now()));
+    const { memberId, groupInstanceId, generationId } = member;
+    if (group.is('Dead')) return callback(all(ErrorCode.COORDINATOR_NOT_AVAILABLE));
+    if (group.isStaticMemberFenced(memberId, groupInstanceId))
+      return callback(all(ErrorCode.FENCED_INSTANCE_ID));
+    if (memberId !== UNKNOWN_MEMBER_ID && !group.has(memberId))
+      return callback(all(ErrorCode.UNKNOWN_MEMBER_ID));
+    if (generationId >= 0 && generationId !== group.generationId)
+      return callback(all(ErrorCode.ILLEGAL_GENERATION));
+    this.groupManager.storeOffsets(group, offsets, { producerId, producerEpoch }).then(callback, (e) => {
+      this.logger.error(`Storing transactional offsets of group ${groupId} failed`, e);
+      callback(all(ErrorCode.UNKNOWN_SERVER_ERROR));
+    });
+  }
+
+  /**
+   * A COMMIT (`isCommit`) or ABORT marker of `producerId` was written to these partitions of
+   * __consumer_offsets (WriteTxnMarkers): the producer's pending transactional offsets in their
+   * groups become visible, or are dropped. Scheduled after any load in progress, as Kafka does.
+   */
+  scheduleHandleTxnCompletion(
+    producerId: number,
+    offsetsPartitions: readonly number[],
+    isCommit: boolean,
+  ): void {
+    this.groupManager.scheduleHandleTxnCompletion(producerId, offsetsPartitions, isCommit);
   }
 
   /** OffsetFetch v1+: whatever the group's state (it may only store offsets). */

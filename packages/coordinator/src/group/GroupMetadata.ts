@@ -413,6 +413,7 @@ export class GroupMetadata {
       this.subscribedTopics = this.computeSubscribedTopics();
       this.transitionTo('Empty');
     }
+    this.offsets.onNewGeneration();
     this.clearPendingSyncMembers();
   }
 

@@ -18,12 +18,18 @@ import { partitionFor } from './partitionFor';
 /**
  * What the manager needs of the ReplicaManager: the broker wires the real one in (it fits
  * structurally); tests give a store in memory. The coordinator never sees a log otherwise.
+ * Every append of the coordinator is made with origin 'coordinator' (Kafka's appendForGroup uses
+ * AppendOrigin.Coordinator): its transactional offset commits carry a producer id without the
+ * client's sequence checks.
  */
 export interface CoordinatorReplicaManager {
   appendRecords(
     timeoutMs: number,
     requiredAcks: number,
     entries: readonly { topic: string; partition: number; records: Buffer | null }[],
+    onLocalComplete: undefined,
+    /** Always 'coordinator' (storage's AppendOrigin; the ReplicaManager takes any origin). */
+    origin: 'coordinator',
   ): Promise<ProducePartitionResult[]>;
   getPartition(
     topic: string,
@@ -36,6 +42,12 @@ export type OffsetCommits = ReadonlyMap<
   string,
   { readonly tp: TopicPartition; readonly offsetAndMetadata: OffsetAndMetadata }
 >;
+
+/** The producer of a transactional offset commit (TxnOffsetCommit). */
+export interface TxnProducer {
+  readonly producerId: number;
+  readonly producerEpoch: number;
+}
 
 /** `__consumer_offsets-<n>`, as the coordinator's log lines name an offsets partition. */
 function offsetsTopicPartitionName(offsetsPartition: number): string {
@@ -83,6 +95,8 @@ export class GroupMetadataManager {
   private readonly ownedPartitions = new Set<number>();
   /** Leader epoch of the last load or unload of each partition, to drop reordered requests. */
   private readonly epochForPartitionId = new Map<number, number>();
+  /** Groups with transactional offset commits pending, by producer id (Kafka's openGroupsForProducer). */
+  private readonly openGroupsForProducer = new Map<number, Set<string>>();
   private groupMetadataTopicPartitionCount: number;
   private shuttingDown = false;
   /** Loads and unloads, one after another. */
@@ -199,10 +213,20 @@ export class GroupMetadataManager {
     return this.replicaManager.getPartition(GROUP_METADATA_TOPIC_NAME, partition) !== undefined;
   }
 
-  private batch(records: readonly RecordInput[]): Buffer {
+  /**
+   * One batch of the coordinator's records; a transactional offset commit's batch carries the
+   * producer's id and epoch, base sequence 0 and the transactional bit (Kafka's storeOffsets).
+   */
+  private batch(records: readonly RecordInput[], producer: TxnProducer | null = null): Buffer {
     return buildBatch(records, {
       compression: this.config.offsetsTopicCompressionCodec,
       baseTimestamp: this.timer.now(),
+      ...(producer && {
+        producerId: producer.producerId,
+        producerEpoch: producer.producerEpoch,
+        baseSequence: 0,
+        isTransactional: true,
+      }),
     });
   }
 
@@ -215,6 +239,8 @@ export class GroupMetadataManager {
       this.config.offsetCommitTimeoutMs,
       requiredAcks,
       [{ topic: GROUP_METADATA_TOPIC_NAME, partition, records }],
+      undefined,
+      'coordinator',
     );
     return result;
   }
@@ -257,8 +283,14 @@ export class GroupMetadataManager {
    * OFFSET_METADATA_TOO_LARGE; the rest is appended as one batch, marked pending in the group
    * meanwhile, and becomes the group's committed offsets when the append succeeds. Resolves to an
    * error per partition (by topicPartitionKey).
+   * With a `producer` (TxnOffsetCommit) the batch is transactional and the offsets stay pending
+   * for that producer until its transaction's marker is written (handleTxnCompletion).
    */
-  async storeOffsets(group: GroupMetadata, offsets: OffsetCommits): Promise<Map<string, number>> {
+  async storeOffsets(
+    group: GroupMetadata,
+    offsets: OffsetCommits,
+    producer: TxnProducer | null = null,
+  ): Promise<Map<string, number>> {
     const valid = new Map(
       [...offsets].filter(([, o]) => this.validOffsetMetadataLength(o.offsetAndMetadata.metadata)),
     );
@@ -271,6 +303,11 @@ export class GroupMetadataManager {
             : ErrorCode.OFFSET_METADATA_TOO_LARGE,
         ]),
       );
+    if (!group.offsets.hasReceivedConsistentOffsetCommits) {
+      this.logger.warn(
+        `group: ${group.groupId} with leader: ${group.leaderOrNull} has received offset commits from consumers as well as transactional producers. Mixing both types of offset commits will generally result in surprises and should be avoided.`,
+      );
+    }
     if (valid.size === 0) return answer(ErrorCode.OFFSET_METADATA_TOO_LARGE);
     const partition = this.offsetsPartition(group.groupId);
     if (!this.hasLocalReplica(partition)) return answer(ErrorCode.NOT_COORDINATOR);
@@ -280,23 +317,35 @@ export class GroupMetadataManager {
         key: offsetCommitKey(group.groupId, tp),
         value: offsetCommitValue(offsetAndMetadata),
       })),
+      producer,
     );
-    group.offsets.prepareOffsetCommit(valid.values());
+    if (producer) {
+      this.addProducerGroup(producer.producerId, group.groupId);
+      // Only the offsets written: Kafka 2.8 also marks those refused for their metadata, which
+      // then can never complete (its completion throws on a commit without a batch offset).
+      group.offsets.prepareTxnOffsetCommit(producer.producerId, valid.values());
+    } else {
+      group.offsets.prepareOffsetCommit(valid.values());
+    }
     const status = await this.append(partition, records);
     if (status.errorCode === ErrorCode.NONE) {
       if (!group.is('Dead')) {
         for (const { tp, offsetAndMetadata } of valid.values()) {
-          group.offsets.onOffsetCommitAppend(tp, {
-            appendedBatchOffset: status.baseOffset,
-            offsetAndMetadata,
-          });
+          const commit = { appendedBatchOffset: status.baseOffset, offsetAndMetadata };
+          if (producer) group.offsets.onTxnOffsetCommitAppend(producer.producerId, tp, commit);
+          else group.offsets.onOffsetCommitAppend(tp, commit);
         }
       }
       return answer(ErrorCode.NONE);
     }
-    if (!group.is('Dead'))
-      for (const { tp, offsetAndMetadata } of valid.values())
-        group.offsets.failPendingOffsetWrite(tp, offsetAndMetadata);
+    if (!group.is('Dead')) {
+      for (const { tp, offsetAndMetadata } of valid.values()) {
+        if (producer) group.offsets.failPendingTxnOffsetCommit(producer.producerId, tp);
+        else group.offsets.failPendingOffsetWrite(tp, offsetAndMetadata);
+      }
+      if (producer && !group.offsets.hasPendingOffsetCommitsFromProducer(producer.producerId))
+        this.removeProducerGroup(producer.producerId, group.groupId);
+    }
     this.logger.debug(
       `Offset commit of group ${group.groupId} failed when appending to log: error ${status.errorCode}`,
     );
@@ -327,6 +376,70 @@ export class GroupMetadataManager {
         data: { offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata, error: ErrorCode.NONE },
       };
     });
+  }
+
+  // ---- transactions ------------------------------------------------------------------------------
+
+  /**
+   * A COMMIT or ABORT marker of `producerId` is written to `completedPartitions` of
+   * __consumer_offsets (WriteTxnMarkers): the producer's pending offsets in the groups of those
+   * partitions become committed or are dropped. Runs on the scheduler, after any load already
+   * scheduled, as Kafka's scheduleHandleTxnCompletion: a load in progress for the partition first
+   * brings the pending offsets from the log, then the completion applies to them.
+   */
+  scheduleHandleTxnCompletion(
+    producerId: number,
+    completedPartitions: readonly number[],
+    isCommit: boolean,
+  ): void {
+    const partitions = new Set(completedPartitions);
+    this.schedule(`handleTxnCompletion-${producerId}`, () =>
+      this.handleTxnCompletion(producerId, partitions, isCommit),
+    );
+  }
+
+  /** Kafka's handleTxnCompletion (the scheduled task; exposed for tests). */
+  handleTxnCompletion(producerId: number, completedPartitions: ReadonlySet<number>, isCommit: boolean): void {
+    const groups = [...(this.openGroupsForProducer.get(producerId) ?? [])].filter((g) =>
+      completedPartitions.has(this.partitionFor(g)),
+    );
+    for (const groupId of groups) {
+      const group = this.groupMetadataCache.get(groupId);
+      if (!group) {
+        this.logger.info(
+          `Group ${groupId} has moved away from ${this.brokerId} after transaction marker was written but before the cache was updated. The cache on the new group owner will be updated instead.`,
+        );
+        continue;
+      }
+      if (group.is('Dead')) continue;
+      group.offsets.completePendingTxnOffsetCommit(producerId, isCommit);
+      this.removeProducerGroup(producerId, groupId);
+    }
+  }
+
+  /** Is a transactional commit of `producerId` pending in `groupId`? (Kafka's isGroupOpenForProducer) */
+  isGroupOpenForProducer(producerId: number, groupId: string): boolean {
+    return this.openGroupsForProducer.get(producerId)?.has(groupId) ?? false;
+  }
+
+  private addProducerGroup(producerId: number, groupId: string): void {
+    let groups = this.openGroupsForProducer.get(producerId);
+    if (!groups) this.openGroupsForProducer.set(producerId, (groups = new Set()));
+    groups.add(groupId);
+  }
+
+  private removeProducerGroup(producerId: number, groupId: string): void {
+    const groups = this.openGroupsForProducer.get(producerId);
+    if (!groups) return;
+    groups.delete(groupId);
+    if (groups.size === 0) this.openGroupsForProducer.delete(producerId);
+  }
+
+  private removeGroupFromAllProducers(groupId: string): void {
+    for (const [producerId, groups] of this.openGroupsForProducer) {
+      groups.delete(groupId);
+      if (groups.size === 0) this.openGroupsForProducer.delete(producerId);
+    }
   }
 
   // ---- loading and unloading ---------------------------------------------------------------------
@@ -414,6 +527,8 @@ export class GroupMetadataManager {
       now: () => this.timer.now(),
     });
     if (this.shuttingDown || !this.loadingPartitions.has(offsetsPartition)) return;
+    for (const [producerId, groupIds] of replayed.pendingTxnGroups)
+      for (const groupId of groupIds) this.addProducerGroup(producerId, groupId);
     for (const group of [...replayed.groups, ...replayed.offsetOnlyGroups]) {
       const current = this.addGroup(group);
       if (current !== group) {
@@ -461,6 +576,7 @@ export class GroupMetadataManager {
       if (this.partitionFor(group.groupId) !== offsetsPartition) continue;
       onGroupUnloaded(group);
       if (this.groupMetadataCache.get(group.groupId) === group) this.groupMetadataCache.delete(group.groupId);
+      this.removeGroupFromAllProducers(group.groupId);
       numGroupsRemoved++;
       numOffsetsRemoved += group.offsets.numOffsets;
     }

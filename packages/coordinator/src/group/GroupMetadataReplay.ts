@@ -1,7 +1,14 @@
-import { topicPartitionKey, type TopicPartition } from '@samsa/common';
-import { decodeBatches, isControl, lastOffsetOf } from '@samsa/protocol';
+import { TopicPartitionMap, topicPartitionKey, type TopicPartition } from '@samsa/common';
+import {
+  ControlRecordType,
+  decodeBatches,
+  decodeControlRecordType,
+  isControl,
+  isTransactional,
+  lastOffsetOf,
+} from '@samsa/protocol';
 import { GroupMetadata } from './GroupMetadata';
-import type { CommitRecordMetadataAndOffset } from './GroupOffsets';
+import type { CommitRecordMetadataAndOffset, PendingTxnOffsetCommit } from './GroupOffsets';
 import { readGroupMessageValue, readMessageKey, readOffsetMessageValue } from './GroupMetadataRecords';
 
 /** What one __consumer_offsets partition holds once replayed. */
@@ -12,6 +19,18 @@ export interface ReplayedPartition {
   readonly offsetOnlyGroups: GroupMetadata[];
   /** Groups whose last metadata record is a tombstone. */
   readonly removedGroups: string[];
+  /**
+   * Groups with transactional offset commits no marker has ended yet, by producer id: their
+   * offsets are pending in the groups above, and a later marker completes them.
+   */
+  readonly pendingTxnGroups: ReadonlyMap<number, ReadonlySet<string>>;
+}
+
+/** One offset of the replay: its group, partition and commit. */
+interface LoadedOffset {
+  readonly groupId: string;
+  readonly tp: TopicPartition;
+  readonly commit: CommitRecordMetadataAndOffset;
 }
 
 /** What the log of a __consumer_offsets partition must offer for loading. */
@@ -31,16 +50,17 @@ export interface OffsetsLog {
 
 /**
  * Replays the records of one __consumer_offsets partition in log order (Kafka's
- * doLoadGroupsAndOffsets): the last record of each key wins, a tombstone removes what came before,
- * control batches carry nothing for the coordinator. Each commit keeps the offset of its batch,
- * which orders it against commits appended after the load.
+ * doLoadGroupsAndOffsets): the last record of each key wins, a tombstone removes what came before.
+ * Each commit keeps the offset of its batch, which orders it against commits appended after the
+ * load. Offsets of transactional batches (TxnOffsetCommit) are held per producer until a control
+ * batch of that producer ends its transaction: COMMIT makes them committed (unless a later batch
+ * holds a newer commit), ABORT drops them; those no marker ended yet stay pending in their group.
  */
 export class GroupMetadataReplay {
   /** By `<groupId>NUL<topicPartitionKey>`: log order across groups decides which group is built first. */
-  private readonly loadedOffsets = new Map<
-    string,
-    { groupId: string; tp: TopicPartition; commit: CommitRecordMetadataAndOffset }
-  >();
+  private readonly loadedOffsets = new Map<string, LoadedOffset>();
+  /** Transactional commits by producer id, then by the same key as loadedOffsets. */
+  private readonly pendingOffsets = new Map<number, Map<string, LoadedOffset>>();
   private readonly loadedGroups = new Map<string, GroupMetadata>();
   private readonly removedGroups = new Set<string>();
 
@@ -54,7 +74,18 @@ export class GroupMetadataReplay {
     let next: number | null = null;
     for (const batch of decodeBatches(records)) {
       next = lastOffsetOf(batch.header) + 1;
-      if (isControl(batch.header.attributes)) continue;
+      const producerId = batch.header.producerId;
+      if (isControl(batch.header.attributes)) {
+        if (batch.records.length > 0) this.applyControlRecord(producerId, batch.records[0].key);
+        continue;
+      }
+      const txn = isTransactional(batch.header.attributes);
+      let pending: Map<string, LoadedOffset> | undefined;
+      if (txn) {
+        pending = this.pendingOffsets.get(producerId);
+        if (!pending) this.pendingOffsets.set(producerId, (pending = new Map()));
+      }
+      const offsets = pending ?? this.loadedOffsets;
       const batchBaseOffset = batch.records.length > 0 ? batch.records[0].offset : batch.header.baseOffset;
       for (const record of batch.records) {
         if (record.key === null)
@@ -63,9 +94,9 @@ export class GroupMetadataReplay {
         if (key.kind === 'offset') {
           const k = `${key.groupId}\u0000${topicPartitionKey(key.tp)}`;
           const value = readOffsetMessageValue(record.value);
-          if (value === null) this.loadedOffsets.delete(k);
+          if (value === null) offsets.delete(k);
           else
-            this.loadedOffsets.set(k, {
+            offsets.set(k, {
               groupId: key.groupId,
               tp: key.tp,
               commit: { appendedBatchOffset: batchBaseOffset, offsetAndMetadata: value },
@@ -85,6 +116,21 @@ export class GroupMetadataReplay {
     return next;
   }
 
+  /**
+   * A control batch of `producerId`: its transaction ended here. A COMMIT makes the producer's
+   * pending offsets committed unless a later batch holds one; any marker ends its pending offsets.
+   */
+  private applyControlRecord(producerId: number, key: Buffer | null): void {
+    if (decodeControlRecordType(key) === ControlRecordType.COMMIT) {
+      for (const [k, loaded] of this.pendingOffsets.get(producerId) ?? []) {
+        const current = this.loadedOffsets.get(k);
+        if (!current || current.commit.appendedBatchOffset < loaded.commit.appendedBatchOffset)
+          this.loadedOffsets.set(k, loaded);
+      }
+    }
+    this.pendingOffsets.delete(producerId);
+  }
+
   /** The groups, each with its offsets; offsets without a group make an Empty group of their own. */
   result(): ReplayedPartition {
     const offsetsByGroup = new Map<string, [TopicPartition, CommitRecordMetadataAndOffset][]>();
@@ -93,16 +139,32 @@ export class GroupMetadataReplay {
       if (!list) offsetsByGroup.set(groupId, (list = []));
       list.push([tp, commit]);
     }
+    // still pending at the end of the log: by group, then producer
+    const pendingByGroup = new Map<string, Map<number, TopicPartitionMap<PendingTxnOffsetCommit>>>();
+    const pendingTxnGroups = new Map<number, Set<string>>();
+    for (const [producerId, offsets] of this.pendingOffsets) {
+      for (const { groupId, tp, commit } of offsets.values()) {
+        let byProducer = pendingByGroup.get(groupId);
+        if (!byProducer) pendingByGroup.set(groupId, (byProducer = new Map()));
+        let tps = byProducer.get(producerId);
+        if (!tps) byProducer.set(producerId, (tps = new TopicPartitionMap()));
+        tps.set(tp, commit);
+        let groups = pendingTxnGroups.get(producerId);
+        if (!groups) pendingTxnGroups.set(producerId, (groups = new Set()));
+        groups.add(groupId);
+      }
+    }
     const groups = [...this.loadedGroups.values()];
-    for (const g of groups) g.offsets.initializeOffsets(offsetsByGroup.get(g.groupId) ?? []);
+    for (const g of groups)
+      g.offsets.initializeOffsets(offsetsByGroup.get(g.groupId) ?? [], pendingByGroup.get(g.groupId));
     const offsetOnlyGroups: GroupMetadata[] = [];
-    for (const [groupId, offsets] of offsetsByGroup) {
+    for (const groupId of new Set([...offsetsByGroup.keys(), ...pendingByGroup.keys()])) {
       if (this.loadedGroups.has(groupId)) continue;
       const g = new GroupMetadata(groupId, 'Empty', this.now);
-      g.offsets.initializeOffsets(offsets);
+      g.offsets.initializeOffsets(offsetsByGroup.get(groupId) ?? [], pendingByGroup.get(groupId));
       offsetOnlyGroups.push(g);
     }
-    return { groups, offsetOnlyGroups, removedGroups: [...this.removedGroups] };
+    return { groups, offsetOnlyGroups, removedGroups: [...this.removedGroups], pendingTxnGroups };
   }
 }
 

@@ -9,6 +9,7 @@ export type GroupApi =
   | 'Heartbeat'
   | 'LeaveGroup'
   | 'OffsetCommit'
+  | 'TxnOffsetCommit'
   | 'OffsetFetch'
   | 'DescribeGroups'
   | 'DeleteGroups'

@@ -61,6 +61,17 @@ describe('MetricsPoller against a fake endpoint of the metrics contract', () => 
     });
   });
 
+  test('theBrokersOpenTransactionsAreReadInTheSamePollAndUnknownWithoutTheGauges', async () => {
+    const before = await poller.probe(3, fake.url);
+    expect(before.ok && before.transactions).toEqual({ open: null, oldestOpenAgeMs: null });
+    fake.mbeans.set('kafka.log:type=ProducerStateManager,name=OngoingTransactionCount', { Value: 2 });
+    fake.mbeans.set('kafka.log:type=ProducerStateManager,name=OldestOngoingTransactionAgeMs', {
+      Value: 4200,
+    });
+    const after = await poller.probe(3, fake.url);
+    expect(after.ok && after.transactions).toEqual({ open: 2, oldestOpenAgeMs: 4200 });
+  });
+
   test('anEndpointAnsweringForAnotherBrokerIsAFailure', async () => {
     const probe = await poller.probe(4, fake.url);
     expect(probe).toMatchObject({

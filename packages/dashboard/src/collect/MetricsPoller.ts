@@ -1,5 +1,5 @@
 import type { BrokerEventsPage, RawBrokerEvent } from '../model/EventLog';
-import type { BrokerMetrics, BrokerProbe, BrokerStatus } from '../model/snapshots';
+import type { BrokerMetrics, BrokerProbe, BrokerStatus, BrokerTransactions } from '../model/snapshots';
 import { describeHttpError, type HttpRequester } from './http';
 
 /**
@@ -44,6 +44,20 @@ const READS = [
   },
 ] as const satisfies ReadonlyArray<{ key: keyof BrokerMetrics; mbean: string; attribute: string }>;
 
+/** Read in the same bulk request, after READS: the broker's open transactions. */
+const TRANSACTION_READS = [
+  {
+    key: 'open',
+    mbean: 'kafka.log:type=ProducerStateManager,name=OngoingTransactionCount',
+    attribute: 'Value',
+  },
+  {
+    key: 'oldestOpenAgeMs',
+    mbean: 'kafka.log:type=ProducerStateManager,name=OldestOngoingTransactionAgeMs',
+    attribute: 'Value',
+  },
+] as const satisfies ReadonlyArray<{ key: keyof BrokerTransactions; mbean: string; attribute: string }>;
+
 export interface MetricsPollerOptions {
   /** Deadline of each request. */
   readonly timeoutMs?: number;
@@ -69,10 +83,13 @@ export class MetricsPoller {
   /** Status and metrics of the broker whose endpoint is at `baseUrl` ("http://host:port"). */
   async probe(brokerId: number, baseUrl: string): Promise<BrokerProbe> {
     try {
-      const [status, metrics] = await Promise.all([this.status(baseUrl), this.metrics(baseUrl)]);
+      const [status, { metrics, transactions }] = await Promise.all([
+        this.status(baseUrl),
+        this.metrics(baseUrl),
+      ]);
       if (status.brokerId !== brokerId)
         throw new Error(`the endpoint answers for broker ${status.brokerId}, not ${brokerId}`);
-      return { ok: true, brokerId, atMs: this.nowMs(), status, metrics };
+      return { ok: true, brokerId, atMs: this.nowMs(), status, metrics, transactions };
     } catch (error) {
       return { ok: false, brokerId, atMs: this.nowMs(), error: describeHttpError(error) };
     }
@@ -115,8 +132,14 @@ export class MetricsPoller {
     };
   }
 
-  private async metrics(baseUrl: string): Promise<BrokerMetrics> {
-    const request = READS.map((r) => ({ type: 'read', mbean: r.mbean, attribute: r.attribute }));
+  private async metrics(
+    baseUrl: string,
+  ): Promise<{ metrics: BrokerMetrics; transactions: BrokerTransactions }> {
+    const request = [...READS, ...TRANSACTION_READS].map((r) => ({
+      type: 'read',
+      mbean: r.mbean,
+      attribute: r.attribute,
+    }));
     const response = await this.http({
       method: 'POST',
       url: `${baseUrl}/jolokia`,
@@ -125,8 +148,8 @@ export class MetricsPoller {
     });
     if (response.status !== 200) throw new Error(`POST /jolokia answered HTTP ${response.status}`);
     const answers = parse(response.body, 'POST /jolokia');
-    if (!Array.isArray(answers) || answers.length !== READS.length)
-      throw new Error(`POST /jolokia: expected ${READS.length} answers`);
+    if (!Array.isArray(answers) || answers.length !== request.length)
+      throw new Error(`POST /jolokia: expected ${request.length} answers`);
     const metrics: Record<keyof BrokerMetrics, number | null> = {
       bytesInTotal: null,
       bytesOutTotal: null,
@@ -140,7 +163,16 @@ export class MetricsPoller {
       // 404 (no such mbean yet, e.g. no request of that type so far) leaves the value unknown.
       if (answer?.status === 200) metrics[read.key] = numericValue(answer.value, read.attribute);
     });
-    return metrics;
+    const transactions: Record<keyof BrokerTransactions, number | null> = {
+      open: null,
+      oldestOpenAgeMs: null,
+    };
+    TRANSACTION_READS.forEach((read, i) => {
+      const answer = answers[READS.length + i] as { status?: unknown; value?: unknown } | null;
+      // 404: a broker without the gauges (older than transactions)
+      if (answer?.status === 200) transactions[read.key] = numericValue(answer.value, read.attribute);
+    });
+    return { metrics, transactions };
   }
 
   private async getJson(url: string): Promise<unknown> {

@@ -123,6 +123,32 @@ describe('ClusterView', () => {
     });
   });
 
+  test('eachBrokersOpenTransactionsAreShownAndOneOpenPastTheMaxTimeoutIsAWarning', () => {
+    const withTxns = (id: number, open: number, oldestOpenAgeMs: number): BrokerProbe =>
+      ({
+        ...okProbe(id),
+        transactions: { open, oldestOpenAgeMs },
+      }) as BrokerProbe;
+    const view = buildClusterView(
+      input({
+        probes: new Map([
+          [0, withTxns(0, 3, 12_000)],
+          [1, withTxns(1, 1, 16 * 60 * 1000)],
+          [2, okProbe(2)],
+        ]),
+      }),
+    );
+    expect(view.brokers.map((b) => [b.id, b.openTransactions, b.oldestOpenTransactionAgeMs])).toEqual([
+      [0, 3, 12_000],
+      [1, 1, 960_000],
+      [2, null, null],
+    ]);
+    expect(view.health).toBe('warning');
+    expect(view.alerts.map((a) => a.text)).toEqual([
+      'Broker 1 has a transaction open for 960 s (longer than transaction.max.timeout.ms allows: hanging?)',
+    ]);
+  });
+
   test('lostBrokerIsDownAndItsPartitionsUnderReplicatedOrOffline', () => {
     // Broker 0 deregistered: partition 0 still names it leader (not yet re-elected) and keeps it in
     // the ISR; partition 1 already shrank its ISR.

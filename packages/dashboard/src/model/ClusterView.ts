@@ -178,6 +178,8 @@ function buildBrokers(
         bytesOutPerSec: rates?.bytesOutPerSec ?? null,
         leaderCount: partitions.filter((p) => p.leader === id).length,
         replicaCount: partitions.filter((p) => p.replicas.includes(id)).length,
+        openTransactions: ok?.transactions?.open ?? null,
+        oldestOpenTransactionAgeMs: ok?.transactions?.oldestOpenAgeMs ?? null,
       };
     });
 }
@@ -206,6 +208,12 @@ function buildAlerts(input: ClusterViewInput, view: Omit<ClusterViewModel, 'heal
         severity: 'warning',
         text: `Broker ${b.id}'s metrics endpoint does not answer: ${b.metricsError}`,
       });
+    const txnAgeMs = b.openTransactions ? b.oldestOpenTransactionAgeMs : null;
+    if (txnAgeMs !== null && txnAgeMs > HANGING_TRANSACTION_MS)
+      alerts.push({
+        severity: 'warning',
+        text: `Broker ${b.id} has a transaction open for ${age(txnAgeMs, 0)} (longer than transaction.max.timeout.ms allows: hanging?)`,
+      });
   }
   const { offline, underReplicated } = view.totals;
   if (offline > 0)
@@ -230,6 +238,12 @@ function healthOf(alerts: readonly Alert[], zkRead: boolean): Severity {
   if (alerts.some((a) => a.severity === 'warning')) return 'warning';
   return zkRead ? 'ok' : 'unknown';
 }
+
+/**
+ * No transaction may stay open longer than transaction.max.timeout.ms (Kafka's default 15 min)
+ * before its coordinator aborts it: one older than that on a partition is hanging.
+ */
+const HANGING_TRANSACTION_MS = 15 * 60 * 1000;
 
 const plural = (n: number): string => (n === 1 ? '' : 's');
 

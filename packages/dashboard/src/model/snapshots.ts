@@ -64,6 +64,15 @@ export interface BrokerMetrics {
   readonly fetchP99Ms: number | null;
 }
 
+/**
+ * Transactions open on the partitions a broker leads (its kafka.log:type=ProducerStateManager
+ * gauges); null where the broker has no such gauge.
+ */
+export interface BrokerTransactions {
+  readonly open: number | null;
+  readonly oldestOpenAgeMs: number | null;
+}
+
 /** One poll of one broker's metrics endpoint. */
 export type BrokerProbe =
   | {
@@ -72,6 +81,8 @@ export type BrokerProbe =
       readonly atMs: number;
       readonly status: BrokerStatus;
       readonly metrics: BrokerMetrics;
+      /** Absent from probes made without reading them. */
+      readonly transactions?: BrokerTransactions;
     }
   | { readonly ok: false; readonly brokerId: number; readonly atMs: number; readonly error: string };
 

@@ -35,6 +35,9 @@ export interface BrokerRow {
   /** Partitions this broker leads / holds a replica of (from ZooKeeper). */
   readonly leaderCount: number;
   readonly replicaCount: number;
+  /** Transactions open on the partitions it leads, and the age of the oldest (null: unknown). */
+  readonly openTransactions: number | null;
+  readonly oldestOpenTransactionAgeMs: number | null;
 }
 
 /** ok; under-replicated: ISR smaller than the replicas; offline: no leader, or a leader not alive. */

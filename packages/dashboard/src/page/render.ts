@@ -93,7 +93,7 @@ const BROKER_STATE_SEV: Record<BrokerRow['state'], Severity> = {
 };
 
 export function brokers(view: ClusterViewModel): string {
-  if (view.brokers.length === 0) return '<tr><td colspan="12" class="empty">No brokers known yet</td></tr>';
+  if (view.brokers.length === 0) return '<tr><td colspan="14" class="empty">No brokers known yet</td></tr>';
   return view.brokers
     .map((b) => {
       const sev = BROKER_STATE_SEV[b.state];
@@ -114,6 +114,8 @@ export function brokers(view: ClusterViewModel): string {
         `<td class="num">${bytesRate(b.bytesOutPerSec)}</td>` +
         `<td class="num">${b.leaderCount} / ${b.replicaCount}</td>` +
         `<td class="small">${metrics}</td>` +
+        `<td class="num">${b.openTransactions ?? '–'}</td>` +
+        `<td class="num">${b.openTransactions ? duration(b.oldestOpenTransactionAgeMs) : '–'}</td>` +
         `</tr>`
       );
     })

@@ -14,6 +14,8 @@ export class FakeOffsetsStore implements CoordinatorReplicaManager {
   private held: (() => void)[] | null = null;
   private nextError: number | null = null;
   appends = 0;
+  /** The origin of every append, in order. */
+  readonly origins: string[] = [];
 
   lead(...partitions: number[]): this {
     for (const p of partitions) {
@@ -57,7 +59,10 @@ export class FakeOffsetsStore implements CoordinatorReplicaManager {
     _timeoutMs: number,
     _requiredAcks: number,
     entries: readonly { topic: string; partition: number; records: Buffer | null }[],
+    _onLocalComplete?: undefined,
+    origin = 'client',
   ): Promise<ProducePartitionResult[]> {
+    this.origins.push(origin);
     const results = entries.map((e): ProducePartitionResult => {
       const fail = (errorCode: number) => ({
         topic: e.topic,
