@@ -1,6 +1,6 @@
 import { TopicPartitionMap, topicPartitionKey, type TopicPartition } from '@samsa/common';
 import { MAX_PRODUCER_EPOCH, NO_PRODUCER_EPOCH, NO_PRODUCER_ID } from '@samsa/protocol';
-import { isValidTransition, type TransactionState } from './TransactionState';
+import { isValidTxnTransition, type TransactionState } from './TransactionState';
 
 /**
  * The metadata a transition will leave behind once its record is in __transaction_state
@@ -234,7 +234,7 @@ export class TransactionMetadata {
     if (transit.producerEpoch < 0) throw new IllegalTransactionStateError(`Illegal new producer epoch ${transit.producerEpoch}`);
     if (transit.txnStartTimestamp < -1)
       throw new IllegalTransactionStateError(`Illegal new transaction start timestamp ${transit.txnStartTimestamp}`);
-    if (!isValidTransition(this.state, newState))
+    if (!isValidTxnTransition(this.state, newState))
       throw new IllegalTransactionStateError(
         `TransactionalId ${this.transactionalId} failed transition to state ${newState} from ${this.state}`,
       );

@@ -48,7 +48,7 @@ export function transactionStateFromByte(byte: number): TransactionState {
 }
 
 /** True when `to` may follow `from`. */
-export function isValidTransition(from: TransactionState, to: TransactionState): boolean {
+export function isValidTxnTransition(from: TransactionState, to: TransactionState): boolean {
   return TRANSACTION_STATES[to].validPreviousStates.includes(from);
 }
 
