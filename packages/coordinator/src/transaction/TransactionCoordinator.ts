@@ -1,5 +1,6 @@
 import { topicPartitionKey, type Logger, type TopicPartition } from '@samsa/common';
 import { ErrorCode, errorInfo, NO_PRODUCER_EPOCH, NO_PRODUCER_ID } from '@samsa/protocol';
+import { TRANSACTION_STATE_TOPIC_NAME } from '@samsa/zk';
 import type { Cancellable, CoordinatorTimer } from '../group/CoordinatorTimer';
 import type { TransactionConfig } from './TransactionConfig';
 import { endTransaction, type EndTransactionDeps } from './TransactionEndTxn';
@@ -124,6 +125,19 @@ export class TransactionCoordinator {
     this.options.logger.info(`Resigned as the txn coordinator for partition ${partitionId} at epoch ${coordinatorEpoch}`);
     this.txnManager.removeTransactionsForTxnTopicPartition(partitionId, coordinatorEpoch);
     this.txnMarkerChannelManager.removeMarkersForTxnTopicPartition(partitionId);
+  }
+
+  /**
+   * Kafka's onLeadershipChange, called after a LeaderAndIsr was applied: __transaction_state
+   * partitions this broker now leads are loaded (the leader epoch is the coordinator epoch), those
+   * it now follows unloaded.
+   */
+  onLeadershipChange(
+    updatedLeaders: readonly { topic: string; partition: number; leaderEpoch: number }[],
+    updatedFollowers: readonly { topic: string; partition: number; leaderEpoch: number }[],
+  ): void {
+    for (const p of updatedLeaders) if (p.topic === TRANSACTION_STATE_TOPIC_NAME) this.onElection(p.partition, p.leaderEpoch);
+    for (const p of updatedFollowers) if (p.topic === TRANSACTION_STATE_TOPIC_NAME) this.onResignation(p.partition, p.leaderEpoch);
   }
 
   // ---- InitProducerId -----------------------------------------------------------------------------
