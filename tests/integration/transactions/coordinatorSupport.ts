@@ -1,5 +1,5 @@
 import { readTransactionLogKey, readTransactionLogValue } from '@samsa/coordinator';
-import { ApiKey, decodeBatches, type Struct } from '@samsa/protocol';
+import { ApiKey, decodeBatches, decodeControlRecordType, decodeEndTxnMarkerValue, isControl, type Struct } from '@samsa/protocol';
 import { waitFor } from '../../harness';
 import type { BrokerHandle, ClusterHandle } from '../../harness/broker';
 import { errorName, rawRequest } from '../../fault/support';
@@ -24,9 +24,14 @@ export function txnOverrides(brokers: number): Record<string, string | number | 
 export async function findTxnCoordinator(cluster: ClusterHandle, transactionalId: string, timeoutMs = 60_000): Promise<BrokerHandle> {
   const found = await waitFor(
     async () => {
-      const r = await rawRequest(cluster.brokers[0].port, ApiKey.FindCoordinator, 2, { key: transactionalId, keyType: 1 });
-      if (errorName(r.errorCode) !== 'NONE') return null;
-      return cluster.brokers.find((b) => b.brokerId === r.nodeId && b.port === r.port) ?? null;
+      // any broker that answers (one may be down in a fault test)
+      for (const broker of cluster.brokers) {
+        const r = await rawRequest(broker.port, ApiKey.FindCoordinator, 2, { key: transactionalId, keyType: 1 }).catch(() => null);
+        if (r === null) continue;
+        if (errorName(r.errorCode) !== 'NONE') return null;
+        return cluster.brokers.find((b) => b.brokerId === r.nodeId && b.port === r.port) ?? null;
+      }
+      return null;
     },
     { timeoutMs, intervalMs: 200, what: `the transaction coordinator of ${transactionalId}` },
   );
@@ -132,4 +137,46 @@ export function txnPartitionOf(transactionalId: string, partitions = 3): number 
   let h = 0;
   for (let i = 0; i < transactionalId.length; i++) h = (Math.imul(31, h) + transactionalId.charCodeAt(i)) | 0;
   return (h === -2147483648 ? 0 : Math.abs(h)) % partitions;
+}
+
+/** A transaction marker as a partition's leader serves it. */
+export interface StoredMarker {
+  readonly offset: number;
+  readonly type: 'COMMIT' | 'ABORT';
+  readonly producerId: number;
+  readonly producerEpoch: number;
+  readonly coordinatorEpoch: number;
+}
+
+/** The control batches of a partition (Fetch v4, read_uncommitted, from offset 0) on its leader. */
+export async function storedMarkers(leader: BrokerHandle, topic: string, partition: number): Promise<StoredMarker[]> {
+  const r = await rawRequest(leader.port, ApiKey.Fetch, 4, {
+    replicaId: -1,
+    maxWaitMs: 0,
+    minBytes: 0,
+    maxBytes: 1 << 20,
+    isolationLevel: 0,
+    topics: [{ topic, partitions: [{ partition, fetchOffset: 0, partitionMaxBytes: 1 << 20 }] }],
+  });
+  const records = ((r.responses as Struct[])[0].partitionResponses as Struct[])[0].recordSet as Buffer | null;
+  const out: StoredMarker[] = [];
+  for (const batch of decodeBatches(records ?? Buffer.alloc(0))) {
+    if (!isControl(batch.header.attributes)) continue;
+    for (const rec of batch.records)
+      out.push({
+        offset: rec.offset,
+        type: decodeControlRecordType(rec.key) === 1 ? 'COMMIT' : 'ABORT',
+        producerId: batch.header.producerId,
+        producerEpoch: batch.header.producerEpoch,
+        coordinatorEpoch: decodeEndTxnMarkerValue(rec.value).coordinatorEpoch,
+      });
+  }
+  return out;
+}
+
+/** The leader of a partition as broker 0's metadata says (-1 when none). */
+export async function leaderOf(cluster: ClusterHandle, topic: string, partition: number): Promise<number> {
+  const m = await rawRequest(cluster.brokers[0].port, ApiKey.Metadata, 1, { topics: [{ name: topic }] });
+  const p = ((m.topics as Struct[])[0].partitions as Struct[]).find((x) => x.partitionIndex === partition);
+  return (p?.leaderId as number | undefined) ?? -1;
 }
