@@ -110,11 +110,18 @@ async function transactionalInitProducerId(
   const noEpoch = producerEpoch === NO_PRODUCER_EPOCH;
   if (noId !== noEpoch)
     throw new KafkaError(ErrorCode.INVALID_REQUEST, `producer id ${producerId} and epoch ${producerEpoch} are not a producer's`);
-  const r = await coordinator.handleInitProducerId(
-    body.transactionalId ?? '',
-    body.transactionTimeoutMs,
-    noId ? null : { producerId, epoch: producerEpoch },
-  );
+  let r: { errorCode: number; producerId: number; producerEpoch: number };
+  try {
+    r = await coordinator.handleInitProducerId(
+      body.transactionalId ?? '',
+      body.transactionTimeoutMs,
+      noId ? null : { producerId, epoch: producerEpoch },
+    );
+  } catch (e) {
+    // a new id needs a producer id, and start-up has not claimed the first block yet: clients retry
+    if (e instanceof ProducerIdManagerNotStartedError) throw new KafkaError(ErrorCode.COORDINATOR_NOT_AVAILABLE, e.message);
+    throw e;
+  }
   const errorCode = version < 4 && r.errorCode === ErrorCode.PRODUCER_FENCED ? ErrorCode.INVALID_PRODUCER_EPOCH : r.errorCode;
   return { throttleTimeMs: 0, errorCode, producerId: r.producerId, producerEpoch: r.producerEpoch };
 }
