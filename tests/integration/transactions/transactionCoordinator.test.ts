@@ -1,7 +1,7 @@
 import { ApiKey, type Struct } from '@samsa/protocol';
-import { close, connectZk, getData, type ZkClient } from '../../harness';
+import { close, connectZk, getData, waitFor, type ZkClient } from '../../harness';
 import { startCluster, type ClusterHandle } from '../../harness/broker';
-import { createTopic, errorName, expectEventually, rawRequest } from '../../fault/support';
+import { createTopic, errorName, expectEventually, kafkaTopics, rawRequest } from '../../fault/support';
 import {
   addOffsets,
   addPartitions,
@@ -129,4 +129,32 @@ test('aSecondProducerWithTheSameTransactionalIdFencesTheFirst', async () => {
     [id, 'Ongoing', 0],
     [id, 'PrepareAbort', 1],
   ]);
+});
+
+test('aTransactionWhosePartitionsWereDeletedCompletesWithoutMarkers', async () => {
+  const id = 'deleted-1';
+  const doomed = 'txn-doomed';
+  await createTopic(cluster.zkConnect, doomed, 1, 2);
+  const coordinator = await findTxnCoordinator(cluster, id);
+  const p = await initProducerIdWhenReady(coordinator, id);
+  const producer = { producerId: p.producerId as number, producerEpoch: p.producerEpoch as number };
+  await waitFor(async () => (await addPartitions(coordinator, id, producer, { [doomed]: [0] }))[`${doomed}-0`] === 'NONE', {
+    timeoutMs: 30_000,
+    what: `${doomed}-0 added to the transaction`,
+  });
+  await kafkaTopics(cluster.zkConnect, ['--delete', '--topic', doomed]);
+  await expectEventually(async () => {
+    const m = await rawRequest(coordinator.port, ApiKey.Metadata, 1, { topics: [{ name: doomed }] });
+    expect(errorName((m.topics as Struct[])[0].errorCode as number)).toBe('UNKNOWN_TOPIC_OR_PARTITION');
+  }, 30_000);
+  expect(await endTxn(coordinator, id, producer, true)).toBe('NONE');
+  // no leader to write a marker to: the partition is skipped and the commit completes
+  const states = await waitFor(
+    async () => {
+      const s = (await transactionLogRecords(coordinator, txnPartitionOf(id))).filter(([t]) => t === id).map(([, x]) => x);
+      return s[s.length - 1] === 'CompleteCommit' ? s : null;
+    },
+    { timeoutMs: 30_000, intervalMs: 200, what: 'CompleteCommit' },
+  );
+  expect(states).toEqual(['Empty', 'Ongoing', 'PrepareCommit', 'CompleteCommit']);
 });
