@@ -1,5 +1,7 @@
 import { topicPartition } from '@samsa/common';
 import { ErrorCode } from '@samsa/protocol';
+import { TRANSACTION_STATE_TOPIC_NAME } from '@samsa/zk';
+import { transactionLogBatch, transactionLogValue } from './TransactionLog';
 import { settle, transactionHarness } from './testing/transactionHarness';
 
 const T0 = topicPartition('txn', 0);
@@ -195,5 +197,40 @@ describe('TransactionCoordinator', () => {
     h.store.store.failNext(ErrorCode.NOT_LEADER_OR_FOLLOWER);
     expect((await h.coordinator.handleInitProducerId(ID, 60000, null)).errorCode).toBe(ErrorCode.NOT_COORDINATOR);
     expect((await h.coordinator.handleInitProducerId(ID, 60000, null)).errorCode).toBe(ErrorCode.NONE);
+  });
+
+  it('an exhausted epoch rotates to a new producer id with epoch 0 (the last epoch kept for a KIP-360 retry)', async () => {
+    const h = transactionHarness();
+    h.store.store.lead(0);
+    const value = transactionLogValue({
+      producerId: 77,
+      lastProducerId: -1,
+      producerEpoch: 32766,
+      lastProducerEpoch: -1,
+      txnTimeoutMs: 60000,
+      txnState: 'CompleteCommit',
+      topicPartitions: [],
+      txnStartTimestamp: 5,
+      txnLastUpdateTimestamp: 6,
+    });
+    await h.store.appendRecords(1000, -1, [{ topic: TRANSACTION_STATE_TOPIC_NAME, partition: 0, records: transactionLogBatch(ID, value, 7) }]);
+    h.coordinator.onElection(0, 3);
+    await settle(h.timer);
+    const r = await h.coordinator.handleInitProducerId(ID, 60000, { producerId: 77, epoch: 32766 });
+    expect(r).toEqual({ errorCode: ErrorCode.NONE, producerId: 1000, producerEpoch: 0 });
+    // the answer was lost: the retry with the old id and its exhausted epoch is not fenced
+    const again = await h.coordinator.handleInitProducerId(ID, 60000, { producerId: 77, epoch: 32766 });
+    expect(again.errorCode).toBe(ErrorCode.NONE);
+    expect(again.producerId).toBe(1000);
+  });
+
+  it('expiry never removes an id with an open transaction', async () => {
+    const h = await ready({ config: { transactionalIdExpirationMs: 10000, removeExpiredTransactionalIdsIntervalMs: 5000 } });
+    const p = await h.coordinator.handleInitProducerId(ID, 900000, null);
+    await h.coordinator.handleAddPartitionsToTransaction(ID, p.producerId, p.producerEpoch, [T0]);
+    await settle(h.timer, 60000);
+    await settle(h.timer);
+    expect(h.coordinator.txnManager.getTransactionState(ID)).not.toBeNull();
+    expect(h.store.records(0).map(([, s]) => s)).toEqual(['Empty', 'Ongoing']);
   });
 });
