@@ -66,7 +66,7 @@ export async function initProducerIdWhenReady(broker: BrokerHandle, transactiona
   );
 }
 
-/** AddPartitionsToTxn v2; the error of each partition as "topic-partition": name. */
+/** AddPartitionsToTxn (v2 unless told); the error of each partition as "topic-partition": name. */
 export async function addPartitions(
   broker: BrokerHandle,
   transactionalId: string,
@@ -86,7 +86,7 @@ export async function addPartitions(
   return out;
 }
 
-/** EndTxn v2; the error name. */
+/** EndTxn (v2 unless told); the error name. */
 export async function endTxn(broker: BrokerHandle, transactionalId: string, p: TxnProducer, committed: boolean, version = 2): Promise<string> {
   const r = await rawRequest(broker.port, ApiKey.EndTxn, version, {
     transactionalId,
@@ -97,9 +97,9 @@ export async function endTxn(broker: BrokerHandle, transactionalId: string, p: T
   return errorName(r.errorCode);
 }
 
-/** AddOffsetsToTxn v2; the error name. */
-export async function addOffsets(broker: BrokerHandle, transactionalId: string, p: TxnProducer, groupId: string): Promise<string> {
-  const r = await rawRequest(broker.port, ApiKey.AddOffsetsToTxn, 2, {
+/** AddOffsetsToTxn (v2 unless told); the error name. */
+export async function addOffsets(broker: BrokerHandle, transactionalId: string, p: TxnProducer, groupId: string, version = 2): Promise<string> {
+  const r = await rawRequest(broker.port, ApiKey.AddOffsetsToTxn, version, {
     transactionalId,
     producerId: p.producerId,
     producerEpoch: p.producerEpoch,

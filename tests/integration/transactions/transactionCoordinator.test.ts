@@ -95,15 +95,16 @@ test('addPartitionsAddOffsetsAndEndTxnWriteOngoingThenPrepareCommitAndUnknownPar
     [`${TOPIC}-0`]: 'OPERATION_NOT_ATTEMPTED',
     'nope-0': 'UNKNOWN_TOPIC_OR_PARTITION',
   });
-  expect(await addPartitions(coordinator, id, producer, { [TOPIC]: [0, 1] })).toEqual({
+  // v3 is the flexible encoding (Kafka 2.8 serves it)
+  expect(await addPartitions(coordinator, id, producer, { [TOPIC]: [0, 1] }, 3)).toEqual({
     [`${TOPIC}-0`]: 'NONE',
     [`${TOPIC}-1`]: 'NONE',
   });
-  expect(await addOffsets(coordinator, id, producer, 'a-group')).toBe('NONE');
+  expect(await addOffsets(coordinator, id, producer, 'a-group', 3)).toBe('NONE');
   // a wrong epoch is fenced; v1 says so with INVALID_PRODUCER_EPOCH (KIP-588)
   expect(await addPartitions(coordinator, id, { ...producer, producerEpoch: 9 }, { [TOPIC]: [0] })).toEqual({ [`${TOPIC}-0`]: 'PRODUCER_FENCED' });
   expect(await addPartitions(coordinator, id, { ...producer, producerEpoch: 9 }, { [TOPIC]: [0] }, 1)).toEqual({ [`${TOPIC}-0`]: 'INVALID_PRODUCER_EPOCH' });
-  expect(await endTxn(coordinator, id, producer, true)).toBe('NONE');
+  expect(await endTxn(coordinator, id, producer, true, 3)).toBe('NONE');
   // while the markers are written the transaction is busy (CONCURRENT_TRANSACTIONS); once
   // complete, an abort is INVALID_TXN_STATE and a retried commit NONE
   expect(['CONCURRENT_TRANSACTIONS', 'INVALID_TXN_STATE']).toContain(await endTxn(coordinator, id, producer, false));

@@ -6,7 +6,7 @@ import { producerFencedForVersion } from './transactionRequests';
 import type { ApiHandlerEntry } from './types';
 
 /**
- * AddOffsetsToTxn v0–2 (Kafka 2.8's handleAddOffsetsToTxnRequest): the group's __consumer_offsets
+ * AddOffsetsToTxn v0–3 (v3 flexible; Kafka 2.8's handleAddOffsetsToTxnRequest): the group's __consumer_offsets
  * partition (the group coordinator's partitionFor) joins the transaction, so that its
  * TxnOffsetCommit records get the transaction's marker (PRODUCER_FENCED as INVALID_PRODUCER_EPOCH
  * below v2).
@@ -14,7 +14,7 @@ import type { ApiHandlerEntry } from './types';
 export function addOffsetsToTxnHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.AddOffsetsToTxn> {
   return {
     apiKey: ApiKey.AddOffsetsToTxn,
-    maxVersion: 2,
+    maxVersion: 3,
     async handle(ctx, body) {
       const offsetsPartition = topicPartition(GROUP_METADATA_TOPIC_NAME, deps.groupCoordinator.partitionFor(body.groupId));
       const error = await deps.transactionCoordinator.handleAddPartitionsToTransaction(

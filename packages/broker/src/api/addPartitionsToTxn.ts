@@ -15,7 +15,7 @@ function answer(errors: readonly [TopicPartition, number][]): AddPartitionsToTxn
 }
 
 /**
- * AddPartitionsToTxn v0–2 (Kafka 2.8's handleAddPartitionToTxnRequest): a partition the metadata
+ * AddPartitionsToTxn v0–3 (v3 flexible; Kafka 2.8's handleAddPartitionToTxnRequest): a partition the metadata
  * does not know fails the whole request — UNKNOWN_TOPIC_OR_PARTITION for it, OPERATION_NOT_ATTEMPTED
  * for the others; otherwise the TransactionCoordinator adds them all, and its one error is every
  * partition's (PRODUCER_FENCED as INVALID_PRODUCER_EPOCH below v2).
@@ -23,7 +23,7 @@ function answer(errors: readonly [TopicPartition, number][]): AddPartitionsToTxn
 export function addPartitionsToTxnHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.AddPartitionsToTxn> {
   return {
     apiKey: ApiKey.AddPartitionsToTxn,
-    maxVersion: 2,
+    maxVersion: 3,
     async handle(ctx, body) {
       const partitions = body.topics.flatMap((t) => t.partitions.map((p) => topicPartition(t.name, p)));
       const unknown = partitions.filter((tp) => deps.metadataCache.partitionState(tp.topic, tp.partition) === undefined);
