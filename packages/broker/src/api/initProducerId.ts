@@ -69,9 +69,8 @@ export function initProducerIdHandler(
         return transactionalInitProducerId(deps.transactionCoordinator, ctx.header.apiVersion, body);
       }
       if (transactionalId !== null) {
-        // An empty transactional id is INVALID_REQUEST in Kafka too. Any other one asks for a
-        // transaction, which issue 15 builds; it replaces this refusal with the transaction
-        // coordinator. Until then INVALID_REQUEST is the honest answer: no other code says "not here".
+        // No transaction coordinator wired (the broker always wires one; only handler tests of the
+        // idempotent path leave it out): the refusal of before issue 15, INVALID_REQUEST.
         if (transactionalId !== '') {
           deps.logger.info(
             `InitProducerId for transactional id ${transactionalId} from ${ctx.header.clientId ?? ''} ` +
