@@ -135,6 +135,9 @@ class BrokerProcess implements BrokerHandle {
       'zookeeper.connect': options.zkConnect,
       'zookeeper.session.timeout.ms': 6000,
       'offsets.topic.replication.factor': 1,
+      // as for the offsets topic: a single broker can coordinate transactions
+      'transaction.state.log.replication.factor': 1,
+      'transaction.state.log.min.isr': 1,
       'group.initial.rebalance.delay.ms': 0,
       // Kafka's own test utilities use a short backoff: a whole cluster stopping at once otherwise
       // waits out the 5 s default between controlled-shutdown retries.

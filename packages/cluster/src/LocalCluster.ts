@@ -119,6 +119,8 @@ export class LocalCluster {
         dir,
         overrides: {
           'offsets.topic.replication.factor': Math.min(3, brokers),
+          'transaction.state.log.replication.factor': Math.min(3, brokers),
+          'transaction.state.log.min.isr': Math.min(2, brokers),
           ...BROKER_OVERRIDES,
           'jmx.port': jmxPort,
         },

@@ -7,7 +7,7 @@ import {
   readStopReplicaRequest,
   readUpdateMetadataRequest,
 } from '@samsa/protocol';
-import { GROUP_METADATA_TOPIC_NAME } from '@samsa/zk';
+import { GROUP_METADATA_TOPIC_NAME, TRANSACTION_STATE_TOPIC_NAME } from '@samsa/zk';
 import type { ControlRequestFence } from './controlRequestFence';
 import { partitionByLegality } from './controlRequestTopics';
 import type { BrokerDeps } from './deps';
@@ -38,9 +38,11 @@ export function leaderAndIsrHandler(
       }
       const { legal, illegal } = partitionByLegality(request.partitionStates, (s) => ({ topic: s.topicName, partition: s.partitionIndex }));
       if (illegal.length > 0) deps.logger.warn(`Ignoring LeaderAndIsr partitions with illegal names: ${describe(illegal)}`);
-      const response = await deps.replicaManager.becomeLeaderOrFollower({ ...request, partitionStates: legal }, (leaders, followers) =>
-        deps.groupCoordinator.onLeadershipChange(leaders, followers),
-      );
+      const response = await deps.replicaManager.becomeLeaderOrFollower({ ...request, partitionStates: legal }, (leaders, followers) => {
+        deps.groupCoordinator.onLeadershipChange(leaders, followers);
+        if ([...leaders, ...followers].some((p) => p.topic === TRANSACTION_STATE_TOPIC_NAME))
+          deps.transactionCoordinator.onLeadershipChange(leaders, followers);
+      });
       return buildLeaderAndIsrResponse(
         ctx.header.apiVersion,
         { ...response, partitionErrors: [...response.partitionErrors, ...illegal] },
@@ -51,7 +53,7 @@ export function leaderAndIsrHandler(
 }
 
 /**
- * StopReplica also ends coordination: a stopped __consumer_offsets partition is unloaded (Kafka
+ * StopReplica also ends coordination: a stopped __consumer_offsets or __transaction_state partition is unloaded (Kafka
  * does it for deleted ones; here the ReplicaManager forgets every stopped partition, so every one).
  * A refused request answers its error at the top only, as Kafka's handler does.
  */
@@ -69,6 +71,9 @@ export function stopReplicaHandler(deps: BrokerDeps, fence: ControlRequestFence)
       for (const p of response.partitionErrors) {
         if (p.topic === GROUP_METADATA_TOPIC_NAME && p.errorCode === ErrorCode.NONE) {
           deps.groupCoordinator.onResignation(p.partition, null);
+        }
+        if (p.topic === TRANSACTION_STATE_TOPIC_NAME && p.errorCode === ErrorCode.NONE) {
+          deps.transactionCoordinator.onResignation(p.partition, null);
         }
       }
       // a topic this broker no longer hosts loses its BrokerTopicMetrics (Kafka's maybeRemoveTopicMetrics)

@@ -2,7 +2,7 @@ import { type Logger } from '@samsa/common';
 import type { LogManager } from '@samsa/storage';
 import type { KafkaZkClient } from '@samsa/zk';
 import type { KafkaConfig } from '../config/KafkaConfig';
-import type { GroupCoordinator } from '@samsa/coordinator';
+import type { GroupCoordinator, TransactionCoordinator } from '@samsa/coordinator';
 import type { MetadataCache } from '../metadata/MetadataCache';
 import type { BrokerTopicStats } from '../metrics/BrokerTopicStats';
 import type { FetchBufferPool } from '../replica/FetchBufferPool';
@@ -35,6 +35,8 @@ export interface BrokerDeps {
   readonly topicPurgatory: TopicPurgatory;
   /** Consumer groups and committed offsets. */
   readonly groupCoordinator: GroupCoordinator;
+  /** Transactions: InitProducerId with a transactional id, AddPartitionsToTxn, AddOffsetsToTxn, EndTxn. */
+  readonly transactionCoordinator: TransactionCoordinator;
   /** BrokerTopicMetrics (absent when metrics are off). */
   readonly brokerTopicStats?: BrokerTopicStats;
   /** Buffers fetched record bytes are read into, returned once the response is sent. */

@@ -1,5 +1,5 @@
 import { ApiKey, ErrorCode, errorInfo, KafkaError, type FindCoordinatorResponseInput } from '@samsa/protocol';
-import { GROUP_METADATA_TOPIC_NAME } from '@samsa/zk';
+import { GROUP_METADATA_TOPIC_NAME, TRANSACTION_STATE_TOPIC_NAME } from '@samsa/zk';
 import type { BrokerDeps } from './deps';
 import type { ApiHandlerEntry } from './types';
 
@@ -18,15 +18,17 @@ function answer(errorCode: number, node?: { id: number; host: string; port: numb
 }
 
 /**
- * FindCoordinator v0–2 (Kafka's handleFindCoordinatorRequest) for groups: the coordinator of a
- * group is the leader of its __consumer_offsets partition, as the request's listener reaches it.
- * 1. __consumer_offsets is not in the metadata: create it (offsets.topic.num.partitions ×
- *    offsets.topic.replication.factor, compacted; creation fails while fewer brokers are alive than
- *    the replication factor) and answer COORDINATOR_NOT_AVAILABLE — the client asks again;
+ * FindCoordinator v0–2 (Kafka's handleFindCoordinatorRequest): the coordinator of a group is the
+ * leader of its __consumer_offsets partition, of a transactional id (key type 1) the leader of its
+ * __transaction_state partition, as the request's listener reaches it.
+ * 1. the internal topic is not in the metadata: create it (offsets.topic.* or
+ *    transaction.state.log.* partitions, replication factor and configs, compacted; creation fails
+ *    while fewer brokers are alive than the replication factor) and answer
+ *    COORDINATOR_NOT_AVAILABLE — the client asks again;
  * 2. the partition has no live leader on this listener: COORDINATOR_NOT_AVAILABLE;
  * 3. otherwise that broker.
- * Transactions have no coordinator here: COORDINATOR_NOT_AVAILABLE. The API is advertised in any
- * case: librdkafka switches LZ4 off unless a broker lists it (rdkafka_feature.c).
+ * The API is advertised in any case: librdkafka switches LZ4 off unless a broker lists it
+ * (rdkafka_feature.c).
  */
 export function findCoordinatorHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.FindCoordinator> {
   return {
@@ -34,22 +36,25 @@ export function findCoordinatorHandler(deps: BrokerDeps): ApiHandlerEntry<typeof
     maxVersion: 2,
     async handle(ctx, body) {
       const keyType = body.keyType ?? CoordinatorType.GROUP;
-      if (keyType === CoordinatorType.TRANSACTION) return answer(ErrorCode.COORDINATOR_NOT_AVAILABLE);
-      if (keyType !== CoordinatorType.GROUP)
+      if (keyType !== CoordinatorType.GROUP && keyType !== CoordinatorType.TRANSACTION)
         throw new KafkaError(ErrorCode.INVALID_REQUEST, `unknown coordinator key type ${keyType}`);
+      const topic = keyType === CoordinatorType.GROUP ? GROUP_METADATA_TOPIC_NAME : TRANSACTION_STATE_TOPIC_NAME;
       const cache = deps.metadataCache;
-      if (!cache.contains(GROUP_METADATA_TOPIC_NAME)) {
+      if (!cache.contains(topic)) {
         try {
-          await deps.autoCreateTopic(GROUP_METADATA_TOPIC_NAME);
+          await deps.autoCreateTopic(topic);
         } catch (e) {
           if (!(e instanceof KafkaError && e.code === ErrorCode.TOPIC_ALREADY_EXISTS)) {
-            deps.logger.warn(`Could not create ${GROUP_METADATA_TOPIC_NAME}: ${(e as Error).message}`);
+            deps.logger.warn(`Could not create ${topic}: ${(e as Error).message}`);
           }
         }
         return answer(ErrorCode.COORDINATOR_NOT_AVAILABLE);
       }
-      const partition = deps.groupCoordinator.partitionFor(body.key);
-      const state = cache.partitionState(GROUP_METADATA_TOPIC_NAME, partition);
+      const partition =
+        keyType === CoordinatorType.GROUP
+          ? deps.groupCoordinator.partitionFor(body.key)
+          : deps.transactionCoordinator.partitionFor(body.key);
+      const state = cache.partitionState(topic, partition);
       const endpoint =
         state && state.leader >= 0
           ? cache.aliveBroker(state.leader)?.endpoints.get(ctx.listenerName)

@@ -1,5 +1,5 @@
 import type { Logger } from '@samsa/common';
-import { ProducerIdManagerNotStartedError } from '@samsa/coordinator';
+import { ProducerIdManagerNotStartedError, type TransactionCoordinator } from '@samsa/coordinator';
 import {
   ApiKey,
   ErrorCode,
@@ -18,6 +18,11 @@ export const INIT_PRODUCER_ID_MAX_VERSION = 4;
 /** What the handler needs: the ProducerIdManager's one operation, and a log for refused requests. */
 export interface InitProducerIdHandlerDeps {
   readonly producerIdManager: { generateProducerId(): Promise<number> };
+  /**
+   * Producers with a transactional id (issue 15). The broker always wires it; without it (handler
+   * tests of the idempotent path) a transactional id is refused with INVALID_REQUEST as before.
+   */
+  readonly transactionCoordinator?: Pick<TransactionCoordinator, 'handleInitProducerId'>;
   readonly logger: Logger;
 }
 
@@ -60,10 +65,12 @@ export function initProducerIdHandler(
     maxVersion: INIT_PRODUCER_ID_MAX_VERSION,
     async handle(ctx, body) {
       const { transactionalId, producerId, producerEpoch } = body;
+      if (transactionalId !== null && deps.transactionCoordinator !== undefined) {
+        return transactionalInitProducerId(deps.transactionCoordinator, ctx.header.apiVersion, body);
+      }
       if (transactionalId !== null) {
-        // An empty transactional id is INVALID_REQUEST in Kafka too. Any other one asks for a
-        // transaction, which issue 15 builds; it replaces this refusal with the transaction
-        // coordinator. Until then INVALID_REQUEST is the honest answer: no other code says "not here".
+        // No transaction coordinator wired (the broker always wires one; only handler tests of the
+        // idempotent path leave it out): the refusal of before issue 15, INVALID_REQUEST.
         if (transactionalId !== '') {
           deps.logger.info(
             `InitProducerId for transactional id ${transactionalId} from ${ctx.header.clientId ?? ''} ` +
@@ -85,4 +92,35 @@ export function initProducerIdHandler(
       return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId, producerEpoch: producerEpoch + 1 };
     },
   };
+}
+
+/**
+ * InitProducerId with a transactional id (Kafka 2.8's handleInitProducerIdRequest): producer id and
+ * epoch both -1 or both given (KIP-360), else INVALID_REQUEST; the TransactionCoordinator answers.
+ * PRODUCER_FENCED is INVALID_PRODUCER_EPOCH below v4 (KIP-588: older clients do not know it).
+ */
+async function transactionalInitProducerId(
+  coordinator: Pick<TransactionCoordinator, 'handleInitProducerId'>,
+  version: number,
+  body: { transactionalId: string | null; transactionTimeoutMs: number; producerId: number; producerEpoch: number },
+): Promise<InitProducerIdResponseInput> {
+  const { producerId, producerEpoch } = body;
+  const noId = producerId === NO_PRODUCER_ID;
+  const noEpoch = producerEpoch === NO_PRODUCER_EPOCH;
+  if (noId !== noEpoch)
+    throw new KafkaError(ErrorCode.INVALID_REQUEST, `producer id ${producerId} and epoch ${producerEpoch} are not a producer's`);
+  let r: { errorCode: number; producerId: number; producerEpoch: number };
+  try {
+    r = await coordinator.handleInitProducerId(
+      body.transactionalId ?? '',
+      body.transactionTimeoutMs,
+      noId ? null : { producerId, epoch: producerEpoch },
+    );
+  } catch (e) {
+    // a new id needs a producer id, and start-up has not claimed the first block yet: clients retry
+    if (e instanceof ProducerIdManagerNotStartedError) throw new KafkaError(ErrorCode.COORDINATOR_NOT_AVAILABLE, e.message);
+    throw e;
+  }
+  const errorCode = version < 4 && r.errorCode === ErrorCode.PRODUCER_FENCED ? ErrorCode.INVALID_PRODUCER_EPOCH : r.errorCode;
+  return { throttleTimeMs: 0, errorCode, producerId: r.producerId, producerEpoch: r.producerEpoch };
 }

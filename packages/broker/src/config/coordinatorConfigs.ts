@@ -1,4 +1,4 @@
-import type { GroupConfig, OffsetConfig } from '@samsa/coordinator';
+import type { GroupConfig, OffsetConfig, TransactionConfig } from '@samsa/coordinator';
 import type { KafkaConfig } from './KafkaConfig';
 
 /** The group coordinator's settings, read from the broker's offsets.* and group.* configs. */
@@ -23,5 +23,21 @@ export function groupConfigOf(c: KafkaConfig): GroupConfig {
     groupMaxSessionTimeoutMs: c.int('group.max.session.timeout.ms'),
     groupMaxSize: c.int('group.max.size'),
     groupInitialRebalanceDelayMs: c.int('group.initial.rebalance.delay.ms'),
+  };
+}
+
+/** The transaction coordinator's settings, read from the broker's transaction.* configs. */
+export function transactionConfigOf(c: KafkaConfig): TransactionConfig {
+  return {
+    transactionalIdExpirationMs: c.int('transactional.id.expiration.ms'),
+    transactionMaxTimeoutMs: c.int('transaction.max.timeout.ms'),
+    transactionLogNumPartitions: c.int('transaction.state.log.num.partitions'),
+    transactionLogReplicationFactor: c.int('transaction.state.log.replication.factor'),
+    transactionLogSegmentBytes: c.int('transaction.state.log.segment.bytes'),
+    transactionLogLoadBufferSize: c.int('transaction.state.log.load.buffer.size'),
+    transactionLogMinInsyncReplicas: c.int('transaction.state.log.min.isr'),
+    abortTimedOutTransactionsIntervalMs: c.int('transaction.abort.timed.out.transaction.cleanup.interval.ms'),
+    removeExpiredTransactionalIdsIntervalMs: c.int('transaction.remove.expired.transaction.cleanup.interval.ms'),
+    requestTimeoutMs: c.int('request.timeout.ms'),
   };
 }

@@ -146,7 +146,7 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'group.min.session.timeout.ms': d('int', 6000, 'Smallest session timeout a member may ask'),
   'group.max.session.timeout.ms': d('int', 1800000, 'Largest session timeout a member may ask'),
   'group.max.size': d('int', INT_MAX, 'Members per group', { min: 1 }),
-  // --- transactions (accepted; transactions are not served yet)
+  // --- transactions (the transaction coordinator's settings: config/coordinatorConfigs.ts transactionConfigOf)
   'transaction.state.log.num.partitions': d('int', 50, 'Partitions of __transaction_state', { min: 1 }),
   'transaction.state.log.replication.factor': d('int', 3, 'Replication of __transaction_state', { min: 1 }),
   'transaction.state.log.min.isr': d('int', 2, 'Min ISR of __transaction_state', { min: 1 }),
@@ -154,6 +154,9 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'transactional.id.expiration.ms': d('int', 604800000, 'Transactional id expiry', { min: 1 }),
   'producer.id.expiration.check.interval.ms': d('int', 600000, 'How often producer ids silent for transactional.id.expiration.ms are removed (Kafka 3.5, KIP-854; 2.8 fixes it at 10 minutes)', { min: 1 }),
   'transaction.max.timeout.ms': d('int', 900000, 'Largest transaction timeout', { min: 1 }),
+  'transaction.state.log.load.buffer.size': d('int', 5242880, 'Read size when loading __transaction_state', { min: 1 }),
+  'transaction.abort.timed.out.transaction.cleanup.interval.ms': d('int', 10000, 'How often transactions past their timeout are aborted', { min: 1 }),
+  'transaction.remove.expired.transaction.cleanup.interval.ms': d('int', 3600000, 'How often transactional ids past transactional.id.expiration.ms are removed', { min: 1 }),
   // --- misc found in Kafka's shipped server.properties
   'group.coordinator.rebalance.protocols': d('list', ['classic'], 'Rebalance protocols', { inert: true }),
   'metric.reporters': d('list', [], 'Metric reporter classes', { inert: true }),

@@ -7,6 +7,7 @@ import { ErrorCode, KafkaError, randomUuid } from '@samsa/protocol';
 import { LogConfig, LogManager, type ConfigProps, type WriteMode } from '@samsa/storage';
 import {
   GROUP_METADATA_TOPIC_NAME,
+  TRANSACTION_STATE_TOPIC_NAME,
   KafkaZkClient,
   ZkError,
   BrokerIdInUseError,
@@ -29,6 +30,9 @@ import { describeConfigsHandler } from '../api/describeConfigs';
 import { describeGroupsHandler } from '../api/describeGroups';
 import { heartbeatHandler } from '../api/heartbeat';
 import { initProducerIdHandler } from '../api/initProducerId';
+import { addOffsetsToTxnHandler } from '../api/addOffsetsToTxn';
+import { addPartitionsToTxnHandler } from '../api/addPartitionsToTxn';
+import { endTxnHandler } from '../api/endTxn';
 import { joinGroupHandler } from '../api/joinGroup';
 import { leaveGroupHandler } from '../api/leaveGroup';
 import { listGroupsHandler } from '../api/listGroups';
@@ -59,8 +63,11 @@ import {
   GroupMetadataManager,
   offsetsTopicConfigs,
   ProducerIdManager,
+  TransactionCoordinator,
+  transactionTopicConfigs,
 } from '@samsa/coordinator';
-import { groupConfigOf, offsetConfigOf } from '../config/coordinatorConfigs';
+import { groupConfigOf, offsetConfigOf, transactionConfigOf } from '../config/coordinatorConfigs';
+import { TransactionMarkerChannel } from './TransactionMarkerChannel';
 import type { Logging } from '../log/logging';
 import { MetadataCache } from '../metadata/MetadataCache';
 import { BrokerMetrics, recordIsrChange } from '../metrics/BrokerMetrics';
@@ -123,6 +130,7 @@ export class KafkaServer {
   private dynamicConfigManager: DynamicConfigManager | null = null;
   private groupCoordinator: GroupCoordinator | null = null;
   private producerIdManager: ProducerIdManager | null = null;
+  private transactionCoordinator: TransactionCoordinator | null = null;
   private metricsServer: MetricsHttpServer | null = null;
   /** Kafka's BrokerState numbers: 1 starting, 3 running, 6 controlled shutdown, 7 shutting down. */
   private brokerState = 1;
@@ -307,6 +315,50 @@ export class KafkaServer {
       ),
     });
 
+    // 4d. transaction coordinator: loads __transaction_state partitions as LeaderAndIsr makes this
+    // broker their leader; markers go to partition leaders on the inter-broker listener
+    const txnConfig = transactionConfigOf(c);
+    const markerChannel = new TransactionMarkerChannel({
+      brokerId: c.brokerId,
+      metadataCache: this.metadataCache,
+      listenerName: this.interBrokerListenerName(),
+      requestTimeoutMs: txnConfig.requestTimeoutMs,
+      logger: this.logging.logger(
+        `[Transaction Marker Channel Manager ${c.brokerId}]`,
+        'kafka.coordinator.transaction.TransactionMarkerChannelManager',
+      ),
+    });
+    this.transactionCoordinator = new TransactionCoordinator({
+      brokerId: c.brokerId,
+      config: txnConfig,
+      replicaManager: this.replicaManager,
+      producerIdManager: this.producerIdManager,
+      markerNetwork: markerChannel,
+      markerMetadata: markerChannel,
+      timer: systemCoordinatorTimer,
+      logger: this.logging.logger(
+        `[TransactionCoordinator id=${c.brokerId}]`,
+        'kafka.coordinator.transaction.TransactionCoordinator',
+      ),
+      stateManagerLogger: this.logging.logger(
+        `[Transaction State Manager ${c.brokerId}]`,
+        'kafka.coordinator.transaction.TransactionStateManager',
+      ),
+      markerChannelLogger: this.logging.logger(
+        `[Transaction Marker Channel Manager ${c.brokerId}]`,
+        'kafka.coordinator.transaction.TransactionMarkerChannelManager',
+      ),
+    });
+    this.transactionCoordinator.startup(
+      (await this.zk.getTopicPartitionCount(TRANSACTION_STATE_TOPIC_NAME)) ?? txnConfig.transactionLogNumPartitions,
+    );
+    if (this.brokerMetrics) {
+      const markers = this.transactionCoordinator.txnMarkerChannelManager;
+      const g = this.metrics.group('kafka.coordinator.transaction', 'TransactionMarkerChannelManager');
+      g.gauge('UnknownDestinationQueueSize', () => markers.unknownDestinationQueueSize);
+      g.gauge('LogAppendRetryQueueSize', () => markers.logAppendRetryQueueSize);
+    }
+
     // 5. sockets
     const registry = this.apiRegistry();
     this.socketServer = new SocketServer(
@@ -448,6 +500,7 @@ export class KafkaServer {
       logManager: this.logManager!,
       topicPurgatory: this.topicPurgatory,
       groupCoordinator: this.groupCoordinator!,
+      transactionCoordinator: this.transactionCoordinator!,
       brokerTopicStats: this.brokerMetrics?.brokerTopicStats,
       fetchBufferPool: new FetchBufferPool(),
     };
@@ -486,7 +539,14 @@ export class KafkaServer {
         requestTimeoutMs: this.config.int('request.timeout.ms'),
       }),
       offsetForLeaderEpochHandler(deps),
-      initProducerIdHandler({ producerIdManager: this.producerIdManager!, logger: deps.logger }),
+      initProducerIdHandler({
+        producerIdManager: this.producerIdManager!,
+        transactionCoordinator: this.transactionCoordinator!,
+        logger: deps.logger,
+      }),
+      addPartitionsToTxnHandler(deps),
+      addOffsetsToTxnHandler(deps),
+      endTxnHandler(deps),
       electLeadersHandler({ controller: () => this.controller }),
       alterPartitionReassignmentsHandler({ controller: () => this.controller }),
       listPartitionReassignmentsHandler({ controller: () => this.controller }),
@@ -502,23 +562,26 @@ export class KafkaServer {
   /**
    * Auto-creation (Kafka's AutoTopicCreationManager): num.partitions × default.replication.factor,
    * or for __consumer_offsets offsets.topic.num.partitions × offsets.topic.replication.factor with
-   * the offsets topic's configs. A replication factor above the live brokers is refused
+   * the offsets topic's configs, for __transaction_state transaction.state.log.num.partitions ×
+   * transaction.state.log.replication.factor with its configs (min.insync.replicas, compact). A replication factor above the live brokers is refused
    * (INVALID_REPLICATION_FACTOR), as Kafka does.
    */
   private async autoCreateTopic(topic: string): Promise<number> {
     const internal = topic === GROUP_METADATA_TOPIC_NAME;
     const offsetConfig = offsetConfigOf(this.config);
-    const partitions = internal ? offsetConfig.offsetsTopicNumPartitions : this.config.int('num.partitions');
-    const replicationFactor = internal
+    const txnConfig = transactionConfigOf(this.config);
+    let partitions = internal ? offsetConfig.offsetsTopicNumPartitions : this.config.int('num.partitions');
+    let replicationFactor = internal
       ? offsetConfig.offsetsTopicReplicationFactor
       : this.config.int('default.replication.factor');
+    let configs = internal ? offsetsTopicConfigs(offsetConfig) : {};
+    if (topic === TRANSACTION_STATE_TOPIC_NAME) {
+      partitions = txnConfig.transactionLogNumPartitions;
+      replicationFactor = txnConfig.transactionLogReplicationFactor;
+      configs = transactionTopicConfigs(txnConfig);
+    }
     try {
-      await new AdminZkClient(this.zk!).createTopic(
-        topic,
-        partitions,
-        replicationFactor,
-        internal ? offsetsTopicConfigs(offsetConfig) : {},
-      );
+      await new AdminZkClient(this.zk!).createTopic(topic, partitions, replicationFactor, configs);
       this.logger.info(`Auto-created topic ${topic} with ${partitions} partitions`);
       return partitions;
     } catch (e) {
@@ -577,6 +640,7 @@ export class KafkaServer {
     this.topicPurgatory.shutdown();
     // so do JoinGroup/SyncGroup requests parked in the coordinator; its timers stop
     await step('group coordinator', () => this.groupCoordinator?.shutdown());
+    await step('transaction coordinator', () => this.transactionCoordinator?.shutdown());
     this.producerIdManager?.shutdown();
     await step('socket server', () => this.socketServer?.shutdown());
     await step('dynamic config manager', () => this.dynamicConfigManager?.shutdown());

@@ -2,7 +2,7 @@ import { NULL_UUID, type Struct } from '@samsa/protocol';
 import { LogConfig, type LogManager } from '@samsa/storage';
 import type { KafkaZkClient } from '@samsa/zk';
 import { KafkaConfig } from '../../config/KafkaConfig';
-import type { GroupCoordinator } from '@samsa/coordinator';
+import type { GroupCoordinator, TransactionCoordinator } from '@samsa/coordinator';
 import { MetadataCache } from '../../metadata/MetadataCache';
 import type { ReplicaManager } from '../../replica/ReplicaManager';
 import type { BrokerDeps } from '../deps';
@@ -41,6 +41,7 @@ export function fakeDeps(
     logManager: { currentDefaultConfig: LogConfig.DEFAULT } as LogManager,
     topicPurgatory: new TopicPurgatory(),
     groupCoordinator: untouchable<GroupCoordinator>('groupCoordinator'),
+    transactionCoordinator: untouchable<TransactionCoordinator>('transactionCoordinator'),
     ...overrides,
   };
 }

@@ -1,0 +1,77 @@
+import type { Logger, TopicPartition } from '@samsa/common';
+import { NetworkClient } from '@samsa/client';
+import type { PartitionLeader, TxnMarkerMetadata, TxnMarkerNetwork } from '@samsa/coordinator';
+import { WRITE_TXN_MARKERS_VERSION } from '@samsa/coordinator';
+import { ApiKey, type WriteTxnMarkersRequestInput, type WriteTxnMarkersResponse } from '@samsa/protocol';
+import type { MetadataCache } from '../metadata/MetadataCache';
+
+export interface TransactionMarkerChannelOptions {
+  readonly brokerId: number;
+  readonly metadataCache: MetadataCache;
+  /** The inter-broker listener: markers go to the leaders' endpoints on it (Kafka's interBrokerListenerName). */
+  readonly listenerName: string;
+  readonly requestTimeoutMs: number;
+  readonly logger: Logger;
+}
+
+/**
+ * The broker's side of the transaction coordinator's marker channel: partition leaders from the
+ * MetadataCache, and one NetworkClient per destination broker on the inter-broker listener
+ * (client id "broker-<id>-txn-marker-sender", as Kafka's), replaced when the broker's endpoint
+ * changes. A request that cannot be sent or gets no answer resolves to null: the coordinator
+ * retries its markers.
+ */
+export class TransactionMarkerChannel implements TxnMarkerNetwork, TxnMarkerMetadata {
+  private readonly clients = new Map<number, { client: NetworkClient; host: string; port: number }>();
+  private closed = false;
+
+  constructor(private readonly options: TransactionMarkerChannelOptions) {}
+
+  /** Kafka's getPartitionLeaderEndpoint: unknown partition, no live leader on the listener, or its id. */
+  partitionLeader(tp: TopicPartition): PartitionLeader {
+    const { metadataCache, listenerName } = this.options;
+    const state = metadataCache.partitionState(tp.topic, tp.partition);
+    if (state === undefined) return 'unknown';
+    if (state.leader < 0) return 'noNode';
+    const endpoint = metadataCache.aliveBroker(state.leader)?.endpoints.get(listenerName);
+    return endpoint === undefined ? 'noNode' : { brokerId: state.leader };
+  }
+
+  async sendWriteTxnMarkers(brokerId: number, request: WriteTxnMarkersRequestInput): Promise<WriteTxnMarkersResponse | null> {
+    if (this.closed) return null;
+    const endpoint = this.options.metadataCache.aliveBroker(brokerId)?.endpoints.get(this.options.listenerName);
+    if (endpoint === undefined) return null;
+    let entry = this.clients.get(brokerId);
+    if (entry !== undefined && (entry.host !== endpoint.host || entry.port !== endpoint.port)) {
+      entry.client.shutdown();
+      entry = undefined;
+    }
+    if (entry === undefined) {
+      entry = {
+        host: endpoint.host,
+        port: endpoint.port,
+        client: new NetworkClient({
+          host: endpoint.host,
+          port: endpoint.port,
+          clientId: `broker-${this.options.brokerId}-txn-marker-sender`,
+          requestTimeoutMs: this.options.requestTimeoutMs,
+          logger: this.options.logger,
+        }),
+      };
+      this.clients.set(brokerId, entry);
+    }
+    try {
+      await entry.client.ready();
+      return await entry.client.send(ApiKey.WriteTxnMarkers, WRITE_TXN_MARKERS_VERSION, request);
+    } catch (e) {
+      this.options.logger.debug(`WriteTxnMarkers to broker ${brokerId} got no answer: ${(e as Error).message}`);
+      return null;
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const { client } of this.clients.values()) client.shutdown();
+    this.clients.clear();
+  }
+}
