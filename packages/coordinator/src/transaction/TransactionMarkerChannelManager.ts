@@ -49,6 +49,8 @@ export class TransactionMarkerChannelManager {
   private txnLogAppendRetryQueue: PendingCompleteTxn[] = [];
   private readonly timers = new Set<Cancellable>();
   private drainScheduled = false;
+  /** A drain is due after the retry backoff (one timer, however many markers wait). */
+  private backoffScheduled = false;
   private shuttingDown = false;
   private readonly retryBackoffMs: number;
 
@@ -115,6 +117,23 @@ export class TransactionMarkerChannelManager {
     coordinatorEpoch: number,
     partitions: readonly TopicPartition[],
   ): void {
+    this.enqueueMarkers(transactionalId, producerId, producerEpoch, result, coordinatorEpoch, partitions);
+    this.wakeup();
+  }
+
+  /**
+   * Puts the markers in the queue of each partition's leader, or of unknown leaders, without
+   * waking the send loop: the loop itself re-queues markers whose leader it still does not know,
+   * and waking itself from there would turn its backoff into a busy loop.
+   */
+  private enqueueMarkers(
+    transactionalId: string,
+    producerId: number,
+    producerEpoch: number,
+    result: TransactionResult,
+    coordinatorEpoch: number,
+    partitions: readonly TopicPartition[],
+  ): void {
     const txnTopicPartition = this.options.txnStateManager.partitionFor(transactionalId);
     const byDestination = new Map<number | 'noNode' | 'unknown', TopicPartition[]>();
     for (const tp of partitions) {
@@ -140,7 +159,6 @@ export class TransactionMarkerChannelManager {
         this.markersQueuePerBroker.set(destination, queue);
       }
     }
-    this.wakeup();
   }
 
   /** Partitions no longer in the metadata are likely deleted: their markers are skipped. */
@@ -148,7 +166,9 @@ export class TransactionMarkerChannelManager {
     const { transactionalId, marker } = entry;
     const state = this.options.txnStateManager.getTransactionState(transactionalId);
     if (isLookupError(state) || state === null || state.coordinatorEpoch !== marker.coordinatorEpoch) {
-      this.options.logger.info(`No longer the coordinator of ${transactionalId} in epoch ${marker.coordinatorEpoch}; cancel sending its markers`);
+      this.options.logger.info(
+        `No longer the coordinator of ${transactionalId} in epoch ${marker.coordinatorEpoch}; cancel sending its markers`,
+      );
       this.removeMarkersForTxnId(transactionalId);
       return;
     }
@@ -156,7 +176,13 @@ export class TransactionMarkerChannelManager {
       `Couldn't find leader endpoint for partitions ${marker.partitions.map(topicPartitionKey).join(', ')} while trying to send transaction markers for ` +
         `${transactionalId}, these partitions are likely deleted already and hence can be skipped`,
     );
-    for (const tp of marker.partitions) state.transactionMetadata.removePartition(tp);
+    try {
+      for (const tp of marker.partitions) state.transactionMetadata.removePartition(tp);
+    } catch (e) {
+      // only a transaction in PrepareCommit/PrepareAbort has markers to skip; anything else is a bug
+      this.options.logger.error(`Skipping the markers of ${transactionalId}'s deleted partitions failed`, e);
+      return;
+    }
     this.completeSendMarkersForTxnId(transactionalId);
   }
 
@@ -167,11 +193,15 @@ export class TransactionMarkerChannelManager {
     this.pending.delete(transactionalId);
     const state = this.options.txnStateManager.getTransactionState(transactionalId);
     if (isLookupError(state)) {
-      this.options.logger.info(`I am no longer the coordinator for ${transactionalId} (${errorInfo(state).name}); cancel appending its complete record`);
+      this.options.logger.info(
+        `I am no longer the coordinator for ${transactionalId} (${errorInfo(state).name}); cancel appending its complete record`,
+      );
       return;
     }
     if (state === null || state.coordinatorEpoch !== p.coordinatorEpoch) {
-      this.options.logger.info(`The coordinator epoch of ${transactionalId} changed from ${p.coordinatorEpoch}; cancel appending its complete record`);
+      this.options.logger.info(
+        `The coordinator epoch of ${transactionalId} changed from ${p.coordinatorEpoch}; cancel appending its complete record`,
+      );
       return;
     }
     this.tryAppendToLog(p);
@@ -179,32 +209,61 @@ export class TransactionMarkerChannelManager {
 
   private tryAppendToLog(p: PendingCompleteTxn): void {
     this.options.txnStateManager
-      .appendTransactionToLog(p.transactionalId, p.coordinatorEpoch, p.newMetadata, (e) => e === ErrorCode.COORDINATOR_NOT_AVAILABLE)
+      .appendTransactionToLog(
+        p.transactionalId,
+        p.coordinatorEpoch,
+        p.newMetadata,
+        (e) => e === ErrorCode.COORDINATOR_NOT_AVAILABLE,
+      )
       .then((error) => {
-        if (error === ErrorCode.NONE || error === ErrorCode.NOT_COORDINATOR || error === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS) {
+        if (
+          error === ErrorCode.NONE ||
+          error === ErrorCode.NOT_COORDINATOR ||
+          error === ErrorCode.COORDINATOR_LOAD_IN_PROGRESS
+        ) {
           if (error !== ErrorCode.NONE)
-            this.options.logger.info(`No longer the coordinator for ${p.transactionalId} (${errorInfo(error).name}); cancel completing its transaction`);
+            this.options.logger.info(
+              `No longer the coordinator for ${p.transactionalId} (${errorInfo(error).name}); cancel completing its transaction`,
+            );
           return;
         }
         if (error === ErrorCode.COORDINATOR_NOT_AVAILABLE) {
-          this.options.logger.warn(`Failed updating transaction state for ${p.transactionalId} when appending to transaction log due to COORDINATOR_NOT_AVAILABLE; retrying`);
+          this.options.logger.warn(
+            `Failed updating transaction state for ${p.transactionalId} when appending to transaction log due to COORDINATOR_NOT_AVAILABLE; retrying`,
+          );
           if (!this.shuttingDown) {
             this.txnLogAppendRetryQueue.push(p);
             this.wakeupAfter(this.retryBackoffMs);
           }
           return;
         }
-        this.options.logger.error(`Unexpected error ${errorInfo(error).name} while appending to transaction log for ${p.transactionalId}`);
+        this.options.logger.error(
+          `Unexpected error ${errorInfo(error).name} while appending to transaction log for ${p.transactionalId}`,
+        );
       })
-      .catch((e) => this.options.logger.error(`Appending the complete record of ${p.transactionalId} failed`, e));
+      .catch((e) =>
+        this.options.logger.error(`Appending the complete record of ${p.transactionalId} failed`, e),
+      );
   }
 
-  /** Forgets the id's queued markers and its wait (Kafka's removeMarkersForTxnId). */
-  removeMarkersForTxnId(transactionalId: string): void {
+  /**
+   * Forgets the id's queued markers and its wait (Kafka's removeMarkersForTxnId). Given a
+   * coordinator epoch, only what belongs to that epoch: a stale answer or retry of an earlier
+   * epoch (the partition lost and regained meanwhile) must not cancel the current epoch's markers.
+   */
+  removeMarkersForTxnId(transactionalId: string, coordinatorEpoch?: number): void {
+    const drop = (e: TxnIdAndMarkerEntry) =>
+      e.transactionalId === transactionalId &&
+      (coordinatorEpoch === undefined || e.marker.coordinatorEpoch === coordinatorEpoch);
     for (const [broker, queue] of this.markersQueuePerBroker)
-      this.markersQueuePerBroker.set(broker, queue.filter((e) => e.transactionalId !== transactionalId));
-    this.markersQueueForUnknownBroker = this.markersQueueForUnknownBroker.filter((e) => e.transactionalId !== transactionalId);
-    this.pending.delete(transactionalId);
+      this.markersQueuePerBroker.set(
+        broker,
+        queue.filter((e) => !drop(e)),
+      );
+    this.markersQueueForUnknownBroker = this.markersQueueForUnknownBroker.filter((e) => !drop(e));
+    const p = this.pending.get(transactionalId);
+    if (p !== undefined && (coordinatorEpoch === undefined || p.coordinatorEpoch === coordinatorEpoch))
+      this.pending.delete(transactionalId);
   }
 
   /** The coordinator left `txnTopicPartition`: its markers stop (the next coordinator resends them). */
@@ -215,7 +274,8 @@ export class TransactionMarkerChannelManager {
       ids.add(e.transactionalId);
       return false;
     };
-    for (const [broker, queue] of this.markersQueuePerBroker) this.markersQueuePerBroker.set(broker, queue.filter(keep));
+    for (const [broker, queue] of this.markersQueuePerBroker)
+      this.markersQueuePerBroker.set(broker, queue.filter(keep));
     this.markersQueueForUnknownBroker = this.markersQueueForUnknownBroker.filter(keep);
     for (const [id, p] of this.pending)
       if (this.options.txnStateManager.partitionFor(p.transactionalId) === txnTopicPartition) ids.add(id);
@@ -234,11 +294,19 @@ export class TransactionMarkerChannelManager {
     if (delayMs === 0) {
       if (this.drainScheduled) return;
       this.drainScheduled = true;
+    } else {
+      if (this.backoffScheduled) return;
+      this.backoffScheduled = true;
     }
     const t = this.options.timer.schedule(delayMs, () => {
       this.timers.delete(t);
       if (delayMs === 0) this.drainScheduled = false;
-      this.drainQueuedTransactionMarkers();
+      else this.backoffScheduled = false;
+      try {
+        this.drainQueuedTransactionMarkers();
+      } catch (e) {
+        this.options.logger.error('Sending transaction markers failed', e);
+      }
     });
     this.timers.add(t);
   }
@@ -253,7 +321,14 @@ export class TransactionMarkerChannelManager {
     const unknown = this.markersQueueForUnknownBroker;
     this.markersQueueForUnknownBroker = [];
     for (const { transactionalId, marker } of unknown)
-      this.addTxnMarkersToBrokerQueue(transactionalId, marker.producerId, marker.producerEpoch, marker.result, marker.coordinatorEpoch, marker.partitions);
+      this.enqueueMarkers(
+        transactionalId,
+        marker.producerId,
+        marker.producerEpoch,
+        marker.result,
+        marker.coordinatorEpoch,
+        marker.partitions,
+      );
     if (this.markersQueueForUnknownBroker.length > 0) this.wakeupAfter(this.retryBackoffMs);
 
     for (const [brokerId, queue] of this.markersQueuePerBroker) {
@@ -264,7 +339,12 @@ export class TransactionMarkerChannelManager {
   }
 
   private send(brokerId: number, entries: TxnIdAndMarkerEntry[]): void {
-    const handler = new TransactionMarkerRequestCompletionHandler(brokerId, this.options.txnStateManager, this.callbacks, this.options.logger);
+    const handler = new TransactionMarkerRequestCompletionHandler(
+      brokerId,
+      this.options.txnStateManager,
+      this.callbacks,
+      this.options.logger,
+    );
     const request = {
       markers: entries.map(({ marker }) => ({
         producerId: marker.producerId,
@@ -288,20 +368,35 @@ export class TransactionMarkerChannelManager {
         else handler.onResponse(entries, response);
         this.wakeup();
       })
-      .catch((e) => this.options.logger.error(`Handling the WriteTxnMarkers answer of broker ${brokerId} failed`, e));
+      .catch((e) =>
+        this.options.logger.error(`Handling the WriteTxnMarkers answer of broker ${brokerId} failed`, e),
+      );
   }
 
   private readonly callbacks = {
     retryTxnMarkers: (entry: TxnIdAndMarkerEntry, partitions: readonly TopicPartition[]) => {
       const t = this.options.timer.schedule(this.retryBackoffMs, () => {
         this.timers.delete(t);
-        if (this.shuttingDown || !this.pending.has(entry.transactionalId)) return;
         const { marker } = entry;
-        this.addTxnMarkersToBrokerQueue(entry.transactionalId, marker.producerId, marker.producerEpoch, marker.result, marker.coordinatorEpoch, partitions);
+        // a retry of an earlier coordinator epoch's marker is dropped (the current epoch resent its own)
+        if (
+          this.shuttingDown ||
+          this.pending.get(entry.transactionalId)?.coordinatorEpoch !== marker.coordinatorEpoch
+        )
+          return;
+        this.addTxnMarkersToBrokerQueue(
+          entry.transactionalId,
+          marker.producerId,
+          marker.producerEpoch,
+          marker.result,
+          marker.coordinatorEpoch,
+          partitions,
+        );
       });
       this.timers.add(t);
     },
-    removeMarkersForTxnId: (id: string) => this.removeMarkersForTxnId(id),
+    removeMarkersForTxnId: (id: string, coordinatorEpoch?: number) =>
+      this.removeMarkersForTxnId(id, coordinatorEpoch),
     completeSendMarkersForTxnId: (id: string) => this.completeSendMarkersForTxnId(id),
   };
 }

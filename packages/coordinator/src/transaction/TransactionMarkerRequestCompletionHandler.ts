@@ -7,8 +7,8 @@ import type { TxnIdAndMarkerEntry } from './TxnMarker';
 export interface MarkerChannelCallbacks {
   /** Queues a marker again (with the partitions' current leaders), after the retry backoff. */
   retryTxnMarkers(entry: TxnIdAndMarkerEntry, partitions: readonly TopicPartition[]): void;
-  /** Forgets every marker queued for the id, and its wait for completion. */
-  removeMarkersForTxnId(transactionalId: string): void;
+  /** Forgets every marker queued for the id (of that coordinator epoch only, when given), and its wait for completion. */
+  removeMarkersForTxnId(transactionalId: string, coordinatorEpoch?: number): void;
   /** Completes the id's transaction when no partition waits for a marker any more. */
   completeSendMarkersForTxnId(transactionalId: string): void;
 }
@@ -58,7 +58,8 @@ export class TransactionMarkerRequestCompletionHandler {
       this.logger.info(
         `Transaction coordinator epoch for ${transactionalId} has changed from ${marker.coordinatorEpoch} to ${state.coordinatorEpoch}; cancel sending transaction markers to broker ${this.brokerId}`,
       );
-      this.channel.removeMarkersForTxnId(transactionalId);
+      // only the stale epoch's: the current epoch's markers (resent on its election) go on
+      this.channel.removeMarkersForTxnId(transactionalId, marker.coordinatorEpoch);
       return false;
     }
     return true;
@@ -78,13 +79,16 @@ export class TransactionMarkerRequestCompletionHandler {
       const state = this.txnStateManager.getTransactionState(transactionalId);
       if (isLookupError(state) || state === null) continue;
       if (answer === undefined) {
-        this.logger.error(`WriteTxnMarkerResponse from broker ${this.brokerId} does not contain expected error map for producer id ${marker.producerId}`);
+        this.logger.error(
+          `WriteTxnMarkerResponse from broker ${this.brokerId} does not contain expected error map for producer id ${marker.producerId}`,
+        );
         this.channel.retryTxnMarkers(entry, marker.partitions);
         continue;
       }
       const errors = new Map<string, number>();
       for (const t of answer.topics)
-        for (const p of t.partitions) errors.set(topicPartitionKey(topicPartition(t.name, p.partitionIndex)), p.errorCode);
+        for (const p of t.partitions)
+          errors.set(topicPartitionKey(topicPartition(t.name, p.partitionIndex)), p.errorCode);
       const txnMetadata = state.transactionMetadata;
       const retryPartitions: TopicPartition[] = [];
       let abortSending = false;
@@ -98,21 +102,29 @@ export class TransactionMarkerRequestCompletionHandler {
             `Sending ${transactionalId}'s transaction marker for partition ${topicPartitionKey(tp)} has failed with error ${name(error)}, retrying with current coordinator epoch ${state.coordinatorEpoch}`,
           );
           retryPartitions.push(tp);
-        } else if (error === ErrorCode.INVALID_PRODUCER_EPOCH || error === ErrorCode.TRANSACTION_COORDINATOR_FENCED) {
+        } else if (
+          error === ErrorCode.INVALID_PRODUCER_EPOCH ||
+          error === ErrorCode.TRANSACTION_COORDINATOR_FENCED
+        ) {
           this.logger.info(
             `Sending ${transactionalId}'s transaction marker for partition ${topicPartitionKey(tp)} has permanently failed with error ${name(error)} with the current coordinator epoch ${state.coordinatorEpoch}; cancel sending any more transaction markers to the brokers`,
           );
-          this.channel.removeMarkersForTxnId(transactionalId);
+          this.channel.removeMarkersForTxnId(transactionalId, marker.coordinatorEpoch);
           abortSending = true;
           break;
-        } else if (error === ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT || error === ErrorCode.UNSUPPORTED_VERSION) {
+        } else if (
+          error === ErrorCode.UNSUPPORTED_FOR_MESSAGE_FORMAT ||
+          error === ErrorCode.UNSUPPORTED_VERSION
+        ) {
           this.logger.info(
             `Sending ${transactionalId}'s transaction marker from partition ${topicPartitionKey(tp)} has failed with ${name(error)}. This partition will be removed from the set of partitions waiting for completion`,
           );
           txnMetadata.removePartition(tp);
         } else {
-          this.logger.error(`Unexpected error ${name(error)} while sending txn marker for ${transactionalId} to broker ${this.brokerId}`);
-          this.channel.removeMarkersForTxnId(transactionalId);
+          this.logger.error(
+            `Unexpected error ${name(error)} while sending txn marker for ${transactionalId} to broker ${this.brokerId}`,
+          );
+          this.channel.removeMarkersForTxnId(transactionalId, marker.coordinatorEpoch);
           abortSending = true;
           break;
         }
