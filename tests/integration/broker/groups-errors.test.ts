@@ -156,7 +156,7 @@ test('theGroupApisAreAdvertisedWithKafka28ClientVersions', async () => {
     OffsetDelete: ranges[ApiKey.OffsetDelete],
   }).toEqual({
     OffsetCommit: [0, 7],
-    OffsetFetch: [0, 5],
+    OffsetFetch: [0, 7],
     FindCoordinator: [0, 2],
     JoinGroup: [0, 5],
     Heartbeat: [0, 3],

@@ -6,14 +6,17 @@ import { byTopic, requestedPartitions } from './groupRequests';
 import type { ApiHandlerEntry } from './types';
 
 /**
- * OffsetFetch v0–5 (Kafka's handleOffsetFetchRequest): v0 reads ZooKeeper; v1+ the group
+ * OffsetFetch v0–7 (Kafka 2.8's handleOffsetFetchRequest): v0 reads ZooKeeper; v1+ the group
  * coordinator, the partitions asked for or (v2+, topics null) all the group has offsets for. A
- * group error is top-level from v2; v0–1 put it on every requested partition.
+ * group error is top-level from v2; v0–1 put it on every requested partition. v6 is the flexible
+ * encoding; v7 brings require_stable (KIP-447): a partition with a transactional offset commit
+ * still waiting for its marker answers UNSTABLE_OFFSET_COMMIT, which clients retry, instead of
+ * the offset committed before it.
  */
 export function offsetFetchHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.OffsetFetch> {
   return {
     apiKey: ApiKey.OffsetFetch,
-    maxVersion: 5,
+    maxVersion: 7,
     async handle(ctx, body) {
       const version = ctx.header.apiVersion;
       const tps = body.topics === null ? null : requestedPartitions(body.topics);
