@@ -3,7 +3,7 @@ import { Attribute, BatchField, RECORD_BATCH_OVERHEAD, LOG_OVERHEAD, batchRecord
 import { BatchCursor } from './BatchCursor';
 import { disk } from './disk';
 import type { Log } from './Log';
-import { CLEANED_FILE_SUFFIX, logFile, offsetIndexFile, timeIndexFile } from './LogFiles';
+import { CLEANED_FILE_SUFFIX, logFile, offsetIndexFile, timeIndexFile, transactionIndexFile } from './LogFiles';
 import type { Logger } from '@samsa/common';
 import { LogSegment } from './LogSegment';
 import type { OffsetMap } from './OffsetMap';
@@ -175,6 +175,7 @@ export class Cleaner {
       logFile(log.dir, base, CLEANED_FILE_SUFFIX),
       offsetIndexFile(log.dir, base, CLEANED_FILE_SUFFIX),
       timeIndexFile(log.dir, base, CLEANED_FILE_SUFFIX),
+      transactionIndexFile(log.dir, base, CLEANED_FILE_SUFFIX),
     ]) {
       disk.unlink(f);
     }
