@@ -67,3 +67,13 @@ export {
   PRODUCER_SNAPSHOT_VERSION,
 } from './producer/ProducerSnapshot';
 export { DEFAULT_PRODUCER_ID_EXPIRATION_MS } from './producer/loadProducerState';
+export {
+  TransactionIndex,
+  decodeAbortedTxns,
+  encodeAbortedTxn,
+  ABORTED_TXN_SIZE,
+  CorruptIndexError,
+  type AbortedTxn,
+  type TxnIndexSearchResult,
+} from './TransactionIndex';
+export type { CompletedTxn, TxnMetadata } from './producer/transactions';
