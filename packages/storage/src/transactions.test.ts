@@ -247,6 +247,29 @@ describe('transactions in the log', () => {
     await third.close();
   });
 
+  test('a .txnindex goes with its segment: retention deletes it, a renamed directory takes it along', async () => {
+    const log = newLog(dir, env, config({ fileDeleteDelayMs: 0 }));
+    log.appendAsLeader(txn(0), 0);
+    log.appendAsLeader(marker(ABORT), 0, 'coordinator'); // 1: indexed in segment 0
+    log.roll();
+    log.appendAsLeader(txn(1), 0); // 2
+    log.appendAsLeader(marker(ABORT), 0, 'coordinator'); // 3: indexed in segment 2
+    log.highWatermark = log.logEndOffset;
+    expect(existsSync(txnIndexOf(0))).toBe(true);
+    log.deleteRecordsBefore(2);
+    expect(log.deleteOldSegments()).toBe(1);
+    await env.scheduler.runDue();
+    expect(existsSync(txnIndexOf(0))).toBe(false);
+    expect(existsSync(`${txnIndexOf(0)}.deleted`)).toBe(false);
+    expect(log.collectAbortedTransactions(2, 4)).toEqual([{ producerId: PID, firstOffset: 2, lastOffset: 3, lastStableOffset: 4 }]);
+    log.renameDir('test-0.abc-delete');
+    expect(existsSync(path.join(dir, 'test-0.abc-delete', '00000000000000000002.txnindex'))).toBe(true);
+    log.appendAsLeader(txn(2), 0); // 4
+    log.appendAsLeader(marker(ABORT), 0, 'coordinator'); // 5: appended to the moved file
+    expect(decodeAbortedTxns(readFileSync(path.join(dir, 'test-0.abc-delete', '00000000000000000002.txnindex')))).toHaveLength(2);
+    await log.close();
+  });
+
   test('a follower replays markers as written (no checks) and writes the same .txnindex', async () => {
     const leader = newLog(dir, env);
     sampleTxn0(leader);
