@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { startSingleBroker, stopSingleBroker, type SingleBroker } from '../hardening/support';
-import { fetchFrom, latestOffset, produceTo, txnBatch, writeTxnMarker } from './support';
+import { fetchFrom, kcatConsumeIsolated, latestOffset, produceTo, txnBatch, writeTxnMarker } from './support';
 
 /**
  * Issue 15, the partition side with markers (the coordinator's WriteTxnMarkers, hand-built): the
@@ -98,5 +98,16 @@ test('readCommittedReadersSeeUpToTheLastStableOffsetWithTheAbortedTransactionsAs
     'INVALID_PRODUCER_EPOCH',
   ]);
   expect([await latestOffset(broker, TOPIC, 0), await latestOffset(broker, TOPIC, 1)]).toEqual([9, 8]);
+
+  // A real client (librdkafka): read_committed stops at the LSO and drops the aborted records, as
+  // kcat did against Kafka 2.1.1; read_uncommitted sees every data record.
+  expect(await kcatConsumeIsolated(env.cluster.bootstrap, TOPIC, 'read_committed')).toEqual(['commit-1', 'commit-3']);
+  expect(await kcatConsumeIsolated(env.cluster.bootstrap, TOPIC, 'read_uncommitted')).toEqual([
+    'commit-1',
+    'commit-3',
+    'abort-1',
+    'open-1',
+    'e1',
+  ]);
   expect(broker.output()).not.toMatch(/uncaught exception|unhandled rejection/i);
 });

@@ -1,6 +1,6 @@
 import { ApiKey } from '@samsa/protocol';
 import type { BrokerHandle } from '../../harness/broker';
-import { errorName, rawRequest } from '../../fault/support';
+import { errorName, KCAT, rawRequest, runTool } from '../../fault/support';
 import { storedBatches, type StoredBatch } from '../../interop/support';
 import { array, handBuiltBatch, handBuiltRecord, int16, int32, produceBody, sendHandBuilt, string } from '../hardening/support';
 
@@ -125,4 +125,18 @@ export async function fetchFrom(
     abortedTransactions: aborted === null ? null : aborted.map((t) => ({ producerId: Number(t.producerId), firstOffset: Number(t.firstOffset) })),
     batches: storedBatches((p.recordSet as Buffer | null) ?? Buffer.alloc(0)),
   };
+}
+
+/**
+ * kcat (librdkafka) reads partition 0 from the beginning to its end with `isolation.level`; the
+ * values in order. A read_committed reader's end is the last stable offset, and it drops the
+ * records of the aborted transactions the Fetch answers name.
+ */
+export async function kcatConsumeIsolated(bootstrap: string, topic: string, isolation: 'read_committed' | 'read_uncommitted'): Promise<string[]> {
+  const r = await runTool(KCAT, [
+    '-C', '-b', bootstrap, '-t', topic, '-p', '0', '-o', 'beginning', '-e', '-q', '-f', '%s\n',
+    '-X', 'auto.offset.reset=error', '-X', `isolation.level=${isolation}`,
+  ]);
+  if (r.code !== 0) throw new Error(`kcat -C (${isolation}) from ${topic}-0 failed (exit ${r.code}): ${r.stderr}`);
+  return r.stdout === '' ? [] : r.stdout.replace(/\n$/, '').split('\n');
 }
