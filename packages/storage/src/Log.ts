@@ -259,6 +259,11 @@ export class Log {
     return first !== null && first < this._highWatermark ? first : this._highWatermark;
   }
 
+  /** How far the LSO is behind the high watermark (Kafka's lastStableOffsetLag, a Partition gauge). */
+  get lastStableOffsetLag(): number {
+    return this._highWatermark - this.lastStableOffset;
+  }
+
   private fetchLastStableOffsetMetadata(lso: number): LogOffsetMetadata {
     if (lso === this._highWatermark) return this.fetchHighWatermarkMetadata();
     const cached = this.lsoMetadata;

@@ -1,4 +1,5 @@
 import { handBuiltBatch, handBuiltRecord, startSingleBroker, stopSingleBroker, type SingleBroker } from '../hardening/support';
+import type { BrokerHandle } from '../../harness/broker';
 import { fetchFrom, latestOffset, produceTo, txnBatch } from './support';
 
 /**
@@ -24,6 +25,13 @@ beforeAll(async () => {
 afterAll(async () => {
   await stopSingleBroker(env ?? {});
 });
+
+async function jolokiaValue(b: BrokerHandle, mbean: string): Promise<unknown> {
+  const r = await fetch(`${b.metricsUrl}/jolokia/read/${mbean}/Value`);
+  const body = (await r.json()) as { status: number; value?: unknown };
+  if (body.status !== 200) throw new Error(`read ${mbean}: ${JSON.stringify(body)}`);
+  return body.value;
+}
 
 test('anOpenTransactionHoldsTheLastStableOffsetForReadCommittedReadersOnly', async () => {
   const broker = env.broker;
@@ -54,6 +62,8 @@ test('anOpenTransactionHoldsTheLastStableOffsetForReadCommittedReadersOnly', asy
 
   expect(await latestOffset(broker, TOPIC, 0)).toBe(5);
   expect(await latestOffset(broker, TOPIC, 1)).toBe(2);
+  // Kafka's Partition gauge: how far the open transaction holds the LSO behind the HW.
+  expect(await jolokiaValue(broker, `kafka.cluster:type=Partition,name=LastStableOffsetLag,topic=${TOPIC},partition=0`)).toBe(3);
 
   const committed = await fetchFrom(broker, TOPIC, 0, 1);
   expect(committed).toMatchObject({ error: 'NONE', highWatermark: 5, lastStableOffset: 2, abortedTransactions: [] });
