@@ -100,7 +100,8 @@ export function validateMessagesAndAssignOffsets(
       );
     }
     const codec = attributes & Attribute.COMPRESSION_MASK;
-    if (target !== null && codec !== target) recompress = true;
+    // Markers stay as the coordinator built them (never compressed; readers read them in place).
+    if (target !== null && codec !== target && (attributes & Attribute.CONTROL) === 0) recompress = true;
     check.walkBatch(input, pos, size, attributes, inflationLimit);
   });
   check.throwIfAny();
@@ -150,7 +151,8 @@ function recompressBatches(input: Buffer, codec: number, config: LogConfig): Buf
   const out: Buffer[] = [];
   eachBatch(input, (pos, size) => {
     const batch = input.subarray(pos, pos + size);
-    if ((batch.readInt16BE(BatchField.ATTRIBUTES) & Attribute.COMPRESSION_MASK) === codec) {
+    const attributes = batch.readInt16BE(BatchField.ATTRIBUTES);
+    if ((attributes & Attribute.COMPRESSION_MASK) === codec || (attributes & Attribute.CONTROL) !== 0) {
       out.push(batch);
       return;
     }

@@ -270,6 +270,19 @@ describe('transactions in the log', () => {
     await log.close();
   });
 
+  test('a topic with compression.type gzip keeps markers as built (never recompressed) and reads them', async () => {
+    const log = newLog(dir, env, config({ compressionType: 'gzip' }));
+    log.appendAsLeader(txn(0), 0);
+    log.appendAsLeader(marker(ABORT), 0, 'coordinator');
+    log.highWatermark = log.logEndOffset;
+    await log.whenWritten();
+    const [data, control] = decodeBatches(await log.read(0, 1 << 20).records.read());
+    expect([data.header.attributes & 7, control.header.attributes & 7, control.header.attributes & 0x20]).toEqual([1, 0, 0x20]);
+    expect(log.lastStableOffset).toBe(2);
+    expect(log.collectAbortedTransactions(0, 2)).toHaveLength(1);
+    await log.close();
+  });
+
   test('a follower replays markers as written (no checks) and writes the same .txnindex', async () => {
     const leader = newLog(dir, env);
     sampleTxn0(leader);

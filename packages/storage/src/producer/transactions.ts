@@ -1,4 +1,12 @@
-import { BatchField, decodeControlRecordType, decodeEndTxnMarkerValue, ErrorCode, KafkaError } from '@samsa/protocol';
+import {
+  Attribute,
+  BatchField,
+  decodeBatch,
+  decodeControlRecordType,
+  decodeEndTxnMarkerValue,
+  ErrorCode,
+  KafkaError,
+} from '@samsa/protocol';
 
 /** A producer's transaction in a partition that has no marker yet, or whose marker is above the HW (Kafka's TxnMetadata). */
 export interface TxnMetadata {
@@ -33,6 +41,13 @@ export interface EndTxnMarker {
 export function readEndTxnMarker(buf: Buffer, pos: number): EndTxnMarker | null {
   if (buf.readInt32BE(pos + BatchField.RECORDS_COUNT) <= 0) return null;
   const end = pos + 12 + buf.readInt32BE(pos + BatchField.BATCH_LENGTH);
+  if ((buf.readInt16BE(pos + BatchField.ATTRIBUTES) & Attribute.COMPRESSION_MASK) !== 0) {
+    // Not as Kafka writes markers, but a compressed one is still read right.
+    const record = decodeBatch(buf.subarray(pos, end), 0, { verifyCrc: false }).records[0];
+    if (record === undefined) return null;
+    const t = decodeControlRecordType(record.key);
+    return t === 0 || t === 1 ? { type: t, coordinatorEpoch: decodeEndTxnMarkerValue(record.value).coordinatorEpoch } : null;
+  }
   const r = new VarintReader(buf, pos + BatchField.RECORDS, end);
   r.varint(); // record length
   r.skip(1); // attributes
