@@ -196,7 +196,7 @@ describe('transactions in the log', () => {
     const log = newLog(dir, env);
     log.appendAsLeader(txn(0), 0);
     log.roll();
-    log.appendAsLeader(marker(ABORT), 0, 'coordinator'); // 1, in segment 1
+    log.appendAsLeader(marker(ABORT, { coordinatorEpoch: 7 }), 0, 'coordinator'); // 1, in segment 1
     log.appendAsLeader(txn(1), 0); // 2, open
     log.highWatermark = log.logEndOffset;
     expect(existsSync(txnIndexOf(0))).toBe(false);
@@ -208,7 +208,11 @@ describe('transactions in the log', () => {
     const again = await reopen(partDir(), env, { hadCleanShutdown: true, recoveryPoint: 3 });
     again.highWatermark = 3;
     expect(again.lastStableOffset).toBe(2);
-    expect(again.producerStateManager.lastEntry(PID)).toMatchObject({ currentTxnFirstOffset: 2, coordinatorEpoch: 0 });
+    expect(again.producerStateManager.lastEntry(PID)).toMatchObject({ currentTxnFirstOffset: 2, coordinatorEpoch: 7 });
+    // The snapshot's coordinator epoch still fences a zombie coordinator.
+    expect(codeOf(() => again.appendAsLeader(marker(ABORT, { coordinatorEpoch: 6 }), 0, 'coordinator'))).toBe(
+      ErrorCode.TRANSACTION_COORDINATOR_FENCED,
+    );
     expect(again.collectAbortedTransactions(0, 3)).toHaveLength(1);
     await again.close();
   });
