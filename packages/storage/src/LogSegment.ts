@@ -188,6 +188,7 @@ export class LogSegment {
   /** Makes this the active segment: writable files, indexes preallocated for new entries. */
   makeActive(maxIndexSize: number): void {
     this.verifyIndexes();
+    this.txnIndex.onBecomeActive();
     this.log.makeMutable();
     this._offsetIndex.writable = true;
     this._timeIndex.writable = true;
@@ -447,6 +448,7 @@ export class LogSegment {
     this._timeIndex.trimToValidSize();
     this._offsetIndex.writable = false;
     this._timeIndex.writable = false;
+    this.txnIndex.onBecomeInactive();
     this.log.makeImmutable();
   }
 

@@ -79,6 +79,8 @@ export class TransactionIndex {
   private entries: AbortedTxn[] | null = null;
   private fd: number | null = null;
   private dirty = false;
+  /** The segment is no longer active: the descriptor goes once the entries are fsynced. */
+  private closeWhenFlushed = false;
 
   constructor(
     readonly startOffset: number,
@@ -165,9 +167,24 @@ export class TransactionIndex {
   }
 
   async flush(): Promise<void> {
-    if (this.fd === null || !this.dirty) return;
-    this.dirty = false;
-    await disk.fsync(this.fd);
+    const fd = this.fd;
+    if (fd === null) return;
+    if (this.dirty) {
+      this.dirty = false;
+      await disk.fsync(fd);
+    }
+    if (this.closeWhenFlushed && this.fd === fd && !this.dirty) this.close();
+  }
+
+  /** The segment takes appends again (a truncation made it the active one). */
+  onBecomeActive(): void {
+    this.closeWhenFlushed = false;
+  }
+
+  /** The segment was rolled: no more appends, so its descriptor is released after the next flush. */
+  onBecomeInactive(): void {
+    this.closeWhenFlushed = true;
+    if (!this.dirty) this.close();
   }
 
   close(): void {

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { buildEndTxnMarkerBatch, ControlRecordType, decodeBatches, ErrorCode, KafkaError } from '@samsa/protocol';
+import { disk } from './disk';
 import type { Log } from './Log';
 import { batchOf, config, newLog, reopen, tempDir, testEnv, type TestEnv } from './testing/helpers';
 import { decodeAbortedTxns, encodeAbortedTxn, TransactionIndex } from './TransactionIndex';
@@ -285,6 +286,22 @@ describe('transactions in the log', () => {
     expect(log.lastStableOffset).toBe(2);
     expect(log.collectAbortedTransactions(0, 2)).toHaveLength(1);
     await log.close();
+  });
+
+  test("a rolled segment's .txnindex is fsynced with it, then its descriptor released", async () => {
+    const log = newLog(dir, env);
+    log.appendAsLeader(txn(0), 0);
+    log.appendAsLeader(marker(ABORT), 0, 'coordinator');
+    expect(disk.openFiles()).toContain(txnIndexOf(0));
+    log.roll();
+    await log.flush();
+    expect(disk.openFiles()).not.toContain(txnIndexOf(0));
+    expect(decodeAbortedTxns(readFileSync(txnIndexOf(0)))).toHaveLength(1);
+    log.truncateTo(1); // segment 0 active again: the entry goes, appends reopen the file
+    log.appendAsLeader(marker(ABORT), 0, 'coordinator');
+    expect(decodeAbortedTxns(readFileSync(txnIndexOf(0)))).toEqual([{ producerId: PID, firstOffset: 0, lastOffset: 1, lastStableOffset: 2 }]);
+    await log.close();
+    expect(disk.openFiles()).not.toContain(txnIndexOf(0));
   });
 
   test('a follower replays markers as written (no checks) and writes the same .txnindex', async () => {
