@@ -175,6 +175,8 @@ export async function loadLog(p: LoadLogParams, stats?: LoadStats): Promise<Log>
     time: p.time,
     logger,
   });
+  // Recovery may have indexed markers of rolled segments again: their descriptors go once flushed.
+  for (const s of segments.slice(0, -1)) s.txnIndex.onBecomeInactive();
 
   log = new Log({
     ...p,
