@@ -76,4 +76,5 @@ export {
   type AbortedTxn,
   type TxnIndexSearchResult,
 } from './TransactionIndex';
-export type { CompletedTxn, TxnMetadata } from './producer/transactions';
+export { readEndTxnMarker, type CompletedTxn, type EndTxnMarker, type TxnMetadata } from './producer/transactions';
+export type { CompletedTxnListener } from './producer/ProducerStateManager';
