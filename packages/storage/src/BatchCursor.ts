@@ -58,6 +58,11 @@ export class BatchCursor {
     return this.nextPos;
   }
 
+  /** True when the whole current batch is in `buf` (always after `next(true)`). */
+  get hasWholeBatch(): boolean {
+    return this.offset + this.size <= this.chunkLen;
+  }
+
   /** Advances to the next batch, reading synchronously. */
   next(full: boolean): boolean {
     for (;;) {

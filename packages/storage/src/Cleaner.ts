@@ -1,9 +1,10 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { Attribute, BatchField, RECORD_BATCH_OVERHEAD, LOG_OVERHEAD, batchRecordStream, buildBatch, crc32c, type Record as KafkaRecord } from '@samsa/protocol';
-import { BatchCursor } from './BatchCursor';
+import { BatchCursor, readInt64 } from './BatchCursor';
+import { CleanedTransactionMetadata } from './CleanedTransactionMetadata';
 import { disk } from './disk';
 import type { Log } from './Log';
-import { CLEANED_FILE_SUFFIX, logFile, offsetIndexFile, timeIndexFile } from './LogFiles';
+import { CLEANED_FILE_SUFFIX, logFile, offsetIndexFile, timeIndexFile, transactionIndexFile } from './LogFiles';
 import type { Logger } from '@samsa/common';
 import { LogSegment } from './LogSegment';
 import type { OffsetMap } from './OffsetMap';
@@ -22,6 +23,13 @@ import type { Time } from '@samsa/common';
  *    producer fields and codec.
  * 3. Swap each cleaned group in (`.cleaned` → `.swap` → final, crash-safe); the active segment is
  *    never touched.
+ *
+ * Transactions (Kafka 2.8): nothing at or past the first unstable offset is cleaned (LogCleaner
+ * stops the dirty section there); records of aborted transactions are neither mapped nor kept;
+ * markers stay while records of their transaction were seen in the pass, and after that until
+ * the delete horizon (CleanedTransactionMetadata); the cleaned segment's `.txnindex` holds the
+ * aborted transactions whose markers stayed. The last batch of each producer stays (emptied if
+ * need be) — its last data batch, or its last marker when its epoch was bumped by one.
  *
  * It runs on the event loop and yields between batches, and inside a batch every
  * YIELD_AFTER_MS of work (a 1 MB zstd batch can hold a million records); a truncation, retention or deletion of the
@@ -122,6 +130,8 @@ export class Cleaner {
     this.sliceStartMs = performance.now();
     const dirty = log.logSegments(start, end);
     const maxDesired = Math.floor(map.slots * this.o.loadFactor);
+    const txns = new CleanedTransactionMetadata();
+    txns.addAbortedTransactions(log.collectAbortedTransactions(start, end));
     for (let i = 0; i < dirty.length; i++) {
       const segment = dirty[i];
       const nextStart = i + 1 < dirty.length ? dirty[i + 1].baseOffset : end;
@@ -135,7 +145,10 @@ export class Cleaner {
         const batch = cursor.batch();
         const lastOffset = cursor.lastOffset();
         if (lastOffset >= nextStart) break;
-        if (!(batch.readInt16BE(BatchField.ATTRIBUTES) & Attribute.CONTROL)) {
+        const isControl = (batch.readInt16BE(BatchField.ATTRIBUTES) & Attribute.CONTROL) !== 0;
+        if (isControl) txns.onControlBatchRead(batch, 0);
+        // An aborted transaction's records must not shadow a committed value of their key.
+        else if (!txns.onBatchRead(batch, 0)) {
           const stream = batchRecordStream(batch);
           const records = stream.reader;
           try {
@@ -175,6 +188,7 @@ export class Cleaner {
       logFile(log.dir, base, CLEANED_FILE_SUFFIX),
       offsetIndexFile(log.dir, base, CLEANED_FILE_SUFFIX),
       timeIndexFile(log.dir, base, CLEANED_FILE_SUFFIX),
+      transactionIndexFile(log.dir, base, CLEANED_FILE_SUFFIX),
     ]) {
       disk.unlink(f);
     }
@@ -185,14 +199,19 @@ export class Cleaner {
     });
     // The last batch of each producer the log knows stays, emptied if need be: replaying the
     // cleaned log (a new replica, a restart) must rebuild the same producer state.
-    const activeProducerLastOffsets = new Map<number, number>();
+    const lastRecords = new Map<number, LastRecord>();
     for (const [producerId, entry] of log.producerStateManager.activeProducers) {
-      if (!entry.isEmpty) activeProducerLastOffsets.set(producerId, entry.lastDataOffset);
+      lastRecords.set(producerId, { lastDataOffset: entry.isEmpty ? null : entry.lastDataOffset, producerEpoch: entry.producerEpoch });
     }
+    const txns = new CleanedTransactionMetadata();
+    txns.cleanedIndex = cleaned.txnIndex;
     try {
-      for (const segment of segments) {
+      for (let i = 0; i < segments.length; i++) {
+        const segment = segments[i];
+        const upperBound = i + 1 < segments.length ? segments[i + 1].baseOffset : this.o.map.latestOffset + 1;
+        txns.addAbortedTransactions(log.collectAbortedTransactions(segment.baseOffset, upperBound));
         const retainDeletes = segment.lastModified > deleteHorizonMs;
-        await this.cleanInto(segment, cleaned, retainDeletes, stats, activeProducerLastOffsets);
+        await this.cleanInto(segment, cleaned, retainDeletes, stats, lastRecords, txns);
       }
       cleaned.onBecomeInactiveSegment();
       await cleaned.flush();
@@ -215,7 +234,8 @@ export class Cleaner {
     dest: LogSegment,
     retainDeletes: boolean,
     stats: CleanerStats,
-    activeProducerLastOffsets: ReadonlyMap<number, number>,
+    lastRecords: ReadonlyMap<number, LastRecord>,
+    txns: CleanedTransactionMetadata,
   ): Promise<void> {
     const map = this.o.map;
     const cursor = new BatchCursor(source.log, 0, source.size, 1024 * 1024);
@@ -223,8 +243,16 @@ export class Cleaner {
       const batch = cursor.batch();
       stats.bytesRead += cursor.size;
       const attributes = batch.readInt16BE(BatchField.ATTRIBUTES);
+      const isControl = (attributes & Attribute.CONTROL) !== 0;
+      // Kafka's checkBatchRetention: an aborted transaction's batch, or a marker no longer needed
+      // past the delete horizon, goes whole — unless it is its producer's last.
+      const discard = isControl ? txns.onControlBatchRead(batch, 0) && !retainDeletes : txns.onBatchRead(batch, 0);
+      const keepAsLast = isLastRecordOfProducer(batch, isControl, lastRecords);
       let out: Buffer | null = batch;
-      if (!(attributes & Attribute.CONTROL)) {
+      if (discard) {
+        out = keepAsLast ? emptyBatchHeader(batch) : null;
+        if (!isControl) stats.messagesRead += batch.readInt32BE(BatchField.RECORDS_COUNT);
+      } else if (!isControl) {
         const stream = batchRecordStream(batch);
         const records = stream.reader;
         const header = records.header;
@@ -251,11 +279,7 @@ export class Cleaner {
         stats.messagesWritten += kept.length;
         const lastOffsetDelta = batch.readInt32BE(BatchField.LAST_OFFSET_DELTA);
         if (kept.length === 0) {
-          const lastOffset = header.baseOffset + lastOffsetDelta;
-          out =
-            header.producerId >= 0 && activeProducerLastOffsets.get(header.producerId) === lastOffset
-              ? emptyBatchHeader(batch)
-              : null;
+          out = keepAsLast ? emptyBatchHeader(batch) : null;
         } else if (kept.length < records.recordsRead) {
           out = buildBatch(
             kept.map((r) => ({
@@ -296,6 +320,27 @@ export class Cleaner {
       await this.maybeYield(cursor.size);
     }
   }
+}
+
+/** What the producer state says of a producer's last write (Kafka's LastRecord). */
+interface LastRecord {
+  /** Its last data batch's last offset; null when a marker bumped its epoch since. */
+  readonly lastDataOffset: number | null;
+  readonly producerEpoch: number;
+}
+
+/**
+ * The batch keeps its producer's state on a replay (Kafka's isBatchLastRecordOfProducer): the
+ * producer's last data batch, or, when its last write was a marker, a marker of its epoch.
+ */
+function isLastRecordOfProducer(batch: Buffer, isControl: boolean, lastRecords: ReadonlyMap<number, LastRecord>): boolean {
+  if (batch.readInt32BE(BatchField.PRODUCER_ID) < 0) return false;
+  const last = lastRecords.get(readInt64(batch, BatchField.PRODUCER_ID));
+  if (last === undefined) return false;
+  if (last.lastDataOffset !== null) {
+    return readInt64(batch, BatchField.BASE_OFFSET) + batch.readInt32BE(BatchField.LAST_OFFSET_DELTA) === last.lastDataOffset;
+  }
+  return isControl && batch.readInt16BE(BatchField.PRODUCER_EPOCH) === last.producerEpoch;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { FileRecords } from './FileRecords';
+import type { AbortedTxn } from './TransactionIndex';
 
 /**
  * What a read returns. The bytes are not copied out of the segment by `Log.read`: the broker gets
@@ -50,6 +51,8 @@ export function offsetOnlyMetadata(offset: number): LogOffsetMetadata {
 
 export interface FetchDataInfo {
   readonly fetchOffsetMetadata: LogOffsetMetadata;
+  /** A read_committed read's aborted transactions overlapping it (Kafka's FetchTxnCommitted); absent otherwise. */
+  readonly abortedTransactions?: readonly AbortedTxn[];
   readonly records: RecordsSlice;
   /** The first batch is larger than the bytes allowed (and minOneMessage was off). */
   readonly firstEntryIncomplete: boolean;

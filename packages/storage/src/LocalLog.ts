@@ -12,6 +12,7 @@ import {
   logFile,
   offsetIndexFile,
   timeIndexFile,
+  transactionIndexFile,
 } from './LogFiles';
 import type { Logger } from '@samsa/common';
 import { LogSegment, type SegmentOpenOptions } from './LogSegment';
@@ -246,6 +247,7 @@ export class LocalLog {
           logFile(this._dir, newOffset),
           offsetIndexFile(this._dir, newOffset),
           timeIndexFile(this._dir, newOffset),
+          transactionIndexFile(this._dir, newOffset),
         ]) {
           if (disk.unlink(f))
             this.deps.logger.warn(`Newly rolled segment file ${f} already existed; deleted it first`);

@@ -15,8 +15,9 @@ import { deleteOldSegments } from './retention';
 import type { TopicPartition } from '@samsa/common';
 import { UnexpectedAppendOffsetError, type LogAppendInfo } from './LogAppendInfo';
 import { batchFirstOffset, type BatchMetadata } from './producer/ProducerStateEntry';
-import type { ProducerStateManager } from './producer/ProducerStateManager';
+import type { CompletedTxnListener, ProducerStateManager } from './producer/ProducerStateManager';
 import { rebuildProducerState } from './producer/rebuildProducerState';
+import type { AbortedTxn } from './TransactionIndex';
 
 /**
  * A partition's log (Kafka's Log): appends — the leader's, with offsets and the leader epoch
@@ -40,10 +41,15 @@ export interface LogParams extends LogDeps {
   readonly producerStateManager: ProducerStateManager;
 }
 
-export type Isolation = 'logEnd' | 'highWatermark';
+/**
+ * How far a read goes (Kafka's FetchIsolation): the log end (followers), the high watermark
+ * (read_uncommitted consumers) or the last stable offset (read_committed consumers, whose reads
+ * also answer the aborted transactions of the range).
+ */
+export type Isolation = 'logEnd' | 'highWatermark' | 'txnCommitted';
 
 export interface ReadOptions {
-  /** Up to the log end (followers) or the high watermark (consumers). Default logEnd. */
+  /** Up to the log end (followers), the high watermark or the last stable offset (consumers). Default logEnd. */
   readonly isolation?: Isolation;
   /** Not past this offset (Kafka 2.1's maxOffset); overrides `isolation`. */
   readonly maxOffset?: number;
@@ -64,6 +70,16 @@ export class Log {
   private _highWatermark: number;
   private hwMetadata: LogOffsetMetadata | null = null;
   private hwMetadataVersion = -1;
+  /**
+   * The earliest first offset of a transaction still open (or whose marker is not yet below the
+   * high watermark), at least the log start; null when none (Kafka's firstUnstableOffsetMetadata).
+   */
+  private _firstUnstableOffset: number | null = null;
+  private lsoMetadata: LogOffsetMetadata | null = null;
+  private lsoMetadataVersion = -1;
+  /** Writes the `.txnindex` entry of an aborted transaction to the segment its marker went to. */
+  private readonly onCompletedTxn: CompletedTxnListener = (txn, lastStableOffset) =>
+    this.activeSegment.updateTxnIndex(txn, lastStableOffset);
   private _leaderEpochCache: LeaderEpochFileCache;
   /** The producers' state (idempotent produce); its map end is the log end. */
   readonly producerStateManager: ProducerStateManager;
@@ -108,6 +124,7 @@ export class Log {
     // Epoch entries before the recovery point are not rebuilt by recovery: the checkpoint must hold
     // them before the recovery point passes them (see LeaderEpochFileCache).
     this.local.beforeRecoveryPointMoves = () => this._leaderEpochCache.flushed();
+    this.updateFirstUnstableOffset();
   }
 
   /** A failed background write of the epoch checkpoint takes the directory offline. */
@@ -216,7 +233,61 @@ export class Log {
   updateHighWatermark(hw: number): number {
     const bounded = Math.min(Math.max(hw, this._logStartOffset), this.logEndOffset);
     this._highWatermark = bounded;
+    this.producerStateManager.onHighWatermarkUpdated(bounded);
+    this.updateFirstUnstableOffset();
     return bounded;
+  }
+
+  /** Recomputes the first unstable offset after the producer state or the log start changed. */
+  private updateFirstUnstableOffset(): void {
+    const first = this.producerStateManager.firstUnstableOffset;
+    this._firstUnstableOffset = first === null ? null : Math.max(first, this._logStartOffset);
+  }
+
+  /** The first offset of the earliest unstable transaction, or null (the cleaner stops there). */
+  get firstUnstableOffset(): number | null {
+    return this._firstUnstableOffset;
+  }
+
+  /**
+   * The last stable offset (Kafka's Log.lastStableOffset): below it every transaction is decided
+   * and its marker replicated; what read_committed consumers may read. The first unstable offset,
+   * or the high watermark when that is lower or no transaction is unstable.
+   */
+  get lastStableOffset(): number {
+    const first = this._firstUnstableOffset;
+    return first !== null && first < this._highWatermark ? first : this._highWatermark;
+  }
+
+  /** How far the LSO is behind the high watermark (Kafka's lastStableOffsetLag, a Partition gauge). */
+  get lastStableOffsetLag(): number {
+    return this._highWatermark - this.lastStableOffset;
+  }
+
+  private fetchLastStableOffsetMetadata(lso: number): LogOffsetMetadata {
+    if (lso === this._highWatermark) return this.fetchHighWatermarkMetadata();
+    const cached = this.lsoMetadata;
+    if (cached === null || cached.messageOffset !== lso || this.lsoMetadataVersion !== this.local.segmentsVersion) {
+      this.lsoMetadata = this.local.offsetMetadata(lso);
+      this.lsoMetadataVersion = this.local.segmentsVersion;
+    }
+    return this.lsoMetadata!;
+  }
+
+  /**
+   * The aborted transactions overlapping [startOffset, upperBoundOffset), in marker order (Kafka's
+   * collectAbortedTransactions): the `.txnindex` of the segment holding startOffset and of the
+   * segments after it, until an entry's last stable offset reaches the upper bound.
+   */
+  collectAbortedTransactions(startOffset: number, upperBoundOffset: number): AbortedTxn[] {
+    const out: AbortedTxn[] = [];
+    const segments = this.local.logSegments(startOffset, Number.MAX_SAFE_INTEGER);
+    for (const segment of segments) {
+      const r = segment.collectAbortedTxns(startOffset, upperBoundOffset);
+      for (const t of r.abortedTransactions) out.push(t);
+      if (r.isComplete) break;
+    }
+    return out;
   }
 
   /** Raises the high watermark (never lowers it); returns the old value when it moved. */
@@ -274,7 +345,8 @@ export class Log {
       const previousEnd = this.logEndOffset;
       const written = segment.append(v.lastOffset, v.maxTimestamp, v.shallowOffsetOfMaxTimestamp, v.records);
       this.updateLogEndOffset(v.lastOffset + 1);
-      this.producerStateManager.applyAppend(producers, v.lastOffset + 1);
+      this.producerStateManager.applyAppend(producers, v.lastOffset + 1, this.onCompletedTxn);
+      if (producers !== null) this.updateFirstUnstableOffset();
       this.trackWritten(written, previousEnd);
       return this.appended(v, v.shallowOffsetOfMaxTimestamp, v.logAppendTime, written);
     });
@@ -320,7 +392,8 @@ export class Log {
         buf,
       );
       this.updateLogEndOffset(info.lastOffset + 1);
-      this.producerStateManager.applyAppend(producers, info.lastOffset + 1);
+      this.producerStateManager.applyAppend(producers, info.lastOffset + 1, this.onCompletedTxn);
+      if (producers !== null) this.updateFirstUnstableOffset();
       this.trackWritten(written, previousEnd);
       return this.appended(info, info.shallowOffsetOfMaxTimestamp, -1, written);
     });
@@ -582,6 +655,7 @@ export class Log {
       );
       this._leaderEpochCache.truncateFromStart(newLogStartOffset);
       this.producerStateManager.onLogStartOffsetIncremented(newLogStartOffset);
+      this.updateFirstUnstableOffset();
       return true;
     });
   }
@@ -622,17 +696,25 @@ export class Log {
       }
       // Nobody reads past the written end (see writtenEndOffset), whatever the isolation.
       const written = this.writtenEndOffset;
+      const isolation = opts.isolation;
       const max =
         opts.maxOffset !== undefined
           ? this.local.offsetMetadata(Math.min(opts.maxOffset, endOffset, written))
-          : opts.isolation === 'highWatermark' && this._highWatermark <= written
+          : isolation === 'highWatermark' && this._highWatermark <= written
             ? this.fetchHighWatermarkMetadata()
-            : this.writtenEndMetadata();
+            : isolation === 'txnCommitted' && this.lastStableOffset <= written
+              ? this.fetchLastStableOffsetMetadata(this.lastStableOffset)
+              : this.writtenEndMetadata();
       if (startOffset >= max.messageOffset) {
         const at = startOffset === max.messageOffset ? max : this.local.offsetMetadata(startOffset);
-        return { fetchOffsetMetadata: at, records: RecordsSlice.EMPTY, firstEntryIncomplete: false };
+        const empty = { fetchOffsetMetadata: at, records: RecordsSlice.EMPTY, firstEntryIncomplete: false };
+        return isolation === 'txnCommitted' ? { ...empty, abortedTransactions: [] } : empty;
       }
-      return this.local.read(startOffset, maxLength, max, opts.minOneMessage ?? true);
+      const info = this.local.read(startOffset, maxLength, max, opts.minOneMessage ?? true);
+      if (isolation !== 'txnCommitted' || opts.maxOffset !== undefined) return info;
+      // The aborted transactions of what was read: up to the read's bound (Kafka bounds by the
+      // offset index entry after the bytes read; a wider bound only adds entries the consumer skips).
+      return { ...info, abortedTransactions: this.collectAbortedTransactions(startOffset, max.messageOffset) };
     });
   }
 
@@ -701,6 +783,7 @@ export class Log {
       this.updateHighWatermark(Math.min(this._highWatermark, targetOffset));
       this.resetWrittenEnd();
       this.reloadProducerState();
+      this.updateFirstUnstableOffset();
       return true;
     });
   }
@@ -713,6 +796,7 @@ export class Log {
       this.producerStateManager.truncateFullyAndStartAt(newOffset);
       this._logStartOffset = newOffset;
       this.updateHighWatermark(Math.min(this._highWatermark, newOffset));
+      this.updateFirstUnstableOffset();
       this.resetWrittenEnd();
     });
   }
@@ -733,6 +817,7 @@ export class Log {
       psm.updateMapEndOffset(end);
       return;
     }
+    // The `.txnindex` entries below the new end are still there (LogSegment.truncateTo cut the rest).
     rebuildProducerState(psm, this.local.logSegments(psm.mapEndOffset, end), end);
   }
 

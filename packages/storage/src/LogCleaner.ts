@@ -145,6 +145,10 @@ export class LogCleaner {
         .find((s) => s.largestTimestamp > now - minLag);
       if (young && young.baseOffset < uncleanable) uncleanable = young.baseOffset;
     }
+    // Nothing at or past the first unstable offset: its transactions are not decided (Kafka 2.8
+    // stops at the last stable offset).
+    const unstable = log.firstUnstableOffset;
+    if (unstable !== null && unstable < uncleanable) uncleanable = unstable;
     return { firstDirtyOffset, firstUncleanableOffset: Math.max(firstDirtyOffset, uncleanable) };
   }
 

@@ -15,6 +15,7 @@ import {
   offsetIndexFile,
   parseSegmentFileName,
   timeIndexFile,
+  transactionIndexFile,
 } from './LogFiles';
 import { LogSegment } from './LogSegment';
 import { DEFAULT_PRODUCER_ID_EXPIRATION_MS, loadProducerState } from './producer/loadProducerState';
@@ -71,7 +72,7 @@ export async function loadLog(p: LoadLogParams, stats?: LoadStats): Promise<Log>
   for (const f of entries) {
     const parsed = parseSegmentFileName(f);
     if (!parsed || parsed.suffix !== '') continue;
-    if ((parsed.kind === 'index' || parsed.kind === 'timeindex') && !logBases.has(parsed.baseOffset)) {
+    if ((parsed.kind === 'index' || parsed.kind === 'timeindex' || parsed.kind === 'txnindex') && !logBases.has(parsed.baseOffset)) {
       logger.warn(
         `Found an orphaned index file ${path.join(dir, f)}, with no corresponding log file; deleting it`,
       );
@@ -174,6 +175,8 @@ export async function loadLog(p: LoadLogParams, stats?: LoadStats): Promise<Log>
     time: p.time,
     logger,
   });
+  // Recovery may have indexed markers of rolled segments again: their descriptors go once flushed.
+  for (const s of segments.slice(0, -1)) s.txnIndex.onBecomeInactive();
 
   log = new Log({
     ...p,
@@ -214,7 +217,9 @@ function sweep(p: LoadLogParams): number[] {
       disk.unlink(full);
     } else if (parsed.suffix === SWAP_FILE_SUFFIX) {
       if (parsed.kind === 'log') swapLogs.push(parsed.baseOffset);
-      else disk.unlink(full); // index files of a swap are rebuilt
+      // Index files of a swap are rebuilt, except its `.txnindex`: it was complete before the swap
+      // began (the cleaner flushes it first) and recovery does not rebuild it.
+      else if (parsed.kind !== 'txnindex') disk.unlink(full);
     }
   }
   return swapLogs.sort((a, b) => a - b);
@@ -244,7 +249,7 @@ async function completeSwap(
       s.deleteIfExists();
     }
   }
-  for (const f of [logFile(p.dir, base), offsetIndexFile(p.dir, base), timeIndexFile(p.dir, base)])
+  for (const f of [logFile(p.dir, base), offsetIndexFile(p.dir, base), timeIndexFile(p.dir, base), transactionIndexFile(p.dir, base)])
     disk.unlink(f);
   swap.changeFileSuffixes(SWAP_FILE_SUFFIX, '');
   const at = segments.findIndex((s) => s.baseOffset > base);

@@ -7,11 +7,12 @@ import { RecordsSlice, type FetchDataInfo } from './FetchDataInfo';
 import { FileRecords, type WriteMode } from './FileRecords';
 import type { LeaderEpochFileCache } from './LeaderEpochFileCache';
 import type { LogConfig } from './LogConfig';
-import { logFile, offsetIndexFile, timeIndexFile } from './LogFiles';
+import { logFile, offsetIndexFile, timeIndexFile, transactionIndexFile } from './LogFiles';
 import type { Logger } from '@samsa/common';
 import { OffsetIndex } from './OffsetIndex';
 import type { Time } from '@samsa/common';
 import { TimeIndex } from './TimeIndex';
+import { TransactionIndex, type TxnIndexSearchResult } from './TransactionIndex';
 import { IndexBuilder, checkBatch } from './segmentRecovery';
 
 /**
@@ -74,6 +75,8 @@ export class LogSegment {
     readonly log: FileRecords,
     private readonly _offsetIndex: OffsetIndex,
     private readonly _timeIndex: TimeIndex,
+    /** The segment's aborted transactions (`.txnindex`, created on the first ABORT marker). */
+    readonly txnIndex: TransactionIndex,
     readonly baseOffset: number,
     /** Kept per segment like Kafka's, but updated when the topic's config changes. */
     public indexIntervalBytes: number,
@@ -108,10 +111,12 @@ export class LogSegment {
     });
     const offsetIndex = new OffsetIndex(indexPath, baseOffset, config.segmentIndexBytes, active);
     const timeIndex = new TimeIndex(timeIndexPath, baseOffset, config.segmentIndexBytes, active);
+    const txnIndex = new TransactionIndex(baseOffset, transactionIndexFile(dir, baseOffset, suffix));
     return new LogSegment(
       log,
       offsetIndex,
       timeIndex,
+      txnIndex,
       baseOffset,
       config.indexIntervalBytes,
       config.randomSegmentJitter(),
@@ -183,6 +188,7 @@ export class LogSegment {
   /** Makes this the active segment: writable files, indexes preallocated for new entries. */
   makeActive(maxIndexSize: number): void {
     this.verifyIndexes();
+    this.txnIndex.onBecomeActive();
     this.log.makeMutable();
     this._offsetIndex.writable = true;
     this._timeIndex.writable = true;
@@ -240,6 +246,22 @@ export class LogSegment {
     }
     this.bytesSinceLastIndexEntry += records.length;
     return written;
+  }
+
+  /** An ABORT marker was appended here: its transaction goes into the `.txnindex` (Kafka's updateTxnIndex). */
+  updateTxnIndex(completedTxn: { producerId: number; firstOffset: number; lastOffset: number; isAborted: boolean }, lastStableOffset: number): void {
+    if (!completedTxn.isAborted) return;
+    this.txnIndex.append({
+      producerId: completedTxn.producerId,
+      firstOffset: completedTxn.firstOffset,
+      lastOffset: completedTxn.lastOffset,
+      lastStableOffset,
+    });
+  }
+
+  /** The aborted transactions of this segment that overlap [fetchOffset, upperBoundOffset). */
+  collectAbortedTxns(fetchOffset: number, upperBoundOffset: number): TxnIndexSearchResult {
+    return this.txnIndex.collectAbortedTxns(fetchOffset, upperBoundOffset);
   }
 
   /** The first batch whose last offset is >= `offset`, searching from the index's hint. */
@@ -372,6 +394,7 @@ export class LogSegment {
     const mapping = this.translateOffset(offset);
     this.offsetIndex.truncateTo(offset);
     this.timeIndex.truncateTo(offset);
+    this.txnIndex.truncateTo(offset);
     this.makeActive(this._offsetIndex.maxIndexSize);
     const bytesTruncated = mapping === null ? 0 : this.log.truncateTo(mapping.position);
     if (this.log.size === 0) {
@@ -409,7 +432,7 @@ export class LogSegment {
 
   /** fsync of the log and both indexes. */
   async flush(): Promise<void> {
-    await Promise.all([this.log.flush(), this._offsetIndex.flush(), this._timeIndex.flush()]);
+    await Promise.all([this.log.flush(), this._offsetIndex.flush(), this._timeIndex.flush(), this.txnIndex.flush()]);
   }
 
   /** Resolves when appended bytes are in the OS. */
@@ -425,6 +448,7 @@ export class LogSegment {
     this._timeIndex.trimToValidSize();
     this._offsetIndex.writable = false;
     this._timeIndex.writable = false;
+    this.txnIndex.onBecomeInactive();
     this.log.makeImmutable();
   }
 
@@ -480,6 +504,7 @@ export class LogSegment {
       this._offsetIndex.close();
       this._timeIndex.close();
     }
+    this.txnIndex.close();
     await this.log.close();
   }
 
@@ -488,12 +513,14 @@ export class LogSegment {
     this.log.closeHandlers();
     this._offsetIndex.closeHandler();
     this._timeIndex.closeHandler();
+    this.txnIndex.closeHandler();
   }
 
   deleteIfExists(): void {
     this.log.deleteIfExists();
     this._offsetIndex.deleteIfExists();
     this._timeIndex.deleteIfExists();
+    this.txnIndex.deleteIfExists();
   }
 
   /** Renames the three files from `oldSuffix` to `newSuffix` ('.deleted', '.cleaned', '.swap'). */
@@ -503,6 +530,7 @@ export class LogSegment {
     this.log.renameTo(swap(this.log.path));
     this._offsetIndex.renameTo(swap(this._offsetIndex.path));
     this._timeIndex.renameTo(swap(this._timeIndex.path));
+    this.txnIndex.renameTo(swap(this.txnIndex.path));
   }
 
   /** The partition directory was renamed. */
@@ -511,6 +539,7 @@ export class LogSegment {
     this.log.updateParentDir(move(this.log.path));
     this._offsetIndex.updatePath(move(this._offsetIndex.path));
     this._timeIndex.updatePath(move(this._timeIndex.path));
+    this.txnIndex.updatePath(dir);
   }
 
   get lastModified(): number {
@@ -521,6 +550,7 @@ export class LogSegment {
     this.log.setLastModified(ms);
     disk.setMtime(this._offsetIndex.path, ms);
     disk.setMtime(this._timeIndex.path, ms);
+    this.txnIndex.setMtime(ms);
   }
 
   /** The largest record timestamp, or undefined when there is none. */

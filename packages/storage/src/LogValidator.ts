@@ -93,16 +93,6 @@ export function validateMessagesAndAssignOffsets(
     const attributes = input.readInt16BE(pos + BatchField.ATTRIBUTES);
     if (fromClient && attributes & Attribute.CONTROL)
       throw invalidRecord('Clients are not allowed to write control records');
-    // Transactions (markers, the last stable offset, the coordinator) come with issue 15. Until
-    // then a transactional batch could open a transaction nothing ever closes: its producer would
-    // be fenced from plain writes and never expire. No client gets there (InitProducerId refuses a
-    // transactional id), so this refuses only forged batches.
-    if (fromClient && attributes & Attribute.TRANSACTIONAL) {
-      throw new KafkaError(
-        ErrorCode.INVALID_TXN_STATE,
-        'Transactional records are refused: this broker does not run transactions yet',
-      );
-    }
     // A producer id needs a sequence: the idempotence checks would take -1 for "no state".
     if (fromClient && input.readInt32BE(pos + BatchField.PRODUCER_ID) >= 0 && input.readInt32BE(pos + BatchField.BASE_SEQUENCE) < 0) {
       throw invalidRecord(
@@ -110,7 +100,8 @@ export function validateMessagesAndAssignOffsets(
       );
     }
     const codec = attributes & Attribute.COMPRESSION_MASK;
-    if (target !== null && codec !== target) recompress = true;
+    // Markers stay as the coordinator built them (never compressed; readers read them in place).
+    if (target !== null && codec !== target && (attributes & Attribute.CONTROL) === 0) recompress = true;
     check.walkBatch(input, pos, size, attributes, inflationLimit);
   });
   check.throwIfAny();
@@ -160,7 +151,8 @@ function recompressBatches(input: Buffer, codec: number, config: LogConfig): Buf
   const out: Buffer[] = [];
   eachBatch(input, (pos, size) => {
     const batch = input.subarray(pos, pos + size);
-    if ((batch.readInt16BE(BatchField.ATTRIBUTES) & Attribute.COMPRESSION_MASK) === codec) {
+    const attributes = batch.readInt16BE(BatchField.ATTRIBUTES);
+    if ((attributes & Attribute.COMPRESSION_MASK) === codec || (attributes & Attribute.CONTROL) !== 0) {
       out.push(batch);
       return;
     }

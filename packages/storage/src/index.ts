@@ -67,3 +67,14 @@ export {
   PRODUCER_SNAPSHOT_VERSION,
 } from './producer/ProducerSnapshot';
 export { DEFAULT_PRODUCER_ID_EXPIRATION_MS } from './producer/loadProducerState';
+export {
+  TransactionIndex,
+  decodeAbortedTxns,
+  encodeAbortedTxn,
+  ABORTED_TXN_SIZE,
+  CorruptIndexError,
+  type AbortedTxn,
+  type TxnIndexSearchResult,
+} from './TransactionIndex';
+export { readEndTxnMarker, type CompletedTxn, type EndTxnMarker, type TxnMetadata } from './producer/transactions';
+export type { CompletedTxnListener } from './producer/ProducerStateManager';

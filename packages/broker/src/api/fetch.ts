@@ -14,7 +14,8 @@ import { downConvertRecords } from './fetchDownConversion';
 import type { ApiHandlerEntry } from './types';
 
 /**
- * Fetch v0–11 for consumers (up to the high watermark) and followers (replicaId ≥ 0, up to the log
+ * Fetch v0–11 for consumers (up to the high watermark; read_committed, v4+, up to the last stable
+ * offset with the aborted transactions of what was read) and followers (replicaId ≥ 0, up to the log
  * end). Record bytes go from the segment to the response without decoding, except for clients that
  * asked for v0–3, which get legacy message sets (magic 0 for v0–1, magic 1 for v2–3), and ZSTD
  * batches before v10, which are UNSUPPORTED_COMPRESSION_TYPE as in Kafka; that conversion is bounded
@@ -50,6 +51,7 @@ export function fetchHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.Fe
         minBytes: Math.min(body.minBytes, fetchMaxBytes),
         maxBytes: fetchMaxBytes,
         partitions: requests,
+        isolationLevel: version >= 4 ? body.isolationLevel : 0,
         onLocalComplete: ctx.onApiLocalComplete,
       });
       const pool = ctx.onResponseSent ? deps.fetchBufferPool : undefined;
@@ -72,7 +74,7 @@ export function fetchHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.Fe
           highWatermark: r.highWatermark,
           lastStableOffset: r.lastStableOffset,
           logStartOffset: r.logStartOffset,
-          abortedTransactions: version >= 4 ? [] : null,
+          abortedTransactions: version >= 4 ? abortedTransactions(r) : null,
           preferredReadReplica: -1,
           recordSet: bytes.records,
         });
@@ -85,6 +87,17 @@ export function fetchHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.Fe
       };
     },
   };
+}
+
+/**
+ * v4+: read_committed answers the aborted transactions overlapping the bytes read (producer id and
+ * first offset: the consumer drops those producers' records up to their ABORT markers);
+ * read_uncommitted answers null, as Kafka does.
+ */
+function abortedTransactions(r: FetchPartitionResult): { producerId: number; firstOffset: number }[] | null {
+  const txns = r.abortedTransactions;
+  if (txns === undefined) return null;
+  return txns.map((t) => ({ producerId: t.producerId, firstOffset: t.firstOffset }));
 }
 
 /**

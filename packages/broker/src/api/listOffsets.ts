@@ -21,7 +21,7 @@ export function listOffsetsHandler(deps: BrokerDeps): ApiHandlerEntry<typeof Api
           name: t.name,
           partitions: t.partitions.map((p) => {
             try {
-              const found = lookup(deps, t.name, p, isReplica);
+              const found = lookup(deps, t.name, p, isReplica, ctx.header.apiVersion >= 2 ? body.isolationLevel : 0);
               return {
                 partitionIndex: p.partitionIndex,
                 errorCode: ErrorCode.NONE,
@@ -48,16 +48,26 @@ export function listOffsetsHandler(deps: BrokerDeps): ApiHandlerEntry<typeof Api
   };
 }
 
-function lookup(deps: BrokerDeps, topic: string, p: ListOffsetsRequestTopicsPartitions, isReplica: boolean) {
+function lookup(
+  deps: BrokerDeps,
+  topic: string,
+  p: ListOffsetsRequestTopicsPartitions,
+  isReplica: boolean,
+  isolationLevel: number,
+) {
   const partition = deps.replicaManager.leaderPartitionOrError(topic, p.partitionIndex);
   const current = p.currentLeaderEpoch ?? -1;
   if (current >= 0 && current !== partition.leaderEpoch) {
     throw new KafkaError(current < partition.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH);
   }
   const log = partition.log;
-  // Without transactions the last stable offset is the high watermark, so both isolation levels
-  // see the same LATEST.
-  const lastFetchable = isReplica ? log.writtenEndOffset : partition.highWatermark;
+  // Kafka's lastFetchableOffset: read_committed (isolation level 1, v2+) stops at the last stable
+  // offset, read_uncommitted at the high watermark, replicas at the log end.
+  const lastFetchable = isReplica
+    ? log.writtenEndOffset
+    : isolationLevel === 1
+      ? log.lastStableOffset
+      : partition.highWatermark;
   if (p.timestamp === LATEST_TIMESTAMP) return { timestamp: -1, offset: lastFetchable, leaderEpoch: partition.leaderEpoch };
   if (p.timestamp === EARLIEST_TIMESTAMP) return { timestamp: -1, offset: log.logStartOffset, leaderEpoch: partition.leaderEpoch };
   const found = log.fetchOffsetByTimestamp(p.timestamp);

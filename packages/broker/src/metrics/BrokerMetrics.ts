@@ -24,6 +24,8 @@ import { registerOpenTransactions } from './OpenTransactions';
  *                                           IsrExpandsPerSec (meters)
  *   kafka.log:type=Log,topic=T,partition=P LogEndOffset, LogStartOffset, NumLogSegments, Size:
  *                                           gauges of every log the LogManager holds
+ *   kafka.cluster:type=Partition,topic=T,partition=P LastStableOffsetLag: the high watermark minus
+ *                                           the last stable offset (open transactions hold it)
  *   kafka.log:type=LogManager              OfflineLogDirectoryCount (log dirs taken offline by an
  *                                           I/O error)
  *   kafka.log:type=ProducerStateManager    OngoingTransactionCount, OldestOngoingTransactionAgeMs
@@ -112,9 +114,35 @@ export class BrokerMetrics {
       },
     });
     this.cleanups.push(remove);
+    this.cleanups.push(
+      this.registry.addProvider({
+        domain: 'kafka.cluster',
+        type: 'Partition',
+        metrics: () => logManager.allLogs().map((log) => this.lastStableOffsetLagOf(log)),
+      }),
+    );
     this.registry
       .group('kafka.log', 'LogManager')
       .gauge('OfflineLogDirectoryCount', () => logManager.offlineLogDirs.length);
+  }
+
+  private readonly lsoLagMetrics = new WeakMap<Log, NamedMetric>();
+
+  /** Kafka's Partition gauge LastStableOffsetLag (its name built once per log). */
+  private lastStableOffsetLagOf(log: Log): NamedMetric {
+    let m = this.lsoLagMetrics.get(log);
+    if (m === undefined) {
+      const tp = log.topicPartition;
+      m = {
+        name: MetricName.of('kafka.cluster', 'Partition', 'LastStableOffsetLag', [
+          ['topic', tp.topic],
+          ['partition', String(tp.partition)],
+        ]),
+        metric: new Gauge(() => log.lastStableOffsetLag),
+      };
+      this.lsoLagMetrics.set(log, m);
+    }
+    return m;
   }
 
   private metricsOfLog(log: Log): NamedMetric[] {

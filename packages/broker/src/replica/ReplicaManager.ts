@@ -11,7 +11,17 @@ import {
   type StopReplicaRequestContent,
   type StopReplicaResponseContent,
 } from '@samsa/protocol';
-import { RecordsSlice, RecordValidationError, type AppendOrigin, type ConfigProps, type Log, type LogConfig, type LogManager } from '@samsa/storage';
+import {
+  RecordsSlice,
+  RecordValidationError,
+  type AbortedTxn,
+  type AppendOrigin,
+  type ConfigProps,
+  type Isolation,
+  type Log,
+  type LogConfig,
+  type LogManager,
+} from '@samsa/storage';
 import type { IsrUpdater } from './IsrUpdater';
 import { Partition, type EpochEndOffset, type LeaderAndIsrState } from './Partition';
 import type { MetadataCache } from '../metadata/MetadataCache';
@@ -67,6 +77,8 @@ export interface FetchPartitionResult {
   readonly lastStableOffset: number;
   readonly logStartOffset: number;
   readonly records: RecordsSlice | null;
+  /** A read_committed read's aborted transactions overlapping it; absent otherwise (Fetch answers null). */
+  readonly abortedTransactions?: readonly AbortedTxn[];
 }
 
 /** Partitions that became leader, and partitions that became follower, in one LeaderAndIsr. */
@@ -468,10 +480,18 @@ export class ReplicaManager {
     minBytes: number;
     maxBytes: number;
     partitions: readonly FetchPartitionRequest[];
+    /**
+     * Consumers' isolation level (Fetch v4+): 0 read_uncommitted, up to the high watermark; 1
+     * read_committed, up to the last stable offset, with the aborted transactions of the range.
+     */
+    isolationLevel?: number;
     /** Called before waiting in the fetch purgatory (request metrics: local time ends). */
     onLocalComplete?: () => void;
   }): Promise<FetchPartitionResult[]> {
-    const read = () => this.readFromLocalLog(req.partitions, req.maxBytes, req.replicaId);
+    const isolation: Isolation = req.replicaId >= 0 ? 'logEnd' : req.isolationLevel === 1 ? 'txnCommitted' : 'highWatermark';
+    // A read_committed fetch waiting in the purgatory reads again on every append (markers too) and
+    // high watermark move, counting the bytes below the last stable offset (Kafka's DelayedFetch).
+    const read = () => this.readFromLocalLog(req.partitions, req.maxBytes, req.replicaId, isolation);
     let first = read();
     if (req.replicaId >= 0) first = this.updateFollowerFetchState(req.replicaId, req.partitions, first);
     if (req.maxWaitMs <= 0 || req.partitions.length === 0 || fetchedBytes(first) >= req.minBytes || hasFetchError(first)) return first;
@@ -507,11 +527,16 @@ export class ReplicaManager {
       const moved = p.updateFollowerFetchState(replicaId, partitions[i].fetchOffset, this.now());
       if (moved) this.onPartitionChanged(p);
       this.maybeExpandIsr(p, replicaId);
-      return moved ? { ...r, highWatermark: p.highWatermark, lastStableOffset: p.highWatermark } : r;
+      return moved ? { ...r, highWatermark: p.highWatermark, lastStableOffset: p.log.lastStableOffset } : r;
     });
   }
 
-  private readFromLocalLog(partitions: readonly FetchPartitionRequest[], maxBytes: number, replicaId: number): FetchPartitionResult[] {
+  private readFromLocalLog(
+    partitions: readonly FetchPartitionRequest[],
+    maxBytes: number,
+    replicaId: number,
+    isolation: Isolation,
+  ): FetchPartitionResult[] {
     const isFollower = replicaId >= 0;
     let remaining = maxBytes;
     let first = true;
@@ -519,24 +544,22 @@ export class ReplicaManager {
       try {
         const p = this.leaderPartitionOrError(fp.topic, fp.partition);
         const limit = Math.min(fp.maxBytes, remaining);
-        const info = p.log.read(fp.fetchOffset, limit, {
-          isolation: isFollower ? 'logEnd' : 'highWatermark',
-          minOneMessage: first,
-        });
+        const info = p.log.read(fp.fetchOffset, limit, { isolation, minOneMessage: first });
         // A replica id outside the assignment reads nothing (see updateFollowerFetchState).
         const records = isFollower && !p.isFollowerReplica(replicaId) ? RecordsSlice.EMPTY : info.records;
         const size = records.sizeInBytes;
         if (size > 0) first = false;
         remaining = Math.max(0, remaining - size);
-        return {
+        const result: FetchPartitionResult = {
           topic: fp.topic,
           partition: fp.partition,
           errorCode: ErrorCode.NONE,
           highWatermark: p.highWatermark,
-          lastStableOffset: p.highWatermark,
+          lastStableOffset: p.log.lastStableOffset,
           logStartOffset: p.log.logStartOffset,
           records,
         };
+        return info.abortedTransactions === undefined ? result : { ...result, abortedTransactions: info.abortedTransactions };
       } catch (err) {
         const code = err instanceof KafkaError ? err.code : ErrorCode.UNKNOWN_SERVER_ERROR;
         if (!(err instanceof KafkaError)) this.o.logger.error(`fetch of ${key(fp.topic, fp.partition)} failed`, err);
@@ -546,7 +569,7 @@ export class ReplicaManager {
           partition: fp.partition,
           errorCode: code,
           highWatermark: p?.isLeader ? p.highWatermark : -1,
-          lastStableOffset: p?.isLeader ? p.highWatermark : -1,
+          lastStableOffset: p?.isLeader ? p.log.lastStableOffset : -1,
           logStartOffset: p?.isLeader ? p.log.logStartOffset : -1,
           records: null,
         };

@@ -2,6 +2,7 @@ import { ErrorCode, KafkaError } from '@samsa/protocol';
 import type { AppendOrigin } from '../LogValidator';
 import { ProducerStateEntry } from './ProducerStateEntry';
 import { inSequence, NO_PRODUCER_EPOCH, NO_SEQUENCE } from './sequences';
+import type { CompletedTxn, EndTxnMarker, TxnMetadata } from './transactions';
 
 /**
  * One producer's part of one append, checked before anything is written (Kafka's
@@ -16,11 +17,19 @@ import { inSequence, NO_PRODUCER_EPOCH, NO_SEQUENCE } from './sequences';
  *   sequence: Kafka 2.8 accepts it rather than answer UNKNOWN_PRODUCER_ID (KIP-360), so a producer
  *   whose state was deleted goes on without losing its id.
  *
+ * - transactions: a transactional batch opens the producer's transaction at its first offset unless
+ *   one is open; a plain batch while one is open is INVALID_TXN_STATE. An end-transaction marker
+ *   (a control batch the coordinator has the leader write, or replicated) closes it: an older
+ *   producer epoch is INVALID_PRODUCER_EPOCH, an older coordinator epoch than the last marker's
+ *   TRANSACTION_COORDINATOR_FENCED (followers only log both: the leader decided).
+ *
  * Coordinator appends (the group coordinator's offset commits) check the epoch only.
  */
 export class ProducerAppendInfo {
   /** The entry as it will be after this append. */
   readonly updatedEntry: ProducerStateEntry;
+  /** Transactions this append opened (null when none: no allocation for plain producer batches). */
+  startedTransactions: TxnMetadata[] | null = null;
 
   constructor(
     private readonly partition: string,
@@ -61,7 +70,43 @@ export class ProducerAppendInfo {
         `Expected transactional write from producer ${this.producerId} at offset ${firstOffset} in partition ${this.partition}`,
       );
     }
-    if (open === null && isTransactional) this.updatedEntry.currentTxnFirstOffset = firstOffset;
+    if (open === null && isTransactional) {
+      this.updatedEntry.currentTxnFirstOffset = firstOffset;
+      (this.startedTransactions ??= []).push({ producerId: this.producerId, firstOffset, lastOffset: null });
+    }
+  }
+
+  /**
+   * An end-transaction marker at `offset` (Kafka's appendEndTxnMarker): checked, then the
+   * producer's transaction ends. A marker with no open transaction (a transaction with no data here,
+   * or a retried marker) completes an empty transaction at its own offset, as Kafka's does.
+   */
+  appendEndTxnMarker(marker: EndTxnMarker, producerEpoch: number, offset: number, timestamp: number): CompletedTxn {
+    this.checkProducerEpoch(producerEpoch, offset);
+    this.checkCoordinatorEpoch(marker, offset);
+    const updated = this.updatedEntry;
+    let firstOffset = updated.currentTxnFirstOffset;
+    if (firstOffset === null) {
+      firstOffset = offset;
+      (this.startedTransactions ??= []).push({ producerId: this.producerId, firstOffset: offset, lastOffset: null });
+    }
+    updated.maybeUpdateProducerEpoch(producerEpoch);
+    updated.currentTxnFirstOffset = null;
+    updated.coordinatorEpoch = marker.coordinatorEpoch;
+    updated.lastTimestamp = timestamp;
+    return { producerId: this.producerId, firstOffset, lastOffset: offset, isAborted: marker.type === 0 };
+  }
+
+  private checkCoordinatorEpoch(marker: EndTxnMarker, offset: number): void {
+    if (this.updatedEntry.coordinatorEpoch <= marker.coordinatorEpoch) return;
+    const message =
+      `Invalid coordinator epoch for producer ${this.producerId} at offset ${offset} in partition ${this.partition}: ` +
+      `${marker.coordinatorEpoch} (zombie), ${this.updatedEntry.coordinatorEpoch} (current)`;
+    if (this.origin === 'replication') {
+      this.warn(message);
+      return;
+    }
+    throw new KafkaError(ErrorCode.TRANSACTION_COORDINATOR_FENCED, message);
   }
 
   private checkProducerEpoch(epoch: number, offset: number): void {

@@ -304,11 +304,14 @@ describe('ProducerStateManager in the log', () => {
     expect([retry.firstOffset, again.logEndOffset]).toEqual([0, 3]);
   });
 
-  test('transactional batches from clients are refused until transactions exist', () => {
+  test('a transactional batch opens its producer\'s transaction; a plain batch from it meanwhile is INVALID_TXN_STATE', () => {
     const log = newLog(dir, env);
     const txn = batchOf(2, { producerId: 4, producerEpoch: 0, baseSequence: 0, isTransactional: true });
-    expect(codeOf(() => log.appendAsLeader(txn, 0))).toBe(ErrorCode.INVALID_TXN_STATE);
-    expect(log.producerStateManager.isEmpty).toBe(true);
+    log.appendAsLeader(txn, 0);
+    expect(log.producerStateManager.lastEntry(4)).toMatchObject({ currentTxnFirstOffset: 0 });
+    const plain = batchOf(1, { producerId: 4, producerEpoch: 0, baseSequence: 2 });
+    expect(codeOf(() => log.appendAsLeader(plain, 0))).toBe(ErrorCode.INVALID_TXN_STATE);
+    expect(log.logEndOffset).toBe(2);
   });
 
   test('a log closed cleanly before producer state existed gets empty snapshots at its last two segments and its end', async () => {

@@ -9,6 +9,7 @@ import { ProducerAppendInfo } from './ProducerAppendInfo';
 import { CorruptSnapshotError, decodeProducerSnapshot, encodeProducerSnapshot } from './ProducerSnapshot';
 import { ProducerStateEntry, type BatchMetadata } from './ProducerStateEntry';
 import { incrementSequence } from './sequences';
+import { readEndTxnMarker, type CompletedTxn, type TxnMetadata } from './transactions';
 
 export interface ProducerStateManagerOptions {
   /** The partition's name, for messages. */
@@ -29,21 +30,42 @@ export interface ProducerAppendAnalysis {
   readonly updatedProducers: ReadonlyMap<number, ProducerAppendInfo>;
   /** A batch this append retries: the append is answered with it and writes nothing. */
   readonly duplicate: BatchMetadata | null;
+  /** The transactions the append's end-transaction markers end (null when it has none). */
+  readonly completedTxns: CompletedTxn[] | null;
 }
 
 /**
- * A batch with a producer id (> -1: the id's high word is not negative) that is not a transaction
- * marker. Markers (control batches) are the transactions issue's; nothing else writes them.
+ * Told of each transaction a marker ends, with the last stable offset at that point, before the
+ * state takes it (the log writes aborted ones to its segment's `.txnindex`).
  */
-function isProducerDataBatch(buf: Buffer, pos: number): boolean {
-  return (
-    buf.readInt32BE(pos + BatchField.PRODUCER_ID) >= 0 &&
-    (buf.readInt16BE(pos + BatchField.ATTRIBUTES) & Attribute.CONTROL) === 0
-  );
+export type CompletedTxnListener = (txn: CompletedTxn, lastStableOffset: number) => void;
+
+/** A batch with a producer id (> -1: the id's high word is not negative), data or marker. */
+function hasProducerId(buf: Buffer, pos: number): boolean {
+  return buf.readInt32BE(pos + BatchField.PRODUCER_ID) >= 0;
+}
+
+function isControlBatch(buf: Buffer, pos: number): boolean {
+  return (buf.readInt16BE(pos + BatchField.ATTRIBUTES) & Attribute.CONTROL) !== 0;
 }
 
 function lastSequenceOf(buf: Buffer, pos: number, firstSeq: number): number {
   return firstSeq < 0 ? firstSeq : incrementSequence(firstSeq, buf.readInt32BE(pos + BatchField.LAST_OFFSET_DELTA));
+}
+
+/**
+ * The control batch at `pos` (offsets assigned) into a producer's append: the transaction its marker
+ * ends, or null for an empty control batch (cleaned) or a control record that is no marker.
+ */
+function appendMarkerTo(info: ProducerAppendInfo, buf: Buffer, pos: number): CompletedTxn | null {
+  const marker = readEndTxnMarker(buf, pos);
+  if (marker === null) return null;
+  return info.appendEndTxnMarker(
+    marker,
+    buf.readInt16BE(pos + BatchField.PRODUCER_EPOCH),
+    readInt64(buf, pos + BatchField.BASE_OFFSET),
+    readInt64(buf, pos + BatchField.MAX_TIMESTAMP),
+  );
 }
 
 /** The batch at `pos` (offsets assigned) into a producer's append. */
@@ -74,6 +96,11 @@ function appendBatchTo(info: ProducerAppendInfo, buf: Buffer, pos: number): void
  * Producers leave the state when silent for transactional.id.expiration.ms, or when the log start
  * passes their last batch (retention, DeleteRecords).
  *
+ * Transactions: the transactions open in the partition (`ongoingTxns`, by first offset) and those
+ * a marker ended whose marker is not yet below the high watermark (`unreplicatedTxns`: a new leader
+ * might not have the marker) make the first unstable offset, the earliest first offset among them;
+ * the log's last stable offset is that, or the high watermark (Kafka's ProducerStateManager).
+ *
  * Snapshot files are written synchronously, without fsync except at close (they are small, and a
  * torn or missing one only means an older one is used and more of the log replayed), so that a
  * truncation deleting snapshots never races a write still in flight.
@@ -81,6 +108,10 @@ function appendBatchTo(info: ProducerAppendInfo, buf: Buffer, pos: number): void
 export class ProducerStateManager {
   private dir: string;
   private readonly producers = new Map<number, ProducerStateEntry>();
+  /** Open transactions by first offset. */
+  private readonly ongoingTxns = new Map<number, TxnMetadata>();
+  /** Ended transactions whose marker is at or above the high watermark, by first offset. */
+  private readonly unreplicatedTxns = new Map<number, TxnMetadata>();
   /** Offsets of the snapshot files on disk, ascending. */
   private snapshots: number[];
   private lastMapOffset = 0;
@@ -129,25 +160,41 @@ export class ProducerStateManager {
    */
   analyzeAppend(records: Buffer, origin: AppendOrigin): ProducerAppendAnalysis | null {
     let updated: Map<number, ProducerAppendInfo> | null = null;
+    let completedTxns: CompletedTxn[] | null = null;
     for (let pos = 0; pos < records.length; pos += 12 + records.readInt32BE(pos + BatchField.BATCH_LENGTH)) {
-      if (!isProducerDataBatch(records, pos)) continue;
+      if (!hasProducerId(records, pos)) continue;
       const producerId = readInt64(records, pos + BatchField.PRODUCER_ID);
+      if (isControlBatch(records, pos)) {
+        // Clients never get here (LogValidator refuses their control batches).
+        updated ??= new Map();
+        const completed = appendMarkerTo(this.appendInfoFor(updated, producerId, origin), records, pos);
+        if (completed !== null) (completedTxns ??= []).push(completed);
+        continue;
+      }
       if (origin === 'client') {
         const epoch = records.readInt16BE(pos + BatchField.PRODUCER_EPOCH);
         const firstSeq = records.readInt32BE(pos + BatchField.BASE_SEQUENCE);
         const lastSeq = lastSequenceOf(records, pos, firstSeq);
         const duplicate = this.producers.get(producerId)?.findDuplicateBatch(epoch, firstSeq, lastSeq) ?? null;
-        if (duplicate !== null) return { updatedProducers: updated ?? new Map(), duplicate };
+        if (duplicate !== null) return { updatedProducers: updated ?? new Map(), duplicate, completedTxns: null };
       }
       updated ??= new Map();
-      let info = updated.get(producerId);
-      if (info === undefined) {
-        info = this.prepareUpdate(producerId, origin);
-        updated.set(producerId, info);
-      }
-      appendBatchTo(info, records, pos);
+      appendBatchTo(this.appendInfoFor(updated, producerId, origin), records, pos);
     }
-    return updated === null ? null : { updatedProducers: updated, duplicate: null };
+    return updated === null ? null : { updatedProducers: updated, duplicate: null, completedTxns };
+  }
+
+  private appendInfoFor(
+    updated: Map<number, ProducerAppendInfo>,
+    producerId: number,
+    origin: AppendOrigin,
+  ): ProducerAppendInfo {
+    let info = updated.get(producerId);
+    if (info === undefined) {
+      info = this.prepareUpdate(producerId, origin);
+      updated.set(producerId, info);
+    }
+    return info;
   }
 
   /** Takes an append's producer states over, once its batches are in the log. */
@@ -155,12 +202,79 @@ export class ProducerStateManager {
     const current = this.producers.get(info.producerId);
     if (current) current.update(info.updatedEntry);
     else this.producers.set(info.producerId, info.updatedEntry);
+    if (info.startedTransactions !== null) {
+      for (const txn of info.startedTransactions) this.ongoingTxns.set(txn.firstOffset, txn);
+    }
   }
 
-  /** Applies an analysis (its batches were appended) and moves the map's end past them. */
-  applyAppend(analysis: ProducerAppendAnalysis | null, nextOffset: number): void {
-    if (analysis !== null) for (const info of analysis.updatedProducers.values()) this.update(info);
+  /**
+   * Applies an analysis (its batches were appended) and moves the map's end past them; each
+   * transaction a marker ended goes to `onCompleted` with the last stable offset it leaves, then
+   * out of the open ones (Kafka's Log.append).
+   */
+  applyAppend(analysis: ProducerAppendAnalysis | null, nextOffset: number, onCompleted?: CompletedTxnListener): void {
+    if (analysis !== null) {
+      for (const info of analysis.updatedProducers.values()) this.update(info);
+      if (analysis.completedTxns !== null) {
+        for (const txn of analysis.completedTxns) {
+          onCompleted?.(txn, this.lastStableOffset(txn));
+          this.completeTxn(txn);
+        }
+      }
+    }
     this.lastMapOffset = nextOffset;
+  }
+
+  /**
+   * The last stable offset once `completedTxn` ends: the first offset of the earliest transaction
+   * still open by another producer, else right after the marker (Kafka's lastStableOffset).
+   */
+  lastStableOffset(completedTxn: CompletedTxn): number {
+    let first = Infinity;
+    for (const txn of this.ongoingTxns.values()) {
+      if (txn.producerId !== completedTxn.producerId && txn.firstOffset < first) first = txn.firstOffset;
+    }
+    return first === Infinity ? completedTxn.lastOffset + 1 : first;
+  }
+
+  /** The transaction leaves the open ones; it stays unstable until its marker is below the HW. */
+  completeTxn(completedTxn: CompletedTxn): void {
+    const txn = this.ongoingTxns.get(completedTxn.firstOffset);
+    if (txn === undefined) {
+      this.opts.logger.warn(
+        `[ProducerStateManager partition=${this.opts.name}] Attempted to complete transaction ${JSON.stringify(completedTxn)} which was not started`,
+      );
+      return;
+    }
+    this.ongoingTxns.delete(completedTxn.firstOffset);
+    txn.lastOffset = completedTxn.lastOffset;
+    this.unreplicatedTxns.set(completedTxn.firstOffset, txn);
+  }
+
+  /** The high watermark moved: ended transactions whose marker is below it are stable. */
+  onHighWatermarkUpdated(highWatermark: number): void {
+    this.removeUnreplicatedTransactions(highWatermark);
+  }
+
+  private removeUnreplicatedTransactions(offset: number): void {
+    if (this.unreplicatedTxns.size === 0) return;
+    for (const [first, txn] of this.unreplicatedTxns) {
+      if (txn.lastOffset !== null && txn.lastOffset < offset) this.unreplicatedTxns.delete(first);
+    }
+  }
+
+  /** The earliest first offset of an open or unreplicated transaction, or null when none. */
+  get firstUnstableOffset(): number | null {
+    if (this.ongoingTxns.size === 0 && this.unreplicatedTxns.size === 0) return null;
+    let first = Infinity;
+    for (const k of this.ongoingTxns.keys()) if (k < first) first = k;
+    for (const k of this.unreplicatedTxns.keys()) if (k < first) first = k;
+    return first;
+  }
+
+  /** The open transactions (for tests, metrics and DescribeTransactions-style views). */
+  get openTransactions(): ReadonlyMap<number, TxnMetadata> {
+    return this.ongoingTxns;
   }
 
   updateMapEndOffset(offset: number): void {
@@ -171,11 +285,20 @@ export class ProducerStateManager {
    * Folds one batch in as a follower would (replay at load and after truncation: epochs and
    * sequences as written, no checks). `buf[pos…]` holds at least the batch's 61-byte header.
    */
-  replayBatch(buf: Buffer, pos: number): void {
-    if (isProducerDataBatch(buf, pos)) {
+  replayBatch(buf: Buffer, pos: number, onCompleted?: CompletedTxnListener): void {
+    if (hasProducerId(buf, pos)) {
       const info = this.prepareUpdate(readInt64(buf, pos + BatchField.PRODUCER_ID), 'replication');
-      appendBatchTo(info, buf, pos);
-      this.update(info);
+      if (isControlBatch(buf, pos)) {
+        const completed = appendMarkerTo(info, buf, pos);
+        this.update(info);
+        if (completed !== null) {
+          onCompleted?.(completed, this.lastStableOffset(completed));
+          this.completeTxn(completed);
+        }
+      } else {
+        appendBatchTo(info, buf, pos);
+        this.update(info);
+      }
     }
     this.lastMapOffset =
       readInt64(buf, pos + BatchField.BASE_OFFSET) + buf.readInt32BE(pos + BatchField.LAST_OFFSET_DELTA) + 1;
@@ -217,6 +340,8 @@ export class ProducerStateManager {
       return;
     }
     this.producers.clear();
+    this.ongoingTxns.clear();
+    this.unreplicatedTxns.clear();
     this.loadFromSnapshot(logStartOffset, now);
   }
 
@@ -237,6 +362,8 @@ export class ProducerStateManager {
           if (this.isProducerExpired(now, entry)) continue;
           if (entry.currentTxnFirstOffset === null && !entry.isEmpty && entry.lastDataOffset < logStartOffset) continue;
           this.producers.set(entry.producerId, entry);
+          const first = entry.currentTxnFirstOffset;
+          if (first !== null) this.ongoingTxns.set(first, { producerId: entry.producerId, firstOffset: first, lastOffset: null });
         }
         this.lastSnapOffset = offset;
         this.lastMapOffset = offset;
@@ -247,6 +374,7 @@ export class ProducerStateManager {
           `[ProducerStateManager partition=${this.opts.name}] Failed to load producer snapshot from '${file}': ${e.message}`,
         );
         this.producers.clear();
+        this.ongoingTxns.clear();
         this.deleteSnapshot(offset);
       }
     }
@@ -255,6 +383,8 @@ export class ProducerStateManager {
   /** Everything gone: the log starts over empty at `offset`. */
   truncateFullyAndStartAt(offset: number): void {
     this.producers.clear();
+    this.ongoingTxns.clear();
+    this.unreplicatedTxns.clear();
     for (const s of [...this.snapshots]) this.deleteSnapshot(s);
     this.lastSnapOffset = 0;
     this.lastMapOffset = offset;
@@ -272,6 +402,7 @@ export class ProducerStateManager {
       entry.removeBatchesOlderThan(logStartOffset);
       if (entry.isEmpty) this.producers.delete(producerId);
     }
+    this.removeUnreplicatedTransactions(logStartOffset);
     for (const offset of [...this.snapshots]) if (offset < logStartOffset) this.deleteSnapshot(offset);
     if (this.lastMapOffset < logStartOffset) this.lastMapOffset = logStartOffset;
     this.lastSnapOffset = this.latestSnapshotOffset ?? logStartOffset;

@@ -2,6 +2,7 @@ import type { Logger, Time } from '@samsa/common';
 import type { LogSegment } from '../LogSegment';
 import { ProducerStateManager } from './ProducerStateManager';
 import { rebuildProducerStateAsync } from './rebuildProducerState';
+import { CorruptIndexError } from '../TransactionIndex';
 
 /** transactional.id.expiration.ms's default: 7 days. */
 export const DEFAULT_PRODUCER_ID_EXPIRATION_MS = 7 * 24 * 60 * 60 * 1000;
@@ -50,14 +51,32 @@ export async function loadProducerState(p: LoadProducerStateParams): Promise<Pro
     psm.updateMapEndOffset(p.logEndOffset);
     return psm;
   }
-  const trusted = p.hadCleanShutdown ? p.logEndOffset : Math.min(p.recoveryPoint, p.logEndOffset);
-  psm.truncateAndReload(p.logStartOffset, Math.max(trusted, p.logStartOffset), p.time.milliseconds());
+  const trusted = Math.max(
+    p.hadCleanShutdown ? p.logEndOffset : Math.min(p.recoveryPoint, p.logEndOffset),
+    p.logStartOffset,
+  );
+  psm.truncateAndReload(p.logStartOffset, trusted, p.time.milliseconds());
+  // After a crash the `.txnindex` files may hold entries of markers the log lost, or miss some the
+  // log has: they are cut back to what was flushed, and the markers after it indexed again.
+  const txnIndexFrom = p.hadCleanShutdown ? Infinity : trusted;
+  if (!p.hadCleanShutdown) {
+    for (const s of p.segments) {
+      try {
+        s.txnIndex.sanityCheck();
+        s.txnIndex.truncateTo(trusted);
+      } catch (e) {
+        if (!(e instanceof CorruptIndexError)) throw e;
+        p.logger.warn(`${e.message}; emptying it, the markers after ${trusted} are indexed again`);
+        s.txnIndex.reset();
+      }
+    }
+  }
   const from = psm.mapEndOffset;
   const start = p.time.hiResMs();
   const segments = p.segments.filter(
     (s, i) => s.baseOffset < p.logEndOffset && (i + 1 === p.segments.length || p.segments[i + 1].baseOffset > from),
   );
-  await rebuildProducerStateAsync(psm, segments, p.logEndOffset);
+  await rebuildProducerStateAsync(psm, segments, p.logEndOffset, txnIndexFrom);
   if (from < p.logEndOffset) {
     p.logger.info(
       `Reloaded producer state of ${p.name} from offset ${from} to ${p.logEndOffset} in ${(p.time.hiResMs() - start).toFixed(1)} ms (${psm.activeProducers.size} producer ids)`,
