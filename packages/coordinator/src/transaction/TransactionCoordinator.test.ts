@@ -122,9 +122,14 @@ describe('TransactionCoordinator', () => {
     await expect(h.coordinator.handleEndTransaction(ID, producerId, producerEpoch, 'ABORT')).resolves.toBe(
       ErrorCode.CONCURRENT_TRANSACTIONS,
     );
-    await expect(
-      h.coordinator.handleAddPartitionsToTransaction(ID, producerId, producerEpoch, [T1]),
-    ).resolves.toBe(ErrorCode.CONCURRENT_TRANSACTIONS);
+    // AddPartitions waits up to 50 ms for the completion, then answers as Kafka does
+    const adding = h.coordinator.handleAddPartitionsToTransaction(ID, producerId, producerEpoch, [T1]);
+    let answered: number | undefined;
+    void adding.then((e) => (answered = e));
+    await settle(h.timer, 40);
+    expect(answered).toBeUndefined();
+    await settle(h.timer, 10);
+    expect(answered).toBe(ErrorCode.CONCURRENT_TRANSACTIONS);
     expect((await h.coordinator.handleInitProducerId(ID, 60000, null)).errorCode).toBe(
       ErrorCode.CONCURRENT_TRANSACTIONS,
     );
@@ -213,6 +218,22 @@ describe('TransactionCoordinator', () => {
     const toT0 = h.cluster.sent.filter((s) => s.partitions.includes('txn-0')).map((s) => s.brokerId);
     expect(toT0[toT0.length - 1]).toBe(3);
     expect(h.cluster.sent.some((s) => s.partitions.includes('deleted-0'))).toBe(false);
+  });
+
+  it("AddPartitions right after a commit is answered once the commit completes, not with CONCURRENT_TRANSACTIONS", async () => {
+    const h = await ready();
+    const p = await h.coordinator.handleInitProducerId(ID, 60000, null);
+    await h.coordinator.handleAddPartitionsToTransaction(ID, p.producerId, p.producerEpoch, [T0]);
+    await expect(h.coordinator.handleEndTransaction(ID, p.producerId, p.producerEpoch, 'COMMIT')).resolves.toBe(ErrorCode.NONE);
+    // the markers are not written yet (they go out on the send loop's next turn)
+    const adding = h.coordinator.handleAddPartitionsToTransaction(ID, p.producerId, p.producerEpoch, [T1]);
+    let answered: number | undefined;
+    void adding.then((e) => (answered = e));
+    await new Promise((r) => setImmediate(r));
+    expect(answered).toBeUndefined();
+    await settle(h.timer); // the marker goes out, CompleteCommit is written: no time passes on the clock
+    expect(answered).toBe(ErrorCode.NONE);
+    expect(h.store.records(0).map(([, s]) => s)).toEqual(['Empty', 'Ongoing', 'PrepareCommit', 'CompleteCommit', 'Ongoing']);
   });
 
   it('a marker whose partition has no leader waits with the retry backoff, not in a busy loop', async () => {

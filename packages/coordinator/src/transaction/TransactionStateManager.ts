@@ -105,6 +105,8 @@ export class TransactionStateManager {
   private transactionTopicPartitionCount: number;
   private scheduler: Promise<void> = Promise.resolve();
   private shuttingDown = false;
+  /** Who waits for an id's next transition to end (awaitTransitionEnd), by transactional id. */
+  private readonly transitionWaiters = new Map<string, Array<() => void>>();
   /** Load times (ms) of the partitions loaded so far: Kafka's partition-load-time sensor. */
   readonly partitionLoadTimes: number[] = [];
 
@@ -226,14 +228,47 @@ export class TransactionStateManager {
         after.transactionMetadata.completeTransitionTo(newMetadata);
         this.logger.debug(`Updating ${transactionalId}'s transaction state to ${newMetadata.txnState} succeeded`);
       }
+      this.notifyTransitionEnd(transactionalId);
     } else if (!isLookupError(after) && after !== null && after.coordinatorEpoch === coordinatorEpoch) {
       if (retryOnError(responseError)) {
         this.logger.info(`TransactionalId ${transactionalId} append transaction log for ${newMetadata.txnState} failed with error ${responseError}, retrying`);
       } else {
         after.transactionMetadata.pendingState = null;
+        this.notifyTransitionEnd(transactionalId);
       }
     }
     return responseError;
+  }
+
+  /**
+   * Resolves when a transition of `transactionalId` ends (written and adopted, or given up), when
+   * its partition is unloaded, or after `maxWaitMs`, whichever comes first. The caller looks at the
+   * state again afterwards; nothing is promised about it.
+   */
+  awaitTransitionEnd(transactionalId: string, maxWaitMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        timeout.cancel();
+        const list = this.transitionWaiters.get(transactionalId);
+        const rest = list?.filter((w) => w !== finish) ?? [];
+        if (rest.length > 0) this.transitionWaiters.set(transactionalId, rest);
+        else this.transitionWaiters.delete(transactionalId);
+        resolve();
+      };
+      const timeout = this.timer.schedule(maxWaitMs, finish);
+      const list = this.transitionWaiters.get(transactionalId) ?? [];
+      list.push(finish);
+      this.transitionWaiters.set(transactionalId, list);
+    });
+  }
+
+  private notifyTransitionEnd(transactionalId: string): void {
+    const list = this.transitionWaiters.get(transactionalId);
+    if (list === undefined) return;
+    for (const w of [...list]) w();
   }
 
   // ---- loading and unloading ----------------------------------------------------------------------
@@ -303,6 +338,7 @@ export class TransactionStateManager {
     const entry = this.transactionMetadataCache.get(partitionId);
     if (entry && (coordinatorEpoch === null || entry.coordinatorEpoch <= coordinatorEpoch)) {
       this.transactionMetadataCache.delete(partitionId);
+      for (const id of entry.metadataPerTransactionalId.keys()) this.notifyTransitionEnd(id);
       this.logger.info(`Unloaded transaction metadata of ${entry.metadataPerTransactionalId.size} ids of ${tp} on become-follower transition`);
     } else {
       this.logger.info(`No cached transaction metadata found for ${tp} during become-follower transition`);
