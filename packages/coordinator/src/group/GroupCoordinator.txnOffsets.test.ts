@@ -159,6 +159,14 @@ describe('TxnOffsetCommit', () => {
     expect(h.coordinator.handleDescribeGroup(G).summary.state).toBe('Empty');
   });
 
+  test('aMarkerForAGroupDeletedMeanwhileForgetsTheGroupForTheProducer', async () => {
+    await txnCommit(offsets([['t', 0, 9]]));
+    expect(h.manager.isGroupOpenForProducer(PID, G)).toBe(true);
+    expect(h.coordinator.handleDeleteGroups([G]).get(G)).toBe(E.NONE);
+    await endTxn(true);
+    expect(h.manager.isGroupOpenForProducer(PID, G)).toBe(false);
+  });
+
   test('aMarkerOfAnotherProducerOrAnotherPartitionLeavesThePendingOffsets', async () => {
     await txnCommit(offsets([['t', 0, 9]]));
     await endTxn(true, PID + 1);

@@ -409,9 +409,13 @@ export class GroupMetadataManager {
         this.logger.info(
           `Group ${groupId} has moved away from ${this.brokerId} after transaction marker was written but before the cache was updated. The cache on the new group owner will be updated instead.`,
         );
+        this.removeProducerGroup(producerId, groupId);
         continue;
       }
-      if (group.is('Dead')) continue;
+      if (group.is('Dead')) {
+        this.removeProducerGroup(producerId, groupId);
+        continue;
+      }
       group.offsets.completePendingTxnOffsetCommit(producerId, isCommit);
       this.removeProducerGroup(producerId, groupId);
     }
@@ -639,6 +643,7 @@ export class GroupMetadataManager {
       }));
       if (group.is('Dead') && this.groupMetadataCache.get(group.groupId) === group) {
         this.groupMetadataCache.delete(group.groupId);
+        this.removeGroupFromAllProducers(group.groupId);
         if (group.generationId > 0)
           tombstones.push({ key: groupMetadataKey(group.groupId), value: null, timestamp: now });
       }
