@@ -99,7 +99,11 @@ export class Cleaner {
       log.config.segmentIndexBytes,
       c.firstUncleanableOffset,
     );
-    for (const group of groups) await this.cleanSegments(log, group, deleteHorizonMs, stats);
+    // One for the whole round, as Kafka's doClean: a marker in a later group must know the
+    // transaction data an earlier group kept, or it would go while that data stays (and a replay
+    // would find the transaction open for good).
+    const txns = new CleanedTransactionMetadata();
+    for (const group of groups) await this.cleanSegments(log, group, deleteHorizonMs, stats, txns);
     return { endOffset, stats };
   }
 
@@ -182,6 +186,7 @@ export class Cleaner {
     segments: LogSegment[],
     deleteHorizonMs: number,
     stats: CleanerStats,
+    txns: CleanedTransactionMetadata,
   ): Promise<void> {
     const base = segments[0].baseOffset;
     for (const f of [
@@ -203,7 +208,6 @@ export class Cleaner {
     for (const [producerId, entry] of log.producerStateManager.activeProducers) {
       lastRecords.set(producerId, { lastDataOffset: entry.isEmpty ? null : entry.lastDataOffset, producerEpoch: entry.producerEpoch });
     }
-    const txns = new CleanedTransactionMetadata();
     txns.cleanedIndex = cleaned.txnIndex;
     try {
       for (let i = 0; i < segments.length; i++) {

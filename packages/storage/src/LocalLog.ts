@@ -145,6 +145,23 @@ export class LocalLog {
     return { messageOffset: offset, segmentBaseOffset: a.baseOffset, relativePositionInSegment: a.size };
   }
 
+  /**
+   * Where a read of `fetchSize` bytes from `start` ends, as an offset no smaller than the last one
+   * read (Kafka's LogSegment.fetchUpperBoundOffset, then the next segment's base, then the log
+   * end): the bound of the aborted transactions a read_committed fetch answers.
+   */
+  fetchUpperBoundOffset(start: LogOffsetMetadata, fetchSize: number): number {
+    const idx = this.floorIndex(start.segmentBaseOffset);
+    const segment = this.segments[idx];
+    if (segment === undefined || segment.baseOffset !== start.segmentBaseOffset) return this.logEndOffset;
+    const entry = segment.offsetIndex.fetchUpperBoundOffset(
+      { offset: start.messageOffset, position: start.relativePositionInSegment },
+      fetchSize,
+    );
+    if (entry !== null) return entry.offset;
+    return this.segments[idx + 1]?.baseOffset ?? this.logEndOffset;
+  }
+
   /** Index of the last segment with base offset <= offset, or -1. */
   floorIndex(offset: number): number {
     let lo = 0;

@@ -281,8 +281,9 @@ export class Log {
    */
   collectAbortedTransactions(startOffset: number, upperBoundOffset: number): AbortedTxn[] {
     const out: AbortedTxn[] = [];
-    const segments = this.local.logSegments(startOffset, Number.MAX_SAFE_INTEGER);
-    for (const segment of segments) {
+    for (let i = Math.max(0, this.local.floorIndex(startOffset)); ; i++) {
+      const segment = this.local.segmentAt(i);
+      if (segment === undefined) break;
       const r = segment.collectAbortedTxns(startOffset, upperBoundOffset);
       for (const t of r.abortedTransactions) out.push(t);
       if (r.isComplete) break;
@@ -712,9 +713,15 @@ export class Log {
       }
       const info = this.local.read(startOffset, maxLength, max, opts.minOneMessage ?? true);
       if (isolation !== 'txnCommitted' || opts.maxOffset !== undefined) return info;
-      // The aborted transactions of what was read: up to the read's bound (Kafka bounds by the
-      // offset index entry after the bytes read; a wider bound only adds entries the consumer skips).
-      return { ...info, abortedTransactions: this.collectAbortedTransactions(startOffset, max.messageOffset) };
+      // The aborted transactions of what was read (Kafka's addAbortedTransactions): up to the
+      // offset index entry past the bytes read, else the next segment's base, else the log end.
+      // Bounded by the LSO alone, a consumer catching up would get every aborted transaction of
+      // the rest of the log with each fetch.
+      const upperBound = Math.min(
+        this.local.fetchUpperBoundOffset(info.fetchOffsetMetadata, info.records.sizeInBytes),
+        max.messageOffset,
+      );
+      return { ...info, abortedTransactions: this.collectAbortedTransactions(startOffset, upperBound) };
     });
   }
 
@@ -780,9 +787,12 @@ export class Log {
       this.local.truncateTo(targetOffset);
       this._leaderEpochCache.truncateFromEnd(targetOffset);
       this._logStartOffset = Math.min(targetOffset, this._logStartOffset);
-      this.updateHighWatermark(Math.min(this._highWatermark, targetOffset));
       this.resetWrittenEnd();
       this.reloadProducerState();
+      // after the reload, as Kafka's completeTruncation: the high watermark update also drops the
+      // transactions the replay completed below it from the unreplicated ones (else the LSO falls
+      // back to their first offsets until the high watermark next moves)
+      this.updateHighWatermark(Math.min(this._highWatermark, targetOffset));
       this.updateFirstUnstableOffset();
       return true;
     });

@@ -1,6 +1,12 @@
 import { existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { buildEndTxnMarkerBatch, ControlRecordType, decodeBatches, ErrorCode, KafkaError } from '@samsa/protocol';
+import {
+  buildEndTxnMarkerBatch,
+  ControlRecordType,
+  decodeBatches,
+  ErrorCode,
+  KafkaError,
+} from '@samsa/protocol';
 import { disk } from './disk';
 import type { Log } from './Log';
 import { batchOf, config, newLog, reopen, tempDir, testEnv, type TestEnv } from './testing/helpers';
@@ -29,6 +35,12 @@ function marker(type: 0 | 1, o: { pid?: number; epoch?: number; coordinatorEpoch
   });
 }
 
+/** `batch` with its base offset set to `offset` (what a follower receives from its leader). */
+function buildBatchAt(offset: number, batch: Buffer): Buffer {
+  batch.writeBigInt64BE(BigInt(offset), 0);
+  return batch;
+}
+
 const COMMIT = ControlRecordType.COMMIT;
 const ABORT = ControlRecordType.ABORT;
 
@@ -44,8 +56,16 @@ function codeOf(fn: () => unknown): number | null {
 
 /** The `.txnindex` bytes of the sample (transactions.txt, txn-0 after T4 was aborted). */
 const SAMPLE_TXN0_HEX =
-  '0000000000000000' + '03e8000000000000' + '0003000000000000' + '0004000000000000' + '0005' +
-  '0000000000000000' + '03e8000000000000' + '0005000000000000' + '0006000000000000' + '0007';
+  '0000000000000000' +
+  '03e8000000000000' +
+  '0003000000000000' +
+  '0004000000000000' +
+  '0005' +
+  '0000000000000000' +
+  '03e8000000000000' +
+  '0005000000000000' +
+  '0006000000000000' +
+  '0007';
 
 describe('TransactionIndex', () => {
   let dir: string;
@@ -72,7 +92,9 @@ describe('TransactionIndex', () => {
     expect(index.collectAbortedTxns(11, 25).abortedTransactions.map((t) => t.producerId)).toEqual([2]);
     expect(index.collectAbortedTxns(0, 12)).toMatchObject({ isComplete: true });
     expect(index.collectAbortedTxns(0, 100)).toMatchObject({ isComplete: false });
-    expect(() => index.append({ producerId: 4, firstOffset: 1, lastOffset: 40, lastStableOffset: 41 })).toThrow();
+    expect(() =>
+      index.append({ producerId: 4, firstOffset: 1, lastOffset: 40, lastStableOffset: 41 }),
+    ).toThrow();
     index.truncateTo(20);
     expect(index.allAbortedTxns.map((t) => t.producerId)).toEqual([1]);
     index.close();
@@ -131,7 +153,9 @@ describe('transactions in the log', () => {
     const committed = log.read(0, 1 << 20, { isolation: 'txnCommitted' });
     const batches = decodeBatches(await committed.records.read());
     expect(batches.map((b) => b.header.baseOffset)).toEqual([0, 2, 3, 4]);
-    expect(committed.abortedTransactions).toEqual([{ producerId: PID, firstOffset: 3, lastOffset: 4, lastStableOffset: 5 }]);
+    expect(committed.abortedTransactions).toEqual([
+      { producerId: PID, firstOffset: 3, lastOffset: 4, lastStableOffset: 5 },
+    ]);
     const uncommitted = log.read(0, 1 << 20, { isolation: 'highWatermark' });
     expect(uncommitted.abortedTransactions).toBeUndefined();
     expect(decodeBatches(await uncommitted.records.read()).length).toBe(5);
@@ -148,15 +172,18 @@ describe('transactions in the log', () => {
     // Clients never write markers.
     expect(codeOf(() => log.appendAsLeader(marker(COMMIT), 0))).toBe(ErrorCode.INVALID_RECORD);
     log.appendAsLeader(marker(COMMIT, { coordinatorEpoch: 3 }), 0, 'coordinator');
-    expect(log.producerStateManager.lastEntry(PID)).toMatchObject({ coordinatorEpoch: 3, currentTxnFirstOffset: null });
+    expect(log.producerStateManager.lastEntry(PID)).toMatchObject({
+      coordinatorEpoch: 3,
+      currentTxnFirstOffset: null,
+    });
     // A zombie coordinator, then a zombie producer epoch.
     expect(codeOf(() => log.appendAsLeader(marker(ABORT, { coordinatorEpoch: 2 }), 0, 'coordinator'))).toBe(
       ErrorCode.TRANSACTION_COORDINATOR_FENCED,
     );
     log.appendAsLeader(txn(0, 1, { epoch: 1 }), 0);
-    expect(codeOf(() => log.appendAsLeader(marker(ABORT, { epoch: 0, coordinatorEpoch: 3 }), 0, 'coordinator'))).toBe(
-      ErrorCode.INVALID_PRODUCER_EPOCH,
-    );
+    expect(
+      codeOf(() => log.appendAsLeader(marker(ABORT, { epoch: 0, coordinatorEpoch: 3 }), 0, 'coordinator')),
+    ).toBe(ErrorCode.INVALID_PRODUCER_EPOCH);
     // A follower takes what the leader wrote.
     expect(log.logEndOffset).toBe(3);
     log.appendAsLeader(marker(ABORT, { epoch: 1, coordinatorEpoch: 3 }), 0, 'coordinator');
@@ -209,7 +236,10 @@ describe('transactions in the log', () => {
     const again = await reopen(partDir(), env, { hadCleanShutdown: true, recoveryPoint: 3 });
     again.highWatermark = 3;
     expect(again.lastStableOffset).toBe(2);
-    expect(again.producerStateManager.lastEntry(PID)).toMatchObject({ currentTxnFirstOffset: 2, coordinatorEpoch: 7 });
+    expect(again.producerStateManager.lastEntry(PID)).toMatchObject({
+      currentTxnFirstOffset: 2,
+      coordinatorEpoch: 7,
+    });
     // The snapshot's coordinator epoch still fences a zombie coordinator.
     expect(codeOf(() => again.appendAsLeader(marker(ABORT, { coordinatorEpoch: 6 }), 0, 'coordinator'))).toBe(
       ErrorCode.TRANSACTION_COORDINATOR_FENCED,
@@ -234,7 +264,13 @@ describe('transactions in the log', () => {
     log.closeHandlers();
     // The index lost its last entry and a stray one is in its place: recovery cuts and rebuilds it.
     const torn = Buffer.from(before.index, 'hex');
-    writeFileSync(txnIndexOf(), Buffer.concat([torn.subarray(0, 34), encodeAbortedTxn({ producerId: 5, firstOffset: 6, lastOffset: 99, lastStableOffset: 100 })]));
+    writeFileSync(
+      txnIndexOf(),
+      Buffer.concat([
+        torn.subarray(0, 34),
+        encodeAbortedTxn({ producerId: 5, firstOffset: 6, lastOffset: 99, lastStableOffset: 100 }),
+      ]),
+    );
     const again = await reopen(partDir(), env, { hadCleanShutdown: false, recoveryPoint: 5 });
     again.highWatermark = again.logEndOffset;
     expect(again.lastStableOffset).toBe(before.lso);
@@ -243,7 +279,8 @@ describe('transactions in the log', () => {
     again.closeHandlers();
     // With no snapshot and the index gone: rebuilt from the whole log.
     unlinkSync(txnIndexOf());
-    for (const f of ['00000000000000000008.snapshot']) if (existsSync(path.join(partDir(), f))) unlinkSync(path.join(partDir(), f));
+    for (const f of ['00000000000000000008.snapshot'])
+      if (existsSync(path.join(partDir(), f))) unlinkSync(path.join(partDir(), f));
     // (A fresh environment: the handlers closed under the first two logs' feet take theirs offline.)
     const third = await reopen(partDir(), testEnv(), { hadCleanShutdown: false, recoveryPoint: 0 });
     third.highWatermark = third.logEndOffset;
@@ -266,12 +303,16 @@ describe('transactions in the log', () => {
     await env.scheduler.runDue();
     expect(existsSync(txnIndexOf(0))).toBe(false);
     expect(existsSync(`${txnIndexOf(0)}.deleted`)).toBe(false);
-    expect(log.collectAbortedTransactions(2, 4)).toEqual([{ producerId: PID, firstOffset: 2, lastOffset: 3, lastStableOffset: 4 }]);
+    expect(log.collectAbortedTransactions(2, 4)).toEqual([
+      { producerId: PID, firstOffset: 2, lastOffset: 3, lastStableOffset: 4 },
+    ]);
     log.renameDir('test-0.abc-delete');
     expect(existsSync(path.join(dir, 'test-0.abc-delete', '00000000000000000002.txnindex'))).toBe(true);
     log.appendAsLeader(txn(2), 0); // 4
     log.appendAsLeader(marker(ABORT), 0, 'coordinator'); // 5: appended to the moved file
-    expect(decodeAbortedTxns(readFileSync(path.join(dir, 'test-0.abc-delete', '00000000000000000002.txnindex')))).toHaveLength(2);
+    expect(
+      decodeAbortedTxns(readFileSync(path.join(dir, 'test-0.abc-delete', '00000000000000000002.txnindex'))),
+    ).toHaveLength(2);
     await log.close();
   });
 
@@ -282,7 +323,11 @@ describe('transactions in the log', () => {
     log.highWatermark = log.logEndOffset;
     await log.whenWritten();
     const [data, control] = decodeBatches(await log.read(0, 1 << 20).records.read());
-    expect([data.header.attributes & 7, control.header.attributes & 7, control.header.attributes & 0x20]).toEqual([1, 0, 0x20]);
+    expect([
+      data.header.attributes & 7,
+      control.header.attributes & 7,
+      control.header.attributes & 0x20,
+    ]).toEqual([1, 0, 0x20]);
     expect(log.lastStableOffset).toBe(2);
     expect(log.collectAbortedTransactions(0, 2)).toHaveLength(1);
     await log.close();
@@ -299,7 +344,9 @@ describe('transactions in the log', () => {
     expect(decodeAbortedTxns(readFileSync(txnIndexOf(0)))).toHaveLength(1);
     log.truncateTo(1); // segment 0 active again: the entry goes, appends reopen the file
     log.appendAsLeader(marker(ABORT), 0, 'coordinator');
-    expect(decodeAbortedTxns(readFileSync(txnIndexOf(0)))).toEqual([{ producerId: PID, firstOffset: 0, lastOffset: 1, lastStableOffset: 2 }]);
+    expect(decodeAbortedTxns(readFileSync(txnIndexOf(0)))).toEqual([
+      { producerId: PID, firstOffset: 0, lastOffset: 1, lastStableOffset: 2 },
+    ]);
     await log.close();
     expect(disk.openFiles()).not.toContain(txnIndexOf(0));
   });
@@ -318,5 +365,36 @@ describe('transactions in the log', () => {
     );
     await leader.close();
     await follower.close();
+  });
+  test('a small read_committed read answers the aborted transactions of what it read, not of the rest of the log', async () => {
+    const log = newLog(dir, env, config({ segmentBytes: 4000 }));
+    for (let i = 0; i < 200; i++) {
+      log.appendAsLeader(txn(i), 0);
+      log.appendAsLeader(marker(ABORT), 0, 'coordinator');
+    }
+    log.highWatermark = log.logEndOffset;
+    await log.whenWritten();
+    expect(log.numberOfSegments).toBeGreaterThan(5);
+    const secondSegmentBase = log.logSegments()[1].baseOffset;
+    const info = log.read(0, 100, { isolation: 'txnCommitted', minOneMessage: true });
+    // Kafka's bound: the offset index entry past the bytes read, else the next segment's base
+    const aborted = info.abortedTransactions ?? [];
+    expect(aborted.length).toBeGreaterThan(0);
+    expect(aborted.length).toBeLessThanOrEqual(secondSegmentBase / 2 + 1);
+    expect(aborted.every((t) => t.firstOffset < secondSegmentBase)).toBe(true);
+    await log.close();
+  });
+
+  test("a follower's truncation keeps the LSO at the high watermark when every transaction below it ended", async () => {
+    const log = newLog(dir, env);
+    log.appendAsFollower(buildBatchAt(0, txn(0)));
+    log.appendAsFollower(buildBatchAt(1, marker(COMMIT)));
+    for (let i = 2; i < 8; i++) log.appendAsFollower(buildBatchAt(i, batchOf(1)));
+    await log.whenWritten();
+    log.highWatermark = 5;
+    expect(log.lastStableOffset).toBe(5);
+    log.truncateTo(6);
+    expect([log.highWatermark, log.lastStableOffset]).toEqual([5, 5]);
+    await log.close();
   });
 });
