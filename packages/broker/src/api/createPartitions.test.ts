@@ -31,6 +31,10 @@ describe('checkPartitionsRequest', () => {
     expect(code(() => checkPartitionsRequest('t', new Map(), 3, null, brokerIds))).toBe(
       ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
     );
+    // a count whose assignment cannot fit in ZooKeeper's znode is refused before any placement
+    expect(code(() => checkPartitionsRequest('t', existing, 0x7fffffff, null, brokerIds))).toBe(
+      ErrorCode.INVALID_PARTITIONS,
+    );
     const moving = new Map([[0, replicaAssignment([0, 1], [2], [1])]]);
     expect(code(() => checkPartitionsRequest('t', moving, 3, null, brokerIds))).toBe(
       ErrorCode.REASSIGNMENT_IN_PROGRESS,

@@ -3,7 +3,7 @@ import { ApiKey, ErrorCode, KafkaError } from '@samsa/protocol';
 import { isValidTopicName, type ReplicaAssignment } from '@samsa/zk';
 import { apiError, NO_ERROR, toApiError, type ApiError } from './adminErrors';
 import type { BrokerDeps } from './deps';
-import { duplicateNames } from './topicCreation';
+import { checkAssignmentFitsZooKeeper, duplicateNames } from './topicCreation';
 import { allHaveLeaders } from './topicPurgatory';
 import type { ApiHandlerEntry } from './types';
 
@@ -40,6 +40,7 @@ export function checkPartitionsRequest(
   }
   if (increment === 0)
     throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic already has ${existing.size} partitions.`);
+  checkAssignmentFitsZooKeeper(count, existing.values().next().value?.replicas.length ?? 1);
   if (assignments === null) return null;
   const replicas = assignments.map((a) => [...a.brokerIds]);
   const unknown = [...new Set(replicas.flat())].filter((id) => !brokerIds.has(id));

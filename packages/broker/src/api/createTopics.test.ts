@@ -67,6 +67,23 @@ describe('resolveTopic', () => {
     expect(code(topic({ replicationFactor: 4 }))).toBe(new InvalidReplicationFactorError().name);
   });
 
+  test('aPartitionCountWhoseAssignmentCannotFitInZooKeeperIsRefusedBeforeAnyPlacement', () => {
+    // the wire fuzzer's case (seed 1372912719, case 165): 2,752,515 partitions took 3.3 s to place
+    const started = performance.now();
+    expect(() => resolveTopic(topic({ numPartitions: 2_752_515 }), defaults, brokers, first)).toThrow(
+      expect.objectContaining({ code: ErrorCode.INVALID_PARTITIONS }),
+    );
+    expect(() =>
+      resolveTopic(topic({ numPartitions: 0x7fffffff, replicationFactor: 3 }), defaults, brokers, first),
+    ).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_PARTITIONS }));
+    expect(performance.now() - started).toBeLessThan(1000);
+    // counts that fit are placed as before (20,000 partitions of 3 replicas: about 400 KB of JSON)
+    expect(
+      resolveTopic(topic({ numPartitions: 20_000, replicationFactor: 3 }), defaults, brokers, first)
+        .assignment.size,
+    ).toBe(20_000);
+  });
+
   test('duplicateNames', () => {
     expect([...duplicateNames(['a', 'b', 'a', 'c', 'a'])]).toEqual(['a']);
   });
@@ -92,6 +109,17 @@ describe('createTopicsHandler', () => {
       ['a', ErrorCode.NOT_CONTROLLER],
       ['b', ErrorCode.NOT_CONTROLLER],
     ]);
+  });
+
+  test('anIllegalNameIsRefusedBeforeItsPartitionsArePlaced', async () => {
+    const deps = fakeDeps();
+    deps.metadataCache.updateMetadata(updateMetadataContent(updateMetadataBody([0], {})));
+    const r = await answerOf(
+      createTopicsHandler(deps),
+      ctx(ApiKey.CreateTopics, 0),
+      request([topic({ name: 'fuzz\rabsent\u0000\u0000', numPartitions: 50_000_000 })]),
+    );
+    expect(r.topics.map((t: Struct) => t.errorCode)).toEqual([ErrorCode.INVALID_TOPIC_EXCEPTION]);
   });
 
   test('duplicatesExistingAndUnplaceableTopicsFailBeforeZooKeeper', async () => {

@@ -1,5 +1,6 @@
 import { AdminZkClient } from '@samsa/admin-zk';
 import { ApiKey, ErrorCode, KafkaError, type CreateTopicsResponseInput } from '@samsa/protocol';
+import { validateTopic } from '@samsa/zk';
 import type { BrokerDeps } from './deps';
 import { apiError, NO_ERROR, toApiError, type ApiError } from './adminErrors';
 import { allHaveLeaders } from './topicPurgatory';
@@ -49,6 +50,9 @@ export function createTopicsHandler(deps: BrokerDeps): ApiHandlerEntry<typeof Ap
           if (deps.metadataCache.contains(name)) {
             throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${name}' already exists.`);
           }
+          // the name first, as Kafka's validateTopicCreate would refuse it anyway: nothing is
+          // placed for a topic that cannot exist
+          validateTopic(name);
           const { assignment, configs } = resolveTopic(topic, defaults, brokers);
           await admin.validateTopicCreate(name, assignment, configs);
           if (!validateOnly) {

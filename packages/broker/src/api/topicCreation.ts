@@ -10,6 +10,40 @@ import { ErrorCode, KafkaError, type CreateTopicsRequestTopics } from '@samsa/pr
 export const NO_NUM_PARTITIONS = -1;
 export const NO_REPLICATION_FACTOR = -1;
 
+/** ZooKeeper's default jute.maxbuffer: the largest znode (and request) its server accepts. */
+export const ZNODE_MAX_BYTES = 0xfffff;
+
+/**
+ * The fewest bytes `/brokers/topics/T` takes for `numPartitions` partitions of
+ * `replicationFactor` replicas: `"<p>":[<id>,…],` per partition with one-digit broker ids.
+ */
+function assignmentJsonLowerBound(numPartitions: number, replicationFactor: number): number {
+  let bytes = 0;
+  for (let digits = 1, from = 0; from < numPartitions; digits++, from = from === 0 ? 10 : from * 10) {
+    const to = Math.min(numPartitions, from === 0 ? 10 : from * 10);
+    bytes += (to - from) * (digits + 4 + 2 * Math.max(1, replicationFactor) - 1);
+  }
+  return bytes;
+}
+
+/**
+ * Refuses a partition count whose assignment cannot be written to ZooKeeper (larger than
+ * jute.maxbuffer, 1 MB: about 87,000 partitions of one replica) before any replica is placed:
+ * placing millions of partitions takes seconds of the broker's one thread, and Kafka's own write
+ * of such a znode fails anyway. INVALID_PARTITIONS.
+ */
+export function checkAssignmentFitsZooKeeper(numPartitions: number, replicationFactor: number): void {
+  if (numPartitions <= 0) return; // assignReplicasToBrokers answers these
+  const bytes = assignmentJsonLowerBound(numPartitions, replicationFactor);
+  if (bytes > ZNODE_MAX_BYTES) {
+    throw new KafkaError(
+      ErrorCode.INVALID_PARTITIONS,
+      `${numPartitions} partitions of ${replicationFactor} replicas do not fit in ZooKeeper's topic znode ` +
+        `(at least ${bytes} bytes, more than jute.maxbuffer ${ZNODE_MAX_BYTES}).`,
+    );
+  }
+}
+
 /** What a CreatableTopic resolves to before anything is written. */
 export interface ResolvedTopic {
   readonly assignment: Map<number, number[]>;
@@ -65,6 +99,7 @@ export function resolveTopic(
       topic.replicationFactor === NO_REPLICATION_FACTOR
         ? defaults.replicationFactor
         : topic.replicationFactor;
+    checkAssignmentFitsZooKeeper(numPartitions, replicationFactor);
     assignment = assignReplicasToBrokers(brokers, numPartitions, replicationFactor, -1, -1, rng);
   } else {
     // Like Kafka (and kafka-topics), brokers named here need not be alive.
