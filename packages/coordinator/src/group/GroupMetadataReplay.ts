@@ -168,16 +168,28 @@ export class GroupMetadataReplay {
   }
 }
 
+/** How a coordinator reads its partition when it loads it. */
+export interface CoordinatorLoadOptions {
+  readonly loadBufferSize: number;
+  /** The partition's log end; -1 once this broker no longer leads it. */
+  readonly logEndOffset: () => number;
+  /** True once the load should stop (shutdown, or the partition unloaded). */
+  readonly shouldStop: () => boolean;
+}
+
 /**
- * Reads a partition from its log start to `logEndOffset()` in chunks of `loadBufferSize` (the first
- * batch whole even when larger) and replays it. Stops early when `logEndOffset()` says -1 (this
- * broker no longer leads the partition) or `shouldStop()` (shutdown).
+ * Reads a coordinator's partition from its log start to `logEndOffset()` in chunks of
+ * `loadBufferSize` (the first batch whole even when larger), handing each chunk's bytes to `apply`,
+ * which answers the offset after its last batch (null: nothing in it). Stops early when
+ * `logEndOffset()` says -1 (this broker no longer leads the partition) or `shouldStop()`. The group
+ * and the transaction coordinators both load this way (Kafka's doLoadGroupsAndOffsets and
+ * loadTransactionMetadata).
  */
-export async function replayLog(
+export async function readCoordinatorLog(
   log: OffsetsLog,
-  opts: { loadBufferSize: number; logEndOffset: () => number; shouldStop: () => boolean; now: () => number },
-): Promise<ReplayedPartition> {
-  const replay = new GroupMetadataReplay(opts.now);
+  opts: CoordinatorLoadOptions,
+  apply: (bytes: Buffer) => number | null,
+): Promise<void> {
   let currOffset = log.logStartOffset;
   while (currOffset < opts.logEndOffset() && !opts.shouldStop()) {
     let info = log.read(currOffset, opts.loadBufferSize, { isolation: 'logEnd', minOneMessage: true });
@@ -188,9 +200,18 @@ export async function replayLog(
       info = log.read(currOffset, opts.loadBufferSize, { isolation: 'logEnd', minOneMessage: true });
     }
     if (info.records.sizeInBytes === 0) break;
-    const next = replay.applyBatches(await info.records.read());
+    const next = apply(await info.records.read());
     if (next === null || next <= currOffset) break;
     currOffset = next;
   }
+}
+
+/** Reads a partition of __consumer_offsets (readCoordinatorLog) and replays it. */
+export async function replayLog(
+  log: OffsetsLog,
+  opts: CoordinatorLoadOptions & { now: () => number },
+): Promise<ReplayedPartition> {
+  const replay = new GroupMetadataReplay(opts.now);
+  await readCoordinatorLog(log, opts, (bytes) => replay.applyBatches(bytes));
   return replay.result();
 }

@@ -1,5 +1,5 @@
 import { decodeBatches, isControl, lastOffsetOf } from '@samsa/protocol';
-import type { OffsetsLog } from '../group/GroupMetadataReplay';
+import { readCoordinatorLog, type CoordinatorLoadOptions, type OffsetsLog } from '../group/GroupMetadataReplay';
 import { readTransactionLogKey, readTransactionLogValue } from './TransactionLog';
 import type { TransactionMetadata } from './TransactionMetadata';
 
@@ -10,21 +10,12 @@ import type { TransactionMetadata } from './TransactionMetadata';
  */
 export async function replayTransactionLog(
   log: OffsetsLog,
-  opts: { loadBufferSize: number; logEndOffset: () => number; shouldStop: () => boolean },
+  opts: CoordinatorLoadOptions,
 ): Promise<Map<string, TransactionMetadata>> {
   const loaded = new Map<string, TransactionMetadata>();
-  let currOffset = log.logStartOffset;
-  while (currOffset < opts.logEndOffset() && !opts.shouldStop()) {
-    let info = log.read(currOffset, opts.loadBufferSize, { isolation: 'logEnd', minOneMessage: true });
-    if (info.records.sizeInBytes === 0 && log.whenWritten) {
-      // below the log end yet nothing to read: the tail is still queued for write(2)
-      await log.whenWritten().catch(() => undefined);
-      if (currOffset >= opts.logEndOffset() || opts.shouldStop()) break;
-      info = log.read(currOffset, opts.loadBufferSize, { isolation: 'logEnd', minOneMessage: true });
-    }
-    if (info.records.sizeInBytes === 0) break;
+  await readCoordinatorLog(log, opts, (bytes) => {
     let next: number | null = null;
-    for (const batch of decodeBatches(await info.records.read())) {
+    for (const batch of decodeBatches(bytes)) {
       next = lastOffsetOf(batch.header) + 1;
       if (isControl(batch.header.attributes)) continue;
       for (const record of batch.records) {
@@ -34,8 +25,7 @@ export async function replayTransactionLog(
         else loaded.set(transactionalId, readTransactionLogValue(transactionalId, record.value));
       }
     }
-    if (next === null || next <= currOffset) break;
-    currOffset = next;
-  }
+    return next;
+  });
   return loaded;
 }

@@ -1,8 +1,8 @@
 import { topicPartition, topicPartitionKey, type Logger } from '@samsa/common';
-import { buildBatch, ErrorCode, type ProducePartitionResult } from '@samsa/protocol';
+import { buildBatch, ErrorCode } from '@samsa/protocol';
 import { TRANSACTION_STATE_TOPIC_NAME } from '@samsa/zk';
 import type { CoordinatorTimer } from '../group/CoordinatorTimer';
-import type { OffsetsLog } from '../group/GroupMetadataReplay';
+import type { CoordinatorReplicaManager } from '../group/GroupMetadataManager';
 import { partitionFor } from '../group/partitionFor';
 import type { TransactionConfig } from './TransactionConfig';
 import { TRANSACTION_LOG_REQUIRED_ACKS, transactionLogBatch, transactionLogKey, transactionLogValue } from './TransactionLog';
@@ -11,23 +11,11 @@ import type { TransactionMetadata, TxnTransitMetadata } from './TransactionMetad
 import type { TransactionResult } from './TransactionState';
 
 /**
- * What the transaction coordinator needs of the ReplicaManager (the broker's fits structurally):
- * appends to __transaction_state as the coordinator (Kafka's AppendOrigin.Coordinator), and the
- * partition's log for loading.
+ * What the transaction coordinator needs of the ReplicaManager: the same as the group
+ * coordinator's (appends as the coordinator, Kafka's AppendOrigin.Coordinator, and the
+ * partition's log for loading), which the broker's ReplicaManager fits structurally.
  */
-export interface TransactionStateReplicaManager {
-  appendRecords(
-    timeoutMs: number,
-    requiredAcks: number,
-    entries: readonly { topic: string; partition: number; records: Buffer | null }[],
-    onLocalComplete: undefined,
-    origin: 'coordinator',
-  ): Promise<ProducePartitionResult[]>;
-  getPartition(
-    topic: string,
-    partition: number,
-  ): { readonly isLeader: boolean; readonly log: OffsetsLog & { readonly logEndOffset: number } } | undefined;
-}
+export type TransactionStateReplicaManager = CoordinatorReplicaManager;
 
 /** A transactional id's metadata with the epoch of the coordinator that holds it. */
 export interface CoordinatorEpochAndTxnMetadata {
