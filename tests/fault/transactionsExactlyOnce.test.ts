@@ -1,4 +1,6 @@
 import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { close, connectZk, trackProcess, waitFor, withTimeout, type ZkClient } from '../harness';
 import { startCluster, type BrokerHandle, type ClusterHandle } from '../harness/broker';
@@ -44,6 +46,11 @@ beforeAll(async () => {
       'auto.create.topics.enable': false,
       'zookeeper.session.timeout.ms': 8000,
       'replica.lag.time.max.ms': 5000,
+      // The coordinators' topics keep the harness's replication factor 1: the killed coordinator's
+      // partitions wait for its restart. With Kafka's 3, the group coordinator moving away and back
+      // (failover, then preferred election) lost the copier's group member in 2 of 8 runs and the
+      // copy stalled; that is left open (issue 15's note), the coordinator failovers themselves are
+      // tested on the wire in transactionCoordinatorFailover and txnOffsetsCoordinatorFailover.
     },
   });
   zk = await connectZk(cluster.zkConnect);
@@ -148,6 +155,17 @@ async function killAndRestart(broker: BrokerHandle, why: string): Promise<void> 
   console.log(`${new Date().toISOString()} broker ${broker.brokerId} restarted`);
 }
 
+/** Set until the scenario's assertions have all passed. */
+let failed = true;
+
+afterEach(() => {
+  // what the brokers logged, kept when the scenario fails ($TMPDIR/transactionsExactlyOnce-*)
+  if (!failed) return;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'transactionsExactlyOnce-'));
+  for (const b of cluster.brokers) fs.writeFileSync(path.join(dir, `broker-${b.brokerId}.log`), b.output());
+  console.log(`broker logs kept in ${dir}`);
+});
+
 test('a transactional copy loop copies every record exactly once across coordinator and leader kills', async () => {
   const copier = new Copier();
   const progress = (n: number, what: string) =>
@@ -205,4 +223,5 @@ test('a transactional copy loop copies every record exactly once across coordina
   console.log(
     `output: ${copied.length} committed records, ${uncommitted.length} records in all (aborted copies included)`,
   );
+  failed = false;
 });

@@ -31,7 +31,16 @@ let kafka: Kafka;
 const producers: Producer[] = [];
 
 beforeAll(async () => {
-  cluster = await startCluster({ brokers: 3, overrides: { 'auto.create.topics.enable': false } });
+  cluster = await startCluster({
+    brokers: 3,
+    overrides: {
+      'auto.create.topics.enable': false,
+      // Kafka's defaults (the harness lowers them for clusters of one broker)
+      'transaction.state.log.replication.factor': 3,
+      'transaction.state.log.min.isr': 2,
+      'offsets.topic.replication.factor': 3,
+    },
+  });
   for (const t of [...TOPICS, PY_TOPIC])
     await createTopic(cluster.zkConnect, t, PARTITIONS, 3, ['min.insync.replicas=2']);
   kafka = new Kafka({

@@ -20,6 +20,7 @@ Output: {"ok": true, ...scenario facts} or {"ok": false, "error": "..."}.
 """
 import json
 import sys
+import time
 
 from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
 
@@ -89,8 +90,16 @@ def main():
         out['open'] = {'read_committed': watermarks(bootstrap, topic, 'read_committed'),
                        'read_uncommitted': watermarks(bootstrap, topic, 'read_uncommitted')}
         p.abort_transaction(TIMEOUT)
-        out['aborted'] = {'read_committed': watermarks(bootstrap, topic, 'read_committed'),
-                          'read_uncommitted': watermarks(bootstrap, topic, 'read_uncommitted')}
+        # the ABORT markers are written after abort_transaction returns (the coordinator answers
+        # EndTxn once PrepareAbort is logged, as Kafka): the LSO catches up a moment later
+        deadline = time.time() + 30
+        while True:
+            aborted = {'read_committed': watermarks(bootstrap, topic, 'read_committed'),
+                       'read_uncommitted': watermarks(bootstrap, topic, 'read_uncommitted')}
+            if aborted['read_committed'] == aborted['read_uncommitted'] or time.time() > deadline:
+                break
+            time.sleep(0.1)
+        out['aborted'] = aborted
     elif scenario == 'fence':
         first = producer(bootstrap, txid)
         first.init_transactions(TIMEOUT)
