@@ -146,13 +146,26 @@ function failWritesUnder(dirs: readonly string[]): void {
  */
 async function chooseVictim(): Promise<{ victim: BrokerHandle; first: string; second: string }> {
   const controller = await waitFor(() => controllerInfo(zk), { what: 'a controller' });
-  const leaders = (await states()).map((s) => s.leader);
-  for (const b of cluster.brokers.filter((x) => x.brokerId !== controller.brokerId)) {
-    for (const [first, second] of [DIRS, [...DIRS].reverse()]) {
-      if (partitionsIn(b, first).some((p) => leaders[p] === b.brokerId)) return { victim: b, first, second };
-    }
-  }
-  throw new Error(`no non-controller broker leads a partition (leaders ${leaders.join(',')})`);
+  let leaders: number[] = [];
+  // A new partition's state znode names its whole ISR before the brokers have created its logs
+  // (LeaderAndIsr still on its way): look again until the logs are there.
+  return waitFor(
+    async () => {
+      leaders = (await states()).map((s) => s.leader);
+      for (const b of cluster.brokers.filter((x) => x.brokerId !== controller.brokerId)) {
+        for (const [first, second] of [DIRS, [...DIRS].reverse()]) {
+          if (partitionsIn(b, first).some((p) => leaders[p] === b.brokerId))
+            return { victim: b, first, second };
+        }
+      }
+      return null;
+    },
+    {
+      timeoutMs: 30_000,
+      what: () =>
+        `a non-controller broker leading a partition in one of its dirs (leaders ${leaders.join(',')})`,
+    },
+  );
 }
 
 test('aFailedLogDirMovesLeadershipWithin10sAndTheBrokerHaltsWhenNoLogDirIsLeft', async () => {
@@ -187,12 +200,20 @@ test('aFailedLogDirMovesLeadershipWithin10sAndTheBrokerHaltsWhenNoLogDirIsLeft',
     const moved = await waitFor(
       async () => {
         const s = await states();
-        return inFirst.every((p) => s[p].leader >= 0 && s[p].leader !== v && !s[p].isr.includes(v)) ? s : null;
+        return inFirst.every((p) => s[p].leader >= 0 && s[p].leader !== v && !s[p].isr.includes(v))
+          ? s
+          : null;
       },
-      { timeoutMs: 60_000, intervalMs: 50, what: `the replicas of broker ${v} in ${first} to leave leadership and ISR` },
+      {
+        timeoutMs: 60_000,
+        intervalMs: 50,
+        what: `the replicas of broker ${v} in ${first} to leave leadership and ISR`,
+      },
     );
     const movedMs = Date.now() - failedAt;
-    process.stdout.write(`log dir failure: leadership and ISR left the failed dir ${movedMs} ms after the fault\n`);
+    process.stdout.write(
+      `log dir failure: leadership and ISR left the failed dir ${movedMs} ms after the fault\n`,
+    );
     expect(movedMs).toBeLessThan(LEADER_MOVE_BOUND_MS);
     for (const p of inSecond) expect(moved[p].isr).toContain(v);
 
@@ -200,7 +221,8 @@ test('aFailedLogDirMovesLeadershipWithin10sAndTheBrokerHaltsWhenNoLogDirIsLeft',
     expect(victim.pid).toBe(pid);
     await waitFor(
       async () =>
-        (await jolokiaValue(victim, 'kafka.server:type=ReplicaManager,name=OfflineReplicaCount')) === inFirst.length,
+        (await jolokiaValue(victim, 'kafka.server:type=ReplicaManager,name=OfflineReplicaCount')) ===
+        inFirst.length,
       { timeoutMs: 30_000, what: `OfflineReplicaCount ${inFirst.length}` },
     );
     expect(await jolokiaValue(victim, 'kafka.log:type=LogManager,name=OfflineLogDirectoryCount')).toBe(1);
@@ -221,11 +243,15 @@ test('aFailedLogDirMovesLeadershipWithin10sAndTheBrokerHaltsWhenNoLogDirIsLeft',
     // The controller was told through /log_dir_event_notification, and deleted the notification.
     // (Console lines reach this process through pipes, a little after the events they tell.)
     await waitFor(
-      () => controller.output().includes(`Handling log directory failure for brokers ${v}`, controllerOutputFrom),
+      () =>
+        controller.output().includes(`Handling log directory failure for brokers ${v}`, controllerOutputFrom),
       { timeoutMs: 30_000, what: 'the controller to handle the log dir event notification' },
     );
     await waitFor(
-      () => victim.output().includes(`Stopped serving replicas in dir ${logDirOf(victim, first)}`, victimOutputFrom),
+      () =>
+        victim
+          .output()
+          .includes(`Stopped serving replicas in dir ${logDirOf(victim, first)}`, victimOutputFrom),
       { timeoutMs: 30_000, what: `broker ${v} to say it stopped serving ${first}` },
     );
     await waitFor(async () => (await getChildren(zk, '/log_dir_event_notification')).length === 0, {
@@ -245,11 +271,21 @@ test('aFailedLogDirMovesLeadershipWithin10sAndTheBrokerHaltsWhenNoLogDirIsLeft',
     expect(exitCode).toBe(1);
     const all = DIRS.map((d) => logDirOf(victim, d));
     const haltLine = `Shutdown broker because all log dirs in ${all.join(', ')} have failed`;
-    await waitFor(() => victim.output().includes(haltLine), { timeoutMs: 10_000, what: `the line "${haltLine}"` });
+    await waitFor(() => victim.output().includes(haltLine), {
+      timeoutMs: 10_000,
+      what: `the line "${haltLine}"`,
+    });
 
     // Its session ends; every partition it led gets another leader; producers go on.
     for (let p = 0; p < PARTITIONS; p++)
-      await waitForPartitionState(zk, TOPIC, p, (s) => s.leader >= 0 && s.leader !== v && !s.isr.includes(v), `broker ${v} gone`, 60_000);
+      await waitForPartitionState(
+        zk,
+        TOPIC,
+        p,
+        (s) => s.leader >= 0 && s.leader !== v && !s.isr.includes(v),
+        `broker ${v} gone`,
+        60_000,
+      );
     await waitForMoreAcks(producer, ackedBeforeHalt, 20, `after broker ${v} halted`);
   } finally {
     await producer.stop();
@@ -276,7 +312,9 @@ test('aBrokerWithASingleLogDirHaltsWhenItFailsAndTheClusterCarriesOn', async () 
     env: { SAMSA_TEST_FAULTS: faultFile },
   });
   extraBrokers.push(lone);
-  await waitFor(async () => (await getChildren(zk, '/brokers/ids')).includes('10'), { what: 'broker 10 registered' });
+  await waitFor(async () => (await getChildren(zk, '/brokers/ids')).includes('10'), {
+    what: 'broker 10 registered',
+  });
   // Broker 10 leads partition 0 and follows partition 1.
   await kafkaTopics(cluster.zkConnect, [
     '--create',
@@ -290,23 +328,40 @@ test('aBrokerWithASingleLogDirHaltsWhenItFailsAndTheClusterCarriesOn', async () 
   for (let p = 0; p < 2; p++)
     await waitForPartitionState(zk, topic, p, (s) => s.leader >= 0 && s.isr.length === 3, 'full ISR');
   expect((await partitionState(zk, topic, 0)).leader).toBe(10);
-  const bootstrap = [...cluster.brokers.filter((b) => live.includes(b.brokerId)), lone].map((b) => b.bootstrap).join(',');
-  const producer = await ProducerLoop.start(bootstrap, { topic, partitions: 2, clientId: 'single-log-dir-producer' });
+  const bootstrap = [...cluster.brokers.filter((b) => live.includes(b.brokerId)), lone]
+    .map((b) => b.bootstrap)
+    .join(',');
+  const producer = await ProducerLoop.start(bootstrap, {
+    topic,
+    partitions: 2,
+    clientId: 'single-log-dir-producer',
+  });
   try {
     await producer.waitForAcked(40);
     const ackedBefore = [0, 1].map((p) => ackedOn(producer, p));
     failWritesUnder([fs.realpathSync(lone.logDir)]);
     expect(await lone.waitForExit(30_000)).toBe(1);
     const haltLine = `Shutdown broker because all log dirs in ${fs.realpathSync(lone.logDir)} have failed`;
-    await waitFor(() => lone.output().includes(haltLine), { timeoutMs: 10_000, what: `the line "${haltLine}"` });
+    await waitFor(() => lone.output().includes(haltLine), {
+      timeoutMs: 10_000,
+      what: `the line "${haltLine}"`,
+    });
     for (let p = 0; p < 2; p++)
-      await waitForPartitionState(zk, topic, p, (s) => s.leader >= 0 && s.leader !== 10 && !s.isr.includes(10), 'broker 10 gone', 60_000);
+      await waitForPartitionState(
+        zk,
+        topic,
+        p,
+        (s) => s.leader >= 0 && s.leader !== 10 && !s.isr.includes(10),
+        'broker 10 gone',
+        60_000,
+      );
     await waitForMoreAcks(producer, ackedBefore, 20, 'after broker 10 halted', topic);
   } finally {
     await producer.stop();
   }
   const stored = new Set<string>();
-  for (let p = 0; p < 2; p++) for (const value of await kcatConsume(cluster.bootstrap, topic, p)) stored.add(value);
+  for (let p = 0; p < 2; p++)
+    for (const value of await kcatConsume(cluster.bootstrap, topic, p)) stored.add(value);
   const acked = [...producer.acked];
   expect(acked.length).toBeGreaterThanOrEqual(40 + 2 * 20);
   expect(acked.filter((value) => !stored.has(value))).toEqual([]);
@@ -323,6 +378,8 @@ test('aBrokerNoneOfWhoseLogDirsCanBeCreatedRefusesToStart', async () => {
     env: { SAMSA_TEST_FAULTS: faultFile },
   });
   expect(failure.exitCode).toBe(1);
-  expect(failure.output).toContain(`none of the specified log dirs from ${logDir} can be created or validated`);
+  expect(failure.output).toContain(
+    `none of the specified log dirs from ${logDir} can be created or validated`,
+  );
   expect((await getChildren(zk, '/brokers/ids')).includes('11')).toBe(false);
 });
