@@ -16,7 +16,9 @@ import type { WriteMode } from '../FileRecords';
 /** A fresh temporary directory; `cleanup()` removes it. */
 export function tempDir(prefix = 'samsa-storage-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(path.join(tmpdir(), prefix));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  // retried: a test that leaves a log open may have a write of it land while rmSync walks the
+  // directory (ENOTEMPTY failed CI runs twice); rmSync retries that error itself
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 }) };
 }
 
 /** A batch of `n` records with values `${prefix}-${i}` (keys when `keys` is given). */
