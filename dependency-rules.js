@@ -4,21 +4,22 @@
  * arrow the wrong way), and tests/integration/lint/dependencies.test.ts checks that every package's
  * package.json and tsconfig.json references agree with it.
  *
- * Layers, bottom up: common, metrics → protocol → zk, storage, client → admin-zk, controller,
+ * Layers, bottom up: common, metrics → protocol → security → zk, storage, client → admin-zk, controller,
  * coordinator → broker; the tools (admin, cluster, dashboard) sit beside the broker and never import it.
  */
 const ALLOWED_DEPENDENCIES = {
   common: [],
   metrics: [],
   protocol: ['common'],
-  zk: ['common', 'protocol'],
+  security: ['common', 'protocol'],
+  zk: ['common', 'protocol', 'security'],
   storage: ['common', 'protocol'],
-  client: ['common', 'protocol'],
-  'admin-zk': ['common', 'protocol', 'zk', 'storage'],
-  controller: ['common', 'protocol', 'zk', 'client', 'metrics'],
+  client: ['common', 'protocol', 'security'],
+  'admin-zk': ['common', 'protocol', 'security', 'zk', 'storage'],
+  controller: ['common', 'protocol', 'security', 'zk', 'client', 'metrics'],
   coordinator: ['common', 'protocol', 'zk', 'storage'],
-  broker: ['common', 'protocol', 'zk', 'storage', 'client', 'metrics', 'admin-zk', 'controller', 'coordinator'],
-  admin: ['common', 'protocol', 'zk', 'storage', 'client', 'admin-zk'],
+  broker: ['common', 'protocol', 'security', 'zk', 'storage', 'client', 'metrics', 'admin-zk', 'controller', 'coordinator'],
+  admin: ['common', 'protocol', 'security', 'zk', 'storage', 'client', 'admin-zk'],
   cluster: ['common', 'zk'],
   dashboard: ['common', 'zk', 'metrics'],
 };

@@ -1,5 +1,6 @@
 import * as net from 'node:net';
 import { FrameDecoder } from '@samsa/protocol';
+import type { ClientSecurity } from './ClientSecurity';
 import { DisconnectedError } from './errors';
 
 /** Largest response frame accepted unless told otherwise (a Metadata answer of a big cluster fits easily). */
@@ -15,6 +16,8 @@ export interface KafkaChannelOptions {
    * allocated for the frame.
    */
   readonly maxResponseBytes?: number;
+  /** How the connection is secured; PLAINTEXT when absent. */
+  readonly security?: ClientSecurity;
 }
 
 /** What a channel reports to its owner. */
@@ -58,6 +61,14 @@ export class KafkaChannel {
   static connect(options: KafkaChannelOptions): Promise<KafkaChannel> {
     const address = `${options.host}:${options.port}`;
     const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    const protocol = options.security?.securityProtocol ?? 'PLAINTEXT';
+    if (protocol !== 'PLAINTEXT') {
+      return Promise.reject(
+        new DisconnectedError(
+          `cannot connect to ${address}: ${protocol} is not implemented in the client yet`,
+        ),
+      );
+    }
     return new Promise((resolve, reject) => {
       const socket = net.connect({ host: options.host, port: options.port, noDelay: true });
       const timeoutMs = options.connectTimeoutMs;

@@ -9,6 +9,7 @@ import {
   type ResponseOf,
   type Struct,
 } from '@samsa/protocol';
+import type { ClientSecurity } from './ClientSecurity';
 import { DisconnectedError, NetworkClientClosedError, RequestTimeoutError } from './errors';
 import { DEFAULT_MAX_RESPONSE_BYTES, KafkaChannel } from './KafkaChannel';
 
@@ -26,6 +27,8 @@ export interface NetworkClientOptions {
   readonly reconnectBackoffMaxMs?: number;
   /** Largest response frame accepted. */
   readonly maxResponseBytes?: number;
+  /** How connections are secured; PLAINTEXT when absent. */
+  readonly security?: ClientSecurity;
   readonly logger?: Logger;
 }
 
@@ -165,6 +168,7 @@ export class NetworkClient {
         port: this.options.port,
         connectTimeoutMs: this.options.connectTimeoutMs ?? this.options.requestTimeoutMs,
         maxResponseBytes: this.maxResponseBytes,
+        security: this.options.security,
       });
       if (this.closedForGood) {
         channel.close();

@@ -4,6 +4,7 @@
  * own, for the CLIs), and KafkaChannel (the framed connection underneath, which tests use to write
  * hand-made bytes).
  */
+export * from './ClientSecurity';
 export * from './ClientUtils';
 export * from './errors';
 export * from './KafkaChannel';

@@ -2,7 +2,7 @@ import { consoleLogger, type Logger } from '@samsa/common';
 import type { ResponseOf } from '@samsa/protocol';
 import { endPointConnectionString, type Broker, type EndPoint } from '@samsa/zk';
 import type { ControlApiKey, ControlRequestOf } from './ControlRequests';
-import { NetworkClient } from '@samsa/client';
+import { NetworkClient, type ClientSecurity } from '@samsa/client';
 
 /** What the controller does with the broker's answer to a request of api `K`, decoded in that request's version. */
 export type ResponseCallback<K extends ControlApiKey> = (response: ResponseOf<K>) => void;
@@ -27,6 +27,8 @@ export interface ControllerChannelManagerOptions {
   readonly controllerToBrokerListenerName?: string;
   /** controller.socket.timeout.ms: connect and request timeout. */
   readonly socketTimeoutMs: number;
+  /** How connections to the brokers' controller listener are secured; PLAINTEXT when absent. */
+  readonly security?: ClientSecurity;
   readonly reconnectBackoffMs?: number;
   readonly reconnectBackoffMaxMs?: number;
   /** Pause between failed sends of one request (Kafka RequestSendThread's 100 ms). */
@@ -155,6 +157,7 @@ class BrokerChannel {
             requestTimeoutMs: options.socketTimeoutMs,
             reconnectBackoffMs: options.reconnectBackoffMs,
             reconnectBackoffMaxMs: options.reconnectBackoffMaxMs,
+            security: options.security,
             logger: logger,
           });
   }

@@ -1,3 +1,4 @@
+import type { ClientSecurity } from '@samsa/client';
 import { consoleLogger, type Logger } from '@samsa/common';
 import type { EventJournal, MetricsRegistry } from '@samsa/metrics';
 import { DEFAULT_CONTROL_REQUEST_VERSIONS, type ControlRequestVersions } from './ControlRequests';
@@ -21,6 +22,8 @@ export interface KafkaControllerOptions {
   readonly leaderImbalancePerBrokerPercentage?: number;
   /** controller.socket.timeout.ms (default 30000): connect and request timeout towards brokers. */
   readonly controllerSocketTimeoutMs?: number;
+  /** How the controller's connections to the brokers are secured (the controller listener's protocol). */
+  readonly controllerToBrokerSecurity?: ClientSecurity;
   /** inter.broker.listener.name (default PLAINTEXT): the endpoint the controller connects to. */
   readonly interBrokerListenerName?: string;
   /**
@@ -60,6 +63,7 @@ export interface ControllerConfig {
   readonly leaderImbalanceCheckIntervalSeconds: number;
   readonly leaderImbalancePerBrokerPercentage: number;
   readonly controllerSocketTimeoutMs: number;
+  readonly controllerToBrokerSecurity: ClientSecurity | undefined;
   readonly interBrokerListenerName: string;
   /** The broker listener the controller's requests go to: control.plane.listener.name, else inter.broker.listener.name. */
   readonly controllerToBrokerListenerName: string;
@@ -84,6 +88,7 @@ export function controllerConfig(options: KafkaControllerOptions): ControllerCon
     leaderImbalanceCheckIntervalSeconds: options.leaderImbalanceCheckIntervalSeconds ?? 300,
     leaderImbalancePerBrokerPercentage: options.leaderImbalancePerBrokerPercentage ?? 10,
     controllerSocketTimeoutMs: options.controllerSocketTimeoutMs ?? 30_000,
+    controllerToBrokerSecurity: options.controllerToBrokerSecurity,
     interBrokerListenerName: (options.interBrokerListenerName ?? 'PLAINTEXT').toUpperCase(),
     controllerToBrokerListenerName: (options.controlPlaneListenerName ?? options.interBrokerListenerName ?? 'PLAINTEXT').toUpperCase(),
     requestVersions: { ...DEFAULT_CONTROL_REQUEST_VERSIONS, ...options.requestVersions },

@@ -89,6 +89,7 @@ export class KafkaController {
       interBrokerListenerName: this.config.interBrokerListenerName,
       controllerToBrokerListenerName: this.config.controllerToBrokerListenerName,
       socketTimeoutMs: this.config.controllerSocketTimeoutMs,
+      security: this.config.controllerToBrokerSecurity,
       reconnectBackoffMs: this.config.reconnectBackoffMs,
       reconnectBackoffMaxMs: this.config.reconnectBackoffMaxMs,
       epoch: () => this.context.epoch,

@@ -1,3 +1,4 @@
+import { ANONYMOUS } from '@samsa/security';
 import { ApiKey, decodeResponse, encodeResponse, ErrorCode, KafkaError } from '@samsa/protocol';
 import { apiVersionsBody, apiVersionsEntry } from './apiVersions';
 import { ApiRegistry } from './registry';
@@ -12,6 +13,9 @@ function ctx(apiVersion: number): RequestContext {
     clientAddress: '127.0.0.1:1',
     connectionId: 'c-1',
     listenerName: 'PLAINTEXT',
+    securityProtocol: 'PLAINTEXT',
+    principal: ANONYMOUS,
+    clientHost: '127.0.0.1',
     receivedAtMs: 0,
   };
 }

@@ -1,5 +1,5 @@
 import { topicPartitionKey, type Logger } from '@samsa/common';
-import { NetworkClient } from '@samsa/client';
+import { NetworkClient, type ClientSecurity } from '@samsa/client';
 import { type ControlledShutdownResult } from '@samsa/controller';
 import {
   ApiKey,
@@ -94,6 +94,8 @@ export interface ControlledShutdownOptions {
   readonly retryBackoffMs: number;
   /** Connect and request timeout of one attempt (Kafka request.timeout.ms). */
   readonly requestTimeoutMs: number;
+  /** How the connection to the controller's inter-broker listener is secured; PLAINTEXT when absent. */
+  readonly security?: ClientSecurity;
   readonly logger: Logger;
   /** For tests: how the request reaches a controller. */
   readonly send?: (
@@ -189,6 +191,7 @@ async function sendOnce(
     port,
     clientId: String(options.brokerId),
     requestTimeoutMs: options.requestTimeoutMs,
+    security: options.security,
     logger: options.logger,
   });
   try {

@@ -1,4 +1,5 @@
 import type { ApiKeyValue, RequestHeader, RequestOf, ResponseInputOf } from '@samsa/protocol';
+import type { KafkaPrincipal, SecurityProtocol } from '@samsa/security';
 
 /** What a handler knows about the request besides its body. */
 export interface RequestContext {
@@ -9,6 +10,15 @@ export interface RequestContext {
   readonly connectionId: string;
   /** Listener name the request arrived on (PLAINTEXT, INTERNAL, …). */
   readonly listenerName: string;
+  /** The security protocol of that listener. */
+  readonly securityProtocol: SecurityProtocol;
+  /**
+   * Who sent the request (Kafka's RequestContext.principal): User:ANONYMOUS on PLAINTEXT, the
+   * mapped certificate name on SSL with a client certificate, the authenticated user on SASL.
+   */
+  readonly principal: KafkaPrincipal;
+  /** The client's IP address alone (ACLs match hosts against it). */
+  readonly clientHost: string;
   /** When the whole frame had arrived (ms since epoch). */
   readonly receivedAtMs: number;
   /**

@@ -2,6 +2,7 @@ import { type Logger } from '@samsa/common';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { FrameDecoder } from '@samsa/protocol';
+import { ANONYMOUS, type KafkaPrincipal, type SecurityProtocol } from '@samsa/security';
 import type { ConnectionInfo, DispatchOutcome, RequestProcessor } from './RequestDispatcher';
 import type { RequestTimes } from './RequestMetrics';
 import type { SocketServerStats } from './SocketServerStats';
@@ -24,6 +25,20 @@ export interface ConnectionLimits {
   /** How long a connection that is being closed may take to flush what it already wrote. */
   readonly closeLingerMs: number;
 }
+
+/**
+ * What the listener knows of a connection's security when it is accepted: its protocol and the
+ * principal it starts with (User:ANONYMOUS, or the mapped name of an SSL client certificate).
+ */
+export interface ConnectionSecurity {
+  readonly securityProtocol: SecurityProtocol;
+  readonly principal: KafkaPrincipal;
+}
+
+export const PLAINTEXT_SECURITY: ConnectionSecurity = Object.freeze({
+  securityProtocol: 'PLAINTEXT',
+  principal: ANONYMOUS,
+});
 
 /** A connection's numbers, for metrics and tests. */
 export interface ConnectionSnapshot {
@@ -99,6 +114,10 @@ export class Connection implements ConnectionInfo {
     if (s) sent(s.times, s.onSent);
   };
   readonly closedPromise: Promise<void>;
+  readonly securityProtocol: SecurityProtocol;
+  readonly clientHost: string;
+  /** Who the client is now (SASL authentication replaces the listener's initial principal). */
+  principal: KafkaPrincipal;
 
   constructor(
     readonly connectionId: string,
@@ -109,7 +128,11 @@ export class Connection implements ConnectionInfo {
     private readonly limits: ConnectionLimits,
     private readonly stats: SocketServerStats,
     private readonly logger: Logger,
+    security: ConnectionSecurity = PLAINTEXT_SECURITY,
   ) {
+    this.securityProtocol = security.securityProtocol;
+    this.principal = security.principal;
+    this.clientHost = socket.remoteAddress ?? clientAddress.slice(0, clientAddress.lastIndexOf(':'));
     this.decoder = new FrameDecoder(limits.requestMaxBytes);
     let onClosed!: () => void;
     this.closedPromise = new Promise<void>((resolve) => (onClosed = resolve));

@@ -1,3 +1,5 @@
+import { isSecurityProtocol } from '@samsa/security';
+
 /** One listener: Kafka's EndPoint without the security protocol (KafkaConfig refuses any listener whose protocol is not PLAINTEXT). */
 export interface ListenerSpec {
   /** Listener name: PLAINTEXT, INTERNAL, … (upper case, as Kafka normalises it). */
@@ -28,8 +30,7 @@ export function parseListeners(entries: readonly string[]): ListenerSpec[] {
   return out;
 }
 
-/** Kafka's SecurityProtocol names; Samsa serves only PLAINTEXT (the security issue brings the rest). */
-export const SECURITY_PROTOCOLS = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'] as const;
+export { SECURITY_PROTOCOLS } from '@samsa/security';
 
 /** The listener name of a `listeners` entry (upper case), or undefined when the entry is malformed. */
 export function listenerNameOf(entry: string): string | undefined {
@@ -50,5 +51,5 @@ export function listenerSecurityProtocol(name: string, protocolMap: readonly str
       return entry.slice(colon + 1).trim().toUpperCase();
     }
   }
-  return (SECURITY_PROTOCOLS as readonly string[]).includes(wanted) ? wanted : undefined;
+  return isSecurityProtocol(wanted) ? wanted : undefined;
 }

@@ -1,3 +1,4 @@
+import { ANONYMOUS } from '@samsa/security';
 import { ApiKey, decodeResponse, encodeRequest, ErrorCode, type Struct } from '@samsa/protocol';
 import { apiVersionsEntry } from '../api/apiVersions';
 import { ApiRegistry } from '../api/registry';
@@ -5,7 +6,14 @@ import { untypedEntry, type UntypedApiHandler } from '../api/testing/untypedEntr
 import { RequestDispatcher, type DispatchOutcome } from './RequestDispatcher';
 import { MemoryLogger } from './testing/TestClient';
 
-const CONN = { connectionId: 'c-1', clientAddress: '127.0.0.1:5000', listenerName: 'PLAINTEXT' };
+const CONN = {
+  connectionId: 'c-1',
+  clientAddress: '127.0.0.1:5000',
+  clientHost: '127.0.0.1',
+  listenerName: 'PLAINTEXT',
+  securityProtocol: 'PLAINTEXT' as const,
+  principal: ANONYMOUS,
+};
 const HEARTBEAT: Struct = { groupId: 'g', generationId: 1, memberId: 'm' };
 
 function setup(heartbeat: UntypedApiHandler) {
@@ -45,6 +53,9 @@ describe('RequestDispatcher', () => {
         connectionId: 'c-1',
         clientAddress: '127.0.0.1:5000',
         listenerName: 'PLAINTEXT',
+        securityProtocol: 'PLAINTEXT',
+        principal: ANONYMOUS,
+        clientHost: '127.0.0.1',
         receivedAtMs: 1234,
       },
       body: HEARTBEAT,

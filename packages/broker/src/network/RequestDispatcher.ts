@@ -10,6 +10,7 @@ import {
   peekRequestIds,
   type Struct,
 } from '@samsa/protocol';
+import type { KafkaPrincipal, SecurityProtocol } from '@samsa/security';
 import { apiVersionsBody } from '../api/apiVersions';
 import { errorResponse } from '../api/errorResponse';
 import type { ApiRegistry, DispatchableEntry } from '../api/registry';
@@ -21,7 +22,12 @@ export interface ConnectionInfo {
   readonly connectionId: string;
   /** "ip:port" of the client. */
   readonly clientAddress: string;
+  /** The client's IP address alone. */
+  readonly clientHost: string;
   readonly listenerName: string;
+  readonly securityProtocol: SecurityProtocol;
+  /** The connection's principal now (SASL sets it once authenticated; re-authentication may change it). */
+  readonly principal: KafkaPrincipal;
 }
 
 /** What to do with one request frame, in its place in the connection's response order. */
@@ -119,6 +125,9 @@ export class RequestDispatcher implements RequestProcessor {
       clientAddress: conn.clientAddress,
       connectionId: conn.connectionId,
       listenerName: conn.listenerName,
+      securityProtocol: conn.securityProtocol,
+      principal: conn.principal,
+      clientHost: conn.clientHost,
       receivedAtMs,
       onApiLocalComplete: times?.markApiLocalComplete,
       onResponseSent: (fn) => (onSent ??= []).push(fn),

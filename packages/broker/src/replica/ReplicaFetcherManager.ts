@@ -1,5 +1,5 @@
 import { topicPartitionKey, type Logger } from '@samsa/common';
-import { NetworkClient } from '@samsa/client';
+import { NetworkClient, type ClientSecurity } from '@samsa/client';
 import {
   ApiKey,
   ErrorCode,
@@ -18,6 +18,8 @@ export interface ReplicaFetcherConfig {
   readonly fetchMinBytes: number;
   readonly fetchMaxBytes: number;
   readonly fetchResponseMaxBytes: number;
+  /** How connections to the leaders' inter-broker listener are secured; PLAINTEXT when absent. */
+  readonly security?: ClientSecurity;
   /** replica.fetch.backoff.ms */
   readonly fetchBackoffMs: number;
   /** replica.socket.timeout.ms */
@@ -149,6 +151,7 @@ class ReplicaFetcher {
       clientId: `broker-${this.config.brokerId}-fetcher-${this.leaderId}`,
       requestTimeoutMs: this.config.socketTimeoutMs,
       maxResponseBytes: this.config.fetchResponseMaxBytes + 1024 * 1024,
+      security: this.config.security,
       logger: this.logger,
     });
     return this.client;

@@ -1,3 +1,4 @@
+import type { ClientSecurity } from '@samsa/client';
 import * as path from 'node:path';
 import { type Logger } from '@samsa/common';
 import { AdminZkClient, TopicExistsError, InvalidReplicationFactorError } from '@samsa/admin-zk';
@@ -48,6 +49,7 @@ import { completingTopicOperations, TopicPurgatory } from '../api/topicPurgatory
 import { leaderAndIsrHandler, stopReplicaHandler, updateMetadataHandler } from '../api/controlPlane';
 import { ControlRequestFence } from '../api/controlRequestFence';
 import { controlPlaneListenerName, interBrokerListenerName } from '../config/controlPlaneListener';
+import { clientSecurityFor } from '../config/interBrokerSecurity';
 import type { BrokerDeps } from '../api/deps';
 import { fetchHandler } from '../api/fetch';
 import { findCoordinatorHandler } from '../api/findCoordinator';
@@ -249,6 +251,7 @@ export class KafkaServer {
         fetchResponseMaxBytes: c.int('replica.fetch.response.max.bytes'),
         fetchBackoffMs: c.int('replica.fetch.backoff.ms'),
         socketTimeoutMs: c.int('replica.socket.timeout.ms'),
+        security: this.interBrokerSecurity(),
       },
     });
 
@@ -323,6 +326,7 @@ export class KafkaServer {
       metadataCache: this.metadataCache,
       listenerName: this.interBrokerListenerName(),
       requestTimeoutMs: txnConfig.requestTimeoutMs,
+      security: this.interBrokerSecurity(),
       logger: this.logging.logger(
         `[Transaction Marker Channel Manager ${c.brokerId}]`,
         'kafka.coordinator.transaction.TransactionMarkerChannelManager',
@@ -398,6 +402,10 @@ export class KafkaServer {
       controllerSocketTimeoutMs: c.int('controller.socket.timeout.ms'),
       interBrokerListenerName: this.interBrokerListenerName(),
       controlPlaneListenerName: controlPlaneListenerName(this.config),
+      controllerToBrokerSecurity: clientSecurityFor(
+        this.config,
+        controlPlaneListenerName(this.config) ?? this.interBrokerListenerName(),
+      ),
       onNewSession: () => this.registerBroker(),
       logger: this.logging.logger('', 'kafka.controller.KafkaController'),
       stateChangeLogger: this.logging.stateChangeLogger(''),
@@ -411,6 +419,11 @@ export class KafkaServer {
 
   private interBrokerListenerName(): string {
     return interBrokerListenerName(this.config);
+  }
+
+  /** How this broker's connections to other brokers' inter-broker listener are secured. */
+  private interBrokerSecurity(): ClientSecurity {
+    return clientSecurityFor(this.config, this.interBrokerListenerName());
   }
 
   /** The endpoints clients are told about: advertised.listeners, with bound ports for port 0. */
@@ -610,6 +623,7 @@ export class KafkaServer {
       metadataCache: this.metadataCache,
       controllerIdFromZk: async () => (await this.zk?.getControllerId()) ?? null,
       interBrokerListenerName: this.interBrokerListenerName(),
+      security: this.interBrokerSecurity(),
       maxRetries: c.int('controlled.shutdown.max.retries'),
       retryBackoffMs: c.int('controlled.shutdown.retry.backoff.ms'),
       requestTimeoutMs: c.int('request.timeout.ms'),

@@ -1,5 +1,5 @@
 import type { Logger, TopicPartition } from '@samsa/common';
-import { NetworkClient } from '@samsa/client';
+import { NetworkClient, type ClientSecurity } from '@samsa/client';
 import type { PartitionLeader, TxnMarkerMetadata, TxnMarkerNetwork } from '@samsa/coordinator';
 import { WRITE_TXN_MARKERS_VERSION } from '@samsa/coordinator';
 import { ApiKey, type WriteTxnMarkersRequestInput, type WriteTxnMarkersResponse } from '@samsa/protocol';
@@ -11,6 +11,8 @@ export interface TransactionMarkerChannelOptions {
   /** The inter-broker listener: markers go to the leaders' endpoints on it (Kafka's interBrokerListenerName). */
   readonly listenerName: string;
   readonly requestTimeoutMs: number;
+  /** How connections to the leaders' inter-broker listener are secured; PLAINTEXT when absent. */
+  readonly security?: ClientSecurity;
   readonly logger: Logger;
 }
 
@@ -55,6 +57,7 @@ export class TransactionMarkerChannel implements TxnMarkerNetwork, TxnMarkerMeta
           port: endpoint.port,
           clientId: `broker-${this.options.brokerId}-txn-marker-sender`,
           requestTimeoutMs: this.options.requestTimeoutMs,
+          security: this.options.security,
           logger: this.options.logger,
         }),
       };

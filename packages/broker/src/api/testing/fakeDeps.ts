@@ -1,3 +1,4 @@
+import { ANONYMOUS } from '@samsa/security';
 import { NULL_UUID, type Struct } from '@samsa/protocol';
 import { LogConfig, type LogManager } from '@samsa/storage';
 import type { KafkaZkClient } from '@samsa/zk';
@@ -52,6 +53,9 @@ export function ctx(apiKey: number, apiVersion: number): RequestContext {
     clientAddress: '127.0.0.1:1',
     connectionId: 'c1',
     listenerName: 'PLAINTEXT',
+    securityProtocol: 'PLAINTEXT',
+    principal: ANONYMOUS,
+    clientHost: '127.0.0.1',
     receivedAtMs: 0,
   };
 }
