@@ -21,6 +21,8 @@ export interface ClusterMonitorOptions {
    */
   readonly connectAdmin: ((registered: readonly string[]) => Promise<GroupsAdmin>) | null;
   readonly http: HttpRequester;
+  /** How the brokers' metrics endpoints are reached; default http. */
+  readonly metricsScheme?: 'http' | 'https';
   /** One round (ZooKeeper, then every broker's endpoint) per interval. Default 1000. */
   readonly intervalMs?: number;
   readonly groupsIntervalMs?: number;
@@ -109,7 +111,7 @@ export class ClusterMonitor {
     const brokers = this.zk.value?.brokers ?? [];
     const probes = await Promise.all(
       brokers.flatMap((b) => {
-        const url = metricsUrlOf(b);
+        const url = metricsUrlOf(b, this.options.metricsScheme);
         return url === null ? [] : [this.pollBroker(b.id, url)];
       }),
     );
@@ -183,6 +185,7 @@ export class ClusterMonitor {
       groups: this.groups,
       series: this.history.series(),
       events: this.events.newest(this.options.eventsInView ?? 500),
+      metricsScheme: this.options.metricsScheme,
     });
   }
 

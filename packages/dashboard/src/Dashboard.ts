@@ -3,7 +3,8 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { KafkaZkClient } from '@samsa/zk';
 import { ClusterMonitor } from './ClusterMonitor';
 import type { GroupsAdmin } from './collect/GroupsReader';
-import { nodeHttpRequester } from './collect/http';
+import type { HttpAccess } from '@samsa/metrics';
+import { nodeHttpRequester, type HttpClientAccess } from './collect/http';
 import type { ZkSource } from './collect/ZkReader';
 import { DashboardServer } from './server/DashboardServer';
 
@@ -15,6 +16,10 @@ export interface DashboardOptions {
   /** 0: any free port. */
   readonly port: number;
   readonly host: string;
+  /** HTTPS and a password for the dashboard's own page. */
+  readonly access?: HttpAccess;
+  /** How the brokers' metrics endpoints are reached: https with these CAs, basic authentication. */
+  readonly metrics?: { readonly scheme: 'http' | 'https' } & HttpClientAccess;
   readonly intervalMs?: number;
   readonly log?: (line: string) => void;
 }
@@ -38,7 +43,7 @@ function quietLogger(log: (line: string) => void): Logger {
 /** Wires the real sources (KafkaZkClient, kafkajs Admin, node:http) to the monitor and the server. */
 export async function startDashboard(options: DashboardOptions): Promise<RunningDashboard> {
   const log = options.log ?? (() => undefined);
-  const http = nodeHttpRequester();
+  const http = nodeHttpRequester(options.metrics);
   // What close() must disconnect; the monitor connects lazily and again after a failure.
   const open: { zk?: KafkaZkClient; admin?: Admin } = {};
   const connectZk = async (): Promise<ZkSource> => {
@@ -73,10 +78,11 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
     connectZk,
     connectAdmin: options.bootstrapServers.length > 0 ? connectAdmin : null,
     http,
+    metricsScheme: options.metrics?.scheme,
     intervalMs: options.intervalMs,
     log,
   });
-  const server = new DashboardServer(monitor, { port: options.port, host: options.host });
+  const server = new DashboardServer(monitor, { port: options.port, host: options.host, access: options.access });
   const url = await server.listen();
   monitor.start();
   return {

@@ -21,4 +21,5 @@ export * from './jolokia/requests';
 export * from './jolokia/JolokiaHandler';
 export * from './prometheus/jmxExporterRules';
 export * from './prometheus/PrometheusExporter';
+export * from './http/HttpAccess';
 export * from './http/MetricsHttpServer';

@@ -64,6 +64,11 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'max.connections.per.ip': d('int', INT_MAX, 'Connections allowed from one address', { min: 0 }),
   // --- metrics (our JMX-like endpoint)
   'jmx.port': d('int', -1, 'Port of the metrics/Jolokia HTTP endpoint (-1: none, 0: any free port); the bound port is advertised as jmx_port', { min: -1, max: 65535 }),
+  'samsa.metrics.http.host': d('string', '127.0.0.1', 'Address the metrics endpoint binds (Samsa\'s key): loopback unless told otherwise; \'\' or 0.0.0.0 for every interface (what a dashboard or Prometheus on another host needs)'),
+  'samsa.metrics.http.tls.certificate.location': d('string', null, 'PEM certificate chain of the metrics endpoint: with the key below it serves HTTPS only'),
+  'samsa.metrics.http.tls.key.location': d('string', null, 'PEM private key (unencrypted) of the metrics endpoint\'s certificate'),
+  'samsa.metrics.http.username': d('string', 'samsa', 'User name the metrics endpoint asks for when samsa.metrics.http.password is set'),
+  'samsa.metrics.http.password': d('password', null, 'When set, every request to the metrics endpoint needs HTTP basic authentication with samsa.metrics.http.username and this password'),
   'samsa.metrics.enabled': d('boolean', true, 'Record metrics (Samsa\'s switch, for measuring their cost): false leaves the produce and fetch paths uninstrumented and the registry empty'),
   'samsa.log.write.mode': d('string', 'adaptive', 'When appended batches are written (Samsa\'s switch): adaptive = write(2) on the event loop while writes are fast, the write-behind queue on libuv\'s pool for 10 s after one took over 5 ms; sync; write-behind', { oneOf: WRITE_MODES }),
   // --- logs

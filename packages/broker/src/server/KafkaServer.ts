@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { type Logger } from '@samsa/common';
 import { AdminZkClient, TopicExistsError, InvalidReplicationFactorError } from '@samsa/admin-zk';
 import { KafkaController } from '@samsa/controller';
-import { EventJournal, MetricsHttpServer, MetricsRegistry } from '@samsa/metrics';
+import { EventJournal, MetricsHttpServer, MetricsRegistry, schemeOf, type HttpAccess } from '@samsa/metrics';
 import { ErrorCode, KafkaError, randomUuid } from '@samsa/protocol';
 import { LogConfig, LogManager, type ConfigProps, type WriteMode } from '@samsa/storage';
 import {
@@ -50,6 +50,7 @@ import { leaderAndIsrHandler, stopReplicaHandler, updateMetadataHandler } from '
 import { ControlRequestFence } from '../api/controlRequestFence';
 import { controlPlaneListenerName, interBrokerListenerName } from '../config/controlPlaneListener';
 import { clientSecurityFor } from '../config/interBrokerSecurity';
+import { metricsEndpointAccess } from '../config/metricsEndpointAccess';
 import type { BrokerDeps } from '../api/deps';
 import { fetchHandler } from '../api/fetch';
 import { findCoordinatorHandler } from '../api/findCoordinator';
@@ -671,16 +672,24 @@ export class KafkaServer {
   // ---- metrics endpoint -------------------------------------------------------------------------
 
   /**
-   * The metrics endpoint on jmx.port (0: any free port), on the host of the first listener; -1
-   * serves none. The bound port is what /brokers/ids advertises as jmx_port.
+   * The metrics endpoint on jmx.port (0: any free port), bound to samsa.metrics.http.host
+   * (loopback by default), with the HTTPS and password samsa.metrics.http.* ask for; -1 serves
+   * none. The bound port is what /brokers/ids advertises as jmx_port.
    */
   private async startMetricsEndpoint(): Promise<void> {
     const port = this.config.int('jmx.port');
     if (port < 0) return;
-    const host = parseListeners(this.config.list('listeners'))[0].host;
+    let host: string;
+    let access: HttpAccess;
+    try {
+      ({ host, access } = metricsEndpointAccess(this.config));
+    } catch (e) {
+      throw new FatalStartupError(`the metrics endpoint cannot start: ${(e as Error).message}`);
+    }
     const server = new MetricsHttpServer({
       registry: this.metrics,
       host,
+      access,
       port,
       version: SAMSA_VERSION,
       journal: this.eventJournal,
@@ -697,7 +706,8 @@ export class KafkaServer {
     }
     this.metricsServer = server;
     this.logger.info(
-      `Metrics endpoint (Jolokia, Prometheus) listening on http://${host || '0.0.0.0'}:${server.boundPort}`,
+      `Metrics endpoint (Jolokia, Prometheus) listening on ${schemeOf(access)}://${host || '0.0.0.0'}:${server.boundPort}` +
+        (access.basicAuth !== undefined ? ' (basic authentication required)' : ''),
     );
   }
 

@@ -2,13 +2,20 @@
 /**
  * `samsa-dashboard --zookeeper host:port[/chroot] [--bootstrap-server host:port,…] [--port N]
  * [--host H]` — serves the ops dashboard; prints its URL once listening. SIGTERM/SIGINT stop it.
+ * The page binds to loopback unless --host says otherwise; --tls-cert/--tls-key serve it over
+ * HTTPS and --password-file asks for a password. The --metrics-* options say how to reach brokers
+ * whose metrics endpoints use samsa.metrics.http.tls.* or samsa.metrics.http.password.
  */
+import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
+import type { BasicAuthCredentials } from '@samsa/metrics';
 import { startDashboard } from '../Dashboard';
 
 const USAGE =
   'USAGE: samsa-dashboard --zookeeper host:port[/chroot] [--bootstrap-server host:port,...] ' +
-  '[--port N (default 8080, 0: any free port)] [--host 127.0.0.1] [--interval-ms 1000]\n';
+  '[--port N (default 8080, 0: any free port)] [--host 127.0.0.1] [--interval-ms 1000]\n' +
+  '  [--tls-cert PEM --tls-key PEM] [--username samsa --password-file FILE]\n' +
+  '  [--metrics-https] [--metrics-ca PEM] [--metrics-username samsa --metrics-password-file FILE]\n';
 
 function fail(message: string): never {
   process.stderr.write(`ERROR: ${message}\n${USAGE}`);
@@ -28,6 +35,26 @@ function intOption(
   return Number(value);
 }
 
+function readFile(option: string, file: string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (e) {
+    fail(`--${option} ${file}: ${(e as Error).message}`);
+  }
+}
+
+/** User and password (the file's first line), or none without a password file. */
+function credentials(
+  username: string | undefined,
+  passwordFile: string | undefined,
+  option: string,
+): BasicAuthCredentials | undefined {
+  if (passwordFile === undefined) return undefined;
+  const password = readFile(option, passwordFile).toString('utf8').split(/\r?\n/)[0];
+  if (password === '') fail(`--${option} ${passwordFile}: the first line (the password) is empty`);
+  return { username: username ?? 'samsa', password };
+}
+
 async function main(): Promise<void> {
   let values: Record<string, string | boolean | undefined>;
   try {
@@ -38,6 +65,14 @@ async function main(): Promise<void> {
         port: { type: 'string' },
         host: { type: 'string' },
         'interval-ms': { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        username: { type: 'string' },
+        'password-file': { type: 'string' },
+        'metrics-https': { type: 'boolean' },
+        'metrics-ca': { type: 'string' },
+        'metrics-username': { type: 'string' },
+        'metrics-password-file': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       // Process markers such as the test harness's are positional and ignored.
@@ -53,6 +88,12 @@ async function main(): Promise<void> {
   const zookeeper = values.zookeeper;
   if (typeof zookeeper !== 'string' || zookeeper === '') fail('--zookeeper is required');
   const bootstrap = typeof values['bootstrap-server'] === 'string' ? values['bootstrap-server'] : '';
+  const str = (name: string): string | undefined =>
+    typeof values[name] === 'string' ? (values[name] as string) : undefined;
+  const tlsCert = str('tls-cert');
+  const tlsKey = str('tls-key');
+  if ((tlsCert === undefined) !== (tlsKey === undefined)) fail('--tls-cert and --tls-key go together');
+  const metricsCa = str('metrics-ca');
   const dashboard = await startDashboard({
     zookeeper,
     bootstrapServers: bootstrap
@@ -61,6 +102,18 @@ async function main(): Promise<void> {
       .filter((s) => s !== ''),
     port: intOption(values.port as string | undefined, 'port', 8080, 0, 65535),
     host: typeof values.host === 'string' ? values.host : '127.0.0.1',
+    access: {
+      tls:
+        tlsCert !== undefined && tlsKey !== undefined
+          ? { cert: readFile('tls-cert', tlsCert), key: readFile('tls-key', tlsKey) }
+          : undefined,
+      basicAuth: credentials(str('username'), str('password-file'), 'password-file'),
+    },
+    metrics: {
+      scheme: values['metrics-https'] === true || metricsCa !== undefined ? 'https' : 'http',
+      ca: metricsCa === undefined ? undefined : readFile('metrics-ca', metricsCa),
+      basicAuth: credentials(str('metrics-username'), str('metrics-password-file'), 'metrics-password-file'),
+    },
     intervalMs: intOption(values['interval-ms'] as string | undefined, 'interval-ms', 1000, 100, 60_000),
     log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`),
   });

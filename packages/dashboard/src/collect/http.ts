@@ -1,4 +1,6 @@
 import * as http from 'node:http';
+import * as https from 'node:https';
+import { basicAuthHeader, type BasicAuthCredentials } from '@samsa/metrics';
 
 export interface HttpRequest {
   readonly method: 'GET' | 'POST';
@@ -16,6 +18,14 @@ export interface HttpResponse {
 /** The one way the collectors talk HTTP; tests may pass another. */
 export type HttpRequester = (request: HttpRequest) => Promise<HttpResponse>;
 
+/** How the brokers' metrics endpoints are protected (samsa.metrics.http.* on the brokers). */
+export interface HttpClientAccess {
+  /** PEM certificates trusted for https endpoints (default: Node's public CAs). */
+  readonly ca?: Buffer;
+  /** Sent as basic authentication on every request. */
+  readonly basicAuth?: BasicAuthCredentials;
+}
+
 /** Bodies bigger than this are refused: a metrics answer is a few kilobytes. */
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
@@ -23,8 +33,10 @@ const MAX_BODY_BYTES = 16 * 1024 * 1024;
  * node:http with a keep-alive agent (one connection per broker, reused every poll) and a deadline
  * for the whole exchange: a broker frozen by SIGSTOP must not hold a poll round.
  */
-export function nodeHttpRequester(): HttpRequester & { close(): void } {
+export function nodeHttpRequester(access: HttpClientAccess = {}): HttpRequester & { close(): void } {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+  const tlsAgent = new https.Agent({ keepAlive: true, maxSockets: 4, ca: access.ca });
+  const authorization = access.basicAuth === undefined ? {} : { authorization: basicAuthHeader(access.basicAuth) };
   const once = (req: HttpRequest): Promise<HttpResponse & { reusedSocket: boolean }> =>
     new Promise((resolve, reject) => {
       let settled = false;
@@ -36,11 +48,14 @@ export function nodeHttpRequester(): HttpRequester & { close(): void } {
         else resolve({ ...response!, reusedSocket: outgoing.reusedSocket });
       };
       const body = req.body === undefined ? undefined : Buffer.from(req.body, 'utf8');
-      const outgoing = http.request(req.url, {
+      const secure = req.url.startsWith('https:');
+      const outgoing = (secure ? https : http).request(req.url, {
         method: req.method,
-        agent,
+        agent: secure ? tlsAgent : agent,
         headers:
-          body === undefined ? {} : { 'content-type': 'application/json', 'content-length': body.length },
+          body === undefined
+            ? { ...authorization }
+            : { ...authorization, 'content-type': 'application/json', 'content-length': body.length },
       });
       const timer = setTimeout(() => {
         settle(new Error(`no answer within ${req.timeoutMs} ms`));
@@ -79,7 +94,12 @@ export function nodeHttpRequester(): HttpRequester & { close(): void } {
       return { status, body };
     }
   };
-  return Object.assign(request, { close: () => agent.destroy() });
+  return Object.assign(request, {
+    close: () => {
+      agent.destroy();
+      tlsAgent.destroy();
+    },
+  });
 }
 
 /** A short, operator-readable reason for a failed request ("connection refused", "timed out"). */

@@ -35,14 +35,16 @@ export interface ClusterViewInput {
   readonly series: SeriesView;
   /** Newest first. */
   readonly events: readonly TimelineEvent[];
+  /** How the brokers' metrics endpoints are reached (samsa.metrics.http.tls.*); default http. */
+  readonly metricsScheme?: 'http' | 'https';
 }
 
 /** The metrics endpoint of a registration; null when it advertises none (jmx_port -1, or 0 unbound). */
-export function metricsUrlOf(broker: RegisteredBroker): string | null {
+export function metricsUrlOf(broker: RegisteredBroker, scheme: 'http' | 'https' = 'http'): string | null {
   if (broker.jmxPort <= 0) return null;
   const host =
     broker.host === '' ? '127.0.0.1' : broker.host.includes(':') ? `[${broker.host}]` : broker.host;
-  return `http://${host}:${broker.jmxPort}`;
+  return `${scheme}://${host}:${broker.jmxPort}`;
 }
 
 /**
@@ -153,7 +155,7 @@ function buildBrokers(
     .map((id) => {
       const info = registered.get(id) ?? input.knownBrokers.get(id) ?? null;
       const isRegistered = alive.has(id);
-      const metricsUrl = info !== null && isRegistered ? metricsUrlOf(info) : null;
+      const metricsUrl = info !== null && isRegistered ? metricsUrlOf(info, input.metricsScheme) : null;
       const probe = isRegistered ? input.probes.get(id) : undefined;
       const ok = probe?.ok === true ? probe : null;
       let state: BrokerState = 'down';

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
-import * as http from 'node:http';
+import type * as http from 'node:http';
+import { createAccessServer, schemeOf, type HttpAccess } from '@samsa/metrics';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import type { ClusterViewModel } from '../model/viewModel';
@@ -14,6 +15,8 @@ export interface DashboardServerOptions {
   /** 0: any free port. */
   readonly port: number;
   readonly host: string;
+  /** HTTPS and a password for the page; plain HTTP open to whoever reaches `host` when absent. */
+  readonly access?: HttpAccess;
   /** Static files (index.html, dashboard.css); default the package's static/. */
   readonly staticDir?: string;
   /** The page scripts compiled for the browser; default the package's dist/page/. */
@@ -50,7 +53,7 @@ export class DashboardServer {
   ) {
     this.staticDir = options.staticDir ?? path.join(PACKAGE_ROOT, 'static');
     this.scriptDir = options.scriptDir ?? path.join(PACKAGE_ROOT, 'dist', 'page');
-    this.server = http.createServer((req, res) => this.handle(req, res));
+    this.server = createAccessServer(options.access, (req, res) => this.handle(req, res));
   }
 
   /** Listens; resolves with the page's URL. */
@@ -72,7 +75,7 @@ export class DashboardServer {
   get url(): string {
     const address = this.server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    return `http://${host}:${address.port}/`;
+    return `${schemeOf(this.options.access)}://${host}:${address.port}/`;
   }
 
   async close(): Promise<void> {

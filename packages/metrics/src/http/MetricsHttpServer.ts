@@ -1,6 +1,7 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { EventJournal } from '../EventJournal';
+import { createAccessServer, type HttpAccess } from './HttpAccess';
 import { JolokiaHandler } from '../jolokia/JolokiaHandler';
 import type { MetricsRegistry } from '../MetricsRegistry';
 import { PrometheusExporter, type PrometheusFamily } from '../prometheus/PrometheusExporter';
@@ -9,6 +10,8 @@ export interface MetricsHttpServerOptions {
   readonly registry: MetricsRegistry;
   /** Host to bind ('' or undefined: every interface). */
   readonly host?: string;
+  /** HTTPS and basic authentication; plain HTTP open to whoever reaches the host when absent. */
+  readonly access?: HttpAccess;
   /** 0: any free port. */
   readonly port: number;
   /** Reported by /jolokia/version and /samsa/status. */
@@ -42,7 +45,7 @@ export class MetricsHttpServer {
 
   constructor(private readonly options: MetricsHttpServerOptions) {
     this.jolokia = new JolokiaHandler(options.registry, { agentVersion: options.version });
-    this.server = createServer((req, res) => this.route(req, res));
+    this.server = createAccessServer(options.access, (req, res) => this.route(req, res));
     this.server.keepAliveTimeout = 5000;
   }
 
