@@ -215,7 +215,7 @@ class BrokerProcess implements BrokerHandle {
       await withTimeout(closed, 5_000, `broker ${this.brokerId}'s output to close`).catch(() => undefined);
       throw new BrokerExitedDuringStartupError(this.brokerId, exitCode ?? null, this.out.slice(outputFrom), this.tail());
     }
-    const endpoint = /Metrics endpoint \(Jolokia, Prometheus\) listening on http:\/\/[^\s:]*:(\d+)/.exec(this.out.slice(outputFrom));
+    const endpoint = /Metrics endpoint \(Jolokia, Prometheus\) listening on https?:\/\/[^\s:]*:(\d+)/.exec(this.out.slice(outputFrom));
     this.boundMetricsPort = endpoint ? Number(endpoint[1]) : -1;
   }
 

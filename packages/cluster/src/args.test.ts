@@ -5,7 +5,17 @@ describe('parseClusterArgs', () => {
   const home = '/opt/samsa';
 
   test('noArgumentsGiveMakeRunDefaults', () => {
-    expect(parseClusterArgs([], home)).toEqual({ home, dataDir: path.join(home, '.samsa'), brokers: 3, help: false });
+    expect(parseClusterArgs([], home)).toEqual({
+      home,
+      dataDir: path.join(home, '.samsa'),
+      brokers: 3,
+      saslSsl: true,
+      help: false,
+    });
+  });
+
+  test('theSaslSslListenerCanBeTurnedOff', () => {
+    expect(parseClusterArgs(['--no-sasl-ssl'], home).saslSsl).toBe(false);
   });
 
   test('dataDirDefaultsUnderAGivenHome', () => {

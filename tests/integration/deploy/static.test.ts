@@ -175,6 +175,7 @@ describe('deploy/docker-compose.yml', () => {
       'log.dirs': '/var/lib/samsa/data',
       'min.insync.replicas': '2',
       'offsets.topic.replication.factor': '3',
+      'samsa.metrics.http.host': '0.0.0.0',
       'zookeeper.connect': ZK,
     });
   });
