@@ -6,7 +6,9 @@
  * RF 1, alternating runs so drift on a shared machine bills both sides alike. Throughput and broker
  * CPU-s/GB per side; the goal is the two within 5% of each other.
  * Run: npx tsc -b && SAMSA_BENCH_MB=512 node --import tsx tests/bench/run.ts idempotence
- *      (SAMSA_BENCH_ROUNDS: alternations, default 3).
+ *      (SAMSA_BENCH_ROUNDS: alternations, default 3; SAMSA_BENCH_PIN=1 runs kcat on CPU 0 and the
+ *      broker on CPU 1, so that librdkafka's idempotent producer, which polls its sockets far more
+ *      often than the plain one while requests are in flight, cannot take the broker's CPU).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -18,6 +20,7 @@ import { brokerPropsFromEnv, cpuCalibrationMs, cpuSeconds, makeLines } from './p
 const MB = 1024 * 1024;
 const volumeMb = Number(process.env.SAMSA_BENCH_MB ?? 512);
 const rounds = Number(process.env.SAMSA_BENCH_ROUNDS ?? 3);
+const pin = process.env.SAMSA_BENCH_PIN === '1';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -36,6 +39,7 @@ async function main(): Promise<void> {
   });
   const broker = cluster.brokers[0];
   const pid = broker.pid!;
+  if (pin) execFileSync('taskset', ['-a', '-p', '-c', '1', String(pid)], { stdio: 'ignore' });
   const calibration = cpuCalibrationMs();
   try {
     const files = {
@@ -48,8 +52,8 @@ async function main(): Promise<void> {
     };
     const produce = (topic: string, file: string, idempotent: boolean) =>
       execFileSync(
-        'kcat',
-        ['-P', '-b', broker.bootstrap, '-t', topic, '-p', '0', '-X', 'linger.ms=5', '-X', 'batch.num.messages=10000',
+        pin ? 'taskset' : 'kcat',
+        [...(pin ? ['-c', '0', 'kcat'] : []), '-P', '-b', broker.bootstrap, '-t', topic, '-p', '0', '-X', 'linger.ms=5', '-X', 'batch.num.messages=10000',
           '-X', 'acks=all', '-X', `enable.idempotence=${idempotent}`,
           // Idempotence caps librdkafka at 5 requests in flight; the plain side gets the same cap,
           // so the comparison is of the broker's work, not of the client's pipelining.
@@ -86,7 +90,7 @@ async function main(): Promise<void> {
       ]),
     );
     console.log(
-      JSON.stringify({ date: new Date().toISOString(), volumeMb, rounds, cpuCalibrationMs: calibration, ...summary }),
+      JSON.stringify({ date: new Date().toISOString(), volumeMb, rounds, pinned: pin, cpuCalibrationMs: calibration, ...summary }),
     );
   } finally {
     await cluster.stop();

@@ -1,10 +1,11 @@
-import type { ChildProcess } from 'child_process';
+import { execFile, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { BrokerIdZNode, maybeThrow, ZooKeeperClient } from '@samsa/zk';
 import { startBroker, type BrokerHandle } from './BrokerProcess';
 import { startDashboard, type DashboardHandle } from './DashboardProcess';
 import { firstFreePort, pickPort } from './ports';
+import { ensureLocalTls, saslSslBrokerOverrides, writeClientConfigs, type LocalTls } from './SecureListener';
 import { waitFor } from './wait';
 import { startZooKeeper, type ZooKeeperHandle } from './ZooKeeperProcess';
 
@@ -23,6 +24,11 @@ export interface LocalClusterOptions {
   /** ZooKeeper's and the brokers' directories, the remembered ports and run.pid (make stop reads it). */
   readonly dataDir: string;
   readonly brokers: number;
+  /**
+   * Also serve a SASL_SSL listener on each broker (9192, 9193, …) with a CA of this cluster's own
+   * and an admin user (SecureListener.ts). Default false.
+   */
+  readonly saslSsl?: boolean;
   /** Progress lines (default console.log). */
   readonly log?: (line: string) => void;
 }
@@ -42,6 +48,8 @@ export class LocalCluster {
   dashboard: DashboardHandle | undefined;
   /** The dashboard's URL and log, or why it did not start: it is optional, the cluster is not. */
   dashboardStatus = 'not started';
+  /** The SASL_SSL side, once started with saslSsl: bootstrap, CA, admin and client configs. */
+  secure: (LocalTls & { readonly bootstrap: string; readonly clientConfigs: { java: string; librdkafka: string } }) | undefined;
   private stopping: Promise<void> | undefined;
   private readonly log: (line: string) => void;
   /** Every process this run spawned, for killAll(). */
@@ -104,10 +112,14 @@ export class LocalCluster {
     this.zk = zk;
     this.checkNotStopping();
     await awaitStaleRegistrations(zk.connectString, brokers, this.log, () => this.stopping !== undefined);
+    const tls = this.options.saslSsl === true ? await this.prepareSaslSsl(zk.connectString) : undefined;
+    const securePorts: number[] = [];
     for (let id = 0; id < brokers; id++) {
       const dir = path.join(dataDir, `broker-${id}`);
       const port = await this.portFor(9092 + id, `broker-${id}.port`);
       const jmxPort = await this.portFor(9999 + id, `broker-${id}.jmx.port`);
+      const securePort = tls === undefined ? undefined : await this.portFor(9192 + id, `broker-${id}.sasl_ssl.port`);
+      if (securePort !== undefined) securePorts.push(securePort);
       this.log(`starting broker ${id} on 127.0.0.1:${port}, metrics on ${jmxPort} (data and logs in ${this.shown(dir)})`);
       this.checkNotStopping();
       const broker = await startBroker({
@@ -123,12 +135,37 @@ export class LocalCluster {
           'transaction.state.log.min.isr': Math.min(2, brokers),
           ...BROKER_OVERRIDES,
           'jmx.port': jmxPort,
+          ...(tls === undefined || securePort === undefined ? {} : saslSslBrokerOverrides(tls, '127.0.0.1', port, securePort)),
         },
       });
       this.brokers.push(broker);
       // stop() may have run while this one started: it did not see it.
       if (this.stopping) await broker.stop().catch(() => broker.kill());
     }
+    if (tls !== undefined) {
+      const bootstrap = securePorts.map((p) => `127.0.0.1:${p}`).join(',');
+      this.secure = { ...tls, bootstrap, clientConfigs: writeClientConfigs(tls, bootstrap) };
+    }
+  }
+
+  /**
+   * The CA, the broker keystore and the admin password (made once, kept in the data dir), and the
+   * admin's SCRAM credentials written to ZooKeeper with kafka-configs, as an operator would.
+   */
+  private async prepareSaslSsl(zkConnect: string): Promise<LocalTls> {
+    const tls = ensureLocalTls(this.options.dataDir);
+    this.log(`SASL_SSL: CA ${this.shown(tls.caFile)}, admin user ${tls.adminUser} (SCRAM-SHA-256/512 and PLAIN)`);
+    const password = tls.adminPassword;
+    await new Promise<void>((resolve, reject) =>
+      execFile(
+        path.join(this.options.home, 'bin', 'kafka-configs.sh'),
+        ['--zookeeper', zkConnect, '--alter', '--entity-type', 'users', '--entity-name', tls.adminUser,
+          '--add-config', `SCRAM-SHA-256=[password=${password}],SCRAM-SHA-512=[password=${password}]`],
+        (error, _stdout, stderr) =>
+          error === null ? resolve() : reject(new Error(`kafka-configs could not create the admin user: ${stderr || error.message}`)),
+      ),
+    );
+    return tls;
   }
 
   private async startDashboard(): Promise<void> {

@@ -16,7 +16,12 @@ async function main(args: ClusterArgs): Promise<void> {
   const pidFile = path.join(args.dataDir, 'run.pid');
   fs.mkdirSync(args.dataDir, { recursive: true });
   fs.writeFileSync(pidFile, String(process.pid));
-  const cluster = new LocalCluster({ home: args.home, dataDir: args.dataDir, brokers: args.brokers });
+  const cluster = new LocalCluster({
+    home: args.home,
+    dataDir: args.dataDir,
+    brokers: args.brokers,
+    saslSsl: args.saslSsl,
+  });
 
   let starting: Promise<void> = Promise.resolve();
   let stopping = false;
@@ -59,10 +64,19 @@ async function main(args: ClusterArgs): Promise<void> {
   for (const b of cluster.brokers) {
     console.log(`  broker ${b.brokerId} metrics:  ${b.metricsUrl}/metrics  ${b.metricsUrl}/jolokia/  ${b.metricsUrl}/samsa/status`);
   }
+  const secure = cluster.secure;
+  if (secure !== undefined) {
+    const shown = (p: string): string => path.relative(process.cwd(), p) || p;
+    console.log(`  SASL_SSL:          ${secure.bootstrap}`);
+    console.log(`    CA certificate:  ${shown(secure.caFile)}`);
+    console.log(`    admin user:      ${secure.adminUser}, password in ${shown(path.join(secure.dir, 'admin.password'))} (SCRAM-SHA-512, SCRAM-SHA-256, PLAIN)`);
+    console.log(`    client config:   ${shown(secure.clientConfigs.java)} (Kafka tools), ${shown(secure.clientConfigs.librdkafka)} (kcat -F)`);
+  }
   console.log(`  dashboard:         ${cluster.dashboardStatus}`);
   const rf = Math.min(3, cluster.brokers.length);
   console.log(`  try: bin/kafka-topics.sh --zookeeper ${zkConnect} --create --topic demo --partitions 3 --replication-factor ${rf}`);
   console.log(`       kcat -b ${cluster.brokers[0].bootstrap} -L`);
+  if (secure !== undefined) console.log(`       kcat -F ${path.relative(process.cwd(), secure.clientConfigs.librdkafka)} -L`);
   console.log('Ctrl-C stops everything.');
 }
 
