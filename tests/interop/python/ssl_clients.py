@@ -3,25 +3,25 @@
 
 Run it with /usr/bin/python3 (the Debian packages). Usage:
 
-  ssl_clients.py CLIENT BOOTSTRAP TOPIC COUNT CAFILE [CERTFILE KEYFILE]
+  ssl_clients.py CLIENT BOOTSTRAP TOPIC COUNT TAG CAFILE [CERTFILE KEYFILE]
 
 CLIENT is kafka-python or confluent. With CERTFILE and KEYFILE the client presents a certificate
-(mutual TLS). Prints one JSON document: the values produced and the values consumed (in partition
-order), or {"error": "..."} and exit code 2 when the broker cannot be used.
+(mutual TLS). Values are TAG-0 … TAG-(COUNT-1). Prints one JSON document: the values produced and
+the values consumed (partition 0, from the beginning), or {"error": "..."} and exit code 2 when the broker cannot be used.
 """
 import json
 import sys
 import time
 
 
-def kafka_python(bootstrap, topic, count, ca, cert, key):
+def kafka_python(bootstrap, topic, count, tag, ca, cert, key):
     from kafka import KafkaConsumer, KafkaProducer, TopicPartition
     ssl = dict(security_protocol='SSL', ssl_cafile=ca, ssl_check_hostname=True)
     if cert:
         ssl.update(ssl_certfile=cert, ssl_keyfile=key)
     producer = KafkaProducer(bootstrap_servers=bootstrap.split(','), acks='all', retries=5,
                              request_timeout_ms=15000, max_block_ms=20000, **ssl)
-    values = ['kp-ssl-%d' % i for i in range(count)]
+    values = ['%s-%d' % (tag, i) for i in range(count)]
     for v in values:
         producer.send(topic, value=v.encode(), key=b'k').get(timeout=30)
     producer.close()
@@ -40,7 +40,7 @@ def kafka_python(bootstrap, topic, count, ca, cert, key):
     return values, got
 
 
-def confluent(bootstrap, topic, count, ca, cert, key):
+def confluent(bootstrap, topic, count, tag, ca, cert, key):
     from confluent_kafka import Consumer, Producer, TopicPartition
     ssl = {'bootstrap.servers': bootstrap, 'security.protocol': 'SSL', 'ssl.ca.location': ca,
            'ssl.endpoint.identification.algorithm': 'https'}
@@ -49,7 +49,7 @@ def confluent(bootstrap, topic, count, ca, cert, key):
     errors = []
     producer = Producer(dict(ssl, **{'acks': 'all', 'message.timeout.ms': 20000,
                                      'error_cb': lambda e: errors.append(str(e))}))
-    values = ['ck-ssl-%d' % i for i in range(count)]
+    values = ['%s-%d' % (tag, i) for i in range(count)]
     delivered = []
     for v in values:
         producer.produce(topic, value=v.encode(), key=b'k', partition=0,
@@ -62,7 +62,7 @@ def confluent(bootstrap, topic, count, ca, cert, key):
     consumer.assign([TopicPartition(topic, 0, 0)])
     got = []
     deadline = time.time() + 30
-    while len(got) < count and time.time() < deadline:
+    while not set(values) <= set(got) and time.time() < deadline:
         m = consumer.poll(1.0)
         if m is not None and m.error() is None:
             got.append(m.value().decode())
@@ -71,11 +71,11 @@ def confluent(bootstrap, topic, count, ca, cert, key):
 
 
 def main():
-    client, bootstrap, topic, count, ca = sys.argv[1:6]
-    cert, key = (sys.argv[6], sys.argv[7]) if len(sys.argv) > 7 else (None, None)
+    client, bootstrap, topic, count, tag, ca = sys.argv[1:7]
+    cert, key = (sys.argv[7], sys.argv[8]) if len(sys.argv) > 8 else (None, None)
     run = kafka_python if client == 'kafka-python' else confluent
     try:
-        produced, consumed = run(bootstrap, topic, int(count), ca, cert, key)
+        produced, consumed = run(bootstrap, topic, int(count), tag, ca, cert, key)
     except SystemExit:
         raise
     except Exception as e:  # noqa: BLE001 - the test reads the error
