@@ -6,7 +6,8 @@
  *    the values of a multi-valued RDN joined by '+';
  *  - the keywords Java knows for RFC 2253 (CN, C, L, ST, O, OU, STREET, DC, UID); any other
  *    attribute as its dotted OID with '#' and the hex of its DER value (emailAddress too);
- *  - in values, `, = + < > # ; " \` escaped with a backslash, a leading or trailing space too.
+ *  - in values, `, = + < > # ; " \` escaped with a backslash wherever they are, and each leading
+ *    or trailing space (Java's AVA.toRFC2253String).
  */
 import { DER, children, expectChild, oidToString, readElement, type DerElement } from './Der';
 
@@ -43,11 +44,18 @@ function decodeString(el: DerElement): string | undefined {
 }
 
 function escapeValue(s: string): string {
-  let out = '';
-  for (const c of s) out += ESCAPED.includes(c) ? `\\${c}` : c === '\u0000' ? '\\00' : c;
-  if (out.startsWith(' ')) out = `\\${out}`;
-  if (out.endsWith(' ') && !out.endsWith('\\ ')) out = `${out.slice(0, -1)}\\ `;
-  return out;
+  const chars: string[] = [];
+  for (const c of s) {
+    if (ESCAPED.includes(c)) chars.push('\\', c);
+    else if (c === '\u0000') chars.push('\\00');
+    else chars.push(c);
+  }
+  const space = (c: string): boolean => c === ' ' || c === '\r';
+  let lead = 0;
+  while (lead < chars.length && space(chars[lead])) lead++;
+  let trail = chars.length - 1;
+  while (trail >= 0 && space(chars[trail])) trail--;
+  return chars.map((c, i) => (i < lead || i > trail ? `\\${c}` : c)).join('');
 }
 
 function attributeToString(atv: DerElement): string {
