@@ -1,4 +1,6 @@
 import * as net from 'node:net';
+import * as tls from 'node:tls';
+import { usesSasl, usesTls } from '@samsa/security';
 import { FrameDecoder } from '@samsa/protocol';
 import type { ClientSecurity } from './ClientSecurity';
 import { DisconnectedError } from './errors';
@@ -57,39 +59,22 @@ export class KafkaChannel {
     );
   }
 
-  /** Opens a connection; rejects with DisconnectedError when it fails or times out. */
-  static connect(options: KafkaChannelOptions): Promise<KafkaChannel> {
+  /**
+   * Opens a connection; rejects with DisconnectedError when it fails or times out (the deadline
+   * covers the TLS handshake too). SSL and SASL_SSL connect with node:tls and `security.tls`
+   * (host name checked against the certificate unless its checkServerIdentity says otherwise).
+   */
+  static async connect(options: KafkaChannelOptions): Promise<KafkaChannel> {
     const address = `${options.host}:${options.port}`;
     const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     const protocol = options.security?.securityProtocol ?? 'PLAINTEXT';
-    if (protocol !== 'PLAINTEXT') {
-      return Promise.reject(
-        new DisconnectedError(
-          `cannot connect to ${address}: ${protocol} is not implemented in the client yet`,
-        ),
-      );
+    if (usesSasl(protocol)) {
+      throw new DisconnectedError(`cannot connect to ${address}: ${protocol} is not implemented in the client yet`);
     }
-    return new Promise((resolve, reject) => {
-      const socket = net.connect({ host: options.host, port: options.port, noDelay: true });
-      const timeoutMs = options.connectTimeoutMs;
-      const timer =
-        timeoutMs === undefined
-          ? undefined
-          : setTimeout(() => {
-              socket.destroy();
-              reject(new DisconnectedError(`connecting to ${address} timed out after ${timeoutMs} ms`));
-            }, timeoutMs);
-      socket.once('connect', () => {
-        clearTimeout(timer);
-        socket.removeAllListeners('error');
-        resolve(new KafkaChannel(socket, address, maxResponseBytes));
-      });
-      socket.once('error', (error) => {
-        clearTimeout(timer);
-        socket.destroy();
-        reject(new DisconnectedError(`cannot connect to ${address}: ${error.message}`));
-      });
-    });
+    const socket = await openSocket(options, address, usesTls(protocol));
+    const channel = new KafkaChannel(socket, address, maxResponseBytes);
+    // SASL_PLAINTEXT / SASL_SSL: the SASL authentication runs here, on the connected channel.
+    return channel;
   }
 
   get isClosed(): boolean {
@@ -153,4 +138,37 @@ export class KafkaChannel {
       this.listener?.onFrame(frame);
     }
   }
+}
+
+/** A connected socket: plain TCP, or TLS once its handshake is done. */
+function openSocket(options: KafkaChannelOptions, address: string, withTls: boolean): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = withTls
+      ? tls.connect({
+          ...options.security?.tls,
+          host: options.host,
+          port: options.port,
+          // SNI takes a host name only; an address is checked against the certificate's IP SANs.
+          servername: net.isIP(options.host) === 0 ? options.host : undefined,
+        })
+      : net.connect({ host: options.host, port: options.port, noDelay: true });
+    const timeoutMs = options.connectTimeoutMs;
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            socket.destroy();
+            reject(new DisconnectedError(`connecting to ${address} timed out after ${timeoutMs} ms`));
+          }, timeoutMs);
+    socket.once(withTls ? 'secureConnect' : 'connect', () => {
+      clearTimeout(timer);
+      socket.removeAllListeners('error');
+      resolve(socket);
+    });
+    socket.once('error', (error) => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(new DisconnectedError(`cannot connect to ${address}: ${error.message}`));
+    });
+  });
 }

@@ -3,8 +3,8 @@ import { expectBrokerStartupFailure, startBroker } from '../../harness/broker';
 
 /**
  * Issue 13 row 7: a broker process given a setting that promises security Samsa does not provide
- * (an authorizer, ZooKeeper ACLs, an SSL or SASL listener or inter-broker protocol, SSL/SASL keys)
- * refuses to start: exit code 1, one ERROR line naming the setting and where it came from, and it
+ * (an authorizer, ZooKeeper ACLs, a SASL listener or inter-broker protocol, SASL keys), or an SSL
+ * listener whose keystore cannot be used (none, JKS, a wrong password), refuses to start: exit code 1, one ERROR line naming the setting and where it came from, and it
  * never registers in ZooKeeper. The same settings at their defaults (or PLAINTEXT) start.
  */
 jest.setTimeout(60_000);
@@ -60,24 +60,24 @@ describe('a broker refuses to start on settings that promise security it does no
     );
   });
 
-  it.each(['SSL', 'SASL_PLAINTEXT', 'SASL_SSL'])('a %s listener', async (protocol) => {
+  it.each(['SASL_PLAINTEXT', 'SASL_SSL'])('a %s listener', async (protocol) => {
     expect(await refusal({ listeners: `${protocol}://127.0.0.1:0` })).toMatch(
       new RegExp(
         `^ERROR: refusing to start: listener ${protocol}://127\\.0\\.0\\.1:0 in listeners \\(${FILE_LINE}\\) ` +
-          `has security protocol ${protocol}, but Samsa serves only PLAINTEXT yet: it would accept unencrypted, ` +
+          `has security protocol ${protocol}, but Samsa serves only PLAINTEXT and SSL yet: it would accept ` +
           `unauthenticated connections and advertise them as ${protocol}$`,
       ),
     );
   });
 
-  it('a listener mapped to SSL by listener.security.protocol.map', async () => {
+  it('a listener mapped to SASL_PLAINTEXT by listener.security.protocol.map', async () => {
     expect(
       await refusal({
         listeners: 'PLAINTEXT://127.0.0.1:0,EXTERNAL://127.0.0.1:0',
-        'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,EXTERNAL:SSL',
+        'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,EXTERNAL:SASL_PLAINTEXT',
       }),
     ).toMatch(
-      /listener EXTERNAL:\/\/127\.0\.0\.1:0 in listeners .* has security protocol SSL \(listener\.security\.protocol\.map, /,
+      /listener EXTERNAL:\/\/127\.0\.0\.1:0 in listeners .* has security protocol SASL_PLAINTEXT \(listener\.security\.protocol\.map, /,
     );
   });
 
@@ -87,16 +87,28 @@ describe('a broker refuses to start on settings that promise security it does no
     );
   });
 
-  it('security.inter.broker.protocol=SSL', async () => {
-    expect(await refusal({ 'security.inter.broker.protocol': 'SSL' })).toMatch(
-      /^ERROR: refusing to start: security\.inter\.broker\.protocol=SSL .* asks brokers to talk over SSL, but Samsa serves only PLAINTEXT yet$/,
+  it('security.inter.broker.protocol=SASL_PLAINTEXT', async () => {
+    expect(await refusal({ 'security.inter.broker.protocol': 'SASL_PLAINTEXT' })).toMatch(
+      /^ERROR: refusing to start: security\.inter\.broker\.protocol=SASL_PLAINTEXT .* asks brokers to talk over SASL_PLAINTEXT, but Samsa serves only PLAINTEXT and SSL yet$/,
     );
   });
 
-  it('an SSL key Samsa does not define says why', async () => {
-    expect(await refusal({ 'ssl.keystore.location': '/etc/kafka/broker.jks' })).toMatch(
+  it('an SSL listener without a keystore', async () => {
+    expect(await refusal({ listeners: 'PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0' })).toMatch(
+      /^ERROR: listener SSL \(SSL\): SSL key store is not specified/,
+    );
+  });
+
+  it('an SSL listener with a JKS keystore (no JVM to read it)', async () => {
+    expect(
+      await refusal({ listeners: 'PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0', 'ssl.keystore.location': '/etc/kafka/broker.jks' }),
+    ).toMatch(/^ERROR: listener SSL \(SSL\): ssl\.keystore\.type=JKS: JKS needs a JVM, which Samsa does not have/);
+  });
+
+  it('a SASL key Samsa does not define says why', async () => {
+    expect(await refusal({ 'sasl.enabled.mechanisms': 'PLAIN' })).toMatch(
       new RegExp(
-        `^ERROR: unknown configuration 'ssl\\.keystore\\.location' \\(${FILE_LINE}\\): Samsa does not provide SSL or SASL yet$`,
+        `^ERROR: unknown configuration 'sasl\\.enabled\\.mechanisms' \\(${FILE_LINE}\\): Samsa does not provide SASL yet$`,
       ),
     );
   });

@@ -9,6 +9,7 @@
  * SAMSA_TEST_FAULTS turns on a TEST-ONLY fault switch (testFaultSwitch.ts); never set it elsewhere.
  */
 import { ConfigError, KafkaConfig } from '../config/KafkaConfig';
+import { socketServerOptions } from '../network/SocketServer';
 import { Logging } from '../log/logging';
 import { exitOnFatalErrors } from './fatalErrors';
 import { installTestFaultSwitch } from './testFaultSwitch';
@@ -48,6 +49,12 @@ async function main(argv: string[]): Promise<void> {
       process.exit(1);
     }
     throw e;
+  }
+  try {
+    socketServerOptions(config); // the TLS listeners' keystores and truststores load, or the broker does not start
+  } catch (e) {
+    process.stderr.write(`ERROR: ${(e as Error).message}\n`);
+    process.exit(1);
   }
   const logging = new Logging({ logDir: process.env.LOG_DIR });
   const log = logging.logger(`[KafkaServer id=${config.brokerId}]`, 'kafka.server.KafkaServer');

@@ -4,6 +4,21 @@ import { BROKER_CONFIGS, type ConfigDef, type ConfigType } from './definitions';
 import { parseProperties } from './properties';
 import { controlPlaneListenerProblems } from './controlPlaneListener';
 import { securityRefusals, unknownSecurityHint } from './securityRefusals';
+import { sslListenerOverride } from './sslConfigs';
+
+/**
+ * For a per-listener key Samsa knows (`listener.name.<l>.<key>`, each feature adds its pattern),
+ * the plain key whose type it takes; else undefined.
+ */
+function listenerOverride(key: string): string | undefined {
+  return sslListenerOverride(key);
+}
+
+/** Listener names are case-insensitive (Kafka normalises them to upper case). */
+function listenerKey(key: string): string {
+  const m = /^listener\.name\.([^.]+)\.(.*)$/.exec(key);
+  return m === null ? key : `listener.name.${m[1].toLowerCase()}.${m[2]}`;
+}
 
 /** A configuration problem, naming the key and where its value came from. Exit code 1. */
 export class ConfigError extends Error {
@@ -124,6 +139,8 @@ export class KafkaConfig {
   private constructor(
     private readonly values: ReadonlyMap<string, unknown>,
     readonly origins: ReadonlyMap<string, Origin>,
+    /** Per-listener overrides (`listener.name.<l>.<key>`), typed as their plain key; see listenerOverride. */
+    private readonly listenerValues: ReadonlyMap<string, unknown> = new Map(),
   ) {}
 
   static load(opts: LoadOptions = {}): KafkaConfig {
@@ -160,7 +177,18 @@ export class KafkaConfig {
   private static fromRaw(raw: Map<string, { value: string; origin: Origin }>): KafkaConfig {
     const typed: Record<string, unknown> = {};
     const origins = new Map<string, Origin>();
+    const listenerValues = new Map<string, unknown>();
     for (const [key, { value, origin }] of raw) {
+      const overridden = listenerOverride(key);
+      if (overridden !== undefined) {
+        try {
+          listenerValues.set(listenerKey(key), parseValue(BROKER_CONFIGS[overridden].type, value));
+        } catch (e) {
+          throw new ConfigError(`invalid value for '${key}' (${origin}): ${(e as Error).message}`);
+        }
+        origins.set(key, origin);
+        continue;
+      }
       const def = BROKER_CONFIGS[key];
       if (!def) {
         const hint = unknownSecurityHint(key);
@@ -184,7 +212,7 @@ export class KafkaConfig {
     }
     const values = new Map<string, unknown>();
     for (const key of Object.keys(BROKER_CONFIGS)) values.set(key, conf.get(convictKey(key)));
-    const config = new KafkaConfig(values, origins);
+    const config = new KafkaConfig(values, origins, listenerValues);
     config.checkRequired();
     config.checkSecurityPromises();
     const controlPlane = controlPlaneListenerProblems(config);
@@ -211,6 +239,15 @@ export class KafkaConfig {
   get(key: string): unknown {
     if (!(key in BROKER_CONFIGS)) throw new Error(`programmer error: unknown configuration key ${key}`);
     return this.values.get(key);
+  }
+
+  /**
+   * A key's value as one reader sees it: a per-listener key (`listener.name.<l>.ssl.…`) when it was
+   * set, else undefined; any other key as get() has it. What @samsa/security's sslSettings reads.
+   */
+  lookup(key: string): unknown {
+    if (listenerOverride(key) !== undefined) return this.listenerValues.get(listenerKey(key));
+    return key in BROKER_CONFIGS ? this.values.get(key) : undefined;
   }
 
   int(key: string): number {

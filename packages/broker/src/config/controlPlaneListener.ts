@@ -20,14 +20,18 @@ export function controlPlaneListenerName(config: ConfigView): string | null {
 }
 
 /**
- * inter.broker.listener.name, else the first listener that is not the control plane's (Kafka's
- * dataPlaneListeners: the control plane never carries replication or client traffic by default).
+ * inter.broker.listener.name, else, as Kafka 2.8, the listener named after
+ * security.inter.broker.protocol (PLAINTEXT by default; SSL with security.inter.broker.protocol=SSL)
+ * when there is one; else the first listener that is not the control plane's (where Kafka would
+ * refuse to start, Samsa has always picked a data-plane listener: kept so such configurations run).
  */
 export function interBrokerListenerName(config: ConfigView): string {
   const explicit = ((config.get('inter.broker.listener.name') as string | null) ?? '').trim();
   if (explicit !== '') return explicit.toUpperCase();
   const controlPlane = controlPlaneListenerName(config);
   const listeners = names(config, 'listeners');
+  const byProtocol = ((config.get('security.inter.broker.protocol') as string | null) ?? 'PLAINTEXT').toUpperCase();
+  if (listeners.includes(byProtocol) && byProtocol !== controlPlane) return byProtocol;
   return listeners.find((n) => n !== controlPlane) ?? listeners[0] ?? 'PLAINTEXT';
 }
 

@@ -6,6 +6,7 @@
  * (securityRefusals.ts refuses the rest at load).
  */
 import { WRITE_MODES } from '@samsa/storage';
+import { SSL_CONFIGS } from './sslConfigs';
 
 export type ConfigType = 'int' | 'long' | 'double' | 'boolean' | 'string' | 'list' | 'password';
 
@@ -47,10 +48,10 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   // --- network
   listeners: d('list', ['PLAINTEXT://:9092'], 'Listeners: NAME://host:port, comma separated'),
   'advertised.listeners': d('list', null, 'Listeners published in ZooKeeper for clients (default: listeners)'),
-  'listener.security.protocol.map': d('list', ['PLAINTEXT:PLAINTEXT', 'SSL:SSL', 'SASL_PLAINTEXT:SASL_PLAINTEXT', 'SASL_SSL:SASL_SSL'], 'Listener name to security protocol; a listener whose protocol is not PLAINTEXT is refused at start'),
+  'listener.security.protocol.map': d('list', ['PLAINTEXT:PLAINTEXT', 'SSL:SSL', 'SASL_PLAINTEXT:SASL_PLAINTEXT', 'SASL_SSL:SASL_SSL'], 'Listener name to security protocol; SASL listeners are refused at start'),
   'inter.broker.listener.name': d('string', null, 'Listener used between brokers (default: first listener that is not control.plane.listener.name)'),
   'control.plane.listener.name': d('string', null, 'Listener the controller connects to on each broker (KIP-291; default: inter.broker.listener.name)'),
-  'security.inter.broker.protocol': d('string', 'PLAINTEXT', 'Security protocol between brokers; only PLAINTEXT starts (the others are refused at start)', { oneOf: ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'] }),
+  'security.inter.broker.protocol': d('string', 'PLAINTEXT', 'Security protocol between brokers; names the inter-broker listener when inter.broker.listener.name is unset (SASL ones are refused at start)', { oneOf: ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'] }),
   'host.name': d('string', '', 'Deprecated single-listener host', { inert: true }),
   port: d('int', 9092, 'Deprecated single-listener port', { inert: true }),
   'socket.request.max.bytes': d('int', 104857600, 'Largest request frame accepted', { min: 1 }),
@@ -166,4 +167,5 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'group.coordinator.rebalance.protocols': d('list', ['classic'], 'Rebalance protocols', { inert: true }),
   'metric.reporters': d('list', [], 'Metric reporter classes', { inert: true }),
   'authorizer.class.name': d('string', '', 'Authorizer class; a non-empty value is refused at start (no authorizer yet)'),
+  ...SSL_CONFIGS,
 };

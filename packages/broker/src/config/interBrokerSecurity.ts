@@ -6,7 +6,8 @@
  * ssl.* settings as a client (truststore, and the keystore for mutual TLS) and, on SASL listeners,
  * sasl.mechanism.inter.broker.protocol with the credentials of the listener's JAAS login module.
  */
-import { isSecurityProtocol } from '@samsa/security';
+import { readFileSync } from 'node:fs';
+import { isSecurityProtocol, sslClientOptions, sslSettings, usesTls } from '@samsa/security';
 import type { ClientSecurity } from '@samsa/client';
 import { listenerSecurityProtocol } from '../network/EndPoint';
 import type { KafkaConfig } from './KafkaConfig';
@@ -17,5 +18,8 @@ export function clientSecurityFor(config: KafkaConfig, listenerName: string): Cl
   const protocol = listenerSecurityProtocol(listenerName, protocolMap) ?? 'PLAINTEXT';
   if (!isSecurityProtocol(protocol))
     throw new Error(`listener ${listenerName} has unknown security protocol ${protocol}`);
-  return { securityProtocol: protocol };
+  const tls = usesTls(protocol)
+    ? sslClientOptions(sslSettings((key) => config.lookup(key), listenerName), (path) => readFileSync(path))
+    : undefined;
+  return { securityProtocol: protocol, ...(tls === undefined ? {} : { tls }) };
 }

@@ -43,14 +43,30 @@ describe('settings that promise security Samsa does not provide', () => {
     );
   });
 
-  it('a listener named after a secure protocol is refused (Kafka default map)', () => {
-    for (const protocol of ['SSL', 'SASL_PLAINTEXT', 'SASL_SSL']) {
+  it('a listener named after a SASL protocol is refused (Kafka default map)', () => {
+    for (const protocol of ['SASL_PLAINTEXT', 'SASL_SSL']) {
       expect(refusalOf({ listeners: `PLAINTEXT://:9092,${protocol}://:9093` })).toBe(
         `refusing to start: listener ${protocol}://:9093 in listeners (property listeners) has security protocol ` +
-          `${protocol}, but Samsa serves only PLAINTEXT yet: it would accept unencrypted, unauthenticated ` +
+          `${protocol}, but Samsa serves only PLAINTEXT and SSL yet: it would accept unauthenticated ` +
           `connections and advertise them as ${protocol}`,
       );
     }
+  });
+
+  it('SSL listeners, advertised SSL listeners and security.inter.broker.protocol=SSL start', () => {
+    expect(() => KafkaConfig.fromProps({ ...ZK, listeners: 'PLAINTEXT://:9092,SSL://:9093' })).not.toThrow();
+    expect(() =>
+      KafkaConfig.fromProps({
+        ...ZK,
+        listeners: 'INTERNAL://:29092,EXTERNAL://:9092',
+        'listener.security.protocol.map': 'INTERNAL:SSL,EXTERNAL:PLAINTEXT',
+        'advertised.listeners': 'INTERNAL://broker-1:29092,EXTERNAL://localhost:9092',
+        'inter.broker.listener.name': 'INTERNAL',
+      }),
+    ).not.toThrow();
+    expect(() =>
+      KafkaConfig.fromProps({ ...ZK, listeners: 'SSL://:9093', 'security.inter.broker.protocol': 'SSL' }),
+    ).not.toThrow();
   });
 
   it('a listener mapped to a secure protocol through listener.security.protocol.map is refused', () => {
@@ -64,15 +80,15 @@ describe('settings that promise security Samsa does not provide', () => {
     );
   });
 
-  it('an advertised listener with a secure protocol is refused', () => {
-    expect(refusalOf({ listeners: 'PLAINTEXT://:9092', 'advertised.listeners': 'SSL://broker-1:9093' })).toMatch(
-      /listener SSL:\/\/broker-1:9093 in advertised\.listeners .* has security protocol SSL/,
+  it('an advertised listener with a SASL protocol is refused', () => {
+    expect(refusalOf({ listeners: 'PLAINTEXT://:9092', 'advertised.listeners': 'SASL_SSL://broker-1:9093' })).toMatch(
+      /listener SASL_SSL:\/\/broker-1:9093 in advertised\.listeners .* has security protocol SASL_SSL/,
     );
   });
 
-  it('security.inter.broker.protocol other than PLAINTEXT is refused', () => {
-    expect(refusalOf({ 'security.inter.broker.protocol': 'SSL' })).toMatch(
-      /^refusing to start: security\.inter\.broker\.protocol=SSL .* Samsa serves only PLAINTEXT yet$/,
+  it('security.inter.broker.protocol SASL_* is refused', () => {
+    expect(refusalOf({ 'security.inter.broker.protocol': 'SASL_SSL' })).toMatch(
+      /^refusing to start: security\.inter\.broker\.protocol=SASL_SSL .* Samsa serves only PLAINTEXT and SSL yet$/,
     );
   });
 
@@ -89,12 +105,14 @@ describe('settings that promise security Samsa does not provide', () => {
     ).toThrow(/zookeeper\.set\.acl=true \(environment variable KAFKA_ZOOKEEPER_SET_ACL\)/);
   });
 
-  it('SSL and SASL keys Samsa does not define say why they are unknown', () => {
-    expect(refusalOf({ 'ssl.keystore.location': '/etc/k.jks' })).toBe(
-      `unknown configuration 'ssl.keystore.location' (property ssl.keystore.location): Samsa does not provide SSL or SASL yet`,
+  it('SASL keys Samsa does not define say why they are unknown; ssl.* keys are known', () => {
+    expect(() => KafkaConfig.fromProps({ ...ZK, 'ssl.keystore.location': '/etc/k.p12' })).not.toThrow();
+    expect(() => KafkaConfig.fromProps({ ...ZK, 'listener.name.external.ssl.keystore.location': '/etc/k.p12' })).not.toThrow();
+    expect(refusalOf({ 'listener.name.external.ssl.no.such.key': 'x' })).toBe(
+      `unknown configuration 'listener.name.external.ssl.no.such.key' (property listener.name.external.ssl.no.such.key)`,
     );
-    expect(refusalOf({ 'sasl.enabled.mechanisms': 'PLAIN' })).toMatch(/does not provide SSL or SASL yet$/);
-    expect(refusalOf({ 'listener.name.external.plain.sasl.jaas.config': 'x' })).toMatch(/does not provide SSL or SASL yet$/);
+    expect(refusalOf({ 'sasl.enabled.mechanisms': 'PLAIN' })).toMatch(/does not provide SASL yet$/);
+    expect(refusalOf({ 'listener.name.external.plain.sasl.jaas.config': 'x' })).toMatch(/does not provide SASL yet$/);
     expect(refusalOf({ 'no.such.key': 1 })).toBe(`unknown configuration 'no.such.key' (property no.such.key)`);
   });
 });

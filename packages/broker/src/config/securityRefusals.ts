@@ -5,7 +5,7 @@
  * fails closed: it refuses to start and says which setting and why. Settings at their defaults never
  * refuse. When the security issue provides a feature, its rule here goes.
  *
- * Keys Samsa does not define at all (ssl.*, sasl.*, listener.name.*.ssl.*, super.users, …) are
+ * Keys Samsa does not define at all (sasl.*, listener.name.*.sasl.*, super.users, …) are
  * already refused as unknown configurations; unknownSecurityHint adds why to that message.
  */
 import { listenerNameOf, listenerSecurityProtocol } from '../network/EndPoint';
@@ -18,7 +18,7 @@ export interface ConfigView {
 
 const where = (config: ConfigView, key: string): string => config.origins.get(key) ?? 'default';
 
-/** The listener entries whose security protocol is not PLAINTEXT, each as a refusal. */
+/** The listener entries whose security protocol Samsa does not serve yet (SASL), each as a refusal. */
 function listenerRefusals(config: ConfigView): string[] {
   const protocolMap = (config.get('listener.security.protocol.map') as string[] | null) ?? [];
   const out: string[] = [];
@@ -27,11 +27,11 @@ function listenerRefusals(config: ConfigView): string[] {
       const name = listenerNameOf(entry);
       if (name === undefined) continue; // malformed: the socket server reports it
       const protocol = listenerSecurityProtocol(name, protocolMap);
-      if (protocol === undefined || protocol === 'PLAINTEXT') continue;
+      if (protocol === undefined || protocol === 'PLAINTEXT' || protocol === 'SSL') continue;
       const mapped = protocol === name ? '' : ` (listener.security.protocol.map, ${where(config, 'listener.security.protocol.map')})`;
       out.push(
         `listener ${entry.trim()} in ${key} (${where(config, key)}) has security protocol ${protocol}${mapped}, ` +
-          `but Samsa serves only PLAINTEXT yet: it would accept unencrypted, unauthenticated connections ` +
+          `but Samsa serves only PLAINTEXT and SSL yet: it would accept unauthenticated connections ` +
           `and advertise them as ${protocol}`,
       );
     }
@@ -59,19 +59,17 @@ export function securityRefusals(config: ConfigView): string[] {
     );
   }
   const interBroker = config.get('security.inter.broker.protocol') as string;
-  if (interBroker !== 'PLAINTEXT') {
+  if (interBroker !== 'PLAINTEXT' && interBroker !== 'SSL') {
     out.push(
       `security.inter.broker.protocol=${interBroker} (${where(config, 'security.inter.broker.protocol')}) ` +
-        `asks brokers to talk over ${interBroker}, but Samsa serves only PLAINTEXT yet`,
+        `asks brokers to talk over ${interBroker}, but Samsa serves only PLAINTEXT and SSL yet`,
     );
   }
   out.push(...listenerRefusals(config));
   return out;
 }
 
-/** Why an unknown key that configures SSL or SASL is unknown, or undefined for other keys. */
+/** Why an unknown key that configures SASL is unknown, or undefined for other keys (ssl.* keys are defined: sslConfigs.ts). */
 export function unknownSecurityHint(key: string): string | undefined {
-  return /^(ssl|sasl)\.|^listener\.name\.[^.]+\.([^.]+\.)?(ssl|sasl)\./.test(key)
-    ? 'Samsa does not provide SSL or SASL yet'
-    : undefined;
+  return /^sasl\.|^listener\.name\.[^.]+\.([^.]+\.)?sasl\./.test(key) ? 'Samsa does not provide SASL yet' : undefined;
 }

@@ -1,8 +1,11 @@
 import { type Logger } from '@samsa/common';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
+import { ANONYMOUS, certificateSubject, userPrincipal, type KafkaPrincipal } from '@samsa/security';
 import type { KafkaConfig } from '../config/KafkaConfig';
-import { Connection, type ConnectionSnapshot } from './Connection';
+import { Connection, type ConnectionSecurity, type ConnectionSnapshot } from './Connection';
 import { parseListeners, type ListenerSpec } from './EndPoint';
+import { PLAINTEXT_LISTENER, listenerSecurityOf, type ListenerSecurity } from './ListenerSecurity';
 import type { RequestProcessor } from './RequestDispatcher';
 import { SocketServerStats } from './SocketServerStats';
 
@@ -24,6 +27,10 @@ export interface SocketServerOptions {
   readonly shutdownGraceMs?: number;
   /** How long a closing connection may take to flush its last responses (default 5 s). */
   readonly closeLingerMs?: number;
+  /** Each listener's security protocol and TLS settings, by listener name; absent: PLAINTEXT. */
+  readonly listenerSecurity?: ReadonlyMap<string, ListenerSecurity>;
+  /** How long a TLS handshake may take before the socket is closed (default 10 s). */
+  readonly tlsHandshakeTimeoutMs?: number;
 }
 
 export interface BoundEndpoint {
@@ -36,11 +43,15 @@ const DEFAULT_QUEUED_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 const DEFAULT_QUEUED_MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 const DEFAULT_SHUTDOWN_GRACE_MS = 5_000;
 const DEFAULT_CLOSE_LINGER_MS = 5_000;
+const DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /** The SocketServer's settings from the broker configuration (Kafka's keys). */
 export function socketServerOptions(config: KafkaConfig): SocketServerOptions {
+  const listeners = parseListeners(config.list('listeners'));
+  const security = listenerSecurityOf(config, listeners);
   return {
-    listeners: parseListeners(config.list('listeners')),
+    listeners,
+    ...(security.size > 0 ? { listenerSecurity: security } : {}),
     requestMaxBytes: config.int('socket.request.max.bytes'),
     queuedMaxRequests: config.int('queued.max.requests'),
     connectionsMaxIdleMs: config.int('connections.max.idle.ms'),
@@ -53,6 +64,14 @@ export function socketServerOptions(config: KafkaConfig): SocketServerOptions {
  * (framing, pipelined dispatch, in-order responses, backpressure, idle expiry — see Connection).
  * Requests go to a RequestProcessor (the RequestDispatcher over the ApiRegistry).
  *
+ * SSL and SASL_SSL listeners: each accepted socket (counted against max.connections.per.ip like
+ * any other) is handed to a node:tls server of that listener; the Connection is made once the
+ * handshake is done, with the listener's protocol and the principal (SSL: the mapped subject of a
+ * verified client certificate, else User:ANONYMOUS; SASL_SSL: ANONYMOUS until SASL says who). A
+ * handshake that fails, does not finish within tlsHandshakeTimeoutMs, presents a certificate the
+ * truststore does not vouch for, or whose subject no mapping rule matches, closes the socket and
+ * counts in stats.failedAuthentications (Kafka's failed-authentication-total).
+ *
  *   startup()  binds every listener (port 0: an ephemeral port, see boundPort/endpoints);
  *   shutdown() 1. stops accepting, 2. stops reading requests, 3. lets in-flight responses be
  *              written for up to shutdownGraceMs, 4. cuts what is left.
@@ -60,6 +79,10 @@ export function socketServerOptions(config: KafkaConfig): SocketServerOptions {
 export class SocketServer {
   readonly stats = new SocketServerStats();
   private readonly servers = new Map<string, Server>();
+  /** The TLS server of each SSL / SASL_SSL listener; fed sockets by the listener's net.Server. */
+  private readonly tlsServers = new Map<string, TlsServer>();
+  /** Sockets of TLS listeners whose handshake has not finished, by the client's ip:port. */
+  private readonly handshaking = new Map<string, Socket>();
   private readonly bound = new Map<string, BoundEndpoint>();
   private readonly connections = new Set<Connection>();
   private readonly perIp = new Map<string, number>();
@@ -74,8 +97,14 @@ export class SocketServer {
     if (options.listeners.length === 0) throw new Error('programmer error: a SocketServer needs a listener');
   }
 
+  private securityOf(listenerName: string): ListenerSecurity {
+    return this.options.listenerSecurity?.get(listenerName) ?? PLAINTEXT_LISTENER;
+  }
+
   async startup(): Promise<void> {
     for (const l of this.options.listeners) {
+      const security = this.securityOf(l.name);
+      if (security.tls !== undefined) this.tlsServers.set(l.name, this.tlsServerFor(l.name, security));
       const server = createServer({ noDelay: true, keepAlive: true }, (socket) =>
         this.accept(l.name, socket),
       );
@@ -91,7 +120,7 @@ export class SocketServer {
       this.servers.set(l.name, server);
       this.bound.set(l.name, { name: l.name, host: l.host, port: addr.port });
       this.logger.info(
-        `Awaiting socket connections on ${l.host || '0.0.0.0'}:${addr.port} (listener ${l.name})`,
+        `Awaiting socket connections on ${l.host || '0.0.0.0'}:${addr.port} (listener ${l.name}, ${security.securityProtocol})`,
       );
     }
   }
@@ -119,6 +148,7 @@ export class SocketServer {
     const serversClosed = [...this.servers.values()].map(
       (s) => new Promise<void>((resolve) => s.close(() => resolve())),
     );
+    for (const socket of this.handshaking.values()) socket.destroy();
     const drained = Promise.all([...this.connections].map((c) => c.drainAndClose()));
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
@@ -148,6 +178,77 @@ export class SocketServer {
       return;
     }
     this.perIp.set(ip, count + 1);
+    socket.once('close', () => {
+      const n = (this.perIp.get(ip) ?? 1) - 1;
+      if (n <= 0) this.perIp.delete(ip);
+      else this.perIp.set(ip, n);
+    });
+    const tlsServer = this.tlsServers.get(listenerName);
+    if (tlsServer === undefined) {
+      this.open(listenerName, socket, { securityProtocol: this.securityOf(listenerName).securityProtocol, principal: ANONYMOUS });
+      return;
+    }
+    const key = `${ip}:${socket.remotePort}`;
+    this.handshaking.set(key, socket);
+    socket.once('close', () => {
+      if (this.handshaking.get(key) === socket) this.handshaking.delete(key);
+    });
+    // node:tls documents emitting 'connection' to hand it a socket: the handshake runs there.
+    tlsServer.emit('connection', socket);
+  }
+
+  /** The TLS server of a listener: its handshakes end in open() or in a counted refusal. */
+  private tlsServerFor(listenerName: string, security: ListenerSecurity): TlsServer {
+    const server = createTlsServer({
+      ...security.tls,
+      handshakeTimeout: this.options.tlsHandshakeTimeoutMs ?? DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS,
+    });
+    server.on('secureConnection', (socket: TLSSocket) => {
+      this.handshaking.delete(`${socket.remoteAddress}:${socket.remotePort}`);
+      if (this.stopping) {
+        socket.destroy();
+        return;
+      }
+      let principal: KafkaPrincipal;
+      try {
+        principal = this.sslPrincipal(socket, security);
+      } catch (e) {
+        this.failedAuthentication(socket.remoteAddress, (e as Error).message);
+        socket.destroy();
+        return;
+      }
+      this.open(listenerName, socket, { securityProtocol: security.securityProtocol, principal });
+    });
+    server.on('tlsClientError', (error: Error & { code?: string }, socket: TLSSocket) => {
+      this.failedAuthentication(socket.remoteAddress, `SSL handshake failed: ${error.code ?? error.message}`);
+      socket.destroy();
+    });
+    return server;
+  }
+
+  /**
+   * Who a client is after the handshake: on SSL listeners, the subject of its certificate (RFC 2253)
+   * through ssl.principal.mapping.rules when it presented one the truststore vouches for; else
+   * User:ANONYMOUS. A certificate that is presented but not trusted (ssl.client.auth=requested lets
+   * the handshake finish) throws, as does a subject no rule maps.
+   */
+  private sslPrincipal(socket: TLSSocket, security: ListenerSecurity): KafkaPrincipal {
+    if (security.principalMapper === undefined || security.clientAuth === 'none') return ANONYMOUS;
+    const cert = socket.getPeerX509Certificate();
+    if (cert === undefined) return ANONYMOUS;
+    if (!socket.authorized) {
+      throw new Error(`client certificate ${cert.subject.replace(/\n/g, ',')} not trusted: ${String(socket.authorizationError)}`);
+    }
+    return userPrincipal(security.principalMapper.getName(certificateSubject(cert.raw)));
+  }
+
+  private failedAuthentication(address: string | undefined, why: string): void {
+    this.stats.failedAuthentications++;
+    this.logger.info(`Failed authentication with /${address ?? 'unknown'} (${why})`);
+  }
+
+  private open(listenerName: string, socket: Socket, security: ConnectionSecurity): void {
+    const ip = socket.remoteAddress ?? 'unknown';
     const clientAddress = `${ip}:${socket.remotePort}`;
     const id = `${socket.localAddress}:${socket.localPort}-${clientAddress}-${this.nextConnectionIndex++}`;
     const conn = new Connection(
@@ -166,6 +267,7 @@ export class SocketServer {
       },
       this.stats,
       this.logger,
+      security,
     );
     this.connections.add(conn);
     this.stats.connectionsAccepted++;
@@ -173,9 +275,6 @@ export class SocketServer {
     void conn.closedPromise.then(() => {
       this.connections.delete(conn);
       this.stats.connectionsActive--;
-      const n = (this.perIp.get(ip) ?? 1) - 1;
-      if (n <= 0) this.perIp.delete(ip);
-      else this.perIp.set(ip, n);
     });
   }
 }

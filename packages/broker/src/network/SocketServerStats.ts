@@ -7,6 +7,8 @@ export class SocketServerStats {
   connectionsRejected = 0;
   /** Closed because of what the client sent (oversized or malformed frame, unknown api, …). */
   connectionsClosedOnError = 0;
+  /** TLS handshakes that failed or timed out, untrusted or unmapped client certificates. */
+  failedAuthentications = 0;
   /** Closed after connections.max.idle.ms without traffic. */
   connectionsClosedIdle = 0;
   /** Request frames dispatched. */

@@ -1,0 +1,69 @@
+/**
+ * What the SocketServer needs to know of each listener's security: its protocol and, for SSL and
+ * SASL_SSL, the node:tls server options (keystore, truststore, ssl.client.auth, versions, ciphers)
+ * and, for SSL, how a client certificate's subject becomes a principal
+ * (ssl.principal.mapping.rules). Built once at startup from the broker configuration with the
+ * listener's own `listener.name.<l>.ssl.*` keys over the plain ones; a listener whose TLS material
+ * cannot be loaded stops the broker from starting (it would otherwise listen and refuse everyone,
+ * or worse, be skipped).
+ */
+import { readFileSync } from 'node:fs';
+import { createSecureContext, type TlsOptions } from 'node:tls';
+import {
+  SslPrincipalMapper,
+  isSecurityProtocol,
+  sslServerOptions,
+  sslSettings,
+  usesTls,
+  type SecurityProtocol,
+  type SslClientAuth,
+} from '@samsa/security';
+import type { KafkaConfig } from '../config/KafkaConfig';
+import { listenerSecurityProtocol, type ListenerSpec } from './EndPoint';
+
+export interface ListenerSecurity {
+  readonly securityProtocol: SecurityProtocol;
+  /** node:tls server options; present for SSL and SASL_SSL. */
+  readonly tls?: TlsOptions;
+  readonly clientAuth?: SslClientAuth;
+  /** ssl.principal.mapping.rules of the listener; present for SSL. */
+  readonly principalMapper?: SslPrincipalMapper;
+}
+
+export const PLAINTEXT_LISTENER: ListenerSecurity = Object.freeze({ securityProtocol: 'PLAINTEXT' });
+
+/**
+ * The security of every listener that is not PLAINTEXT, keyed by listener name (the SocketServer
+ * takes a listener it does not find as PLAINTEXT); throws naming the listener when its TLS material
+ * is unusable.
+ */
+export function listenerSecurityOf(
+  config: KafkaConfig,
+  listeners: readonly ListenerSpec[],
+): ReadonlyMap<string, ListenerSecurity> {
+  const protocolMap = config.list('listener.security.protocol.map');
+  const out = new Map<string, ListenerSecurity>();
+  for (const l of listeners) {
+    const protocol = listenerSecurityProtocol(l.name, protocolMap) ?? 'PLAINTEXT';
+    if (!isSecurityProtocol(protocol)) throw new Error(`listener ${l.name} has unknown security protocol ${protocol}`);
+    if (protocol === 'PLAINTEXT') continue;
+    if (!usesTls(protocol)) {
+      out.set(l.name, { securityProtocol: protocol });
+      continue;
+    }
+    try {
+      const settings = sslSettings((key) => config.lookup(key), l.name);
+      const tls = sslServerOptions(settings, (path) => readFileSync(path));
+      createSecureContext(tls); // a wrong password or a key that does not fit its certificate fails here, at startup
+      out.set(l.name, {
+        securityProtocol: protocol,
+        tls,
+        clientAuth: settings.clientAuth,
+        principalMapper: protocol === 'SSL' ? new SslPrincipalMapper(settings.principalMappingRules) : undefined,
+      });
+    } catch (e) {
+      throw new Error(`listener ${l.name} (${protocol}): ${(e as Error).message}`);
+    }
+  }
+  return out;
+}
