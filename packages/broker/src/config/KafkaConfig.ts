@@ -3,7 +3,17 @@ import { readFileSync } from 'node:fs';
 import { BROKER_CONFIGS, type ConfigDef, type ConfigType } from './definitions';
 import { parseProperties } from './properties';
 import { controlPlaneListenerProblems } from './controlPlaneListener';
+import { SASL_LISTENER_KEY, saslConfigProblems } from './saslConfigs';
 import { securityRefusals, unknownSecurityHint } from './securityRefusals';
+
+/** Keys outside the table that KafkaConfig accepts: each security feature's listener-prefixed keys. */
+const LISTENER_PREFIXED_KEYS: readonly RegExp[] = [SASL_LISTENER_KEY];
+
+/** `listener.name.<L>.rest` with the listener name lower case, as Kafka's ListenerName.configPrefix writes it. */
+function lowerListenerName(key: string): string {
+  const m = /^listener\.name\.([^.]+)\.(.*)$/.exec(key);
+  return m ? `listener.name.${m[1].toLowerCase()}.${m[2]}` : key;
+}
 
 /** A configuration problem, naming the key and where its value came from. Exit code 1. */
 export class ConfigError extends Error {
@@ -124,6 +134,8 @@ export class KafkaConfig {
   private constructor(
     private readonly values: ReadonlyMap<string, unknown>,
     readonly origins: ReadonlyMap<string, Origin>,
+    /** Listener-prefixed keys (`listener.name.<l>.…`, LISTENER_PREFIXED_KEYS), raw, listener name lower case. */
+    private readonly prefixed: ReadonlyMap<string, string> = new Map(),
   ) {}
 
   static load(opts: LoadOptions = {}): KafkaConfig {
@@ -160,8 +172,14 @@ export class KafkaConfig {
   private static fromRaw(raw: Map<string, { value: string; origin: Origin }>): KafkaConfig {
     const typed: Record<string, unknown> = {};
     const origins = new Map<string, Origin>();
+    const prefixed = new Map<string, string>();
     for (const [key, { value, origin }] of raw) {
       const def = BROKER_CONFIGS[key];
+      if (!def && LISTENER_PREFIXED_KEYS.some((p) => p.test(key))) {
+        prefixed.set(lowerListenerName(key), value);
+        origins.set(key, origin);
+        continue;
+      }
       if (!def) {
         const hint = unknownSecurityHint(key);
         throw new ConfigError(`unknown configuration '${key}' (${origin})${hint ? `: ${hint}` : ''}`);
@@ -184,9 +202,11 @@ export class KafkaConfig {
     }
     const values = new Map<string, unknown>();
     for (const key of Object.keys(BROKER_CONFIGS)) values.set(key, conf.get(convictKey(key)));
-    const config = new KafkaConfig(values, origins);
+    const config = new KafkaConfig(values, origins, prefixed);
     config.checkRequired();
     config.checkSecurityPromises();
+    const sasl = saslConfigProblems(config);
+    if (sasl.length > 0) throw new ConfigError(sasl.join('; '));
     const controlPlane = controlPlaneListenerProblems(config);
     if (controlPlane.length > 0) throw new ConfigError(controlPlane.join('; '));
     return config;
@@ -202,6 +222,11 @@ export class KafkaConfig {
   private checkSecurityPromises(): void {
     const refusals = securityRefusals(this);
     if (refusals.length > 0) throw new ConfigError(`refusing to start: ${refusals.join('; ')}`);
+  }
+
+  /** A listener-prefixed key's raw value: `listener.name.<listenerName>.<rest>` (listener name in any case). */
+  listenerOverride(listenerName: string, rest: string): string | undefined {
+    return this.prefixed.get(`listener.name.${listenerName.toLowerCase()}.${rest}`);
   }
 
   has(key: string): boolean {

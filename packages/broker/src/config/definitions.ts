@@ -6,6 +6,7 @@
  * (securityRefusals.ts refuses the rest at load).
  */
 import { WRITE_MODES } from '@samsa/storage';
+import { SASL_CONFIGS } from './saslConfigs';
 
 export type ConfigType = 'int' | 'long' | 'double' | 'boolean' | 'string' | 'list' | 'password';
 
@@ -161,4 +162,5 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'group.coordinator.rebalance.protocols': d('list', ['classic'], 'Rebalance protocols', { inert: true }),
   'metric.reporters': d('list', [], 'Metric reporter classes', { inert: true }),
   'authorizer.class.name': d('string', '', 'Authorizer class; a non-empty value is refused at start (no authorizer yet)'),
+  ...SASL_CONFIGS,
 };

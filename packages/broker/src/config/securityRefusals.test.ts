@@ -44,10 +44,10 @@ describe('settings that promise security Samsa does not provide', () => {
   });
 
   it('a listener named after a secure protocol is refused (Kafka default map)', () => {
-    for (const protocol of ['SSL', 'SASL_PLAINTEXT', 'SASL_SSL']) {
+    for (const protocol of ['SSL', 'SASL_SSL']) {
       expect(refusalOf({ listeners: `PLAINTEXT://:9092,${protocol}://:9093` })).toBe(
         `refusing to start: listener ${protocol}://:9093 in listeners (property listeners) has security protocol ` +
-          `${protocol}, but Samsa serves only PLAINTEXT yet: it would accept unencrypted, unauthenticated ` +
+          `${protocol}, but Samsa serves only PLAINTEXT and SASL_PLAINTEXT yet: it would accept unencrypted ` +
           `connections and advertise them as ${protocol}`,
       );
     }
@@ -72,7 +72,7 @@ describe('settings that promise security Samsa does not provide', () => {
 
   it('security.inter.broker.protocol other than PLAINTEXT is refused', () => {
     expect(refusalOf({ 'security.inter.broker.protocol': 'SSL' })).toMatch(
-      /^refusing to start: security\.inter\.broker\.protocol=SSL .* Samsa serves only PLAINTEXT yet$/,
+      /^refusing to start: security\.inter\.broker\.protocol=SSL .* Samsa serves only PLAINTEXT and SASL_PLAINTEXT yet$/,
     );
   });
 
@@ -93,8 +93,31 @@ describe('settings that promise security Samsa does not provide', () => {
     expect(refusalOf({ 'ssl.keystore.location': '/etc/k.jks' })).toBe(
       `unknown configuration 'ssl.keystore.location' (property ssl.keystore.location): Samsa does not provide SSL or SASL yet`,
     );
-    expect(refusalOf({ 'sasl.enabled.mechanisms': 'PLAIN' })).toMatch(/does not provide SSL or SASL yet$/);
-    expect(refusalOf({ 'listener.name.external.plain.sasl.jaas.config': 'x' })).toMatch(/does not provide SSL or SASL yet$/);
+    expect(refusalOf({ 'listener.name.external.ssl.keystore.location': 'x' })).toMatch(/does not provide SSL or SASL yet$/);
     expect(refusalOf({ 'no.such.key': 1 })).toBe(`unknown configuration 'no.such.key' (property no.such.key)`);
+  });
+
+  it('SASL_PLAINTEXT listeners start with served mechanisms and a JAAS config for each', () => {
+    const jaas = 'org.apache.kafka.common.security.plain.PlainLoginModule required user_alice="alice-secret";';
+    const ok = {
+      listeners: 'PLAINTEXT://:9092,SASL_PLAINTEXT://:9093',
+      'sasl.enabled.mechanisms': 'SCRAM-SHA-256,PLAIN',
+      'listener.name.sasl_plaintext.plain.sasl.jaas.config': jaas,
+      'listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config':
+        'org.apache.kafka.common.security.scram.ScramLoginModule required;',
+      'security.inter.broker.protocol': 'SASL_PLAINTEXT',
+      'sasl.mechanism.inter.broker.protocol': 'PLAIN',
+    };
+    expect(() => KafkaConfig.fromProps({ ...ZK, ...ok })).not.toThrow();
+    expect(refusalOf({ listeners: 'SASL_PLAINTEXT://:9093' })).toBe(
+      'sasl.enabled.mechanisms=GSSAPI enables GSSAPI on SASL listener SASL_PLAINTEXT, but Samsa serves only PLAIN, SCRAM-SHA-256, SCRAM-SHA-512',
+    );
+    const { ['listener.name.sasl_plaintext.plain.sasl.jaas.config']: _jaas, ...noPlainJaas } = ok;
+    expect(refusalOf(noPlainJaas)).toMatch(
+      /set listener\.name\.sasl_plaintext\.plain\.sasl\.jaas\.config$/,
+    );
+    expect(refusalOf({ ...ok, 'listener.name.sasl_plaintext.plain.sasl.jaas.config': 'x required' })).toMatch(
+      /listener\.name\.sasl_plaintext\.plain\.sasl\.jaas\.config: JAAS config entry not terminated by semi-colon/,
+    );
   });
 });

@@ -27,11 +27,12 @@ function listenerRefusals(config: ConfigView): string[] {
       const name = listenerNameOf(entry);
       if (name === undefined) continue; // malformed: the socket server reports it
       const protocol = listenerSecurityProtocol(name, protocolMap);
-      if (protocol === undefined || protocol === 'PLAINTEXT') continue;
+      // SASL_PLAINTEXT is served (network/SaslServerAuthenticator.ts); SASL_SSL also needs TLS
+      if (protocol === undefined || protocol === 'PLAINTEXT' || protocol === 'SASL_PLAINTEXT') continue;
       const mapped = protocol === name ? '' : ` (listener.security.protocol.map, ${where(config, 'listener.security.protocol.map')})`;
       out.push(
         `listener ${entry.trim()} in ${key} (${where(config, key)}) has security protocol ${protocol}${mapped}, ` +
-          `but Samsa serves only PLAINTEXT yet: it would accept unencrypted, unauthenticated connections ` +
+          `but Samsa serves only PLAINTEXT and SASL_PLAINTEXT yet: it would accept unencrypted connections ` +
           `and advertise them as ${protocol}`,
       );
     }
@@ -59,10 +60,10 @@ export function securityRefusals(config: ConfigView): string[] {
     );
   }
   const interBroker = config.get('security.inter.broker.protocol') as string;
-  if (interBroker !== 'PLAINTEXT') {
+  if (interBroker !== 'PLAINTEXT' && interBroker !== 'SASL_PLAINTEXT') {
     out.push(
       `security.inter.broker.protocol=${interBroker} (${where(config, 'security.inter.broker.protocol')}) ` +
-        `asks brokers to talk over ${interBroker}, but Samsa serves only PLAINTEXT yet`,
+        `asks brokers to talk over ${interBroker}, but Samsa serves only PLAINTEXT and SASL_PLAINTEXT yet`,
     );
   }
   out.push(...listenerRefusals(config));
@@ -71,7 +72,7 @@ export function securityRefusals(config: ConfigView): string[] {
 
 /** Why an unknown key that configures SSL or SASL is unknown, or undefined for other keys. */
 export function unknownSecurityHint(key: string): string | undefined {
-  return /^(ssl|sasl)\.|^listener\.name\.[^.]+\.([^.]+\.)?(ssl|sasl)\./.test(key)
+  return /^ssl\.|^listener\.name\.[^.]+\.([^.]+\.)?ssl\./.test(key)
     ? 'Samsa does not provide SSL or SASL yet'
     : undefined;
 }

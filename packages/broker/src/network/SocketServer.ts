@@ -1,8 +1,10 @@
 import { type Logger } from '@samsa/common';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { ANONYMOUS, usesSasl, type SecurityProtocol } from '@samsa/security';
 import type { KafkaConfig } from '../config/KafkaConfig';
 import { Connection, type ConnectionSnapshot } from './Connection';
 import { parseListeners, type ListenerSpec } from './EndPoint';
+import type { SaslServerAuthenticator } from './SaslServerAuthenticator';
 import type { RequestProcessor } from './RequestDispatcher';
 import { SocketServerStats } from './SocketServerStats';
 
@@ -24,6 +26,10 @@ export interface SocketServerOptions {
   readonly shutdownGraceMs?: number;
   /** How long a closing connection may take to flush its last responses (default 5 s). */
   readonly closeLingerMs?: number;
+  /** Each listener's security protocol (listener.security.protocol.map); PLAINTEXT when absent. */
+  readonly securityProtocols?: ReadonlyMap<string, SecurityProtocol>;
+  /** A new connection's SaslServerAuthenticator on a SASL listener, with its failure delay. */
+  readonly saslAuthenticator?: (listenerName: string) => { authenticator: SaslServerAuthenticator; failedAuthenticationDelayMs: number };
 }
 
 export interface BoundEndpoint {
@@ -150,6 +156,8 @@ export class SocketServer {
     this.perIp.set(ip, count + 1);
     const clientAddress = `${ip}:${socket.remotePort}`;
     const id = `${socket.localAddress}:${socket.localPort}-${clientAddress}-${this.nextConnectionIndex++}`;
+    const securityProtocol = this.options.securityProtocols?.get(listenerName) ?? 'PLAINTEXT';
+    const sasl = usesSasl(securityProtocol) ? this.options.saslAuthenticator?.(listenerName) : undefined;
     const conn = new Connection(
       id,
       clientAddress,
@@ -166,6 +174,9 @@ export class SocketServer {
       },
       this.stats,
       this.logger,
+      { securityProtocol, principal: ANONYMOUS },
+      sasl?.authenticator,
+      sasl?.failedAuthenticationDelayMs,
     );
     this.connections.add(conn);
     this.stats.connectionsAccepted++;

@@ -8,3 +8,5 @@ export * from './ScramSaslServer';
 export * from './ScramSaslClient';
 export * from './PlainSaslServer';
 export * from './PlainSaslClient';
+export * from './CredentialCache';
+export * from './Sanitizer';

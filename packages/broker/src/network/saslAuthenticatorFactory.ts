@@ -1,0 +1,36 @@
+import { isSecurityProtocol, type CredentialCache, type SecurityProtocol } from '@samsa/security';
+import type { KafkaConfig } from '../config/KafkaConfig';
+import { saslListenerConfig, saslListenerNames, type SaslListenerConfig } from '../config/saslConfigs';
+import { listenerSecurityProtocol, parseListeners } from './EndPoint';
+import { SaslServerAuthenticator } from './SaslServerAuthenticator';
+
+/** Each listener's security protocol as listener.security.protocol.map resolves it (SocketServerOptions.securityProtocols). */
+export function listenerSecurityProtocols(config: KafkaConfig): Map<string, SecurityProtocol> {
+  const out = new Map<string, SecurityProtocol>();
+  for (const l of parseListeners(config.list('listeners'))) {
+    const p = listenerSecurityProtocol(l.name, config.list('listener.security.protocol.map'));
+    if (p !== undefined && isSecurityProtocol(p)) out.set(l.name, p);
+  }
+  return out;
+}
+
+/**
+ * The SocketServer's source of SaslServerAuthenticators: each SASL listener's settings resolved
+ * once (KafkaConfig has already refused any that cannot serve), one authenticator per connection
+ * reading the broker's live CredentialCache.
+ */
+export function saslAuthenticatorFactory(
+  config: KafkaConfig,
+  credentialCache: CredentialCache,
+): (listenerName: string) => { authenticator: SaslServerAuthenticator; failedAuthenticationDelayMs: number } {
+  const byListener = new Map<string, SaslListenerConfig>();
+  for (const name of saslListenerNames(config)) byListener.set(name, saslListenerConfig(config, name));
+  return (listenerName) => {
+    const listener = byListener.get(listenerName);
+    if (listener === undefined) throw new Error(`programmer error: ${listenerName} is not a SASL listener`);
+    return {
+      authenticator: new SaslServerAuthenticator({ config: listener, credentialCache }),
+      failedAuthenticationDelayMs: listener.failedAuthenticationDelayMs,
+    };
+  };
+}
