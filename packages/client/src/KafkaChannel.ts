@@ -2,6 +2,7 @@ import * as net from 'node:net';
 import { FrameDecoder } from '@samsa/protocol';
 import type { ClientSecurity } from './ClientSecurity';
 import { DisconnectedError } from './errors';
+import { authenticateSasl } from './SaslClientAuthenticator';
 
 /** Largest response frame accepted unless told otherwise (a Metadata answer of a big cluster fits easily). */
 export const DEFAULT_MAX_RESPONSE_BYTES = 100 * 1024 * 1024;
@@ -62,7 +63,7 @@ export class KafkaChannel {
     const address = `${options.host}:${options.port}`;
     const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     const protocol = options.security?.securityProtocol ?? 'PLAINTEXT';
-    if (protocol !== 'PLAINTEXT') {
+    if (protocol !== 'PLAINTEXT' && protocol !== 'SASL_PLAINTEXT') {
       return Promise.reject(
         new DisconnectedError(
           `cannot connect to ${address}: ${protocol} is not implemented in the client yet`,
@@ -80,9 +81,21 @@ export class KafkaChannel {
               reject(new DisconnectedError(`connecting to ${address} timed out after ${timeoutMs} ms`));
             }, timeoutMs);
       socket.once('connect', () => {
-        clearTimeout(timer);
         socket.removeAllListeners('error');
-        resolve(new KafkaChannel(socket, address, maxResponseBytes));
+        const sasl = options.security?.sasl;
+        // SASL_PLAINTEXT / SASL_SSL: authenticate before the channel carries anything else
+        const authenticated = protocol.startsWith('SASL_') ? saslStep(socket, sasl, address) : Promise.resolve();
+        authenticated.then(
+          () => {
+            clearTimeout(timer);
+            resolve(new KafkaChannel(socket, address, maxResponseBytes));
+          },
+          (error: Error) => {
+            clearTimeout(timer);
+            socket.destroy();
+            reject(error);
+          },
+        );
       });
       socket.once('error', (error) => {
         clearTimeout(timer);
@@ -108,6 +121,7 @@ export class KafkaChannel {
       return;
     }
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    this.socket.resume(); // a SASL exchange before the channel existed leaves the socket paused
   }
 
   /** Writes chunks (one encoded request, or any bytes) in one go. */
@@ -153,4 +167,9 @@ export class KafkaChannel {
       this.listener?.onFrame(frame);
     }
   }
+}
+
+function saslStep(socket: net.Socket, sasl: ClientSecurity['sasl'], address: string): Promise<void> {
+  if (sasl === undefined) return Promise.reject(new DisconnectedError(`cannot connect to ${address}: SASL without credentials`));
+  return authenticateSasl(socket, sasl, address);
 }

@@ -6,10 +6,11 @@
  * ssl.* settings as a client (truststore, and the keystore for mutual TLS) and, on SASL listeners,
  * sasl.mechanism.inter.broker.protocol with the credentials of the listener's JAAS login module.
  */
-import { isSecurityProtocol } from '@samsa/security';
+import { isSecurityProtocol, usesSasl } from '@samsa/security';
 import type { ClientSecurity } from '@samsa/client';
 import { listenerSecurityProtocol } from '../network/EndPoint';
 import type { KafkaConfig } from './KafkaConfig';
+import { saslClientCredentials } from './saslConfigs';
 
 /** The client side of `listenerName` as this broker reaches it on other brokers. */
 export function clientSecurityFor(config: KafkaConfig, listenerName: string): ClientSecurity {
@@ -17,5 +18,6 @@ export function clientSecurityFor(config: KafkaConfig, listenerName: string): Cl
   const protocol = listenerSecurityProtocol(listenerName, protocolMap) ?? 'PLAINTEXT';
   if (!isSecurityProtocol(protocol))
     throw new Error(`listener ${listenerName} has unknown security protocol ${protocol}`);
-  return { securityProtocol: protocol };
+  const sasl = usesSasl(protocol) ? saslClientCredentials(config, listenerName) : undefined;
+  return sasl ? { securityProtocol: protocol, sasl } : { securityProtocol: protocol };
 }

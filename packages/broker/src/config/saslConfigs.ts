@@ -11,7 +11,9 @@
  */
 import { isSecurityProtocol, parseJaasConfig, usesSasl, type JaasLoginModule } from '@samsa/security';
 import { listenerNameOf, listenerSecurityProtocol } from '../network/EndPoint';
+import { controlPlaneListenerName, interBrokerListenerName } from './controlPlaneListener';
 import type { ConfigDef } from './definitions';
+import type { ConfigView } from './securityRefusals';
 
 const d = (type: ConfigDef['type'], def: ConfigDef['default'], doc: string, extra: Partial<ConfigDef> = {}): ConfigDef => ({
   type,
@@ -125,14 +127,56 @@ export function saslListenerNames(config: SaslConfigSource): string[] {
 }
 
 /** Every SASL listener's problem, each one sentence; empty when all can serve. */
-export function saslConfigProblems(config: SaslConfigSource): string[] {
+export function saslConfigProblems(config: SaslConfigSource & ConfigView): string[] {
   const out: string[] = [];
-  for (const l of saslListenerNames(config)) {
+  const sasl = saslListenerNames(config);
+  for (const l of sasl) {
     try {
       saslListenerConfig(config, l);
     } catch (e) {
       out.push((e as Error).message);
     }
   }
+  if (out.length > 0) return out;
+  // the listeners this broker connects to as a client (KafkaConfig's inter-broker SASL checks)
+  const clientListeners = new Set([interBrokerListenerName(config), controlPlaneListenerName(config) ?? interBrokerListenerName(config)]);
+  for (const l of clientListeners) {
+    if (!sasl.includes(l)) continue;
+    try {
+      saslClientCredentials(config, l);
+    } catch (e) {
+      out.push((e as Error).message);
+    }
+  }
   return out;
+}
+
+/**
+ * What this broker logs in with on another broker's SASL listener `listenerName` (Kafka's
+ * inter-broker SaslChannelBuilder in client mode): sasl.mechanism.inter.broker.protocol, with the
+ * `username` and `password` options of that mechanism's login module on the listener. Throws
+ * Kafka's complaint when the mechanism is not enabled there or the login module names no user.
+ */
+export function saslClientCredentials(
+  config: SaslConfigSource,
+  listenerName: string,
+): { mechanism: ServedSaslMechanism; username: string; password: string } {
+  const mechanism = String(config.get('sasl.mechanism.inter.broker.protocol'));
+  const listener = saslListenerConfig(config, listenerName);
+  if (!(listener.enabledMechanisms as readonly string[]).includes(mechanism)) {
+    throw new Error(
+      `sasl.mechanism.inter.broker.protocol must be included in sasl.enabled.mechanisms when SASL is used for inter-broker communication ` +
+        `(${mechanism} is not enabled on listener ${listenerName})`,
+    );
+  }
+  const options = listener.jaas.get(mechanism as ServedSaslMechanism)!.options;
+  const username = options.get('username');
+  const password = options.get('password');
+  if (username === undefined || password === undefined) {
+    throw new Error(
+      `listener.name.${listenerName.toLowerCase()}.${mechanism.toLowerCase()}.sasl.jaas.config needs username and password options: ` +
+        `this broker logs in with them on the other brokers' ${listenerName} listener (sasl.mechanism.inter.broker.protocol=${mechanism})`,
+    );
+  }
+  return { mechanism: mechanism as ServedSaslMechanism, username, password };
 }

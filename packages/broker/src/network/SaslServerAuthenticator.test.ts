@@ -1,3 +1,4 @@
+import { NetworkClient, SaslAuthenticationFailedError, type ClientSasl } from '@samsa/client';
 import { ApiKey, ErrorCode, type Struct } from '@samsa/protocol';
 import {
   CredentialCache,
@@ -254,5 +255,37 @@ describe('SaslServerAuthenticator on a SASL_PLAINTEXT listener', () => {
     expect(handshake.errorCode).toBe(0);
     expect(auth).toBeUndefined();
     await c.closed;
+  });
+
+  it('Samsa\'s own client (SaslClientAuthenticator in KafkaChannel.connect) authenticates with each mechanism; a refusal carries the broker\'s message', async () => {
+    const { port } = await start(listenerConfig({ failedAuthenticationDelayMs: 0 }));
+    const client = (sasl: ClientSasl) =>
+      new NetworkClient({ host: '127.0.0.1', port, clientId: 't', requestTimeoutMs: 5_000, reconnectBackoffMs: 10, security: { securityProtocol: 'SASL_PLAINTEXT', sasl } });
+    for (const sasl of [
+      { mechanism: 'PLAIN', username: 'alice', password: 'alice-secret' },
+      { mechanism: 'SCRAM-SHA-256', username: 'bob', password: 'bob-secret' },
+      { mechanism: 'SCRAM-SHA-512', username: 'bob', password: 'bob-secret' },
+    ] as const) {
+      const c = client(sasl);
+      try {
+        await c.ready();
+        const r = await c.send(ApiKey.Heartbeat, 0, { groupId: 'g', generationId: 1, memberId: 'm' });
+        expect(r.errorCode).toBe(0);
+      } finally {
+        c.shutdown();
+      }
+    }
+    expect(principals).toEqual(['User:alice', 'User:bob', 'User:bob']);
+    const wrong = client({ mechanism: 'SCRAM-SHA-256', username: 'bob', password: 'nope' });
+    try {
+      const err = await wrong.ready().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(SaslAuthenticationFailedError);
+      expect(err).toBeInstanceOf(Error);
+      expect(String((err as Error).message)).toContain(
+        'Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-256',
+      );
+    } finally {
+      wrong.shutdown();
+    }
   });
 });
