@@ -4,6 +4,7 @@ import { usesSasl, usesTls } from '@samsa/security';
 import { FrameDecoder } from '@samsa/protocol';
 import type { ClientSecurity } from './ClientSecurity';
 import { DisconnectedError } from './errors';
+import { authenticateSasl } from './SaslClientAuthenticator';
 
 /** Largest response frame accepted unless told otherwise (a Metadata answer of a big cluster fits easily). */
 export const DEFAULT_MAX_RESPONSE_BYTES = 100 * 1024 * 1024;
@@ -68,13 +69,18 @@ export class KafkaChannel {
     const address = `${options.host}:${options.port}`;
     const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     const protocol = options.security?.securityProtocol ?? 'PLAINTEXT';
-    if (usesSasl(protocol)) {
-      throw new DisconnectedError(`cannot connect to ${address}: ${protocol} is not implemented in the client yet`);
-    }
     const socket = await openSocket(options, address, usesTls(protocol));
-    const channel = new KafkaChannel(socket, address, maxResponseBytes);
-    // SASL_PLAINTEXT / SASL_SSL: the SASL authentication runs here, on the connected channel.
-    return channel;
+    if (usesSasl(protocol)) {
+      // SASL_PLAINTEXT / SASL_SSL: authenticate before the channel carries anything else, within
+      // the same connect deadline.
+      try {
+        await withDeadline(saslStep(socket, options.security?.sasl, address), options.connectTimeoutMs, address);
+      } catch (error) {
+        socket.destroy();
+        throw error;
+      }
+    }
+    return new KafkaChannel(socket, address, maxResponseBytes);
   }
 
   get isClosed(): boolean {
@@ -93,6 +99,7 @@ export class KafkaChannel {
       return;
     }
     this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    this.socket.resume(); // a SASL exchange before the channel existed leaves the socket paused
   }
 
   /** Writes chunks (one encoded request, or any bytes) in one go. */
@@ -171,4 +178,21 @@ function openSocket(options: KafkaChannelOptions, address: string, withTls: bool
       reject(new DisconnectedError(`cannot connect to ${address}: ${error.message}`));
     });
   });
+}
+
+function saslStep(socket: net.Socket, sasl: ClientSecurity['sasl'], address: string): Promise<void> {
+  if (sasl === undefined) return Promise.reject(new DisconnectedError(`cannot connect to ${address}: SASL without credentials`));
+  return authenticateSasl(socket, sasl, address);
+}
+
+function withDeadline<T>(work: Promise<T>, timeoutMs: number | undefined, address: string): Promise<T> {
+  if (timeoutMs === undefined) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new DisconnectedError(`authenticating to ${address} timed out after ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+  });
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
 }

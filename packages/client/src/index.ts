@@ -10,3 +10,4 @@ export * from './errors';
 export * from './KafkaChannel';
 export * from './NetworkClient';
 export * from './sendAndReceive';
+export * from './SaslClientAuthenticator';

@@ -6,3 +6,4 @@
 export * from './auth/KafkaPrincipal';
 export * from './auth/SecurityProtocol';
 export * from './ssl';
+export * from './sasl';

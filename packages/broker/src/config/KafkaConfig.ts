@@ -3,16 +3,22 @@ import { readFileSync } from 'node:fs';
 import { BROKER_CONFIGS, type ConfigDef, type ConfigType } from './definitions';
 import { parseProperties } from './properties';
 import { controlPlaneListenerProblems } from './controlPlaneListener';
+import { SASL_LISTENER_KEY, saslConfigProblems } from './saslConfigs';
 import { securityRefusals, unknownSecurityHint } from './securityRefusals';
 import { sslListenerOverride } from './sslConfigs';
 
 /**
- * For a per-listener key Samsa knows (`listener.name.<l>.<key>`, each feature adds its pattern),
- * the plain key whose type it takes; else undefined.
+ * Per-listener keys (`listener.name.<l>.<key>`) come in two kinds. Those that override a plain key
+ * of the table (`listener.name.<l>.ssl.keystore.location`) take its type: typedListenerKey names
+ * that plain key. Those with no plain twin (`listener.name.<l>.scram-sha-256.sasl.jaas.config`)
+ * are kept as raw strings: LISTENER_PREFIXED_KEYS matches them. Both live in one map, under the
+ * key with its listener name in lower case, as Kafka's ListenerName.configPrefix writes it.
  */
-function listenerOverride(key: string): string | undefined {
+function typedListenerKey(key: string): string | undefined {
   return sslListenerOverride(key);
 }
+
+const LISTENER_PREFIXED_KEYS: readonly RegExp[] = [SASL_LISTENER_KEY];
 
 /** Listener names are case-insensitive (Kafka normalises them to upper case). */
 function listenerKey(key: string): string {
@@ -139,7 +145,7 @@ export class KafkaConfig {
   private constructor(
     private readonly values: ReadonlyMap<string, unknown>,
     readonly origins: ReadonlyMap<string, Origin>,
-    /** Per-listener overrides (`listener.name.<l>.<key>`), typed as their plain key; see listenerOverride. */
+    /** Per-listener keys (see typedListenerKey): typed values, or raw strings for LISTENER_PREFIXED_KEYS. */
     private readonly listenerValues: ReadonlyMap<string, unknown> = new Map(),
   ) {}
 
@@ -179,7 +185,7 @@ export class KafkaConfig {
     const origins = new Map<string, Origin>();
     const listenerValues = new Map<string, unknown>();
     for (const [key, { value, origin }] of raw) {
-      const overridden = listenerOverride(key);
+      const overridden = typedListenerKey(key);
       if (overridden !== undefined) {
         try {
           listenerValues.set(listenerKey(key), parseValue(BROKER_CONFIGS[overridden].type, value));
@@ -190,6 +196,11 @@ export class KafkaConfig {
         continue;
       }
       const def = BROKER_CONFIGS[key];
+      if (!def && LISTENER_PREFIXED_KEYS.some((p) => p.test(key))) {
+        listenerValues.set(listenerKey(key), value);
+        origins.set(key, origin);
+        continue;
+      }
       if (!def) {
         const hint = unknownSecurityHint(key);
         throw new ConfigError(`unknown configuration '${key}' (${origin})${hint ? `: ${hint}` : ''}`);
@@ -215,6 +226,8 @@ export class KafkaConfig {
     const config = new KafkaConfig(values, origins, listenerValues);
     config.checkRequired();
     config.checkSecurityPromises();
+    const sasl = saslConfigProblems(config);
+    if (sasl.length > 0) throw new ConfigError(sasl.join('; '));
     const controlPlane = controlPlaneListenerProblems(config);
     if (controlPlane.length > 0) throw new ConfigError(controlPlane.join('; '));
     return config;
@@ -232,6 +245,12 @@ export class KafkaConfig {
     if (refusals.length > 0) throw new ConfigError(`refusing to start: ${refusals.join('; ')}`);
   }
 
+  /** A listener-prefixed key's raw value: `listener.name.<listenerName>.<rest>` (listener name in any case). */
+  listenerOverride(listenerName: string, rest: string): string | undefined {
+    const value = this.listenerValues.get(`listener.name.${listenerName.toLowerCase()}.${rest}`);
+    return typeof value === 'string' ? value : undefined;
+  }
+
   has(key: string): boolean {
     return this.origins.has(key);
   }
@@ -246,7 +265,7 @@ export class KafkaConfig {
    * set, else undefined; any other key as get() has it. What @samsa/security's sslSettings reads.
    */
   lookup(key: string): unknown {
-    if (listenerOverride(key) !== undefined) return this.listenerValues.get(listenerKey(key));
+    if (typedListenerKey(key) !== undefined) return this.listenerValues.get(listenerKey(key));
     return key in BROKER_CONFIGS ? this.values.get(key) : undefined;
   }
 

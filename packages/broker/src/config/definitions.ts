@@ -7,6 +7,7 @@
  */
 import { WRITE_MODES } from '@samsa/storage';
 import { SSL_CONFIGS } from './sslConfigs';
+import { SASL_CONFIGS } from './saslConfigs';
 
 export type ConfigType = 'int' | 'long' | 'double' | 'boolean' | 'string' | 'list' | 'password';
 
@@ -168,4 +169,5 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'metric.reporters': d('list', [], 'Metric reporter classes', { inert: true }),
   'authorizer.class.name': d('string', '', 'Authorizer class; a non-empty value is refused at start (no authorizer yet)'),
   ...SSL_CONFIGS,
+  ...SASL_CONFIGS,
 };

@@ -7,10 +7,11 @@
  * sasl.mechanism.inter.broker.protocol with the credentials of the listener's JAAS login module.
  */
 import { readFileSync } from 'node:fs';
-import { isSecurityProtocol, sslClientOptions, sslSettings, usesTls } from '@samsa/security';
+import { isSecurityProtocol, sslClientOptions, sslSettings, usesSasl, usesTls } from '@samsa/security';
 import type { ClientSecurity } from '@samsa/client';
 import { listenerSecurityProtocol } from '../network/EndPoint';
 import type { KafkaConfig } from './KafkaConfig';
+import { saslClientCredentials } from './saslConfigs';
 
 /** The client side of `listenerName` as this broker reaches it on other brokers. */
 export function clientSecurityFor(config: KafkaConfig, listenerName: string): ClientSecurity {
@@ -21,5 +22,10 @@ export function clientSecurityFor(config: KafkaConfig, listenerName: string): Cl
   const tls = usesTls(protocol)
     ? sslClientOptions(sslSettings((key) => config.lookup(key), listenerName), (path) => readFileSync(path))
     : undefined;
-  return { securityProtocol: protocol, ...(tls === undefined ? {} : { tls }) };
+  const sasl = usesSasl(protocol) ? saslClientCredentials(config, listenerName) : undefined;
+  return {
+    securityProtocol: protocol,
+    ...(tls === undefined ? {} : { tls }),
+    ...(sasl === undefined ? {} : { sasl }),
+  };
 }

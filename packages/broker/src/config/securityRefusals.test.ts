@@ -43,13 +43,18 @@ describe('settings that promise security Samsa does not provide', () => {
     );
   });
 
-  it('a listener named after a SASL protocol is refused (Kafka default map)', () => {
-    for (const protocol of ['SASL_PLAINTEXT', 'SASL_SSL']) {
-      expect(refusalOf({ listeners: `PLAINTEXT://:9092,${protocol}://:9093` })).toBe(
-        `refusing to start: listener ${protocol}://:9093 in listeners (property listeners) has security protocol ` +
-          `${protocol}, but Samsa serves only PLAINTEXT and SSL yet: it would accept unauthenticated ` +
-          `connections and advertise them as ${protocol}`,
-      );
+  it('every security protocol is served: listeners named after each, and each as security.inter.broker.protocol', () => {
+    const jaas = 'org.apache.kafka.common.security.scram.ScramLoginModule required;';
+    for (const protocol of ['SSL', 'SASL_PLAINTEXT', 'SASL_SSL']) {
+      const sasl = protocol.startsWith('SASL_')
+        ? {
+            'sasl.enabled.mechanisms': 'SCRAM-SHA-256',
+            [`listener.name.${protocol.toLowerCase()}.scram-sha-256.sasl.jaas.config`]: jaas,
+          }
+        : {};
+      expect(() =>
+        KafkaConfig.fromProps({ ...ZK, listeners: `PLAINTEXT://:9092,${protocol}://:9093`, ...sasl }),
+      ).not.toThrow();
     }
   });
 
@@ -69,29 +74,6 @@ describe('settings that promise security Samsa does not provide', () => {
     ).not.toThrow();
   });
 
-  it('a listener mapped to a secure protocol through listener.security.protocol.map is refused', () => {
-    expect(
-      refusalOf({
-        listeners: 'INTERNAL://:29092,EXTERNAL://:9092',
-        'listener.security.protocol.map': 'INTERNAL:PLAINTEXT,external:sasl_ssl',
-      }),
-    ).toMatch(
-      /listener EXTERNAL:\/\/:9092 in listeners \(property listeners\) has security protocol SASL_SSL \(listener\.security\.protocol\.map, property listener\.security\.protocol\.map\)/,
-    );
-  });
-
-  it('an advertised listener with a SASL protocol is refused', () => {
-    expect(refusalOf({ listeners: 'PLAINTEXT://:9092', 'advertised.listeners': 'SASL_SSL://broker-1:9093' })).toMatch(
-      /listener SASL_SSL:\/\/broker-1:9093 in advertised\.listeners .* has security protocol SASL_SSL/,
-    );
-  });
-
-  it('security.inter.broker.protocol SASL_* is refused', () => {
-    expect(refusalOf({ 'security.inter.broker.protocol': 'SASL_SSL' })).toMatch(
-      /^refusing to start: security\.inter\.broker\.protocol=SASL_SSL .* Samsa serves only PLAINTEXT and SSL yet$/,
-    );
-  });
-
   it('several refusals are one line', () => {
     const message = refusalOf({ 'zookeeper.set.acl': true, 'authorizer.class.name': 'x.Authorizer' });
     expect(message).not.toContain('\n');
@@ -105,14 +87,37 @@ describe('settings that promise security Samsa does not provide', () => {
     ).toThrow(/zookeeper\.set\.acl=true \(environment variable KAFKA_ZOOKEEPER_SET_ACL\)/);
   });
 
-  it('SASL keys Samsa does not define say why they are unknown; ssl.* keys are known', () => {
+  it('SSL and SASL keys Samsa does not define say why they are unknown; those it serves are known', () => {
     expect(() => KafkaConfig.fromProps({ ...ZK, 'ssl.keystore.location': '/etc/k.p12' })).not.toThrow();
     expect(() => KafkaConfig.fromProps({ ...ZK, 'listener.name.external.ssl.keystore.location': '/etc/k.p12' })).not.toThrow();
     expect(refusalOf({ 'listener.name.external.ssl.no.such.key': 'x' })).toBe(
       `unknown configuration 'listener.name.external.ssl.no.such.key' (property listener.name.external.ssl.no.such.key)`,
     );
-    expect(refusalOf({ 'sasl.enabled.mechanisms': 'PLAIN' })).toMatch(/does not provide SASL yet$/);
-    expect(refusalOf({ 'listener.name.external.plain.sasl.jaas.config': 'x' })).toMatch(/does not provide SASL yet$/);
+    expect(refusalOf({ 'sasl.kerberos.service.name': 'kafka' })).toMatch(/GSSAPI\/Kerberos and OAUTHBEARER are not provided\)$/);
     expect(refusalOf({ 'no.such.key': 1 })).toBe(`unknown configuration 'no.such.key' (property no.such.key)`);
+  });
+
+  it('SASL_PLAINTEXT listeners start with served mechanisms and a JAAS config for each', () => {
+    const jaas = 'org.apache.kafka.common.security.plain.PlainLoginModule required user_alice="alice-secret";';
+    const ok = {
+      listeners: 'PLAINTEXT://:9092,SASL_PLAINTEXT://:9093',
+      'sasl.enabled.mechanisms': 'SCRAM-SHA-256,PLAIN',
+      'listener.name.sasl_plaintext.plain.sasl.jaas.config': jaas,
+      'listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config':
+        'org.apache.kafka.common.security.scram.ScramLoginModule required;',
+      'security.inter.broker.protocol': 'SASL_PLAINTEXT',
+      'sasl.mechanism.inter.broker.protocol': 'PLAIN',
+    };
+    expect(() => KafkaConfig.fromProps({ ...ZK, ...ok })).not.toThrow();
+    expect(refusalOf({ listeners: 'SASL_PLAINTEXT://:9093' })).toBe(
+      'sasl.enabled.mechanisms=GSSAPI enables GSSAPI on SASL listener SASL_PLAINTEXT, but Samsa serves only PLAIN, SCRAM-SHA-256, SCRAM-SHA-512',
+    );
+    const { ['listener.name.sasl_plaintext.plain.sasl.jaas.config']: _jaas, ...noPlainJaas } = ok;
+    expect(refusalOf(noPlainJaas)).toMatch(
+      /set listener\.name\.sasl_plaintext\.plain\.sasl\.jaas\.config$/,
+    );
+    expect(refusalOf({ ...ok, 'listener.name.sasl_plaintext.plain.sasl.jaas.config': 'x required' })).toMatch(
+      /listener\.name\.sasl_plaintext\.plain\.sasl\.jaas\.config: JAAS config entry not terminated by semi-colon/,
+    );
   });
 });

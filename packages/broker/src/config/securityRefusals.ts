@@ -1,14 +1,14 @@
 /**
  * Settings that promise security Samsa does not provide yet. An operator who sets one believes the
  * cluster is protected; a broker that accepted it would serve everyone in the clear while saying
- * otherwise (advertise a plaintext socket as SSL, skip ACLs it was told to enforce). So the broker
- * fails closed: it refuses to start and says which setting and why. Settings at their defaults never
- * refuse. When the security issue provides a feature, its rule here goes.
+ * otherwise (skip ACLs it was told to enforce, leave znodes writable). So the broker fails closed:
+ * it refuses to start and says which setting and why. Settings at their defaults never refuse. When
+ * the security issue provides a feature, its rule here goes: every listener security protocol
+ * (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL) is served now.
  *
- * Keys Samsa does not define at all (sasl.*, listener.name.*.sasl.*, super.users, …) are
- * already refused as unknown configurations; unknownSecurityHint adds why to that message.
+ * Keys Samsa does not define at all (super.users, sasl.kerberos.*, …) are already refused as
+ * unknown configurations; unknownSecurityHint adds why to that message.
  */
-import { listenerNameOf, listenerSecurityProtocol } from '../network/EndPoint';
 
 /** What the rules read: effective values and where the operator's values came from. */
 export interface ConfigView {
@@ -17,27 +17,6 @@ export interface ConfigView {
 }
 
 const where = (config: ConfigView, key: string): string => config.origins.get(key) ?? 'default';
-
-/** The listener entries whose security protocol Samsa does not serve yet (SASL), each as a refusal. */
-function listenerRefusals(config: ConfigView): string[] {
-  const protocolMap = (config.get('listener.security.protocol.map') as string[] | null) ?? [];
-  const out: string[] = [];
-  for (const key of ['listeners', 'advertised.listeners']) {
-    for (const entry of (config.get(key) as string[] | null) ?? []) {
-      const name = listenerNameOf(entry);
-      if (name === undefined) continue; // malformed: the socket server reports it
-      const protocol = listenerSecurityProtocol(name, protocolMap);
-      if (protocol === undefined || protocol === 'PLAINTEXT' || protocol === 'SSL') continue;
-      const mapped = protocol === name ? '' : ` (listener.security.protocol.map, ${where(config, 'listener.security.protocol.map')})`;
-      out.push(
-        `listener ${entry.trim()} in ${key} (${where(config, key)}) has security protocol ${protocol}${mapped}, ` +
-          `but Samsa serves only PLAINTEXT and SSL yet: it would accept unauthenticated connections ` +
-          `and advertise them as ${protocol}`,
-      );
-    }
-  }
-  return out;
-}
 
 /**
  * Every setting of `config` that promises security Samsa does not provide, each as one sentence
@@ -58,18 +37,15 @@ export function securityRefusals(config: ConfigView): string[] {
         `but Samsa does not set them yet: its znodes would stay writable by any ZooKeeper client`,
     );
   }
-  const interBroker = config.get('security.inter.broker.protocol') as string;
-  if (interBroker !== 'PLAINTEXT' && interBroker !== 'SSL') {
-    out.push(
-      `security.inter.broker.protocol=${interBroker} (${where(config, 'security.inter.broker.protocol')}) ` +
-        `asks brokers to talk over ${interBroker}, but Samsa serves only PLAINTEXT and SSL yet`,
-    );
-  }
-  out.push(...listenerRefusals(config));
   return out;
 }
 
-/** Why an unknown key that configures SASL is unknown, or undefined for other keys (ssl.* keys are defined: sslConfigs.ts). */
+/**
+ * Why an unknown key that configures SSL or SASL is unknown (those Samsa serves are defined in
+ * sslConfigs.ts and saslConfigs.ts), or undefined for other keys.
+ */
 export function unknownSecurityHint(key: string): string | undefined {
-  return /^sasl\.|^listener\.name\.[^.]+\.([^.]+\.)?sasl\./.test(key) ? 'Samsa does not provide SASL yet' : undefined;
+  return /^(ssl|sasl)\.|^listener\.name\.[^.]+\.([^.]+\.)?(ssl|sasl)\./.test(key)
+    ? 'Samsa serves SSL and SASL (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512) but does not know this setting (GSSAPI/Kerberos and OAUTHBEARER are not provided)'
+    : undefined;
 }

@@ -2,9 +2,11 @@ import { type Logger } from '@samsa/common';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { FrameDecoder } from '@samsa/protocol';
-import { ANONYMOUS, type KafkaPrincipal, type SecurityProtocol } from '@samsa/security';
+import { ApiKey, peekRequestIds } from '@samsa/protocol';
+import { ANONYMOUS, usesSasl, type KafkaPrincipal, type SecurityProtocol } from '@samsa/security';
 import type { ConnectionInfo, DispatchOutcome, RequestProcessor } from './RequestDispatcher';
 import type { RequestTimes } from './RequestMetrics';
+import type { SaslOutcome, SaslServerAuthenticator } from './SaslServerAuthenticator';
 import type { SocketServerStats } from './SocketServerStats';
 
 export interface ConnectionLimits {
@@ -103,6 +105,8 @@ export class Connection implements ConnectionInfo {
   private ending = false;
   private requestCount = 0;
   private lingerTimer: NodeJS.Timeout | undefined;
+  /** A failed authentication's response, held for connection.failed.authentication.delay.ms. */
+  private authFailureTimer: NodeJS.Timeout | undefined;
   /**
    * Responses written but not yet taken by the kernel that wait for it (request metrics, buffers
    * to return), in write order; each has an empty write with onResponseSent queued after it
@@ -129,6 +133,14 @@ export class Connection implements ConnectionInfo {
     private readonly stats: SocketServerStats,
     private readonly logger: Logger,
     security: ConnectionSecurity = PLAINTEXT_SECURITY,
+    /**
+     * SASL_PLAINTEXT / SASL_SSL: the connection's SaslServerAuthenticator, which sees every frame
+     * until the client has authenticated (and each re-authentication). A SASL connection without
+     * one serves nothing.
+     */
+    private readonly saslAuthenticator?: SaslServerAuthenticator,
+    /** connection.failed.authentication.delay.ms */
+    private readonly failedAuthenticationDelayMs = 0,
   ) {
     this.securityProtocol = security.securityProtocol;
     this.principal = security.principal;
@@ -145,6 +157,7 @@ export class Connection implements ConnectionInfo {
     socket.on('close', () => {
       this.closed = true;
       if (this.lingerTimer) clearTimeout(this.lingerTimer);
+      if (this.authFailureTimer) clearTimeout(this.authFailureTimer);
       this.pending.length = 0;
       this.queue.length = 0;
       this.queuedBytes = 0;
@@ -230,7 +243,81 @@ export class Connection implements ConnectionInfo {
     this.updateReading();
   }
 
+  /**
+   * The SASL hook (Kafka's KafkaChannel.prepare and the Processor's re-authentication checks): true
+   * when the frame was taken by authentication (answered, or the connection is failing).
+   */
+  private authenticating(frame: Buffer): boolean {
+    const auth = this.saslAuthenticator;
+    if (auth === undefined) {
+      if (!usesSasl(this.securityProtocol)) return false;
+      this.refuse({ kind: 'fail', chunks: null, reason: 'a SASL connection without an authenticator', delayed: false }, frame.length);
+      return true;
+    }
+    if (auth.complete) {
+      const apiKey = frame.length >= 8 ? peekRequestIds(frame).apiKey : -1;
+      if (apiKey === ApiKey.SaslHandshake && auth.maybeBeginReauthentication()) {
+        // KIP-368: the handshake of a re-authentication goes to the authenticator
+      } else if (auth.sessionExpired()) {
+        this.refuse(
+          { kind: 'fail', chunks: null, reason: 'the SASL session expired (connections.max.reauth.ms) without re-authentication', delayed: false },
+          frame.length,
+        );
+        return true;
+      } else {
+        return false;
+      }
+    }
+    const outcome = auth.handle(frame);
+    if (outcome.kind === 'dispatch') return false;
+    if (outcome.kind === 'fail') {
+      this.refuse(outcome, frame.length);
+      return true;
+    }
+    const slot: Slot = { outcome: null, requestBytes: frame.length };
+    this.inFlightRequestBytes += frame.length;
+    this.queue.push(slot);
+    if (auth.complete) this.principal = auth.principal!;
+    this.complete(slot, respond(outcome.chunks));
+    return true;
+  }
+
+  /**
+   * A failed authentication: nothing more is read; the failure's response (if any) is written
+   * after connection.failed.authentication.delay.ms (Kafka's delay against brute force), then the
+   * connection closes.
+   */
+  private refuse(outcome: Extract<SaslOutcome, { kind: 'fail' }>, requestBytes: number): void {
+    this.refusing = true;
+    this.pending.length = 0;
+    this.stats.failedAuthentications++;
+    this.logger.info(`Failed authentication with ${this.clientHost} (${outcome.reason})`);
+    const reason = `authentication failed: ${outcome.reason}`;
+    if (!outcome.delayed || this.failedAuthenticationDelayMs <= 0) {
+      const answer: Slot = { outcome: null, requestBytes: 0 };
+      const last: Slot = { outcome: null, requestBytes: 0 };
+      this.queue.push(answer, last);
+      this.complete(answer, outcome.chunks !== null ? respond(outcome.chunks) : { kind: 'noResponse' });
+      this.complete(last, { kind: 'close', reason });
+      return;
+    }
+    const held: Slot = { outcome: null, requestBytes };
+    this.inFlightRequestBytes += requestBytes;
+    const last: Slot = { outcome: null, requestBytes: 0 };
+    this.queue.push(held, last);
+    this.complete(last, { kind: 'close', reason });
+    this.authFailureTimer = setTimeout(() => {
+      this.authFailureTimer = undefined;
+      this.complete(held, outcome.chunks !== null ? respond(outcome.chunks) : { kind: 'noResponse' });
+    }, this.failedAuthenticationDelayMs);
+  }
+
   private dispatch(frame: Buffer, receivedAtMs: number, receivedAtHrMs: number): void {
+    if ((this.saslAuthenticator !== undefined || usesSasl(this.securityProtocol)) && this.authenticating(frame)) {
+      this.requestCount++;
+      this.stats.requests++;
+      return;
+    }
     const slot: Slot = { outcome: null, requestBytes: frame.length };
     this.inFlightRequestBytes += frame.length;
     this.queue.push(slot);
@@ -376,6 +463,12 @@ export class Connection implements ConnectionInfo {
     this.refusing = true;
     this.socket.destroy();
   }
+}
+
+function respond(chunks: readonly Buffer[]): DispatchOutcome {
+  let bytes = 0;
+  for (const c of chunks) bytes += c.length;
+  return { kind: 'response', chunks, bytes };
 }
 
 /** A response's last byte is with the kernel (or its socket is gone: nothing will read its chunks). */

@@ -1,11 +1,12 @@
 import { type Logger } from '@samsa/common';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
-import { ANONYMOUS, certificateSubject, userPrincipal, type KafkaPrincipal } from '@samsa/security';
+import { ANONYMOUS, certificateSubject, userPrincipal, usesSasl, type KafkaPrincipal } from '@samsa/security';
 import type { KafkaConfig } from '../config/KafkaConfig';
 import { Connection, type ConnectionSecurity, type ConnectionSnapshot } from './Connection';
 import { parseListeners, type ListenerSpec } from './EndPoint';
 import { PLAINTEXT_LISTENER, listenerSecurityOf, type ListenerSecurity } from './ListenerSecurity';
+import type { SaslServerAuthenticator } from './SaslServerAuthenticator';
 import type { RequestProcessor } from './RequestDispatcher';
 import { SocketServerStats } from './SocketServerStats';
 
@@ -31,6 +32,8 @@ export interface SocketServerOptions {
   readonly listenerSecurity?: ReadonlyMap<string, ListenerSecurity>;
   /** How long a TLS handshake may take before the socket is closed (default 10 s). */
   readonly tlsHandshakeTimeoutMs?: number;
+  /** A new connection's SaslServerAuthenticator on a SASL listener, with its failure delay. */
+  readonly saslAuthenticator?: (listenerName: string) => { authenticator: SaslServerAuthenticator; failedAuthenticationDelayMs: number };
 }
 
 export interface BoundEndpoint {
@@ -251,6 +254,7 @@ export class SocketServer {
     const ip = socket.remoteAddress ?? 'unknown';
     const clientAddress = `${ip}:${socket.remotePort}`;
     const id = `${socket.localAddress}:${socket.localPort}-${clientAddress}-${this.nextConnectionIndex++}`;
+    const sasl = usesSasl(security.securityProtocol) ? this.options.saslAuthenticator?.(listenerName) : undefined;
     const conn = new Connection(
       id,
       clientAddress,
@@ -268,6 +272,8 @@ export class SocketServer {
       this.stats,
       this.logger,
       security,
+      sasl?.authenticator,
+      sasl?.failedAuthenticationDelayMs,
     );
     this.connections.add(conn);
     this.stats.connectionsAccepted++;

@@ -17,4 +17,6 @@ export class SocketServerStats {
   responses = 0;
   bytesIn = 0;
   bytesOut = 0;
+  /** SASL authentications that failed (the connection was closed). */
+  failedAuthentications = 0;
 }

@@ -1,6 +1,7 @@
 import { type Logger } from '@samsa/common';
 import { AdminZkClient } from '@samsa/admin-zk';
 import type { LogManager } from '@samsa/storage';
+import { desanitize, type CredentialCache } from '@samsa/security';
 import {
   ConfigEntityChangeNotificationSequenceZNode,
   ConfigEntityChangeNotificationZNode,
@@ -20,6 +21,8 @@ export interface DynamicConfigManagerOptions {
   /** Notifications older than this are deleted once processed (Kafka: 15 minutes). */
   readonly changeExpirationMs?: number;
   readonly now?: () => number;
+  /** SCRAM credentials of /config/users/<user>, loaded at start and on users/<user> changes. */
+  readonly credentialCache?: CredentialCache;
 }
 
 /**
@@ -70,6 +73,9 @@ export class DynamicConfigManager {
       if (overrides.size > 0) this.applyTopicConfig(topic, overrides);
     }
     await this.applyBrokerConfig();
+    if (this.o.credentialCache) {
+      for (const user of await zk.getAllEntitiesWithConfig(ConfigType.User)) await this.applyUserConfig(user);
+    }
     this.maybeScheduleProcessing();
     await this.chain;
   }
@@ -157,9 +163,25 @@ export class DynamicConfigManager {
         this.o.logger.info(`Processing override for entityPath: ${entityPath}`);
         await this.applyBrokerConfig();
       }
+    } else if (type === ConfigType.User && this.o.credentialCache) {
+      this.o.logger.info(`Processing override for entityPath: ${entityPath}`);
+      await this.applyUserConfig(name);
     } else {
       // client and user quotas are not enforced by this broker
       this.o.logger.debug(`Ignoring config change of ${entityPath}`);
+    }
+  }
+
+  /**
+   * Kafka's UserConfigHandler for SCRAM: the user's credentials replaced by those in its config
+   * (`<user>` and `<user>/clients/<id>` quota paths carry none; only a plain user name does).
+   */
+  private async applyUserConfig(sanitizedUser: string): Promise<void> {
+    if (sanitizedUser.includes('/') || sanitizedUser === ConfigEntityDefault) return;
+    const config = await this.admin.fetchEntityConfig(ConfigType.User, sanitizedUser);
+    const bad = this.o.credentialCache!.updateCredentials(desanitize(sanitizedUser), config);
+    for (const mechanism of bad) {
+      this.o.logger.error(`Invalid ${mechanism} credential of user ${sanitizedUser} in ZooKeeper, not applied`);
     }
   }
 

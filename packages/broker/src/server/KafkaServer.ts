@@ -42,6 +42,7 @@ import { offsetDeleteHandler } from '../api/offsetDelete';
 import { offsetFetchHandler } from '../api/offsetFetch';
 import { txnOffsetCommitHandler } from '../api/txnOffsetCommit';
 import { writeTxnMarkersHandler } from '../api/writeTxnMarkers';
+import { saslAuthenticateHandler, saslHandshakeHandler } from '../api/saslRequests';
 import { syncGroupHandler } from '../api/syncGroup';
 import { incrementalAlterConfigsHandler } from '../api/incrementalAlterConfigs';
 import { listPartitionReassignmentsHandler } from '../api/listPartitionReassignments';
@@ -79,6 +80,8 @@ import { RequestDispatcher } from '../network/RequestDispatcher';
 import { RequestMetrics } from '../network/RequestMetrics';
 import { SocketServer, socketServerOptions } from '../network/SocketServer';
 import { DynamicConfigManager } from './DynamicConfigManager';
+import { saslAuthenticatorFactory } from '../network/saslAuthenticatorFactory';
+import { CredentialCache } from '@samsa/security';
 import { zkIsrUpdater } from '../replica/IsrUpdater';
 import { ReplicaManager } from '../replica/ReplicaManager';
 import { LogDirFailureHandler } from '../replica/LogDirFailureHandler';
@@ -131,6 +134,8 @@ export class KafkaServer {
   private replicaManager: ReplicaManager | null = null;
   private logDirFailureHandler: LogDirFailureHandler | null = null;
   private dynamicConfigManager: DynamicConfigManager | null = null;
+  /** SCRAM credentials from /config/users, kept current by the DynamicConfigManager. */
+  private readonly credentialCache = new CredentialCache();
   private groupCoordinator: GroupCoordinator | null = null;
   private producerIdManager: ProducerIdManager | null = null;
   private transactionCoordinator: TransactionCoordinator | null = null;
@@ -306,6 +311,7 @@ export class KafkaServer {
       brokerId: c.brokerId,
       staticLogProps: brokerLogProps(c) as Record<string, string>,
       logger: this.logging.logger('[DynamicConfigManager]', 'kafka.server.DynamicConfigManager'),
+      credentialCache: this.credentialCache,
     });
     await this.dynamicConfigManager.startup();
 
@@ -367,7 +373,10 @@ export class KafkaServer {
     // 5. sockets
     const registry = this.apiRegistry();
     this.socketServer = new SocketServer(
-      socketServerOptions(c),
+      {
+        ...socketServerOptions(c),
+        saslAuthenticator: saslAuthenticatorFactory(c, this.credentialCache),
+      },
       new RequestDispatcher(
         registry,
         this.logging.logger(`[KafkaApi-${c.brokerId}]`, 'kafka.server.KafkaApis'),
@@ -566,6 +575,8 @@ export class KafkaServer {
       listPartitionReassignmentsHandler({ controller: () => this.controller }),
       txnOffsetCommitHandler(deps),
       writeTxnMarkersHandler(deps),
+      saslHandshakeHandler(),
+      saslAuthenticateHandler(),
     ]) {
       registry.register(entry);
     }

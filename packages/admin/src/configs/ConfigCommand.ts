@@ -1,0 +1,196 @@
+/**
+ * kafka-configs (Kafka 2.8's ConfigCommand), the part Samsa provides: SCRAM credentials of users
+ * through ZooKeeper —
+ *
+ *   --zookeeper Z --alter --entity-type users --entity-name alice
+ *       --add-config 'SCRAM-SHA-256=[iterations=8192,password=alice-secret],SCRAM-SHA-512=[password=…]'
+ *       --delete-config SCRAM-SHA-512
+ *   --zookeeper Z --describe --entity-type users [--entity-name alice]
+ *
+ * written as Kafka writes them: the salted credential (never the password) in /config/users/<user>
+ * (sanitized name) and a users/<user> change notification, which every broker applies live. Other
+ * entity types and --bootstrap-server are refused with a message saying so.
+ */
+import {
+  credentialToString,
+  desanitize,
+  sanitize,
+  SCRAM_DEFAULT_ITERATIONS,
+  SCRAM_MECHANISMS,
+  scramMechanism,
+  ScramFormatter,
+} from '@samsa/security';
+import { ConfigType, type KafkaZkClient } from '@samsa/zk';
+import { AdminZkClient } from '@samsa/admin-zk';
+import { OptionParser, UsageError, type ParsedOptions } from '../cli/OptionParser';
+import { defaultConnectZk, timeoutFromEnv, type CommandIo } from '../topics/TopicCommand';
+
+export interface ConfigCommandDeps {
+  connectZk?: (connectString: string, timeoutMs: number) => Promise<KafkaZkClient>;
+  timeoutMs?: number;
+}
+
+export function configCommandParser(): OptionParser {
+  return new OptionParser()
+    .acceptsArg('zookeeper', 'The connection string for the zookeeper connection in the form host:port. Multiple URLS can be given to allow fail-over.', 'urls')
+    .acceptsArg('bootstrap-server', 'The Kafka server to connect to. (not provided by Samsa yet)', 'server to connect to')
+    .accepts('alter', 'Alter the configuration for the entity.')
+    .accepts('describe', 'List configs for the given entity.')
+    .acceptsArg('entity-type', 'Type of entity (topics/clients/users/brokers/broker-loggers)', 'String')
+    .acceptsArg('entity-name', 'Name of entity (topic name/client id/user principal name/broker id)', 'String')
+    .accepts('entity-default', 'Default entity name for clients/users/brokers (applies to corresponding entity type in command line)')
+    .acceptsArg('user', "The user's principal name.", 'user-principal')
+    .acceptsArg(
+      'add-config',
+      "Key Value pairs of configs to add. Square brackets can be used to group values which contain commas: 'k1=v1,k2=[v1,v2,v2],k3=v3'. " +
+        "For users: 'SCRAM-SHA-256=[iterations=8192,password=alice-secret],SCRAM-SHA-512=[password=alice-secret]'",
+      'String',
+    )
+    .acceptsArg('delete-config', 'config keys to remove \'k1,k2\'', 'String')
+    .accepts('help', 'Print usage information.');
+}
+
+/** Kafka's parseConfigsToBeAdded: split at commas outside [], then key=value, brackets dropped from values. */
+export function parseConfigsToBeAdded(addConfig: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const outside = '(?=[^\\]]*(?:\\[|$))';
+  for (const pair of addConfig.split(new RegExp(`,${outside}`))) {
+    const kv = pair.split(new RegExp(`\\s*=\\s*${outside}`));
+    if (kv.length !== 2) throw new UsageError('Invalid entity config: all configs to be added must be in the format "key=val".');
+    const key = kv[0].trim();
+    if (!/^[a-zA-Z0-9._-]*$/.test(key)) throw new UsageError(`Invalid character found for config key: ${key}`);
+    out.set(key, kv[1].replace(/\[?\]?/g, '').trim());
+  }
+  return out;
+}
+
+/** Kafka's preProcessScramCredentials: `[iterations=N,]password=P` → the credential string. */
+export function scramCredentialOf(mechanismName: string, value: string, salt?: Buffer): string {
+  const mechanism = scramMechanism(mechanismName)!;
+  const m = /^(?:iterations=([0-9]*),)?password=(.*)$/s.exec(value);
+  if (!m) throw new UsageError(`Invalid credential property ${mechanismName}=${value}`);
+  const iterations = m[1] !== undefined ? Number(m[1]) : SCRAM_DEFAULT_ITERATIONS;
+  if (iterations < mechanism.minIterations)
+    throw new UsageError(`Iterations ${iterations} is less than the minimum ${mechanism.minIterations} required for ${mechanismName}`);
+  return credentialToString(new ScramFormatter(mechanism).generateCredential(m[2], iterations, salt));
+}
+
+interface UserEntity {
+  /** Sanitized; undefined: every user (describe only). */
+  readonly sanitizedName: string | undefined;
+}
+
+function entityToString(sanitizedName: string): string {
+  return sanitizedName === '<default>' ? 'default user-principal' : `user-principal '${desanitize(sanitizedName)}'`;
+}
+
+function parseEntity(o: ParsedOptions): UserEntity {
+  const types = o.valuesOf('entity-type');
+  const user = o.valueOf('user');
+  if (user !== undefined) {
+    if (types.length > 0) throw new UsageError('--entity-type cannot be given with --user');
+    return { sanitizedName: sanitize(user) };
+  }
+  if (types.length === 0) throw new UsageError('At least one of --entity-type or --user must be specified');
+  if (types.length > 1 || types[0] !== ConfigType.User) {
+    throw new UsageError(
+      `kafka-configs in Samsa handles --entity-type users (SCRAM credentials) only yet, not ${types.join(', ')}`,
+    );
+  }
+  if (o.has('entity-default')) return { sanitizedName: '<default>' };
+  const name = o.valueOf('entity-name');
+  return { sanitizedName: name === undefined ? undefined : sanitize(name) };
+}
+
+const SCRAM_NAMES: readonly string[] = SCRAM_MECHANISMS.map((m) => m.mechanismName);
+
+interface UserChanges {
+  readonly add: Map<string, string>;
+  readonly del: string[];
+}
+
+/** The --add-config / --delete-config of users, checked (SCRAM only) and salted before ZooKeeper is reached. */
+function userChanges(o: ParsedOptions, entity: UserEntity): UserChanges {
+  if (entity.sanitizedName === undefined) throw new UsageError('an entity name must be specified with --alter of users');
+  const add = o.has('add-config') ? parseConfigsToBeAdded(o.valueOf('add-config')!) : new Map<string, string>();
+  const del = o.valuesOf('delete-config').flatMap((d) => d.split(',')).map((d) => d.trim());
+  const errorMessage =
+    `--bootstrap-server option must be specified to update users configs: {add: {${[...add.keys()].join(', ')}}, delete: ${del.join(',')}}` +
+    '. User configuration updates using ZooKeeper are only supported for SCRAM credential updates.';
+  if (![...add.keys()].every((k) => SCRAM_NAMES.includes(k)) || !del.every((k) => SCRAM_NAMES.includes(k)))
+    throw new UsageError(errorMessage);
+  for (const [k, v] of add) add.set(k, scramCredentialOf(k, v));
+  return { add, del };
+}
+
+async function alterUser(zk: KafkaZkClient, entity: UserEntity, { add, del }: UserChanges, io: CommandIo): Promise<void> {
+  if (entity.sanitizedName === undefined) throw new UsageError('an entity name must be specified with --alter of users');
+  const admin = new AdminZkClient(zk);
+  const configs = await admin.fetchEntityConfig(ConfigType.User, entity.sanitizedName);
+  const invalid = del.filter((k) => !configs.has(k));
+  if (invalid.length > 0) throw new Error(`Invalid config(s): ${invalid.join(',')}`);
+  for (const [k, v] of add) configs.set(k, v);
+  for (const k of del) configs.delete(k);
+  await zk.setOrCreateEntityConfigs(ConfigType.User, entity.sanitizedName, configs);
+  await zk.createConfigChangeNotification(`${ConfigType.User}/${entity.sanitizedName}`);
+  io.out(`Completed updating config for entity: ${entityToString(entity.sanitizedName)}.`);
+}
+
+async function describeUsers(zk: KafkaZkClient, entity: UserEntity, io: CommandIo): Promise<void> {
+  const admin = new AdminZkClient(zk);
+  const all = entity.sanitizedName === undefined;
+  const names = all ? (await zk.getAllEntitiesWithConfig(ConfigType.User)).sort() : [entity.sanitizedName!];
+  for (const name of names) {
+    const configs = await admin.fetchEntityConfig(ConfigType.User, name);
+    if (configs.size === 0 && all) continue;
+    io.out(`Configs for ${entityToString(name)} are ${[...configs].map(([k, v]) => `${k}=${v}`).join(',')}`);
+  }
+}
+
+/** kafka-configs as a function: arguments in, lines out, exit status back. */
+export async function runConfigCommand(args: readonly string[], io: CommandIo, deps: ConfigCommandDeps = {}): Promise<number> {
+  const parser = configCommandParser();
+  let o: ParsedOptions;
+  let entity: UserEntity;
+  let changes: UserChanges | undefined;
+  try {
+    o = parser.parse(args);
+    if (o.has('help') || args.length === 0) {
+      io.out('This tool helps to manipulate and describe entity config for a topic, client, user or broker');
+      io.out(parser.helpText());
+      return args.length === 0 ? 1 : 0;
+    }
+    if (o.has('alter') === o.has('describe')) throw new UsageError('Command must include exactly one action: --describe, --alter');
+    if (o.has('bootstrap-server'))
+      throw new UsageError('--bootstrap-server is not provided by Samsa\'s kafka-configs yet: use --zookeeper');
+    if (!o.has('zookeeper')) throw new UsageError('One of the required --bootstrap-server or --zookeeper arguments must be specified');
+    if (o.has('describe') && (o.has('add-config') || o.has('delete-config')))
+      throw new UsageError('Option "[describe]" can\'t be used with option "[add-config]" or "[delete-config]"');
+    if (o.has('alter') && !o.has('add-config') && !o.has('delete-config'))
+      throw new UsageError('At least one of --add-config or --delete-config must be specified with --alter');
+    entity = parseEntity(o);
+    if (o.has('alter')) changes = userChanges(o, entity);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(e.message);
+      return 1;
+    }
+    throw e;
+  }
+  io.out('Warning: --zookeeper is deprecated and will be removed in a future version of Kafka.');
+  io.out('Use --bootstrap-server instead to specify a broker to connect to.');
+  const timeoutMs = deps.timeoutMs ?? timeoutFromEnv();
+  let zk: KafkaZkClient | undefined;
+  try {
+    zk = await (deps.connectZk ?? defaultConnectZk)(o.valueOf('zookeeper')!, timeoutMs);
+    if (changes !== undefined) await alterUser(zk, entity, changes, io);
+    else await describeUsers(zk, entity, io);
+    return 0;
+  } catch (e) {
+    io.err(`Error while executing config command with args '${args.join(' ')}'`);
+    io.err(e instanceof Error ? e.message : String(e));
+    return 1;
+  } finally {
+    await zk?.close().catch(() => {});
+  }
+}

@@ -1,0 +1,103 @@
+import * as path from 'path';
+import { KCAT, PYTHON, REPO_ROOT, run, runOk, type RunResult } from './support';
+
+/**
+ * What the SASL interop tests share: a broker's SASL_PLAINTEXT settings as Kafka writes them
+ * (listener-prefixed JAAS per mechanism), SCRAM users made with Samsa's own kafka-configs
+ * --zookeeper, and kcat / python clients with their SASL options.
+ */
+
+export const KAFKA_CONFIGS = path.join(REPO_ROOT, 'bin', 'kafka-configs.sh');
+export const SASL_PYTHON_DRIVER = path.join(__dirname, 'python', 'sasl_clients.py');
+export const MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'] as const;
+export type Mechanism = (typeof MECHANISMS)[number];
+
+/** PLAIN users of the listener's PlainLoginModule (user_<name>="password"). */
+export const PLAIN_USERS: Readonly<Record<string, string>> = { alice: 'alice-secret', admin: 'admin-secret' };
+
+/** server.properties entries of a SASL_PLAINTEXT listener `name` serving all three mechanisms. */
+export function saslListenerOverrides(name = 'SASL_PLAINTEXT', plainLogin = ''): Record<string, string> {
+  const l = name.toLowerCase();
+  const users = Object.entries(PLAIN_USERS)
+    .map(([u, p]) => `user_${u}="${p}"`)
+    .join(' ');
+  return {
+    'sasl.enabled.mechanisms': MECHANISMS.join(','),
+    [`listener.name.${l}.plain.sasl.jaas.config`]: `org.apache.kafka.common.security.plain.PlainLoginModule required ${plainLogin}${users};`,
+    [`listener.name.${l}.scram-sha-256.sasl.jaas.config`]: 'org.apache.kafka.common.security.scram.ScramLoginModule required;',
+    [`listener.name.${l}.scram-sha-512.sasl.jaas.config`]: 'org.apache.kafka.common.security.scram.ScramLoginModule required;',
+  };
+}
+
+/** bin/kafka-configs.sh --zookeeper …; fails unless it exits 0. */
+export function kafkaConfigs(zkConnect: string, args: readonly string[]): Promise<RunResult> {
+  return runOk(KAFKA_CONFIGS, ['--zookeeper', zkConnect, ...args], { timeoutMs: 60_000 });
+}
+
+/** SCRAM-SHA-256 and SCRAM-SHA-512 credentials of `user`, as an operator adds them. */
+export function addScramUser(zkConnect: string, user: string, password: string, iterations = 4096): Promise<RunResult> {
+  return kafkaConfigs(zkConnect, [
+    '--alter',
+    '--entity-type',
+    'users',
+    '--entity-name',
+    user,
+    '--add-config',
+    `SCRAM-SHA-256=[iterations=${iterations},password=${password}],SCRAM-SHA-512=[password=${password}]`,
+  ]);
+}
+
+export function kcatSaslArgs(mechanism: string, user: string, password: string): string[] {
+  return [
+    '-X', 'security.protocol=SASL_PLAINTEXT',
+    '-X', `sasl.mechanisms=${mechanism}`,
+    '-X', `sasl.username=${user}`,
+    '-X', `sasl.password=${password}`,
+  ];
+}
+
+/** kcat produces `values` to partition 0, then reads the partition back; the values read. */
+export async function kcatSaslRoundtrip(
+  bootstrap: string,
+  topic: string,
+  sasl: readonly string[],
+  values: readonly string[],
+): Promise<string[]> {
+  await runOk(KCAT, ['-P', '-b', bootstrap, '-t', topic, '-p', '0', '-X', 'acks=all', '-X', 'message.timeout.ms=30000', ...sasl], {
+    input: values.map((v) => `${v}\n`).join(''),
+  });
+  const r = await runOk(KCAT, ['-C', '-b', bootstrap, '-t', topic, '-p', '0', '-o', 'beginning', '-e', '-q', '-f', '%s\n', ...sasl]);
+  return r.stdout === '' ? [] : r.stdout.replace(/\n$/, '').split('\n');
+}
+
+/** kcat -L over SASL: exit status and stderr (librdkafka prints the broker's error message). */
+export function kcatSaslMetadata(bootstrap: string, sasl: readonly string[]): Promise<RunResult> {
+  return run(KCAT, ['-L', '-b', bootstrap, '-m', '5', ...sasl], { timeoutMs: 30_000 });
+}
+
+export interface PythonRoundtrip {
+  readonly produced?: number;
+  readonly consumed?: string[];
+  readonly error?: string;
+}
+
+/** tests/interop/python/sasl_clients.py roundtrip with confluent-kafka or kafka-python. */
+export async function pythonSaslRoundtrip(
+  lib: 'confluent' | 'kafka-python',
+  bootstrap: string,
+  topic: string,
+  mechanism: string,
+  user: string,
+  password: string,
+  count: number,
+): Promise<PythonRoundtrip> {
+  const r = await run(PYTHON, [SASL_PYTHON_DRIVER, 'roundtrip', lib, bootstrap, topic, mechanism, user, password, String(count)], {
+    timeoutMs: 120_000,
+  });
+  const last = r.stdout.trim().split('\n').pop() ?? '';
+  try {
+    return JSON.parse(last) as PythonRoundtrip;
+  } catch {
+    throw new Error(`sasl_clients.py ${lib} printed no JSON (exit ${r.code}):\n${r.stdout.slice(-2000)}\n--- stderr\n${r.stderr.slice(-3000)}`);
+  }
+}
