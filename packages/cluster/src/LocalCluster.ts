@@ -49,7 +49,12 @@ export class LocalCluster {
   /** The dashboard's URL and log, or why it did not start: it is optional, the cluster is not. */
   dashboardStatus = 'not started';
   /** The SASL_SSL side, once started with saslSsl: bootstrap, CA, admin and client configs. */
-  secure: (LocalTls & { readonly bootstrap: string; readonly clientConfigs: { java: string; librdkafka: string } }) | undefined;
+  secure:
+    | (LocalTls & {
+        readonly bootstrap: string;
+        readonly clientConfigs: { java: string; librdkafka: string };
+      })
+    | undefined;
   private stopping: Promise<void> | undefined;
   private readonly log: (line: string) => void;
   /** Every process this run spawned, for killAll(). */
@@ -73,7 +78,8 @@ export class LocalCluster {
    * dies (an uncaught error, an exit without stop()), so no ZooKeeper or broker outlives it.
    */
   killAll(): void {
-    for (const child of this.children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    for (const child of this.children)
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }
 
   /** Starts ZooKeeper, the brokers one by one, then the dashboard; on a failure stops what runs and throws. */
@@ -108,7 +114,12 @@ export class LocalCluster {
     const zkPort = await this.portFor(2181, 'zookeeper.port');
     this.log(`starting ZooKeeper on 127.0.0.1:${zkPort} (data in ${this.shown(zkDir)})`);
     this.checkNotStopping();
-    const zk = await startZooKeeper({ port: zkPort, dir: zkDir, label: 'make-run zookeeper', onSpawn: this.onSpawn });
+    const zk = await startZooKeeper({
+      port: zkPort,
+      dir: zkDir,
+      label: 'make-run zookeeper',
+      onSpawn: this.onSpawn,
+    });
     this.zk = zk;
     this.checkNotStopping();
     await awaitStaleRegistrations(zk.connectString, brokers, this.log, () => this.stopping !== undefined);
@@ -118,9 +129,12 @@ export class LocalCluster {
       const dir = path.join(dataDir, `broker-${id}`);
       const port = await this.portFor(9092 + id, `broker-${id}.port`);
       const jmxPort = await this.portFor(9999 + id, `broker-${id}.jmx.port`);
-      const securePort = tls === undefined ? undefined : await this.portFor(9192 + id, `broker-${id}.sasl_ssl.port`);
+      const securePort =
+        tls === undefined ? undefined : await this.portFor(9192 + id, `broker-${id}.sasl_ssl.port`);
       if (securePort !== undefined) securePorts.push(securePort);
-      this.log(`starting broker ${id} on 127.0.0.1:${port}, metrics on ${jmxPort} (data and logs in ${this.shown(dir)})`);
+      this.log(
+        `starting broker ${id} on 127.0.0.1:${port}, metrics on ${jmxPort} (data and logs in ${this.shown(dir)})`,
+      );
       this.checkNotStopping();
       const broker = await startBroker({
         home: this.options.home,
@@ -135,7 +149,9 @@ export class LocalCluster {
           'transaction.state.log.min.isr': Math.min(2, brokers),
           ...BROKER_OVERRIDES,
           'jmx.port': jmxPort,
-          ...(tls === undefined || securePort === undefined ? {} : saslSslBrokerOverrides(tls, '127.0.0.1', port, securePort)),
+          ...(tls === undefined || securePort === undefined
+            ? {}
+            : saslSslBrokerOverrides(tls, '127.0.0.1', port, securePort)),
         },
       });
       this.brokers.push(broker);
@@ -154,15 +170,28 @@ export class LocalCluster {
    */
   private async prepareSaslSsl(zkConnect: string): Promise<LocalTls> {
     const tls = ensureLocalTls(this.options.dataDir);
-    this.log(`SASL_SSL: CA ${this.shown(tls.caFile)}, admin user ${tls.adminUser} (SCRAM-SHA-256/512 and PLAIN)`);
+    this.log(
+      `SASL_SSL: CA ${this.shown(tls.caFile)}, admin user ${tls.adminUser} (SCRAM-SHA-256/512 and PLAIN)`,
+    );
     const password = tls.adminPassword;
     await new Promise<void>((resolve, reject) =>
       execFile(
         path.join(this.options.home, 'bin', 'kafka-configs.sh'),
-        ['--zookeeper', zkConnect, '--alter', '--entity-type', 'users', '--entity-name', tls.adminUser,
-          '--add-config', `SCRAM-SHA-256=[password=${password}],SCRAM-SHA-512=[password=${password}]`],
+        [
+          '--zookeeper',
+          zkConnect,
+          '--alter',
+          '--entity-type',
+          'users',
+          '--entity-name',
+          tls.adminUser,
+          '--add-config',
+          `SCRAM-SHA-256=[password=${password}],SCRAM-SHA-512=[password=${password}]`,
+        ],
         (error, _stdout, stderr) =>
-          error === null ? resolve() : reject(new Error(`kafka-configs could not create the admin user: ${stderr || error.message}`)),
+          error === null
+            ? resolve()
+            : reject(new Error(`kafka-configs could not create the admin user: ${stderr || error.message}`)),
       ),
     );
     return tls;
@@ -215,7 +244,10 @@ async function awaitStaleRegistrations(
   log: (line: string) => void,
   stopping: () => boolean,
 ): Promise<void> {
-  const client = await ZooKeeperClient.connect(connectString, { sessionTimeoutMs: 6000, connectionTimeoutMs: 10_000 });
+  const client = await ZooKeeperClient.connect(connectString, {
+    sessionTimeoutMs: 6000,
+    connectionTimeoutMs: 10_000,
+  });
   try {
     const stale = async (): Promise<number[]> => {
       const found: number[] = [];
@@ -228,7 +260,9 @@ async function awaitStaleRegistrations(
     };
     const first = await stale();
     if (first.length === 0) return;
-    log(`waiting for ZooKeeper to expire the sessions of a previous run's brokers ${first.join(', ')} (up to a minute)`);
+    log(
+      `waiting for ZooKeeper to expire the sessions of a previous run's brokers ${first.join(', ')} (up to a minute)`,
+    );
     await waitFor(async () => stopping() || (await stale()).length === 0, {
       timeoutMs: 60_000,
       intervalMs: 250,
