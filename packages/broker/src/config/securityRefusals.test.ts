@@ -46,7 +46,7 @@ describe('settings that promise security Samsa does not provide', () => {
   it('every security protocol is served: listeners named after each, and each as security.inter.broker.protocol', () => {
     const jaas = 'org.apache.kafka.common.security.scram.ScramLoginModule required;';
     for (const protocol of ['SSL', 'SASL_PLAINTEXT', 'SASL_SSL']) {
-      const sasl = protocol.startsWith('SASL_')
+      const sasl: Record<string, string> = protocol.startsWith('SASL_')
         ? {
             'sasl.enabled.mechanisms': 'SCRAM-SHA-256',
             [`listener.name.${protocol.toLowerCase()}.scram-sha-256.sasl.jaas.config`]: jaas,

@@ -7,7 +7,10 @@ export class SocketServerStats {
   connectionsRejected = 0;
   /** Closed because of what the client sent (oversized or malformed frame, unknown api, …). */
   connectionsClosedOnError = 0;
-  /** TLS handshakes that failed or timed out, untrusted or unmapped client certificates. */
+  /**
+   * Failed authentications (Kafka's failed-authentication-total): TLS handshakes that failed or
+   * timed out, untrusted or unmapped client certificates, and SASL authentications that failed.
+   */
   failedAuthentications = 0;
   /** Closed after connections.max.idle.ms without traffic. */
   connectionsClosedIdle = 0;
@@ -17,6 +20,4 @@ export class SocketServerStats {
   responses = 0;
   bytesIn = 0;
   bytesOut = 0;
-  /** SASL authentications that failed (the connection was closed). */
-  failedAuthentications = 0;
 }
