@@ -91,7 +91,9 @@ describe('settings that promise security Samsa does not provide', () => {
     expect(() => KafkaConfig.fromProps({ ...ZK, 'ssl.keystore.location': '/etc/k.p12' })).not.toThrow();
     expect(() => KafkaConfig.fromProps({ ...ZK, 'listener.name.external.ssl.keystore.location': '/etc/k.p12' })).not.toThrow();
     expect(refusalOf({ 'listener.name.external.ssl.no.such.key': 'x' })).toBe(
-      `unknown configuration 'listener.name.external.ssl.no.such.key' (property listener.name.external.ssl.no.such.key)`,
+      `unknown configuration 'listener.name.external.ssl.no.such.key' (property listener.name.external.ssl.no.such.key): ` +
+        'Samsa serves SSL and SASL (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512) but does not know this setting ' +
+        '(GSSAPI/Kerberos and OAUTHBEARER are not provided)',
     );
     expect(refusalOf({ 'sasl.kerberos.service.name': 'kafka' })).toMatch(/GSSAPI\/Kerberos and OAUTHBEARER are not provided\)$/);
     expect(refusalOf({ 'no.such.key': 1 })).toBe(`unknown configuration 'no.such.key' (property no.such.key)`);
