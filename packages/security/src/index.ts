@@ -5,3 +5,4 @@
  */
 export * from './auth/KafkaPrincipal';
 export * from './auth/SecurityProtocol';
+export * from './authorizer';
