@@ -6,6 +6,7 @@
  * (securityRefusals.ts refuses the rest at load).
  */
 import { WRITE_MODES } from '@samsa/storage';
+import { AUTHORIZER_CONFIGS } from './authorizerConfigs';
 
 export type ConfigType = 'int' | 'long' | 'double' | 'boolean' | 'string' | 'list' | 'password';
 
@@ -160,5 +161,5 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   // --- misc found in Kafka's shipped server.properties
   'group.coordinator.rebalance.protocols': d('list', ['classic'], 'Rebalance protocols', { inert: true }),
   'metric.reporters': d('list', [], 'Metric reporter classes', { inert: true }),
-  'authorizer.class.name': d('string', '', 'Authorizer class; a non-empty value is refused at start (no authorizer yet)'),
+  ...AUTHORIZER_CONFIGS,
 };

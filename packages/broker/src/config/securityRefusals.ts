@@ -5,10 +5,11 @@
  * fails closed: it refuses to start and says which setting and why. Settings at their defaults never
  * refuse. When the security issue provides a feature, its rule here goes.
  *
- * Keys Samsa does not define at all (ssl.*, sasl.*, listener.name.*.ssl.*, super.users, …) are
+ * Keys Samsa does not define at all (ssl.*, sasl.*, listener.name.*.ssl.*, …) are
  * already refused as unknown configurations; unknownSecurityHint adds why to that message.
  */
 import { listenerNameOf, listenerSecurityProtocol } from '../network/EndPoint';
+import { authorizerRefusals } from './authorizerConfigs';
 
 /** What the rules read: effective values and where the operator's values came from. */
 export interface ConfigView {
@@ -45,13 +46,7 @@ function listenerRefusals(config: ConfigView): string[] {
  */
 export function securityRefusals(config: ConfigView): string[] {
   const out: string[] = [];
-  const authorizer = (config.get('authorizer.class.name') as string | null) ?? '';
-  if (authorizer.trim() !== '') {
-    out.push(
-      `authorizer.class.name=${authorizer} (${where(config, 'authorizer.class.name')}) asks for an authorizer, ` +
-        `but Samsa has none yet: every client would be allowed every operation`,
-    );
-  }
+  out.push(...authorizerRefusals(config));
   if (config.get('zookeeper.set.acl') === true) {
     out.push(
       `zookeeper.set.acl=true (${where(config, 'zookeeper.set.acl')}) asks for secure ZooKeeper ACLs, ` +

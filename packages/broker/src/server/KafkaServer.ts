@@ -78,6 +78,9 @@ import { RequestDispatcher } from '../network/RequestDispatcher';
 import { RequestMetrics } from '../network/RequestMetrics';
 import { SocketServer, socketServerOptions } from '../network/SocketServer';
 import { DynamicConfigManager } from './DynamicConfigManager';
+import { startAuthorizer } from './startAuthorizer';
+import { withAuthorization } from '../api/authorization';
+import type { AclAuthorizer } from '@samsa/security';
 import { zkIsrUpdater } from '../replica/IsrUpdater';
 import { ReplicaManager } from '../replica/ReplicaManager';
 import { LogDirFailureHandler } from '../replica/LogDirFailureHandler';
@@ -130,6 +133,8 @@ export class KafkaServer {
   private replicaManager: ReplicaManager | null = null;
   private logDirFailureHandler: LogDirFailureHandler | null = null;
   private dynamicConfigManager: DynamicConfigManager | null = null;
+  /** authorizer.class.name's AclAuthorizer; undefined: everything allowed. */
+  private authorizer: AclAuthorizer | undefined;
   private groupCoordinator: GroupCoordinator | null = null;
   private producerIdManager: ProducerIdManager | null = null;
   private transactionCoordinator: TransactionCoordinator | null = null;
@@ -307,6 +312,14 @@ export class KafkaServer {
       logger: this.logging.logger('[DynamicConfigManager]', 'kafka.server.DynamicConfigManager'),
     });
     await this.dynamicConfigManager.startup();
+
+    // 4b'. the authorizer: every ACL loaded, changes followed, before any request is served
+    this.authorizer = await startAuthorizer({
+      config: c,
+      zkClient: this.zk,
+      auditLogger: this.logging.logger('', 'kafka.authorizer.logger'),
+      logger: this.logging.logger('', 'kafka.security.authorizer.AclAuthorizer'),
+    });
 
     // 4c. producer ids: the manager answers InitProducerId once step 6 has claimed its first block
     this.producerIdManager = new ProducerIdManager({
@@ -516,6 +529,7 @@ export class KafkaServer {
       transactionCoordinator: this.transactionCoordinator!,
       brokerTopicStats: this.brokerMetrics?.brokerTopicStats,
       fetchBufferPool: new FetchBufferPool(),
+      authorizer: this.authorizer,
     };
     const fence = this.controlRequestFence();
     const registry = new ApiRegistry();
@@ -566,7 +580,7 @@ export class KafkaServer {
       txnOffsetCommitHandler(deps),
       writeTxnMarkersHandler(deps),
     ]) {
-      registry.register(entry);
+      registry.register(withAuthorization(entry, deps));
     }
     registry.register(apiVersionsEntry(registry));
     return registry;
@@ -658,6 +672,7 @@ export class KafkaServer {
     this.producerIdManager?.shutdown();
     await step('socket server', () => this.socketServer?.shutdown());
     await step('dynamic config manager', () => this.dynamicConfigManager?.shutdown());
+    await step('authorizer', () => this.authorizer?.close());
     this.logDirFailureHandler?.shutdown();
     await step('replica manager', () => this.replicaManager?.shutdown());
     await step('zookeeper', () => this.zk?.close());
