@@ -138,12 +138,6 @@ const REQUEST_CHECKS: RequestChecks = {
   [ApiKey.UpdateMetadata]: requireClusterAction,
   [ApiKey.ControlledShutdown]: requireClusterAction,
   [ApiKey.WriteTxnMarkers]: requireClusterAction,
-  [ApiKey.Fetch]: (deps, ctx, body) => {
-    // a follower must have ClusterAction; Kafka answers its partitions TOPIC_AUTHORIZATION_FAILED
-    if (body.replicaId >= 0 && !authorizeCluster(deps, ctx, AclOperation.CLUSTER_ACTION)) {
-      throw new KafkaError(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
-    }
-  },
   [ApiKey.Produce]: (deps, ctx, body) => {
     if (body.transactionalId !== null) {
       requireTransactionalId(deps, ctx, AclOperation.WRITE, body.transactionalId);
@@ -207,4 +201,26 @@ function authorizing<K extends ApiKeyValue>(entry: ApiHandlerEntry<K>, deps: Aut
       return entry.handle(ctx, body);
     },
   };
+}
+
+/** DescribeConfigs / AlterConfigs resource types (ConfigResource.Type). */
+const CONFIG_RESOURCE_TOPIC = 2;
+
+/**
+ * Kafka's configs authorization: a topic needs `op` on the topic (TOPIC_AUTHORIZATION_FAILED), a
+ * broker or broker logger `op` on the cluster (CLUSTER_AUTHORIZATION_FAILED). Thrown, so the
+ * handler answers the resource with it.
+ */
+export function requireConfigResourceAuthorized(
+  deps: AuthDeps,
+  ctx: RequestContext,
+  op: AclOperation,
+  configResourceType: number,
+  resourceName: string,
+): void {
+  if (configResourceType === CONFIG_RESOURCE_TOPIC) {
+    requireAuthorized(deps, ctx, op, ResourceType.TOPIC, resourceName, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+  } else {
+    requireAuthorized(deps, ctx, op, ResourceType.CLUSTER, CLUSTER_RESOURCE_NAME, ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
+  }
 }
