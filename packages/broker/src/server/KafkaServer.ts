@@ -80,6 +80,7 @@ import { SocketServer, socketServerOptions } from '../network/SocketServer';
 import { DynamicConfigManager } from './DynamicConfigManager';
 import { startAuthorizer } from './startAuthorizer';
 import { withAuthorization } from '../api/authorization';
+import { createAclsHandler, deleteAclsHandler, describeAclsHandler } from '../api/acls';
 import type { AclAuthorizer } from '@samsa/security';
 import { zkIsrUpdater } from '../replica/IsrUpdater';
 import { ReplicaManager } from '../replica/ReplicaManager';
@@ -579,6 +580,9 @@ export class KafkaServer {
       listPartitionReassignmentsHandler({ controller: () => this.controller }),
       txnOffsetCommitHandler(deps),
       writeTxnMarkersHandler(deps),
+      createAclsHandler(deps),
+      describeAclsHandler(deps),
+      deleteAclsHandler(deps),
     ]) {
       registry.register(withAuthorization(entry, deps));
     }
