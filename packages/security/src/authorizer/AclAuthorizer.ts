@@ -118,6 +118,11 @@ export class AclAuthorizer implements Authorizer {
     await this.store.watchChanges((pattern) => {
       void this.refresh(pattern);
     });
+    await this.load();
+  }
+
+  /** Loads every ACL once, without following changes (the kafka-acls tool). */
+  async load(): Promise<void> {
     for (const r of await this.store.loadAll()) this.put(r.pattern, r.entries);
   }
 
