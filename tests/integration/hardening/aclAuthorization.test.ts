@@ -1,7 +1,7 @@
 import { runAclCommand } from '@samsa/admin';
 import { ApiKey } from '@samsa/protocol';
 import { Kafka, logLevel } from 'kafkajs';
-import { close, connectZk, liveTrackedProcesses, startZooKeeper, type ZkClient, type ZooKeeperHandle } from '../../harness';
+import { close, connectZk, getData, liveTrackedProcesses, startZooKeeper, type ZkClient, type ZooKeeperHandle } from '../../harness';
 import { startBroker, type BrokerHandle } from '../../harness/broker';
 import {
   createTopic,
@@ -222,4 +222,39 @@ test('create and delete a topic, describe its configs (kafkajs admin): refused w
   } finally {
     await admin.disconnect();
   }
+});
+
+test('kafka-acls --bootstrap-server: CreateAcls needs Alter on the cluster; then adds, lists and removes through the brokers', async () => {
+  const run = async (...args: string[]): Promise<{ code: number; out: string[]; err: string[] }> => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runAclCommand(['--bootstrap-server', bootstrap, ...args], { out: (l) => out.push(...l.split('\n')), err: (l) => err.push(l) }, { timeoutMs: 15_000 });
+    return { code, out, err };
+  };
+  const refused = await run('--add', '--allow-principal', 'User:bob', '--operation', 'Read', '--topic', 'via-broker');
+  expect(refused.code).toBe(1);
+  expect(refused.err).toEqual(['Error while executing ACL command: Not authorized for this cluster operation.']);
+
+  await acl('--add', ...ANON, '--operation', 'Alter', '--operation', 'Describe', '--cluster');
+  await expectEventually(async () => {
+    expect((await run('--list', '--topic', 'via-broker')).code).toBe(0);
+  });
+  const added = await run('--add', '--allow-principal', 'User:bob', '--operation', 'Read', '--topic', 'via-broker');
+  expect(added).toEqual({
+    code: 0,
+    out: [
+      'Adding ACLs for resource `Topic:LITERAL:via-broker`: ',
+      ' \tUser:bob has Allow permission for operations: Read from hosts: * ',
+      '',
+      'Current ACLs for resource `Topic:LITERAL:via-broker`: ',
+      ' \tUser:bob has Allow permission for operations: Read from hosts: * ',
+      '',
+    ],
+    err: [],
+  });
+  // written to ZooKeeper as kafka-acls --authorizer-properties writes it
+  const { data } = await getData(zk, '/kafka-acl/Topic/via-broker');
+  expect(data?.toString()).toBe('{"version":1,"acls":[{"principal":"User:bob","permissionType":"Allow","operation":"Read","host":"*"}]}');
+  const removed = await run('--remove', '--force', '--topic', 'via-broker');
+  expect(removed).toEqual({ code: 0, out: [], err: [] });
 });
