@@ -11,3 +11,4 @@ export * from './topics/TopicCommand';
 export { runConsumerGroupCommand, type ConsumerGroupCommandDeps } from './groups/ConsumerGroupCommand';
 export type { GroupAdmin } from './groups/GroupAdmin';
 export { KafkaJsGroupAdmin } from './groups/KafkaJsGroupAdmin';
+export { runAclCommand, resourceToAcls, type AclBackend, type AclCommandDeps } from './acls/AclCommand';

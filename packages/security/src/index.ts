@@ -7,3 +7,4 @@ export * from './auth/KafkaPrincipal';
 export * from './auth/SecurityProtocol';
 export * from './ssl';
 export * from './sasl';
+export * from './authorizer';

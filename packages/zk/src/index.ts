@@ -14,3 +14,4 @@ export { chrootOf, type KafkaZkClientOptions } from './KafkaZkClientBase';
 export type { UpdateLeaderAndIsrOutcome, UpdateLeaderAndIsrResult } from './KafkaZkTopicClient';
 export { KafkaZkClient } from './KafkaZkClient';
 export type { RegisterBrokerOptions } from './KafkaZkClusterClient';
+export * from './acl';

@@ -43,11 +43,12 @@ async function refusal(overrides: Record<string, string | boolean>): Promise<str
 const FILE_LINE = String.raw`\S+/server\.properties line \d+`;
 
 describe('a broker refuses to start on settings that promise security it does not provide', () => {
-  it('authorizer.class.name', async () => {
-    expect(await refusal({ 'authorizer.class.name': 'kafka.security.authorizer.AclAuthorizer' })).toMatch(
+  it('authorizer.class.name naming an authorizer other than the AclAuthorizer', async () => {
+    expect(await refusal({ 'authorizer.class.name': 'com.example.RangerAuthorizer' })).toMatch(
       new RegExp(
-        `^ERROR: refusing to start: authorizer\\.class\\.name=kafka\\.security\\.authorizer\\.AclAuthorizer \\(${FILE_LINE}\\) ` +
-          `asks for an authorizer, but Samsa has none yet: every client would be allowed every operation$`,
+        `^ERROR: refusing to start: authorizer\\.class\\.name=com\\.example\\.RangerAuthorizer \\(${FILE_LINE}\\) ` +
+          `names an authorizer Samsa does not have \\(only kafka\\.security\\.authorizer\\.AclAuthorizer and ` +
+          `kafka\\.security\\.auth\\.SimpleAclAuthorizer\\): no client would be authorized as asked$`,
       ),
     );
   });

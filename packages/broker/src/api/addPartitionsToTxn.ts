@@ -1,5 +1,7 @@
 import { topicPartition, type TopicPartition } from '@samsa/common';
 import { ApiKey, ErrorCode, type AddPartitionsToTxnResponseInput } from '@samsa/protocol';
+import { AclOperation, ResourceType } from '@samsa/security';
+import { filterByAuthorized } from './authorization';
 import type { BrokerDeps } from './deps';
 import { producerFencedForVersion } from './transactionRequests';
 import type { ApiHandlerEntry } from './types';
@@ -26,10 +28,22 @@ export function addPartitionsToTxnHandler(deps: BrokerDeps): ApiHandlerEntry<typ
     maxVersion: 3,
     async handle(ctx, body) {
       const partitions = body.topics.flatMap((t) => t.partitions.map((p) => topicPartition(t.name, p)));
-      const unknown = partitions.filter((tp) => deps.metadataCache.partitionState(tp.topic, tp.partition) === undefined);
-      if (unknown.length > 0) {
+      // Kafka 2.8: WRITE on each topic (WRITE on the transactional id is checked before the handler)
+      const writable = filterByAuthorized(deps, ctx, AclOperation.WRITE, ResourceType.TOPIC, body.topics.map((t) => t.name));
+      const unauthorized = partitions.filter((tp) => !writable.has(tp.topic));
+      const unknown = partitions.filter(
+        (tp) => writable.has(tp.topic) && deps.metadataCache.partitionState(tp.topic, tp.partition) === undefined,
+      );
+      if (unknown.length > 0 || unauthorized.length > 0) {
         return answer(
-          partitions.map((tp) => [tp, unknown.includes(tp) ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.OPERATION_NOT_ATTEMPTED]),
+          partitions.map((tp) => [
+            tp,
+            unauthorized.includes(tp)
+              ? ErrorCode.TOPIC_AUTHORIZATION_FAILED
+              : unknown.includes(tp)
+                ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+                : ErrorCode.OPERATION_NOT_ATTEMPTED,
+          ]),
         );
       }
       const error = await deps.transactionCoordinator.handleAddPartitionsToTransaction(

@@ -2,6 +2,8 @@ import { ApiKey, ErrorCode, KafkaError } from '@samsa/protocol';
 import { toApiError } from './adminErrors';
 import { alterResult, ConfigAlterer, type AlterResult } from './configChanges';
 import { ConfigResourceType } from './configs';
+import { AclOperation } from '@samsa/security';
+import { requireConfigResourceAuthorized } from './authorization';
 import type { BrokerDeps } from './deps';
 import type { ApiHandlerEntry } from './types';
 
@@ -15,7 +17,7 @@ export function alterConfigsHandler(deps: BrokerDeps): ApiHandlerEntry<typeof Ap
   return {
     apiKey: ApiKey.AlterConfigs,
     maxVersion: 1,
-    async handle(_ctx, body) {
+    async handle(ctx, body) {
       const resources = body.resources;
       for (const r of resources) {
         if (r.resourceType !== ConfigResourceType.TOPIC && r.resourceType !== ConfigResourceType.BROKER) {
@@ -25,6 +27,7 @@ export function alterConfigsHandler(deps: BrokerDeps): ApiHandlerEntry<typeof Ap
       const responses: AlterResult[] = [];
       for (const r of resources) {
         try {
+          requireConfigResourceAuthorized(deps, ctx, AclOperation.ALTER_CONFIGS, r.resourceType, r.resourceName);
           const entries = r.configs;
           const nulls = entries.filter((c) => c.value === null).map((c) => c.name);
           if (nulls.length > 0) {

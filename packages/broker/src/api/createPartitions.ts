@@ -2,6 +2,8 @@ import { AdminZkClient } from '@samsa/admin-zk';
 import { ApiKey, ErrorCode, KafkaError } from '@samsa/protocol';
 import { isValidTopicName, type ReplicaAssignment } from '@samsa/zk';
 import { apiError, NO_ERROR, toApiError, type ApiError } from './adminErrors';
+import { AclOperation, ResourceType } from '@samsa/security';
+import { filterByAuthorized } from './authorization';
 import type { BrokerDeps } from './deps';
 import { checkAssignmentFitsZooKeeper, duplicateNames } from './topicCreation';
 import { allHaveLeaders } from './topicPurgatory';
@@ -74,7 +76,7 @@ export function createPartitionsHandler(deps: BrokerDeps): ApiHandlerEntry<typeo
   return {
     apiKey: ApiKey.CreatePartitions,
     maxVersion: 1,
-    async handle(_ctx, body) {
+    async handle(ctx, body) {
       const topics = body.topics;
       const names = topics.map((t) => t.name);
       const errors = new Map<string, ApiError>();
@@ -94,8 +96,14 @@ export function createPartitionsHandler(deps: BrokerDeps): ApiHandlerEntry<typeo
       const brokerIds = new Set(allBrokers.map((b) => b.id));
       const validateOnly = !!body.validateOnly;
       const grown = new Map<string, number[]>();
+      // Kafka 2.8: ALTER on each topic
+      const alterable = filterByAuthorized(deps, ctx, AclOperation.ALTER, ResourceType.TOPIC, names);
       for (const t of topics) {
         const name = t.name;
+        if (!alterable.has(name) && !dupes.has(name)) {
+          errors.set(name, apiError(ErrorCode.TOPIC_AUTHORIZATION_FAILED));
+          continue;
+        }
         if (dupes.has(name)) {
           errors.set(name, apiError(ErrorCode.INVALID_REQUEST, 'Duplicate topic in request.'));
           continue;

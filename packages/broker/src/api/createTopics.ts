@@ -1,6 +1,8 @@
 import { AdminZkClient } from '@samsa/admin-zk';
 import { ApiKey, ErrorCode, KafkaError, type CreateTopicsResponseInput } from '@samsa/protocol';
 import { validateTopic } from '@samsa/zk';
+import { AclOperation, ResourceType } from '@samsa/security';
+import { authorizeCluster, filterByAuthorized } from './authorization';
 import type { BrokerDeps } from './deps';
 import { apiError, NO_ERROR, toApiError, type ApiError } from './adminErrors';
 import { allHaveLeaders } from './topicPurgatory';
@@ -23,7 +25,7 @@ export function createTopicsHandler(deps: BrokerDeps): ApiHandlerEntry<typeof Ap
   return {
     apiKey: ApiKey.CreateTopics,
     maxVersion: 4,
-    async handle(_ctx, body) {
+    async handle(ctx, body) {
       const topics = body.topics;
       const names = topics.map((t) => t.name);
       if (!deps.isController()) {
@@ -40,10 +42,18 @@ export function createTopicsHandler(deps: BrokerDeps): ApiHandlerEntry<typeof Ap
       };
       const errors = new Map<string, ApiError>();
       const created = new Map<string, number[]>();
+      // Kafka 2.8: CREATE on the cluster, else CREATE on each topic
+      const creatable = authorizeCluster(deps, ctx, AclOperation.CREATE, { logIfDenied: false })
+        ? new Set(names)
+        : filterByAuthorized(deps, ctx, AclOperation.CREATE, ResourceType.TOPIC, names);
       for (const topic of topics) {
         const name = topic.name;
         if (dupes.has(name)) {
           errors.set(name, apiError(ErrorCode.INVALID_REQUEST, 'Found multiple entries for this topic.'));
+          continue;
+        }
+        if (!creatable.has(name)) {
+          errors.set(name, apiError(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.'));
           continue;
         }
         try {

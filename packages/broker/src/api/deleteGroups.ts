@@ -1,4 +1,6 @@
 import { ApiKey, ErrorCode } from '@samsa/protocol';
+import { AclOperation, ResourceType } from '@samsa/security';
+import { filterByAuthorized } from './authorization';
 import type { BrokerDeps } from './deps';
 import type { ApiHandlerEntry } from './types';
 
@@ -10,9 +12,12 @@ export function deleteGroupsHandler(deps: BrokerDeps): ApiHandlerEntry<typeof Ap
   return {
     apiKey: ApiKey.DeleteGroups,
     maxVersion: 1,
-    handle(_ctx, body) {
+    handle(ctx, body) {
       const groupIds = [...new Set(body.groupsNames)];
-      const errors = deps.groupCoordinator.handleDeleteGroups(groupIds);
+      // Kafka 2.8: DELETE on each group
+      const deletable = filterByAuthorized(deps, ctx, AclOperation.DELETE, ResourceType.GROUP, groupIds);
+      const errors = deps.groupCoordinator.handleDeleteGroups(groupIds.filter((g) => deletable.has(g)));
+      for (const g of groupIds) if (!deletable.has(g)) errors.set(g, ErrorCode.GROUP_AUTHORIZATION_FAILED);
       return {
         throttleTimeMs: 0,
         results: groupIds.map((groupId) => ({ groupId, errorCode: errors.get(groupId) ?? ErrorCode.NONE })),

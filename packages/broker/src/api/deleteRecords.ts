@@ -1,4 +1,6 @@
 import { ApiKey, ErrorCode, KafkaError } from '@samsa/protocol';
+import { AclOperation, ResourceType } from '@samsa/security';
+import { filterByAuthorized } from './authorization';
 import type { BrokerDeps } from './deps';
 import type { ApiHandlerEntry } from './types';
 
@@ -20,13 +22,16 @@ export function deleteRecordsHandler(deps: BrokerDeps): ApiHandlerEntry<typeof A
   return {
     apiKey: ApiKey.DeleteRecords,
     maxVersion: 1,
-    handle(_ctx, body) {
+    handle(ctx, body) {
+      // Kafka 2.8: DELETE on each topic
+      const deletable = filterByAuthorized(deps, ctx, AclOperation.DELETE, ResourceType.TOPIC, body.topics.map((t) => t.name));
       return {
         throttleTimeMs: 0,
         topics: body.topics.map((t) => ({
           name: t.name,
           partitions: t.partitions.map((p) => {
             try {
+              if (!deletable.has(t.name)) throw new KafkaError(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
               const lowWatermark = deleteRecordsOnLeader(deps, t.name, p.partitionIndex, p.offset);
               return { partitionIndex: p.partitionIndex, lowWatermark, errorCode: ErrorCode.NONE };
             } catch (e) {

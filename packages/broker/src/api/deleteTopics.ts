@@ -1,5 +1,7 @@
 import { AdminZkClient, TopicAlreadyMarkedForDeletionError } from '@samsa/admin-zk';
 import { ApiKey, ErrorCode } from '@samsa/protocol';
+import { AclOperation, ResourceType } from '@samsa/security';
+import { filterByAuthorized } from './authorization';
 import type { BrokerDeps } from './deps';
 import type { ApiHandlerEntry } from './types';
 import { toApiError } from './adminErrors';
@@ -45,8 +47,14 @@ export function deleteTopicsHandler(deps: BrokerDeps): ApiHandlerEntry<typeof Ap
         errors.set(name, ErrorCode.INVALID_REQUEST);
       }
       const marked: string[] = [];
+      // Kafka 2.8: DELETE on each topic
+      const deletable = filterByAuthorized(deps, ctx, AclOperation.DELETE, ResourceType.TOPIC, names);
       for (const name of names) {
         if (duplicates.has(name)) continue;
+        if (!deletable.has(name)) {
+          errors.set(name, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+          continue;
+        }
         if (!deps.metadataCache.contains(name)) {
           errors.set(name, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
           continue;

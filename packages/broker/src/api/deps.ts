@@ -1,5 +1,6 @@
 import { type Logger } from '@samsa/common';
 import type { LogManager } from '@samsa/storage';
+import type { Authorizer } from '@samsa/security';
 import type { KafkaZkClient } from '@samsa/zk';
 import type { KafkaConfig } from '../config/KafkaConfig';
 import type { GroupCoordinator, TransactionCoordinator } from '@samsa/coordinator';
@@ -41,4 +42,9 @@ export interface BrokerDeps {
   readonly brokerTopicStats?: BrokerTopicStats;
   /** Buffers fetched record bytes are read into, returned once the response is sent. */
   readonly fetchBufferPool?: FetchBufferPool;
+  /**
+   * The authorizer (authorizer.class.name): every API asks it where Kafka 2.8's KafkaApis does
+   * (api/authorization.ts). Undefined: no authorizer, everything is allowed.
+   */
+  readonly authorizer?: Authorizer;
 }

@@ -14,6 +14,8 @@ import {
   selectConfigs,
   type ConfigEntry,
 } from './configs';
+import { AclOperation } from '@samsa/security';
+import { requireConfigResourceAuthorized } from './authorization';
 import type { BrokerDeps } from './deps';
 import type { ApiHandlerEntry } from './types';
 
@@ -38,7 +40,7 @@ export function describeConfigsHandler(deps: BrokerDeps): ApiHandlerEntry<typeof
   return {
     apiKey: ApiKey.DescribeConfigs,
     maxVersion: 2,
-    async handle(_ctx, body) {
+    async handle(ctx, body) {
       const resources = body.resources;
       for (const r of resources) {
         if (!KNOWN_RESOURCE_TYPES.has(r.resourceType)) {
@@ -58,6 +60,7 @@ export function describeConfigsHandler(deps: BrokerDeps): ApiHandlerEntry<typeof
       const results: DescribeConfigsResponseResultsInput[] = [];
       for (const r of resources) {
         try {
+          requireConfigResourceAuthorized(deps, ctx, AclOperation.DESCRIBE_CONFIGS, r.resourceType, r.resourceName);
           let configs: ConfigEntry[];
           switch (r.resourceType) {
             case ConfigResourceType.TOPIC: {

@@ -1,9 +1,15 @@
-import { ApiKey } from '@samsa/protocol';
+import { ApiKey, ErrorCode } from '@samsa/protocol';
+import type { GroupSummary } from '@samsa/coordinator';
+import { AclOperation, ResourceType } from '@samsa/security';
+import { authorize } from './authorization';
 import type { BrokerDeps } from './deps';
 import type { ApiHandlerEntry } from './types';
 
 /** Kafka's "not requested" value of authorizedOperations (Integer.MIN_VALUE). */
 const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
+
+/** A group the request may not describe: empty fields, as Kafka's DescribeGroupsResponse.forError. */
+const UNAUTHORIZED_GROUP: GroupSummary = { state: '', protocolType: '', protocol: '', members: [] };
 
 /** With no authorizer, every operation that applies to a group: READ 3, DELETE 6, DESCRIBE 8. */
 export const GROUP_OPERATIONS = [3, 6, 8].reduce((bits, op) => bits | (1 << op), 0);
@@ -17,11 +23,14 @@ export function describeGroupsHandler(deps: BrokerDeps): ApiHandlerEntry<typeof 
   return {
     apiKey: ApiKey.DescribeGroups,
     maxVersion: 4,
-    handle(_ctx, body) {
+    handle(ctx, body) {
       return {
         throttleTimeMs: 0,
         groups: body.groups.map((groupId) => {
-          const { error, summary } = deps.groupCoordinator.handleDescribeGroup(groupId);
+          // Kafka 2.8: DESCRIBE on each group
+          const { error, summary } = authorize(deps, ctx, AclOperation.DESCRIBE, ResourceType.GROUP, groupId)
+            ? deps.groupCoordinator.handleDescribeGroup(groupId)
+            : { error: ErrorCode.GROUP_AUTHORIZATION_FAILED, summary: UNAUTHORIZED_GROUP };
           return {
             errorCode: error,
             groupId,

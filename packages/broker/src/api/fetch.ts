@@ -9,6 +9,8 @@ import {
 } from '@samsa/protocol';
 import type { FetchBufferPool } from '../replica/FetchBufferPool';
 import type { FetchPartitionResult } from '../replica/ReplicaManager';
+import { AclOperation, ResourceType } from '@samsa/security';
+import { authorizeCluster, filterByAuthorized } from './authorization';
 import type { BrokerDeps } from './deps';
 import { downConvertRecords } from './fetchDownConversion';
 import type { ApiHandlerEntry } from './types';
@@ -36,7 +38,15 @@ export function fetchHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.Fe
       if (version >= 7 && body.sessionId !== 0) {
         return { throttleTimeMs: 0, errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0, responses: [] };
       }
-      const requests = body.topics.flatMap((t) =>
+      // Kafka 2.8: a follower needs CLUSTER_ACTION, a consumer READ on each topic; the partitions of
+      // the others answer TOPIC_AUTHORIZATION_FAILED
+      const readable =
+        body.replicaId >= 0
+          ? authorizeCluster(deps, ctx, AclOperation.CLUSTER_ACTION)
+            ? new Set(body.topics.map((t) => t.topic))
+            : new Set<string>()
+          : filterByAuthorized(deps, ctx, AclOperation.READ, ResourceType.TOPIC, body.topics.map((t) => t.topic));
+      const requests = body.topics.filter((t) => readable.has(t.topic)).flatMap((t) =>
         t.partitions.map((p) => ({
           topic: t.topic,
           partition: p.partition,
@@ -65,6 +75,20 @@ export function fetchHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.Fe
       const stats = deps.brokerTopicStats;
       if (stats) for (const { r, bytes } of withBytes) stats.recordFetch(r.topic, r.errorCode, bytes.records.length, body.replicaId >= 0);
       const byTopic = new Map<string, FetchResponseResponsesPartitionResponsesInput[]>();
+      for (const t of body.topics) {
+        if (readable.has(t.topic)) continue;
+        const denied = t.partitions.map((p) => ({
+          partition: p.partition,
+          errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+          highWatermark: -1,
+          lastStableOffset: -1,
+          logStartOffset: -1,
+          abortedTransactions: null,
+          preferredReadReplica: -1,
+          recordSet: Buffer.alloc(0),
+        }));
+        byTopic.set(t.topic, [...(byTopic.get(t.topic) ?? []), ...denied]);
+      }
       for (const { r, bytes } of withBytes) {
         let list = byTopic.get(r.topic);
         if (!list) byTopic.set(r.topic, (list = []));

@@ -7,6 +7,8 @@ import {
   ConfigResourceType,
   topicConfigKind,
 } from './configs';
+import { AclOperation } from '@samsa/security';
+import { requireConfigResourceAuthorized } from './authorization';
 import type { BrokerDeps } from './deps';
 import type { ApiHandlerEntry } from './types';
 
@@ -25,7 +27,7 @@ export function incrementalAlterConfigsHandler(
   return {
     apiKey: ApiKey.IncrementalAlterConfigs,
     maxVersion: 1,
-    async handle(_ctx, body) {
+    async handle(ctx, body) {
       const resources = body.resources;
       for (const r of resources) {
         if (!KNOWN_RESOURCE_TYPES.has(r.resourceType)) {
@@ -35,6 +37,7 @@ export function incrementalAlterConfigsHandler(
       const responses: AlterResult[] = [];
       for (const r of resources) {
         try {
+          requireConfigResourceAuthorized(deps, ctx, AclOperation.ALTER_CONFIGS, r.resourceType, r.resourceName);
           if (r.resourceType === ConfigResourceType.BROKER_LOGGER) {
             throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Changing broker log levels is not supported');
           }

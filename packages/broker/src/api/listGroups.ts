@@ -1,4 +1,6 @@
 import { ApiKey } from '@samsa/protocol';
+import { AclOperation, ResourceType } from '@samsa/security';
+import { authorize, authorizeCluster } from './authorization';
 import type { BrokerDeps } from './deps';
 import type { ApiHandlerEntry } from './types';
 
@@ -7,14 +9,18 @@ export function listGroupsHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiK
   return {
     apiKey: ApiKey.ListGroups,
     maxVersion: 2,
-    handle(_ctx, body) {
+    handle(ctx, body) {
       const { error, groups } = deps.groupCoordinator.handleListGroups(
         body.statesFilter ?? [],
       );
       return {
         throttleTimeMs: 0,
         errorCode: error,
-        groups: groups.map((g) => ({
+        // Kafka 2.8: every group with DESCRIBE on the cluster, else those with DESCRIBE on the group
+        groups: (authorizeCluster(deps, ctx, AclOperation.DESCRIBE, { logIfDenied: false })
+          ? groups
+          : groups.filter((g) => authorize(deps, ctx, AclOperation.DESCRIBE, ResourceType.GROUP, g.groupId, { logIfDenied: false }))
+        ).map((g) => ({
           groupId: g.groupId,
           protocolType: g.protocolType,
           groupState: g.state,

@@ -1,5 +1,7 @@
 import { ApiKey, ErrorCode, KafkaError, type ListOffsetsRequestTopicsPartitions } from '@samsa/protocol';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from '@samsa/storage';
+import { AclOperation, ResourceType } from '@samsa/security';
+import { filterByAuthorized } from './authorization';
 import type { BrokerDeps } from './deps';
 import type { ApiHandlerEntry } from './types';
 
@@ -15,12 +17,15 @@ export function listOffsetsHandler(deps: BrokerDeps): ApiHandlerEntry<typeof Api
     maxVersion: 5,
     handle(ctx, body) {
       const isReplica = body.replicaId >= 0;
+      // Kafka 2.8: DESCRIBE on each topic
+      const describable = filterByAuthorized(deps, ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, body.topics.map((t) => t.name));
       return {
         throttleTimeMs: 0,
         topics: body.topics.map((t) => ({
           name: t.name,
           partitions: t.partitions.map((p) => {
             try {
+              if (!describable.has(t.name)) throw new KafkaError(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
               const found = lookup(deps, t.name, p, isReplica, ctx.header.apiVersion >= 2 ? body.isolationLevel : 0);
               return {
                 partitionIndex: p.partitionIndex,

@@ -1,5 +1,7 @@
 import { ApiKey, ErrorCode, KafkaError, type MetadataResponseTopicsInput } from '@samsa/protocol';
 import { isInternalTopic, topicNameProblem } from '@samsa/zk';
+import { AclOperation, ResourceType } from '@samsa/security';
+import { authorizeCluster, filterByAuthorized } from './authorization';
 import type { BrokerDeps } from './deps';
 import type { ApiHandlerEntry } from './types';
 
@@ -22,7 +24,23 @@ export function metadataHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey
       const names = requested ?? cache.allTopics();
       const allowAuto = deps.config.bool('auto.create.topics.enable') && (version < 4 || body.allowAutoTopicCreation);
       const topics: MetadataResponseTopicsInput[] = [];
+      // Kafka 2.8: DESCRIBE on each topic (all topics: the others left out, silently; named: the
+      // others TOPIC_AUTHORIZATION_FAILED, whether they exist or not); auto-creation needs CREATE on
+      // the cluster or on the topic
+      const describable = filterByAuthorized(deps, ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, names, {
+        logIfDenied: requested !== null,
+      });
+      const missing = names.filter((n) => describable.has(n) && !cache.contains(n));
+      const creatable =
+        allowAuto && missing.length > 0 && !authorizeCluster(deps, ctx, AclOperation.CREATE, { logIfDenied: false })
+          ? filterByAuthorized(deps, ctx, AclOperation.CREATE, ResourceType.TOPIC, missing)
+          : new Set(missing);
       for (const name of names) {
+        if (!describable.has(name) || (!creatable.has(name) && !cache.contains(name))) {
+          if (requested === null) continue;
+          topics.push({ errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, name, isInternal: isInternalTopic(name), partitions: [] });
+          continue;
+        }
         if (cache.contains(name)) {
           topics.push({
             errorCode: ErrorCode.NONE,

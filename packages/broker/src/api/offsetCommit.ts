@@ -7,6 +7,8 @@ import {
 } from '@samsa/protocol';
 import { topicPartitionKey, type TopicPartition } from '@samsa/common';
 import type { OffsetAndMetadata } from '@samsa/coordinator';
+import { AclOperation, ResourceType } from '@samsa/security';
+import { filterByAuthorized } from './authorization';
 import type { BrokerDeps } from './deps';
 import type { ApiHandlerEntry } from './types';
 
@@ -31,10 +33,13 @@ export function offsetCommitHandler(deps: BrokerDeps): ApiHandlerEntry<typeof Ap
       // By topicPartitionKey, as the coordinator answers a commit.
       const errors = new Map<string, number>();
       const known: { tp: TopicPartition; p: OffsetCommitRequestTopicsPartitions }[] = [];
+      // Kafka 2.8: READ on each topic (READ on the group is checked before the handler)
+      const readable = filterByAuthorized(deps, ctx, AclOperation.READ, ResourceType.TOPIC, body.topics.map((t) => t.name));
       for (const t of body.topics) {
         for (const p of t.partitions) {
           const tp = { topic: t.name, partition: p.partitionIndex };
-          if (deps.metadataCache.partitionState(tp.topic, tp.partition)) known.push({ tp, p });
+          if (!readable.has(tp.topic)) errors.set(topicPartitionKey(tp), ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+          else if (deps.metadataCache.partitionState(tp.topic, tp.partition)) known.push({ tp, p });
           else errors.set(topicPartitionKey(tp), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         }
       }

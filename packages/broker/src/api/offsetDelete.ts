@@ -1,5 +1,7 @@
 import { ApiKey, ErrorCode } from '@samsa/protocol';
 import type { TopicPartition } from '@samsa/common';
+import { AclOperation, ResourceType } from '@samsa/security';
+import { filterByAuthorized } from './authorization';
 import type { BrokerDeps } from './deps';
 import { byTopic } from './groupRequests';
 import type { ApiHandlerEntry } from './types';
@@ -13,13 +15,16 @@ export function offsetDeleteHandler(deps: BrokerDeps): ApiHandlerEntry<typeof Ap
   return {
     apiKey: ApiKey.OffsetDelete,
     maxVersion: 0,
-    handle(_ctx, body) {
+    handle(ctx, body) {
       const errors: { tp: TopicPartition; value: number }[] = [];
       const known: TopicPartition[] = [];
+      // Kafka 2.8: READ on each topic (DELETE on the group is checked before the handler)
+      const readable = filterByAuthorized(deps, ctx, AclOperation.READ, ResourceType.TOPIC, body.topics.map((t) => t.name));
       for (const t of body.topics) {
         for (const p of t.partitions) {
           const tp = { topic: t.name, partition: p.partitionIndex };
-          if (deps.metadataCache.partitionState(tp.topic, tp.partition)) known.push(tp);
+          if (!readable.has(tp.topic)) errors.push({ tp, value: ErrorCode.TOPIC_AUTHORIZATION_FAILED });
+          else if (deps.metadataCache.partitionState(tp.topic, tp.partition)) known.push(tp);
           else errors.push({ tp, value: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION });
         }
       }

@@ -1,6 +1,8 @@
 import { ApiKey, ErrorCode, KafkaError, type OffsetFetchResponseInput } from '@samsa/protocol';
 import type { TopicPartition } from '@samsa/common';
 import { noOffset, type OffsetFetchPartitionData } from '@samsa/coordinator';
+import { AclOperation, ResourceType } from '@samsa/security';
+import { filterByAuthorized } from './authorization';
 import type { BrokerDeps } from './deps';
 import { byTopic, requestedPartitions } from './groupRequests';
 import type { ApiHandlerEntry } from './types';
@@ -19,18 +21,31 @@ export function offsetFetchHandler(deps: BrokerDeps): ApiHandlerEntry<typeof Api
     maxVersion: 7,
     async handle(ctx, body) {
       const version = ctx.header.apiVersion;
-      const tps = body.topics === null ? null : requestedPartitions(body.topics);
+      const requested = body.topics === null ? null : requestedPartitions(body.topics);
+      // Kafka 2.8: DESCRIBE on each topic (DESCRIBE on the group is checked before the handler):
+      // partitions asked for answer TOPIC_AUTHORIZATION_FAILED, all partitions leave them out
+      const describable = (topics: readonly TopicPartition[]): Set<string> =>
+        filterByAuthorized(deps, ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, new Set(topics.map((tp) => tp.topic)));
+      const allowed = requested === null ? null : describable(requested);
+      const tps = requested === null ? null : requested.filter((tp) => allowed!.has(tp.topic));
+      const unauthorized = (requested ?? [])
+        .filter((tp) => !allowed!.has(tp.topic))
+        .map((tp) => ({ tp, data: noOffset(ErrorCode.TOPIC_AUTHORIZATION_FAILED) }));
       if (version === 0)
-        return response(ErrorCode.NONE, await fetchFromZooKeeper(deps, body.groupId, tps ?? []));
+        return response(ErrorCode.NONE, [...(await fetchFromZooKeeper(deps, body.groupId, tps ?? [])), ...unauthorized]);
       const { error, partitions } = deps.groupCoordinator.handleFetchOffsets(
         body.groupId,
         body.requireStable ?? false,
         tps,
       );
       if (error !== ErrorCode.NONE) {
-        return response(error, version < 2 ? (tps ?? []).map((tp) => ({ tp, data: noOffset(error) })) : []);
+        return response(error, version < 2 ? (requested ?? []).map((tp) => ({ tp, data: noOffset(error) })) : []);
       }
-      return response(ErrorCode.NONE, partitions);
+      if (tps === null) {
+        const visible = describable(partitions.map((p) => p.tp));
+        return response(ErrorCode.NONE, partitions.filter((p) => visible.has(p.tp.topic)));
+      }
+      return response(ErrorCode.NONE, [...partitions, ...unauthorized]);
     },
   };
 }

@@ -1,4 +1,6 @@
 import { ApiKey, ErrorCode, KafkaError } from '@samsa/protocol';
+import { AclOperation, ResourceType } from '@samsa/security';
+import { authorizeCluster, filterByAuthorized } from './authorization';
 import type { BrokerDeps } from './deps';
 import type { ApiHandlerEntry } from './types';
 
@@ -17,13 +19,18 @@ export function offsetForLeaderEpochHandler(
   return {
     apiKey: ApiKey.OffsetForLeaderEpoch,
     maxVersion: 3,
-    handle(_ctx, body) {
+    handle(ctx, body) {
+      // Kafka 2.8: ClusterAction (followers) or DESCRIBE on each topic (consumers, KIP-320)
+      const describable = authorizeCluster(deps, ctx, AclOperation.CLUSTER_ACTION, { logIfDenied: false })
+        ? new Set(body.topics.map((t) => t.topic))
+        : filterByAuthorized(deps, ctx, AclOperation.DESCRIBE, ResourceType.TOPIC, body.topics.map((t) => t.topic));
       return {
         throttleTimeMs: 0,
         topics: body.topics.map((t) => ({
           topic: t.topic,
           partitions: t.partitions.map((p) => {
             try {
+              if (!describable.has(t.topic)) throw new KafkaError(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
               const r = deps.replicaManager.lastOffsetForLeaderEpoch(
                 t.topic,
                 p.partition,

@@ -16,6 +16,8 @@ import {
 } from '@samsa/protocol';
 import { isInternalTopic } from '@samsa/zk';
 import { isValidRequiredAcks } from '../replica/ReplicaManager';
+import { AclOperation, ResourceType } from '@samsa/security';
+import { filterByAuthorized } from './authorization';
 import type { BrokerDeps } from './deps';
 import type { ApiHandlerEntry } from './types';
 
@@ -40,9 +42,15 @@ export function produceHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.
       // UNKNOWN_TOPIC_OR_PARTITION, bad records keep their error, and every other partition
       // (internal topics included) answers INVALID_REQUIRED_ACKS from appendRecords.
       const validAcks = isValidRequiredAcks(body.acks);
+      // Kafka 2.8: WRITE on each topic first; the unauthorized ones answer TOPIC_AUTHORIZATION_FAILED
+      const writable = filterByAuthorized(deps, ctx, AclOperation.WRITE, ResourceType.TOPIC, body.topicData.map((t) => t.name));
       for (const t of body.topicData) {
         for (const p of t.partitionData) {
           const k = { topic: t.name, partition: p.index };
+          if (!writable.has(t.name)) {
+            early.set(k, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+            continue;
+          }
           if (!validAcks && !deps.metadataCache.partitionState(t.name, p.index)) {
             early.set(k, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
             continue;

@@ -1,11 +1,13 @@
 import { topicPartitionKey, type TopicPartition } from '@samsa/common';
 import type { OffsetAndMetadata } from '@samsa/coordinator';
 import { ApiKey, ErrorCode, type TxnOffsetCommitRequest } from '@samsa/protocol';
+import { AclOperation, ResourceType } from '@samsa/security';
+import { filterByAuthorized } from './authorization';
 import type { BrokerDeps } from './deps';
 import type { ApiHandlerEntry } from './types';
 
 /** What the TxnOffsetCommit handler uses of the broker. */
-export type TxnOffsetCommitDeps = Pick<BrokerDeps, 'metadataCache' | 'groupCoordinator'>;
+export type TxnOffsetCommitDeps = Pick<BrokerDeps, 'metadataCache' | 'groupCoordinator' | 'authorizer'>;
 
 /**
  * TxnOffsetCommit v0–3 (Kafka 2.8's handleTxnOffsetCommitRequest): a transactional producer
@@ -26,9 +28,15 @@ export function txnOffsetCommitHandler(
       const errors = new Map<string, number>();
       const offsets = new Map<string, { tp: TopicPartition; offsetAndMetadata: OffsetAndMetadata }>();
       const now = Date.now();
+      // Kafka 2.8: READ on each topic (the transactional id and the group are checked before the handler)
+      const readable = filterByAuthorized(deps, ctx, AclOperation.READ, ResourceType.TOPIC, body.topics.map((t) => t.name));
       for (const t of body.topics) {
         for (const p of t.partitions) {
           const tp = { topic: t.name, partition: p.partitionIndex };
+          if (!readable.has(tp.topic)) {
+            errors.set(topicPartitionKey(tp), ErrorCode.TOPIC_AUTHORIZATION_FAILED);
+            continue;
+          }
           if (!deps.metadataCache.partitionState(tp.topic, tp.partition)) {
             errors.set(topicPartitionKey(tp), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
             continue;

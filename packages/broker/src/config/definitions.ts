@@ -8,6 +8,7 @@
 import { WRITE_MODES } from '@samsa/storage';
 import { SSL_CONFIGS } from './sslConfigs';
 import { SASL_CONFIGS } from './saslConfigs';
+import { AUTHORIZER_CONFIGS } from './authorizerConfigs';
 
 export type ConfigType = 'int' | 'long' | 'double' | 'boolean' | 'string' | 'list' | 'password';
 
@@ -167,7 +168,7 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   // --- misc found in Kafka's shipped server.properties
   'group.coordinator.rebalance.protocols': d('list', ['classic'], 'Rebalance protocols', { inert: true }),
   'metric.reporters': d('list', [], 'Metric reporter classes', { inert: true }),
-  'authorizer.class.name': d('string', '', 'Authorizer class; a non-empty value is refused at start (no authorizer yet)'),
   ...SSL_CONFIGS,
   ...SASL_CONFIGS,
+  ...AUTHORIZER_CONFIGS,
 };

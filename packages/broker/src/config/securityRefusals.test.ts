@@ -29,11 +29,20 @@ describe('settings that promise security Samsa does not provide', () => {
     ).not.toThrow();
   });
 
-  it('a non-empty authorizer.class.name is refused, naming the class and its origin', () => {
-    expect(refusalOf({ 'authorizer.class.name': 'kafka.security.authorizer.AclAuthorizer' })).toBe(
-      'refusing to start: authorizer.class.name=kafka.security.authorizer.AclAuthorizer ' +
-        '(property authorizer.class.name) asks for an authorizer, but Samsa has none yet: ' +
-        'every client would be allowed every operation',
+  it("Kafka's two ACL authorizer class names are accepted (they select the AclAuthorizer)", () => {
+    for (const name of ['kafka.security.authorizer.AclAuthorizer', 'kafka.security.auth.SimpleAclAuthorizer']) {
+      expect(() =>
+        KafkaConfig.fromProps({ ...ZK, 'authorizer.class.name': name, 'super.users': 'User:ANONYMOUS' }),
+      ).not.toThrow();
+    }
+  });
+
+  it('any other non-empty authorizer.class.name is refused, naming the class and its origin', () => {
+    expect(refusalOf({ 'authorizer.class.name': 'com.example.RangerAuthorizer' })).toBe(
+      'refusing to start: authorizer.class.name=com.example.RangerAuthorizer ' +
+        '(property authorizer.class.name) names an authorizer Samsa does not have (only ' +
+        'kafka.security.authorizer.AclAuthorizer and kafka.security.auth.SimpleAclAuthorizer): ' +
+        'no client would be authorized as asked',
     );
   });
 

@@ -6,9 +6,10 @@
  * the security issue provides a feature, its rule here goes: every listener security protocol
  * (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL) is served now.
  *
- * Keys Samsa does not define at all (super.users, sasl.kerberos.*, …) are already refused as
- * unknown configurations; unknownSecurityHint adds why to that message.
+ * Keys Samsa does not define at all (sasl.kerberos.*, …) are already refused as unknown
+ * configurations; unknownSecurityHint adds why to that message.
  */
+import { authorizerRefusals } from './authorizerConfigs';
 
 /** What the rules read: effective values and where the operator's values came from. */
 export interface ConfigView {
@@ -24,13 +25,7 @@ const where = (config: ConfigView, key: string): string => config.origins.get(ke
  */
 export function securityRefusals(config: ConfigView): string[] {
   const out: string[] = [];
-  const authorizer = (config.get('authorizer.class.name') as string | null) ?? '';
-  if (authorizer.trim() !== '') {
-    out.push(
-      `authorizer.class.name=${authorizer} (${where(config, 'authorizer.class.name')}) asks for an authorizer, ` +
-        `but Samsa has none yet: every client would be allowed every operation`,
-    );
-  }
+  out.push(...authorizerRefusals(config));
   if (config.get('zookeeper.set.acl') === true) {
     out.push(
       `zookeeper.set.acl=true (${where(config, 'zookeeper.set.acl')}) asks for secure ZooKeeper ACLs, ` +

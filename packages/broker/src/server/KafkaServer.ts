@@ -82,6 +82,10 @@ import { SocketServer, socketServerOptions } from '../network/SocketServer';
 import { DynamicConfigManager } from './DynamicConfigManager';
 import { saslAuthenticatorFactory } from '../network/saslAuthenticatorFactory';
 import { CredentialCache } from '@samsa/security';
+import { startAuthorizer } from './startAuthorizer';
+import { withAuthorization } from '../api/authorization';
+import { createAclsHandler, deleteAclsHandler, describeAclsHandler } from '../api/acls';
+import type { AclAuthorizer } from '@samsa/security';
 import { zkIsrUpdater } from '../replica/IsrUpdater';
 import { ReplicaManager } from '../replica/ReplicaManager';
 import { LogDirFailureHandler } from '../replica/LogDirFailureHandler';
@@ -136,6 +140,8 @@ export class KafkaServer {
   private dynamicConfigManager: DynamicConfigManager | null = null;
   /** SCRAM credentials from /config/users, kept current by the DynamicConfigManager. */
   private readonly credentialCache = new CredentialCache();
+  /** authorizer.class.name's AclAuthorizer; undefined: everything allowed. */
+  private authorizer: AclAuthorizer | undefined;
   private groupCoordinator: GroupCoordinator | null = null;
   private producerIdManager: ProducerIdManager | null = null;
   private transactionCoordinator: TransactionCoordinator | null = null;
@@ -314,6 +320,14 @@ export class KafkaServer {
       credentialCache: this.credentialCache,
     });
     await this.dynamicConfigManager.startup();
+
+    // 4b'. the authorizer: every ACL loaded, changes followed, before any request is served
+    this.authorizer = await startAuthorizer({
+      config: c,
+      zkClient: this.zk,
+      auditLogger: this.logging.logger('', 'kafka.authorizer.logger'),
+      logger: this.logging.logger('', 'kafka.security.authorizer.AclAuthorizer'),
+    });
 
     // 4c. producer ids: the manager answers InitProducerId once step 6 has claimed its first block
     this.producerIdManager = new ProducerIdManager({
@@ -526,6 +540,7 @@ export class KafkaServer {
       transactionCoordinator: this.transactionCoordinator!,
       brokerTopicStats: this.brokerMetrics?.brokerTopicStats,
       fetchBufferPool: new FetchBufferPool(),
+      authorizer: this.authorizer,
     };
     const fence = this.controlRequestFence();
     const registry = new ApiRegistry();
@@ -577,8 +592,11 @@ export class KafkaServer {
       writeTxnMarkersHandler(deps),
       saslHandshakeHandler(),
       saslAuthenticateHandler(),
+      createAclsHandler(deps),
+      describeAclsHandler(deps),
+      deleteAclsHandler(deps),
     ]) {
-      registry.register(entry);
+      registry.register(withAuthorization(entry, deps));
     }
     registry.register(apiVersionsEntry(registry));
     return registry;
@@ -670,6 +688,7 @@ export class KafkaServer {
     this.producerIdManager?.shutdown();
     await step('socket server', () => this.socketServer?.shutdown());
     await step('dynamic config manager', () => this.dynamicConfigManager?.shutdown());
+    await step('authorizer', () => this.authorizer?.close());
     this.logDirFailureHandler?.shutdown();
     await step('replica manager', () => this.replicaManager?.shutdown());
     await step('zookeeper', () => this.zk?.close());

@@ -1,0 +1,2 @@
+export * from './AclZNodes';
+export * from './ZkAclStore';
