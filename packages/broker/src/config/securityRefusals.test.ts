@@ -86,6 +86,17 @@ describe('settings that promise security Samsa does not provide', () => {
     );
   });
 
+  it('security.inter.broker.protocol=SSL whose inter-broker listener is not SSL is refused', () => {
+    expect(refusalOf({ listeners: 'PLAINTEXT://:9092', 'security.inter.broker.protocol': 'SSL' })).toBe(
+      'refusing to start: security.inter.broker.protocol=SSL (property security.inter.broker.protocol) asks brokers ' +
+        'to talk over SSL, but the inter-broker listener PLAINTEXT has security protocol PLAINTEXT: name an SSL ' +
+        'listener in listeners or set inter.broker.listener.name',
+    );
+    expect(() =>
+      KafkaConfig.fromProps({ ...ZK, listeners: 'PLAINTEXT://:9092,SSL://:9093', 'security.inter.broker.protocol': 'SSL' }),
+    ).not.toThrow();
+  });
+
   it('security.inter.broker.protocol SASL_* is refused', () => {
     expect(refusalOf({ 'security.inter.broker.protocol': 'SASL_SSL' })).toMatch(
       /^refusing to start: security\.inter\.broker\.protocol=SASL_SSL .* Samsa serves only PLAINTEXT and SSL yet$/,

@@ -9,6 +9,7 @@
  * already refused as unknown configurations; unknownSecurityHint adds why to that message.
  */
 import { listenerNameOf, listenerSecurityProtocol } from '../network/EndPoint';
+import { interBrokerListenerName } from './controlPlaneListener';
 
 /** What the rules read: effective values and where the operator's values came from. */
 export interface ConfigView {
@@ -66,7 +67,29 @@ export function securityRefusals(config: ConfigView): string[] {
     );
   }
   out.push(...listenerRefusals(config));
+  const mismatch = interBrokerMismatch(config);
+  if (mismatch !== undefined) out.push(mismatch);
   return out;
+}
+
+/**
+ * security.inter.broker.protocol=SSL asks brokers to talk over TLS; when the inter-broker listener
+ * it resolves to (inter.broker.listener.name, else the listener named SSL, else the first one)
+ * runs another protocol, the brokers would talk in the clear. Kafka refuses such a configuration
+ * too (the inter-broker listener must exist with that protocol).
+ */
+function interBrokerMismatch(config: ConfigView): string | undefined {
+  const wanted = config.get('security.inter.broker.protocol') as string;
+  if (wanted !== 'SSL') return undefined;
+  const listener = interBrokerListenerName(config);
+  const protocolMap = (config.get('listener.security.protocol.map') as string[] | null) ?? [];
+  const actual = listenerSecurityProtocol(listener, protocolMap);
+  if (actual === wanted) return undefined;
+  return (
+    `security.inter.broker.protocol=${wanted} (${where(config, 'security.inter.broker.protocol')}) asks brokers to ` +
+    `talk over ${wanted}, but the inter-broker listener ${listener} has security protocol ${actual ?? 'unknown'}: ` +
+    `name an ${wanted} listener in listeners or set inter.broker.listener.name`
+  );
 }
 
 /** Why an unknown key that configures SASL is unknown, or undefined for other keys (ssl.* keys are defined: sslConfigs.ts). */
