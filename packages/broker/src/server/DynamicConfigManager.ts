@@ -20,6 +20,8 @@ export interface DynamicConfigManagerOptions {
   /** Notifications older than this are deleted once processed (Kafka: 15 minutes). */
   readonly changeExpirationMs?: number;
   readonly now?: () => number;
+  /** Hears this broker's own dynamic config (/config/brokers/<id>) at startup and on each change (SSL reload). */
+  readonly onBrokerConfig?: (perBroker: ReadonlyMap<string, string>) => void;
 }
 
 /**
@@ -181,6 +183,7 @@ export class DynamicConfigManager {
       this.admin.fetchEntityConfig(ConfigType.Broker, String(this.o.brokerId)),
       this.admin.fetchEntityConfig(ConfigType.Broker, ConfigEntityDefault),
     ]);
+    this.o.onBrokerConfig?.(perBroker);
     try {
       const config = dynamicLogDefaults(this.o.staticLogProps, clusterDefault, perBroker);
       this.o.logManager.reconfigureDefaultLogConfig(config);

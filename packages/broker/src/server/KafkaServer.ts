@@ -76,6 +76,7 @@ import { BrokerMetrics, recordIsrChange } from '../metrics/BrokerMetrics';
 import { parseListeners } from '../network/EndPoint';
 import { RequestDispatcher } from '../network/RequestDispatcher';
 import { RequestMetrics } from '../network/RequestMetrics';
+import { ListenerTlsReloader } from '../network/ListenerTlsReloader';
 import { SocketServer, socketServerOptions } from '../network/SocketServer';
 import { DynamicConfigManager } from './DynamicConfigManager';
 import { zkIsrUpdater } from '../replica/IsrUpdater';
@@ -126,6 +127,9 @@ export class KafkaServer {
   private zk: KafkaZkClient | null = null;
   private logManager: LogManager | null = null;
   private socketServer: SocketServer | null = null;
+  /** This broker's dynamic config as last read (/config/brokers/<id>); its listener SSL keys reach the SocketServer. */
+  private dynamicBrokerConfig: ReadonlyMap<string, string> = new Map();
+  private tlsReloader: ListenerTlsReloader | null = null;
   private controller: KafkaController | null = null;
   private replicaManager: ReplicaManager | null = null;
   private logDirFailureHandler: LogDirFailureHandler | null = null;
@@ -305,6 +309,10 @@ export class KafkaServer {
       brokerId: c.brokerId,
       staticLogProps: brokerLogProps(c) as Record<string, string>,
       logger: this.logging.logger('[DynamicConfigManager]', 'kafka.server.DynamicConfigManager'),
+      onBrokerConfig: (perBroker) => {
+        this.dynamicBrokerConfig = perBroker;
+        this.tlsReloader?.apply(perBroker);
+      },
     });
     await this.dynamicConfigManager.startup();
 
@@ -366,7 +374,7 @@ export class KafkaServer {
     // 5. sockets
     const registry = this.apiRegistry();
     this.socketServer = new SocketServer(
-      socketServerOptions(c),
+      socketServerOptions(c, this.dynamicBrokerConfig),
       new RequestDispatcher(
         registry,
         this.logging.logger(`[KafkaApi-${c.brokerId}]`, 'kafka.server.KafkaApis'),
@@ -380,6 +388,12 @@ export class KafkaServer {
       this.logging.logger(`[SocketServer brokerId=${c.brokerId}]`, 'kafka.network.SocketServer'),
     );
     await this.socketServer.startup();
+    this.tlsReloader = new ListenerTlsReloader({
+      config: c,
+      socketServer: this.socketServer,
+      logger: this.logging.logger(`[SocketServer brokerId=${c.brokerId}]`, 'kafka.network.SocketServer'),
+      initial: this.dynamicBrokerConfig,
+    });
     this.brokerMetrics?.registerSocketServer(this.socketServer.stats);
     await this.startMetricsEndpoint();
 
