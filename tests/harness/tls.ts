@@ -71,6 +71,7 @@ function makeIdentity(
   subject: string,
   dn: string,
   extensions: string,
+  password = `${name}-keystore-pass`,
 ): TlsIdentity {
   openssl(dir, ['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', `${name}.ec.key`]);
   openssl(dir, ['pkcs8', '-topk8', '-nocrypt', '-in', `${name}.ec.key`, '-out', `${name}.key`]);
@@ -86,7 +87,6 @@ function makeIdentity(
     path.join(dir, `${name}.keystore.pem`),
     fs.readFileSync(path.join(dir, `${name}.enc.key`), 'utf8') + fs.readFileSync(path.join(dir, `${name}.pem`), 'utf8'),
   );
-  const password = `${name}-keystore-pass`;
   openssl(dir, [
     'pkcs12', '-export', '-in', `${name}.pem`, '-inkey', `${name}.key`, '-certfile', ca.cert, '-name', name,
     '-out', `${name}.keystore.p12`, '-passout', `pass:${password}`,
@@ -120,4 +120,16 @@ export function makeTlsMaterial(dir: string): TlsMaterial {
     'extendedKeyUsage=clientAuth\n',
   );
   return { dir, ca, broker, client, otherCa, otherClient };
+}
+
+const BROKER_EXTENSIONS = 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n';
+
+/**
+ * Another broker certificate with a new key, signed by the same CA (certificate rotation): by
+ * default the same subject and SANs as `material.broker`, its PKCS#12 under the same password;
+ * `subject` (openssl form, `/O=…/CN=…`) makes one whose subject differs.
+ */
+export function makeBrokerIdentity(material: TlsMaterial, name: string, subject = '/O=Samsa/CN=broker'): TlsIdentity {
+  const dn = subject.split('/').filter((p) => p !== '').reverse().join(',');
+  return makeIdentity(material.dir, name, material.ca, subject, dn, BROKER_EXTENSIONS, material.broker.password);
 }

@@ -11,7 +11,7 @@ import { KCAT, PYTHON, REPO_ROOT, run, runOk, type KcatMetadata } from './suppor
 /**
  * Real clients over SSL (issue 16, TLS): one broker with three listeners, PLAINTEXT (the harness's),
  * SSL (one-way TLS, a PKCS12 keystore set for that listener alone) and MTLS (mapped to SSL,
- * ssl.client.auth=required, the PEM keystore of the plain ssl.* keys). kcat, confluent-kafka
+ * ssl.client.auth=required, a PKCS12 truststore of its own, the PEM keystore of the plain ssl.* keys). kcat, confluent-kafka
  * (librdkafka), kafka-python and kafkajs produce and consume on both; Metadata answers each with
  * the endpoints of the listener it came in on; a certificate of another CA and a plaintext client
  * on an SSL port are refused, and the broker serves on.
@@ -50,6 +50,9 @@ beforeAll(async () => {
       'listener.name.ssl.ssl.keystore.location': material.broker.p12,
       'listener.name.ssl.ssl.keystore.password': material.broker.password,
       'listener.name.mtls.ssl.client.auth': 'required',
+      'listener.name.mtls.ssl.truststore.type': 'PKCS12',
+      'listener.name.mtls.ssl.truststore.location': material.ca.truststoreP12,
+      'listener.name.mtls.ssl.truststore.password': material.ca.truststorePassword,
       'offsets.topic.replication.factor': 1,
     },
   });

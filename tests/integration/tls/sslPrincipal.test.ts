@@ -115,6 +115,20 @@ describe('SSL listener principals', () => {
     c.close();
   });
 
+  it('a client that connects and never says hello is closed after the handshake bound, and counted', async () => {
+    const { server, port, processor } = await startServer({});
+    const started = Date.now();
+    await new Promise<void>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.on('error', () => undefined);
+      socket.on('close', () => resolve());
+    });
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(1_900); // tlsHandshakeTimeoutMs is 2 s here
+    await waitFor(() => server.stats.failedAuthentications === 1, { timeoutMs: 10_000, what: 'the timeout counted' });
+    expect(processor.seen).toEqual([]);
+  });
+
   it('refused: a certificate of another CA, no certificate when required, an unmapped DN, plaintext bytes', async () => {
     const { processor, port, server } = await startServer({
       'ssl.client.auth': 'required',

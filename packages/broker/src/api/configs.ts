@@ -75,6 +75,12 @@ export function isCustomBrokerConfig(name: string): boolean {
   return !Object.prototype.hasOwnProperty.call(BROKER_CONFIGS, name);
 }
 
+/** A per-listener key (`listener.name.<l>.<key>`) whose plain key is a password (ssl.keystore.password, …). */
+function isListenerPasswordConfig(name: string): boolean {
+  const m = /^listener\.name\.[^.]+\.(.+)$/.exec(name);
+  return m !== null && BROKER_CONFIGS[m[1]]?.type === 'password';
+}
+
 /**
  * The dynamic overrides of a broker resource as the broker takes them from ZooKeeper (Kafka's
  * DynamicBrokerConfig.fromPersistentProps): known configs that cannot change live are dropped,
@@ -335,6 +341,9 @@ export function validateDynamicBrokerConfigs(
   const notDynamic = known.map(([k]) => k).filter((k) => !DYNAMIC_BROKER_CONFIGS.has(k));
   if (notDynamic.length > 0)
     throw invalid(`Cannot update these configs dynamically: Set(${notDynamic.join(', ')})`);
+  // Kafka stores dynamic passwords encrypted with password.encoder.secret, which Samsa has not:
+  // refused rather than written to ZooKeeper in the clear.
+  if ([...configs.keys()].some(isListenerPasswordConfig)) throw invalid('Password encoder secret not configured');
   try {
     LogConfig.fromBrokerProps(Object.fromEntries(known));
   } catch (e) {

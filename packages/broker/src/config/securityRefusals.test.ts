@@ -83,6 +83,17 @@ describe('settings that promise security Samsa does not provide', () => {
     ).not.toThrow();
   });
 
+  it('security.inter.broker.protocol=SSL whose inter-broker listener is not SSL is refused', () => {
+    expect(refusalOf({ listeners: 'PLAINTEXT://:9092', 'security.inter.broker.protocol': 'SSL' })).toBe(
+      'refusing to start: security.inter.broker.protocol=SSL (property security.inter.broker.protocol) asks brokers ' +
+        'to talk over SSL, but the inter-broker listener PLAINTEXT has security protocol PLAINTEXT: name an SSL ' +
+        'listener in listeners or set inter.broker.listener.name',
+    );
+    expect(() =>
+      KafkaConfig.fromProps({ ...ZK, listeners: 'PLAINTEXT://:9092,SSL://:9093', 'security.inter.broker.protocol': 'SSL' }),
+    ).not.toThrow();
+  });
+
   it('several refusals are one line', () => {
     const message = refusalOf({ 'zookeeper.set.acl': true, 'authorizer.class.name': 'x.Authorizer' });
     expect(message).not.toContain('\n');

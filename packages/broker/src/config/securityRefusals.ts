@@ -10,6 +10,8 @@
  * configurations; unknownSecurityHint adds why to that message.
  */
 import { authorizerRefusals } from './authorizerConfigs';
+import { listenerSecurityProtocol } from '../network/EndPoint';
+import { interBrokerListenerName } from './controlPlaneListener';
 
 /** What the rules read: effective values and where the operator's values came from. */
 export interface ConfigView {
@@ -32,7 +34,29 @@ export function securityRefusals(config: ConfigView): string[] {
         `but Samsa does not set them yet: its znodes would stay writable by any ZooKeeper client`,
     );
   }
+  const mismatch = interBrokerMismatch(config);
+  if (mismatch !== undefined) out.push(mismatch);
   return out;
+}
+
+/**
+ * security.inter.broker.protocol=<P> asks brokers to talk over P; when the inter-broker listener it
+ * resolves to (inter.broker.listener.name, else the listener named P, else the first one) runs
+ * another protocol, the brokers would not talk as asked (in the clear, or unauthenticated). Kafka refuses such a configuration
+ * too (the inter-broker listener must exist with that protocol).
+ */
+function interBrokerMismatch(config: ConfigView): string | undefined {
+  const wanted = config.get('security.inter.broker.protocol') as string;
+  if (wanted === 'PLAINTEXT') return undefined;
+  const listener = interBrokerListenerName(config);
+  const protocolMap = (config.get('listener.security.protocol.map') as string[] | null) ?? [];
+  const actual = listenerSecurityProtocol(listener, protocolMap);
+  if (actual === wanted) return undefined;
+  return (
+    `security.inter.broker.protocol=${wanted} (${where(config, 'security.inter.broker.protocol')}) asks brokers to ` +
+    `talk over ${wanted}, but the inter-broker listener ${listener} has security protocol ${actual ?? 'unknown'}: ` +
+    `name an ${wanted} listener in listeners or set inter.broker.listener.name`
+  );
 }
 
 /**

@@ -17,6 +17,7 @@ import {
   usesTls,
   type SecurityProtocol,
   type SslClientAuth,
+  type SslSettings,
 } from '@samsa/security';
 import type { KafkaConfig } from '../config/KafkaConfig';
 import { listenerSecurityProtocol, type ListenerSpec } from './EndPoint';
@@ -40,6 +41,7 @@ export const PLAINTEXT_LISTENER: ListenerSecurity = Object.freeze({ securityProt
 export function listenerSecurityOf(
   config: KafkaConfig,
   listeners: readonly ListenerSpec[],
+  dynamic: ReadonlyMap<string, string> = new Map(),
 ): ReadonlyMap<string, ListenerSecurity> {
   const protocolMap = config.list('listener.security.protocol.map');
   const out = new Map<string, ListenerSecurity>();
@@ -52,7 +54,7 @@ export function listenerSecurityOf(
       continue;
     }
     try {
-      const settings = sslSettings((key) => config.lookup(key), l.name);
+      const settings = listenerSslSettings(config, l.name, dynamic);
       const tls = sslServerOptions(settings, (path) => readFileSync(path));
       createSecureContext(tls); // a wrong password or a key that does not fit its certificate fails here, at startup
       out.set(l.name, {
@@ -66,4 +68,27 @@ export function listenerSecurityOf(
     }
   }
   return out;
+}
+
+/**
+ * A listener's own ssl.* key (`listener.name.<l>.ssl.…`) from this broker's dynamic config
+ * (/config/brokers/<id>, set by AlterConfigs), which wins over server.properties as in Kafka's
+ * DynamicBrokerConfig; other keys are not reconfigured here.
+ */
+function dynamicSslValue(dynamic: ReadonlyMap<string, string>, key: string): string | undefined {
+  if (!/^listener\.name\.[^.]+\.ssl\./.test(key)) return undefined;
+  for (const [k, v] of dynamic) {
+    const m = /^listener\.name\.([^.]+)\.(ssl\..+)$/.exec(k);
+    if (m !== null && `listener.name.${m[1].toLowerCase()}.${m[2]}` === key) return v;
+  }
+  return undefined;
+}
+
+/** The ssl.* settings of a listener: its dynamic listener.name.<l>.ssl.* keys, then server.properties. */
+export function listenerSslSettings(
+  config: KafkaConfig,
+  listenerName: string,
+  dynamic: ReadonlyMap<string, string> = new Map(),
+): SslSettings {
+  return sslSettings((key) => dynamicSslValue(dynamic, key) ?? config.lookup(key), listenerName);
 }

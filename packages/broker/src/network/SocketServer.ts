@@ -49,9 +49,13 @@ const DEFAULT_CLOSE_LINGER_MS = 5_000;
 const DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /** The SocketServer's settings from the broker configuration (Kafka's keys). */
-export function socketServerOptions(config: KafkaConfig): SocketServerOptions {
+export function socketServerOptions(
+  config: KafkaConfig,
+  /** This broker's dynamic config (/config/brokers/<id>): listener.name.<l>.ssl.* there win. */
+  dynamic: ReadonlyMap<string, string> = new Map(),
+): SocketServerOptions {
   const listeners = parseListeners(config.list('listeners'));
-  const security = listenerSecurityOf(config, listeners);
+  const security = listenerSecurityOf(config, listeners, dynamic);
   return {
     listeners,
     ...(security.size > 0 ? { listenerSecurity: security } : {}),
@@ -137,6 +141,18 @@ export class SocketServer {
 
   endpoints(): BoundEndpoint[] {
     return [...this.bound.values()];
+  }
+
+  /**
+   * New TLS material for a listener (a keystore or truststore changed by AlterConfigs): handshakes
+   * from now on use it; connections already open keep theirs, as in Kafka.
+   */
+  reconfigureTls(listenerName: string, security: ListenerSecurity): void {
+    const server = this.tlsServers.get(listenerName);
+    if (server === undefined || security.tls === undefined) {
+      throw new Error(`programmer error: listener ${listenerName} does not run TLS`);
+    }
+    server.setSecureContext(security.tls);
   }
 
   /** Per-connection numbers now (in-flight requests, queued bytes, paused reading). */

@@ -78,6 +78,7 @@ import { BrokerMetrics, recordIsrChange } from '../metrics/BrokerMetrics';
 import { parseListeners } from '../network/EndPoint';
 import { RequestDispatcher } from '../network/RequestDispatcher';
 import { RequestMetrics } from '../network/RequestMetrics';
+import { ListenerTlsReloader } from '../network/ListenerTlsReloader';
 import { SocketServer, socketServerOptions } from '../network/SocketServer';
 import { DynamicConfigManager } from './DynamicConfigManager';
 import { saslAuthenticatorFactory } from '../network/saslAuthenticatorFactory';
@@ -134,6 +135,9 @@ export class KafkaServer {
   private zk: KafkaZkClient | null = null;
   private logManager: LogManager | null = null;
   private socketServer: SocketServer | null = null;
+  /** This broker's dynamic config as last read (/config/brokers/<id>); its listener SSL keys reach the SocketServer. */
+  private dynamicBrokerConfig: ReadonlyMap<string, string> = new Map();
+  private tlsReloader: ListenerTlsReloader | null = null;
   private controller: KafkaController | null = null;
   private replicaManager: ReplicaManager | null = null;
   private logDirFailureHandler: LogDirFailureHandler | null = null;
@@ -318,6 +322,10 @@ export class KafkaServer {
       staticLogProps: brokerLogProps(c) as Record<string, string>,
       logger: this.logging.logger('[DynamicConfigManager]', 'kafka.server.DynamicConfigManager'),
       credentialCache: this.credentialCache,
+      onBrokerConfig: (perBroker) => {
+        this.dynamicBrokerConfig = perBroker;
+        this.tlsReloader?.apply(perBroker);
+      },
     });
     await this.dynamicConfigManager.startup();
 
@@ -388,7 +396,7 @@ export class KafkaServer {
     const registry = this.apiRegistry();
     this.socketServer = new SocketServer(
       {
-        ...socketServerOptions(c),
+        ...socketServerOptions(c, this.dynamicBrokerConfig),
         saslAuthenticator: saslAuthenticatorFactory(c, this.credentialCache),
       },
       new RequestDispatcher(
@@ -404,6 +412,12 @@ export class KafkaServer {
       this.logging.logger(`[SocketServer brokerId=${c.brokerId}]`, 'kafka.network.SocketServer'),
     );
     await this.socketServer.startup();
+    this.tlsReloader = new ListenerTlsReloader({
+      config: c,
+      socketServer: this.socketServer,
+      logger: this.logging.logger(`[SocketServer brokerId=${c.brokerId}]`, 'kafka.network.SocketServer'),
+      initial: this.dynamicBrokerConfig,
+    });
     this.brokerMetrics?.registerSocketServer(this.socketServer.stats);
     await this.startMetricsEndpoint();
 
