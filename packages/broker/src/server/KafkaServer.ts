@@ -43,6 +43,7 @@ import { offsetFetchHandler } from '../api/offsetFetch';
 import { txnOffsetCommitHandler } from '../api/txnOffsetCommit';
 import { writeTxnMarkersHandler } from '../api/writeTxnMarkers';
 import { saslAuthenticateHandler, saslHandshakeHandler } from '../api/saslRequests';
+import { alterUserScramCredentialsHandler, describeUserScramCredentialsHandler } from '../api/userScramCredentials';
 import { syncGroupHandler } from '../api/syncGroup';
 import { incrementalAlterConfigsHandler } from '../api/incrementalAlterConfigs';
 import { listPartitionReassignmentsHandler } from '../api/listPartitionReassignments';
@@ -577,6 +578,8 @@ export class KafkaServer {
       writeTxnMarkersHandler(deps),
       saslHandshakeHandler(),
       saslAuthenticateHandler(),
+      describeUserScramCredentialsHandler(deps),
+      alterUserScramCredentialsHandler(deps),
     ]) {
       registry.register(entry);
     }
