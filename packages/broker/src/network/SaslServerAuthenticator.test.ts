@@ -288,4 +288,17 @@ describe('SaslServerAuthenticator on a SASL_PLAINTEXT listener', () => {
       wrong.shutdown();
     }
   });
+
+  it('before authentication frames are bounded by sasl.server.max.receive.size, after it by socket.request.max.bytes', async () => {
+    const { port } = await start(listenerConfig({ maxReceiveSize: 1000 }));
+    const c = await client(port);
+    const size = Buffer.alloc(4);
+    size.writeInt32BE(5000);
+    c.sendRaw(size);
+    await c.closed;
+    const d = await client(port);
+    await authenticate(d, new PlainSaslClient('alice', 'alice-secret'));
+    d.send(ApiKey.Heartbeat, 0, 9, { ...HEARTBEAT, groupId: 'g'.repeat(5000) });
+    await waitFor(() => principals.length === 1);
+  });
 });

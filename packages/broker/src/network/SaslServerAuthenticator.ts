@@ -124,6 +124,11 @@ export class SaslServerAuthenticator {
     return this.saslState === 'COMPLETE';
   }
 
+  /** sasl.server.max.receive.size: the largest frame read before authentication completes. */
+  get maxReceiveSize(): number {
+    return this.o.config.maxReceiveSize;
+  }
+
   /** The authenticated principal (valid when complete). */
   get principal(): KafkaPrincipal | undefined {
     return this.authenticated;
