@@ -141,12 +141,12 @@ describe('SaslServerAuthenticator on a SASL_PLAINTEXT listener', () => {
   });
 
   it.each([
-    ['SCRAM-SHA-256', SCRAM_SHA_256],
-    ['SCRAM-SHA-512', SCRAM_SHA_512],
-  ] as const)('%s with credentials from the cache', async (_name, mech) => {
+    ['SCRAM-SHA-256', 1, SCRAM_SHA_256],
+    ['SCRAM-SHA-512', 2, SCRAM_SHA_512],
+  ] as const)('%s with credentials from the cache (SaslAuthenticate v%s)', async (_name, version, mech) => {
     const { port } = await start();
     const c = await client(port);
-    const bodies = await authenticate(c, new ScramSaslClient(mech, 'bob', 'bob-secret'));
+    const bodies = await authenticate(c, new ScramSaslClient(mech, 'bob', 'bob-secret'), version);
     expect(bodies.map((b) => b.errorCode)).toEqual([0, 0, 0]);
     c.send(ApiKey.Heartbeat, 0, 7, HEARTBEAT);
     await waitFor(() => principals.length === 1);
