@@ -301,4 +301,18 @@ describe('SaslServerAuthenticator on a SASL_PLAINTEXT listener', () => {
     d.send(ApiKey.Heartbeat, 0, 9, { ...HEARTBEAT, groupId: 'g'.repeat(5000) });
     await waitFor(() => principals.length === 1);
   });
+
+  it('ApiVersions before the handshake: an unsupported version or an invalid v3 request may be followed by another', async () => {
+    const { port } = await start();
+    const c = await client(port);
+    c.send(ApiKey.ApiVersions, 3, 1, { clientSoftwareName: 'bad name!', clientSoftwareVersion: '1' });
+    c.send(ApiKey.ApiVersions, 3, 2, { clientSoftwareName: 'good', clientSoftwareVersion: '1' });
+    await c.waitFrames(2);
+    expect(c.decode(0, ApiKey.ApiVersions, 3).body.errorCode).toBe(ErrorCode.INVALID_REQUEST);
+    expect(c.decode(1, ApiKey.ApiVersions, 3).body.errorCode).toBe(0);
+    // a third is one too many (Kafka's IllegalStateException): closed
+    c.send(ApiKey.ApiVersions, 0, 3, {});
+    await c.closed;
+    expect(c.frames).toHaveLength(2);
+  });
 });
