@@ -1,3 +1,7 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { sendAndReceive } from '@samsa/client';
 import { ApiKey, decodeResponse, ErrorCode } from '@samsa/protocol';
 import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import { freePort, startZooKeeper } from '../harness';
@@ -5,8 +9,10 @@ import { startBroker, type BrokerHandle } from '../harness/broker';
 import { closedWithin, createTopic, TestClient } from '../fault/support';
 import { bytes, requestFrame, string } from '../integration/hardening/support';
 import type { ZooKeeperHandle } from '@samsa/cluster';
+import { run, runOk } from './support';
 import {
   addScramUser,
+  KAFKA_CONFIGS,
   kafkaConfigs,
   kcatSaslArgs,
   kcatSaslMetadata,
@@ -209,6 +215,55 @@ describe('SCRAM credentials change while the broker runs', () => {
     await waitForRefusal(args);
     // the SHA-256 credential stays
     await expect(waitForLogin(kcatSaslArgs('SCRAM-SHA-256', 'late-user', 'late-secret'))).resolves.toBeUndefined();
+  });
+});
+
+describe('KIP-554: kafka-configs --bootstrap-server (AlterUserScramCredentials / DescribeUserScramCredentials)', () => {
+  it('adds, describes and deletes a SCRAM credential through the brokers; the user logs in over SASL', async () => {
+    const plain = broker.bootstrap;
+    const user = ['--entity-type', 'users', '--entity-name', 'kip554-user'];
+    const added = await runOk(KAFKA_CONFIGS, ['--bootstrap-server', plain, '--alter', ...user, '--add-config', 'SCRAM-SHA-256=[iterations=8192,password=kip554-secret]']);
+    expect(added.stdout.trim()).toBe('Completed updating config for user kip554-user.');
+    await waitForLogin(kcatSaslArgs('SCRAM-SHA-256', 'kip554-user', 'kip554-secret'));
+    // the znode is Kafka's, as kafka-configs --zookeeper reads it
+    const zkView = await kafkaConfigs(zk.connectString, ['--describe', ...user]);
+    expect(zkView.stdout).toMatch(/Configs for user-principal 'kip554-user' are SCRAM-SHA-256=salt=[^,]+,stored_key=[^,]+,server_key=[^,]+,iterations=8192$/m);
+    // --command-config: the same tool over the SASL listener as alice (PLAIN)
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sasl-cmd-'));
+    const commandConfig = path.join(dir, 'admin.properties');
+    fs.writeFileSync(
+      commandConfig,
+      'security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\n' +
+        'sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="alice" password="alice-secret";\n',
+    );
+    const described = await runOk(KAFKA_CONFIGS, ['--bootstrap-server', sasl, '--command-config', commandConfig, '--describe', ...user]);
+    expect(described.stdout.trim()).toBe("SCRAM credential configs for user-principal 'kip554-user' are SCRAM-SHA-256=iterations=8192");
+    const all = await runOk(KAFKA_CONFIGS, ['--bootstrap-server', plain, '--describe', '--entity-type', 'users']);
+    expect(all.stdout).toContain(`SCRAM credential configs for user-principal '${SCRAM_USER}' are SCRAM-SHA-256=iterations=8192, SCRAM-SHA-512=iterations=4096`);
+    await runOk(KAFKA_CONFIGS, ['--bootstrap-server', plain, '--alter', ...user, '--delete-config', 'SCRAM-SHA-256']);
+    await waitForRefusal(kcatSaslArgs('SCRAM-SHA-256', 'kip554-user', 'kip554-secret'));
+    const gone = await run(KAFKA_CONFIGS, ['--bootstrap-server', plain, '--alter', ...user, '--delete-config', 'SCRAM-SHA-256']);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toContain('RESOURCE_NOT_FOUND: Attempt to delete a user credential that does not exist');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the controller refuses too few iterations and unknown mechanisms with Kafka\'s codes', async () => {
+    const r = await sendAndReceive(
+      { host: '127.0.0.1', port: broker.port, clientId: 't', timeoutMs: 15_000 },
+      ApiKey.AlterUserScramCredentials,
+      0,
+      {
+        deletions: [{ name: 'u2', mechanism: 0 }],
+        upsertions: [{ name: 'u1', mechanism: 1, iterations: 100, salt: Buffer.from('s'), saltedPassword: Buffer.alloc(32) }],
+      },
+    );
+    expect(r.results).toEqual(
+      expect.arrayContaining([
+        { user: 'u2', errorCode: ErrorCode.UNSUPPORTED_SASL_MECHANISM, errorMessage: 'Unknown SCRAM mechanism' },
+        { user: 'u1', errorCode: ErrorCode.UNACCEPTABLE_CREDENTIAL, errorMessage: 'Too few iterations' },
+      ]),
+    );
   });
 });
 

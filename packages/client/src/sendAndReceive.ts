@@ -7,6 +7,7 @@ import type {
   ResponseOf,
   Struct,
 } from '@samsa/protocol';
+import type { ClientSecurity } from './ClientSecurity';
 import { RequestTimeoutError } from './errors';
 import { NetworkClient } from './NetworkClient';
 
@@ -17,6 +18,8 @@ export interface SendAndReceiveOptions {
   /** One deadline for connecting, sending and the answer together. */
   readonly timeoutMs: number;
   readonly logger?: Logger;
+  /** How the connection is secured; PLAINTEXT when absent. */
+  readonly security?: ClientSecurity;
 }
 
 /**
@@ -43,8 +46,8 @@ export async function sendAndReceive(
   apiVersion: number,
   body: Struct,
 ): Promise<Struct> {
-  const { host, port, clientId, timeoutMs, logger } = options;
-  const client = new NetworkClient({ host, port, clientId, requestTimeoutMs: timeoutMs, logger });
+  const { host, port, clientId, timeoutMs, logger, security } = options;
+  const client = new NetworkClient({ host, port, clientId, requestTimeoutMs: timeoutMs, logger, security });
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(

@@ -20,10 +20,14 @@ import {
   scramMechanism,
   ScramFormatter,
 } from '@samsa/security';
+import { readFileSync } from 'node:fs';
+import type { ClientSecurity } from '@samsa/client';
+import { isSecurityProtocol, singleLoginModule } from '@samsa/security';
 import { ConfigType, type KafkaZkClient } from '@samsa/zk';
 import { AdminZkClient } from '@samsa/admin-zk';
 import { OptionParser, UsageError, type ParsedOptions } from '../cli/OptionParser';
 import { defaultConnectZk, timeoutFromEnv, type CommandIo } from '../topics/TopicCommand';
+import { alterUserScramCredentials, describeUserScramCredentials, type BrokerTarget, type ScramUpsert } from './ScramCredentialsAdmin';
 
 export interface ConfigCommandDeps {
   connectZk?: (connectString: string, timeoutMs: number) => Promise<KafkaZkClient>;
@@ -33,7 +37,8 @@ export interface ConfigCommandDeps {
 export function configCommandParser(): OptionParser {
   return new OptionParser()
     .acceptsArg('zookeeper', 'The connection string for the zookeeper connection in the form host:port. Multiple URLS can be given to allow fail-over.', 'urls')
-    .acceptsArg('bootstrap-server', 'The Kafka server to connect to. (not provided by Samsa yet)', 'server to connect to')
+    .acceptsArg('bootstrap-server', 'The Kafka server to connect to.', 'server to connect to')
+    .acceptsArg('command-config', 'Property file containing configs to be passed to Admin Client (security.protocol, sasl.mechanism, sasl.jaas.config).', 'command config property file')
     .accepts('alter', 'Alter the configuration for the entity.')
     .accepts('describe', 'List configs for the given entity.')
     .acceptsArg('entity-type', 'Type of entity (topics/clients/users/brokers/broker-loggers)', 'String')
@@ -161,14 +166,14 @@ export async function runConfigCommand(args: readonly string[], io: CommandIo, d
       return args.length === 0 ? 1 : 0;
     }
     if (o.has('alter') === o.has('describe')) throw new UsageError('Command must include exactly one action: --describe, --alter');
-    if (o.has('bootstrap-server'))
-      throw new UsageError('--bootstrap-server is not provided by Samsa\'s kafka-configs yet: use --zookeeper');
-    if (!o.has('zookeeper')) throw new UsageError('One of the required --bootstrap-server or --zookeeper arguments must be specified');
+    if (o.has('bootstrap-server') === o.has('zookeeper'))
+      throw new UsageError('Only one of --bootstrap-server or --zookeeper must be specified');
     if (o.has('describe') && (o.has('add-config') || o.has('delete-config')))
       throw new UsageError('Option "[describe]" can\'t be used with option "[add-config]" or "[delete-config]"');
     if (o.has('alter') && !o.has('add-config') && !o.has('delete-config'))
       throw new UsageError('At least one of --add-config or --delete-config must be specified with --alter');
     entity = parseEntity(o);
+    if (o.has('bootstrap-server')) return await runWithBroker(args, o, entity, io, deps);
     if (o.has('alter')) changes = userChanges(o, entity);
   } catch (e) {
     if (e instanceof UsageError) {
@@ -192,5 +197,75 @@ export async function runConfigCommand(args: readonly string[], io: CommandIo, d
     return 1;
   } finally {
     await zk?.close().catch(() => {});
+  }
+}
+
+/**
+ * The client security of --command-config (Kafka's admin client properties): security.protocol,
+ * sasl.mechanism and the username/password of sasl.jaas.config's login module.
+ */
+export function commandConfigSecurity(file: string | undefined): ClientSecurity | undefined {
+  if (file === undefined) return undefined;
+  const props = new Map<string, string>();
+  for (const raw of readFileSync(file, 'utf8').split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#') || line.startsWith('!')) continue;
+    const eq = line.search(/[=:]/);
+    if (eq > 0) props.set(line.slice(0, eq).trim(), line.slice(eq + 1).trim());
+  }
+  const protocol = (props.get('security.protocol') ?? 'PLAINTEXT').toUpperCase();
+  if (!isSecurityProtocol(protocol)) throw new UsageError(`Invalid value ${protocol} for configuration security.protocol`);
+  if (!protocol.startsWith('SASL_')) return { securityProtocol: protocol };
+  const mechanism = props.get('sasl.mechanism') ?? 'GSSAPI';
+  if (mechanism !== 'PLAIN' && mechanism !== 'SCRAM-SHA-256' && mechanism !== 'SCRAM-SHA-512')
+    throw new UsageError(`sasl.mechanism ${mechanism} is not provided by Samsa's clients (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512)`);
+  const jaas = props.get('sasl.jaas.config');
+  if (jaas === undefined) throw new UsageError('sasl.jaas.config must name the username and password of the SASL login');
+  const options = singleLoginModule(jaas).options;
+  const username = options.get('username');
+  const password = options.get('password');
+  if (username === undefined || password === undefined) throw new UsageError('sasl.jaas.config has no username and password options');
+  return { securityProtocol: protocol, sasl: { mechanism, username, password } };
+}
+
+/** --bootstrap-server: KIP-554's AlterUserScramCredentials / DescribeUserScramCredentials. */
+async function runWithBroker(args: readonly string[], o: ParsedOptions, entity: UserEntity, io: CommandIo, deps: ConfigCommandDeps): Promise<number> {
+  const target: BrokerTarget = {
+    bootstrapServer: o.valueOf('bootstrap-server')!,
+    security: commandConfigSecurity(o.valueOf('command-config')),
+    timeoutMs: deps.timeoutMs ?? timeoutFromEnv(),
+  };
+  const user = entity.sanitizedName === undefined ? undefined : desanitize(entity.sanitizedName);
+  let upserts: ScramUpsert[] = [];
+  let deletes: string[] = [];
+  if (o.has('alter')) {
+    if (user === undefined || user === '<default>')
+      throw new UsageError('The use of --entity-default or --user-defaults is not allowed with User SCRAM Credentials using --bootstrap-server.');
+    const add = o.has('add-config') ? parseConfigsToBeAdded(o.valueOf('add-config')!) : new Map<string, string>();
+    deletes = o.valuesOf('delete-config').flatMap((d) => d.split(',')).map((d) => d.trim());
+    const unknown = [...add.keys(), ...deletes].filter((k) => !SCRAM_NAMES.includes(k));
+    if (unknown.length > 0)
+      throw new UsageError(`Only quota and SCRAM credential configs can be added for 'users' using --bootstrap-server. Unexpected config names: ${unknown.join(', ')} (Samsa enforces no quotas)`);
+    upserts = [...add].map(([mechanism, value]) => {
+      const m = /^(?:iterations=(-?[0-9]*),)?password=(.*)$/s.exec(value);
+      if (!m) throw new UsageError(`Invalid credential property ${mechanism}=${value}`);
+      const iterations = m[1] !== undefined && m[1] !== '-1' ? Number(m[1]) : SCRAM_DEFAULT_ITERATIONS;
+      const min = scramMechanism(mechanism)!.minIterations;
+      if (iterations < min) throw new UsageError(`Iterations ${iterations} is less than the minimum ${min} required for ${mechanism}`);
+      return { mechanism, iterations, password: m[2] };
+    });
+  }
+  try {
+    if (o.has('alter')) {
+      await alterUserScramCredentials(target, user!, upserts, deletes);
+      io.out(`Completed updating config for user ${user!}.`);
+    } else {
+      for (const line of await describeUserScramCredentials(target, user === undefined ? [] : [user])) io.out(line);
+    }
+    return 0;
+  } catch (e) {
+    io.err(`Error while executing config command with args '${args.join(' ')}'`);
+    io.err(e instanceof Error ? e.message : String(e));
+    return 1;
   }
 }

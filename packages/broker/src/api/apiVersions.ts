@@ -8,6 +8,11 @@ export const API_VERSIONS_MAX_VERSION = 3;
 /** Kafka's ApiVersionsRequest.SOFTWARE_NAME_VERSION_PATTERN (KIP-511). */
 const SOFTWARE_NAME_VERSION = /^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$/;
 
+/** Kafka's ApiVersionsRequest.isValid (v3+): both KIP-511 fields match the pattern. */
+export function validClientSoftware(name: string, version: string): boolean {
+  return SOFTWARE_NAME_VERSION.test(name) && SOFTWARE_NAME_VERSION.test(version);
+}
+
 /**
  * The ApiVersions body for any version, listing everything the registry serves. Read at answer
  * time, so handlers registered after this one are listed too. The v0 layout is a prefix of every
@@ -31,7 +36,7 @@ export function apiVersionsEntry(registry: ApiRegistry): ApiHandlerEntry<typeof 
       if (ctx.header.apiVersion >= 3) {
         const name = body.clientSoftwareName;
         const version = body.clientSoftwareVersion;
-        if (!SOFTWARE_NAME_VERSION.test(name) || !SOFTWARE_NAME_VERSION.test(version)) {
+        if (!validClientSoftware(name, version)) {
           throw new KafkaError(
             ErrorCode.INVALID_REQUEST,
             `invalid client software name '${name}' or version '${version}'`,

@@ -145,7 +145,10 @@ export class Connection implements ConnectionInfo {
     this.securityProtocol = security.securityProtocol;
     this.principal = security.principal;
     this.clientHost = socket.remoteAddress ?? clientAddress.slice(0, clientAddress.lastIndexOf(':'));
-    this.decoder = new FrameDecoder(limits.requestMaxBytes);
+    this.decoder =
+      saslAuthenticator === undefined
+        ? new FrameDecoder(limits.requestMaxBytes)
+        : new FrameDecoder(Math.min(limits.requestMaxBytes, saslAuthenticator.maxReceiveSize), 'sasl.server.max.receive.size');
     let onClosed!: () => void;
     this.closedPromise = new Promise<void>((resolve) => (onClosed = resolve));
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -277,7 +280,10 @@ export class Connection implements ConnectionInfo {
     const slot: Slot = { outcome: null, requestBytes: frame.length };
     this.inFlightRequestBytes += frame.length;
     this.queue.push(slot);
-    if (auth.complete) this.principal = auth.principal!;
+    if (auth.complete) {
+      this.principal = auth.principal!;
+      this.decoder.setMaxFrameBytes(this.limits.requestMaxBytes, 'socket.request.max.bytes');
+    }
     this.complete(slot, respond(outcome.chunks));
     return true;
   }

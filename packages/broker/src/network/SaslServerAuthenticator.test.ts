@@ -141,12 +141,12 @@ describe('SaslServerAuthenticator on a SASL_PLAINTEXT listener', () => {
   });
 
   it.each([
-    ['SCRAM-SHA-256', SCRAM_SHA_256],
-    ['SCRAM-SHA-512', SCRAM_SHA_512],
-  ] as const)('%s with credentials from the cache', async (_name, mech) => {
+    ['SCRAM-SHA-256', 1, SCRAM_SHA_256],
+    ['SCRAM-SHA-512', 2, SCRAM_SHA_512],
+  ] as const)('%s with credentials from the cache (SaslAuthenticate v%s)', async (_name, version, mech) => {
     const { port } = await start();
     const c = await client(port);
-    const bodies = await authenticate(c, new ScramSaslClient(mech, 'bob', 'bob-secret'));
+    const bodies = await authenticate(c, new ScramSaslClient(mech, 'bob', 'bob-secret'), version);
     expect(bodies.map((b) => b.errorCode)).toEqual([0, 0, 0]);
     c.send(ApiKey.Heartbeat, 0, 7, HEARTBEAT);
     await waitFor(() => principals.length === 1);
@@ -287,5 +287,32 @@ describe('SaslServerAuthenticator on a SASL_PLAINTEXT listener', () => {
     } finally {
       wrong.shutdown();
     }
+  });
+
+  it('before authentication frames are bounded by sasl.server.max.receive.size, after it by socket.request.max.bytes', async () => {
+    const { port } = await start(listenerConfig({ maxReceiveSize: 1000 }));
+    const c = await client(port);
+    const size = Buffer.alloc(4);
+    size.writeInt32BE(5000);
+    c.sendRaw(size);
+    await c.closed;
+    const d = await client(port);
+    await authenticate(d, new PlainSaslClient('alice', 'alice-secret'));
+    d.send(ApiKey.Heartbeat, 0, 9, { ...HEARTBEAT, groupId: 'g'.repeat(5000) });
+    await waitFor(() => principals.length === 1);
+  });
+
+  it('ApiVersions before the handshake: an unsupported version or an invalid v3 request may be followed by another', async () => {
+    const { port } = await start();
+    const c = await client(port);
+    c.send(ApiKey.ApiVersions, 3, 1, { clientSoftwareName: 'bad name!', clientSoftwareVersion: '1' });
+    c.send(ApiKey.ApiVersions, 3, 2, { clientSoftwareName: 'good', clientSoftwareVersion: '1' });
+    await c.waitFrames(2);
+    expect(c.decode(0, ApiKey.ApiVersions, 3).body.errorCode).toBe(ErrorCode.INVALID_REQUEST);
+    expect(c.decode(1, ApiKey.ApiVersions, 3).body.errorCode).toBe(0);
+    // a third is one too many (Kafka's IllegalStateException): closed
+    c.send(ApiKey.ApiVersions, 0, 3, {});
+    await c.closed;
+    expect(c.frames).toHaveLength(2);
   });
 });

@@ -46,7 +46,7 @@ import {
   type KafkaPrincipal,
   type SaslServer,
 } from '@samsa/security';
-import { API_VERSIONS_MAX_VERSION } from '../api/apiVersions';
+import { API_VERSIONS_MAX_VERSION, validClientSoftware } from '../api/apiVersions';
 import { errorResponse } from '../api/errorResponse';
 import type { SaslListenerConfig, ServedSaslMechanism } from '../config/saslConfigs';
 
@@ -124,6 +124,11 @@ export class SaslServerAuthenticator {
     return this.saslState === 'COMPLETE';
   }
 
+  /** sasl.server.max.receive.size: the largest frame read before authentication completes. */
+  get maxReceiveSize(): number {
+    return this.o.config.maxReceiveSize;
+  }
+
   /** The authenticated principal (valid when complete). */
   get principal(): KafkaPrincipal | undefined {
     return this.authenticated;
@@ -168,7 +173,9 @@ export class SaslServerAuthenticator {
     if (apiKey === ApiKey.ApiVersions) {
       if (!versionsAllowed)
         return failNow(`Unexpected ApiVersions request received during SASL authentication state ${this.saslState}`);
-      if (apiVersion <= API_VERSIONS_MAX_VERSION) this.saslState = 'HANDSHAKE_REQUEST';
+      // Kafka's handleApiVersionsRequest: an unsupported version or an invalid v3 request is
+      // answered with its error and the client may ask again
+      if (apiVersion <= API_VERSIONS_MAX_VERSION && validApiVersionsRequest(frame)) this.saslState = 'HANDSHAKE_REQUEST';
       return { kind: 'dispatch' };
     }
     if (apiKey !== ApiKey.SaslHandshake) {
@@ -286,6 +293,15 @@ export class SaslServerAuthenticator {
     const maxReauthMs = this.o.config.maxReauthMs.get(this.mechanism!) ?? 0;
     this.sessionExpirationMs = maxReauthMs > 0 ? this.now() + maxReauthMs : undefined;
     return maxReauthMs > 0 ? maxReauthMs : 0;
+  }
+}
+
+function validApiVersionsRequest(frame: Buffer): boolean {
+  try {
+    const { header, body } = decodeRequest(frame);
+    return header.apiVersion < 3 || validClientSoftware(String(body.clientSoftwareName), String(body.clientSoftwareVersion));
+  } catch {
+    return false; // the dispatcher closes the connection on a malformed request
   }
 }
 

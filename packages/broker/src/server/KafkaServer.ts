@@ -43,6 +43,7 @@ import { offsetFetchHandler } from '../api/offsetFetch';
 import { txnOffsetCommitHandler } from '../api/txnOffsetCommit';
 import { writeTxnMarkersHandler } from '../api/writeTxnMarkers';
 import { saslAuthenticateHandler, saslHandshakeHandler } from '../api/saslRequests';
+import { alterUserScramCredentialsHandler, describeUserScramCredentialsHandler } from '../api/userScramCredentials';
 import { syncGroupHandler } from '../api/syncGroup';
 import { incrementalAlterConfigsHandler } from '../api/incrementalAlterConfigs';
 import { listPartitionReassignmentsHandler } from '../api/listPartitionReassignments';
@@ -609,6 +610,8 @@ export class KafkaServer {
       createAclsHandler(deps),
       describeAclsHandler(deps),
       deleteAclsHandler(deps),
+      describeUserScramCredentialsHandler(deps),
+      alterUserScramCredentialsHandler(deps),
     ]) {
       registry.register(withAuthorization(entry, deps));
     }

@@ -9,7 +9,20 @@ export class FrameDecoder {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
 
-  constructor(private readonly maxFrameBytes: number) {}
+  constructor(
+    private maxFrameBytes: number,
+    /** The setting the limit comes from, for the error message. */
+    private limitName = 'socket.request.max.bytes',
+  ) {}
+
+  /**
+   * Changes the limit for the frames still to come (a SASL connection reads with
+   * sasl.server.max.receive.size until it has authenticated, then with socket.request.max.bytes).
+   */
+  setMaxFrameBytes(maxFrameBytes: number, limitName: string): void {
+    this.maxFrameBytes = maxFrameBytes;
+    this.limitName = limitName;
+  }
 
   /** Bytes received but not yet part of a whole frame. */
   get bufferedBytes(): number {
@@ -61,7 +74,7 @@ export class FrameDecoder {
     if (size > this.maxFrameBytes) {
       throw new KafkaError(
         ErrorCode.INVALID_REQUEST,
-        `frame of ${size} bytes is larger than the limit of ${this.maxFrameBytes} (socket.request.max.bytes)`,
+        `frame of ${size} bytes is larger than the limit of ${this.maxFrameBytes} (${this.limitName})`,
       );
     }
     return size;

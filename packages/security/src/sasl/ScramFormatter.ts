@@ -62,6 +62,11 @@ export class ScramFormatter {
     return timingSafeEqual(this.storedKeyOfProof(credential.storedKey, proof, authMessage), credential.storedKey);
   }
 
+  /** Kafka's generateCredential(salt, saltedPassword, iterations): AlterUserScramCredentials sends no password. */
+  credentialFromSaltedPassword(salt: Buffer, saltedPassword: Buffer, iterations: number): ScramCredential {
+    return { salt, storedKey: this.storedKey(this.clientKey(saltedPassword)), serverKey: this.serverKey(saltedPassword), iterations };
+  }
+
   /** Kafka's generateCredential: a fresh salt (secureRandomBytes) unless one is given. */
   generateCredential(password: string, iterations: number, salt: Buffer = secureRandomBytes()): ScramCredential {
     const salted = this.saltedPassword(password, salt, iterations);

@@ -8,6 +8,8 @@ export interface ScramMechanism {
   /** Output length of H(), the length of every key. */
   readonly keyLength: number;
   readonly minIterations: number;
+  /** The public ScramMechanism's type byte on the wire (KIP-554): 1 SHA-256, 2 SHA-512; 0 is UNKNOWN. */
+  readonly type: number;
 }
 
 export const SCRAM_SHA_256: ScramMechanism = Object.freeze({
@@ -15,6 +17,7 @@ export const SCRAM_SHA_256: ScramMechanism = Object.freeze({
   hashAlgorithm: 'sha256',
   keyLength: 32,
   minIterations: 4096,
+  type: 1,
 });
 
 export const SCRAM_SHA_512: ScramMechanism = Object.freeze({
@@ -22,6 +25,7 @@ export const SCRAM_SHA_512: ScramMechanism = Object.freeze({
   hashAlgorithm: 'sha512',
   keyLength: 64,
   minIterations: 4096,
+  type: 2,
 });
 
 export const SCRAM_MECHANISMS: readonly ScramMechanism[] = [SCRAM_SHA_256, SCRAM_SHA_512];
@@ -40,3 +44,8 @@ export function isScram(name: string): name is ScramMechanismName {
 export const SCRAM_MAX_ITERATIONS = 16384;
 /** The iterations kafka-configs writes when the user gives none (DEFAULT_ITERATIONS). */
 export const SCRAM_DEFAULT_ITERATIONS = 4096;
+
+/** The mechanism of a KIP-554 type byte; undefined for 0 (UNKNOWN) and anything else. */
+export function scramMechanismOfType(type: number): ScramMechanism | undefined {
+  return SCRAM_MECHANISMS.find((m) => m.type === type);
+}
