@@ -120,7 +120,10 @@ describe('settings that promise security Samsa does not provide', () => {
   });
 
   it('SASL_PLAINTEXT listeners start with served mechanisms and a JAAS config for each', () => {
-    const jaas = 'org.apache.kafka.common.security.plain.PlainLoginModule required user_alice="alice-secret";';
+    // The inter-broker listener is SASL_PLAINTEXT (named after security.inter.broker.protocol), so the
+    // PLAIN login module also carries this broker's own username and password.
+    const jaas =
+      'org.apache.kafka.common.security.plain.PlainLoginModule required username="alice" password="alice-secret" user_alice="alice-secret";';
     const ok = {
       listeners: 'PLAINTEXT://:9092,SASL_PLAINTEXT://:9093',
       'sasl.enabled.mechanisms': 'SCRAM-SHA-256,PLAIN',
