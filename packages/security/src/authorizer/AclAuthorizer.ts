@@ -115,9 +115,8 @@ export class AclAuthorizer implements Authorizer {
 
   /** Loads every ACL and follows the change notifications (Kafka's configure + start). */
   async start(): Promise<void> {
-    await this.store.watchChanges((pattern) => {
-      void this.refresh(pattern);
-    });
+    // one resource re-read at a time, in notification order, so an older read never lands last
+    await this.store.watchChanges((pattern) => this.refresh(pattern));
     await this.load();
   }
 
