@@ -112,6 +112,20 @@ test('the acls.txt commands write Kafka’s znodes, bytes and change notificatio
     '{"version":1,"resourceType":"Topic","name":"pre-","patternType":"PREFIXED"}',
   );
 
+  // --list --principal: only that principal's entries, under Kafka's heading
+  expect((await acls(connect, '--list', '--principal', 'User:carol')).out).toEqual([
+    '',
+    'ACLs for principal `User:carol`',
+    'Current ACLs for resource `Group:LITERAL:g2`: ',
+    ' \tUser:carol has Allow permission for operations: Read from hosts: * ',
+    '',
+    'Current ACLs for resource `Topic:LITERAL:t2`: ',
+    ' \tUser:carol has Allow permission for operations: Describe from hosts: *',
+    '\tUser:carol has Allow permission for operations: Write from hosts: *',
+    '\tUser:carol has Allow permission for operations: Create from hosts: *',
+    '\tUser:carol has Allow permission for operations: Read from hosts: * ',
+    '',
+  ]);
   // --list names every resource; --remove --force takes entries away and the znode goes with the last
   const list = await acls(connect, '--list');
   expect(list.out.filter((l) => l.startsWith('Current ACLs'))).toHaveLength(7);

@@ -258,3 +258,34 @@ test('kafka-acls --bootstrap-server: CreateAcls needs Alter on the cluster; then
   const removed = await run('--remove', '--force', '--topic', 'via-broker');
   expect(removed).toEqual({ code: 0, out: [], err: [] });
 });
+
+test('a transactional producer (kafkajs) needs Write on its transactional id: TRANSACTIONAL_ID_AUTHORIZATION_FAILED, then commits', async () => {
+  await topic('acl-txn');
+  await acl('--add', ...ANON, '--operation', 'Write', '--operation', 'Describe', '--topic', 'acl-txn');
+  const kafka = new Kafka({ clientId: 'acl-txn', brokers: bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 1, initialRetryTime: 100 } });
+  // what a transactional producer asks first, answered on the wire without the ACL
+  const coordinator = await rawRequest(brokers[0]!.port, ApiKey.FindCoordinator, 1, { key: 'acl-tx', keyType: 1 });
+  expect(errorName(coordinator.errorCode as number)).toBe('TRANSACTIONAL_ID_AUTHORIZATION_FAILED');
+  const init = await rawRequest(brokers[0]!.port, ApiKey.InitProducerId, 1, { transactionalId: 'acl-tx', transactionTimeoutMs: 10_000 });
+  expect(errorName(init.errorCode as number)).toBe('TRANSACTIONAL_ID_AUTHORIZATION_FAILED');
+  // an idempotent producer without a transactional id: Write on some topic is enough (KIP-679's rule in 2.8)
+  const idempotent = await rawRequest(brokers[0]!.port, ApiKey.InitProducerId, 1, { transactionalId: null, transactionTimeoutMs: 10_000 });
+  expect(errorName(idempotent.errorCode as number)).toBe('NONE');
+
+  await acl('--add', ...ANON, '--producer', '--topic', 'acl-txn', '--transactional-id', 'acl-tx');
+  const producer = kafka.producer({ transactionalId: 'acl-tx', idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  try {
+    await expectEventually(async () => {
+      const txn = await producer.transaction();
+      await txn.send({ topic: 'acl-txn', messages: [{ value: 'committed' }] });
+      await txn.commit();
+    }, 60_000);
+  } finally {
+    await producer.disconnect();
+  }
+  await acl('--add', ...ANON, '--operation', 'Read', '--topic', 'acl-txn');
+  await expectEventually(async () => {
+    expect(await kcatConsume(bootstrap, 'acl-txn', 0)).toContain('committed');
+  });
+});

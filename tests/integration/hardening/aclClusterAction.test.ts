@@ -54,6 +54,11 @@ describe('without ClusterAction', () => {
 
     const stop = await sendHandBuilt(broker, ApiKey.StopReplica, 1, stopReplicaV1(header, true, [{ topic: 'forged', partition: 0 }]));
     expect(errorName(stop.errorCode as number)).toBe('CLUSTER_AUTHORIZATION_FAILED');
+    // each denial logged as Kafka's kafka.authorizer.logger writes it
+    expect(broker.output()).toContain(
+      'INFO Principal = User:ANONYMOUS is Denied Operation = ClusterAction from host = 127.0.0.1 on resource = ' +
+        'Cluster:LITERAL:kafka-cluster for request = LEADER_AND_ISR with resourceRefCount = 1 (kafka.authorizer.logger)',
+    );
   });
 });
 

@@ -50,7 +50,7 @@ test('a watching store hears every change, literal and prefixed, and purges expi
   const watcher = new ZkAclStore(await kafkaZk(zk, cleanups, chroot), { logger: quietLogger, changeExpirationMs: EXPIRATION_MS, now: () => now });
   const writer = new ZkAclStore(await kafkaZk(zk, cleanups, chroot), { logger: quietLogger });
   const heard: string[] = [];
-  await watcher.watchChanges((p) => heard.push(`${p.resourceType}:${p.patternType}:${p.name}`));
+  await watcher.watchChanges((p) => void heard.push(`${p.resourceType}:${p.patternType}:${p.name}`));
   await writer.updateAcls(TOPIC_T, () => [entry('User:a')]);
   const prefixed: ResourcePattern = { resourceType: ResourceType.GROUP, name: 'g-', patternType: PatternType.PREFIXED };
   await writer.updateAcls(prefixed, () => [entry('User:a')]);

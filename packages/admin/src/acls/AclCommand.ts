@@ -199,7 +199,12 @@ function byResource(bindings: readonly AclBinding[]): { pattern: ResourcePattern
   );
 }
 
-async function listAcls(io: CommandIo, backend: AclBackend, resources: readonly ResourcePatternFilter[]): Promise<void> {
+async function listAcls(
+  io: CommandIo,
+  backend: AclBackend,
+  resources: readonly ResourcePatternFilter[],
+  principals: readonly string[] = [],
+): Promise<void> {
   const filters = resources.length === 0 ? [ANY_RESOURCE_FILTER] : resources;
   const found: AclBinding[] = [];
   for (const patternFilter of filters) {
@@ -207,7 +212,18 @@ async function listAcls(io: CommandIo, backend: AclBackend, resources: readonly 
       if (!found.some((f) => resourcePatternKey(f.pattern) === resourcePatternKey(b.pattern) && f.entry === b.entry)) found.push(b);
     }
   }
-  for (const r of byResource(found)) printBlock(io, 'Current ACLs for resource', r.pattern, r.entries);
+  if (principals.length === 0) {
+    for (const r of byResource(found)) printBlock(io, 'Current ACLs for resource', r.pattern, r.entries);
+    return;
+  }
+  // Kafka's --list --principal: a heading per principal, then its entries per resource
+  for (const principal of principals) {
+    io.out('');
+    io.out(`ACLs for principal \`${principal}\``);
+    for (const r of byResource(found.filter((b) => b.entry.principal === principal))) {
+      printBlock(io, 'Current ACLs for resource', r.pattern, r.entries);
+    }
+  }
 }
 
 function defaultConfirm(question: string): Promise<boolean> {
@@ -250,7 +266,7 @@ async function runAction(io: CommandIo, backend: AclBackend, o: AclCommandOption
       return;
     }
     case 'list':
-      await listAcls(io, backend, o.resources);
+      await listAcls(io, backend, o.resources, o.listPrincipals);
   }
 }
 

@@ -33,6 +33,8 @@ export interface AclCommandOptions {
   readonly consumer: boolean;
   readonly idempotent: boolean;
   readonly force: boolean;
+  /** --principal: --list shows these principals' ACLs only. */
+  readonly listPrincipals: readonly string[];
 }
 
 export function aclCommandParser(): OptionParser {
@@ -89,6 +91,7 @@ export function checkAclCommandArgs(o: ParsedOptions): AclCommandOptions {
     zkConnect = keyValues(o.valuesOf('authorizer-properties')).get('zookeeper.connect');
     if (zkConnect === undefined) throw new UsageError('--authorizer-properties must set zookeeper.connect');
   }
+  if (o.has('principal') && action !== 'list') throw new UsageError('The --principal option is only available if --list is set');
   const producer = o.has('producer');
   const consumer = o.has('consumer');
   if ((producer || consumer) && action === 'list') {
@@ -155,5 +158,6 @@ export function checkAclCommandArgs(o: ParsedOptions): AclCommandOptions {
     consumer,
     idempotent: o.has('idempotent'),
     force: o.has('force'),
+    listPrincipals: o.valuesOf('principal'),
   };
 }

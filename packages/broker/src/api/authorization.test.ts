@@ -1,7 +1,8 @@
 import { ApiKey, ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
 import { AclAuthorizer, type AclBinding, AclOperation, AclPermissionType, InMemoryAclStore, PatternType, ResourceType } from '@samsa/security';
 import { createAclsHandler, deleteAclsHandler, describeAclsHandler } from './acls';
-import { withAuthorization } from './authorization';
+import { authorizedOperations, clusterAuthorizedOperations, withAuthorization } from './authorization';
+import { GROUP_OPERATIONS } from './describeGroups';
 import { metadataHandler } from './metadata';
 import { ctx, fakeDeps, updateMetadataBody } from './testing/fakeDeps';
 import { answerOf } from './testing/untypedEntry';
@@ -130,5 +131,16 @@ describe('CreateAcls, DescribeAcls, DeleteAcls', () => {
       ],
     });
     expect(((deleted.filterResults as Struct[])[0]!.matchingAcls as Struct[]).map((a) => a.resourceName)).toEqual(['pre-']);
+  });
+});
+
+describe('authorized operations (KIP-430)', () => {
+  test('the bits the authorizer allows: Read on a group grants Read and, implied, Describe', async () => {
+    const authorizer = await authorizerWith(allow(ResourceType.GROUP, 'g', AclOperation.READ));
+    const c = ctx(ApiKey.DescribeGroups, 3);
+    expect(authorizedOperations({ authorizer }, c, ResourceType.GROUP, 'g')).toBe((1 << AclOperation.READ) | (1 << AclOperation.DESCRIBE));
+    expect(authorizedOperations({}, c, ResourceType.GROUP, 'g')).toBe(GROUP_OPERATIONS);
+    // without Describe on the cluster, Kafka reports 0
+    expect(clusterAuthorizedOperations({ authorizer }, c)).toBe(0);
   });
 });

@@ -224,3 +224,55 @@ export function requireConfigResourceAuthorized(
     requireAuthorized(deps, ctx, op, ResourceType.CLUSTER, CLUSTER_RESOURCE_NAME, ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
   }
 }
+
+/** Kafka's AclEntry.supportedOperations, per resource type, in its order. */
+const SUPPORTED_OPERATIONS: Partial<Record<ResourceType, readonly AclOperation[]>> = {
+  [ResourceType.TOPIC]: [
+    AclOperation.READ,
+    AclOperation.WRITE,
+    AclOperation.CREATE,
+    AclOperation.DESCRIBE,
+    AclOperation.DELETE,
+    AclOperation.ALTER,
+    AclOperation.DESCRIBE_CONFIGS,
+    AclOperation.ALTER_CONFIGS,
+  ],
+  [ResourceType.GROUP]: [AclOperation.READ, AclOperation.DESCRIBE, AclOperation.DELETE],
+  [ResourceType.CLUSTER]: [
+    AclOperation.CREATE,
+    AclOperation.CLUSTER_ACTION,
+    AclOperation.DESCRIBE_CONFIGS,
+    AclOperation.ALTER_CONFIGS,
+    AclOperation.IDEMPOTENT_WRITE,
+    AclOperation.ALTER,
+    AclOperation.DESCRIBE,
+  ],
+  [ResourceType.TRANSACTIONAL_ID]: [AclOperation.DESCRIBE, AclOperation.WRITE],
+};
+
+/**
+ * Kafka's AuthHelper.authorizedOperations (KIP-430): the operations the request may perform on the
+ * resource, as a bit field of their codes, asked without audit lines; every supported operation
+ * without an authorizer.
+ */
+export function authorizedOperations(deps: AuthDeps, ctx: RequestContext, resourceType: ResourceType, name: string): number {
+  const supported = SUPPORTED_OPERATIONS[resourceType] ?? [];
+  const authorizer = deps.authorizer;
+  const allowed =
+    authorizer === undefined
+      ? supported
+      : (() => {
+          const results = authorizer.authorize(
+            authorizableContext(ctx),
+            supported.map((operation) => ({ operation, resourceType, resourceName: name, logIfAllowed: false, logIfDenied: false })),
+          );
+          return supported.filter((_, i) => results[i] === true);
+        })();
+  return allowed.reduce<number>((bits, op) => bits | (1 << op), 0);
+}
+
+/** Cluster operations as Kafka reports them: 0 without DESCRIBE on the cluster. */
+export function clusterAuthorizedOperations(deps: AuthDeps, ctx: RequestContext): number {
+  if (!authorizeCluster(deps, ctx, AclOperation.DESCRIBE)) return 0;
+  return authorizedOperations(deps, ctx, ResourceType.CLUSTER, CLUSTER_RESOURCE_NAME);
+}

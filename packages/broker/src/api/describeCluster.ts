@@ -1,4 +1,5 @@
 import { ApiKey, ErrorCode } from '@samsa/protocol';
+import { clusterAuthorizedOperations } from './authorization';
 import type { BrokerDeps } from './deps';
 import type { ApiHandlerEntry } from './types';
 
@@ -31,7 +32,7 @@ export function describeClusterHandler(deps: BrokerDeps): ApiHandlerEntry<typeof
           .aliveEndpoints(ctx.listenerName)
           .map((b) => ({ brokerId: b.id, host: b.host, port: b.port, rack: b.rack })),
         clusterAuthorizedOperations: body.includeClusterAuthorizedOperations
-          ? CLUSTER_OPERATIONS
+          ? clusterAuthorizedOperations(deps, ctx)
           : AUTHORIZED_OPERATIONS_OMITTED,
       };
     },

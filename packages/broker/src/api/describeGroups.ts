@@ -1,7 +1,7 @@
 import { ApiKey, ErrorCode } from '@samsa/protocol';
 import type { GroupSummary } from '@samsa/coordinator';
 import { AclOperation, ResourceType } from '@samsa/security';
-import { authorize } from './authorization';
+import { authorize, authorizedOperations } from './authorization';
 import type { BrokerDeps } from './deps';
 import type { ApiHandlerEntry } from './types';
 
@@ -47,7 +47,7 @@ export function describeGroupsHandler(deps: BrokerDeps): ApiHandlerEntry<typeof 
             })),
             authorizedOperations:
               body.includeAuthorizedOperations && error === 0
-                ? GROUP_OPERATIONS
+                ? authorizedOperations(deps, ctx, ResourceType.GROUP, groupId)
                 : AUTHORIZED_OPERATIONS_OMITTED,
           };
         }),

@@ -1,7 +1,7 @@
 import { ApiKey, ErrorCode, KafkaError, type MetadataResponseTopicsInput } from '@samsa/protocol';
 import { isInternalTopic, topicNameProblem } from '@samsa/zk';
 import { AclOperation, ResourceType } from '@samsa/security';
-import { authorizeCluster, filterByAuthorized } from './authorization';
+import { authorizeCluster, authorizedOperations, clusterAuthorizedOperations, filterByAuthorized } from './authorization';
 import type { BrokerDeps } from './deps';
 import type { ApiHandlerEntry } from './types';
 
@@ -52,12 +52,24 @@ export function metadataHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey
         }
         topics.push({ errorCode: await missingTopicError(deps, name, allowAuto), name, isInternal: isInternalTopic(name), partitions: [] });
       }
+      // v8+: the operations asked for (KIP-430), as Kafka computes them
+      const withOperations =
+        version >= 8 && body.includeTopicAuthorizedOperations
+          ? topics.map((t) =>
+              t.errorCode === ErrorCode.TOPIC_AUTHORIZATION_FAILED
+                ? t
+                : { ...t, topicAuthorizedOperations: authorizedOperations(deps, ctx, ResourceType.TOPIC, t.name ?? '') },
+            )
+          : topics;
       return {
         throttleTimeMs: 0,
         brokers: cache.aliveEndpoints(ctx.listenerName).map((b) => ({ nodeId: b.id, host: b.host, port: b.port, rack: b.rack })),
         clusterId: deps.clusterId,
         controllerId: cache.controllerId,
-        topics,
+        topics: withOperations,
+        ...(version >= 8 && body.includeClusterAuthorizedOperations
+          ? { clusterAuthorizedOperations: clusterAuthorizedOperations(deps, ctx) }
+          : {}),
       };
     },
   };

@@ -120,6 +120,19 @@ describe('AclAuthorizer semantics (Kafka 2.8)', () => {
     expect(may(authorizer, bob, Op.WRITE, 'pre-x')).toBe(false);
   });
 
+  it('a prefix equal to the whole name applies; deleted ACLs stop applying', async () => {
+    const { authorizer } = await authorizerWith([
+      binding('abc', 'User:alice', Op.READ, Perm.ALLOW, { patternType: PatternType.PREFIXED }),
+      binding('x', 'User:alice', Op.READ),
+    ]);
+    expect(may(authorizer, alice, Op.READ, 'abc')).toBe(true);
+    expect(may(authorizer, alice, Op.READ, 'x')).toBe(true);
+    await authorizer.deleteAcls([ANY_ACL_FILTER]);
+    expect(may(authorizer, alice, Op.READ, 'abc')).toBe(false);
+    expect(may(authorizer, alice, Op.READ, 'x')).toBe(false);
+    expect(authorizer.matchingAcls(ResourceType.TOPIC, 'abc')).toEqual([]);
+  });
+
   it('logs each denial as kafka.authorizer.logger does', async () => {
     const { authorizer, logger } = await authorizerWith([]);
     authorizer.authorize(alice, [{ operation: Op.WRITE, resourceType: ResourceType.TOPIC, resourceName: 't1' }]);

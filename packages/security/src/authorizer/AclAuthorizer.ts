@@ -105,6 +105,11 @@ export class AclAuthorizer implements Authorizer {
   private readonly logger: Logger | undefined;
   /** Every resource's ACLs, by resourcePatternKey. */
   private readonly cache = new Map<string, ResourceAcls>();
+  /**
+   * The same ACLs indexed for authorize, which runs on every request: per resource type, literal
+   * names and prefixes each to their entries (a name's prefixed patterns are found by its prefixes).
+   */
+  private readonly index = new Map<ResourceType, { literal: Map<string, readonly AccessControlEntry[]>; prefixed: Map<string, readonly AccessControlEntry[]> }>();
 
   constructor(options: AclAuthorizerOptions) {
     this.store = options.store;
@@ -115,9 +120,8 @@ export class AclAuthorizer implements Authorizer {
 
   /** Loads every ACL and follows the change notifications (Kafka's configure + start). */
   async start(): Promise<void> {
-    await this.store.watchChanges((pattern) => {
-      void this.refresh(pattern);
-    });
+    // one resource re-read at a time, in notification order, so an older read never lands last
+    await this.store.watchChanges((pattern) => this.refresh(pattern));
     await this.load();
   }
 
@@ -142,6 +146,14 @@ export class AclAuthorizer implements Authorizer {
   private put(pattern: ResourcePattern, entries: readonly AccessControlEntry[]): void {
     if (entries.length === 0) this.cache.delete(resourcePatternKey(pattern));
     else this.cache.set(resourcePatternKey(pattern), { pattern, entries });
+    let byType = this.index.get(pattern.resourceType);
+    if (byType === undefined) {
+      byType = { literal: new Map(), prefixed: new Map() };
+      this.index.set(pattern.resourceType, byType);
+    }
+    const names = pattern.patternType === PatternType.PREFIXED ? byType.prefixed : byType.literal;
+    if (entries.length === 0) names.delete(pattern.name);
+    else names.set(pattern.name, entries);
   }
 
   isSuperUser(principal: KafkaPrincipal): boolean {
@@ -158,14 +170,12 @@ export class AclAuthorizer implements Authorizer {
 
   /** The ACLs that apply to a resource: its literal name, the literal `*`, and the prefixes of its name. */
   matchingAcls(resourceType: ResourceType, name: string): AccessControlEntry[] {
-    const out: AccessControlEntry[] = [];
-    for (const { pattern, entries } of this.cache.values()) {
-      if (pattern.resourceType !== resourceType) continue;
-      const applies =
-        pattern.patternType === PatternType.LITERAL
-          ? pattern.name === name || pattern.name === WILDCARD_RESOURCE
-          : pattern.patternType === PatternType.PREFIXED && name.startsWith(pattern.name);
-      if (applies) out.push(...entries);
+    const byType = this.index.get(resourceType);
+    if (byType === undefined) return [];
+    const out: AccessControlEntry[] = [...(byType.literal.get(name) ?? [])];
+    if (name !== WILDCARD_RESOURCE) out.push(...(byType.literal.get(WILDCARD_RESOURCE) ?? []));
+    if (byType.prefixed.size > 0) {
+      for (let end = 1; end <= name.length; end++) out.push(...(byType.prefixed.get(name.slice(0, end)) ?? []));
     }
     return out;
   }

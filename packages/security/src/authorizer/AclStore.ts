@@ -10,6 +10,8 @@ export interface ResourceAcls {
   readonly entries: readonly AccessControlEntry[];
 }
 
+export type AclChangeListener = (pattern: ResourcePattern) => void | Promise<void>;
+
 export interface AclStore {
   /** Every resource with its ACLs (resources without ACLs may be omitted). */
   loadAll(): Promise<ResourceAcls[]>;
@@ -24,15 +26,18 @@ export interface AclStore {
     pattern: ResourcePattern,
     update: (current: readonly AccessControlEntry[]) => AccessControlEntry[],
   ): Promise<AccessControlEntry[]>;
-  /** Calls `listener` with each resource whose ACLs some writer (any process) changed. */
-  watchChanges(listener: (pattern: ResourcePattern) => void): Promise<void>;
+  /**
+   * Calls `listener` with each resource whose ACLs some writer (any process) changed, one change
+   * at a time in notification order (a listener's promise is awaited before the next change).
+   */
+  watchChanges(listener: AclChangeListener): Promise<void>;
   close(): Promise<void>;
 }
 
 /** An AclStore in memory (tests; a single process). */
 export class InMemoryAclStore implements AclStore {
   private readonly acls = new Map<string, ResourceAcls>();
-  private readonly listeners: ((p: ResourcePattern) => void)[] = [];
+  private readonly listeners: AclChangeListener[] = [];
 
   loadAll(): Promise<ResourceAcls[]> {
     return Promise.resolve([...this.acls.values()]);
@@ -50,11 +55,11 @@ export class InMemoryAclStore implements AclStore {
     const next = update(current);
     if (next.length === 0) this.acls.delete(resourcePatternKey(pattern));
     else this.acls.set(resourcePatternKey(pattern), { pattern, entries: next });
-    for (const l of this.listeners) l(pattern);
+    for (const l of this.listeners) await l(pattern);
     return next;
   }
 
-  watchChanges(listener: (pattern: ResourcePattern) => void): Promise<void> {
+  watchChanges(listener: AclChangeListener): Promise<void> {
     this.listeners.push(listener);
     return Promise.resolve();
   }

@@ -8,6 +8,7 @@ import type { Logger } from '@samsa/common';
 import { consoleLogger } from '@samsa/common';
 import {
   type AccessControlEntry,
+  type AclChangeListener,
   type AclStore,
   type ResourceAcls,
   type ResourcePattern,
@@ -47,7 +48,7 @@ export class ZkAclStore implements AclStore {
   private readonly changeExpirationMs: number;
   private readonly maxUpdateRetries: number;
   private readonly now: () => number;
-  private readonly listeners: ((p: ResourcePattern) => void)[] = [];
+  private readonly listeners: AclChangeListener[] = [];
   /** Per change path, the last notification processed, and the pass chain. */
   private readonly lastExecuted = new Map<string, number>();
   private chain: Promise<void> = Promise.resolve();
@@ -144,7 +145,7 @@ export class ZkAclStore implements AclStore {
    * whose ACLs the listener re-reads. Existing notifications are processed once at start, and
    * again after a new ZooKeeper session (a watch may have been missed meanwhile).
    */
-  async watchChanges(listener: (pattern: ResourcePattern) => void): Promise<void> {
+  async watchChanges(listener: AclChangeListener): Promise<void> {
     this.listeners.push(listener);
     if (this.watching) return;
     this.watching = true;
@@ -190,7 +191,7 @@ export class ZkAclStore implements AclStore {
       if (seq > last) {
         const pattern = data === null ? undefined : patternFromChangeData(data.toString());
         if (pattern === undefined) this.logger.warn(`Unreadable ACL change notification at ${path}`);
-        else for (const l of this.listeners) l(pattern);
+        else for (const l of this.listeners) await l(pattern);
         this.lastExecuted.set(store.changePath, seq);
       }
       // Kafka's purgeObsoleteNotifications
