@@ -182,6 +182,11 @@ const REQUEST_CHECKS: RequestChecks = {
     requireAuthorized(deps, ctx, AclOperation.ALTER, ResourceType.CLUSTER, CLUSTER_RESOURCE_NAME, ErrorCode.CLUSTER_AUTHORIZATION_FAILED),
   [ApiKey.ListPartitionReassignments]: (deps, ctx) =>
     requireAuthorized(deps, ctx, AclOperation.DESCRIBE, ResourceType.CLUSTER, CLUSTER_RESOURCE_NAME, ErrorCode.CLUSTER_AUTHORIZATION_FAILED),
+  // KIP-554: DESCRIBE / ALTER on the cluster, as KafkaApis 2.8 handles the SCRAM credential APIs.
+  [ApiKey.DescribeUserScramCredentials]: (deps, ctx) =>
+    requireAuthorized(deps, ctx, AclOperation.DESCRIBE, ResourceType.CLUSTER, CLUSTER_RESOURCE_NAME, ErrorCode.CLUSTER_AUTHORIZATION_FAILED),
+  [ApiKey.AlterUserScramCredentials]: (deps, ctx) =>
+    requireAuthorized(deps, ctx, AclOperation.ALTER, ResourceType.CLUSTER, CLUSTER_RESOURCE_NAME, ErrorCode.CLUSTER_AUTHORIZATION_FAILED),
 };
 
 /** The handler behind its request-wide authorization (the entry itself when there is no authorizer or no check). */
