@@ -50,10 +50,10 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   // --- network
   listeners: d('list', ['PLAINTEXT://:9092'], 'Listeners: NAME://host:port, comma separated'),
   'advertised.listeners': d('list', null, 'Listeners published in ZooKeeper for clients (default: listeners)'),
-  'listener.security.protocol.map': d('list', ['PLAINTEXT:PLAINTEXT', 'SSL:SSL', 'SASL_PLAINTEXT:SASL_PLAINTEXT', 'SASL_SSL:SASL_SSL'], 'Listener name to security protocol; SASL listeners are refused at start'),
+  'listener.security.protocol.map': d('list', ['PLAINTEXT:PLAINTEXT', 'SSL:SSL', 'SASL_PLAINTEXT:SASL_PLAINTEXT', 'SASL_SSL:SASL_SSL'], 'Listener name to security protocol (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL)'),
   'inter.broker.listener.name': d('string', null, 'Listener used between brokers (default: first listener that is not control.plane.listener.name)'),
   'control.plane.listener.name': d('string', null, 'Listener the controller connects to on each broker (KIP-291; default: inter.broker.listener.name)'),
-  'security.inter.broker.protocol': d('string', 'PLAINTEXT', 'Security protocol between brokers; names the inter-broker listener when inter.broker.listener.name is unset (SASL ones are refused at start)', { oneOf: ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'] }),
+  'security.inter.broker.protocol': d('string', 'PLAINTEXT', 'Security protocol between brokers; names the inter-broker listener when inter.broker.listener.name is unset', { oneOf: ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'] }),
   'host.name': d('string', '', 'Deprecated single-listener host', { inert: true }),
   port: d('int', 9092, 'Deprecated single-listener port', { inert: true }),
   'socket.request.max.bytes': d('int', 104857600, 'Largest request frame accepted', { min: 1 }),
