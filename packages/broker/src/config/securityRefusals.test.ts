@@ -46,10 +46,12 @@ describe('settings that promise security Samsa does not provide', () => {
     );
   });
 
-  it('zookeeper.set.acl=true is refused', () => {
-    expect(refusalOf({ 'zookeeper.set.acl': true })).toMatch(
+  it('zookeeper.set.acl=true is refused, saying why', () => {
+    const message = refusalOf({ 'zookeeper.set.acl': true });
+    expect(message).toMatch(
       /^refusing to start: zookeeper\.set\.acl=true \(property zookeeper\.set\.acl\) asks for secure ZooKeeper ACLs/,
     );
+    expect(message).toContain('node-zookeeper-client) speaks no SASL');
   });
 
   it('every security protocol is served: listeners named after each, and each as security.inter.broker.protocol', () => {

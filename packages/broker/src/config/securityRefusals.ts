@@ -31,7 +31,9 @@ export function securityRefusals(config: ConfigView): string[] {
   if (config.get('zookeeper.set.acl') === true) {
     out.push(
       `zookeeper.set.acl=true (${where(config, 'zookeeper.set.acl')}) asks for secure ZooKeeper ACLs, ` +
-        `but Samsa does not set them yet: its znodes would stay writable by any ZooKeeper client`,
+        `but Samsa cannot set them: Kafka makes its znodes writable only by the brokers' SASL-authenticated ` +
+        `ZooKeeper session (JAAS Client section), and Samsa's ZooKeeper client (node-zookeeper-client) speaks no ` +
+        `SASL, so its znodes would stay writable by any ZooKeeper client`,
     );
   }
   const mismatch = interBrokerMismatch(config);
