@@ -208,3 +208,18 @@ it('ANONYMOUS is User:ANONYMOUS for super.users', async () => {
   const { authorizer } = await authorizerWith([], { superUsers: ['User:ANONYMOUS'] });
   expect(may(authorizer, { principal: ANONYMOUS, clientHost: '127.0.0.1', requestName: 'LEADER_AND_ISR' }, Op.CLUSTER_ACTION, 'kafka-cluster', ResourceType.CLUSTER)).toBe(true);
 });
+
+it('a change announced while every ACL is being loaded wins over the load’s older copy', async () => {
+  const store = new InMemoryAclStore();
+  const t = binding('t', 'User:alice', Op.READ);
+  await store.updateAcls(t.pattern, () => [t.entry]);
+  const stale = await store.loadAll();
+  // The load returns what it read before a writer revoked alice's READ and announced it.
+  store.loadAll = async () => {
+    await store.updateAcls(t.pattern, () => []);
+    return stale;
+  };
+  const authorizer = new AclAuthorizer({ store, logger: new MemoryLogger() });
+  await authorizer.start();
+  expect(may(authorizer, alice, Op.READ, 't')).toBe(false);
+});

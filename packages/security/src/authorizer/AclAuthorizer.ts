@@ -120,9 +120,23 @@ export class AclAuthorizer implements Authorizer {
 
   /** Loads every ACL and follows the change notifications (Kafka's configure + start). */
   async start(): Promise<void> {
-    // one resource re-read at a time, in notification order, so an older read never lands last
-    await this.store.watchChanges((pattern) => this.refresh(pattern));
+    // Notifications that arrive while every ACL is being loaded name resources whose newer state
+    // the load may or may not have read: each is read again once the load is in, so the cache
+    // never ends on the load's older copy. After that, one resource re-read at a time, in
+    // notification order, so an older read never lands last.
+    let serial: Promise<void> = Promise.resolve();
+    const reread = (pattern: ResourcePattern): Promise<void> => (serial = serial.then(() => this.refresh(pattern)));
+    let changedDuringLoad: ResourcePattern[] | undefined = [];
+    await this.store.watchChanges((pattern) => {
+      if (changedDuringLoad === undefined) return reread(pattern);
+      changedDuringLoad.push(pattern);
+      return Promise.resolve();
+    });
     await this.load();
+    const pending = changedDuringLoad;
+    changedDuringLoad = undefined;
+    for (const pattern of pending) void reread(pattern);
+    await serial;
   }
 
   /** Loads every ACL once, without following changes (the kafka-acls tool). */
