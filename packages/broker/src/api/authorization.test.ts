@@ -1,4 +1,4 @@
-import { ApiKey, ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
+import { ApiKey, buildBatch, ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
 import { AclAuthorizer, type AclBinding, AclOperation, AclPermissionType, InMemoryAclStore, PatternType, ResourceType } from '@samsa/security';
 import { createAclsHandler, deleteAclsHandler, describeAclsHandler } from './acls';
 import { authorizedOperations, clusterAuthorizedOperations, withAuthorization } from './authorization';
@@ -8,6 +8,17 @@ import { ctx, fakeDeps, updateMetadataBody } from './testing/fakeDeps';
 import { answerOf } from './testing/untypedEntry';
 import type { AnyApiHandlerEntry } from './types';
 import { updateMetadataContent } from '../testing/controlRequests';
+
+/** A Produce body with one batch, transactional or not, under `transactionalId`. */
+function produceOf(transactionalId: string | null, transactional: boolean): Struct {
+  const records = buildBatch([{ key: null, value: Buffer.from('v'), timestamp: 0, offsetDelta: 0 }], {
+    producerId: 3,
+    producerEpoch: 0,
+    baseSequence: 0,
+    isTransactional: transactional,
+  });
+  return { transactionalId, acks: -1, timeoutMs: 1000, topicData: [{ name: 't', partitionData: [{ index: 0, records }] }] };
+}
 
 function allow(resourceType: ResourceType, name: string, operation: AclOperation, patternType: PatternType = PatternType.LITERAL): AclBinding {
   return {
@@ -62,7 +73,7 @@ describe('request-wide authorization (withAuthorization)', () => {
     ['FindCoordinator(txn) needs Describe on the transactional id', ApiKey.FindCoordinator, { key: 'tx', keyType: 1 }, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, allow(ResourceType.TRANSACTIONAL_ID, 'tx', AclOperation.DESCRIBE)],
     ['EndTxn needs Write on the transactional id', ApiKey.EndTxn, { transactionalId: 'tx' }, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, allow(ResourceType.TRANSACTIONAL_ID, 'tx', AclOperation.WRITE)],
     ['InitProducerId without a transactional id needs IdempotentWrite (or Write on some topic)', ApiKey.InitProducerId, { transactionalId: null }, ErrorCode.CLUSTER_AUTHORIZATION_FAILED, allow(ResourceType.TOPIC, 'pre-', AclOperation.WRITE, PatternType.PREFIXED)],
-    ['a transactional Produce needs Write on the transactional id', ApiKey.Produce, { transactionalId: 'tx' }, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, allow(ResourceType.TRANSACTIONAL_ID, 'tx', AclOperation.WRITE)],
+    ['a transactional Produce needs Write on the transactional id', ApiKey.Produce, produceOf('tx', true), ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, allow(ResourceType.TRANSACTIONAL_ID, 'tx', AclOperation.WRITE)],
     ['ElectLeaders needs Alter on the cluster', ApiKey.ElectLeaders, {}, ErrorCode.CLUSTER_AUTHORIZATION_FAILED, allow(ResourceType.CLUSTER, 'kafka-cluster', AclOperation.ALTER)],
   ])('%s', async (_name, apiKey, body, refusal, grant) => {
     const denied = reached(apiKey);
@@ -72,6 +83,14 @@ describe('request-wide authorization (withAuthorization)', () => {
     expect(await codeOf(withAuthorization(allowed.entry, { authorizer: await authorizerWith(grant) }), apiKey, body)).toBe(ErrorCode.NONE);
     expect(allowed.ran()).toBe(true);
   });
+});
+
+test('a Produce whose records are not transactional needs no transactional-id ACL, even with an id (Kafka 2.8)', async () => {
+  const entry = reached(ApiKey.Produce);
+  expect(await codeOf(withAuthorization(entry.entry, { authorizer: await authorizerWith() }), ApiKey.Produce, produceOf('tx', false))).toBe(
+    ErrorCode.NONE,
+  );
+  expect(entry.ran()).toBe(true);
 });
 
 describe('Metadata', () => {

@@ -11,7 +11,7 @@
  *
  * Without an authorizer (`deps.authorizer` undefined) everything is allowed.
  */
-import { ApiKey, type ApiKeyValue, ErrorCode, KafkaError, type RequestOf } from '@samsa/protocol';
+import { ApiKey, type ApiKeyValue, ErrorCode, hasTransactionalBatch, KafkaError, type RequestOf } from '@samsa/protocol';
 import {
   type Action,
   type AuthorizableRequestContext,
@@ -125,6 +125,11 @@ function requireTransactionalId(deps: AuthDeps, ctx: RequestContext, op: AclOper
   requireAuthorized(deps, ctx, op, ResourceType.TRANSACTIONAL_ID, transactionalId, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
 }
 
+/** True when any partition of a Produce request carries a transactional batch (RequestUtils.hasTransactionalRecords). */
+export function producesTransactionalRecords(body: RequestOf<typeof ApiKey.Produce>): boolean {
+  return body.topicData.some((t) => t.partitionData.some((p) => hasTransactionalBatch(p.records)));
+}
+
 type RequestCheck<K extends ApiKeyValue> = (deps: AuthDeps, ctx: RequestContext, body: RequestOf<K>) => void;
 type RequestChecks = { [K in ApiKeyValue]?: RequestCheck<K> };
 
@@ -138,8 +143,10 @@ const REQUEST_CHECKS: RequestChecks = {
   [ApiKey.UpdateMetadata]: requireClusterAction,
   [ApiKey.ControlledShutdown]: requireClusterAction,
   [ApiKey.WriteTxnMarkers]: requireClusterAction,
+  // KafkaApis.handleProduceRequest: transactional records need WRITE on their transactional id
+  // (without one, produce.ts refuses them whatever the authorizer says); other records need none.
   [ApiKey.Produce]: (deps, ctx, body) => {
-    if (body.transactionalId !== null) {
+    if (body.transactionalId !== null && producesTransactionalRecords(body)) {
       requireTransactionalId(deps, ctx, AclOperation.WRITE, body.transactionalId);
     }
   },

@@ -93,3 +93,35 @@ describe('produceHandler acks=0', () => {
     ).rejects.toMatchObject({ code: ErrorCode.CORRUPT_MESSAGE, message: expect.stringMatching(/topic t partition 0: CORRUPT_MESSAGE/) });
   });
 });
+
+describe('produceHandler transactional records', () => {
+  const txnBatch = (): Buffer =>
+    buildBatch([{ key: null, value: Buffer.from('v'), timestamp: 0, offsetDelta: 0 }], {
+      producerId: 7,
+      producerEpoch: 0,
+      baseSequence: 0,
+      isTransactional: true,
+    });
+  const request = (transactionalId: string | null, records: Buffer) => ({
+    transactionalId,
+    acks: -1,
+    timeoutMs: 1000,
+    topicData: [{ name: 't', partitionData: [{ index: 0, records }] }],
+  });
+
+  test('transactionalRecordsWithoutATransactionalIdAreRefusedWholeAndNothingIsAppended', async () => {
+    const { replicaManager, appended } = appendingReplicaManager();
+    await expect(
+      answerOf(produceHandler(fakeDeps({ replicaManager })), ctx(ApiKey.Produce, 7), request(null, Buffer.concat([batch(), txnBatch()]))),
+    ).rejects.toMatchObject({ code: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED });
+    expect(appended).toEqual([]);
+  });
+
+  test('transactionalRecordsWithATransactionalIdAndPlainRecordsWithoutOneGoOn', async () => {
+    const { replicaManager, appended } = appendingReplicaManager();
+    const deps = fakeDeps({ replicaManager });
+    await dispatchable(produceHandler(deps)).handle(ctx(ApiKey.Produce, 7), request('tx', txnBatch()));
+    await dispatchable(produceHandler(deps)).handle(ctx(ApiKey.Produce, 7), request(null, batch()));
+    expect(appended).toHaveLength(2);
+  });
+});

@@ -17,7 +17,7 @@ import {
 import { isInternalTopic } from '@samsa/zk';
 import { isValidRequiredAcks } from '../replica/ReplicaManager';
 import { AclOperation, ResourceType } from '@samsa/security';
-import { filterByAuthorized } from './authorization';
+import { filterByAuthorized, producesTransactionalRecords } from './authorization';
 import type { BrokerDeps } from './deps';
 import type { ApiHandlerEntry } from './types';
 
@@ -36,6 +36,12 @@ export function produceHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.
     maxVersion: 8,
     async handle(ctx, body) {
       const version = ctx.header.apiVersion;
+      // Kafka 2.8: transactional records without a transactional id are refused whole, authorizer
+      // or not; such a producer's transaction would be known to no coordinator, never be ended,
+      // and hold every read_committed consumer of the partition at its first offset.
+      if (body.transactionalId === null && producesTransactionalRecords(body)) {
+        throw new KafkaError(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'Transactional records need a transactional id');
+      }
       const entries: { topic: string; partition: number; records: Buffer | null }[] = [];
       const early = new TopicPartitionMap<number>();
       // Kafka's order with acks outside {-1, 0, 1}: partitions it does not know keep

@@ -5,6 +5,7 @@ import {
   assignOffsets,
   BatchField,
   forEachBatch,
+  hasTransactionalBatch,
   readBatchHeader,
   setLogAppendTime,
   validateBatches,
@@ -142,5 +143,21 @@ describe('every codec in a batch', () => {
     buf.fill(0x41, 61 + 10, 61 + 20);
     buf.writeUInt32BE(crc32c(buf, BatchField.ATTRIBUTES, buf.length), BatchField.CRC);
     expect(codeOf(() => decodeBatch(buf))).toBe(ErrorCode.CORRUPT_MESSAGE);
+  });
+});
+
+describe('hasTransactionalBatch', () => {
+  const plain = buildBatch([{ key: null, value: Buffer.from('v'), timestamp: 0, offsetDelta: 0 }], {});
+  const txn = buildBatch([{ key: null, value: Buffer.from('v'), timestamp: 0, offsetDelta: 0 }], {
+    producerId: 1,
+    producerEpoch: 0,
+    baseSequence: 0,
+    isTransactional: true,
+  });
+  test('finds a transactional batch anywhere in the set, and none in plain or partial bytes', () => {
+    expect(hasTransactionalBatch(null)).toBe(false);
+    expect(hasTransactionalBatch(plain)).toBe(false);
+    expect(hasTransactionalBatch(Buffer.concat([plain, txn]))).toBe(true);
+    expect(hasTransactionalBatch(txn.subarray(0, txn.length - 1))).toBe(false);
   });
 });

@@ -115,6 +115,22 @@ export const timestampTypeOf = (attributes: number): TimestampType =>
 export const isTransactional = (attributes: number): boolean => (attributes & Attribute.TRANSACTIONAL) !== 0;
 export const isControl = (attributes: number): boolean => (attributes & Attribute.CONTROL) !== 0;
 
+/**
+ * True when any whole record batch (magic 2) in `buf` has the TRANSACTIONAL attribute: what Kafka's
+ * RequestUtils.hasTransactionalRecords asks of a Produce request before it checks the transactional
+ * id. Legacy message sets and a trailing partial batch are skipped (validation refuses them later).
+ */
+export function hasTransactionalBatch(buf: Buffer | null): boolean {
+  if (buf === null) return false;
+  let found = false;
+  forEachBatch(buf, (pos, size) => {
+    if (size < RECORD_BATCH_OVERHEAD || magicAt(buf, pos) !== CURRENT_MAGIC) return true;
+    found = isTransactional(buf.readInt16BE(pos + BatchField.ATTRIBUTES));
+    return !found;
+  });
+  return found;
+}
+
 export function lastOffsetOf(h: BatchHeader): number {
   return h.baseOffset + h.lastOffsetDelta;
 }
