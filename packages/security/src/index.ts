@@ -3,6 +3,7 @@
  * principals and security protocols (auth/); the broker's network layer, the wire client, the
  * ZooKeeper stores and the CLIs build on it.
  */
+export * from './auth/HostAddress';
 export * from './auth/KafkaPrincipal';
 export * from './auth/SecurityProtocol';
 export * from './ssl';

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { FrameDecoder } from '@samsa/protocol';
 import { ApiKey, peekRequestIds } from '@samsa/protocol';
-import { ANONYMOUS, usesSasl, type KafkaPrincipal, type SecurityProtocol } from '@samsa/security';
+import { ANONYMOUS, usesSasl, type KafkaPrincipal, type SecurityProtocol, javaHostAddress } from '@samsa/security';
 import type { ConnectionInfo, DispatchOutcome, RequestProcessor } from './RequestDispatcher';
 import type { RequestTimes } from './RequestMetrics';
 import type { SaslOutcome, SaslServerAuthenticator } from './SaslServerAuthenticator';
@@ -144,7 +144,8 @@ export class Connection implements ConnectionInfo {
   ) {
     this.securityProtocol = security.securityProtocol;
     this.principal = security.principal;
-    this.clientHost = socket.remoteAddress ?? clientAddress.slice(0, clientAddress.lastIndexOf(':'));
+    // As Kafka writes it (ACL hosts are compared with it exactly): ::ffff:10.0.0.5 is 10.0.0.5.
+    this.clientHost = javaHostAddress(socket.remoteAddress ?? clientAddress.slice(0, clientAddress.lastIndexOf(':')));
     this.decoder =
       saslAuthenticator === undefined
         ? new FrameDecoder(limits.requestMaxBytes)

@@ -95,6 +95,28 @@ describe('SocketServer', () => {
     expect(c.correlationIds()).toEqual([1, 2, 3, 4, 5]);
   });
 
+  it('names an IPv4 client of a listener on every interface by its IPv4 address, as Kafka does (ACL hosts)', async () => {
+    const hosts: string[] = [];
+    const { port } = await start(
+      [
+        {
+          apiKey: ApiKey.Heartbeat,
+          maxVersion: 4,
+          handle: (ctx) => {
+            hosts.push(ctx.clientHost);
+            return { errorCode: 0 };
+          },
+        },
+      ],
+      // '' binds every interface: on a dual-stack host Node reports IPv4 peers as ::ffff:a.b.c.d
+      { listeners: [{ name: 'PLAINTEXT', host: '', port: 0 }] },
+    );
+    const c = await client(port);
+    c.send(ApiKey.Heartbeat, 0, 1, HEARTBEAT);
+    await c.waitFrames(1);
+    expect(hosts).toEqual(['127.0.0.1']);
+  });
+
   it('sends nothing for acks=0 Produce and keeps the order of the responses around it', async () => {
     const { port, server } = await start([
       {
