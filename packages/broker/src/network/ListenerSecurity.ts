@@ -84,11 +84,20 @@ function dynamicSslValue(dynamic: ReadonlyMap<string, string>, key: string): str
   return undefined;
 }
 
-/** The ssl.* settings of a listener: its dynamic listener.name.<l>.ssl.* keys, then server.properties. */
+/**
+ * The ssl.* settings of a listener: its dynamic listener.name.<l>.ssl.* keys, then server.properties.
+ * On a SASL_SSL listener the broker-wide ssl.client.auth does not apply (KIP-684, Kafka 2.8): SASL
+ * authenticates those clients, and only `listener.name.<l>.ssl.client.auth` asks them for a
+ * certificate too.
+ */
 export function listenerSslSettings(
   config: KafkaConfig,
   listenerName: string,
   dynamic: ReadonlyMap<string, string> = new Map(),
 ): SslSettings {
-  return sslSettings((key) => dynamicSslValue(dynamic, key) ?? config.lookup(key), listenerName);
+  const lookup = (key: string): unknown => dynamicSslValue(dynamic, key) ?? config.lookup(key);
+  const protocol = listenerSecurityProtocol(listenerName, config.list('listener.security.protocol.map'));
+  if (protocol !== 'SASL_SSL') return sslSettings(lookup, listenerName);
+  // the plain key is not read; the listener's own `listener.name.<l>.ssl.client.auth` still is
+  return sslSettings((key) => (key === 'ssl.client.auth' ? undefined : lookup(key)), listenerName);
 }
