@@ -9,7 +9,7 @@
  */
 import { SaslError, type SaslClient } from './SaslErrors';
 import { ScramFormatter, secureRandomString } from './ScramFormatter';
-import type { ScramMechanism } from './ScramMechanism';
+import { SCRAM_MAX_ITERATIONS, type ScramMechanism } from './ScramMechanism';
 import {
   authMessage,
   clientFirstMessage,
@@ -64,6 +64,12 @@ export class ScramSaslClient implements SaslClient {
           if (serverFirst.iterations < this.mechanism.minIterations)
             throw new SaslError(
               `Requested iterations ${serverFirst.iterations} is less than the minimum ${this.mechanism.minIterations} for ${this.mechanism.mechanismName}`,
+            );
+          // No credential Kafka stores has more (kafka-configs refuses them); a server asking for
+          // more would have this process spend its event loop on PBKDF2 (2^31 rounds: minutes).
+          if (serverFirst.iterations > SCRAM_MAX_ITERATIONS)
+            throw new SaslError(
+              `Requested iterations ${serverFirst.iterations} is more than the maximum ${SCRAM_MAX_ITERATIONS} for ${this.mechanism.mechanismName}`,
             );
           const salted = this.formatter.saltedPassword(this.password, serverFirst.salt, serverFirst.iterations);
           const withoutProof = `c=biws,r=${serverFirst.nonce}`;

@@ -91,7 +91,7 @@ export class ScramSaslServer implements SaslServer {
   onClientFirst(token: Buffer, x: Exchange): Buffer {
     const first = parseClientFirstMessage(token);
     const username = usernameOfSaslName(first.saslName);
-    if (first.extensions.get('tokenauth') === 'true')
+    if (first.extensions.get('tokenauth')?.toLowerCase() === 'true')
       throw new SaslError(`Token Authentication failed: Invalid tokenId : ${username}`);
     const credential = this.credentials(username, this.mechanism);
     if (credential === undefined) throw new SaslError('Authentication failed: Invalid user credentials');

@@ -102,3 +102,22 @@ describe('ScramSaslServer', () => {
     }
   });
 });
+
+describe('ScramSaslClient against a hostile server', () => {
+  it('refuses an iteration count above what Kafka stores before spending any PBKDF2 on it', () => {
+    const client = new ScramSaslClient(SCRAM_SHA_256, 'alice', 'pw');
+    const first = client.evaluateChallenge(Buffer.alloc(0)).toString('utf8');
+    const nonce = /r=([^,]+)/.exec(first)![1];
+    expect(() =>
+      client.evaluateChallenge(Buffer.from(`r=${nonce}server,s=${Buffer.from('salt').toString('base64')},i=2147483647`)),
+    ).toThrow(/more than the maximum 16384/);
+  });
+});
+
+describe('ScramSaslServer tokenauth', () => {
+  it('takes tokenauth=TRUE as a token login, whatever its case (Boolean.parseBoolean)', () => {
+    const cred = new ScramFormatter(SCRAM_SHA_256).generateCredential('pw', 4096);
+    const server = new ScramSaslServer(SCRAM_SHA_256, () => cred);
+    expect(() => server.evaluateResponse(Buffer.from('n,,n=alice,r=abc,tokenauth=TRUE'))).toThrow(/Token Authentication failed/);
+  });
+});
