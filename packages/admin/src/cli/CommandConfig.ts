@@ -71,7 +71,8 @@ export function readCommandConfig(file: string, readFile: (path: string) => stri
   try {
     return parseProperties(readFile(file));
   } catch (error) {
-    throw new UsageError(`Unable to read the --command-config file ${file}: ${error instanceof Error ? error.message : String(error)}`);
+    const message = typeof (error as { message?: unknown } | null)?.message === 'string' ? (error as Error).message : String(error);
+    throw new UsageError(`Unable to read the --command-config file ${file}: ${message}`);
   }
 }
 
