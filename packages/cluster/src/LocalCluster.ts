@@ -29,6 +29,14 @@ export interface LocalClusterOptions {
    * and an admin user (SecureListener.ts). Default false.
    */
   readonly saslSsl?: boolean;
+  /**
+   * Try Kafka's conventional ports first (2181, 9092…, 9192…, 9999…, the dashboard's 8080). Default
+   * true; tests set false so they never take a port an operator's `make run` may want: then only
+   * the port remembered from this data dir's last run, else any free one.
+   */
+  readonly conventionalPorts?: boolean;
+  /** Start the dashboard after the brokers (default true). */
+  readonly dashboard?: boolean;
   /** Progress lines (default console.log). */
   readonly log?: (line: string) => void;
 }
@@ -92,7 +100,7 @@ export class LocalCluster {
       await this.stopProcesses();
       throw e;
     }
-    await this.startDashboard();
+    if (this.options.dashboard !== false) await this.startDashboard();
   }
 
   /** Stops the dashboard, the brokers (clean shutdown, in parallel), then ZooKeeper. Idempotent. */
@@ -219,7 +227,7 @@ export class LocalCluster {
   private async portFor(preferred: number, name: string): Promise<number> {
     const file = path.join(this.options.dataDir, name);
     const remembered = fs.existsSync(file) ? Number(fs.readFileSync(file, 'utf8')) : NaN;
-    const port = await pickPort([preferred, remembered]);
+    const port = await pickPort(this.options.conventionalPorts === false ? [remembered] : [preferred, remembered]);
     fs.writeFileSync(file, String(port));
     return port;
   }

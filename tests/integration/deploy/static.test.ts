@@ -7,11 +7,14 @@ import {
   composeCommand,
   DOCKERFILE,
   ENTRYPOINT,
+  K8S_DIR,
+  MAKE_TLS,
   propertiesOf,
   readK8sManifests,
   readYaml,
   REPO_ROOT,
   runEntrypoint,
+  SASL_SSL_COMPOSE_FILE,
   type Yaml,
 } from './support';
 
@@ -449,5 +452,137 @@ describe('bin/samsa-node-options.sh', () => {
     const ok = run({});
     expect(ok.status).toBe(1);
     expect(ok.stderr).not.toContain('bad option');
+  });
+});
+
+describe('deploy/docker-compose.sasl-ssl.yml (a SASL_SSL listener on every broker)', () => {
+  const base = readYaml(COMPOSE_FILE);
+  const secure = readYaml(SASL_SSL_COMPOSE_FILE);
+
+  test('aOneShotServiceMakesTheTlsMaterialAndTheScramAdminBeforeTheBrokersStart', () => {
+    const init = secure.services['security-init'];
+    expect(init.image).toBe(base.services['broker-1'].image);
+    expect(init.depends_on.zookeeper.condition).toBe('service_healthy');
+    const script = (init.command as string[]).join(' ');
+    expect(script).toMatch(/^\/app\/docker\/make-tls\.sh \/etc\/samsa\/tls broker-1 broker-2 broker-3 && /);
+    expect(script).toContain('/app/bin/kafka-configs.sh --zookeeper zookeeper:2181 --alter --entity-type users --entity-name admin');
+    expect(init.volumes).toEqual(['tls:/etc/samsa/tls']);
+    expect(Object.keys(secure.volumes)).toEqual(['tls']);
+    for (const n of [1, 2, 3]) {
+      const broker = secure.services[`broker-${n}`];
+      expect(broker.depends_on['security-init'].condition).toBe('service_completed_successfully');
+      expect(broker.volumes).toEqual(['tls:/etc/samsa/tls:ro']);
+    }
+  });
+
+  test.each([1, 2, 3])('broker-%i: its merged variables pass the entrypoint and add the SECURE listener', (n) => {
+    const service = secure.services[`broker-${n}`];
+    const env = { ...base.services[`broker-${n}`].environment, ...service.environment } as Record<string, string>;
+    for (const value of Object.values(env)) expect(typeof value).toBe('string');
+    const r = runEntrypoint(env);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    const props = propertiesOf(r.stdout);
+    expect(props.get('listeners')).toBe(`INTERNAL://0.0.0.0:29092,EXTERNAL://0.0.0.0:909${n},SECURE://0.0.0.0:919${n}`);
+    expect(props.get('advertised.listeners')).toBe(
+      `INTERNAL://broker-${n}:29092,EXTERNAL://localhost:909${n},SECURE://localhost:919${n}`,
+    );
+    expect(props.get('listener.security.protocol.map')).toBe('INTERNAL:PLAINTEXT,EXTERNAL:PLAINTEXT,SECURE:SASL_SSL');
+    expect(props.get('listener.name.secure.scram-sha-512.sasl.jaas.config')).toBe(
+      'org.apache.kafka.common.security.scram.ScramLoginModule required;',
+    );
+    expect(props.get('ssl.keystore.location')).toBe('/etc/samsa/tls/broker.pem');
+    expect(props.get('inter.broker.listener.name')).toBe('INTERNAL');
+    expect(service.ports).toEqual([`919${n}:919${n}`]);
+  });
+
+  const composeCli = composeCommand();
+  (composeCli === undefined ? test.skip : test)('dockerComposeConfigAcceptsBothFilesTogether', () => {
+    const r = spawnSync(
+      composeCli![0],
+      [...composeCli!.slice(1), '-f', COMPOSE_FILE, '-f', SASL_SSL_COMPOSE_FILE, 'config', '--quiet'],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+  });
+});
+
+describe('docker/Dockerfile and docker/make-tls.sh', () => {
+  test('theRuntimeImageHasOpensslAndMakeTls', () => {
+    const text = fs.readFileSync(DOCKERFILE, 'utf8');
+    const runtime = text.slice(text.indexOf('AS runtime'));
+    expect(runtime).toMatch(/apt-get install -y --no-install-recommends openssl/);
+    expect(runtime).toContain('COPY docker/make-tls.sh docker/make-tls.sh');
+    expect(runtime).toContain('/etc/samsa/tls');
+    expect(fs.statSync(MAKE_TLS).mode & 0o111).toBe(0o111);
+  });
+});
+
+describe('deploy/k8s/sasl-ssl (kustomize overlay)', () => {
+  const dir = path.join(K8S_DIR, 'sasl-ssl');
+  const kustomization = readYaml(path.join(dir, 'kustomization.yaml'));
+  const configPatch = readYaml(path.join(dir, 'configmap-patch.yaml'));
+  const brokerPatch = readYaml(path.join(dir, 'broker-patch.yaml'));
+  const baseConfig = readK8sManifests().find((m) => m.doc.kind === 'ConfigMap')!.doc;
+  const baseBroker = readK8sManifests().find((m) => m.doc.kind === 'StatefulSet' && m.doc.metadata.name === 'samsa-broker')!.doc;
+
+  test('itPatchesThePlainDeploymentsObjects', () => {
+    expect(kustomization.resources).toEqual(['../zookeeper.yaml', '../configmap.yaml', '../broker.yaml', 'service.yaml']);
+    expect(configPatch.metadata.name).toBe(baseConfig.metadata.name);
+    expect(brokerPatch.metadata.name).toBe(baseBroker.metadata.name);
+    expect(kustomization.secretGenerator[0].name).toBe('samsa-tls-ca');
+    const init = brokerPatch.spec.template.spec.initContainers[0];
+    expect(init.image).toBe(baseBroker.spec.template.spec.containers[0].image);
+    expect(init.args.join(' ')).toContain('/app/docker/make-tls.sh /etc/samsa/tls');
+    expect(init.args.join(' ')).toContain('/app/bin/kafka-configs.sh --zookeeper "$ZOOKEEPER_CONNECT"');
+    const volumes = brokerPatch.spec.template.spec.volumes.map((v: Yaml) => v.name);
+    for (const mount of [...init.volumeMounts, ...brokerPatch.spec.template.spec.containers[0].volumeMounts])
+      expect(volumes).toContain(mount.name);
+    const keystoreDir = path.dirname(configPatch.data.KAFKA_SSL_KEYSTORE_LOCATION);
+    expect(brokerPatch.spec.template.spec.containers[0].volumeMounts).toContainEqual({ name: 'tls', mountPath: keystoreDir, readOnly: true });
+    const service = readYaml(path.join(dir, 'service.yaml'));
+    expect(service.spec.ports[0].targetPort).toBe(brokerPatch.spec.template.spec.containers[0].ports[0].name);
+    expect(service.spec.ports[0].port).toBe(brokerPatch.spec.template.spec.containers[0].ports[0].containerPort);
+  });
+
+  test('aPodsPatchedEnvironmentPassesTheEntrypoint', () => {
+    const podName = 'samsa-broker-1';
+    const env: Record<string, string> = { ...baseConfig.data, ...configPatch.data, HOSTNAME: podName, POD_NAME: podName, POD_NAMESPACE: 'prod' };
+    const patchedEnv = new Map<string, string>();
+    for (const e of baseBroker.spec.template.spec.containers[0].env as Yaml[]) if (e.value !== undefined) patchedEnv.set(e.name, e.value);
+    for (const e of brokerPatch.spec.template.spec.containers[0].env as Yaml[]) patchedEnv.set(e.name, e.value);
+    for (const [name, value] of patchedEnv) env[name] = value.replace(/\$\((\w+)\)/g, (_m: string, v: string) => env[v]);
+    for (const value of Object.values(env)) expect(typeof value).toBe('string');
+    const r = runEntrypoint(env);
+    expect(r).toMatchObject({ code: 0, stderr: '' });
+    const props = propertiesOf(r.stdout);
+    expect(props.get('broker.id')).toBe('1');
+    expect(props.get('listeners')).toBe('PLAINTEXT://0.0.0.0:9092,SECURE://0.0.0.0:9093');
+    expect(props.get('advertised.listeners')).toBe(
+      'PLAINTEXT://samsa-broker-1.samsa-broker-headless.prod.svc.cluster.local:9092,SECURE://samsa-broker-1.samsa-broker-headless.prod.svc.cluster.local:9093',
+    );
+    expect(props.get('listener.security.protocol.map')).toBe('PLAINTEXT:PLAINTEXT,SECURE:SASL_SSL');
+  });
+
+  const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8', timeout: 15_000 }).status === 0;
+  if (!kubectl) console.log('kubectl kustomize: skipped, kubectl does not run on this machine');
+  (kubectl ? test : test.skip)('kubectlKustomizeBuildsItWithMakeTlsOutput', () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'samsa-kustomize-'));
+    try {
+      // the overlay as an operator has it: the three base files beside it, tls/ made by make-tls.sh
+      const k8s = path.join(tmp, 'k8s');
+      fs.cpSync(K8S_DIR, k8s, { recursive: true });
+      const made = spawnSync(MAKE_TLS, [path.join(k8s, 'sasl-ssl', 'tls')], { encoding: 'utf8', timeout: 60_000 });
+      expect(made.status).toBe(0);
+      const r = spawnSync('kubectl', ['kustomize', '--load-restrictor=LoadRestrictionsNone', path.join(k8s, 'sasl-ssl')], {
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+      expect(r.stdout).toContain('name: samsa-tls-ca');
+      expect(r.stdout).toContain('initContainers:');
+      expect(r.stdout).toContain('SECURE://$(POD_NAME).samsa-broker-headless');
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });

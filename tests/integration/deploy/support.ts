@@ -69,3 +69,7 @@ export function composeCommand(): string[] | undefined {
   }
   return undefined;
 }
+
+/** The SASL_SSL override of the compose file, and the script that makes its TLS material. */
+export const SASL_SSL_COMPOSE_FILE = path.join(REPO_ROOT, 'deploy', 'docker-compose.sasl-ssl.yml');
+export const MAKE_TLS = path.join(REPO_ROOT, 'docker', 'make-tls.sh');

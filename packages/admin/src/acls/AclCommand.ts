@@ -6,7 +6,7 @@
  * "Adding ACLs for resource `Topic:LITERAL:t1`: " then one tab-indented entry per line.
  */
 import * as readline from 'node:readline';
-import { sendAndReceive } from '@samsa/client';
+import { sendAndReceive, type ClientSecurity } from '@samsa/client';
 import { ApiKey, errorInfo } from '@samsa/protocol';
 import {
   type AccessControlEntry,
@@ -32,6 +32,7 @@ import {
 } from '@samsa/security';
 import { KafkaZkClient, ZkAclStore } from '@samsa/zk';
 import { UsageError } from '../cli/OptionParser';
+import { commandConfigSecurity, withSecurityHint } from '../cli/CommandConfig';
 import { timeoutFromEnv, type CommandIo } from '../topics/TopicCommand';
 import { type AclCommandOptions, aclCommandParser, checkAclCommandArgs } from './AclCommandOptions';
 
@@ -74,11 +75,11 @@ async function zkBackend(zkConnect: string, timeoutMs: number): Promise<AclBacke
 }
 
 /** The broker path: CreateAcls / DescribeAcls / DeleteAcls v1 to the first bootstrap server. */
-function brokerBackend(bootstrapServer: string, timeoutMs: number): AclBackend {
+function brokerBackend(bootstrapServer: string, timeoutMs: number, security: ClientSecurity | undefined): AclBackend {
   const first = bootstrapServer.split(',')[0]!.trim();
   const colon = first.lastIndexOf(':');
   if (colon <= 0) throw new UsageError(`Invalid bootstrap server: ${first}`);
-  const target = { host: first.slice(0, colon), port: Number(first.slice(colon + 1)), clientId: 'adminclient-1', timeoutMs };
+  const target = { host: first.slice(0, colon), port: Number(first.slice(colon + 1)), clientId: 'adminclient-1', timeoutMs, security };
   const check = (code: number, message: string | null | undefined): void => {
     if (code !== 0) throw new Error(message ?? errorInfo(code).message);
   };
@@ -287,12 +288,22 @@ export async function runAclCommand(args: readonly string[], io: CommandIo, deps
     throw error;
   }
   const timeoutMs = deps.timeoutMs ?? timeoutFromEnv();
-  const backend = o.zkConnect !== undefined ? await zkBackend(o.zkConnect, timeoutMs) : brokerBackend(o.bootstrapServer!, timeoutMs);
+  let security: ClientSecurity | undefined;
+  try {
+    security = commandConfigSecurity(o.commandConfig);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(error.message);
+      return 1;
+    }
+    throw error;
+  }
+  const backend = o.zkConnect !== undefined ? await zkBackend(o.zkConnect, timeoutMs) : brokerBackend(o.bootstrapServer!, timeoutMs, security);
   try {
     await runAction(io, backend, o, deps);
     return 0;
   } catch (error) {
-    io.err(`Error while executing ACL command: ${error instanceof Error ? error.message : String(error)}`);
+    io.err(`Error while executing ACL command: ${withSecurityHint(error instanceof Error ? error.message : String(error), security)}`);
     return 1;
   } finally {
     await backend.close();

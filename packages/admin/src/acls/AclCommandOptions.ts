@@ -14,6 +14,7 @@ import {
   parsePatternType,
 } from '@samsa/security';
 import { OptionParser, type ParsedOptions, UsageError } from '../cli/OptionParser';
+import { COMMAND_CONFIG_HELP } from '../cli/CommandConfig';
 
 export type AclAction = 'add' | 'remove' | 'list';
 
@@ -22,6 +23,8 @@ export interface AclCommandOptions {
   /** zookeeper.connect from --authorizer-properties (the ZooKeeper path). */
   readonly zkConnect?: string;
   readonly bootstrapServer?: string;
+  /** --command-config: the Admin Client's security properties file (with --bootstrap-server). */
+  readonly commandConfig?: string;
   /** The resources named, as filters (literal / prefixed for --add; any / match too for the others). */
   readonly resources: readonly ResourcePatternFilter[];
   readonly allowPrincipals: readonly string[];
@@ -42,7 +45,7 @@ export function aclCommandParser(): OptionParser {
     .acceptsArg('bootstrap-server', 'A list of host/port pairs to use for establishing the connection to the Kafka cluster.', 'server to connect to')
     .acceptsArg('authorizer', 'Fully qualified class name of the authorizer (kafka.security.authorizer.AclAuthorizer).', 'authorizer')
     .acceptsArg('authorizer-properties', 'Properties of the authorizer, key=val pairs: zookeeper.connect=localhost:2181', 'authorizer-properties')
-    .acceptsArg('command-config', 'A property file with configs for the Admin Client (not used by Samsa).', 'command-config')
+    .acceptsArg('command-config', COMMAND_CONFIG_HELP, 'command-config')
     .acceptsArg('topic', 'topic to which ACLs should be added or removed. A value of * indicates ACL should apply to all topics.', 'topic')
     .accepts('cluster', 'Add/Remove cluster ACLs.')
     .acceptsArg('group', 'Consumer Group to which the ACLs should be added or removed. A value of * indicates the ACLs should apply to all groups.', 'group')
@@ -85,6 +88,9 @@ export function checkAclCommandArgs(o: ParsedOptions): AclCommandOptions {
   const hasZk = o.has('authorizer-properties');
   if (hasZk === o.has('bootstrap-server')) {
     throw new UsageError('Exactly one of --bootstrap-server or --authorizer-properties must be specified');
+  }
+  if (o.has('command-config') && !o.has('bootstrap-server')) {
+    throw new UsageError('The --command-config option can only be used with --bootstrap-server option');
   }
   let zkConnect: string | undefined;
   if (hasZk) {
@@ -148,6 +154,7 @@ export function checkAclCommandArgs(o: ParsedOptions): AclCommandOptions {
     action,
     zkConnect,
     bootstrapServer: o.valueOf('bootstrap-server'),
+    commandConfig: o.valueOf('command-config'),
     resources,
     allowPrincipals,
     denyPrincipals,

@@ -20,12 +20,10 @@ import {
   scramMechanism,
   ScramFormatter,
 } from '@samsa/security';
-import { readFileSync } from 'node:fs';
-import type { ClientSecurity } from '@samsa/client';
-import { isSecurityProtocol, singleLoginModule } from '@samsa/security';
 import { ConfigType, type KafkaZkClient } from '@samsa/zk';
 import { AdminZkClient } from '@samsa/admin-zk';
 import { OptionParser, UsageError, type ParsedOptions } from '../cli/OptionParser';
+import { COMMAND_CONFIG_HELP, commandConfigSecurity, withSecurityHint } from '../cli/CommandConfig';
 import { defaultConnectZk, timeoutFromEnv, type CommandIo } from '../topics/TopicCommand';
 import { alterUserScramCredentials, describeUserScramCredentials, type BrokerTarget, type ScramUpsert } from './ScramCredentialsAdmin';
 
@@ -38,7 +36,7 @@ export function configCommandParser(): OptionParser {
   return new OptionParser()
     .acceptsArg('zookeeper', 'The connection string for the zookeeper connection in the form host:port. Multiple URLS can be given to allow fail-over.', 'urls')
     .acceptsArg('bootstrap-server', 'The Kafka server to connect to.', 'server to connect to')
-    .acceptsArg('command-config', 'Property file containing configs to be passed to Admin Client (security.protocol, sasl.mechanism, sasl.jaas.config).', 'command config property file')
+    .acceptsArg('command-config', COMMAND_CONFIG_HELP, 'command config property file')
     .accepts('alter', 'Alter the configuration for the entity.')
     .accepts('describe', 'List configs for the given entity.')
     .acceptsArg('entity-type', 'Type of entity (topics/clients/users/brokers/broker-loggers)', 'String')
@@ -200,34 +198,6 @@ export async function runConfigCommand(args: readonly string[], io: CommandIo, d
   }
 }
 
-/**
- * The client security of --command-config (Kafka's admin client properties): security.protocol,
- * sasl.mechanism and the username/password of sasl.jaas.config's login module.
- */
-export function commandConfigSecurity(file: string | undefined): ClientSecurity | undefined {
-  if (file === undefined) return undefined;
-  const props = new Map<string, string>();
-  for (const raw of readFileSync(file, 'utf8').split(/\r?\n/)) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#') || line.startsWith('!')) continue;
-    const eq = line.search(/[=:]/);
-    if (eq > 0) props.set(line.slice(0, eq).trim(), line.slice(eq + 1).trim());
-  }
-  const protocol = (props.get('security.protocol') ?? 'PLAINTEXT').toUpperCase();
-  if (!isSecurityProtocol(protocol)) throw new UsageError(`Invalid value ${protocol} for configuration security.protocol`);
-  if (!protocol.startsWith('SASL_')) return { securityProtocol: protocol };
-  const mechanism = props.get('sasl.mechanism') ?? 'GSSAPI';
-  if (mechanism !== 'PLAIN' && mechanism !== 'SCRAM-SHA-256' && mechanism !== 'SCRAM-SHA-512')
-    throw new UsageError(`sasl.mechanism ${mechanism} is not provided by Samsa's clients (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512)`);
-  const jaas = props.get('sasl.jaas.config');
-  if (jaas === undefined) throw new UsageError('sasl.jaas.config must name the username and password of the SASL login');
-  const options = singleLoginModule(jaas).options;
-  const username = options.get('username');
-  const password = options.get('password');
-  if (username === undefined || password === undefined) throw new UsageError('sasl.jaas.config has no username and password options');
-  return { securityProtocol: protocol, sasl: { mechanism, username, password } };
-}
-
 /** --bootstrap-server: KIP-554's AlterUserScramCredentials / DescribeUserScramCredentials. */
 async function runWithBroker(args: readonly string[], o: ParsedOptions, entity: UserEntity, io: CommandIo, deps: ConfigCommandDeps): Promise<number> {
   const target: BrokerTarget = {
@@ -265,7 +235,7 @@ async function runWithBroker(args: readonly string[], o: ParsedOptions, entity: 
     return 0;
   } catch (e) {
     io.err(`Error while executing config command with args '${args.join(' ')}'`);
-    io.err(e instanceof Error ? e.message : String(e));
+    io.err(withSecurityHint(e instanceof Error ? e.message : String(e), target.security));
     return 1;
   }
 }

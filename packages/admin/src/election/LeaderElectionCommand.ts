@@ -1,6 +1,6 @@
 import { topicPartitionKey, type TopicPartition } from '@samsa/common';
 import { readFileSync } from 'node:fs';
-import { parseHostPort, sendAndReceive, type BrokerAddress } from '@samsa/client';
+import { parseHostPort, sendAndReceive, type BrokerAddress, type ClientSecurity } from '@samsa/client';
 import {
   ApiKey,
   ErrorCode,
@@ -11,6 +11,7 @@ import {
   type ResponseFor,
 } from '@samsa/protocol';
 import { OptionParser, UsageError } from '../cli/OptionParser';
+import { COMMAND_CONFIG_HELP, commandConfigSecurity, withSecurityHint } from '../cli/CommandConfig';
 import { parseElectionJson } from './ElectionJson';
 import type { ElectionIo } from './PreferredReplicaElectionCommand';
 
@@ -26,9 +27,9 @@ export type SendRequest = <K extends number>(
  * One request on a connection of its own, closed afterwards: the admin tools send one or two
  * requests, so there is nothing to pool. Rejects on connect failure, disconnect or `timeoutMs`.
  */
-function sendRequest(timeoutMs: number, clientId: string): SendRequest {
+function sendRequest(timeoutMs: number, clientId: string, security: ClientSecurity | undefined): SendRequest {
   return (target, apiKey, apiVersion, body) =>
-    sendAndReceive({ host: target.host, port: target.port, clientId, timeoutMs }, apiKey, apiVersion, body);
+    sendAndReceive({ host: target.host, port: target.port, clientId, timeoutMs, security }, apiKey, apiVersion, body);
 }
 
 /**
@@ -71,6 +72,8 @@ function parser(): OptionParser {
       'A hostname and port for the broker to connect to, in the form host:port. Multiple comma separated URLs can be given. REQUIRED.',
       'host:port',
     )
+    .acceptsArg('admin.config', 'Configuration properties files to pass to the admin client (as --command-config).', 'config file')
+    .acceptsArg('command-config', COMMAND_CONFIG_HELP, 'config file')
     .acceptsArg(
       'election-type',
       'Type of election to attempt. Possible values are "preferred" for preferred leader election or "unclean" for unclean leader election. ' +
@@ -128,6 +131,7 @@ export async function runLeaderElectionCommand(
   io: ElectionIo,
   deps: LeaderElectionDeps = {},
 ): Promise<number> {
+  let security: ClientSecurity | undefined;
   try {
     const options = parser().parse(args);
     if (options.has('help')) {
@@ -176,7 +180,8 @@ export async function runLeaderElectionCommand(
       });
 
     const timeoutMs = deps.timeoutMs ?? 30_000;
-    const send = deps.send ?? sendRequest(timeoutMs, 'kafka-leader-election');
+    security = commandConfigSecurity(options.valueOf('admin.config') ?? options.valueOf('command-config'));
+    const send = deps.send ?? sendRequest(timeoutMs, 'kafka-leader-election', security);
     let response: ElectLeadersResponse;
     try {
       const controller = await findController(send, bootstrap);
@@ -194,7 +199,7 @@ export async function runLeaderElectionCommand(
     if (topError !== ErrorCode.NONE) throw new Error(`${errorInfo(topError).name}: ${errorInfo(topError).message}`);
     return report(outcomes(response), typeName, io);
   } catch (error) {
-    io.err(error instanceof UsageError ? error.message : `Error: ${error instanceof Error ? error.message : String(error)}`);
+    io.err(error instanceof UsageError ? error.message : `Error: ${withSecurityHint(error instanceof Error ? error.message : String(error), security)}`);
     return 1;
   }
 }

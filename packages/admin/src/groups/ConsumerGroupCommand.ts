@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
+import type { ClientSecurity } from '@samsa/client';
 import { UsageError } from '../cli/OptionParser';
+import { commandConfigSecurity, withSecurityHint } from '../cli/CommandConfig';
 import type { CommandIo } from '../topics/TopicCommand';
 import {
   checkConsumerGroupCommandArgs,
@@ -27,7 +29,7 @@ import { KafkaJsGroupAdmin } from './KafkaJsGroupAdmin';
  * closed before returning.
  */
 export interface ConsumerGroupCommandDeps {
-  createAdmin?: (bootstrapServer: string, timeoutMs: number) => GroupAdmin;
+  createAdmin?: (bootstrapServer: string, timeoutMs: number, security?: ClientSecurity) => GroupAdmin;
   /** The clock for --by-duration and the WARN lines' timestamps. */
   nowMs?: () => number;
   readFile?: (path: string) => string;
@@ -60,9 +62,11 @@ export async function runConsumerGroupCommand(
     for (const { stream, text } of lines) (stream === 'out' ? io.out : io.err)(text);
   };
   let admin: GroupAdmin | undefined;
+  let security: ClientSecurity | undefined;
   try {
-    const createAdmin = deps.createAdmin ?? ((b: string, t: number) => new KafkaJsGroupAdmin(b, t));
-    admin = withCallDeadlines(createAdmin(opts.bootstrapServer, opts.timeoutMs), opts.timeoutMs);
+    const createAdmin = deps.createAdmin ?? ((b: string, t: number, security?: ClientSecurity) => new KafkaJsGroupAdmin(b, t, { security }));
+    security = commandConfigSecurity(opts.commandConfig);
+    admin = withCallDeadlines(createAdmin(opts.bootstrapServer, opts.timeoutMs, security), opts.timeoutMs);
     const service = new ConsumerGroupService(admin, opts, {
       nowMs,
       readFile: deps.readFile ?? ((path) => readFileSync(path, 'utf8')),
@@ -75,7 +79,7 @@ export async function runConsumerGroupCommand(
       io.err(error.message);
       return 1;
     }
-    emit(errorLines(`Executing consumer group command failed due to ${failureText(error)}`));
+    emit(errorLines(`Executing consumer group command failed due to ${withSecurityHint(failureText(error), security)}`));
     return 0;
   } finally {
     if (admin !== undefined) await admin.close().catch(() => {});

@@ -1,4 +1,5 @@
 import { OptionParser, UsageError, type ParsedOptions } from '../cli/OptionParser';
+import { COMMAND_CONFIG_HELP } from '../cli/CommandConfig';
 
 /**
  * kafka-consumer-groups' options and their rules: Kafka 2.8's ConsumerGroupCommandOptions
@@ -28,6 +29,7 @@ const nl = '\n';
 export function consumerGroupCommandParser(): OptionParser {
   return new OptionParser()
     .acceptsArg('bootstrap-server', 'REQUIRED: The server(s) to connect to.', 'server to connect to')
+    .acceptsArg('command-config', COMMAND_CONFIG_HELP, 'command config property file')
     .acceptsArg('group', 'The consumer group we wish to act on.', 'consumer group')
     .acceptsArg(
       'topic',
@@ -157,6 +159,8 @@ export interface ConsumerGroupCommandOptions {
   readonly topics: readonly string[];
   readonly allTopics: boolean;
   readonly timeoutMs: number;
+  /** --command-config: the Admin Client's security properties file. */
+  readonly commandConfig: string | undefined;
   readonly describeView: DescribeView;
   readonly verbose: boolean;
   /** --list --state: undefined without --state, else its raw value ("" or absent → every state). */
@@ -280,6 +284,7 @@ export function checkConsumerGroupCommandArgs(options: ParsedOptions): ConsumerG
     topics: options.valuesOf('topic'),
     allTopics: options.has('all-topics'),
     timeoutMs: timeoutMsOf(options),
+    commandConfig: options.valueOf('command-config'),
     describeView: options.has('members')
       ? 'members'
       : options.has('state') && !options.has('offsets')

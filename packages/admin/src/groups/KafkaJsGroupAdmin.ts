@@ -18,6 +18,8 @@ import {
   type KafkaJsCluster,
 } from './kafkajsCoordinator';
 import { decodeMemberAssignment } from './memberAssignment';
+import type { ClientSecurity } from '@samsa/client';
+import { kafkaJsSecurity } from '../cli/CommandConfig';
 
 /** The kafkajs Admin calls this adapter makes (tests pass a fake). */
 export type KafkaJsAdminLike = Pick<
@@ -36,6 +38,8 @@ export type KafkaJsAdminLike = Pick<
 export interface KafkaJsGroupAdminDeps {
   readonly admin?: KafkaJsAdminLike;
   readonly createCluster?: (config: ClusterConfig) => KafkaJsCluster;
+  /** --command-config's security (undefined: plaintext). */
+  readonly security?: ClientSecurity;
 }
 
 /** Errors after which Kafka's Admin finds the coordinator again and retries. */
@@ -72,6 +76,7 @@ export class KafkaJsGroupAdmin implements GroupAdmin {
       connectionTimeoutMs: Math.max(1, Math.min(timeoutMs, 10_000)),
       requestTimeoutMs: Math.max(1, timeoutMs),
       retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 },
+      security: kafkaJsSecurity(deps.security),
     };
     this.createCluster = deps.createCluster ?? createKafkaJsCluster;
     this.admin =
@@ -83,6 +88,7 @@ export class KafkaJsGroupAdmin implements GroupAdmin {
         connectionTimeout: this.clusterConfig.connectionTimeoutMs,
         requestTimeout: this.clusterConfig.requestTimeoutMs,
         retry: this.clusterConfig.retry,
+        ...this.clusterConfig.security,
       }).admin();
   }
 

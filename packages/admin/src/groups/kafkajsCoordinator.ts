@@ -9,6 +9,7 @@ import {
   type OffsetDeleteResponse,
 } from '@samsa/protocol';
 import { KafkaApiError } from './GroupErrors';
+import type { KafkaJsSecurityOptions } from '../cli/CommandConfig';
 
 /**
  * The three group-coordinator calls kafka-consumer-groups needs that kafkajs 2.2.4's Admin does
@@ -84,6 +85,8 @@ interface ClusterOptions {
   allowAutoTopicCreation: boolean;
   maxInFlightRequests: number | null;
   isolationLevel: number | undefined;
+  ssl?: KafkaJsSecurityOptions['ssl'];
+  sasl?: KafkaJsSecurityOptions['sasl'];
 }
 
 type ClusterConstructor = new (options: ClusterOptions) => KafkaJsCluster;
@@ -115,6 +118,8 @@ export interface ClusterConfig {
   readonly connectionTimeoutMs: number;
   readonly requestTimeoutMs: number;
   readonly retry: { retries: number; initialRetryTime: number; maxRetryTime: number };
+  /** kafkajs' ssl / sasl options, from --command-config (cli/CommandConfig.ts). */
+  readonly security?: KafkaJsSecurityOptions;
 }
 
 /** A kafkajs cluster configured as the tool's Admin is, logging nothing. */
@@ -133,6 +138,7 @@ export function createKafkaJsCluster(config: ClusterConfig): KafkaJsCluster {
     allowAutoTopicCreation: false,
     maxInFlightRequests: null,
     isolationLevel: undefined,
+    ...(config.security ?? {}),
   });
 }
 

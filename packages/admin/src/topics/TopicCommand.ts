@@ -1,6 +1,8 @@
 import { KafkaZkClient } from '@samsa/zk';
 import { Kafka, logLevel } from 'kafkajs';
+import type { ClientSecurity } from '@samsa/client';
 import { UsageError } from '../cli/OptionParser';
+import { commandConfigSecurity, kafkaJsSecurity, withSecurityHint } from '../cli/CommandConfig';
 import { AdminClientTopicService, type AdminLike } from './AdminClientTopicService';
 import {
   checkTopicCommandArgs,
@@ -26,7 +28,7 @@ export interface CommandIo {
 
 export interface TopicCommandDeps {
   connectZk?: (connectString: string, timeoutMs: number) => Promise<KafkaZkClient>;
-  createAdmin?: (bootstrapServer: string, timeoutMs: number) => AdminLike;
+  createAdmin?: (bootstrapServer: string, timeoutMs: number, security?: ClientSecurity) => AdminLike;
   /** Deadline for connecting and for the command (default: $SAMSA_ADMIN_TIMEOUT_MS or 30 s). */
   timeoutMs?: number;
 }
@@ -43,7 +45,7 @@ export function defaultConnectZk(connectString: string, timeoutMs: number): Prom
   });
 }
 
-export function defaultCreateAdmin(bootstrapServer: string, timeoutMs: number): AdminLike {
+export function defaultCreateAdmin(bootstrapServer: string, timeoutMs: number, security?: ClientSecurity): AdminLike {
   const kafka = new Kafka({
     clientId: 'kafka-topics',
     brokers: bootstrapServer.split(',').map((b) => b.trim()),
@@ -51,6 +53,7 @@ export function defaultCreateAdmin(bootstrapServer: string, timeoutMs: number): 
     connectionTimeout: Math.min(timeoutMs, 10_000),
     requestTimeout: timeoutMs,
     retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
+    ...kafkaJsSecurity(security),
   });
   return kafka.admin();
 }
@@ -100,20 +103,30 @@ export async function runTopicCommand(
   const zkMode = opts.zkConnect !== undefined;
   const target = zkMode ? `ZooKeeper at ${opts.zkConnect}` : `the Kafka cluster at ${opts.bootstrapServer}`;
   let service: TopicService | undefined;
+  let security: ClientSecurity | undefined;
   try {
     if (zkMode) {
       const connect = deps.connectZk ?? defaultConnectZk;
       const zkClient = await connect(opts.zkConnect!, timeoutMs);
       service = new ZkTopicService(zkClient, opts.zkConnect!, io.out);
     } else {
-      const admin = (deps.createAdmin ?? defaultCreateAdmin)(opts.bootstrapServer!, timeoutMs);
+      try {
+        security = commandConfigSecurity(opts.commandConfig);
+      } catch (error) {
+        if (error instanceof UsageError) {
+          io.err(error.message);
+          return 1;
+        }
+        throw error;
+      }
+      const admin = (deps.createAdmin ?? defaultCreateAdmin)(opts.bootstrapServer!, timeoutMs, security);
       service = new AdminClientTopicService(admin, io.out);
       await withDeadline(admin.connect(), timeoutMs, target);
     }
     await withDeadline(runAction(service, opts), timeoutMs, target);
     return 0;
   } catch (error) {
-    io.err(`Error while executing topic command : ${errorMessage(error)}`);
+    io.err(`Error while executing topic command : ${withSecurityHint(errorMessage(error), security)}`);
     return 1;
   } finally {
     if (service !== undefined)

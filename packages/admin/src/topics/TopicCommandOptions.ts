@@ -2,6 +2,7 @@ import { LOG_CONFIG_NAMES } from '@samsa/storage';
 import { isInternalTopic } from '@samsa/zk';
 import { validateTopicConfig, IllegalArgumentError, InvalidConfigurationError } from '@samsa/admin-zk';
 import { OptionParser, UsageError, type ParsedOptions } from '../cli/OptionParser';
+import { COMMAND_CONFIG_HELP } from '../cli/CommandConfig';
 
 /**
  * kafka-topics' options and their rules: Kafka 2.1's TopicCommandOptions (jopt-simple spellings
@@ -25,6 +26,7 @@ export function topicCommandParser(): OptionParser {
       'The Kafka server(s) to connect to, host:port[,host:port…] (uses the Admin API\nthrough kafkajs: CreateTopics, DeleteTopics, CreatePartitions, Metadata,\nDescribeConfigs).',
       'server to connect to',
     )
+    .acceptsArg('command-config', COMMAND_CONFIG_HELP + '\nUsed with --bootstrap-server only.', 'command config property file')
     .accepts('list', 'List all available topics.')
     .accepts('create', 'Create a new topic.')
     .accepts('delete', 'Delete a topic')
@@ -114,6 +116,8 @@ export interface TopicCommandOptions {
   readonly action: TopicAction;
   readonly zkConnect: string | undefined;
   readonly bootstrapServer: string | undefined;
+  /** --command-config: the Admin Client's security properties file (with --bootstrap-server). */
+  readonly commandConfig: string | undefined;
   readonly topic: string | undefined;
   readonly partitions: number | undefined;
   readonly replicationFactor: number | undefined;
@@ -162,6 +166,7 @@ export function checkTopicCommandArgs(options: ParsedOptions): TopicCommandOptio
   if (options.has('bootstrap-server') === options.has('zookeeper'))
     throw new UsageError('Only one of --bootstrap-server or --zookeeper must be specified');
   if (action !== 'list' && action !== 'describe') checkRequiredArgs(options, 'topic');
+  checkInvalidArgs(options, 'command-config', ['zookeeper']);
 
   checkInvalidArgs(options, 'config', except('alter', 'create'));
   checkInvalidArgs(options, 'delete-config', except('alter'));
@@ -197,6 +202,7 @@ export function checkTopicCommandArgs(options: ParsedOptions): TopicCommandOptio
     action,
     zkConnect: options.valueOf('zookeeper'),
     bootstrapServer: options.valueOf('bootstrap-server'),
+    commandConfig: options.valueOf('command-config'),
     topic: options.valueOf('topic'),
     partitions: options.intValueOf('partitions'),
     replicationFactor: options.intValueOf('replication-factor'),
