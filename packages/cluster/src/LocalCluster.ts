@@ -168,7 +168,7 @@ export class LocalCluster {
     }
     if (tls !== undefined) {
       const bootstrap = securePorts.map((p) => `127.0.0.1:${p}`).join(',');
-      this.secure = { ...tls, bootstrap, clientConfigs: writeClientConfigs(tls, bootstrap) };
+      this.secure = { ...tls, bootstrap, clientConfigs: writeClientConfigs(this.options.home, tls, bootstrap) };
     }
   }
 
@@ -177,7 +177,7 @@ export class LocalCluster {
    * admin's SCRAM credentials written to ZooKeeper with kafka-configs, as an operator would.
    */
   private async prepareSaslSsl(zkConnect: string): Promise<LocalTls> {
-    const tls = ensureLocalTls(this.options.dataDir);
+    const tls = ensureLocalTls(this.options.home, this.options.dataDir);
     this.log(
       `SASL_SSL: CA ${this.shown(tls.caFile)}, admin user ${tls.adminUser} (SCRAM-SHA-256/512 and PLAIN)`,
     );
