@@ -1,4 +1,7 @@
+import * as fs from 'fs';
 import * as path from 'path';
+import type { SASLOptions } from 'kafkajs';
+import type { TlsIdentity } from '../harness/tls';
 import { KCAT, PYTHON, REPO_ROOT, run, runOk, type RunResult } from './support';
 
 /**
@@ -47,12 +50,14 @@ export function addScramUser(zkConnect: string, user: string, password: string, 
   ]);
 }
 
-export function kcatSaslArgs(mechanism: string, user: string, password: string): string[] {
+/** kcat's SASL options; with `caFile` (a PEM CA) SASL_SSL, verifying the broker's host name. */
+export function kcatSaslArgs(mechanism: string, user: string, password: string, caFile?: string): string[] {
   return [
-    '-X', 'security.protocol=SASL_PLAINTEXT',
+    '-X', `security.protocol=${caFile === undefined ? 'SASL_PLAINTEXT' : 'SASL_SSL'}`,
     '-X', `sasl.mechanisms=${mechanism}`,
     '-X', `sasl.username=${user}`,
     '-X', `sasl.password=${password}`,
+    ...(caFile === undefined ? [] : ['-X', `ssl.ca.location=${caFile}`, '-X', 'ssl.endpoint.identification.algorithm=https']),
   ];
 }
 
@@ -81,7 +86,10 @@ export interface PythonRoundtrip {
   readonly error?: string;
 }
 
-/** tests/interop/python/sasl_clients.py roundtrip with confluent-kafka or kafka-python. */
+/**
+ * tests/interop/python/sasl_clients.py roundtrip with confluent-kafka or kafka-python; with
+ * `caFile` (a PEM CA) over SASL_SSL.
+ */
 export async function pythonSaslRoundtrip(
   lib: 'confluent' | 'kafka-python',
   bootstrap: string,
@@ -90,8 +98,11 @@ export async function pythonSaslRoundtrip(
   user: string,
   password: string,
   count: number,
+  caFile?: string,
 ): Promise<PythonRoundtrip> {
-  const r = await run(PYTHON, [SASL_PYTHON_DRIVER, 'roundtrip', lib, bootstrap, topic, mechanism, user, password, String(count)], {
+  const args = [SASL_PYTHON_DRIVER, 'roundtrip', lib, bootstrap, topic, mechanism, user, password, String(count)];
+  if (caFile !== undefined) args.push(caFile);
+  const r = await run(PYTHON, args, {
     timeoutMs: 120_000,
   });
   const last = r.stdout.trim().split('\n').pop() ?? '';
@@ -100,4 +111,44 @@ export async function pythonSaslRoundtrip(
   } catch {
     throw new Error(`sasl_clients.py ${lib} printed no JSON (exit ${r.code}):\n${r.stdout.slice(-2000)}\n--- stderr\n${r.stderr.slice(-3000)}`);
   }
+}
+
+/**
+ * server.properties entries of a SASL_SSL listener `name`: the SASL settings of
+ * saslListenerOverrides plus the listener's TLS keystore (`listener.name.<l>.ssl.*`), PEM (Kafka's
+ * KIP-651 file: encrypted key then chain) or PKCS12.
+ */
+export function saslSslListenerOverrides(
+  broker: TlsIdentity,
+  keystore: 'PEM' | 'PKCS12',
+  name = 'SASL_SSL',
+  plainLogin = '',
+): Record<string, string> {
+  const l = name.toLowerCase();
+  const tls: Record<string, string> =
+    keystore === 'PEM'
+      ? {
+          [`listener.name.${l}.ssl.keystore.type`]: 'PEM',
+          [`listener.name.${l}.ssl.keystore.location`]: broker.pemKeystore,
+          [`listener.name.${l}.ssl.key.password`]: broker.keyPassword,
+        }
+      : {
+          [`listener.name.${l}.ssl.keystore.type`]: 'PKCS12',
+          [`listener.name.${l}.ssl.keystore.location`]: broker.p12,
+          [`listener.name.${l}.ssl.keystore.password`]: broker.password,
+        };
+  return { ...saslListenerOverrides(name, plainLogin), ...tls };
+}
+
+/** kafkajs's `ssl` and `sasl` options for a SASL_SSL listener whose CA is `caFile`. */
+export function kafkajsSaslSsl(
+  mechanism: Mechanism,
+  user: string,
+  password: string,
+  caFile: string,
+): { ssl: { ca: string[] }; sasl: SASLOptions } {
+  return {
+    ssl: { ca: [fs.readFileSync(caFile, 'utf8')] },
+    sasl: { mechanism: mechanism.toLowerCase(), username: user, password } as SASLOptions,
+  };
 }
