@@ -1,7 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import * as tls from 'tls';
 import type { SASLOptions } from 'kafkajs';
 import type { TlsIdentity } from '../harness/tls';
+import { int16, int32, string } from '../integration/hardening/support';
 import { KCAT, PYTHON, REPO_ROOT, run, runOk, type RunResult } from './support';
 
 /**
@@ -151,4 +153,72 @@ export function kafkajsSaslSsl(
     ssl: { ca: [fs.readFileSync(caFile, 'utf8')] },
     sasl: { mechanism: mechanism.toLowerCase(), username: user, password } as SASLOptions,
   };
+}
+
+/**
+ * Opens a TLS connection to `port` trusting `caFile`, authenticates `user` with PLAIN through a
+ * hand-built SaslHandshake v1 and SaslAuthenticate v0 (the token built byte by byte, not by our
+ * client), then sends each of `frames` (request payloads without the size prefix, e.g. from
+ * requestFrame) and returns the response frames to them (correlation id first). Throws if the
+ * handshake or authentication is refused.
+ */
+export async function saslSslExchange(opts: {
+  readonly port: number;
+  readonly caFile: string;
+  readonly user: string;
+  readonly password: string;
+  readonly frames: readonly Buffer[];
+  readonly timeoutMs?: number;
+}): Promise<Buffer[]> {
+  const socket = tls.connect({ host: '127.0.0.1', port: opts.port, ca: fs.readFileSync(opts.caFile), servername: 'localhost' });
+  const received: Buffer[] = [];
+  let pending = Buffer.alloc(0);
+  let wake: (() => void) | undefined;
+  let closed = false;
+  socket.on('data', (d: Buffer) => {
+    pending = Buffer.concat([pending, d]);
+    while (pending.length >= 4 && pending.length >= 4 + pending.readInt32BE(0)) {
+      received.push(pending.subarray(4, 4 + pending.readInt32BE(0)));
+      pending = pending.subarray(4 + pending.readInt32BE(0));
+    }
+    wake?.();
+  });
+  socket.on('error', () => undefined);
+  socket.on('close', () => {
+    closed = true;
+    wake?.();
+  });
+  const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
+  const frame = (payload: Buffer): Buffer => Buffer.concat([int32(payload.length), payload]);
+  const next = async (n: number): Promise<Buffer> => {
+    while (received.length < n) {
+      if (closed) throw new Error(`the broker closed the connection after ${received.length} responses`);
+      if (Date.now() > deadline) throw new Error(`no response ${n} within the time`);
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, 100);
+      });
+    }
+    return received[n - 1]!;
+  };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once('secureConnect', resolve);
+      socket.once('error', reject);
+    });
+    // SaslHandshake v1 (key 17): mechanism PLAIN
+    socket.write(frame(Buffer.concat([int16(17), int16(1), int32(1), string('hand-built'), string('PLAIN')])));
+    const handshake = await next(1);
+    if (handshake.readInt16BE(4) !== 0) throw new Error(`SaslHandshake error ${handshake.readInt16BE(4)}`);
+    // SaslAuthenticate v0 (key 36): the PLAIN token authzid \0 user \0 password
+    const token = Buffer.from(`\u0000${opts.user}\u0000${opts.password}`, 'utf8');
+    socket.write(frame(Buffer.concat([int16(36), int16(0), int32(2), string('hand-built'), int32(token.length), token])));
+    const authenticated = await next(2);
+    if (authenticated.readInt16BE(4) !== 0) throw new Error(`SaslAuthenticate error ${authenticated.readInt16BE(4)}`);
+    for (const f of opts.frames) socket.write(frame(f));
+    await next(2 + opts.frames.length);
+    return received.slice(2, 2 + opts.frames.length);
+  } finally {
+    socket.destroy();
+  }
 }
