@@ -16,7 +16,7 @@ import {
   kcatSaslArgs,
   PLAIN_USERS,
   saslListenerOverrides,
-  saslSslExchange,
+  saslExchange,
 } from './saslSupport';
 
 /**
@@ -157,7 +157,7 @@ test('alice, authenticated on the inter-broker SASL_SSL listener, cannot send Le
       ),
     );
   const asAlice = async (): Promise<Struct> => {
-    const [answer] = await saslSslExchange({ port: target.port, caFile: material.ca.cert, user: 'alice', password: PLAIN_USERS.alice, frames: [forged(7)] });
+    const [answer] = await saslExchange({ port: target.port, caFile: material.ca.cert, user: 'alice', password: PLAIN_USERS.alice, frames: [forged(7)] });
     return decodeResponse(ApiKey.LeaderAndIsr, 2, answer!).body;
   };
   const refused = await asAlice();

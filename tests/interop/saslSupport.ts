@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as net from 'net';
 import * as path from 'path';
 import * as tls from 'tls';
 import type { SASLOptions } from 'kafkajs';
@@ -20,10 +21,18 @@ export type Mechanism = (typeof MECHANISMS)[number];
 /** PLAIN users of the listener's PlainLoginModule (user_<name>="password"). */
 export const PLAIN_USERS: Readonly<Record<string, string>> = { alice: 'alice-secret', admin: 'admin-secret' };
 
-/** server.properties entries of a SASL_PLAINTEXT listener `name` serving all three mechanisms. */
-export function saslListenerOverrides(name = 'SASL_PLAINTEXT', plainLogin = ''): Record<string, string> {
+/**
+ * server.properties entries of a SASL_PLAINTEXT listener `name` serving all three mechanisms;
+ * `plainLogin` (e.g. `username="admin" password="admin-secret" `) is the broker's own PLAIN login,
+ * `extraPlainUsers` PLAIN users beyond PLAIN_USERS.
+ */
+export function saslListenerOverrides(
+  name = 'SASL_PLAINTEXT',
+  plainLogin = '',
+  extraPlainUsers: Readonly<Record<string, string>> = {},
+): Record<string, string> {
   const l = name.toLowerCase();
-  const users = Object.entries(PLAIN_USERS)
+  const users = Object.entries({ ...PLAIN_USERS, ...extraPlainUsers })
     .map(([u, p]) => `user_${u}="${p}"`)
     .join(' ');
   return {
@@ -156,21 +165,24 @@ export function kafkajsSaslSsl(
 }
 
 /**
- * Opens a TLS connection to `port` trusting `caFile`, authenticates `user` with PLAIN through a
- * hand-built SaslHandshake v1 and SaslAuthenticate v0 (the token built byte by byte, not by our
- * client), then sends each of `frames` (request payloads without the size prefix, e.g. from
- * requestFrame) and returns the response frames to them (correlation id first). Throws if the
- * handshake or authentication is refused.
+ * Opens a connection to `port` (TLS trusting `caFile` when given: SASL_SSL; else SASL_PLAINTEXT),
+ * authenticates `user` with PLAIN through a hand-built SaslHandshake v1 and SaslAuthenticate v0
+ * (the token built byte by byte, not by our client), then sends each of `frames` (request payloads
+ * without the size prefix, e.g. from requestFrame) and returns the response frames to them
+ * (correlation id first). Throws if the handshake or authentication is refused.
  */
-export async function saslSslExchange(opts: {
+export async function saslExchange(opts: {
   readonly port: number;
-  readonly caFile: string;
+  readonly caFile?: string;
   readonly user: string;
   readonly password: string;
   readonly frames: readonly Buffer[];
   readonly timeoutMs?: number;
 }): Promise<Buffer[]> {
-  const socket = tls.connect({ host: '127.0.0.1', port: opts.port, ca: fs.readFileSync(opts.caFile), servername: 'localhost' });
+  const socket =
+    opts.caFile === undefined
+      ? net.connect({ host: '127.0.0.1', port: opts.port })
+      : tls.connect({ host: '127.0.0.1', port: opts.port, ca: fs.readFileSync(opts.caFile), servername: 'localhost' });
   const received: Buffer[] = [];
   let pending = Buffer.alloc(0);
   let wake: (() => void) | undefined;
@@ -203,7 +215,7 @@ export async function saslSslExchange(opts: {
   };
   try {
     await new Promise<void>((resolve, reject) => {
-      socket.once('secureConnect', resolve);
+      socket.once(opts.caFile === undefined ? 'connect' : 'secureConnect', resolve);
       socket.once('error', reject);
     });
     // SaslHandshake v1 (key 17): mechanism PLAIN
