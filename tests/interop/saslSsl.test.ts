@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as net from 'net';
 import * as path from 'path';
 import { Kafka, logLevel } from 'kafkajs';
 import { freePort, harnessTempRoot, startZooKeeper, waitFor, type ZooKeeperHandle } from '../harness';
@@ -14,6 +15,7 @@ import {
   MECHANISMS,
   PLAIN_USERS,
   pythonSaslRoundtrip,
+  saslExchange,
   saslSslListenerOverrides,
   type Mechanism,
 } from './saslSupport';
@@ -159,5 +161,38 @@ describe('refusals over SASL_SSL', () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/certificate verify failed|SSL handshake failed/);
     expect(r.stderr).not.toContain('SASL authentication error');
+  });
+});
+
+describe('failed authentications in the broker\'s metrics', () => {
+  const MBEAN = 'kafka.server:type=socket-server-metrics,name=failed-authentication-total';
+
+  async function failedAuthentications(): Promise<number> {
+    const r = await fetch(`${broker.metricsUrl}/jolokia/read/${MBEAN}/Value`);
+    const body = (await r.json()) as { status: number; value?: unknown };
+    if (body.status !== 200) throw new Error(`read ${MBEAN}: ${JSON.stringify(body)}`);
+    return Number(body.value);
+  }
+
+  it('a failed TLS handshake and a failed SASL login each count once in failed-authentication-total', async () => {
+    const before = await failedAuthentications();
+    // a plaintext ApiVersions (hand-built) on the SASL_SSL port: the TLS handshake fails
+    const port = Number(saslSsl.split(':')[1]);
+    await new Promise<void>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => socket.write(Buffer.from([0, 0, 0, 11, 0, 18, 0, 0, 0, 0, 0, 7, 0, 1, 0x70])));
+      socket.on('error', () => undefined);
+      socket.on('close', () => resolve());
+    });
+    await waitFor(async () => (await failedAuthentications()) === before + 1, { timeoutMs: 15_000, what: 'the failed TLS handshake counted' });
+    expect(broker.output()).toMatch(/Failed authentication with \/127\.0\.0\.1 \(SSL handshake failed/);
+
+    // TLS succeeds, then a hand-built PLAIN login with a wrong password fails
+    await expect(saslExchange({ port, caFile: material.ca.cert, user: 'alice', password: 'wrong', frames: [] })).rejects.toThrow(
+      /SaslAuthenticate error 58|closed the connection/,
+    );
+    await waitFor(async () => (await failedAuthentications()) === before + 2, { timeoutMs: 15_000, what: 'the failed SASL login counted' });
+    // a good login is not counted
+    await saslExchange({ port, caFile: material.ca.cert, user: 'alice', password: PLAIN_USERS.alice, frames: [] });
+    expect(await failedAuthentications()).toBe(before + 2);
   });
 });
