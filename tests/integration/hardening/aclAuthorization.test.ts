@@ -15,6 +15,7 @@ import {
   recordBatch,
   waitForPartitionState,
 } from '../../fault/support';
+import { kafkaAcls } from '../../interop/aclSupport';
 
 /**
  * ACLs on a PLAINTEXT cluster of three brokers with Kafka's AclAuthorizer, where every client is
@@ -30,15 +31,7 @@ let zk: ZkClient;
 let brokers: BrokerHandle[] = [];
 let bootstrap = '';
 
-async function acl(...args: string[]): Promise<void> {
-  const err: string[] = [];
-  const code = await runAclCommand(
-    ['--authorizer-properties', `zookeeper.connect=${zkServer.connectString}`, ...args],
-    { out: () => undefined, err: (l) => err.push(l) },
-    { timeoutMs: 15_000 },
-  );
-  if (code !== 0) throw new Error(`kafka-acls ${args.join(' ')} failed: ${err.join(' ')}`);
-}
+const acl = (...args: string[]): Promise<void> => kafkaAcls(zkServer.connectString, ...args);
 
 const ANON = ['--allow-principal', 'User:ANONYMOUS'];
 

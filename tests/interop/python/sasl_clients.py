@@ -1,11 +1,13 @@
 #!/usr/bin/python3
-"""SASL_PLAINTEXT produce-then-consume with confluent-kafka (librdkafka) or kafka-python 2.0.2.
+"""SASL_PLAINTEXT or SASL_SSL produce-then-consume with confluent-kafka (librdkafka) or kafka-python 2.0.2.
 
 Run it with /usr/bin/python3 (Debian's python3-confluent-kafka and python3-kafka).
 
-  roundtrip LIB BOOTSTRAP TOPIC MECHANISM USER PASSWORD COUNT
+  roundtrip LIB BOOTSTRAP TOPIC MECHANISM USER PASSWORD COUNT [CAFILE]
       LIB is confluent or kafka-python. Produces COUNT keyed records (acks all), then reads the
-      topic's partition 0 from the beginning until it has them. Prints one JSON document:
+      topic's partition 0 from the beginning until it has them. With CAFILE (a PEM CA) the
+      client speaks SASL_SSL and verifies the broker's certificate and host name against it.
+      Prints one JSON document:
       {"produced": N, "consumed": [values…]} or {"error": "<message>"} when authentication fails.
 """
 import json
@@ -13,16 +15,18 @@ import sys
 import time
 
 
-def confluent_roundtrip(bootstrap, topic, mechanism, user, password, count):
+def confluent_roundtrip(bootstrap, topic, mechanism, user, password, count, ca=None):
     from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
 
     sasl = {
         'bootstrap.servers': bootstrap,
-        'security.protocol': 'SASL_PLAINTEXT',
+        'security.protocol': 'SASL_SSL' if ca else 'SASL_PLAINTEXT',
         'sasl.mechanisms': mechanism,
         'sasl.username': user,
         'sasl.password': password,
     }
+    if ca:
+        sasl.update({'ssl.ca.location': ca, 'ssl.endpoint.identification.algorithm': 'https'})
     errors = []
     producer = Producer(dict(sasl, **{'acks': 'all', 'error_cb': lambda e: errors.append(str(e))}))
     delivered = []
@@ -50,12 +54,14 @@ def confluent_roundtrip(bootstrap, topic, mechanism, user, password, count):
     return {'produced': count, 'consumed': values}
 
 
-def kafka_python_roundtrip(bootstrap, topic, mechanism, user, password, count):
+def kafka_python_roundtrip(bootstrap, topic, mechanism, user, password, count, ca=None):
     from kafka import KafkaConsumer, KafkaProducer, TopicPartition
     from kafka.errors import KafkaError
 
-    sasl = dict(bootstrap_servers=bootstrap.split(','), security_protocol='SASL_PLAINTEXT',
+    sasl = dict(bootstrap_servers=bootstrap.split(','), security_protocol='SASL_SSL' if ca else 'SASL_PLAINTEXT',
                 sasl_mechanism=mechanism, sasl_plain_username=user, sasl_plain_password=password)
+    if ca:
+        sasl.update(ssl_cafile=ca, ssl_check_hostname=True)
     try:
         producer = KafkaProducer(acks='all', retries=5, max_block_ms=30000, **sasl)
     except KafkaError as e:
@@ -79,12 +85,13 @@ def kafka_python_roundtrip(bootstrap, topic, mechanism, user, password, count):
 
 
 def main(argv):
-    if len(argv) != 9 or argv[1] != 'roundtrip':
+    if len(argv) not in (9, 10) or argv[1] != 'roundtrip':
         raise SystemExit(__doc__)
     lib, bootstrap, topic, mechanism, user, password, count = argv[2:9]
+    ca = argv[9] if len(argv) == 10 else None
     fn = confluent_roundtrip if lib == 'confluent' else kafka_python_roundtrip
     try:
-        result = fn(bootstrap, topic, mechanism, user, password, int(count))
+        result = fn(bootstrap, topic, mechanism, user, password, int(count), ca)
     except Exception as e:  # authentication failures surface as exceptions in kafka-python
         result = {'error': '%s: %s' % (type(e).__name__, e)}
     print(json.dumps(result))

@@ -32,6 +32,10 @@ import { registerOpenTransactions } from './OpenTransactions';
  *                                           (Samsa's: transactions open on the partitions led here)
  *   kafka.network:type=SocketServer        NetworkProcessorAvgIdlePercent (the event loop's idle
  *                                           share over the last 5 s), ConnectionCount (Samsa's)
+ *   kafka.server:type=socket-server-metrics failed-authentication-total: Kafka's Selector metric
+ *                                           (failed TLS handshakes and failed SASL logins; Kafka
+ *                                           keeps one per listener and network processor, Samsa
+ *                                           one for the broker)
  *   kafka.server:type=SessionExpireListener ZooKeeper{Expires,Disconnects,SyncConnects,AuthFailures,
  *                                           ReadOnlyConnects,SaslAuthentications}PerSec, SessionState
  *   kafka.server:type=ZooKeeperClientMetrics ZooKeeperRequestLatencyMs (histogram)
@@ -173,6 +177,8 @@ export class BrokerMetrics {
     const g = this.registry.group('kafka.network', 'SocketServer');
     g.gauge('NetworkProcessorAvgIdlePercent', () => this.process.eventLoopIdleFraction);
     g.gauge('ConnectionCount', () => stats.connectionsActive);
+    // operators alert on this one to spot brute force or a misconfigured client
+    this.registry.group('kafka.server', 'socket-server-metrics').gauge('failed-authentication-total', () => stats.failedAuthentications);
   }
 
   /** Kafka's ZooKeeperClient metrics: state meters, session state, request latency. */
