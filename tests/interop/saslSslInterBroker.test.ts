@@ -163,10 +163,11 @@ test('alice, authenticated on the inter-broker SASL_SSL listener, cannot send Le
   const refused = await asAlice();
   expect(errorName(refused.errorCode as number)).toBe('CLUSTER_AUTHORIZATION_FAILED');
   expect(partitionErrors(refused)).toEqual(['../victim-0: CLUSTER_AUTHORIZATION_FAILED']);
-  expect(target.output()).toContain(
+  // the broker's log reaches us through its stdout pipe, possibly after the answer: wait for the line
+  const audit =
     'INFO Principal = User:alice is Denied Operation = ClusterAction from host = 127.0.0.1 on resource = ' +
-      'Cluster:LITERAL:kafka-cluster for request = LEADER_AND_ISR with resourceRefCount = 1 (kafka.authorizer.logger)',
-  );
+    'Cluster:LITERAL:kafka-cluster for request = LEADER_AND_ISR with resourceRefCount = 1 (kafka.authorizer.logger)';
+  await waitFor(() => target.output().includes(audit), { timeoutMs: 10_000, what: "alice's denial in the audit log" });
 
   // the difference: ClusterAction for alice (written by kafka-acls into ZooKeeper) lets the same
   // bytes through authorization, to the broker's own checks (an illegal topic name)
