@@ -298,9 +298,11 @@ export function handBuiltBatch(b: {
 export function produceBody(
   acks: number,
   topics: readonly { name: string; partitions: readonly [number, Buffer][] }[],
+  /** Transactional batches need one (Kafka refuses them without: TRANSACTIONAL_ID_AUTHORIZATION_FAILED). */
+  transactionalId: string | null = null,
 ): Buffer[] {
   return [
-    string(null),
+    string(transactionalId),
     int16(acks),
     int32(10_000),
     array(

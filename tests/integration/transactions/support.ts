@@ -30,9 +30,13 @@ export function txnBatch(b: { producerId: number; producerEpoch?: number; baseSe
   });
 }
 
-/** Produce v7 (acks=all) of one batch to partition 0 of `topic`; the error name and base offset. */
+/**
+ * Produce v7 (acks=all) of one batch to partition 0 of `topic`, under a transactional id (a
+ * transactional batch needs one; these tests play the coordinator themselves, so any id will do);
+ * the error name and base offset.
+ */
 export async function produceTo(broker: BrokerHandle, topic: string, batch: Buffer): Promise<{ error: string; baseOffset: number }> {
-  const body = await sendHandBuilt(broker, ApiKey.Produce, 7, produceBody(-1, [{ name: topic, partitions: [[0, batch]] }]));
+  const body = await sendHandBuilt(broker, ApiKey.Produce, 7, produceBody(-1, [{ name: topic, partitions: [[0, batch]] }], 'hand-built-txn'));
   const p = body.responses[0].partitionResponses[0];
   return { error: errorName(p.errorCode), baseOffset: Number(p.baseOffset) };
 }
