@@ -58,29 +58,41 @@ export interface ClusterOptions {
   readonly env?: Readonly<Record<string, string>>;
 }
 
+/**
+ * Brokers started in parallel, one per options object (or promise of one). When any fails to
+ * start, the others that did are removed and the first failure is thrown: nothing is left running.
+ */
+export async function startBrokers(
+  options: readonly (BrokerOptions | Promise<BrokerOptions>)[],
+): Promise<BrokerHandle[]> {
+  const started = await Promise.allSettled(options.map(async (o) => startBroker(await o)));
+  const brokers: BrokerHandle[] = [];
+  for (const s of started) if (s.status === 'fulfilled') brokers.push(s.value);
+  const failed = started.find((s) => s.status === 'rejected') as PromiseRejectedResult | undefined;
+  if (failed) {
+    await Promise.all(brokers.map((b) => b.remove()));
+    throw failed.reason;
+  }
+  return brokers;
+}
+
 /** ZooKeeper plus N brokers started in parallel. Stop everything with `stop()`. */
 export async function startCluster(options: ClusterOptions = {}): Promise<ClusterHandle> {
   const zk = await startZooKeeper(options.zookeeper);
   const zkConnect = `${zk.connectString}${options.chroot ?? ''}`;
   const first = options.firstBrokerId ?? 0;
-  const brokers: BrokerHandle[] = [];
+  let brokers: BrokerHandle[];
   try {
-    const started = await Promise.allSettled(
-      Array.from({ length: options.brokers ?? 3 }, (_, i) =>
-        startBroker({
-          zkConnect,
-          brokerId: first + i,
-          overrides: options.overrides,
-          nodeArgs: options.nodeArgs,
-          env: options.env,
-        }),
-      ),
+    brokers = await startBrokers(
+      Array.from({ length: options.brokers ?? 3 }, (_, i) => ({
+        zkConnect,
+        brokerId: first + i,
+        overrides: options.overrides,
+        nodeArgs: options.nodeArgs,
+        env: options.env,
+      })),
     );
-    for (const s of started) if (s.status === 'fulfilled') brokers.push(s.value);
-    const failed = started.find((s) => s.status === 'rejected') as PromiseRejectedResult | undefined;
-    if (failed) throw failed.reason;
   } catch (e) {
-    await Promise.all(brokers.map((b) => b.remove()));
     await zk.stop();
     throw e;
   }

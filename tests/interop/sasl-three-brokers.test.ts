@@ -1,6 +1,6 @@
 import type { ZooKeeperHandle } from '@samsa/cluster';
 import { close, connectZk, freePort, getData, startZooKeeper, type ZkClient } from '../harness';
-import { startBroker, type BrokerHandle } from '../harness/broker';
+import { startBrokers, type BrokerHandle } from '../harness/broker';
 import { createTopic, kcatConsume, kcatProduce, waitForPartitionState } from '../fault/support';
 import { addScramUser, kcatSaslArgs, kcatSaslRoundtrip, saslListenerOverrides } from './saslSupport';
 
@@ -16,20 +16,20 @@ jest.setTimeout(240_000);
 
 let zk: ZooKeeperHandle;
 let zkClient: ZkClient;
-const brokers: BrokerHandle[] = [];
+let brokers: BrokerHandle[] = [];
 
 beforeAll(async () => {
   zk = await startZooKeeper();
   await addScramUser(zk.connectString, 'broker', 'broker-secret');
   await addScramUser(zk.connectString, 'client', 'client-secret');
   zkClient = await connectZk(zk.connectString);
-  const started = await Promise.allSettled(
+  brokers = await startBrokers(
     [0, 1, 2].map(async (id) => {
       const port = await freePort();
       const sasl = saslListenerOverrides('SASL_PLAINTEXT');
       sasl['listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config'] =
         'org.apache.kafka.common.security.scram.ScramLoginModule required username="broker" password="broker-secret";';
-      return startBroker({
+      return {
         zkConnect: zk.connectString,
         brokerId: id,
         port,
@@ -40,12 +40,9 @@ beforeAll(async () => {
           'sasl.mechanism.inter.broker.protocol': 'SCRAM-SHA-512',
           ...sasl,
         },
-      });
+      };
     }),
   );
-  for (const s of started) if (s.status === 'fulfilled') brokers.push(s.value);
-  const failed = started.find((s) => s.status === 'rejected') as PromiseRejectedResult | undefined;
-  if (failed) throw failed.reason;
 });
 
 afterAll(async () => {

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { ApiKey, decodeResponse, type Struct } from '@samsa/protocol';
 import { Kafka, logLevel } from 'kafkajs';
 import { close, connectZk, freePort, harnessTempRoot, startZooKeeper, waitFor, type ZkClient, type ZooKeeperHandle } from '../harness';
-import { startBroker, type BrokerHandle } from '../harness/broker';
+import { startBrokers, type BrokerHandle } from '../harness/broker';
 import { makeTlsMaterial, type TlsMaterial } from '../harness/tls';
 import { createTopic, errorName, waitForPartitionState } from '../fault/support';
 import { requestFrame } from '../integration/hardening/support';
@@ -34,7 +34,7 @@ jest.setTimeout(300_000);
 let material: TlsMaterial;
 let zkServer: ZooKeeperHandle;
 let zk: ZkClient;
-const brokers: BrokerHandle[] = [];
+let brokers: BrokerHandle[] = [];
 
 const ADMIN = { user: 'admin', password: PLAIN_USERS.admin };
 const kcatAdmin = (): string[] => kcatSaslArgs('PLAIN', ADMIN.user, ADMIN.password, material.ca.cert);
@@ -46,12 +46,12 @@ beforeAll(async () => {
   await addScramUser(zkServer.connectString, 'broker', 'broker-secret');
   zk = await connectZk(zkServer.connectString);
   const ports = [await freePort(), await freePort(), await freePort()];
-  const started = await Promise.allSettled(
+  brokers = await startBrokers(
     ports.map((port, id) => {
       const sasl = saslListenerOverrides('SASL_SSL');
       sasl['listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config'] =
         'org.apache.kafka.common.security.scram.ScramLoginModule required username="broker" password="broker-secret";';
-      return startBroker({
+      return {
         zkConnect: zkServer.connectString,
         brokerId: id,
         port,
@@ -70,12 +70,9 @@ beforeAll(async () => {
           'offsets.topic.replication.factor': 3,
           'offsets.topic.num.partitions': 3,
         },
-      });
+      };
     }),
   );
-  for (const s of started) if (s.status === 'fulfilled') brokers.push(s.value);
-  const failed = started.find((s) => s.status === 'rejected') as PromiseRejectedResult | undefined;
-  if (failed) throw failed.reason;
 });
 
 afterAll(async () => {

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { freePort, harnessTempRoot, startZooKeeper, waitFor, type ZooKeeperHandle } from '../harness';
-import { startBroker, type BrokerHandle } from '../harness/broker';
+import { startBrokers, type BrokerHandle } from '../harness/broker';
 import { makeTlsMaterial, type TlsMaterial } from '../harness/tls';
 import { createTopic } from '../fault/support';
 import { KCAT, partitionViews, runOk, type KcatMetadata, type PartitionView } from './support';
@@ -17,7 +17,7 @@ jest.setTimeout(240_000);
 
 let material: TlsMaterial;
 let zk: ZooKeeperHandle;
-const brokers: BrokerHandle[] = [];
+let brokers: BrokerHandle[] = [];
 const TOPIC = 'ssl-replicated';
 
 const clientArgs = (): string[] => [
@@ -44,9 +44,9 @@ beforeAll(async () => {
   material = makeTlsMaterial(fs.mkdtempSync(path.join(harnessTempRoot(), 'ssl-cluster-')));
   zk = await startZooKeeper();
   const ports = [await freePort(), await freePort(), await freePort()];
-  const started = await Promise.allSettled(
+  brokers = await startBrokers(
     ports.map((port, id) =>
-      startBroker({
+      ({
         zkConnect: zk.connectString,
         brokerId: id,
         port,
@@ -64,9 +64,6 @@ beforeAll(async () => {
       }),
     ),
   );
-  for (const s of started) if (s.status === 'fulfilled') brokers.push(s.value);
-  const failed = started.find((s) => s.status === 'rejected') as PromiseRejectedResult | undefined;
-  if (failed) throw failed.reason;
 });
 
 afterAll(async () => {
