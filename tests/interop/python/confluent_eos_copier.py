@@ -28,6 +28,9 @@ from confluent_kafka import (OFFSET_BEGINNING, OFFSET_INVALID, Consumer, KafkaEr
                              TopicPartition)
 
 TIMEOUT = 60
+COORDINATOR_MOVES = (KafkaError.NOT_COORDINATOR, KafkaError.COORDINATOR_NOT_AVAILABLE,
+                     KafkaError.COORDINATOR_LOAD_IN_PROGRESS, KafkaError._WAIT_COORD, KafkaError._TRANSPORT,
+                     KafkaError._TIMED_OUT)
 
 
 def say(obj):
@@ -56,11 +59,25 @@ def main():
     consumer.subscribe([source])
     total, aborts, deliberate, transactions = 0, 0, 0, 0
 
+    def committed_offsets(assigned):
+        # librdkafka hands OffsetFetch's NOT_COORDINATOR (a coordinator restarting or moving) to
+        # the caller after re-querying the coordinator, without marking it retriable: ask again,
+        # as an application must, until the deadline.
+        deadline = time.time() + TIMEOUT
+        while True:
+            try:
+                return consumer.committed(assigned, timeout=TIMEOUT)
+            except KafkaException as e:
+                code = e.args[0].code()
+                if time.time() >= deadline or code not in COORDINATOR_MOVES:
+                    raise
+                time.sleep(0.2)
+
     def rewind():
         assigned = consumer.assignment()
         if not assigned:
             return
-        for tp in consumer.committed(assigned, timeout=TIMEOUT):
+        for tp in committed_offsets(assigned):
             consumer.seek(TopicPartition(tp.topic, tp.partition,
                                          OFFSET_BEGINNING if tp.offset == OFFSET_INVALID else tp.offset))
 
@@ -68,7 +85,7 @@ def main():
         assigned = consumer.assignment()
         if len(assigned) == 0:
             return False
-        for tp in consumer.committed(assigned, timeout=TIMEOUT):
+        for tp in committed_offsets(assigned):
             _, high = consumer.get_watermark_offsets(TopicPartition(source, tp.partition), timeout=TIMEOUT, cached=False)
             if tp.offset < high:
                 return False
