@@ -23,8 +23,11 @@ export interface DynamicConfigManagerOptions {
   readonly now?: () => number;
   /** SCRAM credentials of /config/users/<user>, loaded at start and on users/<user> changes. */
   readonly credentialCache?: CredentialCache;
-  /** Hears this broker's own dynamic config (/config/brokers/<id>) at startup and on each change (SSL reload). */
-  readonly onBrokerConfig?: (perBroker: ReadonlyMap<string, string>) => void;
+  /**
+   * Hears this broker's dynamic configs at startup and on each change of either znode:
+   * /config/brokers/<id> and /config/brokers/<default> (DynamicBrokerConfig.update).
+   */
+  readonly onBrokerConfig?: (perBroker: ReadonlyMap<string, string>, clusterDefault: ReadonlyMap<string, string>) => void;
 }
 
 /**
@@ -205,7 +208,7 @@ export class DynamicConfigManager {
       this.admin.fetchEntityConfig(ConfigType.Broker, String(this.o.brokerId)),
       this.admin.fetchEntityConfig(ConfigType.Broker, ConfigEntityDefault),
     ]);
-    this.o.onBrokerConfig?.(perBroker);
+    this.o.onBrokerConfig?.(perBroker, clusterDefault);
     try {
       const config = dynamicLogDefaults(this.o.staticLogProps, clusterDefault, perBroker);
       this.o.logManager.reconfigureDefaultLogConfig(config);

@@ -93,6 +93,8 @@ import { ReplicaManager } from '../replica/ReplicaManager';
 import { LogDirFailureHandler } from '../replica/LogDirFailureHandler';
 import { SAMSA_VERSION } from '../version';
 import { FetchBufferPool } from '../replica/FetchBufferPool';
+import { DynamicBrokerConfig } from './DynamicBrokerConfig';
+import { BROKER_CONFIGS } from '../config/definitions';
 
 /**
  * Beyond zookeeper.session.timeout.ms, how long registration waits for a previous incarnation's
@@ -138,6 +140,11 @@ export class KafkaServer {
   private socketServer: SocketServer | null = null;
   /** This broker's dynamic config as last read (/config/brokers/<id>); its listener SSL keys reach the SocketServer. */
   private dynamicBrokerConfig: ReadonlyMap<string, string> = new Map();
+  /**
+   * /config/brokers/<id> and <default> over the static settings, and the parts that follow them:
+   * a part that changes with a dynamic broker config registers here (addReconfigurable).
+   */
+  readonly dynamicBrokerConfigs: DynamicBrokerConfig;
   private tlsReloader: ListenerTlsReloader | null = null;
   private controller: KafkaController | null = null;
   private replicaManager: ReplicaManager | null = null;
@@ -179,6 +186,15 @@ export class KafkaServer {
       ? new BrokerMetrics(this.metrics, this.eventJournal)
       : null;
     this.brokerMetrics?.brokerState(() => this.brokerState);
+    const reconfigLogger = logging.logger('[DynamicBrokerConfig]', 'kafka.server.DynamicBrokerConfig');
+    this.dynamicBrokerConfigs = new DynamicBrokerConfig({
+      staticValue: (name) => staticConfigValue(config, name),
+      onError: (r, effective, e) =>
+        reconfigLogger.error(
+          `${r.name} refused dynamic configs {${[...effective].map(([k, v]) => `${k}=${v}`).join(', ')}}`,
+          e,
+        ),
+    });
   }
 
   get brokerId(): number {
@@ -323,9 +339,10 @@ export class KafkaServer {
       staticLogProps: brokerLogProps(c) as Record<string, string>,
       logger: this.logging.logger('[DynamicConfigManager]', 'kafka.server.DynamicConfigManager'),
       credentialCache: this.credentialCache,
-      onBrokerConfig: (perBroker) => {
+      onBrokerConfig: (perBroker, clusterDefault) => {
         this.dynamicBrokerConfig = perBroker;
         this.tlsReloader?.apply(perBroker);
+        this.dynamicBrokerConfigs.update(perBroker, clusterDefault);
       },
     });
     await this.dynamicConfigManager.startup();
@@ -802,4 +819,12 @@ function brokerLogProps(c: KafkaConfig): ConfigProps {
   props['log.roll.jitter.ms'] = String(c.logRollJitterMs);
   props['log.flush.interval.ms'] = String(c.logFlushIntervalMs);
   return props as ConfigProps;
+}
+
+/** A static setting as the string server.properties would hold (lists comma-separated); undefined if not set. */
+function staticConfigValue(config: KafkaConfig, name: string): string | undefined {
+  if (!(name in BROKER_CONFIGS) || !config.has(name)) return undefined;
+  const value = config.get(name);
+  if (value === null || value === undefined) return undefined;
+  return Array.isArray(value) ? value.join(',') : String(value);
 }
