@@ -98,7 +98,16 @@ export function partitionDirIn(parent: string, tp: TopicPartition): string | nul
 
 /** `<topic>-<partition>.<32 hex>-delete`: a partition directory waiting to be removed. */
 export function logDeleteDirName(tp: TopicPartition): string {
-  const suffix = `-${tp.partition}.${randomUUID().replace(/-/g, '')}${DELETE_DIR_SUFFIX}`;
+  return markedDirName(tp, DELETE_DIR_SUFFIX);
+}
+
+/** `<topic>-<partition>.<32 hex>-future`: a partition's log being filled in another log dir (AlterReplicaLogDirs). */
+export function logFutureDirName(tp: TopicPartition): string {
+  return markedDirName(tp, FUTURE_DIR_SUFFIX);
+}
+
+function markedDirName(tp: TopicPartition, marker: string): string {
+  const suffix = `-${tp.partition}.${randomUUID().replace(/-/g, '')}${marker}`;
   // Kafka shortens the topic so that the name stays within 255 bytes.
   const prefixLength = Math.min(tp.topic.length, 255 - suffix.length);
   return tp.topic.slice(0, prefixLength) + suffix;

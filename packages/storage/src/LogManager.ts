@@ -74,6 +74,13 @@ export class LogManager {
   private readonly opts: LogManagerOptions;
   private readonly logDirs: string[];
   private readonly logs = new Map<string, Log>();
+  /**
+   * Logs being filled to replace the current log of their partition in another log directory
+   * (`<topic>-<partition>.<uuid>-future`, AlterReplicaLogDirs), by key.
+   */
+  private readonly futureLogs = new Map<string, Log>();
+  /** Where the log of a partition this broker does not have yet is to be made (AlterReplicaLogDirs), by key. */
+  private readonly preferredLogDirs = new Map<string, string>();
   /** Logs being created by getOrCreateLogAsync, by partition key. */
   private readonly creating = new Map<string, Promise<Log>>();
   /** Logs whose files are being made, by parent directory (counted by nextLogDirs). */
@@ -213,13 +220,8 @@ export class LogManager {
               this.scheduleDirDeletion(full);
               continue;
             }
-            if (parsed.kind === 'future') {
-              this.logger.warn(
-                `Ignoring future log ${full}: moving replicas between log dirs is not supported (left in place)`,
-              );
-              continue;
-            }
             const key = topicPartitionKey(parsed.tp);
+            const future = parsed.kind === 'future';
             jobs.push(async () => {
               const log = await loadLog(
                 {
@@ -233,14 +235,15 @@ export class LogManager {
                 },
                 stats,
               );
-              const previous = this.logs.get(key);
+              const loaded = future ? this.futureLogs : this.logs;
+              const previous = loaded.get(key);
               if (previous) {
                 throw new Error(
-                  `Duplicate log directories for ${key} are found in both ${log.dir} and ${previous.dir}. Delete the one on the directory known to have failed recently.`,
+                  `Duplicate ${future ? 'future ' : ''}log directories for ${key} are found in both ${log.dir} and ${previous.dir}. Delete the one on the directory known to have failed recently.`,
                 );
               }
-              log.updateHighWatermark(highWatermarks.get(key) ?? log.logStartOffset);
-              this.logs.set(key, log);
+              if (!future) log.updateHighWatermark(highWatermarks.get(key) ?? log.logStartOffset);
+              loaded.set(key, log);
               stats.logs++;
             });
           }
@@ -295,6 +298,16 @@ export class LogManager {
     return overrides ? LogConfig.fromProps(this.defaultConfig, overrides) : this.defaultConfig;
   }
 
+  /** The future log of `tp` (AlterReplicaLogDirs moving it to another log dir), if any. */
+  getFutureLog(tp: TopicPartition): Log | undefined {
+    return this.futureLogs.get(topicPartitionKey(tp));
+  }
+
+  /** Every future log. */
+  allFutureLogs(): Log[] {
+    return [...this.futureLogs.values()];
+  }
+
   getLog(tp: TopicPartition): Log | undefined {
     return this.logs.get(topicPartitionKey(tp));
   }
@@ -312,6 +325,11 @@ export class LogManager {
     return this.allLogs().filter((l) => l.topicPartition.topic === topic);
   }
 
+  /** The current and the future logs in `dir` (checkpoints hold both; a partition has at most one per dir). */
+  private logsAndFuturesInDir(dir: string): Log[] {
+    return [...this.logsInDir(dir), ...this.allFutureLogs().filter((l) => l.parentDir === dir)];
+  }
+
   private logsInDir(dir: string): Log[] {
     return this.allLogs().filter((l) => l.parentDir === dir);
   }
@@ -324,7 +342,7 @@ export class LogManager {
     const existing = this.getLog(tp);
     if (existing) return existing;
     const logConfig = this.checkLogCanBeCreated(tp, config, isNew);
-    for (const parent of this.nextLogDirs()) {
+    for (const parent of this.nextLogDirs(tp)) {
       const log = this.createLogIn(parent, tp, logConfig);
       if (log) return log;
     }
@@ -350,7 +368,7 @@ export class LogManager {
 
   private async createLogAsync(tp: TopicPartition, config: LogConfig | undefined, isNew: boolean): Promise<Log> {
     const logConfig = this.checkLogCanBeCreated(tp, config, isNew);
-    for (const parent of this.nextLogDirs()) {
+    for (const parent of this.nextLogDirs(tp)) {
       const dir = this.partitionDir(parent, tp);
       let prepared = false;
       this.creatingIn.set(parent, (this.creatingIn.get(parent) ?? 0) + 1);
@@ -428,6 +446,7 @@ export class LogManager {
     );
     if (!log) return undefined;
     this.logs.set(key, log);
+    this.preferredLogDirs.delete(key);
     const props = Object.entries(logConfig.overriddenProps())
       .map(([k, v]) => `${k}=${v}`)
       .join(', ');
@@ -446,7 +465,9 @@ export class LogManager {
    * Live directories, those with the fewest logs first. Logs whose files are still being made
    * count too, so that a LeaderAndIsr creating many logs at once spreads them over the directories.
    */
-  private nextLogDirs(): string[] {
+  private nextLogDirs(tp?: TopicPartition): string[] {
+    const preferred = tp && this.preferredLogDirs.get(topicPartitionKey(tp));
+    if (preferred !== undefined && this.isLogDirOnline(preferred)) return [preferred];
     const live = this.liveLogDirs;
     // Counting is a walk over every log: skip it when there is no choice (creating N logs in one
     // directory would otherwise cost N²).
@@ -463,6 +484,8 @@ export class LogManager {
    */
   async deleteLog(tp: TopicPartition): Promise<Log | undefined> {
     const key = topicPartitionKey(tp);
+    await this.abortAndDeleteFutureLog(tp);
+    this.preferredLogDirs.delete(key);
     const log = this.logs.get(key);
     if (!log) {
       if (this.offlineLogDirs.length > 0) {
@@ -484,6 +507,111 @@ export class LogManager {
     this.scheduleDirDeletion(log.dir);
     this.logger.info(`Log for partition ${key} is renamed to ${log.dir} and is scheduled for deletion`);
     return log;
+  }
+
+  /** Whether `dir` is one of log.dirs (Kafka's LOG_DIR_NOT_FOUND when not). */
+  hasLogDir(dir: string): boolean {
+    return this.logDirs.includes(path.resolve(dir));
+  }
+
+  /**
+   * AlterReplicaLogDirs for a partition this broker has no log of yet: its log is made in `dir`
+   * when a LeaderAndIsr brings it (Kafka's maybeUpdatePreferredLogDir).
+   */
+  maybeUpdatePreferredLogDir(tp: TopicPartition, dir: string): void {
+    const key = topicPartitionKey(tp);
+    if (!this.logs.has(key)) this.preferredLogDirs.set(key, path.resolve(dir));
+  }
+
+  /**
+   * The future log of `tp` in `dir`, made empty when there is none (Kafka's getOrCreateLog with
+   * isFuture). Undefined when the current log already lives in `dir`: nothing to move. A future log
+   * in another dir (an earlier move, now redirected) is deleted first.
+   */
+  async getOrCreateFutureLog(tp: TopicPartition, dir: string): Promise<Log | undefined> {
+    const key = topicPartitionKey(tp);
+    const parent = path.resolve(dir);
+    const current = this.logs.get(key);
+    if (!current) throw new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `No log of ${key} on this broker`);
+    if (!this.isLogDirOnline(parent)) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `Log directory ${parent} is offline`);
+    if (this.offlineLogDirs.length > 0) {
+      throw new KafkaError(
+        ErrorCode.KAFKA_STORAGE_ERROR,
+        `Can not create the future log of ${key} because log directories ${this.offlineLogDirs.join(',')} are offline`,
+      );
+    }
+    const existing = this.futureLogs.get(key);
+    if (existing && existing.parentDir === parent) return existing;
+    if (existing) await this.abortAndDeleteFutureLog(tp);
+    if (current.parentDir === parent) return undefined;
+    const futureDir = path.join(parent, files.logFutureDirName(tp));
+    await this.failureChannel.maybeHandleIOExceptionAsync(
+      parent,
+      () => `Error while creating the future log of ${key} in dir ${parent}`,
+      () => createLogFiles(futureDir),
+    );
+    const log = this.withDir(parent, 'Error while creating log in dir', () =>
+      createLog({ ...this.logDeps(), dir: futureDir, topicPartition: tp, config: current.config, filesCreated: true }),
+    );
+    if (!log) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `Log directory ${parent} failed`);
+    this.futureLogs.set(key, log);
+    this.cleaner?.abortAndPauseCleaning(tp);
+    this.logger.info(`Created the future log of ${key} in ${log.dir}`);
+    return log;
+  }
+
+  /** Drops the future log of `tp` (the move was cancelled or the partition is deleted). */
+  async abortAndDeleteFutureLog(tp: TopicPartition): Promise<void> {
+    const key = topicPartitionKey(tp);
+    const log = this.futureLogs.get(key);
+    if (!log) return;
+    this.futureLogs.delete(key);
+    const parent = log.parentDir;
+    try {
+      log.renameDir(files.logDeleteDirName(tp));
+      await log.close();
+      this.scheduleDirDeletion(log.dir);
+      await this.checkpointDir(parent);
+    } catch (e) {
+      this.logger.warn(`Error while deleting the future log of ${key}`, e);
+    }
+    if (this.logs.has(key)) this.cleaner?.resumeCleaning(tp);
+    this.logger.info(`The future log of ${key} in ${parent} is deleted`);
+  }
+
+  /**
+   * The future log of `tp` becomes its log (Kafka's replaceCurrentWithFutureLog). The caller has
+   * made sure the future log holds everything the current one does and that nothing appends to
+   * either meanwhile; the switch itself is synchronous (two renames and the maps), then the old
+   * log is closed once its queued writes are done, renamed `…-delete` and removed later.
+   * Returns the new current log.
+   */
+  replaceCurrentWithFutureLog(tp: TopicPartition): Log {
+    const key = topicPartitionKey(tp);
+    const source = this.logs.get(key);
+    const dest = this.futureLogs.get(key);
+    if (!source || !dest) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `No current and future log of ${key} to swap`);
+    dest.renameDir(files.logDirName(tp));
+    dest.updateHighWatermark(source.highWatermark);
+    this.futureLogs.delete(key);
+    this.logs.set(key, dest);
+    const sourceParent = source.parentDir;
+    source.renameDir(files.logDeleteDirName(tp));
+    this.cleaner?.resumeCleaning(tp);
+    void (async () => {
+      try {
+        await source.whenWritten().catch(() => undefined);
+        await source.close();
+      } catch (e) {
+        this.logger.warn(`Error while closing the replaced log of ${key}`, e);
+      }
+      await this.cleaner?.removePartition(sourceParent, tp).catch(() => undefined);
+      await this.checkpointDir(sourceParent).catch(() => undefined);
+      await this.checkpointDir(dest.parentDir).catch(() => undefined);
+      this.scheduleDirDeletion(source.dir);
+    })();
+    this.logger.info(`The current log of ${key} in ${sourceParent} is replaced by its future log, now ${dest.dir}`);
+    return dest;
   }
 
   private scheduleDirDeletion(dir: string): void {
@@ -605,12 +733,12 @@ export class LogManager {
   }
 
   private recoveryPoints(dir: string): Map<string, number> {
-    return offsetsOf(this.logsInDir(dir), (l) => l.recoveryPoint);
+    return offsetsOf(this.logsAndFuturesInDir(dir), (l) => l.recoveryPoint);
   }
 
   /** Only logs whose start is past their first segment's base, as Kafka writes it. */
   private logStartOffsets(dir: string): Map<string, number> {
-    const logs = this.logsInDir(dir).filter((l) => l.logStartOffset > l.logSegments()[0].baseOffset);
+    const logs = this.logsAndFuturesInDir(dir).filter((l) => l.logStartOffset > l.logSegments()[0].baseOffset);
     return offsetsOf(logs, (l) => l.logStartOffset);
   }
 
@@ -657,6 +785,14 @@ export class LogManager {
         this.logger.warn(`Error while closing handlers of ${key}`, e);
       }
     }
+    for (const log of this.allFutureLogs().filter((l) => l.parentDir === dir)) {
+      this.futureLogs.delete(topicPartitionKey(log.topicPartition));
+      try {
+        log.closeHandlers();
+      } catch (e) {
+        this.logger.warn(`Error while closing handlers of the future log of ${log.name}`, e);
+      }
+    }
     fdCache.releaseAll();
     this.logger.warn(
       `Logs for partitions ${failed.map((l) => l.name).join(',') || '(none)'} are offline and logs for future partitions are offline due to failure on log directory ${dir}`,
@@ -673,7 +809,7 @@ export class LogManager {
     for (const t of this.tasks.splice(0)) t.cancel();
     if (this.ownsScheduler) await this.scheduler.shutdown();
     for (const dir of this.liveLogDirs) {
-      const logs = this.logsInDir(dir);
+      const logs = this.logsAndFuturesInDir(dir);
       let ok = true;
       await runWithConcurrency(
         logs.map((log) => async () => {
@@ -694,6 +830,7 @@ export class LogManager {
       );
     }
     this.logs.clear();
+    this.futureLogs.clear();
     this.started = false;
     this.logger.info('Shutdown complete.');
   }
