@@ -187,6 +187,8 @@ const REQUEST_CHECKS: RequestChecks = {
     requireAuthorized(deps, ctx, AclOperation.ALTER, ResourceType.CLUSTER, CLUSTER_RESOURCE_NAME, ErrorCode.CLUSTER_AUTHORIZATION_FAILED),
   [ApiKey.AlterPartitionReassignments]: (deps, ctx) =>
     requireAuthorized(deps, ctx, AclOperation.ALTER, ResourceType.CLUSTER, CLUSTER_RESOURCE_NAME, ErrorCode.CLUSTER_AUTHORIZATION_FAILED),
+  [ApiKey.AlterReplicaLogDirs]: (deps, ctx) =>
+    requireAuthorized(deps, ctx, AclOperation.ALTER, ResourceType.CLUSTER, CLUSTER_RESOURCE_NAME, ErrorCode.CLUSTER_AUTHORIZATION_FAILED),
   [ApiKey.ListPartitionReassignments]: (deps, ctx) =>
     requireAuthorized(deps, ctx, AclOperation.DESCRIBE, ResourceType.CLUSTER, CLUSTER_RESOURCE_NAME, ErrorCode.CLUSTER_AUTHORIZATION_FAILED),
   // KIP-554: DESCRIBE / ALTER on the cluster, as KafkaApis 2.8 handles the SCRAM credential APIs.

@@ -44,6 +44,12 @@ export class Partition {
    * ISR), so nothing is committed that a member of either might lack.
    */
   pendingIsr: number[] | null = null;
+  /**
+   * While set, nothing appends to this partition's log (leader appends wait for it, follower
+   * fetches drop their data and fetch it again): the moment a future log replaces the current one
+   * (ReplicaAlterLogDirsManager), a few milliseconds.
+   */
+  appendGate: Promise<void> | null = null;
   private readonly followers = new Map<number, FollowerState>();
 
   constructor(
@@ -192,16 +198,7 @@ export class Partition {
    * follower that started over at the leader's log start is sent the whole batch holding it.
    */
   appendRecordsToFollower(records: Buffer): LogAppendInfo {
-    try {
-      return this.log.appendAsFollower(records);
-    } catch (e) {
-      const end = this.log.logEndOffset;
-      if (!(e instanceof UnexpectedAppendOffsetError) || end !== this.log.logStartOffset || e.firstOffset >= end || e.lastOffset < end) {
-        throw e;
-      }
-      this.log.truncateFullyAndStartAt(e.firstOffset);
-      return this.log.appendAsFollower(records);
-    }
+    return appendAsFollowerOrFuture(this.log, records);
   }
 
   /**
@@ -309,5 +306,25 @@ export class Partition {
     const found = this.log.endOffsetForEpoch(leaderEpoch);
     if (!found) return error(ErrorCode.NONE);
     return { errorCode: ErrorCode.NONE, leaderEpoch: found.epoch, endOffset: found.endOffset };
+  }
+}
+
+/**
+ * Appends copied batches to a follower's log or a future log (Kafka's
+ * appendRecordsToFollowerOrFutureReplica). An empty log (end = start) whose first batch starts
+ * below its end and reaches it restarts at the batch's base offset: the source's log start fell
+ * inside that batch (DeleteRecords), and a copy that started over at that log start is sent the
+ * whole batch holding it.
+ */
+export function appendAsFollowerOrFuture(log: Log, records: Buffer): LogAppendInfo {
+  try {
+    return log.appendAsFollower(records);
+  } catch (e) {
+    const end = log.logEndOffset;
+    if (!(e instanceof UnexpectedAppendOffsetError) || end !== log.logStartOffset || e.firstOffset >= end || e.lastOffset < end) {
+      throw e;
+    }
+    log.truncateFullyAndStartAt(e.firstOffset);
+    return log.appendAsFollower(records);
   }
 }

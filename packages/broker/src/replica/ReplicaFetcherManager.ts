@@ -286,6 +286,7 @@ class ReplicaFetcher {
         const s = sent.get(k);
         if (!s || this.partitions.get(k) !== s) continue; // moved while the fetch was in flight
         const p = s.p;
+        if (p.appendGate) continue; // its log is being swapped for its future log: fetched again next time
         if (r.errorCode === ErrorCode.NONE) {
           const records: Buffer | null = r.recordSet;
           let written: Promise<void>;

@@ -33,6 +33,7 @@ function setup(
   let now = 0;
   const logs = new Map<string, FakeLog>();
   const logManager = {
+    getFutureLog: () => undefined,
     async getOrCreateLogAsync(tp: TopicPartition) {
       if (unwritableTopics.includes(tp.topic))
         throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `Can not create log for ${tp.topic}: log directories are offline`);

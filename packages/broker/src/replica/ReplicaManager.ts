@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { topicPartition, topicPartitionKey, type Logger } from '@samsa/common';
 import {
   ErrorCode,
@@ -28,6 +29,7 @@ import type { MetadataCache } from '../metadata/MetadataCache';
 import { DelayedFetch, fetchedBytes, hasFetchError } from './DelayedFetch';
 import { DelayedOperationPurgatory } from './DelayedOperationPurgatory';
 import { DelayedProduce, type ProducePartitionStatus } from './DelayedProduce';
+import { ReplicaAlterLogDirsManager } from './ReplicaAlterLogDirsManager';
 import { ReplicaFetcherManager, type ReplicaFetcherConfig } from './ReplicaFetcherManager';
 
 export interface ReplicaManagerOptions {
@@ -132,11 +134,23 @@ export class ReplicaManager {
   readonly fetchPurgatory = new DelayedOperationPurgatory('Fetch');
   private readonly now: () => number;
   private readonly fetcherManager: ReplicaFetcherManager;
+  /** Partitions whose log moves to another log dir (AlterReplicaLogDirs). */
+  readonly alterLogDirsManager: ReplicaAlterLogDirsManager;
   private isrShrinkTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly o: ReplicaManagerOptions) {
     this.now = o.now ?? Date.now;
     this.fetcherManager = new ReplicaFetcherManager(o.fetcher, o.metadataCache, o.logger, (p) => this.onPartitionChanged(p));
+    this.alterLogDirsManager = new ReplicaAlterLogDirsManager({
+      logManager: o.logManager,
+      logger: o.logger,
+      maxBytesPerStep: o.fetcher.fetchMaxBytes,
+      onReplaced: (p, previous) => {
+        p.log.onWrittenEndIncrement = previous.onWrittenEndIncrement;
+        previous.onWrittenEndIncrement = null;
+        this.onPartitionChanged(p);
+      },
+    });
     const lag = o.replicaLagTimeMaxMs;
     if (o.isrUpdater && lag !== undefined && lag > 0) {
       // Kafka's "isr-expiration" task: one timer for the broker, every replica.lag.time.max.ms / 2.
@@ -291,6 +305,10 @@ export class ReplicaManager {
         results.push({ topic: s.topic, partition: s.partition, errorCode: code });
       }
     }
+    for (const p of changed) {
+      // A move between log dirs interrupted by a restart goes on (Kafka: the future log is found).
+      if (this.partitions.get(p.key) === p && this.o.logManager.getFutureLog(p)) this.alterLogDirsManager.addPartition(p);
+    }
     this.onPartitionsChanged(changed);
     onLeadershipChange?.(updatedLeaders, updatedFollowers);
     return { errorCode: ErrorCode.NONE, partitionErrors: results };
@@ -391,6 +409,7 @@ export class ReplicaManager {
     const p = this.partitions.get(k);
     this.partitions.delete(k);
     this.fetcherManager.removePartition(k);
+    this.alterLogDirsManager.removePartition(k);
     if (p) {
       p.leaderId = -1;
       this.producePurgatory.checkAndComplete(k);
@@ -427,6 +446,7 @@ export class ReplicaManager {
         produceError(e.topic, e.partition, new KafkaError(ErrorCode.INVALID_REQUIRED_ACKS, `acks=${requiredAcks} is not -1, 0 or 1`), this.o.logger),
       );
     }
+    await this.appendGatesOf(entries);
     const appended: ProducePartitionStatus[] = [];
     const results: ProducePartitionResult[] = [];
     const writes: Promise<void>[] = [];
@@ -462,6 +482,45 @@ export class ReplicaManager {
       const op = new DelayedProduce(appended, results, (k) => this.partitions.get(k), resolve);
       this.producePurgatory.tryCompleteElseWatch(op, op.keys(), timeoutMs);
     });
+  }
+
+  /** Waits while a partition of `entries` swaps its log for its future one (Partition.appendGate). */
+  private async appendGatesOf(entries: readonly { topic: string; partition: number }[]): Promise<void> {
+    for (let round = 0; round < 3; round++) {
+      let gate: Promise<void> | null = null;
+      for (const e of entries) {
+        gate = this.partitions.get(key(e.topic, e.partition))?.appendGate ?? null;
+        if (gate) break;
+      }
+      if (!gate) return;
+      await gate;
+    }
+  }
+
+  /**
+   * AlterReplicaLogDirs for one partition (Kafka 2.8's ReplicaManager.alterReplicaLogDirs): a
+   * partition not here yet gets `dir` as the place of its future log (and NOT_LEADER_OR_FOLLOWER);
+   * one here gets a future log in `dir`, unless its log is there already, and starts moving. An
+   * earlier move to another dir is cancelled first. Errors are thrown as KafkaErrors.
+   */
+  async alterReplicaLogDir(topic: string, partition: number, dir: string): Promise<void> {
+    const k = key(topic, partition);
+    const tp = topicPartition(topic, partition);
+    const lm = this.o.logManager;
+    if (!lm.hasLogDir(dir)) throw new KafkaError(ErrorCode.LOG_DIR_NOT_FOUND, `Log dir ${dir} is not found in the config.`);
+    if (!lm.isLogDirOnline(dir)) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `Log directory ${dir} is offline`);
+    if (this.offlinePartitions.has(k)) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `Partition ${k} is offline`);
+    const p = this.partitions.get(k);
+    const planned = lm.getFutureLog(tp);
+    if (p && planned && planned.parentDir !== path.resolve(dir)) this.alterLogDirsManager.removePartition(k);
+    lm.maybeUpdatePreferredLogDir(tp, dir);
+    if (!p) throw new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `This broker has no replica of ${k}`);
+    const future = await lm.getOrCreateFutureLog(tp, dir);
+    if (future === undefined) {
+      this.alterLogDirsManager.removePartition(k);
+      return;
+    }
+    if (this.partitions.get(k) === p) this.alterLogDirsManager.addPartition(p);
   }
 
   /**
@@ -694,6 +753,7 @@ export class ReplicaManager {
   private markPartitionOffline(k: string): void {
     const p = this.partitions.get(k);
     this.fetcherManager.removePartition(k);
+    this.alterLogDirsManager.removePartition(k);
     this.partitions.delete(k);
     this.offlinePartitions.add(k);
     if (p) p.leaderId = -1;
@@ -717,6 +777,7 @@ export class ReplicaManager {
     if (this.isrShrinkTimer) clearInterval(this.isrShrinkTimer);
     this.isrShrinkTimer = null;
     this.fetcherManager.shutdown();
+    this.alterLogDirsManager.shutdown();
     this.producePurgatory.shutdown();
     this.fetchPurgatory.shutdown();
   }

@@ -21,6 +21,7 @@ import { alterPartitionReassignmentsHandler } from '../api/alterPartitionReassig
 import { apiVersionsEntry } from '../api/apiVersions';
 import { controlledShutdown, controlledShutdownHandler } from '../api/controlledShutdown';
 import { electLeadersHandler } from '../api/electLeaders';
+import { alterReplicaLogDirsHandler } from '../api/alterReplicaLogDirs';
 import { createPartitionsHandler } from '../api/createPartitions';
 import { createTopicsHandler } from '../api/createTopics';
 import { deleteGroupsHandler } from '../api/deleteGroups';
@@ -603,6 +604,7 @@ export class KafkaServer {
       alterConfigsHandler(deps),
       incrementalAlterConfigsHandler(deps),
       deleteRecordsHandler(deps),
+      alterReplicaLogDirsHandler(deps),
       describeClusterHandler(deps),
       controlledShutdownHandler({
         controller: () => this.controller,
