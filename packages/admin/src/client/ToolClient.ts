@@ -10,6 +10,7 @@ import {
   type ResponseFor,
 } from '@samsa/protocol';
 import { UsageError } from '../cli/OptionParser';
+import { TIMEOUT_ENV } from '../topics/TopicCommandOptions';
 
 /** The tools print their own lines; the wire client's log lines would only get in the way. */
 export const quietLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -239,4 +240,10 @@ export function murmur2(data: Buffer): number {
 /** The DefaultPartitioner's partition of a keyed record: toPositive(murmur2(key)) % numPartitions. */
 export function partitionForKey(key: Buffer, numPartitions: number): number {
   return (murmur2(key) & 0x7fffffff) % numPartitions;
+}
+
+/** The deadline of an admin tool's requests: SAMSA_ADMIN_TIMEOUT_MS, else Kafka's 30 s. */
+export function adminTimeoutMs(): number {
+  const v = Number(process.env[TIMEOUT_ENV]);
+  return Number.isInteger(v) && v > 0 ? v : 30_000;
 }
