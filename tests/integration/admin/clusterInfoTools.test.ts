@@ -106,7 +106,7 @@ test('logDirsDescribesEachBrokersDirectoriesAsKafkasJson', async () => {
   const r = await waitFor(async () => {
     const d = await tool('kafka-log-dirs', ['--bootstrap-server', cluster.bootstrap, '--describe', '--topic-list', TOPIC]);
     return d.code === 0 && d.stdout.includes(`"partition":"${TOPIC}-1","size":`) ? d : null;
-  }, { timeoutMs: 30_000 });
+  }, { timeoutMs: 30_000, what: 'kafka-log-dirs to list both partitions on both brokers' });
   const out = lines(r.stdout);
   expect(out.slice(0, 2)).toEqual(['Querying brokers for log directories information', 'Received log directory information from brokers 0,1']);
   const json = JSON.parse(out[2]!) as {

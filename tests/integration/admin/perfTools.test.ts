@@ -1,4 +1,6 @@
+import { spawn } from 'child_process';
 import * as path from 'path';
+import { trackProcess, waitFor } from '../../harness';
 import { startCluster, type ClusterHandle } from '../../harness/broker';
 import { createTopic } from '../../fault/support';
 import { REPO_ROOT, run, type RunResult } from '../../interop/support';
@@ -6,7 +8,8 @@ import { REPO_ROOT, run, type RunResult } from '../../interop/support';
 /**
  * kafka-producer-perf-test and kafka-consumer-perf-test as an operator runs them, against one
  * real cluster: Kafka 2.8's summary lines (the producer's as in the reference capture
- * segdemo.txt, the consumer's header and CSV line), the throttle kept, every record read back.
+ * segdemo.txt, the consumer's header and CSV line), the throttle kept, every record read back;
+ * then kafka-replica-verification over the records they wrote, its report lines as Kafka's.
  */
 jest.setTimeout(120_000);
 
@@ -66,4 +69,34 @@ test('consumerPerfTestReadsEveryRecordAndPrintsKafkasHeaderAndLine', async () =>
 
   const missing = await tool('kafka-consumer-perf-test', ['--bootstrap-server', cluster.bootstrap, '--topic', TOPIC]);
   expect({ code: missing.code, err: lines(missing.stderr) }).toEqual({ code: 1, err: ['Missing required argument "[messages]"'] });
+});
+
+test('replicaVerificationComparesEveryReplicaAndReportsTheMaxLag', async () => {
+  const child = spawn(path.join(REPO_ROOT, 'bin', 'kafka-replica-verification.sh'), [
+    '--broker-list', cluster.bootstrap, '--topic-white-list', TOPIC, '--time', '-2', '--report-interval-ms', '300',
+  ]);
+  trackProcess(child, 'kafka-replica-verification');
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
+  const date = '\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2},\\d{3}';
+  // every replica verified up to the high watermark: the lag is 0 (each partition's replicas agree)
+  await waitFor(() => new RegExp(`^${date}: max lag is 0 for partition ${TOPIC}-[012] at offset \\d+ among 3 partitions$`, 'm').test(stdout), {
+    timeoutMs: 30_000,
+    what: () => `a max lag 0 report; stdout so far:\n${stdout}\nstderr:\n${stderr}`,
+  });
+  child.kill('SIGTERM');
+  expect(await exited).toBe(0);
+  const out = lines(stdout);
+  expect(out[0]).toMatch(new RegExp(`^${date}: verification process is started\\.$`));
+  for (const l of out.slice(1)) expect(l).toMatch(new RegExp(`^${date}: max lag is \\d+ for partition ${TOPIC}-[012] at offset \\d+ among 3 partitions$`));
+  expect(stderr).toBe('');
+
+  const none = await tool('kafka-replica-verification', ['--broker-list', cluster.bootstrap, '--topic-white-list', 'nothing-matches']);
+  expect({ code: none.code, err: lines(none.stderr) }).toEqual({
+    code: 1,
+    err: ['No topics found. [topic-white-list], if specified, is either filtering out all topics or there is no topic.'],
+  });
 });
