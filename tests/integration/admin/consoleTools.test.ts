@@ -66,7 +66,7 @@ test('consoleConsumerReadsOnePartitionFromAnOffsetAndKeepsAGroupsPlace', async (
   expect(produced.code).toBe(0);
 
   const fromOffset = await tool('kafka-console-consumer', [
-    '--bootstrap-server', cluster.bootstrap, '--topic', topic, '--partition', '0', '--offset', '7', '--timeout-ms', '3000',
+    '--bootstrap-server', cluster.bootstrap, '--topic', topic, '--partition', '0', '--offset', '7', '--timeout-ms', '2500',
     '--property', 'print.offset=true',
   ]);
   expect(lines(fromOffset.stdout)).toEqual(['Offset:7\tv7', 'Offset:8\tv8', 'Offset:9\tv9']);
@@ -80,7 +80,7 @@ test('consoleConsumerReadsOnePartitionFromAnOffsetAndKeepsAGroupsPlace', async (
   expect(lines(second.stdout)).toEqual(['v4', 'v5']);
 
   const offsets = await tool('kafka-console-consumer', [
-    '--bootstrap-server', cluster.bootstrap, '--topic', '__consumer_offsets', '--from-beginning', '--timeout-ms', '4000',
+    '--bootstrap-server', cluster.bootstrap, '--topic', '__consumer_offsets', '--from-beginning', '--timeout-ms', '2500',
     '--formatter', 'kafka.coordinator.group.GroupMetadataManager$OffsetsMessageFormatter',
   ]);
   const commits = lines(offsets.stdout).filter((l) => l.startsWith('[console-group,'));

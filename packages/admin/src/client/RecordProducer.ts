@@ -69,6 +69,8 @@ export class RecordProducer {
   private readonly inFlight = new Map<number, number>();
   private readonly waiters: Array<() => void> = [];
   private readonly sending = new Set<Promise<void>>();
+  /** After close(): every record is sent as soon as it has its partition (KafkaProducer.close flushes). */
+  private closing = false;
 
   constructor(private readonly options: RecordProducerOptions) {}
 
@@ -100,7 +102,7 @@ export class RecordProducer {
       });
     });
     batch.bytes += (record.key?.length ?? 0) + (record.value?.length ?? 0) + 16;
-    if (batch.bytes >= this.options.batchSize) this.drain(key);
+    if (batch.bytes >= this.options.batchSize || this.closing) this.drain(key);
     else if (this.lingerTimer === null) this.lingerTimer = setTimeout(() => this.drainAll(), this.options.lingerMs);
     return result;
   }
@@ -109,6 +111,12 @@ export class RecordProducer {
   async flush(): Promise<void> {
     this.drainAll();
     while (this.sending.size > 0) await Promise.allSettled([...this.sending]);
+  }
+
+  /** Sends what is queued and what is still being placed, without waiting for linger.ms. */
+  async close(): Promise<void> {
+    this.closing = true;
+    await this.flush();
   }
 
   private drainAll(): void {

@@ -91,18 +91,19 @@ export async function runConsoleProducer(args: readonly string[], io: ConsolePro
       requestTimeoutMs: Math.max(requestTimeoutMs, 5000),
       security,
     });
+    const sync = options.has('sync');
     const producer = new RecordProducer({
       client,
       acks,
       requestTimeoutMs,
       compression,
-      lingerMs: options.intValueOf('timeout') ?? props.int('linger.ms', 1000),
+      // --sync sends each record as it arrives: there is no batch to wait for
+      lingerMs: sync ? 0 : (options.intValueOf('timeout') ?? props.int('linger.ms', 1000)),
       batchSize: options.intValueOf('batch-size') ?? props.int('batch.size', 16384),
       retries: options.intValueOf('message-send-max-retries') ?? props.int('retries', 3),
       retryBackoffMs: options.intValueOf('retry-backoff-ms') ?? props.int('retry.backoff.ms', 100),
       maxBlockMs: Number(options.longValueOf('max-block-ms') ?? BigInt(props.int('max.block.ms', 60_000))),
     });
-    const sync = options.has('sync');
     let failed = 0;
     const pending = new Set<Promise<unknown>>();
     const lines = createInterface({ input: io.stdin, crlfDelay: Infinity, terminal: false });
@@ -119,7 +120,6 @@ export async function runConsoleProducer(args: readonly string[], io: ConsolePro
           );
         });
       if (sync) {
-        await producer.flush();
         await sent;
       } else {
         pending.add(sent);
@@ -127,7 +127,7 @@ export async function runConsoleProducer(args: readonly string[], io: ConsolePro
       }
       io.prompt?.('>');
     }
-    await producer.flush();
+    await producer.close();
     await Promise.all([...pending]);
     return failed === 0 ? 0 : 1;
   } catch (error) {
