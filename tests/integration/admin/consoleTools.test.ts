@@ -56,6 +56,12 @@ test('consoleProducerWritesKeysHeadersAndTheConsumerPrintsThemInKafkasColumns', 
   const k1 = out.filter((l) => l.includes('\tk1\t'));
   expect(k1.map((l) => l.split('\t').slice(3).join('\t'))).toEqual(['h1:v1,h2:v2\tk1\tone', 'h3:y\tk1\tthree']);
   expect(new Set(k1.map((l) => l.split('\t')[1])).size).toBe(1);
+
+  // --whitelist: the topics whose names match, every partition
+  const listed = await tool('kafka-console-consumer', [
+    '--bootstrap-server', cluster.bootstrap, '--whitelist', 'console-t.*', '--from-beginning', '--max-messages', '3', '--property', 'print.value=false', '--property', 'print.key=true',
+  ]);
+  expect(lines(listed.stdout).sort()).toEqual(['k1', 'k1', 'k2']);
 });
 
 test('consoleConsumerReadsOnePartitionFromAnOffsetAndKeepsAGroupsPlace', async () => {

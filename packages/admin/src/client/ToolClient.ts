@@ -97,6 +97,7 @@ export class ToolClient {
    * the cluster does not have is an UnknownTopicError.
    */
   async leaders(topics: readonly string[], deadlineMs: number, allowAutoTopicCreation = false): Promise<Map<string, number[]>> {
+    const started = Date.now();
     for (;;) {
       const md = await this.metadata(topics, allowAutoTopicCreation);
       const out = new Map<string, number[]>();
@@ -120,7 +121,7 @@ export class ToolClient {
       }
       if (!retry) return out;
       if (Date.now() >= deadlineMs)
-        throw new Error(`org.apache.kafka.common.errors.TimeoutException: Topic ${topics.join(',')} not present in metadata after ${this.options.requestTimeoutMs} ms.`);
+        throw new Error(`org.apache.kafka.common.errors.TimeoutException: Topic ${topics.join(',')} not present in metadata after ${Math.max(0, deadlineMs - started)} ms.`);
       await sleep(100);
     }
   }
