@@ -11,8 +11,9 @@ import { addScramUser, PLAIN_USERS, saslListenerOverrides } from '../../interop/
  * --command-config (issue 16: "every CLI accepts --command-config with Kafka's client security
  * properties"): one broker whose only client listener is SASL_SSL (an authorizer on, `admin` a
  * super user). Each tool that talks to brokers — kafka-topics, kafka-consumer-groups,
- * kafka-leader-election, kafka-acls --bootstrap-server, kafka-configs --bootstrap-server — run as
- * an operator runs it (bin/*.sh) succeeds with a client properties file (SCRAM-SHA-512 and a PEM
+ * kafka-leader-election, kafka-acls --bootstrap-server, kafka-configs --bootstrap-server, and the
+ * data tools (console producer and consumer, get-offsets, broker-api-versions, log-dirs, the
+ * consumer perf test) — run as an operator runs it (bin/*.sh) succeeds with a client properties file (SCRAM-SHA-512 and a PEM
  * truststore; PLAIN and a PKCS12 truststore), and without one fails with a message that says to
  * pass --command-config.
  */
@@ -176,6 +177,40 @@ describe('--command-config against a SASL_SSL listener', () => {
     const bare = await tool('kafka-configs', ['--bootstrap-server', bootstrap, '--describe', '--entity-type', 'users']);
     expect(bare.code).toBe(1);
     expect(bare.stderr).toMatch(HINT);
+  });
+
+  it('the data tools (console producer/consumer, get-offsets, broker-api-versions, log-dirs, consumer perf test): work with it, fail with a hint without it', async () => {
+    const produced = await run(bin('kafka-console-producer'), ['--bootstrap-server', bootstrap, '--producer.config', scramConfig, '--topic', TOPIC], {
+      timeoutMs: 60_000,
+      input: 'over-sasl-ssl-1\nover-sasl-ssl-2\n',
+    });
+    expectOk(produced);
+    const consumed = await tool('kafka-console-consumer', [
+      '--bootstrap-server', bootstrap, '--consumer.config', plainConfig, '--topic', TOPIC, '--from-beginning', '--max-messages', '2',
+    ]);
+    expectOk(consumed);
+    expect(consumed.stdout).toBe('over-sasl-ssl-1\nover-sasl-ssl-2\n');
+    const offsets = await tool('kafka-get-offsets', ['--bootstrap-server', bootstrap, '--command-config', scramConfig, '--topic', TOPIC]);
+    expectOk(offsets);
+    expect(offsets.stdout).toBe(`${TOPIC}:0:2\n`);
+    const versions = await tool('kafka-broker-api-versions', ['--bootstrap-server', bootstrap, '--command-config', plainConfig]);
+    expectOk(versions);
+    expect(versions.stdout).toMatch(/^127\.0\.0\.1:\d+ \(id: 0 rack: null\) -> \($/m);
+    const dirs = await tool('kafka-log-dirs', ['--bootstrap-server', bootstrap, '--command-config', scramConfig, '--describe']);
+    expectOk(dirs);
+    expect(dirs.stdout).toContain(`"partition":"${TOPIC}-0"`);
+    const perf = await tool('kafka-consumer-perf-test', ['--bootstrap-server', bootstrap, '--consumer.config', scramConfig, '--topic', TOPIC, '--messages', '2']);
+    expectOk(perf);
+
+    for (const [name, args] of [
+      ['kafka-get-offsets', ['--bootstrap-server', bootstrap, '--topic', TOPIC]],
+      ['kafka-broker-api-versions', ['--bootstrap-server', bootstrap]],
+      ['kafka-log-dirs', ['--bootstrap-server', bootstrap, '--describe']],
+    ] as const) {
+      const bare = await tool(name, args);
+      expect({ name, code: bare.code }).toEqual({ name, code: 1 });
+      expect(bare.stderr).toMatch(HINT);
+    }
   });
 
   it('a file that cannot be honoured is refused before connecting, naming the setting', async () => {

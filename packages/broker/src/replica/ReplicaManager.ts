@@ -32,6 +32,9 @@ import { DelayedProduce, type ProducePartitionStatus } from './DelayedProduce';
 import { ReplicaAlterLogDirsManager } from './ReplicaAlterLogDirsManager';
 import { ReplicaFetcherManager, type ReplicaFetcherConfig } from './ReplicaFetcherManager';
 
+/** Kafka's Request.DebuggingConsumerId: a consumer that may read any replica. */
+const DEBUGGING_CONSUMER_ID = -2;
+
 export interface ReplicaManagerOptions {
   readonly brokerId: number;
   readonly logManager: LogManager;
@@ -197,6 +200,17 @@ export class ReplicaManager {
       throw new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `broker ${this.o.brokerId} does not lead ${key(topic, partition)}`);
     }
     throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown partition ${key(topic, partition)}`);
+  }
+
+  /**
+   * The partition a fetch reads: the leader's, or for Kafka's debugging consumer (replica id -2,
+   * what kafka-replica-verification sends) any replica this broker holds, read up to its own high
+   * watermark (Kafka's ReplicaManager: fetchOnlyFromLeader is false for that id).
+   */
+  private fetchPartitionOrError(topic: string, partition: number, replicaId: number): Partition {
+    const p = this.partitions.get(key(topic, partition));
+    if (replicaId === DEBUGGING_CONSUMER_ID && p !== undefined && !this.offlinePartitions.has(key(topic, partition))) return p;
+    return this.leaderPartitionOrError(topic, partition);
   }
 
   /**
@@ -601,7 +615,7 @@ export class ReplicaManager {
     let first = true;
     return partitions.map((fp) => {
       try {
-        const p = this.leaderPartitionOrError(fp.topic, fp.partition);
+        const p = this.fetchPartitionOrError(fp.topic, fp.partition, replicaId);
         const limit = Math.min(fp.maxBytes, remaining);
         const info = p.log.read(fp.fetchOffset, limit, { isolation, minOneMessage: first });
         // A replica id outside the assignment reads nothing (see updateFollowerFetchState).

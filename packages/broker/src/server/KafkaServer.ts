@@ -25,6 +25,7 @@ import { alterReplicaLogDirsHandler } from '../api/alterReplicaLogDirs';
 import { createPartitionsHandler } from '../api/createPartitions';
 import { createTopicsHandler } from '../api/createTopics';
 import { deleteGroupsHandler } from '../api/deleteGroups';
+import { describeLogDirsHandler } from '../api/describeLogDirs';
 import { deleteRecordsHandler } from '../api/deleteRecords';
 import { deleteTopicsHandler } from '../api/deleteTopics';
 import { describeClusterHandler } from '../api/describeCluster';
@@ -631,6 +632,7 @@ export class KafkaServer {
       deleteAclsHandler(deps),
       describeUserScramCredentialsHandler(deps),
       alterUserScramCredentialsHandler(deps),
+      describeLogDirsHandler(deps),
     ]) {
       registry.register(withAuthorization(entry, deps));
     }

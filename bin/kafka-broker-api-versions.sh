@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Samsa's kafka-broker-api-versions (packages/admin), run from the built JavaScript; 'make build' (or
+# 'npx tsc -b') builds it. Arguments and output are Kafka 2.8's; see 'kafka-broker-api-versions.sh --help'.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+js="$here/../packages/admin/dist/cli/kafka-broker-api-versions.js"
+if [[ ! -f "$js" ]]; then
+  echo "kafka-broker-api-versions: $js is missing; run 'make build' (or 'npx tsc -b') in $here/.. first" >&2
+  exit 1
+fi
+exec node "$js" "$@"
