@@ -5,20 +5,27 @@ import { describeLogDirsHandler } from './describeLogDirs';
 import { answerOf } from './testing/untypedEntry';
 import { ctx, fakeDeps } from './testing/fakeDeps';
 
-/** Two dirs: /d1 online with logs of a-0, a-1, b-0; /d2 offline. */
+/**
+ * Three dirs: /d1 online with logs of a-0, a-1, b-0 and the future log of c-0 (moving there from
+ * /d3, 5 offsets behind); /d2 offline; /d3 online with c-0.
+ */
 function handler(authorized = true) {
-  const log = (topic: string, partition: number, size: number, hw: number, leo: number) => ({
+  const log = (topic: string, partition: number, size: number, hw: number, leo: number, parentDir = '/d1') => ({
     topicPartition: { topic, partition },
-    parentDir: '/d1',
+    parentDir,
     size,
     highWatermark: hw,
     logEndOffset: leo,
   });
+  const current = [log('a', 0, 100, 5, 5), log('a', 1, 50, 3, 3), log('b', 0, 7, 1, 1), log('c', 0, 90, 9, 9, '/d3')];
   const logManager = {
-    liveLogDirs: ['/d1'],
+    liveLogDirs: ['/d1', '/d3'],
     offlineLogDirs: ['/d2'],
-    isLogDirOnline: (dir: string) => dir === '/d1',
-    allLogs: () => [log('a', 0, 100, 5, 5), log('a', 1, 50, 3, 3), log('b', 0, 7, 1, 1)],
+    isLogDirOnline: (dir: string) => dir !== '/d2',
+    allLogs: () => current,
+    allFutureLogs: () => [log('c', 0, 40, 0, 4)],
+    getLog: (tp: { topic: string; partition: number }) =>
+      current.find((l) => l.topicPartition.topic === tp.topic && l.topicPartition.partition === tp.partition),
   } as unknown as LogManager;
   const authorizer = { authorize: (_c: unknown, actions: unknown[]) => actions.map(() => authorized) } as unknown as BrokerDeps['authorizer'];
   return describeLogDirsHandler(fakeDeps({ logManager, authorizer }));
@@ -38,7 +45,13 @@ describe('describeLogDirsHandler', () => {
         topics: [
           { name: 'a', partitions: [{ partitionIndex: 0, partitionSize: 100, offsetLag: 0, isFutureKey: false }, { partitionIndex: 1, partitionSize: 50, offsetLag: 0, isFutureKey: false }] },
           { name: 'b', partitions: [{ partitionIndex: 0, partitionSize: 7, offsetLag: 0, isFutureKey: false }] },
+          { name: 'c', partitions: [{ partitionIndex: 0, partitionSize: 40, offsetLag: 5, isFutureKey: true }] },
         ],
+      },
+      {
+        errorCode: ErrorCode.NONE,
+        logDir: '/d3',
+        topics: [{ name: 'c', partitions: [{ partitionIndex: 0, partitionSize: 90, offsetLag: 0, isFutureKey: false }] }],
       },
       { errorCode: ErrorCode.KAFKA_STORAGE_ERROR, logDir: '/d2', topics: [] },
     ]);
@@ -49,6 +62,7 @@ describe('describeLogDirsHandler', () => {
     expect(some.results[0].topics).toEqual([
       { name: 'a', partitions: [{ partitionIndex: 1, partitionSize: 50, offsetLag: 0, isFutureKey: false }] },
       { name: 'b', partitions: [] },
+      { name: 'c', partitions: [] },
     ]);
   });
 

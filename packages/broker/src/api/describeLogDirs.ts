@@ -14,9 +14,9 @@ export const INVALID_OFFSET_LAG = -1;
  * as Kafka's is before v3 (which adds a top-level error). Otherwise, per configured log dir (its
  * absolute path): KAFKA_STORAGE_ERROR when it is offline; else its logs grouped by topic, each of
  * the requested partitions (null topics: all) with its size in bytes, its offset lag
- * (max(high watermark − log end, 0)), and isFuture (false: Samsa has no future replicas until
- * AlterReplicaLogDirs moves them). As in Kafka, a topic with logs in the dir but none requested
- * is listed with no partitions.
+ * (max(high watermark − log end, 0); for a future log, moving here by AlterReplicaLogDirs, how far
+ * its end is behind the current log's), and isFuture. As in Kafka, a topic with logs in the dir but
+ * none requested is listed with no partitions.
  */
 export function describeLogDirsHandler(deps: BrokerDeps): ApiHandlerEntry<typeof ApiKey.DescribeLogDirs> {
   return {
@@ -35,7 +35,11 @@ export function describeLogDirsHandler(deps: BrokerDeps): ApiHandlerEntry<typeof
         try {
           if (!logManager.isLogDirOnline(logDir)) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `Log directory ${logDir} is offline`);
           const byTopic = new Map<string, { partitionIndex: number; partitionSize: number; offsetLag: number; isFutureKey: boolean }[]>();
-          for (const log of logManager.allLogs()) {
+          const logs = [
+            ...logManager.allLogs().map((log) => ({ log, isFuture: false })),
+            ...logManager.allFutureLogs().map((log) => ({ log, isFuture: true })),
+          ];
+          for (const { log, isFuture } of logs) {
             if (log.parentDir !== logDir) continue;
             const tp = log.topicPartition;
             const partitions = byTopic.get(tp.topic) ?? [];
@@ -44,8 +48,10 @@ export function describeLogDirsHandler(deps: BrokerDeps): ApiHandlerEntry<typeof
             partitions.push({
               partitionIndex: tp.partition,
               partitionSize: log.size,
-              offsetLag: Math.max(log.highWatermark - log.logEndOffset, 0),
-              isFutureKey: false,
+              offsetLag: isFuture
+                ? (logManager.getLog(tp)?.logEndOffset ?? log.logEndOffset + INVALID_OFFSET_LAG) - log.logEndOffset
+                : Math.max(log.highWatermark - log.logEndOffset, 0),
+              isFutureKey: isFuture,
             });
           }
           return {
