@@ -7,7 +7,7 @@ import { close, connectZk, waitFor } from '../../harness';
 import { startBrokers, type BrokerHandle } from '../../harness/broker';
 import { startZooKeeper, type ZooKeeperHandle } from '../../harness/zookeeper';
 import { createTopic, kcatProduce, messages, waitForPartitionState } from '../../fault/support';
-import { kcatConsumeAll } from '../../interop/support';
+import { kcatConsumeAll, REPO_ROOT, run } from '../../interop/support';
 
 /**
  * Issue 17, log dirs: AlterReplicaLogDirs moves a partition's replica to another of its broker's
@@ -130,6 +130,25 @@ test('a replica moves to another log dir on leader and follower under produce lo
   expect(values).toEqual(expected);
   // offsets are dense: nothing was dropped or written twice by the swap
   expect(records.map((r) => Number(r.offset))).toEqual(expected.map((_, i) => i));
+
+  // what an operator sees: kafka-log-dirs lists the replica in its new dir on both brokers
+  const described = await run(path.join(REPO_ROOT, 'bin', 'kafka-log-dirs.sh'), [
+    '--bootstrap-server',
+    bootstrap(),
+    '--describe',
+    '--topic-list',
+    TOPIC,
+  ]);
+  expect(described.code).toBe(0);
+  const json = JSON.parse(described.stdout.trim().split('\n').at(-1)!) as {
+    brokers: { broker: number; logDirs: { logDir: string; partitions: { partition: string; isFuture: boolean }[] }[] }[];
+  };
+  for (const id of [0, 1]) {
+    const dirs = json.brokers.find((b) => b.broker === id)!.logDirs;
+    expect(dirs.filter((d) => d.partitions.length > 0)).toEqual([
+      { logDir: targets[id], error: null, partitions: [expect.objectContaining({ partition: `${TOPIC}-0`, isFuture: false })] },
+    ]);
+  }
 });
 
 test('AlterReplicaLogDirs answers per partition as Kafka does', async () => {
