@@ -17,10 +17,10 @@ import type { BrokerDeps } from './deps';
  *   - TOPIC: the topic must be in the MetadataCache (UNKNOWN_TOPIC_OR_PARTITION); names and values
  *     checked as LogConfig takes them; then /config/topics/T and a /config/changes notification
  *     (AdminZkClient.changeTopicConfig), which every broker's DynamicConfigManager applies live.
- *   - BROKER "" (cluster-wide) or "<this id>": the topic defaults this broker reconfigures, and
- *     custom names (stored unchecked for plugins, as Kafka does); a known config that cannot change
- *     live is INVALID_REQUEST for that resource alone. Then /config/brokers/<default|id> and a
- *     notification.
+ *   - BROKER "" (cluster-wide) or "<this id>": Kafka 2.8's dynamic broker configs
+ *     (config/dynamicBrokerConfigs.ts) and custom names (stored unchecked for plugins, as Kafka
+ *     does), checked as validateDynamicBrokerConfigs says; a refusal is INVALID_REQUEST for that
+ *     resource alone. Then /config/brokers/<default|id> and a notification.
  * validateOnly stops after the checks.
  */
 export class ConfigAlterer {
@@ -37,8 +37,9 @@ export class ConfigAlterer {
   async currentOverrides(resourceType: number, resourceName: string): Promise<Map<string, string>> {
     if (resourceType === ConfigResourceType.TOPIC)
       return this.admin.fetchEntityConfig(ConfigType.Topic, resourceName);
-    const persistent = await this.admin.fetchEntityConfig(ConfigType.Broker, this.brokerEntity(resourceName));
-    return dynamicBrokerOverrides(persistent);
+    const entity = this.brokerEntity(resourceName);
+    const persistent = await this.admin.fetchEntityConfig(ConfigType.Broker, entity);
+    return dynamicBrokerOverrides(persistent, entity !== ConfigEntityDefault);
   }
 
   async alter(

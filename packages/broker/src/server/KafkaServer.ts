@@ -19,6 +19,7 @@ import {
 import { alterConfigsHandler } from '../api/alterConfigs';
 import { alterPartitionReassignmentsHandler } from '../api/alterPartitionReassignments';
 import { apiVersionsEntry } from '../api/apiVersions';
+import { dynamicBrokerOverrides } from '../api/configs';
 import { controlledShutdown, controlledShutdownHandler } from '../api/controlledShutdown';
 import { electLeadersHandler } from '../api/electLeaders';
 import { createPartitionsHandler } from '../api/createPartitions';
@@ -342,7 +343,8 @@ export class KafkaServer {
       onBrokerConfig: (perBroker, clusterDefault) => {
         this.dynamicBrokerConfig = perBroker;
         this.tlsReloader?.apply(perBroker);
-        this.dynamicBrokerConfigs.update(perBroker, clusterDefault);
+        // as Kafka's fromPersistentProps takes them: the non-dynamic and misplaced ones dropped
+        this.dynamicBrokerConfigs.update(dynamicBrokerOverrides(perBroker), dynamicBrokerOverrides(clusterDefault, false));
       },
     });
     await this.dynamicConfigManager.startup();
