@@ -41,6 +41,16 @@ import {
   topicNames,
   type DescribedConfig,
 } from './BrokerConfigsAdmin';
+import { ApiKey } from '@samsa/protocol';
+import {
+  alterClientQuotas,
+  brokerSupports,
+  describeClientQuotas,
+  QuotaEntityType,
+  quotaLine,
+  type QuotaEntityPart,
+} from './ClientQuotasAdmin';
+import { QUOTA_CONFIGS } from './ZkEntityConfigs';
 import { alterUserScramCredentials, describeUserScramCredentials, type BrokerTarget, type ScramUpsert } from './ScramCredentialsAdmin';
 
 export interface ConfigCommandDeps {
@@ -187,6 +197,7 @@ export async function runConfigCommand(args: readonly string[], io: CommandIo, d
     if (o.has('describe') && (o.has('add-config') || o.has('delete-config')))
       throw new UsageError('Option "[describe]" can\'t be used with option "[add-config]" or "[delete-config]"');
     checkEntityArgs(o);
+    if (isQuotaCommand(o)) return await runQuotas(args, o, io, deps);
     if (o.valuesOf('entity-type')[0] !== ConfigType.User) return await runForEntity(args, o, io, deps);
     entity = parseEntity(o);
     if (o.has('bootstrap-server')) return await runWithBroker(args, o, entity, io, deps);
@@ -248,7 +259,13 @@ async function runWithBroker(args: readonly string[], o: ParsedOptions, entity: 
       await alterUserScramCredentials(target, user!, upserts, deletes);
       io.out(`Completed updating config for user ${user!}.`);
     } else {
-      for (const line of await describeUserScramCredentials(target, user === undefined ? [] : [user])) io.out(line);
+      // Kafka prints the user's quotas first (a broker without KIP-546 has none to show)
+      if (await brokerSupports(target, ApiKey.DescribeClientQuotas)) {
+        const filter = [{ entityType: QuotaEntityType.USER, match: user === '<default>' ? '' : user }];
+        for (const entry of await describeClientQuotas(target, filter)) io.out(quotaLine(entry));
+      }
+      if (user !== '<default>')
+        for (const line of await describeUserScramCredentials(target, user === undefined ? [] : [user])) io.out(line);
     }
     return 0;
   } catch (e) {
@@ -427,4 +444,87 @@ async function alterWithBroker(
   }
   if (name !== '') io.out(`Completed updating config for ${entityType.slice(0, -1)} ${name}.`);
   else io.out(`Completed updating default config for ${entityType} in the cluster.`);
+}
+
+const isQuotaConfig = (k: string): boolean => Object.prototype.hasOwnProperty.call(QUOTA_CONFIGS, k);
+
+/**
+ * Quotas through --bootstrap-server: clients (alone or with users) always; users when a quota
+ * config is added or deleted (describe of users prints quotas beside the SCRAM credentials).
+ */
+function isQuotaCommand(o: ParsedOptions): boolean {
+  if (!o.has('bootstrap-server') || o.has('user')) return false;
+  const types = o.valuesOf('entity-type');
+  if (types.includes(ConfigType.Client)) return true;
+  if (types[0] !== ConfigType.User || !o.has('alter')) return false;
+  const { add, del } = parseChanges(o);
+  return [...add.keys(), ...del].some(isQuotaConfig);
+}
+
+/** Kafka's alterQuotaConfigs / describeClientQuotaAndUserScramCredentialConfigs. */
+async function runQuotas(args: readonly string[], o: ParsedOptions, io: CommandIo, deps: ConfigCommandDeps): Promise<number> {
+  const types = o.valuesOf('entity-type');
+  // entity names in the order given, then the default for --entity-default (Kafka keeps the command line's order)
+  const names = [...o.valuesOf('entity-name'), ...(o.has('entity-default') ? [''] : [])];
+  if (names.length > types.length) throw new UsageError('More entity names specified than entity types');
+  const entityTypeOf = (t: string) => (t === ConfigType.User ? QuotaEntityType.USER : QuotaEntityType.CLIENT_ID);
+  const target: BrokerTarget = {
+    bootstrapServer: o.valueOf('bootstrap-server')!,
+    security: commandConfigSecurity(o.valueOf('command-config')),
+    timeoutMs: deps.timeoutMs ?? timeoutFromEnv(),
+  };
+  const filter = types.map((t, i) => ({ entityType: entityTypeOf(t), match: names[i] }));
+  if (o.has('alter')) {
+    if (names.length !== types.length)
+      throw new UsageError('--entity-name or --entity-default must be specified with each --entity-type for --alter');
+    const { add, del } = parseChanges(o);
+    const unknownAdd = [...add.keys()].filter((k) => !isQuotaConfig(k));
+    const unknownDel = del.filter((k) => !isQuotaConfig(k));
+    const label = types[0] === ConfigType.Client || types.length === 2 ? `'${ConfigType.Client}'` : null;
+    if (label !== null && unknownAdd.length > 0)
+      throw new UsageError(`Only quota configs can be added for ${label} using --bootstrap-server. Unexpected config names: Set(${unknownAdd.join(', ')})`);
+    if (label !== null && unknownDel.length > 0)
+      throw new UsageError(`Only quota configs can be deleted for ${label} using --bootstrap-server. Unexpected config names: List(${unknownDel.join(', ')})`);
+    if (label === null && unknownAdd.length + unknownDel.length > 0) {
+      if (unknownAdd.some((k) => !SCRAM_NAMES.includes(k)) || unknownDel.some((k) => !SCRAM_NAMES.includes(k)))
+        throw new UsageError(`Only quota and SCRAM credential configs can be added for '${ConfigType.User}' using --bootstrap-server. Unexpected config names: Set(${unknownAdd.join(', ')})`);
+      throw new UsageError(`Cannot alter both quota and SCRAM credential configs simultaneously for '${ConfigType.User}' using --bootstrap-server.`);
+    }
+    const set = new Map<string, number>();
+    for (const [k, v] of add) {
+      const n = Number(v);
+      if (v.trim() === '' || Number.isNaN(n)) throw new UsageError(`Cannot parse quota configuration value for ${k}: ${v}`);
+      set.set(k, n);
+    }
+    try {
+      const current = await describeClientQuotas(target, filter);
+      const old = new Set(current.flatMap((e) => [...e.values.keys()]));
+      const invalid = del.filter((k) => !old.has(k));
+      if (invalid.length > 0) throw new UsageError(`Invalid config(s): ${invalid.join(',')}`);
+      const entity: QuotaEntityPart[] = types.map((t, i) => ({ entityType: entityTypeOf(t), entityName: names[i] === '' ? null : names[i] }));
+      await alterClientQuotas(target, entity, set, del);
+    } catch (e) {
+      return quotaFailure(args, e, target, io);
+    }
+    const head = names[0];
+    if (head !== '') io.out(`Completed updating config for ${types[0].slice(0, -1)} ${head}.`);
+    else io.out(`Completed updating default config for ${types[0]} in the cluster.`);
+    return 0;
+  }
+  try {
+    for (const entry of await describeClientQuotas(target, filter)) io.out(quotaLine(entry));
+    return 0;
+  } catch (e) {
+    return quotaFailure(args, e, target, io);
+  }
+}
+
+function quotaFailure(args: readonly string[], e: unknown, target: BrokerTarget, io: CommandIo): number {
+  if (e instanceof UsageError) {
+    io.err(e.message);
+    return 1;
+  }
+  io.err(`Error while executing config command with args '${args.join(' ')}'`);
+  io.err(withSecurityHint(e instanceof Error ? e.message : String(e), target.security));
+  return 1;
 }
