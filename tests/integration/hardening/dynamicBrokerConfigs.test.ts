@@ -3,6 +3,7 @@ import { ApiKey, type Struct } from '@samsa/protocol';
 import { getData, waitFor, type ZkClient } from '../../harness';
 import type { BrokerHandle, ClusterHandle } from '../../harness/broker';
 import { errorName } from '../../fault/support';
+import { PasswordEncoder } from '../../../packages/broker/src/config/PasswordEncoder';
 import { array, int32, int8, sendHandBuilt, startSingleBroker, stillServes, stopSingleBroker, string } from './support';
 
 /**
@@ -11,12 +12,14 @@ import { array, int32, int8, sendHandBuilt, startSingleBroker, stillServes, stop
  * znodes Kafka would write; DescribeConfigs' sources and synonyms for a live config (a log default)
  * and a stored-only one (a thread count); refusals with Kafka 2.8's messages (a read-only config,
  * an SSL store config without its listener, a per-broker config at <default>); and the live effect:
- * message.max.bytes lowered at <default> refuses a large record, raised for the broker takes it again.
+ * message.max.bytes lowered at <default> refuses a large record, raised for the broker takes it again;
+ * a listener password stored encrypted with password.encoder.secret as Kafka's PasswordEncoder does.
  */
 jest.setTimeout(90_000);
 
 const TOPIC = 'dynamic-broker-configs';
 const BROKER = 4;
+const ENCODER_SECRET = 'encoder-secret';
 
 let cluster: ClusterHandle;
 let broker: BrokerHandle;
@@ -26,7 +29,7 @@ let admin: Admin;
 let producer: Producer;
 
 beforeAll(async () => {
-  ({ cluster, broker, zk, pids } = await startSingleBroker(TOPIC));
+  ({ cluster, broker, zk, pids } = await startSingleBroker(TOPIC, { overrides: { 'password.encoder.secret': ENCODER_SECRET } }));
   const kafka = new Kafka({ clientId: 'dynamic-configs', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
   admin = kafka.admin();
   producer = kafka.producer({ retry: { retries: 0 } });
@@ -178,6 +181,19 @@ test('dynamicBrokerConfigsAreStoredReportedRefusedAndAppliedAsKafka', async () =
   const deleted = await incrementalAlter(BROKER, '0', [['message.max.bytes', 1, null]]);
   expect(errorName(deleted.responses[0].errorCode)).toBe('NONE');
   await waitFor(async () => (await produce(5000)) === 'MESSAGE_TOO_LARGE', { timeoutMs: 30_000, what: 'default again' });
+
+  // a listener password: stored encrypted (never in the clear), described as sensitive without its value
+  const password = await incrementalAlter(BROKER, '0', [['listener.name.plaintext.ssl.key.password', 0, 'k-secret']]);
+  expect(errorName(password.responses[0].errorCode)).toBe('NONE');
+  const stored = (await zkJson('/config/brokers/0')) as { config: Record<string, string> };
+  const encrypted = stored.config['listener.name.plaintext.ssl.key.password'];
+  expect(encrypted).toMatch(/^keyFactoryAlgorithm:PBKDF2WithHmacSHA512,cipherAlgorithm:AES\/CBC\/PKCS5Padding,/);
+  expect(JSON.stringify(stored)).not.toContain('k-secret');
+  expect(new PasswordEncoder({ secret: ENCODER_SECRET }).decode(encrypted)).toBe('k-secret');
+  expect(stored.config['log.cleaner.threads']).toBe('2');
+  const described = await describe(ConfigResourceTypes.BROKER, '0', ['listener.name.plaintext.ssl.key.password']);
+  expect(described.get('listener.name.plaintext.ssl.key.password')).toMatchObject({ configValue: null, isSensitive: true, configSource: 2 });
+  expect(broker.output()).not.toContain('k-secret');
 
   await stillServes(cluster, { pids, topic: TOPIC });
 });

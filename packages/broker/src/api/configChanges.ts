@@ -5,11 +5,15 @@ import type { ApiError } from './adminErrors';
 import {
   brokerResourceId,
   ConfigResourceType,
+  decodeDynamicPasswords,
   dynamicBrokerOverrides,
+  encodeDynamicPasswords,
+  loggableBrokerConfigs,
   validateDynamicBrokerConfigs,
   validateTopicOverrides,
 } from './configs';
 import type { BrokerDeps } from './deps';
+import { passwordEncodersOf } from '../config/PasswordEncoder';
 
 /**
  * Writes a resource's complete new set of overrides, shared by AlterConfigs and
@@ -26,8 +30,12 @@ import type { BrokerDeps } from './deps';
 export class ConfigAlterer {
   private readonly admin: AdminZkClient;
 
+  /** password.encoder.secret (and .old.secret): how dynamic passwords are stored. */
+  private readonly encoders: ReturnType<typeof passwordEncodersOf>;
+
   constructor(private readonly deps: BrokerDeps) {
     this.admin = new AdminZkClient(deps.zkClient);
+    this.encoders = passwordEncodersOf((key) => deps.config.get(key));
   }
 
   /**
@@ -39,7 +47,10 @@ export class ConfigAlterer {
       return this.admin.fetchEntityConfig(ConfigType.Topic, resourceName);
     const entity = this.brokerEntity(resourceName);
     const persistent = await this.admin.fetchEntityConfig(ConfigType.Broker, entity);
-    return dynamicBrokerOverrides(persistent, entity !== ConfigEntityDefault);
+    const decoded = decodeDynamicPasswords(persistent, this.encoders, (name, e) =>
+      this.deps.logger.error(`Dynamic password config ${name} of broker ${entity} could not be decoded, ignored`, e),
+    );
+    return dynamicBrokerOverrides(decoded, entity !== ConfigEntityDefault);
   }
 
   async alter(
@@ -79,12 +90,13 @@ export class ConfigAlterer {
     validateOnly: boolean,
   ): Promise<void> {
     const entity = this.brokerEntity(resourceName);
-    validateDynamicBrokerConfigs(resourceName, configs);
+    validateDynamicBrokerConfigs(resourceName, configs, { passwordEncoderConfigured: this.encoders.current !== null });
     if (validateOnly) return;
     const whom = entity === ConfigEntityDefault ? 'brokers' : `broker ${entity}`;
-    this.deps.logger.info(`Updating ${whom} with new configuration : ${formatProps(configs)}`);
+    this.deps.logger.info(`Updating ${whom} with new configuration : ${formatProps(loggableBrokerConfigs(configs))}`);
     // AdminZkClient has no changeBrokerConfig yet: the same two writes it does for topics.
-    await this.deps.zkClient.setOrCreateEntityConfigs(ConfigType.Broker, entity, configs);
+    const persistent = this.encoders.current === null ? configs : encodeDynamicPasswords(configs, this.encoders.current);
+    await this.deps.zkClient.setOrCreateEntityConfigs(ConfigType.Broker, entity, persistent);
     await this.deps.zkClient.createConfigChangeNotification(`${ConfigType.Broker}/${entity}`);
   }
 

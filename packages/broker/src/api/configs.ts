@@ -10,6 +10,7 @@ import {
   listenerBaseConfig,
 } from '../config/dynamicBrokerConfigs';
 import { parseConfigValue } from '../config/KafkaConfig';
+import type { PasswordEncoder } from '../config/PasswordEncoder';
 import type { KafkaConfig } from '../config/KafkaConfig';
 
 /**
@@ -382,6 +383,7 @@ export function validateTopicOverrides(topic: string, configs: ReadonlyMap<strin
 export function validateDynamicBrokerConfigs(
   resourceName: string,
   configs: ReadonlyMap<string, string>,
+  o: { readonly passwordEncoderConfigured?: boolean } = {},
 ): void {
   const invalid = (why: string) =>
     new KafkaError(
@@ -419,9 +421,55 @@ export function validateDynamicBrokerConfigs(
       );
   }
   if (names.some(isPasswordConfig)) {
+    if (!o.passwordEncoderConfigured) throw invalid('Password encoder secret not configured');
     if (resourceName === '') throw invalid('Password config can be defined only at broker level');
-    throw invalid('Password encoder secret not configured');
   }
+}
+
+/** Broker configs for a log line: passwords and unknown names as [hidden] (Kafka's KafkaConfig.loggableValue). */
+export function loggableBrokerConfigs(configs: ReadonlyMap<string, string>): Map<string, string> {
+  return new Map(
+    [...configs].map(([k, v]) => {
+      const def = brokerConfigDef(k);
+      return [k, def === undefined || def.type === 'password' || isPasswordConfig(k) ? '[hidden]' : v];
+    }),
+  );
+}
+
+/** The dynamic passwords of `configs` encrypted for ZooKeeper (Kafka's toPersistentProps). */
+export function encodeDynamicPasswords(configs: ReadonlyMap<string, string>, encoder: PasswordEncoder): Map<string, string> {
+  return new Map([...configs].map(([k, v]) => [k, isPasswordConfig(k) ? encoder.encode(v) : v]));
+}
+
+/**
+ * The dynamic passwords of what ZooKeeper holds decrypted (Kafka's fromPersistentProps): with the
+ * current secret, else the old one; a password neither decrypts is dropped and reported.
+ */
+export function decodeDynamicPasswords(
+  persistent: ReadonlyMap<string, string>,
+  encoders: { readonly current: PasswordEncoder | null; readonly old: PasswordEncoder | null },
+  onError: (name: string, e: unknown) => void,
+): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [k, v] of persistent) {
+    if (!isPasswordConfig(k)) {
+      out.set(k, v);
+      continue;
+    }
+    let error: unknown = new Error('Password encoder secret not configured');
+    for (const encoder of [encoders.current, encoders.old]) {
+      if (encoder === null) continue;
+      try {
+        out.set(k, encoder.decode(v));
+        error = undefined;
+        break;
+      } catch (e) {
+        error = e;
+      }
+    }
+    if (error !== undefined) onError(k, error);
+  }
+  return out;
 }
 
 /**

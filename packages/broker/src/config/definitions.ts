@@ -10,6 +10,7 @@ import { SSL_CONFIGS } from './sslConfigs';
 import { SASL_CONFIGS } from './saslConfigs';
 import { AUTHORIZER_CONFIGS } from './authorizerConfigs';
 import { DYNAMIC_ONLY_CONFIG_DEFS } from './dynamicBrokerConfigs';
+import { PASSWORD_ENCODER_CONFIG_DEFS } from './PasswordEncoder';
 
 export type ConfigType = 'int' | 'long' | 'double' | 'boolean' | 'string' | 'list' | 'password';
 
@@ -173,4 +174,5 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   ...SASL_CONFIGS,
   ...AUTHORIZER_CONFIGS,
   ...DYNAMIC_ONLY_CONFIG_DEFS,
+  ...PASSWORD_ENCODER_CONFIG_DEFS,
 };

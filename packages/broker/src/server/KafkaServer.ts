@@ -19,7 +19,8 @@ import {
 import { alterConfigsHandler } from '../api/alterConfigs';
 import { alterPartitionReassignmentsHandler } from '../api/alterPartitionReassignments';
 import { apiVersionsEntry } from '../api/apiVersions';
-import { dynamicBrokerOverrides } from '../api/configs';
+import { decodeDynamicPasswords, dynamicBrokerOverrides } from '../api/configs';
+import { passwordEncodersOf } from '../config/PasswordEncoder';
 import { controlledShutdown, controlledShutdownHandler } from '../api/controlledShutdown';
 import { electLeadersHandler } from '../api/electLeaders';
 import { createPartitionsHandler } from '../api/createPartitions';
@@ -333,6 +334,8 @@ export class KafkaServer {
     this.brokerMetrics?.registerReplicaManager(this.replicaManager);
 
     // 4b. dynamic config: /config/changes watched, topic and broker overrides applied to live logs
+    const passwordEncoders = passwordEncodersOf((key) => c.get(key));
+    const reconfigLogger = this.logging.logger('[DynamicBrokerConfig]', 'kafka.server.DynamicBrokerConfig');
     this.dynamicConfigManager = new DynamicConfigManager({
       zkClient: this.zk,
       logManager: this.logManager,
@@ -340,7 +343,11 @@ export class KafkaServer {
       staticLogProps: brokerLogProps(c) as Record<string, string>,
       logger: this.logging.logger('[DynamicConfigManager]', 'kafka.server.DynamicConfigManager'),
       credentialCache: this.credentialCache,
-      onBrokerConfig: (perBroker, clusterDefault) => {
+      onBrokerConfig: (persistent, clusterDefault) => {
+        // dynamic passwords are stored encrypted (password.encoder.secret): the parts get them decrypted
+        const perBroker = decodeDynamicPasswords(persistent, passwordEncoders, (name, e) =>
+          reconfigLogger.error(`Dynamic password config ${name} could not be decoded, ignored`, e),
+        );
         this.dynamicBrokerConfig = perBroker;
         this.tlsReloader?.apply(perBroker);
         // as Kafka's fromPersistentProps takes them: the non-dynamic and misplaced ones dropped
