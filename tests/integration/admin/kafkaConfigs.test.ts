@@ -196,3 +196,26 @@ test('bootstrapServerBrokersAndTopicsWithKafkasLines', async () => {
     err: ['--bootstrap-server must be specified for --all'],
   });
 });
+
+test('brokerLoggersDescribedAndChangedLive', async () => {
+  const b = ['--bootstrap-server', bootstrap, '--entity-type', 'broker-loggers', '--entity-name', '0'];
+  const before = await configs([...b, '--describe']);
+  expect(before.code).toBe(0);
+  expect(before.out[0]).toBe('Dynamic configs for broker-logger 0 are:');
+  expect(before.out).toContainEqual(expect.stringMatching(/^ {2}root=(TRACE|DEBUG|INFO|WARN|ERROR) sensitive=false synonyms=\{\}$/));
+  expect(before.out).toContainEqual(expect.stringMatching(/^ {2}kafka\.server\.KafkaServer=[A-Z]+ sensitive=false synonyms=\{\}$/));
+  expect(await configs([...b, '--alter', '--add-config', 'kafka.server.KafkaServer=TRACE'])).toEqual({
+    code: 0,
+    out: ['Completed updating config for broker-logger 0.'],
+    err: [],
+  });
+  expect((await configs([...b, '--describe'])).out).toContain('  kafka.server.KafkaServer=TRACE sensitive=false synonyms={}');
+  expect(await configs([...b, '--alter', '--add-config', 'no.such.logger=DEBUG'])).toEqual({
+    code: 1,
+    out: [],
+    err: ['Invalid broker logger(s): no.such.logger'],
+  });
+  const refused = await configs([...b, '--alter', '--delete-config', 'root']);
+  expect(refused.code).toBe(1);
+  expect(refused.err.at(-1)).toBe('INVALID_REQUEST: Removing the log level of the root logger is not allowed');
+});

@@ -121,10 +121,11 @@ export async function describeResourceConfigs(
   }));
 }
 
-/** IncrementalAlterConfigs v0 of a topic: SET and DELETE. */
-export async function incrementalAlterTopic(
+/** IncrementalAlterConfigs v0 of a topic or a broker's loggers: SET and DELETE. */
+export async function incrementalAlterResource(
   target: BrokerTarget,
-  topic: string,
+  resourceType: number,
+  resourceName: string,
   set: ReadonlyMap<string, string>,
   del: readonly string[],
 ): Promise<void> {
@@ -132,9 +133,9 @@ export async function incrementalAlterTopic(
     ...[...set].map(([name, value]) => ({ name, configOperation: 0, value })),
     ...del.map((name) => ({ name, configOperation: 1, value: '' })),
   ];
-  const r = await toAnyBroker(target, (s) =>
+  const r = await sendFor(target, resourceType, resourceName, (s) =>
     sendAndReceive(options(target, s), ApiKey.IncrementalAlterConfigs, 0, {
-      resources: [{ resourceType: ResourceType.TOPIC, resourceName: topic, configs }],
+      resources: [{ resourceType, resourceName, configs }],
       validateOnly: false,
     }),
   );

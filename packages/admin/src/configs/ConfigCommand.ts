@@ -11,7 +11,8 @@
  *
  * written as Kafka writes them: the salted credential (never the password) in /config/users/<user>
  * (sanitized name) and a users/<user> change notification, which every broker applies live.
- * Not yet: quotas of users and of clients through --bootstrap-server, broker-loggers.
+ * Quotas of users and clients through --bootstrap-server (ClientQuotasAdmin.ts) and broker-loggers
+ * (a broker's log levels) too.
  */
 import {
   credentialToString,
@@ -36,7 +37,7 @@ import {
   clusterBrokers,
   configSourceName,
   describeResourceConfigs,
-  incrementalAlterTopic,
+  incrementalAlterResource,
   ResourceType,
   topicNames,
   type DescribedConfig,
@@ -275,8 +276,9 @@ async function runWithBroker(args: readonly string[], o: ParsedOptions, entity: 
   }
 }
 
+const BROKER_LOGGERS = 'broker-loggers';
 const ZK_ENTITY_TYPES = [ConfigType.Topic, ConfigType.Client, ConfigType.User, ConfigType.Broker];
-const BROKER_ENTITY_TYPES = [...ZK_ENTITY_TYPES, 'broker-loggers'];
+const BROKER_ENTITY_TYPES = [...ZK_ENTITY_TYPES, BROKER_LOGGERS];
 
 /** Kafka 2.8's ConfigCommandOptions.checkArgs, for the entity options. */
 function checkEntityArgs(o: ParsedOptions): void {
@@ -361,7 +363,7 @@ async function runForEntity(args: readonly string[], o: ParsedOptions, io: Comma
       await zk?.close().catch(() => {});
     }
   }
-  if (entityType !== ConfigType.Topic && entityType !== ConfigType.Broker) {
+  if (entityType !== ConfigType.Topic && entityType !== ConfigType.Broker && entityType !== BROKER_LOGGERS) {
     io.err(`kafka-configs in Samsa does not handle --entity-type ${entityType} with --bootstrap-server yet`);
     return 1;
   }
@@ -389,6 +391,13 @@ async function resourceConfigs(target: BrokerTarget, entityType: string, name: s
   if (entityType === ConfigType.Topic) {
     resourceType = ResourceType.TOPIC;
     dynamicSource = 1;
+  } else if (entityType === BROKER_LOGGERS) {
+    if (!/^-?\d+$/.test(name))
+      throw new UsageError(`The entity name for ${entityType} must be a valid integer broker id, found: ${name}`);
+    // a logger's level is the only source there is: all of them are shown
+    return (await describeResourceConfigs(target, ResourceType.BROKER_LOGGER, name)).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
   } else {
     resourceType = ResourceType.BROKER;
     if (name !== '' && !/^-?\d+$/.test(name))
@@ -430,9 +439,13 @@ async function alterWithBroker(
 ): Promise<void> {
   const old = new Map((await resourceConfigs(target, entityType, name, false)).map((e) => [e.name, e.value]));
   const invalid = del.filter((k) => !old.has(k));
-  if (invalid.length > 0) throw new UsageError(`Invalid config(s): ${invalid.join(',')}`);
-  if (entityType === ConfigType.Topic) {
-    await incrementalAlterTopic(target, name, add, del);
+  if (invalid.length > 0 && entityType !== BROKER_LOGGERS) throw new UsageError(`Invalid config(s): ${invalid.join(',')}`);
+  if (entityType === BROKER_LOGGERS) {
+    const invalidLoggers = [...del, ...add.keys()].filter((k) => !old.has(k));
+    if (invalidLoggers.length > 0) throw new UsageError(`Invalid broker logger(s): ${invalidLoggers.join(',')}`);
+    await incrementalAlterResource(target, ResourceType.BROKER_LOGGER, name, add, del);
+  } else if (entityType === ConfigType.Topic) {
+    await incrementalAlterResource(target, ResourceType.TOPIC, name, add, del);
   } else {
     const next = new Map(old);
     for (const [k, v] of add) next.set(k, v);

@@ -566,6 +566,7 @@ export class KafkaServer {
 
   private apiRegistry(): ApiRegistry {
     const deps: BrokerDeps = {
+      log4jController: this.logging.log4jController,
       brokerId: this.brokerId,
       clusterId: this.clusterId,
       config: this.config,
