@@ -19,7 +19,6 @@ import {
   desanitize,
   sanitize,
   SCRAM_DEFAULT_ITERATIONS,
-  SCRAM_MECHANISMS,
   scramMechanism,
   ScramFormatter,
 } from '@samsa/security';
@@ -29,8 +28,8 @@ import { AdminZkClient } from '@samsa/admin-zk';
 import { OptionParser, UsageError, type ParsedOptions } from '../cli/OptionParser';
 import { COMMAND_CONFIG_HELP, commandConfigSecurity, withSecurityHint } from '../cli/CommandConfig';
 import { defaultConnectZk, timeoutFromEnv, type CommandIo } from '../topics/TopicCommand';
-import { readFileSync } from 'node:fs';
-import { parseProperties } from '../cli/CommandConfig';
+import { parseChanges, parseConfigsToBeAdded, SCRAM_NAMES } from './ConfigChanges';
+import { isQuotaCommand, runQuotas } from './QuotaCommand';
 import { alterWithZk, describeWithZk, sanitizedEntityName } from './ZkEntityConfigs';
 import {
   alterBrokerConfigs,
@@ -43,15 +42,8 @@ import {
   type DescribedConfig,
 } from './BrokerConfigsAdmin';
 import { ApiKey } from '@samsa/protocol';
-import {
-  alterClientQuotas,
-  brokerSupports,
-  describeClientQuotas,
-  QuotaEntityType,
-  quotaLine,
-  type QuotaEntityPart,
-} from './ClientQuotasAdmin';
-import { QUOTA_CONFIGS } from './ZkEntityConfigs';
+import { brokerSupports, describeClientQuotas, QuotaEntityType, quotaLine } from './ClientQuotasAdmin';
+export { parseConfigsToBeAdded } from './ConfigChanges';
 import { alterUserScramCredentials, describeUserScramCredentials, type BrokerTarget, type ScramUpsert } from './ScramCredentialsAdmin';
 
 export interface ConfigCommandDeps {
@@ -80,20 +72,6 @@ export function configCommandParser(): OptionParser {
     .acceptsArg('add-config-file', 'Path to a properties file with configs to add. See add-config for a list of valid configurations.', 'String')
     .acceptsArg('delete-config', 'config keys to remove \'k1,k2\'', 'String')
     .accepts('help', 'Print usage information.');
-}
-
-/** Kafka's parseConfigsToBeAdded: split at commas outside [], then key=value, brackets dropped from values. */
-export function parseConfigsToBeAdded(addConfig: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const outside = '(?=[^\\]]*(?:\\[|$))';
-  for (const pair of addConfig.split(new RegExp(`,${outside}`))) {
-    const kv = pair.split(new RegExp(`\\s*=\\s*${outside}`));
-    if (kv.length !== 2) throw new UsageError('Invalid entity config: all configs to be added must be in the format "key=val".');
-    const key = kv[0].trim();
-    if (!/^[a-zA-Z0-9._-]*$/.test(key)) throw new UsageError(`Invalid character found for config key: ${key}`);
-    out.set(key, kv[1].replace(/\[?\]?/g, '').trim());
-  }
-  return out;
 }
 
 /** Kafka's preProcessScramCredentials: `[iterations=N,]password=P` → the credential string. */
@@ -134,7 +112,6 @@ function parseEntity(o: ParsedOptions): UserEntity {
   return { sanitizedName: name === undefined ? undefined : sanitize(name) };
 }
 
-const SCRAM_NAMES: readonly string[] = SCRAM_MECHANISMS.map((m) => m.mechanismName);
 
 interface UserChanges {
   readonly add: Map<string, string>;
@@ -321,15 +298,6 @@ function checkEntityArgs(o: ParsedOptions): void {
   }
 }
 
-/** --add-config or --add-config-file (a properties file), and --delete-config. */
-function parseChanges(o: ParsedOptions): { add: Map<string, string>; del: string[] } {
-  let add = new Map<string, string>();
-  if (o.has('add-config')) add = parseConfigsToBeAdded(o.valueOf('add-config')!);
-  else if (o.has('add-config-file')) add = parseProperties(readFileSync(o.valueOf('add-config-file')!, 'utf8'));
-  const del = o.valuesOf('delete-config').flatMap((d) => d.split(',')).map((d) => d.trim());
-  return { add, del };
-}
-
 /** topics, brokers and clients (users stay with the SCRAM code above). */
 async function runForEntity(args: readonly string[], o: ParsedOptions, io: CommandIo, deps: ConfigCommandDeps): Promise<number> {
   const entityType = o.valuesOf('entity-type')[0];
@@ -457,87 +425,4 @@ async function alterWithBroker(
   }
   if (name !== '') io.out(`Completed updating config for ${entityType.slice(0, -1)} ${name}.`);
   else io.out(`Completed updating default config for ${entityType} in the cluster.`);
-}
-
-const isQuotaConfig = (k: string): boolean => Object.prototype.hasOwnProperty.call(QUOTA_CONFIGS, k);
-
-/**
- * Quotas through --bootstrap-server: clients (alone or with users) always; users when a quota
- * config is added or deleted (describe of users prints quotas beside the SCRAM credentials).
- */
-function isQuotaCommand(o: ParsedOptions): boolean {
-  if (!o.has('bootstrap-server') || o.has('user')) return false;
-  const types = o.valuesOf('entity-type');
-  if (types.includes(ConfigType.Client)) return true;
-  if (types[0] !== ConfigType.User || !o.has('alter')) return false;
-  const { add, del } = parseChanges(o);
-  return [...add.keys(), ...del].some(isQuotaConfig);
-}
-
-/** Kafka's alterQuotaConfigs / describeClientQuotaAndUserScramCredentialConfigs. */
-async function runQuotas(args: readonly string[], o: ParsedOptions, io: CommandIo, deps: ConfigCommandDeps): Promise<number> {
-  const types = o.valuesOf('entity-type');
-  // entity names in the order given, then the default for --entity-default (Kafka keeps the command line's order)
-  const names = [...o.valuesOf('entity-name'), ...(o.has('entity-default') ? [''] : [])];
-  if (names.length > types.length) throw new UsageError('More entity names specified than entity types');
-  const entityTypeOf = (t: string) => (t === ConfigType.User ? QuotaEntityType.USER : QuotaEntityType.CLIENT_ID);
-  const target: BrokerTarget = {
-    bootstrapServer: o.valueOf('bootstrap-server')!,
-    security: commandConfigSecurity(o.valueOf('command-config')),
-    timeoutMs: deps.timeoutMs ?? timeoutFromEnv(),
-  };
-  const filter = types.map((t, i) => ({ entityType: entityTypeOf(t), match: names[i] }));
-  if (o.has('alter')) {
-    if (names.length !== types.length)
-      throw new UsageError('--entity-name or --entity-default must be specified with each --entity-type for --alter');
-    const { add, del } = parseChanges(o);
-    const unknownAdd = [...add.keys()].filter((k) => !isQuotaConfig(k));
-    const unknownDel = del.filter((k) => !isQuotaConfig(k));
-    const label = types[0] === ConfigType.Client || types.length === 2 ? `'${ConfigType.Client}'` : null;
-    if (label !== null && unknownAdd.length > 0)
-      throw new UsageError(`Only quota configs can be added for ${label} using --bootstrap-server. Unexpected config names: Set(${unknownAdd.join(', ')})`);
-    if (label !== null && unknownDel.length > 0)
-      throw new UsageError(`Only quota configs can be deleted for ${label} using --bootstrap-server. Unexpected config names: List(${unknownDel.join(', ')})`);
-    if (label === null && unknownAdd.length + unknownDel.length > 0) {
-      if (unknownAdd.some((k) => !SCRAM_NAMES.includes(k)) || unknownDel.some((k) => !SCRAM_NAMES.includes(k)))
-        throw new UsageError(`Only quota and SCRAM credential configs can be added for '${ConfigType.User}' using --bootstrap-server. Unexpected config names: Set(${unknownAdd.join(', ')})`);
-      throw new UsageError(`Cannot alter both quota and SCRAM credential configs simultaneously for '${ConfigType.User}' using --bootstrap-server.`);
-    }
-    const set = new Map<string, number>();
-    for (const [k, v] of add) {
-      const n = Number(v);
-      if (v.trim() === '' || Number.isNaN(n)) throw new UsageError(`Cannot parse quota configuration value for ${k}: ${v}`);
-      set.set(k, n);
-    }
-    try {
-      const current = await describeClientQuotas(target, filter);
-      const old = new Set(current.flatMap((e) => [...e.values.keys()]));
-      const invalid = del.filter((k) => !old.has(k));
-      if (invalid.length > 0) throw new UsageError(`Invalid config(s): ${invalid.join(',')}`);
-      const entity: QuotaEntityPart[] = types.map((t, i) => ({ entityType: entityTypeOf(t), entityName: names[i] === '' ? null : names[i] }));
-      await alterClientQuotas(target, entity, set, del);
-    } catch (e) {
-      return quotaFailure(args, e, target, io);
-    }
-    const head = names[0];
-    if (head !== '') io.out(`Completed updating config for ${types[0].slice(0, -1)} ${head}.`);
-    else io.out(`Completed updating default config for ${types[0]} in the cluster.`);
-    return 0;
-  }
-  try {
-    for (const entry of await describeClientQuotas(target, filter)) io.out(quotaLine(entry));
-    return 0;
-  } catch (e) {
-    return quotaFailure(args, e, target, io);
-  }
-}
-
-function quotaFailure(args: readonly string[], e: unknown, target: BrokerTarget, io: CommandIo): number {
-  if (e instanceof UsageError) {
-    io.err(e.message);
-    return 1;
-  }
-  io.err(`Error while executing config command with args '${args.join(' ')}'`);
-  io.err(withSecurityHint(e instanceof Error ? e.message : String(e), target.security));
-  return 1;
 }
