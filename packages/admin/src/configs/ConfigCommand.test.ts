@@ -32,7 +32,10 @@ describe('kafka-configs for users (SCRAM)', () => {
       await runConfigCommand(['--zookeeper', 'z', '--alter', '--entity-type', 'users', '--entity-name', 'a', '--add-config', 'producer_byte_rate=1'], io, { connectZk }),
     ).toBe(1);
     expect(lines.join('\n')).toContain('User configuration updates using ZooKeeper are only supported for SCRAM credential updates.');
-    expect(await runConfigCommand(['--zookeeper', 'z', '--describe', '--entity-type', 'topics'], io, { connectZk })).toBe(1);
-    expect(lines.at(-1)).toContain('handles --entity-type users (SCRAM credentials) only yet');
+    // topics, brokers and clients are served now (ZkEntityConfigs); broker-loggers never through ZooKeeper (Kafka 2.8)
+    expect(await runConfigCommand(['--zookeeper', 'z', '--describe', '--entity-type', 'broker-loggers', '--entity-name', '0'], io, { connectZk })).toBe(1);
+    expect(lines.at(-1)).toBe(
+      'Invalid entity type broker-loggers, the entity type must be one of topics, clients, users, brokers with a --zookeeper argument',
+    );
   });
 });

@@ -5,11 +5,15 @@ import type { ApiError } from './adminErrors';
 import {
   brokerResourceId,
   ConfigResourceType,
+  decodeDynamicPasswords,
   dynamicBrokerOverrides,
+  encodeDynamicPasswords,
+  loggableBrokerConfigs,
   validateDynamicBrokerConfigs,
   validateTopicOverrides,
 } from './configs';
 import type { BrokerDeps } from './deps';
+import { passwordEncodersOf } from '../config/PasswordEncoder';
 
 /**
  * Writes a resource's complete new set of overrides, shared by AlterConfigs and
@@ -17,17 +21,21 @@ import type { BrokerDeps } from './deps';
  *   - TOPIC: the topic must be in the MetadataCache (UNKNOWN_TOPIC_OR_PARTITION); names and values
  *     checked as LogConfig takes them; then /config/topics/T and a /config/changes notification
  *     (AdminZkClient.changeTopicConfig), which every broker's DynamicConfigManager applies live.
- *   - BROKER "" (cluster-wide) or "<this id>": the topic defaults this broker reconfigures, and
- *     custom names (stored unchecked for plugins, as Kafka does); a known config that cannot change
- *     live is INVALID_REQUEST for that resource alone. Then /config/brokers/<default|id> and a
- *     notification.
+ *   - BROKER "" (cluster-wide) or "<this id>": Kafka 2.8's dynamic broker configs
+ *     (config/dynamicBrokerConfigs.ts) and custom names (stored unchecked for plugins, as Kafka
+ *     does), checked as validateDynamicBrokerConfigs says; a refusal is INVALID_REQUEST for that
+ *     resource alone. Then /config/brokers/<default|id> and a notification.
  * validateOnly stops after the checks.
  */
 export class ConfigAlterer {
   private readonly admin: AdminZkClient;
 
+  /** password.encoder.secret (and .old.secret): how dynamic passwords are stored. */
+  private readonly encoders: ReturnType<typeof passwordEncodersOf>;
+
   constructor(private readonly deps: BrokerDeps) {
     this.admin = new AdminZkClient(deps.zkClient);
+    this.encoders = passwordEncodersOf((key) => deps.config.get(key));
   }
 
   /**
@@ -37,8 +45,12 @@ export class ConfigAlterer {
   async currentOverrides(resourceType: number, resourceName: string): Promise<Map<string, string>> {
     if (resourceType === ConfigResourceType.TOPIC)
       return this.admin.fetchEntityConfig(ConfigType.Topic, resourceName);
-    const persistent = await this.admin.fetchEntityConfig(ConfigType.Broker, this.brokerEntity(resourceName));
-    return dynamicBrokerOverrides(persistent);
+    const entity = this.brokerEntity(resourceName);
+    const persistent = await this.admin.fetchEntityConfig(ConfigType.Broker, entity);
+    const decoded = decodeDynamicPasswords(persistent, this.encoders, (name, e) =>
+      this.deps.logger.error(`Dynamic password config ${name} of broker ${entity} could not be decoded, ignored`, e),
+    );
+    return dynamicBrokerOverrides(decoded, entity !== ConfigEntityDefault);
   }
 
   async alter(
@@ -78,12 +90,13 @@ export class ConfigAlterer {
     validateOnly: boolean,
   ): Promise<void> {
     const entity = this.brokerEntity(resourceName);
-    validateDynamicBrokerConfigs(resourceName, configs);
+    validateDynamicBrokerConfigs(resourceName, configs, { passwordEncoderConfigured: this.encoders.current !== null });
     if (validateOnly) return;
     const whom = entity === ConfigEntityDefault ? 'brokers' : `broker ${entity}`;
-    this.deps.logger.info(`Updating ${whom} with new configuration : ${formatProps(configs)}`);
+    this.deps.logger.info(`Updating ${whom} with new configuration : ${formatProps(loggableBrokerConfigs(configs))}`);
     // AdminZkClient has no changeBrokerConfig yet: the same two writes it does for topics.
-    await this.deps.zkClient.setOrCreateEntityConfigs(ConfigType.Broker, entity, configs);
+    const persistent = this.encoders.current === null ? configs : encodeDynamicPasswords(configs, this.encoders.current);
+    await this.deps.zkClient.setOrCreateEntityConfigs(ConfigType.Broker, entity, persistent);
     await this.deps.zkClient.createConfigChangeNotification(`${ConfigType.Broker}/${entity}`);
   }
 

@@ -1,6 +1,16 @@
 import { ErrorCode, KafkaError, type DescribeConfigsResponseResultsInput } from '@samsa/protocol';
 import { LOG_CONFIG_NAMES, LogConfig } from '@samsa/storage';
-import { BROKER_CONFIGS } from '../config/definitions';
+import { BROKER_CONFIGS, type ConfigDef } from '../config/definitions';
+import {
+  ALL_DYNAMIC_CONFIGS,
+  DYNAMIC_LOG_CONFIGS,
+  DYNAMIC_SECURITY_CONFIGS,
+  isPerBrokerOnlyConfig,
+  isReportedDynamicConfig,
+  listenerBaseConfig,
+} from '../config/dynamicBrokerConfigs';
+import { parseConfigValue } from '../config/KafkaConfig';
+import type { PasswordEncoder } from '../config/PasswordEncoder';
 import type { KafkaConfig } from '../config/KafkaConfig';
 
 /**
@@ -58,13 +68,12 @@ export const TOPIC_CONFIG_SYNONYMS: Readonly<Record<string, string>> = {
 };
 
 /**
- * The broker configs this broker changes without a restart: the topic defaults (Kafka's
- * DynamicLogConfig.ReconfigurableConfigs, which leaves out log.message.format.version). Kafka also
- * reconfigures thread pools, listeners and SSL; those are refused here.
+ * The topic defaults a broker changes without a restart (Kafka's DynamicLogConfig.ReconfigurableConfigs,
+ * which leaves out log.message.format.version). Every dynamic broker config, these and the others
+ * (thread pools, listeners, connection quotas, replication throttles, …), is in
+ * config/dynamicBrokerConfigs.ts ALL_DYNAMIC_CONFIGS.
  */
-export const DYNAMIC_BROKER_CONFIGS: ReadonlySet<string> = new Set(
-  Object.values(TOPIC_CONFIG_SYNONYMS).filter((n) => n !== 'log.message.format.version'),
-);
+export const DYNAMIC_BROKER_CONFIGS: ReadonlySet<string> = DYNAMIC_LOG_CONFIGS;
 
 /**
  * A broker config name Samsa does not define (Kafka's KafkaConfig.configNames): a custom setting,
@@ -75,19 +84,48 @@ export function isCustomBrokerConfig(name: string): boolean {
   return !Object.prototype.hasOwnProperty.call(BROKER_CONFIGS, name);
 }
 
-/** A per-listener key (`listener.name.<l>.<key>`) whose plain key is a password (ssl.keystore.password, …). */
-function isListenerPasswordConfig(name: string): boolean {
-  const m = /^listener\.name\.[^.]+\.(.+)$/.exec(name);
-  return m !== null && BROKER_CONFIGS[m[1]]?.type === 'password';
+/** Whether a broker config may change without a restart (custom and listener-prefixed names may). */
+export function isDynamicBrokerConfig(name: string): boolean {
+  return ALL_DYNAMIC_CONFIGS.has(name) || isCustomBrokerConfig(name);
+}
+
+/** A config's definition; for a listener-prefixed name that of the plain key it overrides. */
+function brokerConfigDef(name: string): ConfigDef | undefined {
+  if (!isCustomBrokerConfig(name)) return BROKER_CONFIGS[name];
+  const base = listenerBaseConfig(name);
+  return base !== undefined && !isCustomBrokerConfig(base) ? BROKER_CONFIGS[base] : undefined;
+}
+
+/**
+ * A dynamic config that holds a password (Kafka's DynamicPasswordConfigs: the password-typed
+ * dynamic configs, matched as a name's suffix so that listener-prefixed ones count).
+ */
+function isPasswordConfig(name: string): boolean {
+  return DYNAMIC_PASSWORD_CONFIGS.some((p) => name.endsWith(p));
+}
+
+const DYNAMIC_PASSWORD_CONFIGS: readonly string[] = [
+  ...[...ALL_DYNAMIC_CONFIGS.keys()].filter((n) => BROKER_CONFIGS[n]?.type === 'password'),
+  'sasl.jaas.config',
+];
+
+/** Scala's Set.toString, as Kafka's messages print sets of names. */
+function scalaSet(names: Iterable<string>): string {
+  return `Set(${[...names].join(', ')})`;
 }
 
 /**
  * The dynamic overrides of a broker resource as the broker takes them from ZooKeeper (Kafka's
- * DynamicBrokerConfig.fromPersistentProps): known configs that cannot change live are dropped,
- * the ones that can and custom names are kept.
+ * DynamicBrokerConfig.fromPersistentProps): known configs that cannot change live are dropped, so
+ * are security configs without a listener prefix, and at <default> (`perBroker` false) the configs
+ * only a broker id may set; the dynamic ones and custom names are kept.
  */
-export function dynamicBrokerOverrides(persistent: ReadonlyMap<string, string>): Map<string, string> {
-  return new Map([...persistent].filter(([k]) => DYNAMIC_BROKER_CONFIGS.has(k) || isCustomBrokerConfig(k)));
+export function dynamicBrokerOverrides(persistent: ReadonlyMap<string, string>, perBroker = true): Map<string, string> {
+  return new Map(
+    [...persistent].filter(
+      ([k]) => isDynamicBrokerConfig(k) && !DYNAMIC_SECURITY_CONFIGS.has(k) && (perBroker || !isPerBrokerOnlyConfig(k)),
+    ),
+  );
 }
 
 /** Topic configs of Kafka's LIST type (the only ones APPEND and SUBTRACT accept). */
@@ -112,8 +150,11 @@ export function brokerConfigSynonyms(name: string): string[] {
     case 'log.retention.minutes':
     case 'log.retention.hours':
       return ['log.retention.ms', 'log.retention.minutes', 'log.retention.hours'];
-    default:
-      return [name];
+    default: {
+      // A listener's override has the plain key (a SASL mechanism's: the key it ends with) as synonym.
+      const base = listenerBaseConfig(name);
+      return base === undefined ? [name] : [name, base];
+    }
   }
 }
 
@@ -142,9 +183,9 @@ export interface BrokerConfigLayers {
 }
 
 /**
- * The layers of a running broker. Of the dynamic overrides those this broker applies
- * (DYNAMIC_BROKER_CONFIGS) count, and custom names, which Kafka keeps there for plugins; a known
- * non-dynamic config found there would not describe the broker truthfully.
+ * The layers of a running broker. Of the dynamic overrides those Kafka would take from ZooKeeper
+ * count (dynamicBrokerOverrides: the dynamic configs and custom names, which Kafka keeps there for
+ * plugins); a known non-dynamic config found there would not describe the broker truthfully.
  */
 export function brokerConfigLayers(
   config: KafkaConfig,
@@ -162,11 +203,15 @@ export function brokerConfigLayers(
     }
   }
   return {
-    dynamicBroker: dynamicBrokerOverrides(dynamicBroker),
-    dynamicDefault: dynamicBrokerOverrides(dynamicDefault),
+    dynamicBroker: reported(dynamicBrokerOverrides(dynamicBroker)),
+    dynamicDefault: reported(dynamicBrokerOverrides(dynamicDefault, false)),
     static: statics,
     defaults,
   };
+}
+
+function reported(overrides: Map<string, string>): Map<string, string> {
+  return new Map([...overrides].filter(([k]) => isReportedDynamicConfig(k)));
 }
 
 export interface ConfigSynonym {
@@ -265,7 +310,10 @@ export function describeBrokerConfigs(
     : [...layers.dynamicDefault.keys()];
   return names.map((name) => {
     // A name without a known type may be a plugin's secret: Kafka hides it (maybeSensitive).
-    const isSensitive = isCustomBrokerConfig(name) || BROKER_CONFIGS[name]?.type === 'password';
+    // A name without a known type may be a plugin's secret (Kafka's maybeSensitive); a listener's
+    // override has the type of the key it overrides.
+    const def = brokerConfigDef(name);
+    const isSensitive = def === undefined || def.type === 'password';
     const allSynonyms = configSynonyms(name, brokerConfigSynonyms(name), layers).filter(
       (s) => perBroker || s.source === ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG,
     );
@@ -278,7 +326,7 @@ export function describeBrokerConfigs(
     return {
       name,
       value: isSensitive ? null : value,
-      readOnly: !DYNAMIC_BROKER_CONFIGS.has(name),
+      readOnly: !ALL_DYNAMIC_CONFIGS.has(name),
       isDefault: configSource === ConfigSource.DEFAULT_CONFIG,
       configSource,
       isSensitive,
@@ -323,38 +371,110 @@ export function validateTopicOverrides(topic: string, configs: ReadonlyMap<strin
 }
 
 /**
- * Checks dynamic broker overrides (Kafka's DynamicBrokerConfig.validateConfigs, as this broker
- * supports them): a known config must be one of DYNAMIC_BROKER_CONFIGS, with a value the topic
- * default can take; custom names pass unchecked, as Kafka stores them for plugins. Any refusal is
- * INVALID_REQUEST, as Kafka answers a ConfigException.
+ * Checks dynamic broker overrides as Kafka 2.8's DynamicBrokerConfig.validateConfigs and
+ * toPersistentProps do, in their order: a known config that is not dynamic; a security config
+ * without its listener prefix; a value its type or bounds refuse (a listener's override checked as
+ * the key it overrides; the topic defaults as LogConfig takes them); at <default> (resource "") a
+ * config only a broker id may set; a password, which Kafka stores only encrypted with
+ * password.encoder.secret (Samsa has no encoder: refused as Kafka refuses it without a secret).
+ * Custom names pass unchecked, as Kafka stores them for plugins. Any refusal is INVALID_REQUEST,
+ * as Kafka answers a ConfigException.
  */
 export function validateDynamicBrokerConfigs(
   resourceName: string,
   configs: ReadonlyMap<string, string>,
+  o: { readonly passwordEncoderConfigured?: boolean } = {},
 ): void {
   const invalid = (why: string) =>
     new KafkaError(
       ErrorCode.INVALID_REQUEST,
       `Invalid config value for resource ConfigResource(type=BROKER, name='${resourceName}'): ${why}`,
     );
-  const known = [...configs].filter(([k]) => !isCustomBrokerConfig(k));
-  const notDynamic = known.map(([k]) => k).filter((k) => !DYNAMIC_BROKER_CONFIGS.has(k));
-  if (notDynamic.length > 0)
-    throw invalid(`Cannot update these configs dynamically: Set(${notDynamic.join(', ')})`);
-  // Kafka stores dynamic passwords encrypted with password.encoder.secret, which Samsa has not:
-  // refused rather than written to ZooKeeper in the clear.
-  if ([...configs.keys()].some(isListenerPasswordConfig)) throw invalid('Password encoder secret not configured');
+  const names = [...configs.keys()];
+  const notDynamic = names.filter((k) => !isDynamicBrokerConfig(k));
+  if (notDynamic.length > 0) throw invalid(`Cannot update these configs dynamically: ${scalaSet(notDynamic)}`);
+  const unprefixed = names.filter((k) => DYNAMIC_SECURITY_CONFIGS.has(k));
+  if (unprefixed.length > 0)
+    throw invalid(
+      `These security configs can be dynamically updated only per-listener using the listener prefix: ${scalaSet(unprefixed)}`,
+    );
+  for (const [name, value] of configs) {
+    const def = brokerConfigDef(name);
+    if (def === undefined || def.type === 'password') continue;
+    try {
+      parseConfigValue(def, value);
+    } catch (e) {
+      throw invalid(`Invalid value ${value} for configuration ${name}: ${(e as Error).message}`);
+    }
+  }
   try {
-    LogConfig.fromBrokerProps(Object.fromEntries(known));
+    LogConfig.fromBrokerProps(Object.fromEntries([...configs].filter(([k]) => DYNAMIC_LOG_CONFIGS.has(k))));
   } catch (e) {
     if (!(e instanceof KafkaError)) throw e;
     throw invalid(e.message);
   }
+  if (resourceName === '') {
+    const perBrokerOnly = names.filter(isPerBrokerOnlyConfig);
+    if (perBrokerOnly.length > 0)
+      throw invalid(
+        `Cannot update these configs at default cluster level, broker id must be specified: ${scalaSet(perBrokerOnly)}`,
+      );
+  }
+  if (names.some(isPasswordConfig)) {
+    if (!o.passwordEncoderConfigured) throw invalid('Password encoder secret not configured');
+    if (resourceName === '') throw invalid('Password config can be defined only at broker level');
+  }
+}
+
+/** Broker configs for a log line: passwords and unknown names as [hidden] (Kafka's KafkaConfig.loggableValue). */
+export function loggableBrokerConfigs(configs: ReadonlyMap<string, string>): Map<string, string> {
+  return new Map(
+    [...configs].map(([k, v]) => {
+      const def = brokerConfigDef(k);
+      return [k, def === undefined || def.type === 'password' || isPasswordConfig(k) ? '[hidden]' : v];
+    }),
+  );
+}
+
+/** The dynamic passwords of `configs` encrypted for ZooKeeper (Kafka's toPersistentProps). */
+export function encodeDynamicPasswords(configs: ReadonlyMap<string, string>, encoder: PasswordEncoder): Map<string, string> {
+  return new Map([...configs].map(([k, v]) => [k, isPasswordConfig(k) ? encoder.encode(v) : v]));
+}
+
+/**
+ * The dynamic passwords of what ZooKeeper holds decrypted (Kafka's fromPersistentProps): with the
+ * current secret, else the old one; a password neither decrypts is dropped and reported.
+ */
+export function decodeDynamicPasswords(
+  persistent: ReadonlyMap<string, string>,
+  encoders: { readonly current: PasswordEncoder | null; readonly old: PasswordEncoder | null },
+  onError: (name: string, e: unknown) => void,
+): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [k, v] of persistent) {
+    if (!isPasswordConfig(k)) {
+      out.set(k, v);
+      continue;
+    }
+    let error: unknown = new Error('Password encoder secret not configured');
+    for (const encoder of [encoders.current, encoders.old]) {
+      if (encoder === null) continue;
+      try {
+        out.set(k, encoder.decode(v));
+        error = undefined;
+        break;
+      } catch (e) {
+        error = e;
+      }
+    }
+    if (error !== undefined) onError(k, error);
+  }
+  return out;
 }
 
 /**
  * The broker's topic defaults with dynamic overrides: static settings, then /config/brokers/<default>,
- * then /config/brokers/<id> (only the settings DYNAMIC_BROKER_CONFIGS names).
+ * then /config/brokers/<id> (only the topic defaults, DYNAMIC_LOG_CONFIGS).
  */
 export function dynamicLogDefaults(
   staticProps: Readonly<Record<string, string>>,
@@ -363,7 +483,7 @@ export function dynamicLogDefaults(
 ): LogConfig {
   const props: Record<string, string> = { ...staticProps };
   for (const layer of [dynamicDefault, dynamicBroker]) {
-    for (const [k, v] of layer) if (DYNAMIC_BROKER_CONFIGS.has(k)) props[k] = v;
+    for (const [k, v] of layer) if (DYNAMIC_LOG_CONFIGS.has(k)) props[k] = v;
   }
   return LogConfig.fromBrokerProps(props);
 }

@@ -1,3 +1,4 @@
+import type { Log4jController } from '../log/Log4jController';
 import { type Logger } from '@samsa/common';
 import type { LogManager } from '@samsa/storage';
 import type { Authorizer } from '@samsa/security';
@@ -47,4 +48,6 @@ export interface BrokerDeps {
    * (api/authorization.ts). Undefined: no authorizer, everything is allowed.
    */
   readonly authorizer?: Authorizer;
+  /** The broker's log levels (BROKER_LOGGER configs); absent in handler tests. */
+  readonly log4jController?: Log4jController;
 }

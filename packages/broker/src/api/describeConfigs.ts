@@ -3,6 +3,7 @@ import { ApiKey, ErrorCode, KafkaError, type DescribeConfigsResponseResultsInput
 import { LogConfig } from '@samsa/storage';
 import { ConfigEntityDefault, ConfigType, validateTopic } from '@samsa/zk';
 import { toApiError } from './adminErrors';
+import { describeBrokerLoggers, requireThisBroker } from './brokerLoggers';
 import { inKafkaConfigEntryOrder } from './configEntryOrder';
 import {
   brokerConfigLayers,
@@ -29,7 +30,7 @@ const KNOWN_RESOURCE_TYPES: ReadonlySet<number> = new Set(Object.values(ConfigRe
  *   - BROKER "<this id>": the broker's effective configuration with /config/brokers/<id> and
  *     /config/brokers/<default> applied; BROKER "": the cluster-wide dynamic defaults; another id →
  *     INVALID_REQUEST.
- *   - BROKER_LOGGER: not served (INVALID_REQUEST per resource); any other type fails the whole
+ *   - BROKER_LOGGER "<this id>": its loggers and levels (brokerLoggers.ts); any other type fails the whole
  *     request with INVALID_REQUEST, as Kafka's authorization step throws.
  * v1+ carries synonyms only when include_synonyms is set, and only those with a value, in precedence
  * order (configs.ts configSynonyms); v0 carries isDefault instead of a source. Entries come in Kafka
@@ -84,7 +85,10 @@ export function describeConfigsHandler(deps: BrokerDeps): ApiHandlerEntry<typeof
               break;
             }
             default:
-              throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Describing broker loggers is not supported');
+              if (deps.log4jController === undefined)
+                throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Describing broker loggers is not supported');
+              requireThisBroker(r.resourceName, deps.brokerId);
+              configs = describeBrokerLoggers(deps.log4jController);
           }
           const selected = selectConfigs(configs, r.configurationKeys ?? null);
           results.push(describeResult(r, ErrorCode.NONE, null, inKafkaConfigEntryOrder(selected)));

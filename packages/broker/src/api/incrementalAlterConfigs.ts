@@ -1,5 +1,6 @@
 import { ApiKey, ErrorCode, KafkaError } from '@samsa/protocol';
 import { toApiError } from './adminErrors';
+import { alterBrokerLoggers, requireThisBroker } from './brokerLoggers';
 import { alterResult, ConfigAlterer, type AlterResult } from './configChanges';
 import {
   applyIncrementalOps,
@@ -17,8 +18,8 @@ const KNOWN_RESOURCE_TYPES: ReadonlySet<number> = new Set(Object.values(ConfigRe
 /**
  * IncrementalAlterConfigs v0–1, on any broker (Kafka's ZkAdminManager.incrementalAlterConfigs): each
  * resource's current overrides from ZooKeeper, changed by SET / DELETE / APPEND / SUBTRACT, then
- * checked and written as AlterConfigs does. BROKER_LOGGER (log levels) is not served: INVALID_REQUEST
- * for that resource; an unknown resource type fails the whole request with INVALID_REQUEST.
+ * checked and written as AlterConfigs does. BROKER_LOGGER: this broker's log levels, changed live
+ * (brokerLoggers.ts); an unknown resource type fails the whole request with INVALID_REQUEST.
  */
 export function incrementalAlterConfigsHandler(
   deps: BrokerDeps,
@@ -39,7 +40,12 @@ export function incrementalAlterConfigsHandler(
         try {
           requireConfigResourceAuthorized(deps, ctx, AclOperation.ALTER_CONFIGS, r.resourceType, r.resourceName);
           if (r.resourceType === ConfigResourceType.BROKER_LOGGER) {
-            throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Changing broker log levels is not supported');
+            if (deps.log4jController === undefined)
+              throw new KafkaError(ErrorCode.INVALID_REQUEST, 'Changing broker log levels is not supported');
+            requireThisBroker(r.resourceName, deps.brokerId);
+            alterBrokerLoggers(deps.log4jController, r.resourceName, r.configs, !!body.validateOnly);
+            responses.push(alterResult(r, { code: ErrorCode.NONE, message: null }));
+            continue;
           }
           const isTopic = r.resourceType === ConfigResourceType.TOPIC;
           const current = await alterer.currentOverrides(r.resourceType, r.resourceName);

@@ -79,6 +79,16 @@ function checkBounds(key: string, def: ConfigDef, value: unknown): void {
   void key;
 }
 
+/**
+ * Parses a raw value as a key's definition takes it, bounds checked (AlterConfigs of broker
+ * configs checks values this way before they reach ZooKeeper). Throws Error with why.
+ */
+export function parseConfigValue(def: ConfigDef, raw: string): unknown {
+  const value = parseValue(def.type, raw);
+  checkBounds('', def, value);
+  return value;
+}
+
 /** Kafka keys contain dots, which convict reads as nesting ("broker.id" vs "broker.id.generation.enable"). */
 const convictKey = (k: string) => k.replace(/\./g, '_');
 

@@ -9,6 +9,8 @@ import { WRITE_MODES } from '@samsa/storage';
 import { SSL_CONFIGS } from './sslConfigs';
 import { SASL_CONFIGS } from './saslConfigs';
 import { AUTHORIZER_CONFIGS } from './authorizerConfigs';
+import { DYNAMIC_ONLY_CONFIG_DEFS } from './dynamicBrokerConfigs';
+import { PASSWORD_ENCODER_CONFIG_DEFS } from './PasswordEncoder';
 
 export type ConfigType = 'int' | 'long' | 'double' | 'boolean' | 'string' | 'list' | 'password';
 
@@ -60,8 +62,8 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'socket.send.buffer.bytes': d('int', 102400, 'SO_SNDBUF', { inert: true }),
   'socket.receive.buffer.bytes': d('int', 102400, 'SO_RCVBUF', { inert: true }),
   'connections.max.idle.ms': d('long', 600000, 'Close connections idle this long'),
-  'num.network.threads': d('int', 3, 'Network threads (Node: one event loop)', { inert: true, min: 1 }),
-  'num.io.threads': d('int', 8, 'I/O threads (Node: one event loop)', { inert: true, min: 1 }),
+  'num.network.threads': d('int', 3, 'Network threads (Node: one event loop; no effect, also when changed dynamically)', { inert: true, min: 1 }),
+  'num.io.threads': d('int', 8, 'I/O threads (Node: one event loop; no effect, also when changed dynamically)', { inert: true, min: 1 }),
   'queued.max.requests': d('int', 500, 'Requests queued per connection before reading stops', { min: 1 }),
   'request.timeout.ms': d('int', 30000, 'Timeout of inter-broker requests'),
   'max.connections.per.ip': d('int', INT_MAX, 'Connections allowed from one address', { min: 0 }),
@@ -89,9 +91,9 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'log.retention.check.interval.ms': d('long', 300000, 'How often retention runs', { min: 1 }),
   'log.cleanup.policy': d('list', ['delete'], 'delete and/or compact'),
   'log.cleaner.enable': d('boolean', true, 'Run the log cleaner for compacted topics'),
-  'log.cleaner.threads': d('int', 1, 'Cleaner threads', { inert: true, min: 0 }),
-  'log.cleaner.dedupe.buffer.size': d('long', 134217728, 'Cleaner key map memory'),
-  'log.cleaner.backoff.ms': d('long', 15000, 'Sleep when nothing to clean'),
+  'log.cleaner.threads': d('int', 1, 'Cleaner threads (no effect: one cleaner on the event loop; a dynamic change is stored only)', { inert: true, min: 0 }),
+  'log.cleaner.dedupe.buffer.size': d('long', 134217728, 'Cleaner key map memory (taken at start; a dynamic change is stored only)'),
+  'log.cleaner.backoff.ms': d('long', 15000, 'Sleep when nothing to clean (taken at start; a dynamic change is stored only)'),
   'log.cleaner.min.cleanable.ratio': d('double', 0.5, 'Dirty ratio that triggers cleaning', { min: 0, max: 1 }),
   'log.cleaner.delete.retention.ms': d('long', 86400000, 'How long tombstones are kept'),
   'log.cleaner.min.compaction.lag.ms': d('long', 0, 'Minimum age before compaction'),
@@ -109,7 +111,7 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'log.message.timestamp.type': d('string', 'CreateTime', 'CreateTime or LogAppendTime', { oneOf: ['CreateTime', 'LogAppendTime'] }),
   'log.message.timestamp.difference.max.ms': d('long', LONG_MAX, 'Allowed producer clock skew', { min: 0 }),
   'log.message.downconversion.enable': d('boolean', true, 'Down-convert for old fetch versions'),
-  'num.recovery.threads.per.data.dir': d('int', 1, 'Recovery parallelism per log dir', { min: 1 }),
+  'num.recovery.threads.per.data.dir': d('int', 1, 'Recovery parallelism per log dir (read at start; a dynamic change is stored only)', { min: 1 }),
   'message.max.bytes': d('int', 1048588, 'Largest record batch accepted', { min: 0 }),
   'fetch.max.bytes': d('int', 57671680, 'Most bytes of one fetch response: caps every request\'s max_bytes (KIP-541)', { min: 1024 }),
   'compression.type': d('string', 'producer', 'Final compression of topics', { oneOf: ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'] }),
@@ -121,7 +123,7 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'min.insync.replicas': d('int', 1, 'ISR size needed for acks=all', { min: 1 }),
   'unclean.leader.election.enable': d('boolean', false, 'Elect out-of-sync replicas as a last resort'),
   // --- replication
-  'num.replica.fetchers': d('int', 1, 'Fetchers per source broker', { min: 1 }),
+  'num.replica.fetchers': d('int', 1, 'Fetchers per source broker (no effect: one fetcher per source broker on the event loop; a dynamic change is stored only)', { min: 1 }),
   'replica.lag.time.max.ms': d('long', 30000, 'A follower this far behind leaves the ISR'),
   'replica.fetch.max.bytes': d('int', 1048576, 'Bytes per partition per replica fetch', { min: 0 }),
   'replica.fetch.response.max.bytes': d('int', 10485760, 'Bytes per replica fetch response', { min: 0 }),
@@ -167,8 +169,10 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'transaction.remove.expired.transaction.cleanup.interval.ms': d('int', 3600000, 'How often transactional ids past transactional.id.expiration.ms are removed', { min: 1 }),
   // --- misc found in Kafka's shipped server.properties
   'group.coordinator.rebalance.protocols': d('list', ['classic'], 'Rebalance protocols', { inert: true }),
-  'metric.reporters': d('list', [], 'Metric reporter classes', { inert: true }),
+  'metric.reporters': d('list', [], 'Metric reporter classes (no effect: JVM plugins; a dynamic change is stored only)', { inert: true }),
   ...SSL_CONFIGS,
   ...SASL_CONFIGS,
   ...AUTHORIZER_CONFIGS,
+  ...DYNAMIC_ONLY_CONFIG_DEFS,
+  ...PASSWORD_ENCODER_CONFIG_DEFS,
 };

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { Log4jController, MESSAGE_RANK, type LogLevel } from './Log4jController';
 import winston from 'winston';
 import type { Logger } from '@samsa/common';
 
@@ -35,6 +36,8 @@ export interface LoggingOptions {
  * partition and replica transitions, as Kafka's state.change.logger does.
  */
 export class Logging {
+  /** The levels of the named loggers (BROKER_LOGGER configs), checked before winston sees a line. */
+  readonly log4jController: Log4jController;
   private readonly root: winston.Logger;
   private readonly stateChange: winston.Logger;
 
@@ -43,7 +46,8 @@ export class Logging {
     const transports: winston.transport[] = [];
     if (opts.console !== false) transports.push(new winston.transports.Console({ stderrLevels: ['error', 'warn'] }));
     if (opts.logDir) transports.push(new winston.transports.File({ filename: join(opts.logDir, 'server.log') }));
-    this.root = winston.createLogger({ level, format: kafkaLine, transports });
+    this.log4jController = new Log4jController(level.toUpperCase() as LogLevel);
+    this.root = winston.createLogger({ level: 'debug', format: kafkaLine, transports });
     const sc: winston.transport[] = opts.logDir
       ? [new winston.transports.File({ filename: join(opts.logDir, 'state-change.log') })]
       : [];
@@ -52,7 +56,8 @@ export class Logging {
 
   /** A component logger: `[Prefix] message (loggerName)`. */
   logger(logPrefix: string, loggerName?: string): Logger {
-    return wrap(this.root, logPrefix, loggerName);
+    if (loggerName !== undefined) this.log4jController.register(loggerName);
+    return wrap(this.root, logPrefix, loggerName, this.log4jController);
   }
 
   /** The state-change log (controller and broker partition/replica transitions). */
@@ -74,11 +79,20 @@ function errorText(err: unknown): string | undefined {
   return err instanceof Error ? (err.stack ?? err.message) : String(err);
 }
 
-function wrap(l: winston.Logger, logPrefix: string, loggerName?: string): Logger {
+function wrap(l: winston.Logger, logPrefix: string, loggerName?: string, levels?: Log4jController): Logger {
+  const on = (rank: number) => levels === undefined || levels.enabled(loggerName, rank);
   return {
-    debug: (message) => l.debug({ message, logPrefix, loggerName }),
-    info: (message) => l.info({ message, logPrefix, loggerName }),
-    warn: (message, err) => l.warn({ message, logPrefix, loggerName, errorText: errorText(err) }),
-    error: (message, err) => l.error({ message, logPrefix, loggerName, errorText: errorText(err) }),
+    debug: (message) => {
+      if (on(MESSAGE_RANK.debug)) l.debug({ message, logPrefix, loggerName });
+    },
+    info: (message) => {
+      if (on(MESSAGE_RANK.info)) l.info({ message, logPrefix, loggerName });
+    },
+    warn: (message, err) => {
+      if (on(MESSAGE_RANK.warn)) l.warn({ message, logPrefix, loggerName, errorText: errorText(err) });
+    },
+    error: (message, err) => {
+      if (on(MESSAGE_RANK.error)) l.error({ message, logPrefix, loggerName, errorText: errorText(err) });
+    },
   };
 }

@@ -19,6 +19,8 @@ import {
 import { alterConfigsHandler } from '../api/alterConfigs';
 import { alterPartitionReassignmentsHandler } from '../api/alterPartitionReassignments';
 import { apiVersionsEntry } from '../api/apiVersions';
+import { decodeDynamicPasswords, dynamicBrokerOverrides } from '../api/configs';
+import { passwordEncodersOf } from '../config/PasswordEncoder';
 import { controlledShutdown, controlledShutdownHandler } from '../api/controlledShutdown';
 import { electLeadersHandler } from '../api/electLeaders';
 import { alterReplicaLogDirsHandler } from '../api/alterReplicaLogDirs';
@@ -334,6 +336,8 @@ export class KafkaServer {
     this.brokerMetrics?.registerReplicaManager(this.replicaManager);
 
     // 4b. dynamic config: /config/changes watched, topic and broker overrides applied to live logs
+    const passwordEncoders = passwordEncodersOf((key) => c.get(key));
+    const reconfigLogger = this.logging.logger('[DynamicBrokerConfig]', 'kafka.server.DynamicBrokerConfig');
     this.dynamicConfigManager = new DynamicConfigManager({
       zkClient: this.zk,
       logManager: this.logManager,
@@ -341,10 +345,15 @@ export class KafkaServer {
       staticLogProps: brokerLogProps(c) as Record<string, string>,
       logger: this.logging.logger('[DynamicConfigManager]', 'kafka.server.DynamicConfigManager'),
       credentialCache: this.credentialCache,
-      onBrokerConfig: (perBroker, clusterDefault) => {
+      onBrokerConfig: (persistent, clusterDefault) => {
+        // dynamic passwords are stored encrypted (password.encoder.secret): the parts get them decrypted
+        const perBroker = decodeDynamicPasswords(persistent, passwordEncoders, (name, e) =>
+          reconfigLogger.error(`Dynamic password config ${name} could not be decoded, ignored`, e),
+        );
         this.dynamicBrokerConfig = perBroker;
         this.tlsReloader?.apply(perBroker);
-        this.dynamicBrokerConfigs.update(perBroker, clusterDefault);
+        // as Kafka's fromPersistentProps takes them: the non-dynamic and misplaced ones dropped
+        this.dynamicBrokerConfigs.update(dynamicBrokerOverrides(perBroker), dynamicBrokerOverrides(clusterDefault, false));
       },
     });
     await this.dynamicConfigManager.startup();
@@ -559,6 +568,7 @@ export class KafkaServer {
 
   private apiRegistry(): ApiRegistry {
     const deps: BrokerDeps = {
+      log4jController: this.logging.log4jController,
       brokerId: this.brokerId,
       clusterId: this.clusterId,
       config: this.config,
