@@ -95,6 +95,8 @@ import { SAMSA_VERSION } from '../version';
 import { FetchBufferPool } from '../replica/FetchBufferPool';
 import { DynamicBrokerConfig } from './DynamicBrokerConfig';
 import { BROKER_CONFIGS } from '../config/definitions';
+import { QuotaManagers } from '../quota/QuotaManagers';
+import { withFetchQuota, withProduceQuota } from '../quota/QuotaEnforcement';
 
 /**
  * Beyond zookeeper.session.timeout.ms, how long registration waits for a previous incarnation's
@@ -168,6 +170,8 @@ export class KafkaServer {
   /** Null when samsa.metrics.enabled=false. */
   private readonly brokerMetrics: BrokerMetrics | null;
   private readonly topicPurgatory = new TopicPurgatory();
+  /** Client quotas (produce, fetch, request), fed by the DynamicConfigManager from /config/users and /config/clients. */
+  readonly quotaManagers: QuotaManagers;
   private readonly logger: Logger;
   private stopping = false;
   brokerEpoch = -1;
@@ -186,6 +190,7 @@ export class KafkaServer {
       ? new BrokerMetrics(this.metrics, this.eventJournal)
       : null;
     this.brokerMetrics?.brokerState(() => this.brokerState);
+    this.quotaManagers = quotaManagersOf(config);
     const reconfigLogger = logging.logger('[DynamicBrokerConfig]', 'kafka.server.DynamicBrokerConfig');
     this.dynamicBrokerConfigs = new DynamicBrokerConfig({
       staticValue: (name) => staticConfigValue(config, name),
@@ -344,6 +349,7 @@ export class KafkaServer {
         this.tlsReloader?.apply(perBroker);
         this.dynamicBrokerConfigs.update(perBroker, clusterDefault);
       },
+      onQuotaEntityChange: (entityPath, config) => this.quotaManagers.applyEntityConfig(entityPath, config),
     });
     await this.dynamicConfigManager.startup();
 
@@ -588,8 +594,8 @@ export class KafkaServer {
       listGroupsHandler(deps),
       deleteGroupsHandler(deps),
       offsetDeleteHandler(deps),
-      produceHandler(deps),
-      fetchHandler(deps),
+      withProduceQuota(produceHandler(deps), this.quotaManagers),
+      withFetchQuota(fetchHandler(deps), this.quotaManagers),
       listOffsetsHandler(deps),
       metadataHandler(deps),
       leaderAndIsrHandler(deps, fence),
@@ -827,4 +833,18 @@ function staticConfigValue(config: KafkaConfig, name: string): string | undefine
   const value = config.get(name);
   if (value === null || value === undefined) return undefined;
   return Array.isArray(value) ? value.join(',') : String(value);
+}
+
+/** The client quota managers with quota.window.* and the deprecated static defaults (Long.MaxValue: none). */
+function quotaManagersOf(c: KafkaConfig): QuotaManagers {
+  const staticDefault = (key: string): number | undefined => {
+    const v = Number(c.get(key));
+    return v >= Number.MAX_SAFE_INTEGER ? undefined : v;
+  };
+  return new QuotaManagers({
+    numQuotaSamples: c.int('quota.window.num'),
+    quotaWindowSizeSeconds: c.int('quota.window.size.seconds'),
+    producerQuotaDefault: staticDefault('quota.producer.default'),
+    consumerQuotaDefault: staticDefault('quota.consumer.default'),
+  });
 }

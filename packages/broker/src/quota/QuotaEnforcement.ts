@@ -1,0 +1,92 @@
+import type { ApiKey, FetchResponseInput, RecordsValue } from '@samsa/protocol';
+import type { ApiHandlerEntry, RequestContext } from '../api/types';
+import type { QuotaManagers } from './QuotaManagers';
+
+/** The quota identity of a request: the principal's name and the client id ('' when null). */
+function who(ctx: RequestContext): { user: string; clientId: string } {
+  return { user: ctx.principal.name, clientId: ctx.header.clientId ?? '' };
+}
+
+/**
+ * Produce under producer_byte_rate (Kafka 2.8's handleProduceRequest): once appended, the request's
+ * size is recorded against the client's quota; over it, the response carries throttle_time_ms and
+ * the connection is muted for that time (KIP-219: the answer is not held back). acks=0 has no
+ * response but its connection is muted all the same.
+ */
+export function withProduceQuota(
+  entry: ApiHandlerEntry<typeof ApiKey.Produce>,
+  quotas: QuotaManagers,
+): ApiHandlerEntry<typeof ApiKey.Produce> {
+  return {
+    ...entry,
+    async handle(ctx, body) {
+      const result = await entry.handle(ctx, body);
+      const { user, clientId } = who(ctx);
+      const throttleMs = quotas.produce.maybeRecordAndGetThrottleTimeMs(user, clientId, ctx.requestBytes ?? 0);
+      if (throttleMs > 0) {
+        quotas.produce.recordThrottle(user, clientId, throttleMs);
+        ctx.throttle?.(throttleMs);
+      }
+      if (result === null) return null;
+      return { ...result, throttleTimeMs: Math.max(result.throttleTimeMs ?? 0, throttleMs) };
+    },
+  };
+}
+
+/**
+ * Fetch under consumer_byte_rate (Kafka 2.8's handleFetchRequest), consumers only (followers have
+ * replication quotas): the request's max_bytes is capped at what one quota window may return; the
+ * response's size is recorded; over the quota the bytes are taken back and the answer is an empty
+ * response with throttle_time_ms (keeping its session id), the connection muted for that time.
+ */
+export function withFetchQuota(
+  entry: ApiHandlerEntry<typeof ApiKey.Fetch>,
+  quotas: QuotaManagers,
+): ApiHandlerEntry<typeof ApiKey.Fetch> {
+  return {
+    ...entry,
+    async handle(ctx, body) {
+      if (body.replicaId >= 0 || !quotas.fetch.quotasEnabled) return entry.handle(ctx, body);
+      const { user, clientId } = who(ctx);
+      const maxQuotaWindowBytes = quotas.fetch.getMaxValueInQuotaWindow(user, clientId);
+      if (ctx.header.apiVersion >= 3 && maxQuotaWindowBytes < body.maxBytes) {
+        body.maxBytes = Math.max(1, Math.floor(maxQuotaWindowBytes));
+      }
+      const result = await entry.handle(ctx, body);
+      if (result === null) return null;
+      const size = fetchResponseSize(result);
+      const now = Date.now();
+      const throttleMs = quotas.fetch.maybeRecordAndGetThrottleTimeMs(user, clientId, size, now);
+      if (throttleMs <= 0) return result;
+      quotas.fetch.unrecordQuotaSensor(user, clientId, size, now);
+      quotas.fetch.recordThrottle(user, clientId, throttleMs, now);
+      ctx.throttle?.(throttleMs);
+      return { throttleTimeMs: throttleMs, errorCode: 0, sessionId: result.sessionId ?? 0, responses: [] };
+    },
+  };
+}
+
+function recordsLength(r: RecordsValue | undefined): number {
+  if (r === undefined || r === null) return 0;
+  if (Buffer.isBuffer(r)) return r.length;
+  let n = 0;
+  for (const b of r as readonly Buffer[]) n += b.length;
+  return n;
+}
+
+/**
+ * The size recorded for a fetch response: its record bytes plus the fixed fields of each topic
+ * and partition (Kafka records FetchResponse.sizeOf; the records are nearly all of it, and the
+ * response is not encoded twice to know the rest exactly).
+ */
+export function fetchResponseSize(r: FetchResponseInput): number {
+  let size = 4 + 4 + 2 + 4 + 4; // correlation id, throttle time, error code, session id, topic count
+  for (const t of r.responses) {
+    size += 2 + Buffer.byteLength(t.topic) + 4;
+    for (const p of t.partitionResponses) {
+      size += 4 + 2 + 8 + 8 + 8 + 4 + 4 + 4 + recordsLength(p.recordSet);
+      size += 16 * (p.abortedTransactions?.length ?? 0);
+    }
+  }
+  return size;
+}
