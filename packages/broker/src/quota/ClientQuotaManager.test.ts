@@ -76,7 +76,7 @@ describe('ClientQuotaManager precedence (Kafka DefaultQuotaCallback)', () => {
 
 describe('ClientQuotaManager throttle time (QuotaUtils.throttleTime)', () => {
   it('is (rate - bound) / bound × window, and 0 within the quota', () => {
-    const m = new ClientQuotaManager('Produce');
+    const m = new ClientQuotaManager('Produce', undefined, { enforcement: 'rate' });
     m.updateQuota({ clientId: 'c1' }, 1000);
     // 10 s of quota at once is within it (the window counts as 10 s)
     expect(m.maybeRecordAndGetThrottleTimeMs('ANONYMOUS', 'c1', 10_000, 0)).toBe(0);
@@ -87,7 +87,7 @@ describe('ClientQuotaManager throttle time (QuotaUtils.throttleTime)', () => {
   });
 
   it('reproduces Kafka 2.1.1 run 2 of quotas.txt: about +1000 ms per 1141-byte batch at 1024 B/s', () => {
-    const m = new ClientQuotaManager('Produce');
+    const m = new QuotaManagers({ numQuotaSamples: 11, quotaWindowSizeSeconds: 1 }).produce;
     m.updateQuota({ clientId: 'c1' }, 1024);
     const t = 0;
     const throttles: number[] = [];
@@ -106,25 +106,39 @@ describe('ClientQuotaManager throttle time (QuotaUtils.throttleTime)', () => {
     expect(q.request.maybeRecordAndGetThrottleTimeMs('u', 'c1', 500, 0)).toBe(1000);
   });
 
-  it('holds a saturating producer near its quota over time (Kafka allows up to one window more: ~+10%)', () => {
-    const m = new ClientQuotaManager('Produce');
-    const quota = 100_000;
-    m.updateQuota({ clientId: 'p' }, quota);
-    // 4 KB requests, sent back to back whenever the channel is not muted, for 60 s
+  /** A producer sending `size`-byte requests back to back whenever not muted; bytes per 30 s windows after 15 s. */
+  function saturatingProducer(m: ClientQuotaManager, size: number): number[] {
     let sent = 0;
-    let sentAt20 = 0;
     let mutedUntil = 0;
-    for (let t = 0; t < 60_000; t++) {
+    const at: number[] = [];
+    for (let t = 0; t <= 80_000; t++) {
       if (t >= mutedUntil) {
-        const ms = m.maybeRecordAndGetThrottleTimeMs('u', 'p', 4096, t);
-        sent += 4096;
-        if (ms > 0) mutedUntil = t + ms;
+        const ms = m.maybeRecordAndGetThrottleTimeMs('u', 'p', size, t);
+        sent += size;
+        mutedUntil = t + Math.max(ms, 2);
       }
-      if (t === 20_000) sentAt20 = sent;
+      if (t % 1000 === 0) at.push(sent);
     }
-    const rate = (sent - sentAt20) / 40;
-    expect(rate).toBeGreaterThan(quota * 0.98);
-    expect(rate).toBeLessThan(quota * 1.11);
+    const rates: number[] = [];
+    for (let s = 15; s + 30 < at.length; s++) rates.push((at[s + 30] - at[s]) / 30);
+    return rates;
+  }
+
+  it("Kafka's sampled rate: a saturating producer alternates bursts and starvation (its rate over 30 s swings)", () => {
+    const m = new ClientQuotaManager('Produce', undefined, { enforcement: 'rate' });
+    m.updateQuota({ clientId: 'p' }, 100_000);
+    const rates = saturatingProducer(m, 4096);
+    expect(Math.max(...rates)).toBeGreaterThan(100_000 * 1.08);
+    expect(Math.min(...rates)).toBeLessThan(100_000 * 0.8);
+  });
+
+  it('the token bucket (produce and fetch) holds a saturating producer within 5% of its quota over any 30 s', () => {
+    for (const size of [1000, 16_384, 65_536]) {
+      const q = new QuotaManagers({ numQuotaSamples: 11, quotaWindowSizeSeconds: 1 });
+      q.applyEntityConfig('clients/p', new Map([['producer_byte_rate', '100000']]));
+      const rates = saturatingProducer(q.produce, size);
+      for (const r of rates) expect([size, Math.abs(r - 100_000) / 100_000 < 0.05]).toEqual([size, true]);
+    }
   });
 });
 

@@ -30,8 +30,9 @@ export class QuotaManagers {
 
   constructor(o: QuotaManagersOptions) {
     const base: ClientQuotaManagerConfig = { numQuotaSamples: o.numQuotaSamples, quotaWindowSizeSeconds: o.quotaWindowSizeSeconds };
-    this.produce = new ClientQuotaManager('Produce', { ...base, quotaDefault: o.producerQuotaDefault }, { now: o.now });
-    this.fetch = new ClientQuotaManager('Fetch', { ...base, quotaDefault: o.consumerQuotaDefault }, { now: o.now });
+    const bytes = { now: o.now, enforcement: 'tokenBucket' as const };
+    this.produce = new ClientQuotaManager('Produce', { ...base, quotaDefault: o.producerQuotaDefault }, bytes);
+    this.fetch = new ClientQuotaManager('Fetch', { ...base, quotaDefault: o.consumerQuotaDefault }, bytes);
     // ClientRequestQuotaManager: a request's throttle never exceeds one quota window
     this.request = new ClientQuotaManager('Request', base, { now: o.now, maxThrottleTimeMs: o.quotaWindowSizeSeconds * 1000 });
   }

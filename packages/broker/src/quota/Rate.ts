@@ -87,3 +87,37 @@ export class SampledRate {
     }
   }
 }
+
+/**
+ * Kafka's TokenBucket stat (KIP-599, metrics.stats.TokenBucket): credits refill at the quota per
+ * second up to a burst of quota × samples × window; recording spends them, and a negative balance is
+ * the violation, paid back in −tokens / quota seconds. Unlike the sampled Rate it has no memory that
+ * expires all at once, so a client held at its quota stays at it over any span instead of
+ * alternating between a burst and a starved window (see ClientQuotaManager).
+ */
+export class TokenBucket {
+  private tokens: number | undefined;
+  private lastUpdateMs = 0;
+
+  constructor(public config: RateConfig) {}
+
+  /** Records `value` at the given quota (units per second); the balance after it. */
+  record(value: number, quota: number, timeMs: number): number {
+    this.refill(quota, timeMs);
+    this.tokens! -= value;
+    return this.tokens!;
+  }
+
+  /** The balance now (negative: in debt). */
+  measure(quota: number, timeMs: number): number {
+    this.refill(quota, timeMs);
+    return this.tokens!;
+  }
+
+  private refill(quota: number, timeMs: number): void {
+    const burst = quota * this.config.samples * (this.config.timeWindowMs / 1000);
+    if (this.tokens === undefined) this.tokens = burst;
+    else this.tokens = Math.min(burst, this.tokens + (quota * Math.max(0, timeMs - this.lastUpdateMs)) / 1000);
+    this.lastUpdateMs = Math.max(this.lastUpdateMs, timeMs);
+  }
+}
