@@ -13,13 +13,14 @@ import { waitUntilServed } from '../integration/hardening/support';
  * over 30 s (log bytes appended, measured after the first quota window), sees throttle_time_ms
  * (kcat's throttle callback lines, kafkajs's "Client side throttling" debug lines), and loses
  * nothing (every record read back). A third producer without a quota, on the same broker at the
- * same time, is never throttled and sends many windows' worth of quota at once.
+ * same time, is never throttled and sends many windows' worth of quota at once. Meanwhile a kcat
+ * consumer over its consumer_byte_rate reads that producer's 8 MB, held within 10% of its quota too.
  */
 jest.setTimeout(150_000);
 
 const QUOTA = 200_000;
 const VALUE_BYTES = 999;
-const WARM_UP_MS = 12_000;
+const WARM_UP_MS = 6_000;
 const MEASURE_MS = 30_000;
 
 let cluster: ClusterHandle;
@@ -89,6 +90,31 @@ function kcatProducer(bootstrap: string, topic: string, clientId: string) {
   };
 }
 
+/** kcat -C from the beginning of a partition; counts the lines (records) it prints. */
+function kcatConsumer(bootstrap: string, topic: string, clientId: string) {
+  const child = spawn(KCAT, ['-C', '-b', bootstrap, '-t', topic, '-p', '0', '-o', 'beginning', '-X', `client.id=${clientId}`], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  trackProcess(child, `kcat -C ${topic}`);
+  let lines = 0;
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    for (const b of d) if (b === 10) lines++;
+  });
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  return {
+    get lines() {
+      return lines;
+    },
+    stderr: () => stderr,
+    async stop(): Promise<void> {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
 /** A kafkajs producer with its own client id; its client-side throttle times are collected. */
 function kafkajsProducer(bootstrap: string, clientId: string) {
   const throttles: number[] = [];
@@ -104,11 +130,12 @@ function kafkajsProducer(bootstrap: string, clientId: string) {
   return { producer: kafka.producer({ allowAutoTopicCreation: false }), throttles };
 }
 
-it('holds kcat and kafkajs to producer_byte_rate within 10% over 30 s, throttled and lossless; a client without quota runs free', async () => {
+it('holds kcat and kafkajs producers (producer_byte_rate) and a kcat consumer (consumer_byte_rate) within 10% over 30 s, throttled and lossless; a client without quota runs free', async () => {
   await setClientQuota('kcat-q', { producer_byte_rate: String(QUOTA) });
   await setClientQuota('kjs-q', { producer_byte_rate: String(QUOTA) });
+  await setClientQuota('kcat-c', { consumer_byte_rate: String(QUOTA) });
   const broker = cluster.broker(0);
-  await waitFor(async () => /entityPath: clients\/kjs-q/.test(broker.output()), { timeoutMs: 15_000, what: 'the broker to apply the quotas' });
+  await waitFor(async () => /entityPath: clients\/kcat-c/.test(broker.output()), { timeoutMs: 15_000, what: 'the broker to apply the quotas' });
 
   // kafkajs: three send loops of 16 records each, acks=1, until told to stop
   const kjs = kafkajsProducer(broker.bootstrap, 'kjs-q');
@@ -141,27 +168,35 @@ it('holds kcat and kafkajs to producer_byte_rate within 10% over 30 s, throttled
   }
   const freeMs = Date.now() - freeStart;
   await free.producer.disconnect();
+  const consumer = kcatConsumer(broker.bootstrap, 'free', 'kcat-c');
 
   await sleep(Math.max(0, WARM_UP_MS - (Date.now() - freeStart)));
   const logDir = broker.logDir;
   const k0 = partitionLogBytes(logDir, 'qk', 0).length;
   const j0 = partitionLogBytes(logDir, 'qj', 0).length;
+  const c0 = consumer.lines;
   const t0 = Date.now();
   await sleep(MEASURE_MS);
   const k1 = partitionLogBytes(logDir, 'qk', 0).length;
   const j1 = partitionLogBytes(logDir, 'qj', 0).length;
+  const c1 = consumer.lines;
   const seconds = (Date.now() - t0) / 1000;
   const kcatRate = (k1 - k0) / seconds;
   const kjsRate = (j1 - j0) / seconds;
-  console.log(`quota ${QUOTA} B/s: kcat ${Math.round(kcatRate)} B/s, kafkajs ${Math.round(kjsRate)} B/s, unthrottled 8 MB in ${freeMs} ms`);
+  // each record: a 999-byte value in a batch of many (about 1010 bytes in the fetch response)
+  const consumerRate = ((c1 - c0) * 1010) / seconds;
+  console.log(`quota ${QUOTA} B/s: kcat ${Math.round(kcatRate)} B/s, kafkajs ${Math.round(kjsRate)} B/s, kcat consumer ${Math.round(consumerRate)} B/s, unthrottled 8 MB in ${freeMs} ms`);
 
   kjsStop = true;
   await Promise.all(loops);
   await kjs.producer.disconnect();
   expect(await kc.stop()).toBe(0);
+  await consumer.stop();
 
   expect(Math.abs(kcatRate - QUOTA) / QUOTA).toBeLessThan(0.1);
   expect(Math.abs(kjsRate - QUOTA) / QUOTA).toBeLessThan(0.1);
+  expect(Math.abs(consumerRate - QUOTA) / QUOTA).toBeLessThan(0.1);
+  expect(consumer.stderr()).toMatch(/throttled request for \d+ms/);
   // throttle_time_ms seen by both clients
   expect(kc.stderr()).toMatch(/throttled request for \d+ms/);
   expect(kjs.throttles.filter((t) => t > 0).length).toBeGreaterThan(0);
