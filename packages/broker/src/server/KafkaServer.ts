@@ -97,6 +97,7 @@ import { DynamicBrokerConfig } from './DynamicBrokerConfig';
 import { BROKER_CONFIGS } from '../config/definitions';
 import { QuotaManagers } from '../quota/QuotaManagers';
 import { withFetchQuota, withProduceQuota } from '../quota/QuotaEnforcement';
+import { alterClientQuotasHandler, describeClientQuotasHandler } from '../api/clientQuotas';
 
 /**
  * Beyond zookeeper.session.timeout.ms, how long registration waits for a previous incarnation's
@@ -635,6 +636,8 @@ export class KafkaServer {
       deleteAclsHandler(deps),
       describeUserScramCredentialsHandler(deps),
       alterUserScramCredentialsHandler(deps),
+      describeClientQuotasHandler(deps),
+      alterClientQuotasHandler(deps),
     ]) {
       registry.register(withAuthorization(entry, deps));
     }
