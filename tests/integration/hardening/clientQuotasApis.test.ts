@@ -166,3 +166,23 @@ it('throttles a produce over the quota set this way: throttle_time_ms at once, t
     other.close();
   }
 });
+
+it('throttles by request_percentage: handler time over the quota, throttle_time_ms of at most one window', async () => {
+  const applied = () => env.broker.output().split('entityPath: clients/samsa-test').length - 1;
+  const before = applied();
+  const r = await alter([{ entity: [{ entityType: 'client-id', entityName: 'samsa-test' }], ops: [op('request_percentage', 0.001)] }]);
+  expect(errorName((r.entries as Struct[])[0].errorCode)).toBe('NONE');
+  await waitFor(async () => applied() > before, {
+    timeoutMs: 15_000,
+    what: 'the request quota applied',
+  });
+  // 0.001% of the event loop over a 10 s window is 0.1 ms of handler time: a few Metadata requests spend it
+  const throttles: number[] = [];
+  for (let i = 0; i < 50 && !throttles.some((t) => t > 0); i++) {
+    const md = await rawRequest(env.broker.port, ApiKey.Metadata, 8, { topics: null, allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+    throttles.push(Number(md.throttleTimeMs));
+  }
+  const throttled = throttles.filter((t) => t > 0);
+  expect(throttled.length).toBeGreaterThan(0);
+  for (const t of throttled) expect(t).toBeLessThanOrEqual(1000);
+});

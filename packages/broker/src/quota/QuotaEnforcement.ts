@@ -1,5 +1,7 @@
-import type { ApiKey, FetchResponseInput, RecordsValue } from '@samsa/protocol';
-import type { ApiHandlerEntry, RequestContext } from '../api/types';
+import { performance } from 'node:perf_hooks';
+import { ApiKey, type FetchResponseInput, type RecordsValue, type Struct } from '@samsa/protocol';
+import { dispatchable, type DispatchableEntry } from '../api/registry';
+import type { AnyApiHandlerEntry, ApiHandlerEntry, RequestContext } from '../api/types';
 import type { QuotaManagers } from './QuotaManagers';
 
 /** The quota identity of a request: the principal's name and the client id ('' when null). */
@@ -89,4 +91,58 @@ export function fetchResponseSize(r: FetchResponseInput): number {
     }
   }
   return size;
+}
+
+/**
+ * Requests Kafka 2.8 never counts against request_percentage: the controller's and the other
+ * brokers' (sendResponseExemptThrottle: cluster actions) and the SASL exchange, which the
+ * authenticator answers before any quota applies.
+ */
+const REQUEST_QUOTA_EXEMPT: ReadonlySet<number> = new Set<number>([
+  ApiKey.LeaderAndIsr,
+  ApiKey.StopReplica,
+  ApiKey.UpdateMetadata,
+  ApiKey.ControlledShutdown,
+  ApiKey.WriteTxnMarkers,
+  ApiKey.SaslHandshake,
+  ApiKey.SaslAuthenticate,
+]);
+
+/** Kafka's ClientRequestQuotaManager.NanosToPercentagePerSecond, from milliseconds. */
+const MS_TO_PERCENTAGE = 100 / 1000;
+
+/**
+ * request_percentage (Kafka's ClientRequestQuotaManager): the time a request's handler ran is
+ * recorded as a percentage of one second; over the quota the response carries throttle_time_ms
+ * (the larger of this and a byte-rate throttle) and the connection is muted, at most one quota
+ * window. Kafka counts the request-handler thread's time; on Node the equivalent is the time the
+ * handler held the event loop: its synchronous part is measured (the await-continuations of async
+ * handlers, and the response encoding, are not). Follower fetches, acks=0 produces and the
+ * exempt APIs above are not counted.
+ */
+export function withRequestQuota(entry: AnyApiHandlerEntry, quotas: QuotaManagers): AnyApiHandlerEntry {
+  if (REQUEST_QUOTA_EXEMPT.has(entry.apiKey)) return entry;
+  const inner = dispatchable(entry);
+  const wrapped: DispatchableEntry = {
+    apiKey: inner.apiKey,
+    maxVersion: inner.maxVersion,
+    handle(ctx, body) {
+      if (!quotas.request.quotasEnabled) return inner.handle(ctx, body);
+      const exempt = (entry.apiKey === ApiKey.Fetch && (body.replicaId as number) >= 0) || (entry.apiKey === ApiKey.Produce && body.acks === 0);
+      const started = performance.now();
+      const result = inner.handle(ctx, body);
+      const elapsedMs = performance.now() - started;
+      if (exempt) return result;
+      const { user, clientId } = who(ctx);
+      const throttleMs = quotas.request.maybeRecordAndGetThrottleTimeMs(user, clientId, elapsedMs * MS_TO_PERCENTAGE);
+      if (throttleMs <= 0) return result;
+      quotas.request.recordThrottle(user, clientId, throttleMs);
+      ctx.throttle?.(throttleMs);
+      const withThrottle = (r: Struct | null): Struct | null =>
+        r === null ? r : { ...r, throttleTimeMs: Math.max(typeof r.throttleTimeMs === 'number' ? r.throttleTimeMs : 0, throttleMs) };
+      return result instanceof Promise ? result.then(withThrottle) : withThrottle(result);
+    },
+  };
+  // the generic boundary again (registry.dispatchable): the wrapper hands the body and result through untouched
+  return wrapped as unknown as AnyApiHandlerEntry;
 }

@@ -96,7 +96,7 @@ import { FetchBufferPool } from '../replica/FetchBufferPool';
 import { DynamicBrokerConfig } from './DynamicBrokerConfig';
 import { BROKER_CONFIGS } from '../config/definitions';
 import { QuotaManagers } from '../quota/QuotaManagers';
-import { withFetchQuota, withProduceQuota } from '../quota/QuotaEnforcement';
+import { withFetchQuota, withProduceQuota, withRequestQuota } from '../quota/QuotaEnforcement';
 import { alterClientQuotasHandler, describeClientQuotasHandler } from '../api/clientQuotas';
 
 /**
@@ -639,9 +639,9 @@ export class KafkaServer {
       describeClientQuotasHandler(deps),
       alterClientQuotasHandler(deps),
     ]) {
-      registry.register(withAuthorization(entry, deps));
+      registry.register(withRequestQuota(withAuthorization(entry, deps), this.quotaManagers));
     }
-    registry.register(apiVersionsEntry(registry));
+    registry.register(withRequestQuota(apiVersionsEntry(registry), this.quotaManagers));
     return registry;
   }
 
