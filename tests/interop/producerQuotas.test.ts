@@ -14,7 +14,7 @@ import { waitUntilServed } from '../integration/hardening/support';
  * (kcat's throttle callback lines, kafkajs's "Client side throttling" debug lines), and loses
  * nothing (every record read back). A third producer without a quota, on the same broker at the
  * same time, is never throttled and sends many windows' worth of quota at once. Meanwhile a kcat
- * consumer over its consumer_byte_rate reads that producer's 8 MB, held within 10% of its quota too.
+ * consumer over its consumer_byte_rate reads that producer's 16 MB, held within 10% of its quota too.
  */
 jest.setTimeout(150_000);
 
@@ -90,7 +90,12 @@ function kcatProducer(bootstrap: string, topic: string, clientId: string) {
   };
 }
 
-/** kcat -C from the beginning of a partition; counts the lines (records) it prints. */
+/**
+ * kcat -C from the beginning of a partition. A throttled consumer receives its records in bursts
+ * (one fetch response each, then the throttle): `rateBetween` counts the records of the whole
+ * bursts that start within a span, over the time from the first such burst to the next one after
+ * them, so the rate is not skewed by where the span cuts a burst.
+ */
 function kcatConsumer(bootstrap: string, topic: string, clientId: string) {
   const child = spawn(KCAT, ['-C', '-b', bootstrap, '-t', topic, '-p', '0', '-o', 'beginning', '-X', `client.id=${clientId}`], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -98,16 +103,27 @@ function kcatConsumer(bootstrap: string, topic: string, clientId: string) {
   trackProcess(child, `kcat -C ${topic}`);
   let lines = 0;
   let stderr = '';
+  /** Bursts: when each began and the lines before it. */
+  const bursts: { at: number; linesBefore: number }[] = [];
+  let lastDataAt = 0;
   child.stdout!.on('data', (d: Buffer) => {
+    const now = Date.now();
+    if (now - lastDataAt > 100) bursts.push({ at: now, linesBefore: lines });
+    lastDataAt = now;
     for (const b of d) if (b === 10) lines++;
   });
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
   return {
-    get lines() {
-      return lines;
-    },
     stderr: () => stderr,
+    /** Records per second over the whole bursts starting in [from, to), and how many bursts. */
+    rateBetween(from: number, to: number): { perSecond: number; bursts: number } {
+      const inside = bursts.filter((b) => b.at >= from && b.at < to);
+      const next = bursts.find((b) => b.at >= to);
+      if (inside.length === 0 || next === undefined) return { perSecond: 0, bursts: inside.length };
+      return { perSecond: ((next.linesBefore - inside[0].linesBefore) * 1000) / (next.at - inside[0].at), bursts: inside.length };
+    },
+    summary: (t0: number) => bursts.map((b) => `${b.at - t0}ms:${b.linesBefore}`).join(' '),
     async stop(): Promise<void> {
       child.kill('SIGTERM');
       await exited;
@@ -155,15 +171,15 @@ it('holds kcat and kafkajs producers (producer_byte_rate) and a kcat consumer (c
   });
   const kc = kcatProducer(broker.bootstrap, 'qk', 'kcat-q');
 
-  // the unthrottled client, at the same time: 8 MB (40 s of the others' quota) at once
+  // the unthrottled client, at the same time: 16 MB (80 s of the others' quota) at once
   const free = kafkajsProducer(broker.bootstrap, 'free-client');
   await free.producer.connect();
   const freeStart = Date.now();
-  for (let b = 0; b < 16; b++) {
+  for (let b = 0; b < 128; b++) {
     await free.producer.send({
       topic: 'free',
       acks: 1,
-      messages: Array.from({ length: 512 }, (_, i) => ({ partition: 0, value: line('f', b * 512 + i) })),
+      messages: Array.from({ length: 128 }, (_, i) => ({ partition: 0, value: line('f', b * 128 + i) })),
     });
   }
   const freeMs = Date.now() - freeStart;
@@ -174,23 +190,27 @@ it('holds kcat and kafkajs producers (producer_byte_rate) and a kcat consumer (c
   const logDir = broker.logDir;
   const k0 = partitionLogBytes(logDir, 'qk', 0).length;
   const j0 = partitionLogBytes(logDir, 'qj', 0).length;
-  const c0 = consumer.lines;
   const t0 = Date.now();
   await sleep(MEASURE_MS);
   const k1 = partitionLogBytes(logDir, 'qk', 0).length;
   const j1 = partitionLogBytes(logDir, 'qj', 0).length;
-  const c1 = consumer.lines;
   const seconds = (Date.now() - t0) / 1000;
   const kcatRate = (k1 - k0) / seconds;
   const kjsRate = (j1 - j0) / seconds;
-  // each record: a 999-byte value in a batch of many (about 1010 bytes in the fetch response)
-  const consumerRate = ((c1 - c0) * 1010) / seconds;
-  console.log(`quota ${QUOTA} B/s: kcat ${Math.round(kcatRate)} B/s, kafkajs ${Math.round(kjsRate)} B/s, kcat consumer ${Math.round(consumerRate)} B/s, unthrottled 8 MB in ${freeMs} ms`);
-
   kjsStop = true;
   await Promise.all(loops);
   await kjs.producer.disconnect();
   expect(await kc.stop()).toBe(0);
+  // the consumer's next burst after the span ends
+  await waitFor(async () => consumer.rateBetween(t0, t0 + MEASURE_MS).perSecond > 0, {
+    timeoutMs: 20_000,
+    what: () => `the consumer's next fetch (bursts at ${consumer.summary(t0)})`,
+  });
+  const consumed = consumer.rateBetween(t0, t0 + MEASURE_MS);
+  // each record: a 999-byte value in a batch of 128 (about 1010 bytes in the fetch response)
+  const consumerRate = consumed.perSecond * 1010;
+  console.log(`quota ${QUOTA} B/s: kcat ${Math.round(kcatRate)} B/s, kafkajs ${Math.round(kjsRate)} B/s, kcat consumer ${Math.round(consumerRate)} B/s (${consumed.bursts} fetches), unthrottled 16 MB in ${freeMs} ms`);
+
   await consumer.stop();
 
   expect(Math.abs(kcatRate - QUOTA) / QUOTA).toBeLessThan(0.1);
@@ -214,5 +234,5 @@ it('holds kcat and kafkajs producers (producer_byte_rate) and a kcat consumer (c
   };
   await expectAll('qk', 'k', kc.written);
   await expectAll('qj', 'j', kjsSent);
-  await expectAll('free', 'f', 16 * 512);
+  await expectAll('free', 'f', 128 * 128);
 });

@@ -146,6 +146,22 @@ export class ClientQuotaManager {
     return Math.min(throttle, this.maxThrottleTimeMs);
   }
 
+  /**
+   * The throttle a client is under now without recording anything: the time until its debt is
+   * paid (token bucket) or its rate is back at the quota (rate); 0 within quota.
+   */
+  currentThrottleTimeMs(user: string, clientId: string, timeMs = this.now()): number {
+    if (!this.quotasEnabled) return 0;
+    const s = this.getOrCreateQuotaSensors(user, clientId, timeMs);
+    if (s.bound === Infinity) return 0;
+    if (this.enforcement === 'tokenBucket') {
+      const tokens = s.bucket.measure(s.bound, timeMs);
+      return tokens >= 0 ? 0 : Math.min(Math.ceil((-tokens / s.bound) * 1000), this.maxThrottleTimeMs);
+    }
+    const rate = s.rate.measure(timeMs);
+    return rate <= s.bound ? 0 : Math.min(Math.round(((rate - s.bound) / s.bound) * s.rate.windowSize(timeMs)), this.maxThrottleTimeMs);
+  }
+
   /** Records without checking the quota (the next request pays for it). */
   recordNoThrottle(user: string, clientId: string, value: number, timeMs = this.now()): void {
     if (!this.quotasEnabled) return;

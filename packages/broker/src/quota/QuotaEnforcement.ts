@@ -37,9 +37,17 @@ export function withProduceQuota(
 
 /**
  * Fetch under consumer_byte_rate (Kafka 2.8's handleFetchRequest), consumers only (followers have
- * replication quotas): the request's max_bytes is capped at what one quota window may return; the
- * response's size is recorded; over the quota the bytes are taken back and the answer is an empty
- * response with throttle_time_ms (keeping its session id), the connection muted for that time.
+ * replication quotas): the request's max_bytes is capped at what one quota window may return.
+ * A client still in debt gets an empty response at once with throttle_time_ms (its session id
+ * kept; nothing is read) and its connection muted until the debt is paid. Otherwise the fetch is
+ * served and its size recorded; a response that overdraws the quota carries throttle_time_ms and
+ * mutes the connection for the overdraft, as a Produce does.
+ *
+ * Kafka 2.8 instead records the response, and when that goes over the quota answers empty and
+ * takes the bytes back: the throttle then covers the debt plus the response not sent, and a client
+ * back a millisecond early (the ms rounding of throttle times on both sides) pays that whole
+ * response's time again: a consumer measured at 0.85 of its quota over 30 s. Serving the fetch that
+ * starts within quota keeps the long-run rate at the quota (the overdraft is paid by the mute).
  */
 export function withFetchQuota(
   entry: ApiHandlerEntry<typeof ApiKey.Fetch>,
@@ -50,20 +58,23 @@ export function withFetchQuota(
     async handle(ctx, body) {
       if (body.replicaId >= 0 || !quotas.fetch.quotasEnabled) return entry.handle(ctx, body);
       const { user, clientId } = who(ctx);
+      const owed = quotas.fetch.currentThrottleTimeMs(user, clientId);
+      if (owed > 0) {
+        quotas.fetch.recordThrottle(user, clientId, owed);
+        ctx.throttle?.(owed);
+        return { throttleTimeMs: owed, errorCode: 0, sessionId: ctx.header.apiVersion >= 7 ? body.sessionId : 0, responses: [] };
+      }
       const maxQuotaWindowBytes = quotas.fetch.getMaxValueInQuotaWindow(user, clientId);
       if (ctx.header.apiVersion >= 3 && maxQuotaWindowBytes < body.maxBytes) {
         body.maxBytes = Math.max(1, Math.floor(maxQuotaWindowBytes));
       }
       const result = await entry.handle(ctx, body);
       if (result === null) return null;
-      const size = fetchResponseSize(result);
-      const now = Date.now();
-      const throttleMs = quotas.fetch.maybeRecordAndGetThrottleTimeMs(user, clientId, size, now);
+      const throttleMs = quotas.fetch.maybeRecordAndGetThrottleTimeMs(user, clientId, fetchResponseSize(result));
       if (throttleMs <= 0) return result;
-      quotas.fetch.unrecordQuotaSensor(user, clientId, size, now);
-      quotas.fetch.recordThrottle(user, clientId, throttleMs, now);
+      quotas.fetch.recordThrottle(user, clientId, throttleMs);
       ctx.throttle?.(throttleMs);
-      return { throttleTimeMs: throttleMs, errorCode: 0, sessionId: result.sessionId ?? 0, responses: [] };
+      return { ...result, throttleTimeMs: Math.max(result.throttleTimeMs ?? 0, throttleMs) };
     },
   };
 }
