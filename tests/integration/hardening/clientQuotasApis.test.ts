@@ -165,6 +165,14 @@ it('throttles a produce over the quota set this way: throttle_time_ms at once, t
     throttled.close();
     other.close();
   }
+  // the quota metrics (Kafka's byte-rate and throttle-time of the client's sensor)
+  const jolokia = async (mbean: string) => {
+    const body = (await (await fetch(`${env.broker.metricsUrl}/jolokia/read/${mbean}/Value`)).json()) as { status: number; value?: unknown };
+    expect([mbean, body.status]).toEqual([mbean, 200]);
+    return body.value as number;
+  };
+  expect(await jolokia('kafka.server:type=Produce,name=byte-rate,client-id=samsa-test')).toBeGreaterThan(10_000);
+  expect(await jolokia('kafka.server:type=Produce,name=throttle-time,client-id=samsa-test')).toBeGreaterThan(1500);
 });
 
 it('throttles by request_percentage: handler time over the quota, throttle_time_ms of at most one window', async () => {

@@ -96,6 +96,7 @@ import { FetchBufferPool } from '../replica/FetchBufferPool';
 import { DynamicBrokerConfig } from './DynamicBrokerConfig';
 import { BROKER_CONFIGS } from '../config/definitions';
 import { QuotaManagers } from '../quota/QuotaManagers';
+import { registerQuotaMetrics } from '../quota/QuotaMetrics';
 import { withFetchQuota, withProduceQuota, withRequestQuota } from '../quota/QuotaEnforcement';
 import { alterClientQuotasHandler, describeClientQuotasHandler } from '../api/clientQuotas';
 
@@ -192,6 +193,7 @@ export class KafkaServer {
       : null;
     this.brokerMetrics?.brokerState(() => this.brokerState);
     this.quotaManagers = quotaManagersOf(config);
+    if (this.brokerMetrics) registerQuotaMetrics(this.metrics, this.quotaManagers);
     const reconfigLogger = logging.logger('[DynamicBrokerConfig]', 'kafka.server.DynamicBrokerConfig');
     this.dynamicBrokerConfigs = new DynamicBrokerConfig({
       staticValue: (name) => staticConfigValue(config, name),
