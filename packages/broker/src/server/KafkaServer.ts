@@ -97,6 +97,7 @@ import { DynamicBrokerConfig } from './DynamicBrokerConfig';
 import { BROKER_CONFIGS } from '../config/definitions';
 import { QuotaManagers } from '../quota/QuotaManagers';
 import { registerQuotaMetrics } from '../quota/QuotaMetrics';
+import { ConnectionQuotas, connectionQuotaConfigOf } from '../network/ConnectionQuotas';
 import { withFetchQuota, withProduceQuota, withRequestQuota } from '../quota/QuotaEnforcement';
 import { alterClientQuotasHandler, describeClientQuotasHandler } from '../api/clientQuotas';
 
@@ -425,6 +426,7 @@ export class KafkaServer {
       {
         ...socketServerOptions(c, this.dynamicBrokerConfig),
         saslAuthenticator: saslAuthenticatorFactory(c, this.credentialCache),
+        connectionQuotas: this.connectionQuotas(),
       },
       new RequestDispatcher(
         registry,
@@ -545,6 +547,33 @@ export class KafkaServer {
       }
       throw e;
     }
+  }
+
+  /** Kafka's ConnectionQuotas, following the dynamic connection configs. */
+  private connectionQuotas(): ConnectionQuotas {
+    const c = this.config;
+    const listeners = parseListeners(c.list('listeners')).map((l) => l.name);
+    const staticListenerValues = new Map<string, string>();
+    for (const l of listeners) {
+      for (const rest of ['max.connections', 'max.connection.creation.rate']) {
+        const v = c.listenerOverride(l, rest);
+        if (v !== undefined) staticListenerValues.set(`listener.name.${l.toLowerCase()}.${rest}`, v);
+      }
+    }
+    const statics = new Map(staticListenerValues);
+    for (const key of ['max.connections', 'max.connections.per.ip', 'max.connections.per.ip.overrides', 'max.connection.creation.rate']) {
+      const v = staticConfigValue(c, key);
+      if (v !== undefined) statics.set(key, v);
+    }
+    const quotas = new ConnectionQuotas(connectionQuotaConfigOf(statics, listeners), {
+      listeners,
+      interBrokerListener: this.interBrokerListenerName(),
+      rate: { samples: c.int('quota.window.num'), timeWindowMs: c.int('quota.window.size.seconds') * 1000 },
+      logger: this.logging.logger(`[SocketServer brokerId=${c.brokerId}]`, 'kafka.network.SocketServer'),
+      staticListenerValues,
+    });
+    this.dynamicBrokerConfigs.addReconfigurable(quotas);
+    return quotas;
   }
 
   /**
