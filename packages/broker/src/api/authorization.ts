@@ -196,6 +196,11 @@ const REQUEST_CHECKS: RequestChecks = {
     requireAuthorized(deps, ctx, AclOperation.DESCRIBE, ResourceType.CLUSTER, CLUSTER_RESOURCE_NAME, ErrorCode.CLUSTER_AUTHORIZATION_FAILED),
   [ApiKey.AlterUserScramCredentials]: (deps, ctx) =>
     requireAuthorized(deps, ctx, AclOperation.ALTER, ResourceType.CLUSTER, CLUSTER_RESOURCE_NAME, ErrorCode.CLUSTER_AUTHORIZATION_FAILED),
+  // KIP-546: DESCRIBE_CONFIGS / ALTER_CONFIGS on the cluster (KafkaApis 2.8)
+  [ApiKey.DescribeClientQuotas]: (deps, ctx) =>
+    requireAuthorized(deps, ctx, AclOperation.DESCRIBE_CONFIGS, ResourceType.CLUSTER, CLUSTER_RESOURCE_NAME, ErrorCode.CLUSTER_AUTHORIZATION_FAILED),
+  [ApiKey.AlterClientQuotas]: (deps, ctx) =>
+    requireAuthorized(deps, ctx, AclOperation.ALTER_CONFIGS, ResourceType.CLUSTER, CLUSTER_RESOURCE_NAME, ErrorCode.CLUSTER_AUTHORIZATION_FAILED),
 };
 
 /** The handler behind its request-wide authorization (the entry itself when there is no authorizer or no check). */

@@ -32,6 +32,13 @@ export interface RequestContext {
    * the connection closes first. Absent where nothing sends the response (tests).
    */
   readonly onResponseSent?: (fn: () => void) => void;
+  /** Size of the request frame in bytes (what producer_byte_rate counts). */
+  readonly requestBytes?: number;
+  /**
+   * KIP-219: the client went over a quota; its connection takes no further request for `ms` from
+   * now (the response itself goes out at once, carrying throttle_time_ms). Absent in tests.
+   */
+  readonly throttle?: (ms: number) => void;
 }
 
 /**

@@ -67,6 +67,14 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'queued.max.requests': d('int', 500, 'Requests queued per connection before reading stops', { min: 1 }),
   'request.timeout.ms': d('int', 30000, 'Timeout of inter-broker requests'),
   'max.connections.per.ip': d('int', INT_MAX, 'Connections allowed from one address', { min: 0 }),
+  'max.connections': d('int', INT_MAX, 'Connections the broker accepts in all (the inter-broker listener exempt); more wait for a slot; listener.name.<l>.max.connections per listener', { min: 0 }),
+  'max.connections.per.ip.overrides': d('string', '', 'Per address limits overriding max.connections.per.ip: host:count,host:count'),
+  'max.connection.creation.rate': d('int', INT_MAX, 'New connections per second the broker accepts (more wait); listener.name.<l>.max.connection.creation.rate per listener', { min: 0 }),
+  // --- client quotas (quota/: ClientQuotaManager)
+  'quota.window.num': d('int', 11, 'Samples kept of each client quota\'s rate', { min: 1 }),
+  'quota.window.size.seconds': d('int', 1, 'Span of one sample of a client quota\'s rate', { min: 1 }),
+  'quota.producer.default': d('long', LONG_MAX, 'Deprecated: producer_byte_rate of client ids without a dynamic quota', { min: 1 }),
+  'quota.consumer.default': d('long', LONG_MAX, 'Deprecated: consumer_byte_rate of client ids without a dynamic quota', { min: 1 }),
   // --- metrics (our JMX-like endpoint)
   'jmx.port': d('int', -1, 'Port of the metrics/Jolokia HTTP endpoint (-1: none, 0: any free port); the bound port is advertised as jmx_port', { min: -1, max: 65535 }),
   'samsa.metrics.http.host': d('string', '127.0.0.1', 'Address the metrics endpoint binds (Samsa\'s key): loopback unless told otherwise; \'\' or 0.0.0.0 for every interface (what a dashboard or Prometheus on another host needs)'),

@@ -105,6 +105,12 @@ export class Connection implements ConnectionInfo {
   private ending = false;
   private requestCount = 0;
   private lingerTimer: NodeJS.Timeout | undefined;
+  /**
+   * KIP-219 throttling: while set, the connection is muted (no frame dispatched, no read) until
+   * `throttledUntilMs`; responses still go out.
+   */
+  private throttleTimer: NodeJS.Timeout | undefined;
+  private throttledUntilMs = 0;
   /** A failed authentication's response, held for connection.failed.authentication.delay.ms. */
   private authFailureTimer: NodeJS.Timeout | undefined;
   /**
@@ -162,6 +168,7 @@ export class Connection implements ConnectionInfo {
       this.closed = true;
       if (this.lingerTimer) clearTimeout(this.lingerTimer);
       if (this.authFailureTimer) clearTimeout(this.authFailureTimer);
+      if (this.throttleTimer) clearTimeout(this.throttleTimer);
       this.pending.length = 0;
       this.queue.length = 0;
       this.queuedBytes = 0;
@@ -226,6 +233,7 @@ export class Connection implements ConnectionInfo {
   /** True while another request may be dispatched: under both the request and the byte budget. */
   private underBudget(): boolean {
     return (
+      this.throttleTimer === undefined &&
       this.queue.length < this.limits.queuedMaxRequests &&
       this.queuedResponseBytes() <= this.limits.queuedMaxResponseBytes &&
       (this.inFlightRequestBytes === 0 || this.inFlightRequestBytes < this.limits.queuedMaxRequestBytes)
@@ -359,9 +367,27 @@ export class Connection implements ConnectionInfo {
     if (this.closed) return;
     slot.outcome = outcome;
     this.inFlightRequestBytes -= slot.requestBytes;
+    if (outcome.kind !== 'close' && outcome.throttleMs !== undefined && outcome.throttleMs > 0) this.mute(outcome.throttleMs);
     if (outcome.kind === 'response') this.queuedBytes += outcome.bytes;
     this.flush();
     this.pump();
+  }
+
+  /**
+   * A quota throttled the client (Kafka's ThrottledChannel and the channel's MUTED_AND_THROTTLED
+   * state): no further request is read for `ms` from now (a later throttle extends it); the
+   * responses already due are still written.
+   */
+  private mute(ms: number): void {
+    const until = Date.now() + ms;
+    if (until <= this.throttledUntilMs) return;
+    this.throttledUntilMs = until;
+    if (this.throttleTimer) clearTimeout(this.throttleTimer);
+    this.throttleTimer = setTimeout(() => {
+      this.throttleTimer = undefined;
+      this.pump();
+    }, ms);
+    this.updateReading();
   }
 
   /** Writes answered requests from the head of the queue, stopping at the first unanswered one. */

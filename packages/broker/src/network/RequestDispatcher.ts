@@ -40,9 +40,11 @@ export type DispatchOutcome =
       times?: RequestTimes;
       /** Callbacks for when the chunks are with the kernel (RequestContext.onResponseSent). */
       onSent?: (() => void)[];
+      /** KIP-219: the connection reads no further request for this long (RequestContext.throttle). */
+      throttleMs?: number;
     }
   /** Produce with acks=0: nothing goes back, the order of later responses is kept. */
-  | { readonly kind: 'noResponse'; readonly times?: RequestTimes }
+  | { readonly kind: 'noResponse'; readonly times?: RequestTimes; readonly throttleMs?: number }
   /** Kafka closes the connection (malformed or unknown request): earlier responses go first. */
   | { readonly kind: 'close'; readonly reason: string };
 
@@ -131,9 +133,12 @@ export class RequestDispatcher implements RequestProcessor {
       receivedAtMs,
       onApiLocalComplete: times?.markApiLocalComplete,
       onResponseSent: (fn) => (onSent ??= []).push(fn),
+      requestBytes: frame.length,
+      throttle: (ms) => (throttleMs = Math.max(throttleMs, ms)),
     };
     let onSent: (() => void)[] | undefined;
-    const done = (outcome: DispatchOutcome) => whenSent(timed(outcome, times), onSent);
+    let throttleMs = 0;
+    const done = (outcome: DispatchOutcome) => throttled(whenSent(timed(outcome, times), onSent), throttleMs);
 
     let result: Struct | null | Promise<Struct | null>;
     try {
@@ -209,6 +214,14 @@ function timed(outcome: DispatchOutcome, times: RequestTimes | undefined): Dispa
   times.responseComplete();
   if (outcome.kind === 'noResponse') return { kind: 'noResponse', times };
   outcome.times = times;
+  return outcome;
+}
+
+/** A response (or non-response) carries the throttle a quota asked for, for its connection to mute. */
+function throttled(outcome: DispatchOutcome, throttleMs: number): DispatchOutcome {
+  if (throttleMs <= 0 || outcome.kind === 'close') return outcome;
+  if (outcome.kind === 'noResponse') return { ...outcome, throttleMs };
+  outcome.throttleMs = throttleMs;
   return outcome;
 }
 

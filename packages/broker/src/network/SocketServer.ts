@@ -9,6 +9,7 @@ import { PLAINTEXT_LISTENER, listenerSecurityOf, type ListenerSecurity } from '.
 import type { SaslServerAuthenticator } from './SaslServerAuthenticator';
 import type { RequestProcessor } from './RequestDispatcher';
 import { SocketServerStats } from './SocketServerStats';
+import { ConnectionQuotas, UNLIMITED_CONNECTIONS } from './ConnectionQuotas';
 
 export interface SocketServerOptions {
   readonly listeners: readonly ListenerSpec[];
@@ -22,8 +23,10 @@ export interface SocketServerOptions {
   readonly queuedMaxRequestBytes?: number;
   /** connections.max.idle.ms; 0 or less: never close for idleness. */
   readonly connectionsMaxIdleMs: number;
-  /** max.connections.per.ip */
+  /** max.connections.per.ip (when no connectionQuotas are given) */
   readonly maxConnectionsPerIp: number;
+  /** Kafka's ConnectionQuotas (max.connections, per ip, creation rates); default: per ip only. */
+  readonly connectionQuotas?: ConnectionQuotas;
   /** How long shutdown() lets in-flight requests finish before cutting connections (default 5 s). */
   readonly shutdownGraceMs?: number;
   /** How long a closing connection may take to flush its last responses (default 5 s). */
@@ -92,7 +95,7 @@ export class SocketServer {
   private readonly handshaking = new Map<string, Socket>();
   private readonly bound = new Map<string, BoundEndpoint>();
   private readonly connections = new Set<Connection>();
-  private readonly perIp = new Map<string, number>();
+  private readonly connectionQuotas: ConnectionQuotas;
   private nextConnectionIndex = 0;
   private stopping = false;
 
@@ -102,6 +105,13 @@ export class SocketServer {
     private readonly logger: Logger,
   ) {
     if (options.listeners.length === 0) throw new Error('programmer error: a SocketServer needs a listener');
+    this.connectionQuotas =
+      options.connectionQuotas ??
+      new ConnectionQuotas(
+        { ...UNLIMITED_CONNECTIONS, maxConnectionsPerIp: options.maxConnectionsPerIp },
+        { listeners: options.listeners.map((l) => l.name), rate: { samples: 11, timeWindowMs: 1000 }, logger },
+      );
+    this.connectionQuotas.onRejected = () => this.stats.connectionsRejected++;
   }
 
   private securityOf(listenerName: string): ListenerSecurity {
@@ -163,6 +173,7 @@ export class SocketServer {
   async shutdown(graceMs = this.options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    this.connectionQuotas.close();
     this.logger.info('Stopping socket server request processors');
     const serversClosed = [...this.servers.values()].map(
       (s) => new Promise<void>((resolve) => s.close(() => resolve())),
@@ -187,21 +198,15 @@ export class SocketServer {
       socket.destroy();
       return;
     }
-    const count = this.perIp.get(ip) ?? 0;
-    if (count >= this.options.maxConnectionsPerIp) {
-      this.stats.connectionsRejected++;
-      this.logger.info(
-        `Rejected connection from ${ip}, address already has the configured maximum of ${this.options.maxConnectionsPerIp} connections`,
-      );
+    this.connectionQuotas.accept(listenerName, socket, () => this.admitted(listenerName, socket, ip));
+  }
+
+  /** A connection within the ConnectionQuotas: served (PLAINTEXT) or handed to the TLS handshake. */
+  private admitted(listenerName: string, socket: Socket, ip: string): void {
+    if (this.stopping) {
       socket.destroy();
       return;
     }
-    this.perIp.set(ip, count + 1);
-    socket.once('close', () => {
-      const n = (this.perIp.get(ip) ?? 1) - 1;
-      if (n <= 0) this.perIp.delete(ip);
-      else this.perIp.set(ip, n);
-    });
     const tlsServer = this.tlsServers.get(listenerName);
     if (tlsServer === undefined) {
       this.open(listenerName, socket, { securityProtocol: this.securityOf(listenerName).securityProtocol, principal: ANONYMOUS });

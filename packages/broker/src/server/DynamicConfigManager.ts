@@ -28,6 +28,12 @@ export interface DynamicConfigManagerOptions {
    * /config/brokers/<id> and /config/brokers/<default> (DynamicBrokerConfig.update).
    */
   readonly onBrokerConfig?: (perBroker: ReadonlyMap<string, string>, clusterDefault: ReadonlyMap<string, string>) => void;
+  /**
+   * Hears the config of each quota entity at startup and on each change (Kafka's UserConfigHandler
+   * and ClientIdConfigHandler quota part): `entityPath` as notifications name it, "clients/<c>",
+   * "users/<u>", "users/<u>/clients/<c>" (sanitized, or `<default>`).
+   */
+  readonly onQuotaEntityChange?: (entityPath: string, config: ReadonlyMap<string, string>) => void;
 }
 
 /**
@@ -80,6 +86,16 @@ export class DynamicConfigManager {
     await this.applyBrokerConfig();
     if (this.o.credentialCache) {
       for (const user of await zk.getAllEntitiesWithConfig(ConfigType.User)) await this.applyUserConfig(user);
+    }
+    if (this.o.onQuotaEntityChange) {
+      for (const client of await zk.getAllEntitiesWithConfig(ConfigType.Client)) await this.applyQuotaConfig(`${ConfigType.Client}/${client}`);
+      for (const user of await zk.getAllEntitiesWithConfig(ConfigType.User)) {
+        await this.applyQuotaConfig(`${ConfigType.User}/${user}`);
+        const clients = `${user}/${ConfigType.Client}`;
+        for (const client of await zk.getAllEntitiesWithConfig(`${ConfigType.User}/${clients}`)) {
+          await this.applyQuotaConfig(`${ConfigType.User}/${clients}/${client}`);
+        }
+      }
     }
     this.maybeScheduleProcessing();
     await this.chain;
@@ -168,9 +184,10 @@ export class DynamicConfigManager {
         this.o.logger.info(`Processing override for entityPath: ${entityPath}`);
         await this.applyBrokerConfig();
       }
-    } else if (type === ConfigType.User && this.o.credentialCache) {
+    } else if ((type === ConfigType.User || type === ConfigType.Client) && (this.o.credentialCache || this.o.onQuotaEntityChange)) {
       this.o.logger.info(`Processing override for entityPath: ${entityPath}`);
-      await this.applyUserConfig(name);
+      if (type === ConfigType.User && this.o.credentialCache) await this.applyUserConfig(name);
+      if (this.o.onQuotaEntityChange) await this.applyQuotaConfig(entityPath);
     } else {
       // client and user quotas are not enforced by this broker
       this.o.logger.debug(`Ignoring config change of ${entityPath}`);
@@ -187,6 +204,17 @@ export class DynamicConfigManager {
     const bad = this.o.credentialCache!.updateCredentials(desanitize(sanitizedUser), config);
     for (const mechanism of bad) {
       this.o.logger.error(`Invalid ${mechanism} credential of user ${sanitizedUser} in ZooKeeper, not applied`);
+    }
+  }
+
+  /** The quotas of one users/… or clients/… entity, read again from its znode. */
+  private async applyQuotaConfig(entityPath: string): Promise<void> {
+    const slash = entityPath.indexOf('/');
+    const config = await this.admin.fetchEntityConfig(entityPath.slice(0, slash), entityPath.slice(slash + 1));
+    try {
+      this.o.onQuotaEntityChange!(entityPath, config);
+    } catch (e) {
+      this.o.logger.error(`Invalid quota config of ${entityPath} in ZooKeeper, not applied: ${formatProps(config)}`, e);
     }
   }
 

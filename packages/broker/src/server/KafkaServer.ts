@@ -99,6 +99,11 @@ import { SAMSA_VERSION } from '../version';
 import { FetchBufferPool } from '../replica/FetchBufferPool';
 import { DynamicBrokerConfig } from './DynamicBrokerConfig';
 import { BROKER_CONFIGS } from '../config/definitions';
+import { QuotaManagers } from '../quota/QuotaManagers';
+import { registerQuotaMetrics } from '../quota/QuotaMetrics';
+import { ConnectionQuotas, connectionQuotaConfigOf } from '../network/ConnectionQuotas';
+import { withFetchQuota, withProduceQuota, withRequestQuota } from '../quota/QuotaEnforcement';
+import { alterClientQuotasHandler, describeClientQuotasHandler } from '../api/clientQuotas';
 
 /**
  * Beyond zookeeper.session.timeout.ms, how long registration waits for a previous incarnation's
@@ -172,6 +177,8 @@ export class KafkaServer {
   /** Null when samsa.metrics.enabled=false. */
   private readonly brokerMetrics: BrokerMetrics | null;
   private readonly topicPurgatory = new TopicPurgatory();
+  /** Client quotas (produce, fetch, request), fed by the DynamicConfigManager from /config/users and /config/clients. */
+  readonly quotaManagers: QuotaManagers;
   private readonly logger: Logger;
   private stopping = false;
   brokerEpoch = -1;
@@ -190,6 +197,8 @@ export class KafkaServer {
       ? new BrokerMetrics(this.metrics, this.eventJournal)
       : null;
     this.brokerMetrics?.brokerState(() => this.brokerState);
+    this.quotaManagers = quotaManagersOf(config);
+    if (this.brokerMetrics) registerQuotaMetrics(this.metrics, this.quotaManagers);
     const reconfigLogger = logging.logger('[DynamicBrokerConfig]', 'kafka.server.DynamicBrokerConfig');
     this.dynamicBrokerConfigs = new DynamicBrokerConfig({
       staticValue: (name) => staticConfigValue(config, name),
@@ -355,6 +364,7 @@ export class KafkaServer {
         // as Kafka's fromPersistentProps takes them: the non-dynamic and misplaced ones dropped
         this.dynamicBrokerConfigs.update(dynamicBrokerOverrides(perBroker), dynamicBrokerOverrides(clusterDefault, false));
       },
+      onQuotaEntityChange: (entityPath, config) => this.quotaManagers.applyEntityConfig(entityPath, config),
     });
     await this.dynamicConfigManager.startup();
 
@@ -427,6 +437,7 @@ export class KafkaServer {
       {
         ...socketServerOptions(c, this.dynamicBrokerConfig),
         saslAuthenticator: saslAuthenticatorFactory(c, this.credentialCache),
+        connectionQuotas: this.connectionQuotas(),
       },
       new RequestDispatcher(
         registry,
@@ -549,6 +560,33 @@ export class KafkaServer {
     }
   }
 
+  /** Kafka's ConnectionQuotas, following the dynamic connection configs. */
+  private connectionQuotas(): ConnectionQuotas {
+    const c = this.config;
+    const listeners = parseListeners(c.list('listeners')).map((l) => l.name);
+    const staticListenerValues = new Map<string, string>();
+    for (const l of listeners) {
+      for (const rest of ['max.connections', 'max.connection.creation.rate']) {
+        const v = c.listenerOverride(l, rest);
+        if (v !== undefined) staticListenerValues.set(`listener.name.${l.toLowerCase()}.${rest}`, v);
+      }
+    }
+    const statics = new Map(staticListenerValues);
+    for (const key of ['max.connections', 'max.connections.per.ip', 'max.connections.per.ip.overrides', 'max.connection.creation.rate']) {
+      const v = staticConfigValue(c, key);
+      if (v !== undefined) statics.set(key, v);
+    }
+    const quotas = new ConnectionQuotas(connectionQuotaConfigOf(statics, listeners), {
+      listeners,
+      interBrokerListener: this.interBrokerListenerName(),
+      rate: { samples: c.int('quota.window.num'), timeWindowMs: c.int('quota.window.size.seconds') * 1000 },
+      logger: this.logging.logger(`[SocketServer brokerId=${c.brokerId}]`, 'kafka.network.SocketServer'),
+      staticListenerValues,
+    });
+    this.dynamicBrokerConfigs.addReconfigurable(quotas);
+    return quotas;
+  }
+
   /**
    * The epoch checks of the controller's requests: this broker's epoch (the czxid of its
    * registration) and, for a controller epoch newer than the ReplicaManager's, /controller_epoch and
@@ -600,8 +638,8 @@ export class KafkaServer {
       listGroupsHandler(deps),
       deleteGroupsHandler(deps),
       offsetDeleteHandler(deps),
-      produceHandler(deps),
-      fetchHandler(deps),
+      withProduceQuota(produceHandler(deps), this.quotaManagers),
+      withFetchQuota(fetchHandler(deps), this.quotaManagers),
       listOffsetsHandler(deps),
       metadataHandler(deps),
       leaderAndIsrHandler(deps, fence),
@@ -642,11 +680,13 @@ export class KafkaServer {
       deleteAclsHandler(deps),
       describeUserScramCredentialsHandler(deps),
       alterUserScramCredentialsHandler(deps),
+      describeClientQuotasHandler(deps),
+      alterClientQuotasHandler(deps),
       describeLogDirsHandler(deps),
     ]) {
-      registry.register(withAuthorization(entry, deps));
+      registry.register(withRequestQuota(withAuthorization(entry, deps), this.quotaManagers));
     }
-    registry.register(apiVersionsEntry(registry));
+    registry.register(withRequestQuota(apiVersionsEntry(registry), this.quotaManagers));
     return registry;
   }
 
@@ -841,4 +881,18 @@ function staticConfigValue(config: KafkaConfig, name: string): string | undefine
   const value = config.get(name);
   if (value === null || value === undefined) return undefined;
   return Array.isArray(value) ? value.join(',') : String(value);
+}
+
+/** The client quota managers with quota.window.* and the deprecated static defaults (Long.MaxValue: none). */
+function quotaManagersOf(c: KafkaConfig): QuotaManagers {
+  const staticDefault = (key: string): number | undefined => {
+    const v = Number(c.get(key));
+    return v >= Number.MAX_SAFE_INTEGER ? undefined : v;
+  };
+  return new QuotaManagers({
+    numQuotaSamples: c.int('quota.window.num'),
+    quotaWindowSizeSeconds: c.int('quota.window.size.seconds'),
+    producerQuotaDefault: staticDefault('quota.producer.default'),
+    consumerQuotaDefault: staticDefault('quota.consumer.default'),
+  });
 }
