@@ -199,7 +199,6 @@ export function listenerBaseConfig(name: string): string | undefined {
   return LISTENER_MECHANISM_CONFIGS.find((c) => m[1].endsWith(c)) ?? m[1];
 }
 
-const INT_MAX = 2147483647;
 const LONG_MAX = Number.MAX_SAFE_INTEGER;
 const DOUBLE_MAX = Number.MAX_VALUE;
 
@@ -222,9 +221,6 @@ export const DYNAMIC_ONLY_CONFIG_DEFS: Readonly<Record<string, ConfigDef>> = {
   'log.cleaner.io.buffer.load.factor': d('double', 0.9, 'Cleaner dedupe buffer load factor (no effect in Samsa)', { inert: true }),
   'log.cleaner.io.buffer.size': d('int', 524288, 'Cleaner I/O buffer memory (no effect in Samsa)', { min: 0, inert: true }),
   'log.cleaner.io.max.bytes.per.second': d('double', DOUBLE_MAX, 'Cleaner I/O throttle (no effect in Samsa)', { inert: true }),
-  'max.connections': d('int', INT_MAX, 'Connections the broker accepts (KIP-402; listener.name.<l>.max.connections per listener)', { min: 0 }),
-  'max.connection.creation.rate': d('int', INT_MAX, 'New connections per second the broker accepts (KIP-612)', { min: 0 }),
-  'max.connections.per.ip.overrides': d('string', '', 'Per address or host name connection limits: host:count,…'),
   'leader.replication.throttled.rate': d('long', LONG_MAX, 'Bytes/s a leader sends to the throttled replicas of leader.replication.throttled.replicas', { min: 0 }),
   'follower.replication.throttled.rate': d('long', LONG_MAX, 'Bytes/s a follower fetches for the throttled replicas of follower.replication.throttled.replicas', { min: 0 }),
   'replica.alter.log.dirs.io.max.bytes.per.second': d('long', LONG_MAX, 'Bytes/s of moves between log dirs of one broker', { min: 0 }),
