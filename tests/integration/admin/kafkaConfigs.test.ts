@@ -219,3 +219,30 @@ test('brokerLoggersDescribedAndChangedLive', async () => {
   expect(refused.code).toBe(1);
   expect(refused.err.at(-1)).toBe('INVALID_REQUEST: Removing the log level of the root logger is not allowed');
 });
+
+test('bootstrapServerQuotasOfUsersAndClientsThroughTheBrokersKip546Apis', async () => {
+  const b = ['--bootstrap-server', bootstrap];
+  const alice = ['--entity-type', 'users', '--entity-name', 'alice', '--entity-type', 'clients', '--entity-name', 'app'];
+  const altered = await configs([...b, '--alter', ...alice, '--add-config', 'producer_byte_rate=1024,consumer_byte_rate=2048']);
+  expect(altered).toEqual({ code: 0, out: [expect.stringMatching(/^Completed updating config for user alice\.?/)], err: [] });
+  expect(await znode('/config/users/alice/clients/app')).toEqual({
+    version: 1,
+    config: { producer_byte_rate: '1024', consumer_byte_rate: '2048' }, // LONG quotas as Kafka stores them
+  });
+  expect(await lastNotification()).toEqual({ version: 2, entity_path: 'users/alice/clients/app' });
+  // Kafka prints the entries of a java.util.Map: any order
+  const described = (await configs([...b, '--describe', ...alice])).out;
+  expect(described).toHaveLength(1);
+  const m = /^Quota configs for user-principal 'alice', client-id 'app' are (.*)$/.exec(described[0]!);
+  expect(m?.[1]?.split(', ').sort()).toEqual(['consumer_byte_rate=2048.0', 'producer_byte_rate=1024.0']);
+  const batch = ['--entity-type', 'clients', '--entity-name', 'batch-app'];
+  expect((await configs([...b, '--alter', ...batch, '--add-config', 'request_percentage=50'])).code).toBe(0);
+  // request_percentage is a DOUBLE quota: Kafka stores it as Java prints a double
+  expect(await znode('/config/clients/batch-app')).toEqual({ version: 1, config: { request_percentage: '50.0' } });
+  expect((await configs([...b, '--describe', ...batch])).out).toEqual([
+    "Quota configs for client-id 'batch-app' are request_percentage=50.0",
+  ]);
+  const removed = await configs([...b, '--alter', ...alice, '--delete-config', 'producer_byte_rate,consumer_byte_rate']);
+  expect(removed.code).toBe(0);
+  expect((await configs([...b, '--describe', ...alice])).out).toEqual([]);
+});

@@ -222,7 +222,7 @@ async function runWithBroker(args: readonly string[], o: ParsedOptions, entity: 
     deletes = o.valuesOf('delete-config').flatMap((d) => d.split(',')).map((d) => d.trim());
     const unknown = [...add.keys(), ...deletes].filter((k) => !SCRAM_NAMES.includes(k));
     if (unknown.length > 0)
-      throw new UsageError(`Only quota and SCRAM credential configs can be added for 'users' using --bootstrap-server. Unexpected config names: ${unknown.join(', ')} (Samsa enforces no quotas)`);
+      throw new UsageError(`Only quota and SCRAM credential configs can be added for 'users' using --bootstrap-server. Unexpected config names: ${unknown.join(', ')}`);
     upserts = [...add].map(([mechanism, value]) => {
       const m = /^(?:iterations=(-?[0-9]*),)?password=(.*)$/s.exec(value);
       if (!m) throw new UsageError(`Invalid credential property ${mechanism}=${value}`);
