@@ -131,6 +131,7 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'replica.socket.timeout.ms': d('int', 30000, 'Replica fetch socket timeout'),
   'replica.high.watermark.checkpoint.interval.ms': d('long', 5000, 'High watermark checkpoint interval'),
   'replica.selector.class': d('string', null, 'Rack-aware fetch-from-follower selector', { inert: true }),
+  'max.incremental.fetch.session.cache.slots': d('int', 1000, 'Most fetch sessions (KIP-227) the broker keeps; 0: every fetch is a full fetch', { min: 0 }),
   'controller.socket.timeout.ms': d('int', 30000, 'Controller-to-broker request timeout'),
   'controlled.shutdown.enable': d('boolean', true, 'Move leadership away before stopping'),
   'controlled.shutdown.max.retries': d('int', 3, 'Controlled shutdown attempts'),

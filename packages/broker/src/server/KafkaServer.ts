@@ -54,7 +54,7 @@ import { controlPlaneListenerName, interBrokerListenerName } from '../config/con
 import { clientSecurityFor } from '../config/interBrokerSecurity';
 import { metricsEndpointAccess } from '../config/metricsEndpointAccess';
 import type { BrokerDeps } from '../api/deps';
-import { fetchHandler } from '../api/fetch';
+import { fetchHandler, fetchManagerOf } from '../api/fetch';
 import { findCoordinatorHandler } from '../api/findCoordinator';
 import { listOffsetsHandler } from '../api/listOffsets';
 import { metadataHandler } from '../api/metadata';
@@ -574,6 +574,9 @@ export class KafkaServer {
       fetchBufferPool: new FetchBufferPool(),
       authorizer: this.authorizer,
     };
+    const fetchManager = fetchManagerOf(deps);
+    const evictions = this.brokerMetrics?.registerFetchSessionCache(fetchManager.cache);
+    if (evictions) fetchManager.cache.onEviction = () => evictions.mark();
     const fence = this.controlRequestFence();
     const registry = new ApiRegistry();
     for (const entry of [
@@ -589,7 +592,7 @@ export class KafkaServer {
       deleteGroupsHandler(deps),
       offsetDeleteHandler(deps),
       produceHandler(deps),
-      fetchHandler(deps),
+      fetchHandler(deps, fetchManager),
       listOffsetsHandler(deps),
       metadataHandler(deps),
       leaderAndIsrHandler(deps, fence),
