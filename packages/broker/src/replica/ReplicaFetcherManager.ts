@@ -6,7 +6,9 @@ import {
   KafkaError,
   type FetchRequestTopicsPartitionsInput,
   type OffsetForLeaderEpochRequestTopicsPartitionsInput,
+  type ResponseOf,
 } from '@samsa/protocol';
+import { FetchSessionHandler } from './FetchSessionHandler';
 import type { MetadataCache } from '../metadata/MetadataCache';
 import type { Partition } from './Partition';
 
@@ -110,6 +112,9 @@ export function offsetTruncationState(
 
 class ReplicaFetcher {
   private readonly partitions = new Map<string, FetchState>();
+  /** KIP-227: after the first full fetch, each fetch names only the partitions whose offsets moved. */
+  private readonly sessionHandler: FetchSessionHandler;
+
   private client: NetworkClient | null = null;
   private running = true;
   private loop: Promise<void> | null = null;
@@ -120,7 +125,9 @@ class ReplicaFetcher {
     private readonly metadataCache: MetadataCache,
     private readonly logger: Logger,
     private readonly onFollowerAppend: (p: Partition) => void,
-  ) {}
+  ) {
+    this.sessionHandler = new FetchSessionHandler(leaderId, logger);
+  }
 
   get isEmpty(): boolean {
     return this.partitions.size === 0;
@@ -254,30 +261,55 @@ class ReplicaFetcher {
       if (parts.length === 0) return;
     }
     const sent = new Map(parts.map((s) => [s.p.key, s]));
+    const fetchData = this.sessionHandler.build(
+      parts.map(({ p }) => ({
+        topic: p.topic,
+        partition: p.partition,
+        fetchOffset: p.log.logEndOffset,
+        logStartOffset: p.log.logStartOffset,
+        maxBytes: this.config.fetchMaxBytes,
+        currentLeaderEpoch: p.leaderEpoch,
+        lastFetchedEpoch: -1,
+      })),
+    );
     const byTopic = new Map<string, FetchRequestTopicsPartitionsInput[]>();
-    for (const { p } of parts) {
+    for (const p of fetchData.toSend) {
       let list = byTopic.get(p.topic);
       if (!list) byTopic.set(p.topic, (list = []));
       list.push({
         partition: p.partition,
-        currentLeaderEpoch: p.leaderEpoch,
-        fetchOffset: p.log.logEndOffset,
-        logStartOffset: p.log.logStartOffset,
-        partitionMaxBytes: this.config.fetchMaxBytes,
+        currentLeaderEpoch: p.currentLeaderEpoch,
+        fetchOffset: p.fetchOffset,
+        logStartOffset: p.logStartOffset,
+        partitionMaxBytes: p.maxBytes,
       });
     }
-    const response = await client.send(ApiKey.Fetch, FETCH_VERSION, {
-      replicaId: this.config.brokerId,
-      maxWaitMs: this.config.fetchWaitMaxMs,
-      minBytes: this.config.fetchMinBytes,
-      maxBytes: this.config.fetchResponseMaxBytes,
-      isolationLevel: 0,
-      sessionId: 0,
-      sessionEpoch: -1,
-      topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })),
-      forgottenTopicsData: [],
-      rackId: '',
+    const forgotten = new Map<string, number[]>();
+    for (const tp of fetchData.toForget) forgotten.set(tp.topic, [...(forgotten.get(tp.topic) ?? []), tp.partition]);
+    let response: ResponseOf<typeof ApiKey.Fetch>;
+    try {
+      response = await client.send(ApiKey.Fetch, FETCH_VERSION, {
+        replicaId: this.config.brokerId,
+        maxWaitMs: this.config.fetchWaitMaxMs,
+        minBytes: this.config.fetchMinBytes,
+        maxBytes: this.config.fetchResponseMaxBytes,
+        isolationLevel: 0,
+        sessionId: fetchData.metadata.sessionId,
+        sessionEpoch: fetchData.metadata.epoch,
+        topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })),
+        forgottenTopicsData: [...forgotten].map(([topic, partitions]) => ({ topic, partitions })),
+        rackId: '',
+      });
+    } catch (e) {
+      this.sessionHandler.handleError();
+      throw e;
+    }
+    const accepted = this.sessionHandler.handleResponse({
+      errorCode: response.errorCode,
+      sessionId: response.sessionId,
+      partitions: response.responses.flatMap((t) => t.partitionResponses.map((r) => ({ topic: t.topic, partition: r.partition }))),
     });
+    if (!accepted) return;
     let backoff = false;
     const appended: { s: FetchState; highWatermark: number; logStartOffset: number; written: Promise<void> }[] = [];
     for (const t of response.responses) {
