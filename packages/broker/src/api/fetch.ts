@@ -87,6 +87,7 @@ export function fetchHandler(deps: BrokerDeps, fetchManager = fetchManagerOf(dep
         partitions: requests,
         isolationLevel: version >= 4 ? body.isolationLevel : 0,
         onLocalComplete: ctx.onApiLocalComplete,
+        clientMetadata: version >= 11 && body.replicaId < 0 ? { rackId: body.rackId } : undefined,
       });
       const pool = ctx.onResponseSent ? deps.fetchBufferPool : undefined;
       const hardMaxBytes = deps.config.int('fetch.max.bytes');
@@ -108,7 +109,7 @@ export function fetchHandler(deps: BrokerDeps, fetchManager = fetchManagerOf(dep
             lastStableOffset: r.lastStableOffset,
             logStartOffset: r.logStartOffset,
             abortedTransactions: version >= 4 ? abortedTransactions(r) : null,
-            preferredReadReplica: -1,
+            preferredReadReplica: r.preferredReadReplica ?? -1,
             recordSet: bytes.records,
           },
         ]),

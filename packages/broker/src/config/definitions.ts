@@ -130,7 +130,7 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'replica.fetch.backoff.ms': d('int', 1000, 'Backoff after a fetch error', { min: 0 }),
   'replica.socket.timeout.ms': d('int', 30000, 'Replica fetch socket timeout'),
   'replica.high.watermark.checkpoint.interval.ms': d('long', 5000, 'High watermark checkpoint interval'),
-  'replica.selector.class': d('string', null, 'Rack-aware fetch-from-follower selector', { inert: true }),
+  'replica.selector.class': d('string', null, 'KIP-392: org.apache.kafka.common.replica.RackAwareReplicaSelector lets consumers with client.rack fetch from a replica in their rack; unset: always the leader'),
   'max.incremental.fetch.session.cache.slots': d('int', 1000, 'Most fetch sessions (KIP-227) the broker keeps; 0: every fetch is a full fetch', { min: 0 }),
   'controller.socket.timeout.ms': d('int', 30000, 'Controller-to-broker request timeout'),
   'controlled.shutdown.enable': d('boolean', true, 'Move leadership away before stopping'),

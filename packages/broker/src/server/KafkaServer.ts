@@ -55,6 +55,7 @@ import { clientSecurityFor } from '../config/interBrokerSecurity';
 import { metricsEndpointAccess } from '../config/metricsEndpointAccess';
 import type { BrokerDeps } from '../api/deps';
 import { fetchHandler, fetchManagerOf } from '../api/fetch';
+import { replicaSelectorOf, type ReplicaSelector } from '../replica/ReplicaSelector';
 import { findCoordinatorHandler } from '../api/findCoordinator';
 import { listOffsetsHandler } from '../api/listOffsets';
 import { metadataHandler } from '../api/metadata';
@@ -261,6 +262,12 @@ export class KafkaServer {
 
     // 4. replica manager
     const zk = this.zk;
+    let replicaSelector: ReplicaSelector | undefined;
+    try {
+      replicaSelector = replicaSelectorOf(c.string('replica.selector.class'));
+    } catch (e) {
+      throw new FatalStartupError((e as Error).message);
+    }
     this.replicaManager = new ReplicaManager({
       brokerId: c.brokerId,
       logManager: this.logManager,
@@ -271,6 +278,7 @@ export class KafkaServer {
         Object.fromEntries(await zk.getEntityConfigs('topics', topic)) as ConfigProps,
       isrUpdater: zkIsrUpdater(zk),
       replicaLagTimeMaxMs: c.int('replica.lag.time.max.ms'),
+      replicaSelector,
       onIsrChange: (change) =>
         this.brokerMetrics
           ? this.brokerMetrics.onIsrChange(change)
