@@ -131,6 +131,8 @@ export const BROKER_CONFIGS: Readonly<Record<string, ConfigDef>> = {
   'replica.socket.timeout.ms': d('int', 30000, 'Replica fetch socket timeout'),
   'replica.high.watermark.checkpoint.interval.ms': d('long', 5000, 'High watermark checkpoint interval'),
   'replica.selector.class': d('string', null, 'KIP-392: org.apache.kafka.common.replica.RackAwareReplicaSelector lets consumers with client.rack fetch from a replica in their rack; unset: always the leader'),
+  'replication.quota.window.num': d('int', 11, 'Samples kept of the replication throttles\' rates', { min: 1 }),
+  'replication.quota.window.size.seconds': d('int', 1, 'Time span of each replication throttle rate sample', { min: 1 }),
   'max.incremental.fetch.session.cache.slots': d('int', 1000, 'Most fetch sessions (KIP-227) the broker keeps; 0: every fetch is a full fetch', { min: 0 }),
   'controller.socket.timeout.ms': d('int', 30000, 'Controller-to-broker request timeout'),
   'controlled.shutdown.enable': d('boolean', true, 'Move leadership away before stopping'),

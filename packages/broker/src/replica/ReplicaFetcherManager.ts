@@ -9,6 +9,7 @@ import {
   type ResponseOf,
 } from '@samsa/protocol';
 import { FetchSessionHandler } from './FetchSessionHandler';
+import type { ReplicationQuotaManager } from './ReplicationQuotaManager';
 import type { MetadataCache } from '../metadata/MetadataCache';
 import type { Partition } from './Partition';
 
@@ -26,6 +27,8 @@ export interface ReplicaFetcherConfig {
   readonly fetchBackoffMs: number;
   /** replica.socket.timeout.ms */
   readonly socketTimeoutMs: number;
+  /** The follower replication throttle (follower.replication.throttled.rate and the topics' lists). */
+  readonly quota?: ReplicationQuotaManager;
 }
 
 const FETCH_VERSION = 11;
@@ -85,6 +88,8 @@ interface FetchState {
   readonly p: Partition;
   /** Still to truncate by leader epoch before fetching. */
   truncating: boolean;
+  /** The leader's high watermark less our log end after the last append (undefined: none yet). */
+  lag?: number;
 }
 
 /** What a follower truncates to, given the leader's answer for its epoch (Kafka's getOffsetTruncationState). */
@@ -249,9 +254,21 @@ class ReplicaFetcher {
     p.log.truncateTo(target);
   }
 
+  /** Kafka's shouldFollowerThrottle: a throttled replica not in sync, while the follower quota is exceeded. */
+  private shouldFollowerThrottle(s: FetchState): boolean {
+    const quota = this.config.quota;
+    if (!quota || s.lag === 0) return false;
+    return quota.isThrottled(s.p.partition, s.p.log.config.followerReplicationThrottledReplicas) && quota.isQuotaExceeded();
+  }
+
   private async fetchOnce(client: NetworkClient): Promise<void> {
-    let parts = [...this.partitions.values()].filter((s) => !s.truncating);
-    if (parts.length === 0) return;
+    const ready = [...this.partitions.values()].filter((s) => !s.truncating);
+    let parts = ready.filter((s) => !this.shouldFollowerThrottle(s));
+    if (parts.length === 0) {
+      // everything is held back by the replication throttle: wait as Kafka's fetcher does
+      if (ready.length > 0) await new Promise((res) => setTimeout(res, this.config.fetchBackoffMs));
+      return;
+    }
     // A fetch offset tells the leader what this follower has: only bytes write(2) has returned for
     // (a log that was leader a moment ago may still have some queued).
     const unwritten = parts.filter((s) => s.p.log.writtenEndOffset < s.p.log.logEndOffset);
@@ -323,6 +340,10 @@ class ReplicaFetcher {
           let written: Promise<void>;
           try {
             written = records && records.length > 0 ? p.appendRecordsToFollower(records).written : Promise.resolve();
+            const quota = this.config.quota;
+            if (records && records.length > 0 && quota?.isThrottled(p.partition, p.log.config.followerReplicationThrottledReplicas)) {
+              quota.record(records.length);
+            }
           } catch (e) {
             // Its log directory failed: the ReplicaManager's log dir failure handler removes it from
             // this fetcher; the other partitions of the response are still appended.
@@ -352,6 +373,7 @@ class ReplicaFetcher {
       const p = s.p;
       if (writes[i].status === 'rejected' || this.partitions.get(p.key) !== s) return; // failed, or moved meanwhile
       p.log.updateHighWatermark(Math.min(highWatermark, p.log.writtenEndOffset));
+      s.lag = Math.max(0, highWatermark - p.log.logEndOffset);
       // The leader's log start moved (DeleteRecords, retention): so does ours, once our high
       // watermark covers it (Kafka's processPartitionData; above it, a later fetch does it).
       if (logStartOffset > p.log.logStartOffset && logStartOffset <= p.log.highWatermark) {

@@ -30,6 +30,7 @@ import { DelayedOperationPurgatory } from './DelayedOperationPurgatory';
 import { DelayedProduce, type ProducePartitionStatus } from './DelayedProduce';
 import { ReplicaFetcherManager, type ReplicaFetcherConfig } from './ReplicaFetcherManager';
 import type { ReplicaSelector } from './ReplicaSelector';
+import type { ReplicationQuotaManager } from './ReplicationQuotaManager';
 
 export interface ReplicaManagerOptions {
   readonly brokerId: number;
@@ -53,6 +54,8 @@ export interface ReplicaManagerOptions {
   readonly onIsrChange?: (change: IsrChange) => void;
   /** replica.selector.class (KIP-392): where consumers with a rack should read; none: the leader. */
   readonly replicaSelector?: ReplicaSelector;
+  /** Replication throttles (leader.replication.throttled.rate and the topics' throttled replicas). */
+  readonly leaderQuota?: ReplicationQuotaManager;
 }
 
 /** An ISR this broker, as leader, shrank or expanded (written to ZooKeeper). */
@@ -188,6 +191,27 @@ export class ReplicaManager {
       throw new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `broker ${this.o.brokerId} does not lead ${key(topic, partition)}`);
     }
     throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown partition ${key(topic, partition)}`);
+  }
+
+  /** Kafka's shouldLeaderThrottle: a throttled replica out of the ISR, while the leader quota is exceeded. */
+  private shouldLeaderThrottle(p: Partition, replicaId: number): boolean {
+    const quota = this.o.leaderQuota;
+    if (!quota || p.isr.includes(replicaId)) return false;
+    return quota.isThrottled(p.partition, p.log.config.leaderReplicationThrottledReplicas) && quota.isQuotaExceeded();
+  }
+
+  /** What a follower fetch sends of throttled partitions counts against the leader quota. */
+  private recordLeaderThrottledBytes(results: readonly FetchPartitionResult[]): void {
+    const quota = this.o.leaderQuota;
+    if (!quota) return;
+    let bytes = 0;
+    for (const r of results) {
+      const size = r.records?.sizeInBytes ?? 0;
+      if (size === 0) continue;
+      const p = this.partitions.get(key(r.topic, r.partition));
+      if (p && quota.isThrottled(p.partition, p.log.config.leaderReplicationThrottledReplicas)) bytes += size;
+    }
+    quota.record(bytes);
   }
 
   /**
@@ -533,6 +557,10 @@ export class ReplicaManager {
     // high watermark move, counting the bytes below the last stable offset (Kafka's DelayedFetch).
     const client = req.replicaId >= 0 ? undefined : req.clientMetadata;
     const read = () => this.readFromLocalLog(req.partitions, req.maxBytes, req.replicaId, isolation, client);
+    const answer = (results: FetchPartitionResult[]) => {
+      if (req.replicaId >= 0) this.recordLeaderThrottledBytes(results);
+      return results;
+    };
     let first = read();
     if (req.replicaId >= 0) first = this.updateFollowerFetchState(req.replicaId, req.partitions, first);
     const hasPreferredReadReplica = first.some((r) => r.preferredReadReplica !== undefined);
@@ -543,11 +571,11 @@ export class ReplicaManager {
       hasFetchError(first) ||
       hasPreferredReadReplica
     ) {
-      return first;
+      return answer(first);
     }
     req.onLocalComplete?.();
     return new Promise((resolve) => {
-      const op = new DelayedFetch(req.minBytes, read, resolve);
+      const op = new DelayedFetch(req.minBytes, read, (results) => resolve(answer(results)));
       this.fetchPurgatory.tryCompleteElseWatch(op, req.partitions.map((fp) => key(fp.topic, fp.partition)), req.maxWaitMs);
     });
   }
@@ -610,8 +638,10 @@ export class ReplicaManager {
         }
         const limit = Math.min(fp.maxBytes, remaining);
         const info = p.log.read(fp.fetchOffset, limit, { isolation, minOneMessage: first });
-        // A replica id outside the assignment reads nothing (see updateFollowerFetchState).
-        const records = isFollower && !p.isFollowerReplica(replicaId) ? RecordsSlice.EMPTY : info.records;
+        // A replica id outside the assignment reads nothing (see updateFollowerFetchState); nor does
+        // a throttled follower out of the ISR while the leader's replication quota is exceeded.
+        const records =
+          isFollower && (!p.isFollowerReplica(replicaId) || this.shouldLeaderThrottle(p, replicaId)) ? RecordsSlice.EMPTY : info.records;
         const size = records.sizeInBytes;
         if (size > 0) first = false;
         remaining = Math.max(0, remaining - size);

@@ -56,6 +56,8 @@ import { metricsEndpointAccess } from '../config/metricsEndpointAccess';
 import type { BrokerDeps } from '../api/deps';
 import { fetchHandler, fetchManagerOf } from '../api/fetch';
 import { replicaSelectorOf, type ReplicaSelector } from '../replica/ReplicaSelector';
+import { ReplicationQuotaManager } from '../replica/ReplicationQuotaManager';
+import { replicationThrottles } from '../replica/ReplicationThrottles';
 import { findCoordinatorHandler } from '../api/findCoordinator';
 import { listOffsetsHandler } from '../api/listOffsets';
 import { metadataHandler } from '../api/metadata';
@@ -262,6 +264,10 @@ export class KafkaServer {
 
     // 4. replica manager
     const zk = this.zk;
+    const quotaWindows = { numSamples: c.int('replication.quota.window.num'), windowSizeSeconds: c.int('replication.quota.window.size.seconds') };
+    const leaderQuota = new ReplicationQuotaManager({ brokerId: c.brokerId, ...quotaWindows });
+    const followerQuota = new ReplicationQuotaManager({ brokerId: c.brokerId, ...quotaWindows });
+    this.dynamicBrokerConfigs.addReconfigurable(replicationThrottles(this.dynamicBrokerConfigs, leaderQuota, followerQuota));
     let replicaSelector: ReplicaSelector | undefined;
     try {
       replicaSelector = replicaSelectorOf(c.string('replica.selector.class'));
@@ -279,6 +285,7 @@ export class KafkaServer {
       isrUpdater: zkIsrUpdater(zk),
       replicaLagTimeMaxMs: c.int('replica.lag.time.max.ms'),
       replicaSelector,
+      leaderQuota,
       onIsrChange: (change) =>
         this.brokerMetrics
           ? this.brokerMetrics.onIsrChange(change)
@@ -293,6 +300,7 @@ export class KafkaServer {
         fetchBackoffMs: c.int('replica.fetch.backoff.ms'),
         socketTimeoutMs: c.int('replica.socket.timeout.ms'),
         security: this.interBrokerSecurity(),
+        quota: followerQuota,
       },
     });
 
