@@ -91,11 +91,14 @@ export function fetchHandler(deps: BrokerDeps, fetchManager = fetchManagerOf(dep
       });
       const pool = ctx.onResponseSent ? deps.fetchBufferPool : undefined;
       const hardMaxBytes = deps.config.int('fetch.max.bytes');
+      // Partitions with nothing read (most of them, for an idle follower's session) skip the
+      // asynchronous read: no promise per partition.
       const withBytes = await Promise.all(
-        results.map(async (r, i) => ({
-          r,
-          bytes: await recordBytes(r, { version, fetchOffset: requests[i].fetchOffset, hardMaxBytes }, pool, ctx.onResponseSent),
-        })),
+        results.map((r, i) =>
+          r.errorCode !== ErrorCode.NONE || !r.records || r.records.sizeInBytes === 0
+            ? { r, bytes: { errorCode: r.errorCode, records: EMPTY } }
+            : recordBytes(r, { version, fetchOffset: requests[i].fetchOffset, hardMaxBytes }, pool, ctx.onResponseSent).then((bytes) => ({ r, bytes })),
+        ),
       );
       const stats = deps.brokerTopicStats;
       if (stats) for (const { r, bytes } of withBytes) stats.recordFetch(r.topic, r.errorCode, bytes.records.length, body.replicaId >= 0);
@@ -154,6 +157,9 @@ function summaryOf(d: FetchResponseResponsesPartitionResponsesInput, recordsSize
     recordsSize,
   };
 }
+
+/** The empty record set of partitions with nothing read (never written to: shared). */
+const EMPTY = Buffer.alloc(0);
 
 /**
  * The broker's fetch sessions: max.incremental.fetch.session.cache.slots of them (0: none, every

@@ -575,7 +575,7 @@ export class ReplicaManager {
     }
     req.onLocalComplete?.();
     return new Promise((resolve) => {
-      const op = new DelayedFetch(req.minBytes, read, (results) => resolve(answer(results)));
+      const op = new DelayedFetch(req.minBytes, read, (results) => resolve(answer(results)), first);
       this.fetchPurgatory.tryCompleteElseWatch(op, req.partitions.map((fp) => key(fp.topic, fp.partition)), req.maxWaitMs);
     });
   }
