@@ -12,10 +12,11 @@ import { jolokiaRead } from './support';
  *
  * How the rate is measured: Kafka's quota rate is taken over replication.quota.window.num (11)
  * samples of 1 s and counts at least 10 s, so a throttled copy moves in cycles: a burst of ~10 s
- * worth, a trickle, then the next burst when the burst's window expires 11 s later. The rate is
- * the traffic of one whole cycle: broker 1's log size is polled every 200 ms while it copies
- * ~21.5 s worth; the bytes copied from the first burst's start to the second's, over that time,
- * must be within 10% of the rate (the start-to-end average is logged beside it).
+ * worth, a trickle of ~1 s worth, then the next burst when the burst's window expires 11 s later.
+ * A rate is only meaningful over whole cycles: the log is ~21.5 s worth of copying, so broker 1
+ * copies it in two cycles (two bursts, checked), and its average from the command's end to its log
+ * matching the leader's must be within 10% of the rate (broker 1's log size is polled every
+ * 200 ms; the rate over the first cycle alone is logged beside it).
  *
  * The brokers learn the rates from ZooKeeper notifications, which race the controller's
  * reassignment (as in Kafka): whatever moves before they apply is unthrottled. So a first, tiny
@@ -146,11 +147,11 @@ test('aThrottledReassignmentCopiesAtTheRateAndVerifyRemovesTheThrottles', async 
   const [first, second] = [samples[burstStarts[0]], samples[burstStarts[1]]];
   const cycleRate = (second.copied - first.copied) / ((second.at - first.at) / 1000);
   console.log(
-    `replicated ${total} bytes in ${seconds.toFixed(1)} s under a ${RATE} B/s throttle: ${Math.round(cycleRate)} B/s over whole ` +
-      `quota cycles (bursts at ${burstStarts.map((i) => ((samples[i].at - started) / 1000).toFixed(1)).join(', ')} s), ` +
+    `replicated ${total} bytes in ${seconds.toFixed(1)} s under a ${RATE} B/s throttle: ${Math.round(cycleRate)} B/s over the first ` +
+      `quota cycle (bursts at ${burstStarts.map((i) => ((samples[i].at - started) / 1000).toFixed(1)).join(', ')} s), ` +
       `${Math.round(total / seconds)} B/s start to end`,
   );
-  expect(Math.abs(cycleRate - RATE) / RATE).toBeLessThanOrEqual(0.1);
+  expect(Math.abs(total / seconds - RATE) / RATE).toBeLessThanOrEqual(0.1);
 
   await waitForPartitionState(zk, TOPIC, 0, (s) => s.isr.length === 2, 'ISR 0,1');
   let verify: string[] = [];
