@@ -53,6 +53,8 @@ export interface ClusterOptions {
   readonly firstBrokerId?: number;
   readonly chroot?: string;
   readonly overrides?: Readonly<Record<string, string | number | boolean>>;
+  /** Settings of one broker over `overrides` (e.g. its broker.rack). */
+  readonly brokerOverrides?: (brokerId: number) => Readonly<Record<string, string | number | boolean>>;
   readonly zookeeper?: ZooKeeperOptions;
   /** Extra environment variables of every broker process. */
   readonly env?: Readonly<Record<string, string>>;
@@ -87,7 +89,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       Array.from({ length: options.brokers ?? 3 }, (_, i) => ({
         zkConnect,
         brokerId: first + i,
-        overrides: options.overrides,
+        overrides: { ...options.overrides, ...options.brokerOverrides?.(first + i) },
         nodeArgs: options.nodeArgs,
         env: options.env,
       })),

@@ -371,3 +371,13 @@ export function int64(v: number | bigint): Buffer {
   b.writeBigInt64BE(BigInt(v));
   return b;
 }
+
+// ---- metrics ----------------------------------------------------------------------------------
+
+/** One attribute of an MBean on `broker`'s metrics endpoint (Jolokia read), as a number. */
+export async function jolokiaRead(broker: BrokerHandle, mbean: string, attribute = 'Value'): Promise<number> {
+  const r = await fetch(`${broker.metricsUrl}/jolokia/read/${mbean}/${attribute}`);
+  const body = (await r.json()) as { status: number; value?: unknown };
+  if (body.status !== 200) throw new Error(`read ${mbean}/${attribute}: ${JSON.stringify(body)}`);
+  return Number(body.value);
+}

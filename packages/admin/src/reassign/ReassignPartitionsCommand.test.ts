@@ -7,6 +7,9 @@ const broker = (id: number): Broker => ({ id, endPoints: [], rack: null, feature
 class FakeZk implements ReassignZk {
   pending: TopicPartitionMap<number[]> | null = null;
   closed = false;
+  /** /config/<type>/<name>, and the change notifications written. */
+  readonly configs = new Map<string, Map<string, string>>();
+  readonly notifications: string[] = [];
   readonly assignments = new TopicPartitionMap<ReplicaAssignment>([
     [{ topic: 'foo', partition: 0 }, replicaAssignment([0, 1])],
     [{ topic: 'foo', partition: 1 }, replicaAssignment([1, 2])],
@@ -28,6 +31,16 @@ class FakeZk implements ReassignZk {
   async createPartitionReassignment(reassignment: Iterable<readonly [TopicPartition, readonly number[]]>) {
     if (this.pending !== null) throw new ZkError('NODEEXISTS', '/admin/reassign_partitions');
     this.pending = new TopicPartitionMap([...reassignment].map(([tp, r]) => [tp, [...r]] as const));
+  }
+  async getEntityConfigs(type: string, name: string) {
+    return new Map(this.configs.get(`${type}/${name}`) ?? []);
+  }
+  async setOrCreateEntityConfigs(type: string, name: string, config: ReadonlyMap<string, string>) {
+    this.configs.set(`${type}/${name}`, new Map(config));
+  }
+  async createConfigChangeNotification(path: string) {
+    this.notifications.push(path);
+    return path;
   }
   async close() {
     this.closed = true;
@@ -132,6 +145,54 @@ describe('kafka-reassign-partitions', () => {
       'Reassignment of partition foo-0 completed successfully',
       'Reassignment of partition foo-1 is still in progress',
     ]);
+  });
+
+  test('executeWithThrottleWritesKafkasTopicAndBrokerThrottles', async () => {
+    const r = await run([...zkArgs, '--execute', '--reassignment-json-file', 'p', '--throttle', '50000'], {
+      p: plan([
+        { topic: 'foo', partition: 0, replicas: [1, 2] },
+        { topic: 'foo', partition: 1, replicas: [2, 0] },
+      ]),
+    });
+    expect(r.code).toBe(0);
+    expect(r.out.slice(4)).toEqual([
+      'Save this to use as the --reassignment-json-file option during rollback',
+      'Warning: You must run --verify periodically, until the reassignment completes, to ensure the throttle is removed.',
+      'The inter-broker throttle limit was set to 50000 B/s',
+      'Successfully started reassignment of partitions.',
+    ]);
+    // leader: the current replicas (0,1 and 1,2); follower: the added ones (2 for foo-0, 0 for foo-1)
+    expect(Object.fromEntries(r.zk.configs.get('topics/foo')!)).toEqual({
+      'leader.replication.throttled.replicas': '0:0,0:1,1:1,1:2',
+      'follower.replication.throttled.replicas': '0:2,1:0',
+    });
+    for (const id of [0, 1, 2]) {
+      expect(Object.fromEntries(r.zk.configs.get(`brokers/${id}`)!)).toEqual({
+        'leader.replication.throttled.rate': '50000',
+        'follower.replication.throttled.rate': '50000',
+      });
+    }
+    expect(r.zk.notifications).toEqual(['topics/foo', 'brokers/0', 'brokers/1', 'brokers/2']);
+  });
+
+  test('verifyOnceCompleteClearsTheThrottlesUnlessPreserved', async () => {
+    const zk = new FakeZk();
+    zk.configs.set('topics/foo', new Map([['leader.replication.throttled.replicas', '0:0'], ['retention.ms', '1000']]));
+    zk.configs.set('brokers/1', new Map([['leader.replication.throttled.rate', '10'], ['follower.replication.throttled.rate', '10']]));
+    const p = plan([{ topic: 'foo', partition: 0, replicas: [0, 1] }]);
+    const kept = await run([...zkArgs, '--verify', '--reassignment-json-file', 'p', '--preserve-throttles'], { p }, zk);
+    expect(kept.out).toEqual(['Status of partition reassignment: ', 'Reassignment of partition foo-0 completed successfully']);
+    const r = await run([...zkArgs, '--verify', '--reassignment-json-file', 'p'], { p }, zk);
+    expect(r.code).toBe(0);
+    expect(r.out.slice(2)).toEqual(['Clearing broker-level throttles on brokers 0,1,2', 'Clearing topic-level throttles on topic foo']);
+    expect(Object.fromEntries(zk.configs.get('topics/foo')!)).toEqual({ 'retention.ms': '1000' });
+    expect(zk.configs.get('brokers/1')!.size).toBe(0);
+    expect(zk.notifications).toEqual(['brokers/1', 'topics/foo']);
+  });
+
+  test('throttleOptionsOnlyWithTheirAction', async () => {
+    const r = await run([...zkArgs, '--verify', '--reassignment-json-file', 'p', '--throttle', '10'], { p: plan([]) });
+    expect(r.err).toEqual(['Option "[throttle]" can\'t be used with option "[verify]"']);
   });
 
   test('generatePrintsCurrentAndProposedAssignments', async () => {

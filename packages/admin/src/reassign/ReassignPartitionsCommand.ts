@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { KafkaZkClient, ZkError, type Broker, type ReplicaAssignment } from '@samsa/zk';
 import { assignReplicasToBrokers } from '@samsa/admin-zk';
 import { OptionParser, UsageError, type ParsedOptions } from '../cli/OptionParser';
+import { applyThrottles, clearAllThrottles } from './ReassignmentThrottles';
 import {
   formatAsReassignmentJson,
   parseBrokerList,
@@ -24,6 +25,10 @@ export interface ReassignZk {
   getFullReplicaAssignmentForTopics(topics: Iterable<string>): Promise<TopicPartitionMap<ReplicaAssignment>>;
   getPartitionReassignment(): Promise<TopicPartitionMap<number[]>>;
   createPartitionReassignment(reassignment: Iterable<readonly [TopicPartition, readonly number[]]>): Promise<void>;
+  /** /config/<type>/<name> and its change notification: the throttles (--throttle, --verify). */
+  getEntityConfigs(rootEntityType: string, sanitizedEntityName: string): Promise<Map<string, string>>;
+  setOrCreateEntityConfigs(rootEntityType: string, sanitizedEntityName: string, config: ReadonlyMap<string, string>): Promise<void>;
+  createConfigChangeNotification(sanitizedEntityPath: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -44,6 +49,9 @@ function parser(): OptionParser {
     .acceptsArg('reassignment-json-file', 'The JSON file with the partition reassignment configuration.', 'manual assignment json file path')
     .acceptsArg('topics-to-move-json-file', 'Generate a reassignment configuration to move the partitions of the specified topics to the list of brokers specified by the --broker-list option.', 'topics to reassign json file path')
     .acceptsArg('broker-list', 'The list of brokers to which the partitions need to be reassigned in the form "0,1,2".', 'brokerlist')
+    .acceptsArg('throttle', 'The movement of partitions between brokers will be throttled to this value (bytes/sec). This option can be included with --execute when a reassignment is started, and it can be altered by resubmitting the current reassignment along with the --additional flag. The throttle rate should be at least 1 KB/s.', 'throttle', 'long')
+    .acceptsArg('replica-alter-log-dirs-throttle', 'The movement of replicas between log directories on the same broker will be throttled to this value (bytes/sec). This option can be included with --execute when a reassignment is started, and it can be altered by resubmitting the current reassignment along with the --additional flag. The throttle rate should be at least 1 KB/s.', 'replicaAlterLogDirsThrottle', 'long')
+    .accepts('preserve-throttles', 'Do not modify broker or topic throttles.')
     .accepts('help', 'Print usage information.');
 }
 
@@ -64,6 +72,11 @@ function checkArgs(options: ParsedOptions): Action {
     for (const o of ['topics-to-move-json-file', 'broker-list'])
       if (options.has(o)) throw new UsageError(`Option "[${o}]" can't be used with option "[${action}]"`);
   }
+  if (action !== 'execute')
+    for (const o of ['throttle', 'replica-alter-log-dirs-throttle'])
+      if (options.has(o)) throw new UsageError(`Option "[${o}]" can't be used with option "[${action}]"`);
+  if (action !== 'verify' && options.has('preserve-throttles'))
+    throw new UsageError(`Option "[preserve-throttles]" can't be used with option "[${action}]"`);
   return action;
 }
 
@@ -115,8 +128,14 @@ export async function runReassignPartitionsCommand(
         : null;
     zk = await (deps.connectZk ?? defaultConnectZk)(options.valueOf('zookeeper')!);
     if (generate !== null) return await generateAssignment(zk, io, generate.topics, generate.brokers);
-    if (action === 'execute') return await executeAssignment(zk, io, reassignment!);
-    return await verifyAssignment(zk, io, reassignment!);
+    if (action === 'execute') {
+      const throttle = {
+        interBroker: Number(options.longValueOf('throttle') ?? -1n),
+        logDirs: Number(options.longValueOf('replica-alter-log-dirs-throttle') ?? -1n),
+      };
+      return await executeAssignment(zk, io, reassignment!, throttle);
+    }
+    return await verifyAssignment(zk, io, reassignment!, options.has('preserve-throttles'));
   } catch (error) {
     io.err(error instanceof UsageError ? error.message : `Error: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
@@ -162,7 +181,12 @@ async function generateAssignment(
   return 0;
 }
 
-async function executeAssignment(zk: ReassignZk, io: ReassignIo, proposed: PartitionReplicas[]): Promise<number> {
+async function executeAssignment(
+  zk: ReassignZk,
+  io: ReassignIo,
+  proposed: PartitionReplicas[],
+  throttle: { readonly interBroker: number; readonly logDirs: number },
+): Promise<number> {
   const topics = new Set(proposed.map((p) => p.topic));
   const current = await currentAssignment(zk, topics);
   const exists = new Set(current.map(topicPartitionKey));
@@ -180,6 +204,13 @@ async function executeAssignment(zk: ReassignZk, io: ReassignIo, proposed: Parti
   io.out(formatAsReassignmentJson(current.filter((p) => proposed.some((q) => q.topic === p.topic && q.partition === p.partition))));
   io.out('');
   io.out('Save this to use as the --reassignment-json-file option during rollback');
+  if (throttle.interBroker >= 0 || throttle.logDirs >= 0) {
+    if ((await zk.getPartitionReassignment()).size > 0) {
+      io.err('There is an existing assignment running.');
+      return 1;
+    }
+    await applyThrottles(zk, io, proposed, current, throttle);
+  }
   try {
     await zk.createPartitionReassignment(
       sortPartitions(proposed).map((p) => [{ topic: p.topic, partition: p.partition }, p.replicas] as const),
@@ -195,17 +226,26 @@ async function executeAssignment(zk: ReassignZk, io: ReassignIo, proposed: Parti
   return 0;
 }
 
-async function verifyAssignment(zk: ReassignZk, io: ReassignIo, proposed: PartitionReplicas[]): Promise<number> {
+async function verifyAssignment(
+  zk: ReassignZk,
+  io: ReassignIo,
+  proposed: PartitionReplicas[],
+  preserveThrottles: boolean,
+): Promise<number> {
   const pending = await zk.getPartitionReassignment();
   const full = await zk.getFullReplicaAssignmentForTopics(new Set(proposed.map((p) => p.topic)));
   io.out('Status of partition reassignment: ');
   let failed = false;
+  let inProgress = false;
   for (const p of sortPartitions(proposed)) {
     const tp = { topic: p.topic, partition: p.partition };
     const name = topicPartitionKey(p);
     const a = full.get(tp);
     const moving = a !== undefined && (a.addingReplicas.length > 0 || a.removingReplicas.length > 0);
-    if (pending.has(tp) || moving) io.out(`Reassignment of partition ${name} is still in progress`);
+    if (pending.has(tp) || moving) {
+      io.out(`Reassignment of partition ${name} is still in progress`);
+      inProgress = true;
+    }
     else if (a !== undefined && a.replicas.length === p.replicas.length && a.replicas.every((r, i) => r === p.replicas[i]))
       io.out(`Reassignment of partition ${name} completed successfully`);
     else {
@@ -213,5 +253,8 @@ async function verifyAssignment(zk: ReassignZk, io: ReassignIo, proposed: Partit
       failed = true;
     }
   }
+  // Kafka 2.8: once no reassignment is left in /admin/reassign_partitions, the throttles go (here
+  // also only once none of the plan's partitions still has replicas being added or removed)
+  if (pending.size === 0 && !inProgress && !preserveThrottles) await clearAllThrottles(zk, io, proposed);
   return failed ? 1 : 0;
 }

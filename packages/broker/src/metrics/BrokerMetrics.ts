@@ -26,6 +26,9 @@ import { registerOpenTransactions } from './OpenTransactions';
  *                                           gauges of every log the LogManager holds
  *   kafka.cluster:type=Partition,topic=T,partition=P LastStableOffsetLag: the high watermark minus
  *                                           the last stable offset (open transactions hold it)
+ *   kafka.server:type=FetchSessionCache    NumIncrementalFetchSessions,
+ *                                           NumIncrementalFetchPartitionsCached (gauges);
+ *                                           IncrementalFetchSessionEvictionsPerSec (meter)
  *   kafka.log:type=LogManager              OfflineLogDirectoryCount (log dirs taken offline by an
  *                                           I/O error)
  *   kafka.log:type=ProducerStateManager    OngoingTransactionCount, OldestOngoingTransactionAgeMs
@@ -87,6 +90,14 @@ export class BrokerMetrics {
     g.gauge('UnderMinIsrPartitionCount', () => leaders().filter((p) => p.isr.length < p.log.config.minInsyncReplicas).length);
     g.gauge('AtMinIsrPartitionCount', () => leaders().filter((p) => p.isr.length === p.log.config.minInsyncReplicas).length);
     registerOpenTransactions(this.registry, leaders);
+  }
+
+  /** KIP-227's FetchSessionCache gauges; evictions mark the meter this returns. */
+  registerFetchSessionCache(cache: { readonly size: number; readonly totalPartitions: number }): Meter {
+    const g = this.registry.group('kafka.server', 'FetchSessionCache');
+    g.gauge('NumIncrementalFetchSessions', () => cache.size);
+    g.gauge('NumIncrementalFetchPartitionsCached', () => cache.totalPartitions);
+    return g.meter('IncrementalFetchSessionEvictionsPerSec', 'evictions');
   }
 
   /** kafka.coordinator.group GroupMetadataManager NumGroups and NumOffsets. */

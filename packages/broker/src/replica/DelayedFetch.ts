@@ -25,10 +25,17 @@ export class DelayedFetch implements DelayedOperation {
     /** Reads every partition of the fetch from the local logs, as the first attempt did. */
     private readonly read: () => FetchPartitionResult[],
     private readonly respond: (results: FetchPartitionResult[]) => void,
+    /**
+     * The read the fetch just made, in the same synchronous step as its watching: the purgatory's
+     * first check uses it instead of reading every partition again (nothing can have been appended
+     * in between). With a large idle session that is one full pass over its partitions saved.
+     */
+    private initial?: FetchPartitionResult[],
   ) {}
 
   tryComplete(): boolean {
-    const results = this.read();
+    const results = this.initial ?? this.read();
+    this.initial = undefined;
     if (fetchedBytes(results) < this.minBytes && !hasFetchError(results)) return false;
     this.respond(results);
     return true;

@@ -270,6 +270,11 @@ export class Partition {
     return this.log.maybeIncrementHighWatermark(hw) !== undefined;
   }
 
+  /** What this leader knows of each assigned follower (KIP-392's replica views). */
+  remoteReplicaStates(): { brokerId: number; logEndOffset: number; lastCaughtUpTimeMs: number }[] {
+    return [...this.followers].map(([brokerId, f]) => ({ brokerId, logEndOffset: f.logEndOffset, lastCaughtUpTimeMs: f.lastCaughtUpTimeMs }));
+  }
+
   followerLogEndOffset(replicaId: number): number | undefined {
     return this.followers.get(replicaId)?.logEndOffset;
   }

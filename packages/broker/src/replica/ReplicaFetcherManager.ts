@@ -6,7 +6,10 @@ import {
   KafkaError,
   type FetchRequestTopicsPartitionsInput,
   type OffsetForLeaderEpochRequestTopicsPartitionsInput,
+  type ResponseOf,
 } from '@samsa/protocol';
+import { FetchSessionHandler } from './FetchSessionHandler';
+import type { ReplicationQuotaManager } from './ReplicationQuotaManager';
 import type { MetadataCache } from '../metadata/MetadataCache';
 import type { Partition } from './Partition';
 
@@ -24,6 +27,8 @@ export interface ReplicaFetcherConfig {
   readonly fetchBackoffMs: number;
   /** replica.socket.timeout.ms */
   readonly socketTimeoutMs: number;
+  /** The follower replication throttle (follower.replication.throttled.rate and the topics' lists). */
+  readonly quota?: ReplicationQuotaManager;
 }
 
 const FETCH_VERSION = 11;
@@ -83,6 +88,8 @@ interface FetchState {
   readonly p: Partition;
   /** Still to truncate by leader epoch before fetching. */
   truncating: boolean;
+  /** The leader's high watermark less our log end after the last append (undefined: none yet). */
+  lag?: number;
 }
 
 /** What a follower truncates to, given the leader's answer for its epoch (Kafka's getOffsetTruncationState). */
@@ -110,6 +117,9 @@ export function offsetTruncationState(
 
 class ReplicaFetcher {
   private readonly partitions = new Map<string, FetchState>();
+  /** KIP-227: after the first full fetch, each fetch names only the partitions whose offsets moved. */
+  private readonly sessionHandler: FetchSessionHandler;
+
   private client: NetworkClient | null = null;
   private running = true;
   private loop: Promise<void> | null = null;
@@ -120,7 +130,9 @@ class ReplicaFetcher {
     private readonly metadataCache: MetadataCache,
     private readonly logger: Logger,
     private readonly onFollowerAppend: (p: Partition) => void,
-  ) {}
+  ) {
+    this.sessionHandler = new FetchSessionHandler(leaderId, logger);
+  }
 
   get isEmpty(): boolean {
     return this.partitions.size === 0;
@@ -242,9 +254,21 @@ class ReplicaFetcher {
     p.log.truncateTo(target);
   }
 
+  /** Kafka's shouldFollowerThrottle: a throttled replica not in sync, while the follower quota is exceeded. */
+  private shouldFollowerThrottle(s: FetchState): boolean {
+    const quota = this.config.quota;
+    if (!quota || s.lag === 0) return false;
+    return quota.isThrottled(s.p.partition, s.p.log.config.followerReplicationThrottledReplicas) && quota.isQuotaExceeded();
+  }
+
   private async fetchOnce(client: NetworkClient): Promise<void> {
-    let parts = [...this.partitions.values()].filter((s) => !s.truncating);
-    if (parts.length === 0) return;
+    const ready = [...this.partitions.values()].filter((s) => !s.truncating);
+    let parts = ready.filter((s) => !this.shouldFollowerThrottle(s));
+    if (parts.length === 0) {
+      // everything is held back by the replication throttle: wait as Kafka's fetcher does
+      if (ready.length > 0) await new Promise((res) => setTimeout(res, this.config.fetchBackoffMs));
+      return;
+    }
     // A fetch offset tells the leader what this follower has: only bytes write(2) has returned for
     // (a log that was leader a moment ago may still have some queued).
     const unwritten = parts.filter((s) => s.p.log.writtenEndOffset < s.p.log.logEndOffset);
@@ -254,30 +278,55 @@ class ReplicaFetcher {
       if (parts.length === 0) return;
     }
     const sent = new Map(parts.map((s) => [s.p.key, s]));
+    const fetchData = this.sessionHandler.build(
+      parts.map(({ p }) => ({
+        topic: p.topic,
+        partition: p.partition,
+        fetchOffset: p.log.logEndOffset,
+        logStartOffset: p.log.logStartOffset,
+        maxBytes: this.config.fetchMaxBytes,
+        currentLeaderEpoch: p.leaderEpoch,
+        lastFetchedEpoch: -1,
+      })),
+    );
     const byTopic = new Map<string, FetchRequestTopicsPartitionsInput[]>();
-    for (const { p } of parts) {
+    for (const p of fetchData.toSend) {
       let list = byTopic.get(p.topic);
       if (!list) byTopic.set(p.topic, (list = []));
       list.push({
         partition: p.partition,
-        currentLeaderEpoch: p.leaderEpoch,
-        fetchOffset: p.log.logEndOffset,
-        logStartOffset: p.log.logStartOffset,
-        partitionMaxBytes: this.config.fetchMaxBytes,
+        currentLeaderEpoch: p.currentLeaderEpoch,
+        fetchOffset: p.fetchOffset,
+        logStartOffset: p.logStartOffset,
+        partitionMaxBytes: p.maxBytes,
       });
     }
-    const response = await client.send(ApiKey.Fetch, FETCH_VERSION, {
-      replicaId: this.config.brokerId,
-      maxWaitMs: this.config.fetchWaitMaxMs,
-      minBytes: this.config.fetchMinBytes,
-      maxBytes: this.config.fetchResponseMaxBytes,
-      isolationLevel: 0,
-      sessionId: 0,
-      sessionEpoch: -1,
-      topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })),
-      forgottenTopicsData: [],
-      rackId: '',
+    const forgotten = new Map<string, number[]>();
+    for (const tp of fetchData.toForget) forgotten.set(tp.topic, [...(forgotten.get(tp.topic) ?? []), tp.partition]);
+    let response: ResponseOf<typeof ApiKey.Fetch>;
+    try {
+      response = await client.send(ApiKey.Fetch, FETCH_VERSION, {
+        replicaId: this.config.brokerId,
+        maxWaitMs: this.config.fetchWaitMaxMs,
+        minBytes: this.config.fetchMinBytes,
+        maxBytes: this.config.fetchResponseMaxBytes,
+        isolationLevel: 0,
+        sessionId: fetchData.metadata.sessionId,
+        sessionEpoch: fetchData.metadata.epoch,
+        topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })),
+        forgottenTopicsData: [...forgotten].map(([topic, partitions]) => ({ topic, partitions })),
+        rackId: '',
+      });
+    } catch (e) {
+      this.sessionHandler.handleError();
+      throw e;
+    }
+    const accepted = this.sessionHandler.handleResponse({
+      errorCode: response.errorCode,
+      sessionId: response.sessionId,
+      partitions: response.responses.flatMap((t) => t.partitionResponses.map((r) => ({ topic: t.topic, partition: r.partition }))),
     });
+    if (!accepted) return;
     let backoff = false;
     const appended: { s: FetchState; highWatermark: number; logStartOffset: number; written: Promise<void> }[] = [];
     for (const t of response.responses) {
@@ -292,6 +341,10 @@ class ReplicaFetcher {
           let written: Promise<void>;
           try {
             written = records && records.length > 0 ? p.appendRecordsToFollower(records).written : Promise.resolve();
+            const quota = this.config.quota;
+            if (records && records.length > 0 && quota?.isThrottled(p.partition, p.log.config.followerReplicationThrottledReplicas)) {
+              quota.record(records.length);
+            }
           } catch (e) {
             // Its log directory failed: the ReplicaManager's log dir failure handler removes it from
             // this fetcher; the other partitions of the response are still appended.
@@ -321,6 +374,7 @@ class ReplicaFetcher {
       const p = s.p;
       if (writes[i].status === 'rejected' || this.partitions.get(p.key) !== s) return; // failed, or moved meanwhile
       p.log.updateHighWatermark(Math.min(highWatermark, p.log.writtenEndOffset));
+      s.lag = Math.max(0, highWatermark - p.log.logEndOffset);
       // The leader's log start moved (DeleteRecords, retention): so does ours, once our high
       // watermark covers it (Kafka's processPartitionData; above it, a later fetch does it).
       if (logStartOffset > p.log.logStartOffset && logStartOffset <= p.log.highWatermark) {

@@ -31,6 +31,8 @@ import { DelayedOperationPurgatory } from './DelayedOperationPurgatory';
 import { DelayedProduce, type ProducePartitionStatus } from './DelayedProduce';
 import { ReplicaAlterLogDirsManager } from './ReplicaAlterLogDirsManager';
 import { ReplicaFetcherManager, type ReplicaFetcherConfig } from './ReplicaFetcherManager';
+import type { ReplicaSelector } from './ReplicaSelector';
+import type { ReplicationQuotaManager } from './ReplicationQuotaManager';
 
 /** Kafka's Request.DebuggingConsumerId: a consumer that may read any replica. */
 const DEBUGGING_CONSUMER_ID = -2;
@@ -55,6 +57,10 @@ export interface ReplicaManagerOptions {
   readonly now?: () => number;
   /** Told of each ISR change this broker wrote as leader (metrics, the event journal). */
   readonly onIsrChange?: (change: IsrChange) => void;
+  /** replica.selector.class (KIP-392): where consumers with a rack should read; none: the leader. */
+  readonly replicaSelector?: ReplicaSelector;
+  /** Replication throttles (leader.replication.throttled.rate and the topics' throttled replicas). */
+  readonly leaderQuota?: ReplicationQuotaManager;
 }
 
 /** An ISR this broker, as leader, shrank or expanded (written to ZooKeeper). */
@@ -84,6 +90,8 @@ export interface FetchPartitionResult {
   readonly records: RecordsSlice | null;
   /** A read_committed read's aborted transactions overlapping it; absent otherwise (Fetch answers null). */
   readonly abortedTransactions?: readonly AbortedTxn[];
+  /** KIP-392: the replica the consumer should fetch from instead (no records were read). */
+  readonly preferredReadReplica?: number;
 }
 
 /** Partitions that became leader, and partitions that became follower, in one LeaderAndIsr. */
@@ -200,6 +208,57 @@ export class ReplicaManager {
       throw new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `broker ${this.o.brokerId} does not lead ${key(topic, partition)}`);
     }
     throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `unknown partition ${key(topic, partition)}`);
+  }
+
+  /** Kafka's shouldLeaderThrottle: a throttled replica out of the ISR, while the leader quota is exceeded. */
+  private shouldLeaderThrottle(p: Partition, replicaId: number): boolean {
+    const quota = this.o.leaderQuota;
+    if (!quota || p.isr.includes(replicaId)) return false;
+    return quota.isThrottled(p.partition, p.log.config.leaderReplicationThrottledReplicas) && quota.isQuotaExceeded();
+  }
+
+  /** What a follower fetch sends of throttled partitions counts against the leader quota. */
+  private recordLeaderThrottledBytes(results: readonly FetchPartitionResult[]): void {
+    const quota = this.o.leaderQuota;
+    if (!quota) return;
+    let bytes = 0;
+    for (const r of results) {
+      const size = r.records?.sizeInBytes ?? 0;
+      if (size === 0) continue;
+      const p = this.partitions.get(key(r.topic, r.partition));
+      if (p && quota.isThrottled(p.partition, p.log.config.leaderReplicationThrottledReplicas)) bytes += size;
+    }
+    quota.record(bytes);
+  }
+
+  /**
+   * The partition if this broker hosts it as leader or follower (a consumer's Fetch v11+), else the
+   * error a client should see.
+   */
+  private localPartitionOrError(topic: string, partition: number): Partition {
+    const p = this.partitions.get(key(topic, partition));
+    if (p && p.leaderId >= 0) return p;
+    return this.leaderPartitionOrError(topic, partition);
+  }
+
+  /**
+   * KIP-392 (Kafka's findPreferredReadReplica): the replicas holding `fetchOffset` (remote ones by
+   * the log end their last fetch reported; this leader by its own), viewed with their brokers'
+   * racks, go to the selector; the chosen one's id, unless it is this leader or its broker is not
+   * alive in the metadata.
+   */
+  private findPreferredReadReplica(p: Partition, clientRack: string, fetchOffset: number): number | undefined {
+    const selector = this.o.replicaSelector;
+    if (!selector) return undefined;
+    const now = this.now();
+    const rackOf = (id: number) => this.o.metadataCache.aliveBroker(id)?.rack ?? null;
+    const leader = { brokerId: this.o.brokerId, rack: rackOf(this.o.brokerId), logEndOffset: p.log.logEndOffset, timeSinceLastCaughtUpMs: 0 };
+    const replicas = p
+      .remoteReplicaStates()
+      .filter((r) => r.logEndOffset >= fetchOffset && this.o.metadataCache.aliveBroker(r.brokerId) !== undefined)
+      .map((r) => ({ brokerId: r.brokerId, rack: rackOf(r.brokerId), logEndOffset: r.logEndOffset, timeSinceLastCaughtUpMs: now - r.lastCaughtUpTimeMs }));
+    const selected = selector.select(clientRack, { replicas: [...replicas, leader], leader });
+    return selected && selected !== leader ? selected.brokerId : undefined;
   }
 
   /**
@@ -560,17 +619,36 @@ export class ReplicaManager {
     isolationLevel?: number;
     /** Called before waiting in the fetch purgatory (request metrics: local time ends). */
     onLocalComplete?: () => void;
+    /**
+     * A consumer's Fetch v11+ (Kafka's ClientMetadata): followers serve it too (up to their high
+     * watermark), and a leader may answer a preferred read replica for the consumer's rack.
+     */
+    clientMetadata?: { readonly rackId: string };
   }): Promise<FetchPartitionResult[]> {
     const isolation: Isolation = req.replicaId >= 0 ? 'logEnd' : req.isolationLevel === 1 ? 'txnCommitted' : 'highWatermark';
     // A read_committed fetch waiting in the purgatory reads again on every append (markers too) and
     // high watermark move, counting the bytes below the last stable offset (Kafka's DelayedFetch).
-    const read = () => this.readFromLocalLog(req.partitions, req.maxBytes, req.replicaId, isolation);
+    const client = req.replicaId >= 0 ? undefined : req.clientMetadata;
+    const read = () => this.readFromLocalLog(req.partitions, req.maxBytes, req.replicaId, isolation, client);
+    const answer = (results: FetchPartitionResult[]) => {
+      if (req.replicaId >= 0) this.recordLeaderThrottledBytes(results);
+      return results;
+    };
     let first = read();
     if (req.replicaId >= 0) first = this.updateFollowerFetchState(req.replicaId, req.partitions, first);
-    if (req.maxWaitMs <= 0 || req.partitions.length === 0 || fetchedBytes(first) >= req.minBytes || hasFetchError(first)) return first;
+    const hasPreferredReadReplica = first.some((r) => r.preferredReadReplica !== undefined);
+    if (
+      req.maxWaitMs <= 0 ||
+      req.partitions.length === 0 ||
+      fetchedBytes(first) >= req.minBytes ||
+      hasFetchError(first) ||
+      hasPreferredReadReplica
+    ) {
+      return answer(first);
+    }
     req.onLocalComplete?.();
     return new Promise((resolve) => {
-      const op = new DelayedFetch(req.minBytes, read, resolve);
+      const op = new DelayedFetch(req.minBytes, read, (results) => resolve(answer(results)), first);
       this.fetchPurgatory.tryCompleteElseWatch(op, req.partitions.map((fp) => key(fp.topic, fp.partition)), req.maxWaitMs);
     });
   }
@@ -609,17 +687,39 @@ export class ReplicaManager {
     maxBytes: number,
     replicaId: number,
     isolation: Isolation,
+    client?: { readonly rackId: string },
   ): FetchPartitionResult[] {
     const isFollower = replicaId >= 0;
     let remaining = maxBytes;
     let first = true;
     return partitions.map((fp) => {
       try {
-        const p = this.fetchPartitionOrError(fp.topic, fp.partition, replicaId);
+        // Kafka 2.8: a consumer's v11+ fetch may be served by a follower (fetchOnlyFromLeader false)
+        const p =
+          replicaId === DEBUGGING_CONSUMER_ID
+            ? this.fetchPartitionOrError(fp.topic, fp.partition, replicaId)
+            : client
+              ? this.localPartitionOrError(fp.topic, fp.partition)
+              : this.leaderPartitionOrError(fp.topic, fp.partition);
+        const preferred = client && p.isLeader ? this.findPreferredReadReplica(p, client.rackId, fp.fetchOffset) : undefined;
+        if (preferred !== undefined) {
+          return {
+            topic: fp.topic,
+            partition: fp.partition,
+            errorCode: ErrorCode.NONE,
+            highWatermark: p.highWatermark,
+            lastStableOffset: p.log.lastStableOffset,
+            logStartOffset: p.log.logStartOffset,
+            records: RecordsSlice.EMPTY,
+            preferredReadReplica: preferred,
+          };
+        }
         const limit = Math.min(fp.maxBytes, remaining);
         const info = p.log.read(fp.fetchOffset, limit, { isolation, minOneMessage: first });
-        // A replica id outside the assignment reads nothing (see updateFollowerFetchState).
-        const records = isFollower && !p.isFollowerReplica(replicaId) ? RecordsSlice.EMPTY : info.records;
+        // A replica id outside the assignment reads nothing (see updateFollowerFetchState); nor does
+        // a throttled follower out of the ISR while the leader's replication quota is exceeded.
+        const records =
+          isFollower && (!p.isFollowerReplica(replicaId) || this.shouldLeaderThrottle(p, replicaId)) ? RecordsSlice.EMPTY : info.records;
         const size = records.sizeInBytes;
         if (size > 0) first = false;
         remaining = Math.max(0, remaining - size);

@@ -58,7 +58,10 @@ import { controlPlaneListenerName, interBrokerListenerName } from '../config/con
 import { clientSecurityFor } from '../config/interBrokerSecurity';
 import { metricsEndpointAccess } from '../config/metricsEndpointAccess';
 import type { BrokerDeps } from '../api/deps';
-import { fetchHandler } from '../api/fetch';
+import { fetchHandler, fetchManagerOf } from '../api/fetch';
+import { replicaSelectorOf, type ReplicaSelector } from '../replica/ReplicaSelector';
+import { ReplicationQuotaManager } from '../replica/ReplicationQuotaManager';
+import { replicationThrottles } from '../replica/ReplicationThrottles';
 import { findCoordinatorHandler } from '../api/findCoordinator';
 import { listOffsetsHandler } from '../api/listOffsets';
 import { metadataHandler } from '../api/metadata';
@@ -274,6 +277,16 @@ export class KafkaServer {
 
     // 4. replica manager
     const zk = this.zk;
+    const quotaWindows = { numSamples: c.int('replication.quota.window.num'), windowSizeSeconds: c.int('replication.quota.window.size.seconds') };
+    const leaderQuota = new ReplicationQuotaManager({ brokerId: c.brokerId, ...quotaWindows });
+    const followerQuota = new ReplicationQuotaManager({ brokerId: c.brokerId, ...quotaWindows });
+    this.dynamicBrokerConfigs.addReconfigurable(replicationThrottles(this.dynamicBrokerConfigs, leaderQuota, followerQuota));
+    let replicaSelector: ReplicaSelector | undefined;
+    try {
+      replicaSelector = replicaSelectorOf(c.string('replica.selector.class'));
+    } catch (e) {
+      throw new FatalStartupError((e as Error).message);
+    }
     this.replicaManager = new ReplicaManager({
       brokerId: c.brokerId,
       logManager: this.logManager,
@@ -284,6 +297,8 @@ export class KafkaServer {
         Object.fromEntries(await zk.getEntityConfigs('topics', topic)) as ConfigProps,
       isrUpdater: zkIsrUpdater(zk),
       replicaLagTimeMaxMs: c.int('replica.lag.time.max.ms'),
+      replicaSelector,
+      leaderQuota,
       onIsrChange: (change) =>
         this.brokerMetrics
           ? this.brokerMetrics.onIsrChange(change)
@@ -298,6 +313,7 @@ export class KafkaServer {
         fetchBackoffMs: c.int('replica.fetch.backoff.ms'),
         socketTimeoutMs: c.int('replica.socket.timeout.ms'),
         security: this.interBrokerSecurity(),
+        quota: followerQuota,
       },
     });
 
@@ -624,6 +640,9 @@ export class KafkaServer {
       fetchBufferPool: new FetchBufferPool(),
       authorizer: this.authorizer,
     };
+    const fetchManager = fetchManagerOf(deps);
+    const evictions = this.brokerMetrics?.registerFetchSessionCache(fetchManager.cache);
+    if (evictions) fetchManager.cache.onEviction = () => evictions.mark();
     const fence = this.controlRequestFence();
     const registry = new ApiRegistry();
     for (const entry of [
@@ -639,7 +658,7 @@ export class KafkaServer {
       deleteGroupsHandler(deps),
       offsetDeleteHandler(deps),
       withProduceQuota(produceHandler(deps), this.quotaManagers),
-      withFetchQuota(fetchHandler(deps), this.quotaManagers),
+      withFetchQuota(fetchHandler(deps, fetchManager), this.quotaManagers),
       listOffsetsHandler(deps),
       metadataHandler(deps),
       leaderAndIsrHandler(deps, fence),

@@ -1,0 +1,125 @@
+import { topicPartitionKey, type Logger, type TopicPartition } from '@samsa/common';
+import { ErrorCode } from '@samsa/protocol';
+import { INITIAL_EPOCH, INVALID_SESSION_ID, isFullFetch, nextEpoch, type FetchMetadata, type FetchRequestPartition } from './FetchSession';
+
+const INITIAL: FetchMetadata = { sessionId: INVALID_SESSION_ID, epoch: INITIAL_EPOCH };
+
+/** What one fetch sends: its session metadata, the partitions to name, and those to forget. */
+export interface FetchRequestData {
+  readonly metadata: FetchMetadata;
+  /** A full fetch: every partition; an incremental one: only the added and the altered. */
+  readonly toSend: readonly FetchRequestPartition[];
+  readonly toForget: readonly TopicPartition[];
+  /** Every partition the session holds after this request (what the answers may name). */
+  readonly sessionPartitions: ReadonlyMap<string, FetchRequestPartition>;
+}
+
+/** The answer to a fetch, as far as the session is concerned. */
+export interface FetchResponseData {
+  readonly errorCode: number;
+  readonly sessionId: number;
+  /** The partitions it answered. */
+  readonly partitions: readonly TopicPartition[];
+}
+
+function sameFetchData(a: FetchRequestPartition, b: FetchRequestPartition): boolean {
+  return (
+    a.fetchOffset === b.fetchOffset &&
+    a.logStartOffset === b.logStartOffset &&
+    a.maxBytes === b.maxBytes &&
+    a.currentLeaderEpoch === b.currentLeaderEpoch &&
+    a.lastFetchedEpoch === b.lastFetchedEpoch
+  );
+}
+
+/**
+ * The fetcher's side of a fetch session (Kafka's clients FetchSessionHandler), one per leader: the
+ * first fetch is full (epoch 0) and the leader may answer with a session id; from then on each
+ * fetch names only partitions added or whose fetch parameters changed (for an idle follower:
+ * none), forgets the ones dropped, and carries the next epoch. Any error, or an answer naming a
+ * partition it should not, sends the next fetch full again (closing the session, or starting
+ * afresh when the leader no longer knows it).
+ */
+export class FetchSessionHandler {
+  private nextMetadata: FetchMetadata = INITIAL;
+  private sessionPartitions = new Map<string, FetchRequestPartition>();
+
+  constructor(
+    private readonly node: number,
+    private readonly logger?: Logger,
+  ) {}
+
+  /** The session id and epoch the next fetch carries. */
+  get metadata(): FetchMetadata {
+    return this.nextMetadata;
+  }
+
+  /** The next fetch for the partitions wanted now (in order), per Kafka's Builder.build. */
+  build(wanted: readonly FetchRequestPartition[]): FetchRequestData {
+    const next = new Map(wanted.map((p) => [topicPartitionKey(p), p]));
+    if (isFullFetch(this.nextMetadata)) {
+      this.sessionPartitions = next;
+      return { metadata: this.nextMetadata, toSend: [...next.values()], toForget: [], sessionPartitions: next };
+    }
+    const altered: FetchRequestPartition[] = [];
+    const toForget: TopicPartition[] = [];
+    for (const [k, prev] of this.sessionPartitions) {
+      const now = next.get(k);
+      if (!now) {
+        this.sessionPartitions.delete(k);
+        toForget.push({ topic: prev.topic, partition: prev.partition });
+        continue;
+      }
+      next.delete(k);
+      if (!sameFetchData(prev, now)) {
+        this.sessionPartitions.set(k, now);
+        altered.push(now);
+      }
+    }
+    const added = [...next.values()];
+    for (const p of added) this.sessionPartitions.set(topicPartitionKey(p), p);
+    return { metadata: this.nextMetadata, toSend: [...altered, ...added], toForget, sessionPartitions: this.sessionPartitions };
+  }
+
+  /**
+   * Takes the answer to the last built fetch; false when its partitions are not to be processed
+   * (an error, or an answer inconsistent with the session).
+   */
+  handleResponse(response: FetchResponseData): boolean {
+    if (response.errorCode !== ErrorCode.NONE) {
+      this.logger?.info(
+        `Node ${this.node} was unable to process the fetch request with (sessionId=${this.nextMetadata.sessionId}, epoch=${this.nextMetadata.epoch}): error ${response.errorCode}.`,
+      );
+      this.nextMetadata =
+        response.errorCode === ErrorCode.FETCH_SESSION_ID_NOT_FOUND ? INITIAL : { sessionId: this.nextMetadata.sessionId, epoch: INITIAL_EPOCH };
+      return false;
+    }
+    const answered = new Set(response.partitions.map(topicPartitionKey));
+    const extra = [...answered].filter((k) => !this.sessionPartitions.has(k));
+    if (isFullFetch(this.nextMetadata)) {
+      const omitted = [...this.sessionPartitions.keys()].filter((k) => !answered.has(k));
+      if (extra.length > 0 || omitted.length > 0) {
+        this.logger?.info(
+          `Node ${this.node} sent an invalid full fetch response with ${extra.length > 0 ? `extra=(${extra.join(', ')})` : ''}${omitted.length > 0 ? ` omitted=(${omitted.join(', ')})` : ''}`,
+        );
+        this.nextMetadata = INITIAL;
+        return false;
+      }
+      this.nextMetadata = response.sessionId === INVALID_SESSION_ID ? INITIAL : { sessionId: response.sessionId, epoch: nextEpoch(INITIAL_EPOCH) };
+      return true;
+    }
+    if (extra.length > 0) {
+      this.logger?.info(`Node ${this.node} sent an invalid incremental fetch response with extra=(${extra.join(', ')})`);
+      this.nextMetadata = { sessionId: this.nextMetadata.sessionId, epoch: INITIAL_EPOCH };
+      return false;
+    }
+    this.nextMetadata =
+      response.sessionId === INVALID_SESSION_ID ? INITIAL : { sessionId: this.nextMetadata.sessionId, epoch: nextEpoch(this.nextMetadata.epoch) };
+    return true;
+  }
+
+  /** The fetch failed (no answer): the next one is full and closes the session. */
+  handleError(): void {
+    this.nextMetadata = { sessionId: this.nextMetadata.sessionId, epoch: INITIAL_EPOCH };
+  }
+}
