@@ -6,6 +6,7 @@ import { buildBatch } from '@samsa/protocol';
 import { LogDirFailureChannel, LogManager, Scheduler, type Log } from '@samsa/storage';
 import { Partition } from './Partition';
 import { ReplicaAlterLogDirsManager } from './ReplicaAlterLogDirsManager';
+import type { ReplicationQuotaManager } from './ReplicationQuotaManager';
 
 const batch = (n: number, prefix: string): Buffer =>
   buildBatch(Array.from({ length: n }, (_, i) => ({ key: null, value: `${prefix}-${i}` })));
@@ -94,4 +95,32 @@ describe('ReplicaAlterLogDirsManager', () => {
     expect(future.logEndOffset).toBe(6);
     expect(future.leaderEpochCache.epochEntries().map((e) => e.epoch)).toEqual([0, 2]);
   });
+
+  test('whileTheAlterLogDirsQuotaIsExceededNothingIsCopiedAndEveryCopiedByteIsRecorded', async () => {
+    const current = manager.getOrCreateLog(tp);
+    // past the final step's 256 KiB: the copy before it is what the quota paces
+    for (let i = 0; i < 40; i++) current.appendAsLeader(batch(50, `q${i}-${'x'.repeat(200)}`), 0);
+    const future = (await manager.getOrCreateFutureLog(tp, otherDir(current)))!;
+    let exceeded = true;
+    let recorded = 0;
+    const quota = { isQuotaExceeded: () => exceeded, record: (bytes: number) => void (recorded += bytes) };
+    const replaced: Partition[] = [];
+    const p = new Partition('T', 0, 0, current);
+    new ReplicaAlterLogDirsManager({
+      logManager: manager,
+      logger,
+      maxBytesPerStep: 4096,
+      quota: quota as unknown as ReplicationQuotaManager,
+      onReplaced: (r) => void replaced.push(r),
+    }).addPartition(p);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(future.logEndOffset).toBe(0);
+    exceeded = false;
+    const deadline = Date.now() + 10_000;
+    while (replaced.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(p.log).toBe(future);
+    expect(future.logEndOffset).toBe(2000);
+    expect(recorded).toBe(future.size);
+  });
 });
+

@@ -2,12 +2,18 @@ import type { Logger } from '@samsa/common';
 import { batchSize, LOG_OVERHEAD } from '@samsa/protocol';
 import type { Log, LogManager } from '@samsa/storage';
 import { appendAsFollowerOrFuture, type Partition } from './Partition';
+import type { ReplicationQuotaManager } from './ReplicationQuotaManager';
 
 export interface ReplicaAlterLogDirsOptions {
   readonly logManager: LogManager;
   readonly logger: Logger;
   /** Bytes copied per step (Kafka's ReplicaAlterLogDirsThread fetches replica.fetch.max.bytes). */
   readonly maxBytesPerStep: number;
+  /**
+   * replica.alter.log.dirs.io.max.bytes.per.second (Kafka's QuotaType.AlterLogDirs): while the bytes
+   * copied exceed it, copying waits; every partition being moved counts.
+   */
+  readonly quota?: ReplicationQuotaManager;
   /** Called with the partition once its future log has replaced its log (the caller re-wires it). */
   readonly onReplaced: (partition: Partition, previous: Log) => void;
 }
@@ -90,6 +96,10 @@ export class ReplicaAlterLogDirsManager {
         await this.finish(state, current, future);
         return;
       }
+      if (this.o.quota?.isQuotaExceeded()) {
+        await new Promise((resolve) => setTimeout(resolve, IDLE_WAIT_MS));
+        continue;
+      }
       const copied = await this.copyStep(state, current, future);
       if (!copied) await new Promise((resolve) => setTimeout(resolve, IDLE_WAIT_MS));
     }
@@ -130,6 +140,7 @@ export class ReplicaAlterLogDirsManager {
     // The logs may have changed during the read: append only what still continues the future log.
     if (state.stopped || bytes.length === 0 || future.logEndOffset !== from) return bytes.length > 0;
     const appended = appendAsFollowerOrFuture(future, bytes);
+    this.o.quota?.record(bytes.length);
     await appended.written;
     return true;
   }

@@ -61,6 +61,8 @@ export interface ReplicaManagerOptions {
   readonly replicaSelector?: ReplicaSelector;
   /** Replication throttles (leader.replication.throttled.rate and the topics' throttled replicas). */
   readonly leaderQuota?: ReplicationQuotaManager;
+  /** replica.alter.log.dirs.io.max.bytes.per.second: the bytes moves between log dirs copy. */
+  readonly alterLogDirsQuota?: ReplicationQuotaManager;
 }
 
 /** An ISR this broker, as leader, shrank or expanded (written to ZooKeeper). */
@@ -156,6 +158,7 @@ export class ReplicaManager {
       logManager: o.logManager,
       logger: o.logger,
       maxBytesPerStep: o.fetcher.fetchMaxBytes,
+      quota: o.alterLogDirsQuota,
       onReplaced: (p, previous) => {
         p.log.onWrittenEndIncrement = previous.onWrittenEndIncrement;
         previous.onWrittenEndIncrement = null;

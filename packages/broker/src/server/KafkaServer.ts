@@ -280,7 +280,10 @@ export class KafkaServer {
     const quotaWindows = { numSamples: c.int('replication.quota.window.num'), windowSizeSeconds: c.int('replication.quota.window.size.seconds') };
     const leaderQuota = new ReplicationQuotaManager({ brokerId: c.brokerId, ...quotaWindows });
     const followerQuota = new ReplicationQuotaManager({ brokerId: c.brokerId, ...quotaWindows });
-    this.dynamicBrokerConfigs.addReconfigurable(replicationThrottles(this.dynamicBrokerConfigs, leaderQuota, followerQuota));
+    const alterLogDirsQuota = new ReplicationQuotaManager({ brokerId: c.brokerId, ...quotaWindows });
+    this.dynamicBrokerConfigs.addReconfigurable(
+      replicationThrottles(this.dynamicBrokerConfigs, leaderQuota, followerQuota, alterLogDirsQuota),
+    );
     let replicaSelector: ReplicaSelector | undefined;
     try {
       replicaSelector = replicaSelectorOf(c.string('replica.selector.class'));
@@ -299,6 +302,7 @@ export class KafkaServer {
       replicaLagTimeMaxMs: c.int('replica.lag.time.max.ms'),
       replicaSelector,
       leaderQuota,
+      alterLogDirsQuota,
       onIsrChange: (change) =>
         this.brokerMetrics
           ? this.brokerMetrics.onIsrChange(change)
