@@ -1,9 +1,9 @@
-import type { ClientSecurity } from '@samsa/client';
 import { ApiKey, allApis, versionRange, type ApiVersionsResponse } from '@samsa/protocol';
-import { COMMAND_CONFIG_HELP, commandConfigSecurity, withSecurityHint } from '../cli/CommandConfig';
+import { COMMAND_CONFIG_HELP, commandConfigSecurity } from '../cli/CommandConfig';
 import { OptionParser, UsageError } from '../cli/OptionParser';
-import { adminTimeoutMs, ToolClient } from '../client/ToolClient';
+import { adminTimeoutMs } from '../client/ToolClient';
 import type { ToolIo } from '../console/ConsoleProducer';
+import { parseToolOptions, runTool } from '../client/ToolRun';
 
 function parser(): OptionParser {
   return new OptionParser()
@@ -54,20 +54,14 @@ export function formatNodeApiVersions(advertised: readonly AdvertisedApi[]): str
  * asked ApiVersions, printed as `host:port (id: N rack: r) -> (` and the API lines, or
  * `… -> ERROR: …` for a broker that does not answer.
  */
-export async function runBrokerApiVersionsCommand(args: readonly string[], io: ToolIo): Promise<number> {
-  let client: ToolClient | undefined;
-  let security: ClientSecurity | undefined;
-  try {
-    const options = parser().parse(args);
-    if (options.has('help')) {
-      io.out('This tool helps to retrieve broker version information.');
-      io.out(parser().helpText());
-      return 0;
-    }
+export function runBrokerApiVersionsCommand(args: readonly string[], io: ToolIo): Promise<number> {
+  return runTool(io, async (run) => {
+    const options = parseToolOptions(parser, args, io, { description: 'This tool helps to retrieve broker version information.' });
+    if (options === null) return 0;
     const bootstrap = options.valueOf('bootstrap-server');
     if (bootstrap === undefined) throw new UsageError('Missing required argument "[bootstrap-server]"');
-    security = commandConfigSecurity(options.valueOf('command-config'));
-    client = new ToolClient({ bootstrapServers: bootstrap, clientId: 'admin-1', requestTimeoutMs: adminTimeoutMs(), security });
+    const security = commandConfigSecurity(options.valueOf('command-config'));
+    const client = run.open({ bootstrapServers: bootstrap, clientId: 'admin-1', requestTimeoutMs: adminTimeoutMs(), security });
     const md = await client.metadata([]);
     for (const b of [...md.brokers].sort((x, y) => x.nodeId - y.nodeId)) {
       const node = `${b.host}:${b.port} (id: ${b.nodeId} rack: ${b.rack ?? 'null'})`;
@@ -79,10 +73,5 @@ export async function runBrokerApiVersionsCommand(args: readonly string[], io: T
       }
     }
     return 0;
-  } catch (error) {
-    io.err(withSecurityHint(error instanceof Error ? error.message : String(error), security));
-    return 1;
-  } finally {
-    client?.close();
-  }
+  });
 }

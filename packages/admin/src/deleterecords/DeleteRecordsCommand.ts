@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { topicPartitionKey, TopicPartitionMap } from '@samsa/common';
-import type { ClientSecurity } from '@samsa/client';
 import { ApiKey, ErrorCode } from '@samsa/protocol';
-import { COMMAND_CONFIG_HELP, commandConfigSecurity, withSecurityHint } from '../cli/CommandConfig';
+import { COMMAND_CONFIG_HELP, commandConfigSecurity } from '../cli/CommandConfig';
 import { OptionParser, UsageError } from '../cli/OptionParser';
-import { adminTimeoutMs, javaException, ToolClient } from '../client/ToolClient';
+import { adminTimeoutMs, javaException } from '../client/ToolClient';
 import type { ToolIo } from '../console/ConsoleProducer';
+import { parseToolOptions, runTool } from '../client/ToolRun';
 
 function parser(): OptionParser {
   return new OptionParser()
@@ -51,16 +51,10 @@ export function parseOffsetJson(text: string): TopicPartitionMap<number> {
  * then `partition: topic-p\tlow_watermark: N` or `partition: topic-p\terror: <exception>` per
  * partition. Exit 1 when any partition failed (Kafka's tool exits 0 there; a script needs to know).
  */
-export async function runDeleteRecordsCommand(args: readonly string[], io: ToolIo, readFile: (p: string) => string = (p) => readFileSync(p, 'utf8')): Promise<number> {
-  let client: ToolClient | undefined;
-  let security: ClientSecurity | undefined;
-  try {
-    const options = parser().parse(args);
-    if (options.has('help')) {
-      io.out('This tool helps to delete records of the given partitions down to the specified offset.');
-      io.out(parser().helpText());
-      return 0;
-    }
+export function runDeleteRecordsCommand(args: readonly string[], io: ToolIo, readFile: (p: string) => string = (p) => readFileSync(p, 'utf8')): Promise<number> {
+  return runTool(io, async (run) => {
+    const options = parseToolOptions(parser, args, io, { description: 'This tool helps to delete records of the given partitions down to the specified offset.' });
+    if (options === null) return 0;
     const missing = ['bootstrap-server', 'offset-json-file'].filter((o) => !options.has(o));
     if (missing.length > 0) throw new UsageError(`Missing required argument "[${missing.join(', ')}]"`);
     const file = options.valueOf('offset-json-file')!;
@@ -71,9 +65,9 @@ export async function runDeleteRecordsCommand(args: readonly string[], io: ToolI
       throw new UsageError(`Unable to read ${file}: ${error instanceof Error ? error.message : String(error)}`);
     }
     const offsets = parseOffsetJson(text);
-    security = commandConfigSecurity(options.valueOf('command-config'));
+    const security = commandConfigSecurity(options.valueOf('command-config'));
     const timeoutMs = adminTimeoutMs();
-    client = new ToolClient({ bootstrapServers: options.valueOf('bootstrap-server')!, clientId: 'adminclient-1', requestTimeoutMs: timeoutMs, security });
+    const client = run.open({ bootstrapServers: options.valueOf('bootstrap-server')!, clientId: 'adminclient-1', requestTimeoutMs: timeoutMs, security });
     io.out('Executing records delete operation');
     const topics = [...new Set([...offsets.keys()].map((tp) => tp.topic))];
     const md = await client.metadata(topics);
@@ -90,7 +84,7 @@ export async function runDeleteRecordsCommand(args: readonly string[], io: ToolI
       [...byLeader].map(async ([leader, entries]) => {
         const byTopic = new Map<string, { partitionIndex: number; offset: number }[]>();
         for (const [topic, partitionIndex, offset] of entries) byTopic.set(topic, [...(byTopic.get(topic) ?? []), { partitionIndex, offset }]);
-        const response = await client!.sendToNode(leader, ApiKey.DeleteRecords, 1, {
+        const response = await client.sendToNode(leader, ApiKey.DeleteRecords, 1, {
           timeoutMs: timeoutMs,
           topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })),
         });
@@ -110,10 +104,5 @@ export async function runDeleteRecordsCommand(args: readonly string[], io: ToolI
       io.out(`partition: ${topicPartitionKey(tp)}\t${result}`);
     }
     return failed ? 1 : 0;
-  } catch (error) {
-    io.err(withSecurityHint(error instanceof Error ? error.message : String(error), security));
-    return 1;
-  } finally {
-    client?.close();
-  }
+  });
 }

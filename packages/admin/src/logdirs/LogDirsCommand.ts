@@ -1,8 +1,8 @@
-import type { ClientSecurity } from '@samsa/client';
 import { ApiKey, ErrorCode, type DescribeLogDirsResponse } from '@samsa/protocol';
-import { COMMAND_CONFIG_HELP, commandConfigSecurity, withSecurityHint } from '../cli/CommandConfig';
+import { COMMAND_CONFIG_HELP, commandConfigSecurity } from '../cli/CommandConfig';
 import { OptionParser, UsageError } from '../cli/OptionParser';
-import { adminTimeoutMs, javaExceptionClass, ToolClient } from '../client/ToolClient';
+import { adminTimeoutMs, javaExceptionClass } from '../client/ToolClient';
+import { parseToolOptions, runTool } from '../client/ToolRun';
 import type { ToolIo } from '../console/ConsoleProducer';
 
 function parser(): OptionParser {
@@ -49,18 +49,13 @@ export function formatLogDirsJson(brokers: readonly BrokerLogDirs[], topics: Rea
  * kafka-log-dirs --describe (Kafka 2.8 LogDirsCommand): DescribeLogDirs to each broker of
  * --broker-list (default: all), then Kafka's two progress lines and the JSON document.
  */
-export async function runLogDirsCommand(args: readonly string[], io: ToolIo): Promise<number> {
-  let client: ToolClient | undefined;
-  let security: ClientSecurity | undefined;
-  try {
-    const options = parser().parse(args);
-    if (options.has('help')) {
-      io.out('This tool helps to query log directory usage on the specified brokers.');
-      io.out(parser().helpText());
-      return 0;
-    }
-    const missing = ['bootstrap-server', 'describe'].filter((o) => !options.has(o));
-    if (missing.length > 0) throw new UsageError(`Missing required argument "[${missing.join(', ')}]"`);
+export function runLogDirsCommand(args: readonly string[], io: ToolIo): Promise<number> {
+  return runTool(io, async (run) => {
+    const options = parseToolOptions(parser, args, io, {
+      description: 'This tool helps to query log directory usage on the specified brokers.',
+      required: ['bootstrap-server', 'describe'],
+    });
+    if (options === null) return 0;
     const topics = new Set((options.valueOf('topic-list') ?? '').split(',').map((t) => t.trim()).filter((t) => t !== ''));
     const brokerListText = options.valueOf('broker-list');
     let brokerList: number[] | undefined;
@@ -70,15 +65,15 @@ export async function runLogDirsCommand(args: readonly string[], io: ToolIo): Pr
         return Number(b);
       });
     }
-    security = commandConfigSecurity(options.valueOf('command-config'));
-    client = new ToolClient({ bootstrapServers: options.valueOf('bootstrap-server')!, clientId: 'adminclient-1', requestTimeoutMs: adminTimeoutMs(), security });
+    const security = commandConfigSecurity(options.valueOf('command-config'));
+    const client = run.open({ bootstrapServers: options.valueOf('bootstrap-server')!, clientId: 'adminclient-1', requestTimeoutMs: adminTimeoutMs(), security });
     const md = await client.metadata([]);
     const ids = brokerList ?? md.brokers.map((b) => b.nodeId).sort((a, b) => a - b);
     io.out('Querying brokers for log directories information');
     const answers = await Promise.all(
       ids.map(async (broker) => {
-        if (!client!.knownBrokers.has(broker)) throw new Error(`org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node assignment. Call: describeLogDirs (broker ${broker} is not in the cluster)`);
-        const response = await client!.sendToNode(broker, ApiKey.DescribeLogDirs, 1, {
+        if (!client.knownBrokers.has(broker)) throw new Error(`org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node assignment. Call: describeLogDirs (broker ${broker} is not in the cluster)`);
+        const response = await client.sendToNode(broker, ApiKey.DescribeLogDirs, 1, {
           // every partition, filtered here by --topic-list as Kafka's tool does
           topics: null,
         });
@@ -88,10 +83,5 @@ export async function runLogDirsCommand(args: readonly string[], io: ToolIo): Pr
     io.out(`Received log directory information from brokers ${ids.join(',')}`);
     io.out(formatLogDirsJson(answers, topics));
     return 0;
-  } catch (error) {
-    io.err(withSecurityHint(error instanceof Error ? error.message : String(error), security));
-    return 1;
-  } finally {
-    client?.close();
-  }
+  });
 }

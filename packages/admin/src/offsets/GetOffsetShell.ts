@@ -1,9 +1,9 @@
-import type { ClientSecurity } from '@samsa/client';
-import { COMMAND_CONFIG_HELP, commandConfigSecurity, withSecurityHint } from '../cli/CommandConfig';
+import { COMMAND_CONFIG_HELP, commandConfigSecurity } from '../cli/CommandConfig';
 import { OptionParser, UsageError } from '../cli/OptionParser';
 import { RecordFetcher } from '../client/RecordFetcher';
-import { adminTimeoutMs, parseBootstrapServers, ToolClient } from '../client/ToolClient';
+import { adminTimeoutMs, parseBootstrapServers } from '../client/ToolClient';
 import type { ToolIo } from '../console/ConsoleProducer';
+import { parseToolOptions, runTool } from '../client/ToolRun';
 
 function parser(): OptionParser {
   return new OptionParser()
@@ -25,16 +25,10 @@ function parser(): OptionParser {
  * --time -1 (latest), -2 (earliest) or a timestamp (an empty offset where no record is that
  * late), with Kafka's lines for a missing topic, missing partitions and partitions without leader.
  */
-export async function runGetOffsetShell(args: readonly string[], io: ToolIo): Promise<number> {
-  let client: ToolClient | undefined;
-  let security: ClientSecurity | undefined;
-  try {
-    const options = parser().parse(args);
-    if (options.has('help')) {
-      io.out('An interactive shell for getting topic offsets.');
-      io.out(parser().helpText());
-      return 0;
-    }
+export function runGetOffsetShell(args: readonly string[], io: ToolIo): Promise<number> {
+  return runTool(io, async (run) => {
+    const options = parseToolOptions(parser, args, io, { description: 'An interactive shell for getting topic offsets.' });
+    if (options === null) return 0;
     const bootstrap = options.valueOf('bootstrap-server') ?? options.valueOf('broker-list');
     if (bootstrap === undefined) throw new UsageError('Missing required argument "[bootstrap-server]"');
     const topic = options.valueOf('topic');
@@ -50,9 +44,9 @@ export async function runGetOffsetShell(args: readonly string[], io: ToolIo): Pr
       }
     }
     const time = Number(options.longValueOf('time') ?? -1n);
-    security = commandConfigSecurity(options.valueOf('command-config'));
+    const security = commandConfigSecurity(options.valueOf('command-config'));
     const timeoutMs = adminTimeoutMs();
-    client = new ToolClient({ bootstrapServers: bootstrap, clientId: 'GetOffsetShell', requestTimeoutMs: timeoutMs, security });
+    const client = run.open({ bootstrapServers: bootstrap, clientId: 'GetOffsetShell', requestTimeoutMs: timeoutMs, security });
     const md = await client.metadata([topic]);
     const info = md.topics.find((t) => t.name === topic);
     if (info === undefined || info.partitions.length === 0) {
@@ -84,10 +78,5 @@ export async function runGetOffsetShell(args: readonly string[], io: ToolIo): Pr
     const offsets = await fetcher.listOffsets(tps, time);
     for (const tp of tps) io.out(`${topic}:${tp.partition}:${offsets.get(tp) ?? ''}`);
     return 0;
-  } catch (error) {
-    io.err(withSecurityHint(error instanceof Error ? error.message : String(error), security));
-    return 1;
-  } finally {
-    client?.close();
-  }
+  });
 }

@@ -1,12 +1,11 @@
-import type { ClientSecurity } from '@samsa/client';
-import { withSecurityHint } from '../cli/CommandConfig';
 import { OptionParser, UsageError } from '../cli/OptionParser';
 import { ClientProperties } from '../client/ClientProperties';
 import { GroupOffsets } from '../client/GroupOffsets';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, RecordFetcher } from '../client/RecordFetcher';
-import { ToolClient, UnknownTopicError } from '../client/ToolClient';
+import { UnknownTopicError } from '../client/ToolClient';
 import type { ToolIo } from '../console/ConsoleProducer';
 import { TopicPartitionMap } from '@samsa/common';
+import { parseToolOptions, runTool } from '../client/ToolRun';
 
 function parser(): OptionParser {
   return new OptionParser()
@@ -67,16 +66,10 @@ const MB = 1024 * 1024;
  * --show-detailed-stats a line per --reporting-interval. Partitions are assigned, not joined:
  * rebalance.time.ms is the time to find the group's coordinator and committed offsets.
  */
-export async function runConsumerPerformance(args: readonly string[], io: ToolIo): Promise<number> {
-  let client: ToolClient | undefined;
-  let security: ClientSecurity | undefined;
-  try {
-    const options = parser().parse(args);
-    if (options.has('help')) {
-      io.out('This tool helps in performance test for the full zookeeper consumer');
-      io.out(parser().helpText());
-      return 0;
-    }
+export function runConsumerPerformance(args: readonly string[], io: ToolIo): Promise<number> {
+  return runTool(io, async (run) => {
+    const options = parseToolOptions(parser, args, io, { description: 'This tool helps in performance test for the full zookeeper consumer' });
+    if (options === null) return 0;
     const missing = ['topic', 'messages'].filter((o) => !options.has(o));
     if (missing.length > 0) throw new UsageError(`Missing required argument "[${missing.join(', ')}]"`);
     const bootstrap = options.valueOf('bootstrap-server') ?? options.valueOf('broker-list');
@@ -90,9 +83,9 @@ export async function runConsumerPerformance(args: readonly string[], io: ToolIo
     const detailed = options.has('show-detailed-stats');
     const props = ClientProperties.from([options.valueOf('command-config'), options.valueOf('consumer.config')], []);
     const groupId = options.valueOf('group') ?? props.get('group.id') ?? `perf-consumer-${Math.floor(Math.random() * 100000)}`;
-    security = props.security();
+    const security = props.security();
     const requestTimeoutMs = props.int('request.timeout.ms', 30_000);
-    client = new ToolClient({ bootstrapServers: bootstrap, clientId: props.get('client.id') ?? 'perf-consumer-client', requestTimeoutMs, security });
+    const client = run.open({ bootstrapServers: bootstrap, clientId: props.get('client.id') ?? 'perf-consumer-client', requestTimeoutMs, security });
     const fromLatest = options.has('from-latest');
     const fetcher = new RecordFetcher({
       client,
@@ -172,10 +165,5 @@ export async function runConsumerPerformance(args: readonly string[], io: ToolIo
         `${formatDate(dateFormat, startMs)}, ${formatDate(dateFormat, endMs)}, ${totalMB.toFixed(4)}, ${(totalMB / elapsedSecs).toFixed(4)}, ${count}, ${(count / elapsedSecs).toFixed(4)}, ${joinMs}, ${fetchTimeMs}, ${(totalMB / (fetchTimeMs / 1000)).toFixed(4)}, ${(count / (fetchTimeMs / 1000)).toFixed(4)}`,
       );
     return 0;
-  } catch (error) {
-    io.err(withSecurityHint(error instanceof Error ? error.message : String(error), security));
-    return 1;
-  } finally {
-    client?.close();
-  }
+  });
 }

@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
-import type { ClientSecurity } from '@samsa/client';
-import { withSecurityHint } from '../cli/CommandConfig';
 import { OptionParser, UsageError } from '../cli/OptionParser';
 import { ClientProperties } from '../client/ClientProperties';
 import { compressionCodecId, RecordProducer } from '../client/RecordProducer';
-import { sleep, ToolClient } from '../client/ToolClient';
+import { sleep } from '../client/ToolClient';
 import type { ToolIo } from '../console/ConsoleProducer';
+import { runTool } from '../client/ToolRun';
 
 function parser(): OptionParser {
   return new OptionParser()
@@ -121,10 +120,8 @@ const MAX_OUTSTANDING_BYTES = 32 * 1024 * 1024;
  * line every 5 s and Kafka's summary line. Transactions (--transaction-duration-ms) are refused:
  * Samsa's tool client has no transactional producer.
  */
-export async function runProducerPerformance(args: readonly string[], io: ToolIo): Promise<number> {
-  let client: ToolClient | undefined;
-  let security: ClientSecurity | undefined;
-  try {
+export function runProducerPerformance(args: readonly string[], io: ToolIo): Promise<number> {
+  return runTool(io, async (run) => {
     const options = parser().parse(expandProducerProps(args));
     if (options.has('help')) {
       io.out('This tool is used to verify the producer performance.');
@@ -159,9 +156,9 @@ export async function runProducerPerformance(args: readonly string[], io: ToolIo
       if (payloads.length === 0) throw new UsageError('File does not contain any payloads');
       io.out(`Number of messages read: ${payloads.length}`);
     }
-    security = props.security();
+    const security = props.security();
     const requestTimeoutMs = props.int('request.timeout.ms', 30_000);
-    client = new ToolClient({ bootstrapServers: bootstrap, clientId: props.get('client.id') ?? 'perf-producer-client', requestTimeoutMs, security });
+    const client = run.open({ bootstrapServers: bootstrap, clientId: props.get('client.id') ?? 'perf-producer-client', requestTimeoutMs, security });
     const acksText = props.get('acks') ?? '1';
     const compression = compressionCodecId(props.get('compression.type') ?? 'none');
     if (compression === undefined) throw new UsageError(`Invalid value ${props.get('compression.type')} for configuration compression.type`);
@@ -217,10 +214,5 @@ export async function runProducerPerformance(args: readonly string[], io: ToolIo
     if (failure !== undefined) throw failure;
     stats.printTotal();
     return 0;
-  } catch (error) {
-    io.err(withSecurityHint(error instanceof Error ? error.message : String(error), security));
-    return 1;
-  } finally {
-    client?.close();
-  }
+  });
 }

@@ -1,12 +1,12 @@
 import { topicPartitionKey, TopicPartitionMap, type TopicPartition } from '@samsa/common';
-import type { ClientSecurity } from '@samsa/client';
 import { ApiKey, ErrorCode, lastOffsetOf, LOG_OVERHEAD, readBatchHeader, RECORD_BATCH_OVERHEAD } from '@samsa/protocol';
-import { COMMAND_CONFIG_HELP, commandConfigSecurity, withSecurityHint } from '../cli/CommandConfig';
+import { COMMAND_CONFIG_HELP, commandConfigSecurity } from '../cli/CommandConfig';
 import { OptionParser, UsageError } from '../cli/OptionParser';
 import { RecordFetcher } from '../client/RecordFetcher';
-import { adminTimeoutMs, sleep, ToolClient } from '../client/ToolClient';
+import { adminTimeoutMs, sleep } from '../client/ToolClient';
 import type { ToolIo } from '../console/ConsoleProducer';
 import { formatDate } from '../perf/ConsumerPerformance';
+import { runTool } from '../client/ToolRun';
 
 function parser(): OptionParser {
   return new OptionParser()
@@ -111,10 +111,8 @@ function batchesOf(set: Buffer | null): BatchInfo[] {
  * A batch whose offsets differ between replicas ends it with status 1; it otherwise runs until
  * stopped (SIGINT/SIGTERM), as Kafka's does.
  */
-export async function runReplicaVerificationTool(args: readonly string[], io: ToolIo & { readonly signal?: AbortSignal }): Promise<number> {
-  let client: ToolClient | undefined;
-  let security: ClientSecurity | undefined;
-  try {
+export function runReplicaVerificationTool(args: readonly string[], io: ToolIo & { readonly signal?: AbortSignal }): Promise<number> {
+  return runTool(io, async (run) => {
     if (args.length === 0) throw new UsageError('Validate that all replicas for a set of topics have the same data.');
     const options = parser().parse(args);
     if (options.has('help')) {
@@ -135,9 +133,9 @@ export async function runReplicaVerificationTool(args: readonly string[], io: To
     const maxWaitMs = options.intValueOf('max-wait-ms') ?? 1000;
     const time = Number(options.longValueOf('time') ?? -1n);
     const reportInterval = Number(options.longValueOf('report-interval-ms') ?? 30_000n);
-    security = commandConfigSecurity(options.valueOf('command-config'));
+    const security = commandConfigSecurity(options.valueOf('command-config'));
     const timeoutMs = Math.max(adminTimeoutMs(), maxWaitMs + 5000);
-    client = new ToolClient({ bootstrapServers: brokerList, clientId: 'replicaVerificationTool', requestTimeoutMs: timeoutMs, security });
+    const client = run.open({ bootstrapServers: brokerList, clientId: 'replicaVerificationTool', requestTimeoutMs: timeoutMs, security });
     const md = await client.metadata(null);
     const topics = md.topics.filter((t) => t.errorCode === ErrorCode.NONE && regex.test(t.name));
     if (topics.length === 0) {
@@ -174,7 +172,7 @@ export async function runReplicaVerificationTool(args: readonly string[], io: To
         [...perBroker].map(async ([broker, tps]) => {
           let response;
           try {
-            response = await client!.sendToNode(broker, ApiKey.Fetch, 4, {
+            response = await client.sendToNode(broker, ApiKey.Fetch, 4, {
               replicaId: DEBUGGING_CONSUMER_ID,
               maxWaitMs,
               minBytes: 1,
@@ -212,13 +210,7 @@ export async function runReplicaVerificationTool(args: readonly string[], io: To
       if ([...fetched.values()].every((m) => [...m.values()].every((d) => d.batches.length === 0))) await sleep(Math.min(maxWaitMs, 200));
     }
     return 0;
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    io.err(withSecurityHint(message, security));
-    return 1;
-  } finally {
-    client?.close();
-  }
+  });
 }
 
 function groupByTopic(tps: readonly TopicPartition[]): Array<[string, number[]]> {
