@@ -5,7 +5,7 @@
  */
 import { sendAndReceive } from '@samsa/client';
 import { ApiKey, errorInfo, ErrorCode } from '@samsa/protocol';
-import type { BrokerTarget } from './ScramCredentialsAdmin';
+import { options, toAnyBroker, type BrokerTarget } from './ScramCredentialsAdmin';
 
 /** Kafka's ClientQuotaEntity entity types. */
 export const QuotaEntityType = { USER: 'user', CLIENT_ID: 'client-id' } as const;
@@ -25,27 +25,6 @@ export interface QuotaFilterPart {
 export interface QuotaEntry {
   readonly entity: readonly QuotaEntityPart[];
   readonly values: ReadonlyMap<string, number>;
-}
-
-function hostPort(server: string): { host: string; port: number } {
-  const colon = server.lastIndexOf(':');
-  return { host: server.slice(0, colon).replace(/^\[|\]$/g, ''), port: Number(server.slice(colon + 1)) };
-}
-
-function options(target: BrokerTarget, server: string) {
-  return { ...hostPort(server), clientId: 'kafka-configs', timeoutMs: target.timeoutMs, security: target.security };
-}
-
-async function toAnyBroker<T>(target: BrokerTarget, send: (server: string) => Promise<T>): Promise<T> {
-  let last: unknown;
-  for (const server of target.bootstrapServer.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
-    try {
-      return await send(server);
-    } catch (e) {
-      last = e;
-    }
-  }
-  throw last instanceof Error ? last : new Error('no bootstrap server given');
 }
 
 /** Whether the broker answering the bootstrap address serves an API (ApiVersions). */

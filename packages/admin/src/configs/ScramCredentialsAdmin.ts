@@ -19,12 +19,13 @@ function hostPort(server: string): { host: string; port: number } {
   return { host: server.slice(0, colon).replace(/^\[|\]$/g, ''), port: Number(server.slice(colon + 1)) };
 }
 
-function options(target: BrokerTarget, server: string) {
+/** What a request of kafka-configs to `server` of `target` connects with. */
+export function options(target: BrokerTarget, server: string) {
   return { ...hostPort(server), clientId: 'kafka-configs', timeoutMs: target.timeoutMs, security: target.security };
 }
 
 /** A request to the first bootstrap server that answers. */
-async function toAnyBroker<T>(target: BrokerTarget, send: (server: string) => Promise<T>): Promise<T> {
+export async function toAnyBroker<T>(target: BrokerTarget, send: (server: string) => Promise<T>): Promise<T> {
   let last: unknown;
   for (const server of target.bootstrapServer.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
     try {
