@@ -60,6 +60,9 @@ describe('LogManager future logs', () => {
     expect(future.parentDir).toBe(path.resolve(dest));
     expect(await m.getOrCreateFutureLog(tp, dest)).toBe(future);
     expect(m.getFutureLog(tp)).toBe(future);
+    // a topic config change during the move reaches the future log too
+    m.updateConfig('T', { 'min.insync.replicas': '2' });
+    expect(future.config.minInsyncReplicas).toBe(2);
 
     await copy(current, future);
     expect(future.logEndOffset).toBe(8);

@@ -551,7 +551,7 @@ export class LogManager {
       () => createLogFiles(futureDir),
     );
     const log = this.withDir(parent, 'Error while creating log in dir', () =>
-      createLog({ ...this.logDeps(), dir: futureDir, topicPartition: tp, config: current.config, filesCreated: true }),
+      createLog({ ...this.logDeps(), dir: futureDir, topicPartition: tp, config: this.fetchLogConfig(tp.topic), filesCreated: true }),
     );
     if (!log) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `Log directory ${parent} failed`);
     this.futureLogs.set(key, log);
@@ -596,8 +596,15 @@ export class LogManager {
     this.futureLogs.delete(key);
     this.logs.set(key, dest);
     const sourceParent = source.parentDir;
-    source.renameDir(files.logDeleteDirName(tp));
     this.cleaner?.resumeCleaning(tp);
+    try {
+      source.renameDir(files.logDeleteDirName(tp));
+    } catch (e) {
+      // the swap stands (the maps and the caller use the new log); the failed directory is
+      // offline now (LocalLog's io marks it), and the old log stays where it is until a restart
+      this.logger.error(`The replaced log of ${key} could not be renamed for deletion in ${sourceParent}`, e);
+      return dest;
+    }
     void (async () => {
       try {
         await source.whenWritten().catch(() => undefined);
@@ -679,13 +686,15 @@ export class LogManager {
     if (Object.keys(overrides).length === 0) this.topicOverrides.delete(topic);
     else this.topicOverrides.set(topic, overrides);
     for (const log of this.logsByTopic(topic)) log.updateConfig(config);
+    // a future log takes the partition's place: it follows the same config (Kafka's logsByTopic has both)
+    for (const log of this.allFutureLogs()) if (log.topicPartition.topic === topic) log.updateConfig(config);
     return config;
   }
 
   /** New broker defaults (dynamic broker config) applied to every live log. */
   reconfigureDefaultLogConfig(config: LogConfig): void {
     this.defaultConfig = config;
-    for (const log of this.logs.values()) log.updateConfig(this.fetchLogConfig(log.topicPartition.topic));
+    for (const log of [...this.logs.values(), ...this.futureLogs.values()]) log.updateConfig(this.fetchLogConfig(log.topicPartition.topic));
   }
 
   /** Retention of every log; returns the number of segments deleted. */
@@ -713,7 +722,7 @@ export class LogManager {
   async flushDirtyLogs(): Promise<void> {
     const now = this.time.milliseconds();
     await Promise.all(
-      this.allLogs()
+      [...this.allLogs(), ...this.allFutureLogs()]
         .filter((l) => l.config.flushMs < LONG_MAX_VALUE && now - l.lastFlushTime >= l.config.flushMs)
         .map((l) => l.flush().catch((e) => this.logger.error(`Error flushing ${l.name}`, e))),
     );

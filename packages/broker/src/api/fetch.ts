@@ -63,7 +63,13 @@ export function fetchHandler(deps: BrokerDeps, fetchManager = fetchManagerOf(dep
       );
       if (context.kind === 'error') {
         const { errorCode } = context.updateAndGenerateResponse([]);
-        return { throttleTimeMs: 0, errorCode, sessionId: INVALID_SESSION_ID, responses: [] };
+        return { throttleTimeMs: ctx.fetchThrottleOwedMs ?? 0, errorCode, sessionId: INVALID_SESSION_ID, responses: [] };
+      }
+      if (ctx.fetchThrottleOwedMs !== undefined && ctx.fetchThrottleOwedMs > 0) {
+        // Kafka's getThrottledResponse: nothing read; an incremental session keeps its id (its
+        // epoch already moved), a full or sessionless fetch gets no session
+        const sessionId = context.kind === 'incremental' ? body.sessionId : INVALID_SESSION_ID;
+        return { throttleTimeMs: ctx.fetchThrottleOwedMs, errorCode: ErrorCode.NONE, sessionId, responses: [] };
       }
       const partitions = context.partitions();
       const topics = [...new Set(partitions.map((p) => p.topic))];

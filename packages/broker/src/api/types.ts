@@ -39,6 +39,12 @@ export interface RequestContext {
    * now (the response itself goes out at once, carrying throttle_time_ms). Absent in tests.
    */
   readonly throttle?: (ms: number) => void;
+  /**
+   * A consumer fetch whose client still owes this much throttle time (consumer_byte_rate): the
+   * Fetch handler answers it empty with this throttle_time_ms, after its fetch session context
+   * is made (Kafka's getThrottledResponse), so the session's epoch moves as the client expects.
+   */
+  readonly fetchThrottleOwedMs?: number;
 }
 
 /**

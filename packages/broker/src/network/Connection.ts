@@ -378,7 +378,9 @@ export class Connection implements ConnectionInfo {
    * state): no further request is read for `ms` from now (a later throttle extends it); the
    * responses already due are still written.
    */
-  private mute(ms: number): void {
+  private mute(requestedMs: number): void {
+    // setTimeout fires at once for more than 2^31-1 ms (and for NaN): keep to what it can wait
+    const ms = Number.isFinite(requestedMs) ? Math.min(requestedMs, 0x7fffffff) : 0x7fffffff;
     const until = Date.now() + ms;
     if (until <= this.throttledUntilMs) return;
     this.throttledUntilMs = until;

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import type { Logger } from '@samsa/common';
-import { ConnectionQuotas, UNLIMITED_CONNECTIONS, connectionQuotaConfigOf, parseIpOverrides } from './ConnectionQuotas';
+import { ConnectionQuotas, MAX_WAITING_PER_LISTENER, UNLIMITED_CONNECTIONS, connectionQuotaConfigOf, parseIpOverrides } from './ConnectionQuotas';
 
 class FakeSocket extends EventEmitter {
   destroyed = false;
@@ -57,6 +57,21 @@ describe('ConnectionQuotas', () => {
     expect(waiting.map((w) => w.admitted())).toEqual([false, false]);
     first[1].socket.destroy();
     expect(waiting.map((w) => w.admitted())).toEqual([true, false]);
+  });
+
+  it('a held connection reset by its client is closed without an unhandled error, and no more than the backlog is held', () => {
+    const q = quotas({ maxConnections: 1 });
+    const rejected = jest.fn();
+    q.onRejected = rejected;
+    accept(q, '3.3.3.1');
+    const held = accept(q, '3.3.3.2');
+    // an 'error' with no listener would throw here (and kill the broker)
+    expect(() => held.socket.emit('error', Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }))).not.toThrow();
+    expect(held.socket.destroyed).toBe(true);
+    const more = Array.from({ length: MAX_WAITING_PER_LISTENER + 5 }, (_, i) => accept(q, `3.3.4.${i}`));
+    expect(more.filter((c) => c.socket.destroyed)).toHaveLength(5);
+    expect(rejected).toHaveBeenCalledTimes(5);
+    expect(more.some((c) => c.admitted())).toBe(false);
   });
 
   it('delays new connections beyond max.connection.creation.rate by the rate throttle (at most one window)', () => {

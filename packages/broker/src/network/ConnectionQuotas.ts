@@ -79,8 +79,17 @@ interface Waiting {
   readonly socket: Socket;
   readonly ip: string;
   readonly admit: () => void;
+  /** Destroys the socket on a reset while it waits (its Connection has no listener yet). */
+  readonly onError: () => void;
   readyAtMs?: number;
 }
+
+/**
+ * Sockets held per listener at most, waiting for a slot or the creation rate (Kafka's acceptor
+ * leaves them in the kernel's backlog, socket.listen.backlog.size 50); more are closed at once, so
+ * a flood at the limit cannot use up the broker's file descriptors.
+ */
+export const MAX_WAITING_PER_LISTENER = 50;
 
 /**
  * Kafka's ConnectionQuotas (SocketServer.scala, KIP-402 and KIP-612). A new connection first waits
@@ -146,9 +155,20 @@ export class ConnectionQuotas implements BrokerReconfigurable {
    */
   accept(listener: string, socket: Socket, admit: () => void): void {
     const ip = normalizeIp(socket.remoteAddress ?? 'unknown');
+    const onError = (): void => void socket.destroy();
+    socket.on('error', onError);
     const queue = this.waiting.get(listener) ?? [];
     this.waiting.set(listener, queue);
-    queue.push({ socket, ip, admit });
+    if (queue.length >= MAX_WAITING_PER_LISTENER) {
+      const alive = queue.filter((w) => !w.socket.destroyed);
+      queue.splice(0, queue.length, ...alive);
+      if (queue.length >= MAX_WAITING_PER_LISTENER) {
+        this.onRejected?.();
+        socket.destroy();
+        return;
+      }
+    }
+    queue.push({ socket, ip, admit, onError });
     this.pump(listener);
   }
 
@@ -219,6 +239,7 @@ export class ConnectionQuotas implements BrokerReconfigurable {
   }
 
   private admit(listener: string, w: Waiting): void {
+    w.socket.off('error', w.onError);
     const count = this.perIp.get(w.ip) ?? 0;
     this.perIp.set(w.ip, count + 1);
     this.perListener.set(listener, (this.perListener.get(listener) ?? 0) + 1);

@@ -1,4 +1,4 @@
-import { ClientQuotaManager, DEFAULT_ENTITY as D } from './ClientQuotaManager';
+import { ClientQuotaManager, DEFAULT_ENTITY as D, MAX_THROTTLE_TIME_MS } from './ClientQuotaManager';
 import { QuotaManagers, quotaEntityOfPath } from './QuotaManagers';
 import { SampledRate } from './Rate';
 
@@ -71,6 +71,23 @@ describe('ClientQuotaManager precedence (Kafka DefaultQuotaCallback)', () => {
     expect(m.quotasEnabled).toBe(false);
     expect(m.maybeRecordAndGetThrottleTimeMs('u', 'c', 1e9, 0)).toBe(0);
     expect(m.allSensors()).toHaveLength(0);
+  });
+});
+
+describe('ClientQuotaManager throttle time bounds', () => {
+  it('a quota of 0 or a debt of days throttles for at most what throttle_time_ms (int32) can carry', () => {
+    for (const enforcement of ['tokenBucket', 'rate'] as const) {
+      const m = new ClientQuotaManager('Produce', undefined, { enforcement });
+      m.updateQuota({ clientId: 'blocked' }, 0);
+      m.updateQuota({ clientId: 'slow' }, 1);
+      for (const [client, bytes] of [['blocked', 100], ['slow', 10_000_000_000]] as const) {
+        const t = m.maybeRecordAndGetThrottleTimeMs('u', client, bytes, 1000);
+        expect(Number.isInteger(t)).toBe(true);
+        expect(t).toBeGreaterThan(0);
+        expect(t).toBeLessThanOrEqual(MAX_THROTTLE_TIME_MS);
+        expect(m.currentThrottleTimeMs('u', client, 1000)).toBeLessThanOrEqual(MAX_THROTTLE_TIME_MS);
+      }
+    }
   });
 });
 

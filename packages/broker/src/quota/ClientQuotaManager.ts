@@ -1,6 +1,9 @@
 import { sanitize } from '@samsa/security';
 import { SampledRate, TokenBucket, type RateConfig } from './Rate';
 
+
+/** The largest throttle_time_ms a response can carry (int32). */
+export const MAX_THROTTLE_TIME_MS = 0x7fffffff;
 /** The znode name of a default entity (Kafka's ConfigEntityName.Default). */
 export const DEFAULT_ENTITY = '<default>';
 
@@ -107,7 +110,8 @@ export class ClientQuotaManager {
     this.config = config;
     this.enforcement = options.enforcement ?? 'rate';
     this.now = options.now ?? Date.now;
-    this.maxThrottleTimeMs = options.maxThrottleTimeMs ?? Infinity;
+    // throttle_time_ms is an int32 on the wire (a quota of 0, or a debt of days, stays encodable)
+    this.maxThrottleTimeMs = Math.min(options.maxThrottleTimeMs ?? MAX_THROTTLE_TIME_MS, MAX_THROTTLE_TIME_MS);
     this.quotaTypesEnabled = config.quotaDefault === undefined ? QuotaTypes.NoQuotas : QuotaTypes.ClientIdQuotaEnabled;
   }
 

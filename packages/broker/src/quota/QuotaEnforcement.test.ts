@@ -58,12 +58,16 @@ describe('withFetchQuota', () => {
   const fetch: ApiHandlerEntry<typeof ApiKey.Fetch> = {
     apiKey: ApiKey.Fetch,
     maxVersion: 11,
-    handle: (_ctx, body) => ({
-      throttleTimeMs: 0,
-      errorCode: 0,
-      sessionId: 7,
-      responses: [{ topic: 't', partitionResponses: [{ partition: 0, errorCode: 0, highWatermark: body.maxBytes, recordSet: records }] }],
-    }),
+    handle: (ctx, body) =>
+      // as fetchHandler does for a client in debt: empty, after its session context is made
+      ctx.fetchThrottleOwedMs
+        ? { throttleTimeMs: ctx.fetchThrottleOwedMs, errorCode: 0, sessionId: 7, responses: [] }
+        : {
+            throttleTimeMs: 0,
+            errorCode: 0,
+            sessionId: 7,
+            responses: [{ topic: 't', partitionResponses: [{ partition: 0, errorCode: 0, highWatermark: body.maxBytes, recordSet: records }] }],
+          },
   };
   const body = (replicaId = -1) =>
     ({ replicaId, maxWaitMs: 0, minBytes: 1, maxBytes: 50_000_000, isolationLevel: 0, sessionId: 0, sessionEpoch: -1, topics: [], forgottenTopicsData: [], rackId: '' }) as never;
@@ -82,7 +86,7 @@ describe('withFetchQuota', () => {
     expect(throttles.length).toBe(1);
     expect(third?.throttleTimeMs).toBe(throttles[0]);
     expect(throttles[0]).toBeGreaterThan(3500);
-    // still in debt: empty, session kept, nothing recorded
+    // still in debt: the handler is told what is owed and answers empty; nothing recorded
     const fourth = await entry.handle(context(ApiKey.Fetch, 11, throttles), { ...(body() as object), sessionId: 7 } as never);
     expect(fourth).toEqual({ throttleTimeMs: throttles[1], errorCode: 0, sessionId: 7, responses: [] });
     expect(Math.abs(throttles[1] - throttles[0])).toBeLessThan(100);

@@ -62,7 +62,8 @@ export function withFetchQuota(
       if (owed > 0) {
         quotas.fetch.recordThrottle(user, clientId, owed);
         ctx.throttle?.(owed);
-        return { throttleTimeMs: owed, errorCode: 0, sessionId: ctx.header.apiVersion >= 7 ? body.sessionId : 0, responses: [] };
+        // the handler answers it empty once its fetch session context is made (sessions' epochs move)
+        return entry.handle({ ...ctx, fetchThrottleOwedMs: owed }, body);
       }
       const maxQuotaWindowBytes = quotas.fetch.getMaxValueInQuotaWindow(user, clientId);
       if (ctx.header.apiVersion >= 3 && maxQuotaWindowBytes < body.maxBytes) {

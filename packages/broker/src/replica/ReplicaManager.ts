@@ -522,11 +522,10 @@ export class ReplicaManager {
         produceError(e.topic, e.partition, new KafkaError(ErrorCode.INVALID_REQUIRED_ACKS, `acks=${requiredAcks} is not -1, 0 or 1`), this.o.logger),
       );
     }
-    await this.appendGatesOf(entries);
     const appended: ProducePartitionStatus[] = [];
-    const results: ProducePartitionResult[] = [];
+    const results: ProducePartitionResult[] = new Array<ProducePartitionResult>(entries.length);
     const writes: Promise<void>[] = [];
-    for (const e of entries) {
+    const appendOne = (e: (typeof entries)[number], i: number): void => {
       try {
         if (!e.records || e.records.length === 0) throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, 'empty record set');
         const p = this.leaderPartitionOrError(e.topic, e.partition);
@@ -539,13 +538,25 @@ export class ReplicaManager {
           logAppendTimeMs: info.logAppendTime,
           logStartOffset: info.logStartOffset,
         };
-        results.push(result);
+        results[i] = result;
         appended.push({ partition: p, leaderEpoch: p.leaderEpoch, result, firstOffset: info.firstOffset, requiredOffset: info.lastOffset + 1 });
         writes.push(info.written);
         this.onPartitionChanged(p);
       } catch (err) {
-        results.push(produceError(e.topic, e.partition, err, this.o.logger));
+        results[i] = produceError(e.topic, e.partition, err, this.o.logger);
       }
+    };
+    // Partitions swapping their log for a future one (Partition.appendGate) are appended once the
+    // swap is done; the others now, so that a later request cannot overtake this one on them.
+    const gated = entries.map((e) => this.partitions.get(key(e.topic, e.partition))?.appendGate != null);
+    entries.forEach((e, i) => {
+      if (!gated[i]) appendOne(e, i);
+    });
+    if (gated.some((g) => g)) {
+      await this.appendGatesOf(entries.filter((_, i) => gated[i]));
+      entries.forEach((e, i) => {
+        if (gated[i]) appendOne(e, i);
+      });
     }
     try {
       await Promise.all(writes);
