@@ -19,19 +19,23 @@ export function withProduceQuota(
   entry: ApiHandlerEntry<typeof ApiKey.Produce>,
   quotas: QuotaManagers,
 ): ApiHandlerEntry<typeof ApiKey.Produce> {
+  const throttled = async (ctx: RequestContext, body: Parameters<typeof entry.handle>[1]) => {
+    const result = await entry.handle(ctx, body);
+    const { user, clientId } = who(ctx);
+    const throttleMs = quotas.produce.maybeRecordAndGetThrottleTimeMs(user, clientId, ctx.requestBytes ?? 0);
+    if (throttleMs > 0) {
+      quotas.produce.recordThrottle(user, clientId, throttleMs);
+      ctx.throttle?.(throttleMs);
+    }
+    if (result === null) return null;
+    return throttleMs > 0
+      ? { ...result, throttleTimeMs: Math.max(result.throttleTimeMs ?? 0, throttleMs) }
+      : result;
+  };
   return {
     ...entry,
-    async handle(ctx, body) {
-      const result = await entry.handle(ctx, body);
-      const { user, clientId } = who(ctx);
-      const throttleMs = quotas.produce.maybeRecordAndGetThrottleTimeMs(user, clientId, ctx.requestBytes ?? 0);
-      if (throttleMs > 0) {
-        quotas.produce.recordThrottle(user, clientId, throttleMs);
-        ctx.throttle?.(throttleMs);
-      }
-      if (result === null) return null;
-      return { ...result, throttleTimeMs: Math.max(result.throttleTimeMs ?? 0, throttleMs) };
-    },
+    // no quota set (the default): the handler itself, no extra await on every produce
+    handle: (ctx, body) => (quotas.produce.quotasEnabled ? throttled(ctx, body) : entry.handle(ctx, body)),
   };
 }
 
@@ -53,30 +57,36 @@ export function withFetchQuota(
   entry: ApiHandlerEntry<typeof ApiKey.Fetch>,
   quotas: QuotaManagers,
 ): ApiHandlerEntry<typeof ApiKey.Fetch> {
+  const throttled = async (ctx: RequestContext, body: Parameters<typeof entry.handle>[1]) => {
+    const { user, clientId } = who(ctx);
+    const owed = quotas.fetch.currentThrottleTimeMs(user, clientId);
+    if (owed > 0) {
+      quotas.fetch.recordThrottle(user, clientId, owed);
+      ctx.throttle?.(owed);
+      // the handler answers it empty once its fetch session context is made (sessions' epochs move)
+      return entry.handle({ ...ctx, fetchThrottleOwedMs: owed }, body);
+    }
+    const maxQuotaWindowBytes = quotas.fetch.getMaxValueInQuotaWindow(user, clientId);
+    if (ctx.header.apiVersion >= 3 && maxQuotaWindowBytes < body.maxBytes) {
+      body.maxBytes = Math.max(1, Math.floor(maxQuotaWindowBytes));
+    }
+    const result = await entry.handle(ctx, body);
+    if (result === null) return null;
+    const throttleMs = quotas.fetch.maybeRecordAndGetThrottleTimeMs(
+      user,
+      clientId,
+      fetchResponseSize(result),
+    );
+    if (throttleMs <= 0) return result;
+    quotas.fetch.recordThrottle(user, clientId, throttleMs);
+    ctx.throttle?.(throttleMs);
+    return { ...result, throttleTimeMs: Math.max(result.throttleTimeMs ?? 0, throttleMs) };
+  };
   return {
     ...entry,
-    async handle(ctx, body) {
-      if (body.replicaId >= 0 || !quotas.fetch.quotasEnabled) return entry.handle(ctx, body);
-      const { user, clientId } = who(ctx);
-      const owed = quotas.fetch.currentThrottleTimeMs(user, clientId);
-      if (owed > 0) {
-        quotas.fetch.recordThrottle(user, clientId, owed);
-        ctx.throttle?.(owed);
-        // the handler answers it empty once its fetch session context is made (sessions' epochs move)
-        return entry.handle({ ...ctx, fetchThrottleOwedMs: owed }, body);
-      }
-      const maxQuotaWindowBytes = quotas.fetch.getMaxValueInQuotaWindow(user, clientId);
-      if (ctx.header.apiVersion >= 3 && maxQuotaWindowBytes < body.maxBytes) {
-        body.maxBytes = Math.max(1, Math.floor(maxQuotaWindowBytes));
-      }
-      const result = await entry.handle(ctx, body);
-      if (result === null) return null;
-      const throttleMs = quotas.fetch.maybeRecordAndGetThrottleTimeMs(user, clientId, fetchResponseSize(result));
-      if (throttleMs <= 0) return result;
-      quotas.fetch.recordThrottle(user, clientId, throttleMs);
-      ctx.throttle?.(throttleMs);
-      return { ...result, throttleTimeMs: Math.max(result.throttleTimeMs ?? 0, throttleMs) };
-    },
+    // followers, and every fetch while no quota is set (the default): the handler itself
+    handle: (ctx, body) =>
+      body.replicaId >= 0 || !quotas.fetch.quotasEnabled ? entry.handle(ctx, body) : throttled(ctx, body),
   };
 }
 
@@ -140,18 +150,32 @@ export function withRequestQuota(entry: AnyApiHandlerEntry, quotas: QuotaManager
     maxVersion: inner.maxVersion,
     handle(ctx, body) {
       if (!quotas.request.quotasEnabled) return inner.handle(ctx, body);
-      const exempt = (entry.apiKey === ApiKey.Fetch && (body.replicaId as number) >= 0) || (entry.apiKey === ApiKey.Produce && body.acks === 0);
+      const exempt =
+        (entry.apiKey === ApiKey.Fetch && (body.replicaId as number) >= 0) ||
+        (entry.apiKey === ApiKey.Produce && body.acks === 0);
       const started = performance.now();
       const result = inner.handle(ctx, body);
       const elapsedMs = performance.now() - started;
       if (exempt) return result;
       const { user, clientId } = who(ctx);
-      const throttleMs = quotas.request.maybeRecordAndGetThrottleTimeMs(user, clientId, elapsedMs * MS_TO_PERCENTAGE);
+      const throttleMs = quotas.request.maybeRecordAndGetThrottleTimeMs(
+        user,
+        clientId,
+        elapsedMs * MS_TO_PERCENTAGE,
+      );
       if (throttleMs <= 0) return result;
       quotas.request.recordThrottle(user, clientId, throttleMs);
       ctx.throttle?.(throttleMs);
       const withThrottle = (r: Struct | null): Struct | null =>
-        r === null ? r : { ...r, throttleTimeMs: Math.max(typeof r.throttleTimeMs === 'number' ? r.throttleTimeMs : 0, throttleMs) };
+        r === null
+          ? r
+          : {
+              ...r,
+              throttleTimeMs: Math.max(
+                typeof r.throttleTimeMs === 'number' ? r.throttleTimeMs : 0,
+                throttleMs,
+              ),
+            };
       return result instanceof Promise ? result.then(withThrottle) : withThrottle(result);
     },
   };
