@@ -70,6 +70,20 @@ export class RecordFetcher {
 
   constructor(private readonly options: RecordFetcherOptions) {}
 
+  /** A fetcher for ListOffsets only (kafka-get-offsets, kafka-replica-verification): it fetches no records. */
+  static forOffsets(client: RecordFetcherOptions['client'], requestTimeoutMs: number): RecordFetcher {
+    return new RecordFetcher({
+      client,
+      maxWaitMs: 0,
+      minBytes: 1,
+      maxBytes: 1,
+      partitionMaxBytes: 1,
+      isolationLevel: 0,
+      offsetReset: 'latest',
+      requestTimeoutMs,
+    });
+  }
+
   assign(positions: Iterable<readonly [TopicPartition, number]>): void {
     for (const [tp, offset] of positions) this.positions.set(tp, offset);
   }

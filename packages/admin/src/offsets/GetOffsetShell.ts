@@ -64,16 +64,7 @@ export function runGetOffsetShell(args: readonly string[], io: ToolIo): Promise<
       io.err(`Error: partition ${p.partitionIndex} does not have a leader. Skip getting offsets`);
       return false;
     });
-    const fetcher = new RecordFetcher({
-      client,
-      maxWaitMs: 0,
-      minBytes: 1,
-      maxBytes: 1,
-      partitionMaxBytes: 1,
-      isolationLevel: 0,
-      offsetReset: 'latest',
-      requestTimeoutMs: timeoutMs,
-    });
+    const fetcher = RecordFetcher.forOffsets(client, timeoutMs);
     const tps = withLeader.map((p) => ({ topic, partition: p.partitionIndex }));
     const offsets = await fetcher.listOffsets(tps, time);
     for (const tp of tps) io.out(`${topic}:${tp.partition}:${offsets.get(tp) ?? ''}`);

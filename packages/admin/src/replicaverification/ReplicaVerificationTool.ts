@@ -151,16 +151,7 @@ export function runReplicaVerificationTool(args: readonly string[], io: ToolIo &
         expected.set(tp, p.replicaNodes.length);
         for (const b of p.replicaNodes) perBroker.set(b, [...(perBroker.get(b) ?? []), tp]);
       }
-    const initial = await new RecordFetcher({
-      client,
-      maxWaitMs: 0,
-      minBytes: 1,
-      maxBytes: 1,
-      partitionMaxBytes: 1,
-      isolationLevel: 0,
-      offsetReset: 'latest',
-      requestTimeoutMs: timeoutMs,
-    }).listOffsets([...expected.keys()], time);
+    const initial = await RecordFetcher.forOffsets(client, timeoutMs).listOffsets([...expected.keys()], time);
     const positions = new TopicPartitionMap<number>([...initial].map(([tp, o]) => [tp, o ?? 0] as const));
     const now = (): string => formatDate(DATE_FORMAT, Date.now());
     io.out(`${now()}: verification process is started.`);
