@@ -1,5 +1,5 @@
 import { leaderAndIsrContent, updateMetadataContent } from '../testing/controlRequests';
-import { topicPartitionKey, type TopicPartition } from '@samsa/common';
+import { topicPartitionKey, type Logger, type TopicPartition } from '@samsa/common';
 import { ErrorCode, KafkaError, type Struct } from '@samsa/protocol';
 import type { LogManager } from '@samsa/storage';
 import { offsetForLeaderEpochHandler } from '../api/offsetForLeaderEpoch';
@@ -29,6 +29,7 @@ function setup(
   topicConfig: (topic: string) => Promise<Record<string, never>> = async () => ({}),
   /** Topics whose logs cannot be created (an offline log directory): KAFKA_STORAGE_ERROR. */
   unwritableTopics: readonly string[] = [],
+  logger: Logger = quietLogger,
 ) {
   let now = 0;
   const logs = new Map<string, FakeLog>();
@@ -54,7 +55,7 @@ function setup(
     brokerId: 0,
     logManager,
     metadataCache,
-    logger: quietLogger,
+    logger,
     stateChangeLogger: quietLogger,
     topicConfig,
     fetcher: {
@@ -145,6 +146,20 @@ describe('ReplicaManager ISR shrink', () => {
     expect(s.logs.get('t-0')!.logEndOffset).toBe(2);
     const [acks1] = await rm.appendRecords(30_000, 1, [{ topic: 't', partition: 0, records: Buffer.alloc(2) }]);
     expect(acks1.errorCode).toBe(ErrorCode.NONE);
+  });
+
+  test('refusedAppendsAreLoggedAsKafkasErrorProcessingAppendOperationExceptTheExpectedOnes', async () => {
+    const errors: string[] = [];
+    const s = setup(2, undefined, [], { ...quietLogger, error: (m: string) => errors.push(m) });
+    rm = s.rm;
+    await rm.becomeLeaderOrFollower(leaderAndIsrContent(leaderAndIsr('t', 0, 1, [0])));
+    const [refused] = await rm.appendRecords(30_000, -1, [{ topic: 't', partition: 0, records: Buffer.alloc(2) }]);
+    expect(refused.errorCode).toBe(ErrorCode.NOT_ENOUGH_REPLICAS);
+    expect(errors).toEqual([expect.stringMatching(/^Error processing append operation on partition t-0: .*min\.insync\.replicas=2/)]);
+    // not the leader: an expected refusal, answered without a log line (Kafka's appendToLocalLog)
+    const [elsewhere] = await rm.appendRecords(30_000, -1, [{ topic: 'elsewhere', partition: 0, records: Buffer.alloc(2) }]);
+    expect(elsewhere.errorCode).not.toBe(ErrorCode.NONE);
+    expect(errors).toHaveLength(1);
   });
 
   test('aStaleZkVersionLeavesTheIsrAsItWas', async () => {

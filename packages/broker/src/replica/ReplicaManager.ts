@@ -543,6 +543,7 @@ export class ReplicaManager {
         writes.push(info.written);
         this.onPartitionChanged(p);
       } catch (err) {
+        if (loggedAppendError(err)) this.o.logger.error(`Error processing append operation on partition ${key(e.topic, e.partition)}: ${err.message}`);
         results[i] = produceError(e.topic, e.partition, err, this.o.logger);
       }
     };
@@ -914,6 +915,26 @@ export class ReplicaManager {
 /** Kafka's acks values: -1 (all in-sync replicas), 0 (no answer), 1 (the leader). */
 export function isValidRequiredAcks(requiredAcks: number): boolean {
   return requiredAcks === -1 || requiredAcks === 0 || requiredAcks === 1;
+}
+
+/**
+ * Append refusals Kafka 2.8 does not log (ReplicaManager.appendToLocalLog's expected cases: unknown
+ * partition, not the leader, too large, corrupt, storage error, invalid records). Every other
+ * refusal (OUT_OF_ORDER_SEQUENCE_NUMBER, INVALID_PRODUCER_EPOCH, NOT_ENOUGH_REPLICAS, …) is logged
+ * at error with its message, as Kafka's "Error processing append operation on partition" line is:
+ * the account an operator needs when an idempotent producer stops on a sequence error.
+ */
+const QUIET_APPEND_ERRORS: ReadonlySet<number> = new Set([
+  ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+  ErrorCode.NOT_LEADER_OR_FOLLOWER,
+  ErrorCode.MESSAGE_TOO_LARGE,
+  ErrorCode.RECORD_LIST_TOO_LARGE,
+  ErrorCode.CORRUPT_MESSAGE,
+  ErrorCode.KAFKA_STORAGE_ERROR,
+]);
+
+function loggedAppendError(err: unknown): err is KafkaError {
+  return err instanceof KafkaError && !(err instanceof RecordValidationError) && !QUIET_APPEND_ERRORS.has(err.code);
 }
 
 function produceError(topic: string, partition: number, err: unknown, logger: Logger): ProducePartitionResult {
