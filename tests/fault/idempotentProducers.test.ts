@@ -56,12 +56,16 @@ const LIBRDKAFKA_CONFIG = [
   'request.timeout.ms=10000',
   'message.timeout.ms=120000',
   'linger.ms=5',
+  // what librdkafka decided about each batch (errors, drains, epoch bumps), kept for a failed run's diagnosis
+  'debug=eos,msg',
 ];
 
 let cluster: ClusterHandle;
 let zk: ZkClient;
 /** Set until the scenario's assertions have all passed. */
 let failed = true;
+/** The stdin-fed clients, whose logs a failed run keeps. */
+let stdinClients: StdinProducer[] = [];
 
 beforeAll(async () => {
   cluster = await startCluster({
@@ -83,7 +87,8 @@ afterAll(async () => {
     // the brokers' own account, for the diagnosis (their directories go with the cluster)
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'idempotentProducers-'));
     for (const b of cluster.brokers) fs.writeFileSync(path.join(dir, `broker-${b.brokerId}.log`), b.output());
-    console.log(`broker logs of the failed run: ${dir}`);
+    for (const c of stdinClients) fs.writeFileSync(path.join(dir, `${c.client}.log`), c.stderrLog());
+    console.log(`broker and client logs of the failed run: ${dir}`);
   }
   if (zk) await close(zk);
   await cluster?.stop();
@@ -190,6 +195,7 @@ test('idempotentKafkajsKcatAndConfluentProducersWriteEveryAcknowledgedRecordExac
     StdinProducer.kcat(`kcat-${p}`, cluster.bootstrap, TOPIC, p, LIBRDKAFKA_CONFIG),
   );
   const confluent = StdinProducer.confluent('confluent-kafka', cluster.bootstrap, TOPIC, LIBRDKAFKA_CONFIG);
+  stdinClients = [...kcat, confluent];
   let n = 0;
   const feeder = setInterval(() => {
     for (let p = 0; p < PARTITIONS; p++) {

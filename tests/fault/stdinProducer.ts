@@ -35,6 +35,8 @@ export class StdinProducer {
   private stdoutTail = '';
   private stderrTail = '';
   private output = '';
+  /** Every stderr line (the newest 200k), for the diagnosis of a failed run. */
+  private readonly stderrLines: string[] = [];
   private readonly exited: Promise<number | null>;
 
   private constructor(
@@ -145,7 +147,14 @@ export class StdinProducer {
     }
   }
 
+  /** The client's whole stderr (librdkafka's logs), newest 200k lines. */
+  stderrLog(): string {
+    return this.stderrLines.join('\n');
+  }
+
   private onStderr(line: string): void {
+    this.stderrLines.push(line);
+    if (this.stderrLines.length > 200_000) this.stderrLines.splice(0, 100_000);
     this.output = (this.output + line + '\n').slice(-20_000);
     if (/\|REQTMOUT\|.*ProduceRequest/.test(line)) this.requestTimeouts++;
     if (this.kcatPartition === null) return;
