@@ -4,7 +4,8 @@ import {
   buildEndTxnMarkerBatch,
   ControlRecordType,
   ErrorCode,
-  type WriteTxnMarkersRequestMarkers,
+  type WriteTxnMarkersRequestInput,
+  type WriteTxnMarkersRequestMarkersInput,
   type WriteTxnMarkersResponseInput,
 } from '@samsa/protocol';
 import { GROUP_METADATA_TOPIC_NAME } from '@samsa/zk';
@@ -40,30 +41,41 @@ export function writeTxnMarkersHandler(
   return {
     apiKey: ApiKey.WriteTxnMarkers,
     maxVersion: 1,
-    async handle(_ctx, body) {
-      // by producer id, as Kafka's response map: two markers of one producer answer as one
-      const errors = new Map<number, TopicPartitionMap<number>>();
-      const errorsOf = (producerId: number) => {
-        let m = errors.get(producerId);
-        if (!m) errors.set(producerId, (m = new TopicPartitionMap()));
-        return m;
-      };
-      await Promise.all(
-        body.markers.map(async (marker) => {
-          const result = await writeMarker(deps, marker);
-          const m = errorsOf(marker.producerId);
-          for (const [tp, error] of result) m.set(tp, error);
-        }),
-      );
-      return response(errors);
-    },
+    handle: (_ctx, body) => writeTxnMarkers(deps, body),
   };
+}
+
+/**
+ * What WriteTxnMarkers does with a request, and its answer: the handler's work, also called
+ * directly by this broker's transaction coordinator for the partitions it leads itself
+ * (TransactionMarkerChannel's local path), so that the same control batches are appended the
+ * same way whether the request came over a socket or not.
+ */
+export async function writeTxnMarkers(
+  deps: WriteTxnMarkersDeps,
+  request: WriteTxnMarkersRequestInput,
+): Promise<WriteTxnMarkersResponseInput> {
+  // by producer id, as Kafka's response map: two markers of one producer answer as one
+  const errors = new Map<number, TopicPartitionMap<number>>();
+  const errorsOf = (producerId: number) => {
+    let m = errors.get(producerId);
+    if (!m) errors.set(producerId, (m = new TopicPartitionMap()));
+    return m;
+  };
+  await Promise.all(
+    request.markers.map(async (marker) => {
+      const result = await writeMarker(deps, marker);
+      const m = errorsOf(marker.producerId);
+      for (const [tp, error] of result) m.set(tp, error);
+    }),
+  );
+  return response(errors);
 }
 
 /** Appends one marker to its partitions; resolves to the error of each. */
 async function writeMarker(
   deps: WriteTxnMarkersDeps,
-  marker: WriteTxnMarkersRequestMarkers,
+  marker: WriteTxnMarkersRequestMarkersInput,
 ): Promise<TopicPartitionMap<number>> {
   const errors = new TopicPartitionMap<number>();
   const isCommit = marker.transactionResult;

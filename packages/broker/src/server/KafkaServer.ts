@@ -45,7 +45,7 @@ import { offsetCommitHandler } from '../api/offsetCommit';
 import { offsetDeleteHandler } from '../api/offsetDelete';
 import { offsetFetchHandler } from '../api/offsetFetch';
 import { txnOffsetCommitHandler } from '../api/txnOffsetCommit';
-import { writeTxnMarkersHandler } from '../api/writeTxnMarkers';
+import { writeTxnMarkers, writeTxnMarkersHandler } from '../api/writeTxnMarkers';
 import { saslAuthenticateHandler, saslHandshakeHandler } from '../api/saslRequests';
 import { alterUserScramCredentialsHandler, describeUserScramCredentialsHandler } from '../api/userScramCredentials';
 import { syncGroupHandler } from '../api/syncGroup';
@@ -419,6 +419,11 @@ export class KafkaServer {
         `[Transaction Marker Channel Manager ${c.brokerId}]`,
         'kafka.coordinator.transaction.TransactionMarkerChannelManager',
       ),
+      writeLocally: (request) =>
+        writeTxnMarkers(
+          { replicaManager: this.replicaManager!, groupCoordinator: this.groupCoordinator!, config: this.config, logger: this.logger },
+          request,
+        ),
     });
     this.transactionCoordinator = new TransactionCoordinator({
       brokerId: c.brokerId,

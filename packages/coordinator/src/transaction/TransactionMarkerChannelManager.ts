@@ -289,24 +289,38 @@ export class TransactionMarkerChannelManager {
     this.wakeupAfter(0);
   }
 
+  /**
+   * Runs the send loop once. Without a delay it runs in the event loop's next check phase
+   * (setImmediate): after the current request has been answered and every marker queued in this
+   * turn can go in the same request, but not 1 ms later, as a zero timer would (Node's timers wait
+   * at least 1 ms, and every transaction's markers waited that long; Kafka's send thread is woken
+   * at once). With a delay (retry backoff) it runs on the coordinator's timer.
+   */
   private wakeupAfter(delayMs: number): void {
     if (this.shuttingDown) return;
-    if (delayMs === 0) {
-      if (this.drainScheduled) return;
-      this.drainScheduled = true;
-    } else {
-      if (this.backoffScheduled) return;
-      this.backoffScheduled = true;
-    }
-    const t = this.options.timer.schedule(delayMs, () => {
-      this.timers.delete(t);
-      if (delayMs === 0) this.drainScheduled = false;
-      else this.backoffScheduled = false;
+    const run = () => {
+      if (this.shuttingDown) return;
       try {
         this.drainQueuedTransactionMarkers();
       } catch (e) {
         this.options.logger.error('Sending transaction markers failed', e);
       }
+    };
+    if (delayMs === 0) {
+      if (this.drainScheduled) return;
+      this.drainScheduled = true;
+      setImmediate(() => {
+        this.drainScheduled = false;
+        run();
+      });
+      return;
+    }
+    if (this.backoffScheduled) return;
+    this.backoffScheduled = true;
+    const t = this.options.timer.schedule(delayMs, () => {
+      this.timers.delete(t);
+      this.backoffScheduled = false;
+      run();
     });
     this.timers.add(t);
   }

@@ -1,5 +1,5 @@
 import { topicPartition, topicPartitionKey, type Logger, type TopicPartition } from '@samsa/common';
-import { ErrorCode, errorInfo, type WriteTxnMarkersResponse } from '@samsa/protocol';
+import { ErrorCode, errorInfo, type WriteTxnMarkersResponseInput } from '@samsa/protocol';
 import { isLookupError, type TransactionStateManager } from './TransactionStateManager';
 import type { TxnIdAndMarkerEntry } from './TxnMarker';
 
@@ -71,7 +71,7 @@ export class TransactionMarkerRequestCompletionHandler {
     }
   }
 
-  onResponse(entries: readonly TxnIdAndMarkerEntry[], response: WriteTxnMarkersResponse): void {
+  onResponse(entries: readonly TxnIdAndMarkerEntry[], response: WriteTxnMarkersResponseInput): void {
     for (const entry of entries) {
       const { transactionalId, marker } = entry;
       const answer = response.markers.find((m) => m.producerId === marker.producerId);

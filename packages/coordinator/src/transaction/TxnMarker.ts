@@ -1,5 +1,5 @@
 import type { TopicPartition } from '@samsa/common';
-import type { WriteTxnMarkersRequestInput, WriteTxnMarkersResponse } from '@samsa/protocol';
+import type { WriteTxnMarkersRequestInput, WriteTxnMarkersResponseInput } from '@samsa/protocol';
 import type { TransactionResult } from './TransactionState';
 
 /** One marker to write: a producer's transaction ends on these partitions (Kafka's TxnMarkerEntry). */
@@ -41,7 +41,7 @@ export interface TxnMarkerNetwork {
    * not be sent or got no answer (disconnected, timed out, the broker unknown): the markers are
    * then retried.
    */
-  sendWriteTxnMarkers(brokerId: number, request: WriteTxnMarkersRequestInput): Promise<WriteTxnMarkersResponse | null>;
+  sendWriteTxnMarkers(brokerId: number, request: WriteTxnMarkersRequestInput): Promise<WriteTxnMarkersResponseInput | null>;
   /** Closes every connection (the coordinator shuts down). */
   close(): void;
 }
