@@ -6,7 +6,7 @@ export { OptionParser, ParsedOptions, UsageError } from './cli/OptionParser';
 export { TopicOutput, describeLines, type DescribeFilter } from './topics/TopicOutput';
 export * from './topics/TopicCommandOptions';
 export { ZkTopicService, type TopicService, type LineSink } from './topics/ZkTopicService';
-export { AdminClientTopicService, topicDescriptions, type AdminLike } from './topics/AdminClientTopicService';
+export { AdminClientTopicService, topicDescriptions } from './topics/AdminClientTopicService';
 export * from './topics/TopicCommand';
 export { runConsumerGroupCommand, type ConsumerGroupCommandDeps } from './groups/ConsumerGroupCommand';
 export type { GroupAdmin } from './groups/GroupAdmin';
