@@ -10,5 +10,4 @@ export { AdminClientTopicService, topicDescriptions } from './topics/AdminClient
 export * from './topics/TopicCommand';
 export { runConsumerGroupCommand, type ConsumerGroupCommandDeps } from './groups/ConsumerGroupCommand';
 export type { GroupAdmin } from './groups/GroupAdmin';
-export { KafkaJsGroupAdmin } from './groups/KafkaJsGroupAdmin';
 export { runAclCommand, resourceToAcls, type AclBackend, type AclCommandDeps } from './acls/AclCommand';
