@@ -2,7 +2,7 @@ import { TopicPartitionMap, type TopicPartition } from '@samsa/common';
 import type { ClientSecurity } from '@samsa/client';
 import { ApiKey, ErrorCode, type DescribeGroupsResponseGroups } from '@samsa/protocol';
 import { UsageError } from '../cli/OptionParser';
-import { AdminApiError, AdminClient } from '../client/AdminClient';
+import { AdminApiError, AdminClient } from '@samsa/client';
 import { RecordFetcher } from '../client/RecordFetcher';
 import { ToolClient } from '../client/ToolClient';
 import {

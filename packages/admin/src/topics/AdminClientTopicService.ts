@@ -11,7 +11,7 @@ import {
 import { parseTopicConfigsToBeAdded, topicFilter, type TopicCommandOptions } from './TopicCommandOptions';
 import { describeLines, TopicOutput } from './TopicOutput';
 import type { LineSink, TopicService } from './ZkTopicService';
-import type { AdminClient } from '../client/AdminClient';
+import type { AdminClient } from '@samsa/client';
 
 /** ConfigResource.Type.TOPIC. */
 const TOPIC_RESOURCE = 2;

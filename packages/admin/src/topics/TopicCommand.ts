@@ -2,7 +2,7 @@ import { KafkaZkClient } from '@samsa/zk';
 import type { ClientSecurity } from '@samsa/client';
 import { UsageError } from '../cli/OptionParser';
 import { commandConfigSecurity, withSecurityHint } from '../cli/CommandConfig';
-import { AdminClient } from '../client/AdminClient';
+import { AdminClient } from '@samsa/client';
 import { ToolClient } from '../client/ToolClient';
 import { AdminClientTopicService } from './AdminClientTopicService';
 import {

@@ -1,5 +1,5 @@
 import { ApiKey, ErrorCode, type MetadataResponse, type RequestInputFor, type ResponseFor } from '@samsa/protocol';
-import { sleep, type ToolClient } from './ToolClient';
+import type { ClusterClient } from './ClusterClient';
 
 /** Errors after which Kafka's Admin finds the group coordinator again and retries. */
 const COORDINATOR_ERRORS: ReadonlySet<number> = new Set([
@@ -32,7 +32,8 @@ export class AdminApiError extends Error {
 }
 
 /**
- * Where Kafka's KafkaAdminClient sends each call, over the tools' one wire client (ToolClient):
+ * Where Kafka's KafkaAdminClient sends each call, over a ClusterClient (the admin tools' and the
+ * dashboard's):
  * CreateTopics, DeleteTopics and CreatePartitions to the controller (looked up again and retried
  * after NOT_CONTROLLER), group calls to the group's coordinator (FindCoordinator, then again after
  * NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS or COORDINATOR_NOT_AVAILABLE), ListGroups to every
@@ -41,7 +42,7 @@ export class AdminApiError extends Error {
  */
 export class AdminClient {
   constructor(
-    readonly client: ToolClient,
+    readonly client: ClusterClient,
     /** The deadline (epoch ms) of the call in progress. */
     private readonly deadlineMs: () => number,
   ) {}
@@ -129,4 +130,8 @@ export class AdminClient {
   close(): void {
     this.client.close();
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
