@@ -21,7 +21,7 @@ const ALLOWED_DEPENDENCIES = {
   broker: ['common', 'protocol', 'security', 'zk', 'storage', 'client', 'metrics', 'admin-zk', 'controller', 'coordinator'],
   admin: ['common', 'protocol', 'security', 'zk', 'storage', 'client', 'admin-zk'],
   cluster: ['common', 'zk'],
-  dashboard: ['common', 'zk', 'metrics'],
+  dashboard: ['common', 'protocol', 'zk', 'client', 'metrics'],
 };
 
 /** Every workspace package under packages/. */

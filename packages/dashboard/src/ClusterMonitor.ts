@@ -14,9 +14,8 @@ export interface ClusterMonitorOptions {
   readonly zkConnect: string;
   /** Opens a read-only ZooKeeper client (KafkaZkClient.connect in the product). */
   readonly connectZk: () => Promise<ZkSource>;
-  /** Opens a kafkajs Admin; null: no bootstrap servers, no groups. */
   /**
-   * Opens a kafkajs Admin, given the brokers registered in ZooKeeper now (seed them rather than a
+   * Opens the Admin calls of the groups view (Samsa's client), given the brokers registered in ZooKeeper now (seed them rather than a
    * bootstrap broker that may be dead); null: no bootstrap servers, no groups.
    */
   readonly connectAdmin: ((registered: readonly string[]) => Promise<GroupsAdmin>) | null;
@@ -131,8 +130,8 @@ export class ClusterMonitor {
       this.groups = { value, lastOkMs: value.readAtMs, error: null };
       this.report('groups', null);
     } catch (error) {
-      // kafkajs keeps the brokers of its last Metadata (for up to metadata.max.age) and lists groups
-      // on each of them: after a broker is lost, connect afresh so the next read asks the live ones.
+      // The client keeps the brokers of its last Metadata and lists groups on each of them: after a
+      // broker is lost, connect afresh (seeded from ZooKeeper) so the next read asks the live ones.
       this.admin = null;
       this.groups = { ...this.groups, error: message(error) };
       this.report('groups', message(error));

@@ -1,7 +1,7 @@
 import { type Logger } from '@samsa/common';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { KafkaZkClient } from '@samsa/zk';
 import { ClusterMonitor } from './ClusterMonitor';
+import { ClusterGroupsAdmin } from './collect/ClusterGroupsAdmin';
 import type { GroupsAdmin } from './collect/GroupsReader';
 import type { HttpAccess } from '@samsa/metrics';
 import { nodeHttpRequester, type HttpClientAccess } from './collect/http';
@@ -40,12 +40,12 @@ function quietLogger(log: (line: string) => void): Logger {
   };
 }
 
-/** Wires the real sources (KafkaZkClient, kafkajs Admin, node:http) to the monitor and the server. */
+/** Wires the real sources (KafkaZkClient, Samsa's client for the Admin calls, node:http) to the monitor and the server. */
 export async function startDashboard(options: DashboardOptions): Promise<RunningDashboard> {
   const log = options.log ?? (() => undefined);
   const http = nodeHttpRequester(options.metrics);
   // What close() must disconnect; the monitor connects lazily and again after a failure.
-  const open: { zk?: KafkaZkClient; admin?: Admin } = {};
+  const open: { zk?: KafkaZkClient; admin?: ClusterGroupsAdmin } = {};
   const connectZk = async (): Promise<ZkSource> => {
     const zk = await KafkaZkClient.connect(options.zookeeper, {
       sessionTimeoutMs: 30_000,
@@ -57,19 +57,11 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
     return zk;
   };
   const connectAdmin = async (registered: readonly string[]): Promise<GroupsAdmin> => {
-    const previous = open.admin;
-    open.admin = undefined;
-    await previous?.disconnect().catch(() => undefined);
-    const kafka = new Kafka({
+    open.admin?.close();
+    const created = ClusterGroupsAdmin.connect(registered.length > 0 ? registered : options.bootstrapServers, {
       clientId: 'samsa-dashboard',
-      brokers: registered.length > 0 ? [...registered] : [...options.bootstrapServers],
-      logLevel: logLevel.NOTHING,
-      connectionTimeout: 3000,
-      requestTimeout: 5000,
-      retry: { retries: 1, initialRetryTime: 200, maxRetryTime: 1000 },
+      requestTimeoutMs: 5000,
     });
-    const created = kafka.admin();
-    await created.connect();
     open.admin = created;
     return created;
   };
@@ -92,7 +84,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
       monitor.stop();
       await server.close();
       http.close();
-      await Promise.allSettled([open.zk?.close(), open.admin?.disconnect()]);
+      open.admin?.close();
+      await Promise.allSettled([open.zk?.close()]);
     },
   };
 }

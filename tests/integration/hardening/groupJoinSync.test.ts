@@ -6,7 +6,7 @@ import {
   createKafkaJsCluster,
   type KafkaJsBroker,
   type KafkaJsCluster,
-} from '../../../packages/admin/src/groups/kafkajsCoordinator';
+} from '../../harness/kafkajsCluster';
 import { brokerPids, stillServes, waitUntilServed } from './support';
 
 /**

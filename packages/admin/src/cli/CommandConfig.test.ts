@@ -1,4 +1,4 @@
-import { clientSecurityFromProperties, kafkaJsSecurity, parseProperties, withSecurityHint } from './CommandConfig';
+import { clientSecurityFromProperties, parseProperties, withSecurityHint } from './CommandConfig';
 import { UsageError } from './OptionParser';
 
 const CA = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
@@ -89,23 +89,6 @@ describe('clientSecurityFromProperties', () => {
     const props = new Map(entries as Array<[string, string]>);
     expect(() => clientSecurityFromProperties(props, readFile)).toThrow(UsageError);
     expect(() => clientSecurityFromProperties(props, readFile)).toThrow(message);
-  });
-});
-
-describe('kafkaJsSecurity', () => {
-  it('maps to kafkajs ssl and sasl options', () => {
-    expect(kafkaJsSecurity(undefined)).toEqual({});
-    expect(kafkaJsSecurity({ securityProtocol: 'PLAINTEXT' })).toEqual({});
-    expect(
-      kafkaJsSecurity({
-        securityProtocol: 'SASL_SSL',
-        tls: { ca: [CA] },
-        sasl: { mechanism: 'SCRAM-SHA-256', username: 'u', password: 'p' },
-      }),
-    ).toEqual({ ssl: { ca: [CA] }, sasl: { mechanism: 'scram-sha-256', username: 'u', password: 'p' } });
-    expect(kafkaJsSecurity({ securityProtocol: 'SASL_PLAINTEXT', sasl: { mechanism: 'PLAIN', username: 'u', password: 'p' } })).toEqual({
-      sasl: { mechanism: 'plain', username: 'u', password: 'p' },
-    });
   });
 });
 

@@ -1,8 +1,8 @@
 /**
  * --command-config <file>: the client properties every Kafka tool that talks to brokers accepts
  * (Kafka's AdminClientConfig security keys), turned into the security of Samsa's own client
- * (ClientSecurity: kafka-acls, kafka-configs, kafka-leader-election) or of kafkajs (kafka-topics,
- * kafka-consumer-groups). One module so every tool reads the same keys the same way:
+ * (ClientSecurity), which every tool that talks to brokers uses. One module so every tool reads
+ * the same keys the same way:
  *
  *   security.protocol                 PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL
  *   ssl.truststore.location/type/password, ssl.truststore.certificates   (PEM, PKCS12)
@@ -17,7 +17,6 @@
  */
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
-import type { SASLOptions } from 'kafkajs';
 import type { ClientSaslMechanism, ClientSecurity } from '@samsa/client';
 import { isSecurityProtocol, singleLoginModule, sslClientOptions, sslSettings } from '@samsa/security';
 import { UsageError } from './OptionParser';
@@ -112,33 +111,6 @@ export function clientSecurityFromProperties(
 /** --command-config's security, or undefined (plaintext) when the option is not given. */
 export function commandConfigSecurity(file: string | undefined): ClientSecurity | undefined {
   return file === undefined ? undefined : clientSecurityFromProperties(readCommandConfig(file));
-}
-
-/** kafkajs' `ssl` and `sasl` client options for the same security (spread into `new Kafka({…})`). */
-export interface KafkaJsSecurityOptions {
-  ssl?: ConnectionOptions;
-  sasl?: SASLOptions;
-}
-
-export function kafkaJsSecurity(security: ClientSecurity | undefined): KafkaJsSecurityOptions {
-  if (security === undefined) return {};
-  const out: KafkaJsSecurityOptions = {};
-  if (security.securityProtocol === 'SSL' || security.securityProtocol === 'SASL_SSL') out.ssl = { ...(security.tls ?? {}) };
-  if (security.sasl !== undefined) {
-    const { username, password } = security.sasl;
-    switch (security.sasl.mechanism) {
-      case 'PLAIN':
-        out.sasl = { mechanism: 'plain', username, password };
-        break;
-      case 'SCRAM-SHA-256':
-        out.sasl = { mechanism: 'scram-sha-256', username, password };
-        break;
-      case 'SCRAM-SHA-512':
-        out.sasl = { mechanism: 'scram-sha-512', username, password };
-        break;
-    }
-  }
-  return out;
 }
 
 /**

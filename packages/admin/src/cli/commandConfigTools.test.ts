@@ -6,7 +6,7 @@ import { runAclCommand } from '../acls/AclCommand';
 import { runConsumerGroupCommand } from '../groups/ConsumerGroupCommand';
 import type { GroupAdmin } from '../groups/GroupAdmin';
 import { runTopicCommand } from '../topics/TopicCommand';
-import type { AdminLike } from '../topics/AdminClientTopicService';
+import { FakeClusterClient } from '../client/testing/FakeClusterClient';
 
 /** How each tool takes --command-config: the security reaches its client; misuse is a usage error. */
 
@@ -40,18 +40,14 @@ const EXPECTED: ClientSecurity = {
 };
 
 describe('kafka-topics', () => {
-  it('gives the security to the admin it creates', async () => {
+  it('gives the security to the client it creates', async () => {
     let seen: ClientSecurity | undefined;
-    const admin = {
-      connect: () => Promise.resolve(),
-      disconnect: () => Promise.resolve(),
-      listTopics: () => Promise.resolve(['t']),
-    } as unknown as AdminLike;
+    const client = new FakeClusterClient({ brokers: [0], controllerId: 0, topics: new Map([['t', []]]) }, () => ({}));
     const o = io();
     const code = await runTopicCommand(['--bootstrap-server', 'b:9092', '--command-config', saslConfig, '--list'], o.io, {
-      createAdmin: (_b, _t, security) => {
+      createClient: (_b, _t, security) => {
         seen = security;
-        return admin;
+        return client;
       },
       timeoutMs: 1000,
     });
@@ -64,12 +60,12 @@ describe('kafka-topics', () => {
       throw new Error('must not connect');
     };
     const zk = io();
-    expect(await runTopicCommand(['--zookeeper', 'z:2181', '--command-config', saslConfig, '--list'], zk.io, { createAdmin: fail })).toBe(1);
+    expect(await runTopicCommand(['--zookeeper', 'z:2181', '--command-config', saslConfig, '--list'], zk.io, { createClient: fail })).toBe(1);
     expect(zk.err).toEqual(['Option "[command-config]" can\'t be used with option "[zookeeper]"']);
     const missing = io();
     expect(
       await runTopicCommand(['--bootstrap-server', 'b:9092', '--command-config', path.join(dir, 'nope'), '--list'], missing.io, {
-        createAdmin: fail,
+        createClient: fail,
       }),
     ).toBe(1);
     expect(missing.err[0]).toMatch(/^Unable to read the --command-config file .*nope: ENOENT/);

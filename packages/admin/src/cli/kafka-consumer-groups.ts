@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * kafka-consumer-groups: list, describe, delete consumer groups, reset or delete their offsets,
- * through a broker's Admin API (kafkajs). Output and exit statuses are Kafka 2.8's; see
+ * through a broker's Admin API (Samsa's client). Output and exit statuses are Kafka 2.8's; see
  * groups/ConsumerGroupCommand and --help.
  */
 import { runConsumerGroupCommand } from '../groups/ConsumerGroupCommand';

@@ -1,3 +1,4 @@
+import { TopicPartitionMap, type TopicPartition } from '@samsa/common';
 import { ApiKey, buildBatch, ErrorCode, isRetriable, type RecordInput } from '@samsa/protocol';
 import { javaException, partitionForKey, sleep, type ToolClient } from './ToolClient';
 
@@ -61,7 +62,7 @@ const PRODUCE_VERSION = 3;
  * metadata refresh. Each send resolves with the record's offset once its batch is acknowledged.
  */
 export class RecordProducer {
-  private readonly batches = new Map<string, Batch>();
+  private readonly batches = new TopicPartitionMap<Batch>();
   private readonly partitionCounts = new Map<string, number>();
   private readonly sticky = new Map<string, number>();
   private leaders = new Map<string, number[]>();
@@ -88,11 +89,11 @@ export class RecordProducer {
       partition = this.sticky.get(record.topic) ?? Math.floor(Math.random() * count);
       this.sticky.set(record.topic, partition);
     }
-    const key = `${record.topic}\u0000${partition}`;
-    let batch = this.batches.get(key);
+    const tp: TopicPartition = { topic: record.topic, partition };
+    let batch = this.batches.get(tp);
     if (batch === undefined) {
       batch = { topic: record.topic, partition, records: [], bytes: 0 };
-      this.batches.set(key, batch);
+      this.batches.set(tp, batch);
     }
     const result = new Promise<RecordMetadata>((resolve, reject) => {
       batch.records.push({
@@ -102,7 +103,7 @@ export class RecordProducer {
       });
     });
     batch.bytes += (record.key?.length ?? 0) + (record.value?.length ?? 0) + 16;
-    if (batch.bytes >= this.options.batchSize || this.closing) this.drain(key);
+    if (batch.bytes >= this.options.batchSize || this.closing) this.drain(tp);
     else if (this.lingerTimer === null) this.lingerTimer = setTimeout(() => this.drainAll(), this.options.lingerMs);
     return result;
   }
@@ -122,13 +123,13 @@ export class RecordProducer {
   private drainAll(): void {
     if (this.lingerTimer !== null) clearTimeout(this.lingerTimer);
     this.lingerTimer = null;
-    for (const key of [...this.batches.keys()]) this.drain(key);
+    for (const tp of this.batches.keys()) this.drain(tp);
   }
 
-  private drain(key: string): void {
-    const batch = this.batches.get(key);
+  private drain(tp: TopicPartition): void {
+    const batch = this.batches.get(tp);
     if (batch === undefined) return;
-    this.batches.delete(key);
+    this.batches.delete(tp);
     // the sticky partitioner moves on once its batch is sent
     if (this.sticky.get(batch.topic) === batch.partition) {
       const count = this.partitionCounts.get(batch.topic) ?? 1;

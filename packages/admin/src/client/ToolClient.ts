@@ -1,19 +1,11 @@
 import { topicPartitionKey, type Logger, type TopicPartition } from '@samsa/common';
-import { NetworkClient, parseHostPort, type BrokerAddress, type ClientSecurity } from '@samsa/client';
-import {
-  ApiKey,
-  ErrorCode,
-  errorInfo,
-  type MetadataResponse,
-  type MetadataResponseBrokers,
-  type RequestInputFor,
-  type ResponseFor,
-} from '@samsa/protocol';
+import { ClusterClient, parseHostPort, silentLogger, type BrokerAddress, type ClientSecurity } from '@samsa/client';
+import { ErrorCode, errorInfo } from '@samsa/protocol';
 import { UsageError } from '../cli/OptionParser';
 import { TIMEOUT_ENV } from '../topics/TopicCommandOptions';
 
 /** The tools print their own lines; the wire client's log lines would only get in the way. */
-export const quietLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+export const quietLogger: Logger = silentLogger;
 
 export interface ToolClientOptions {
   /** bootstrap.servers: "host:port,host:port". */
@@ -24,71 +16,23 @@ export interface ToolClientOptions {
   readonly security?: ClientSecurity;
 }
 
-/** Metadata v5: the first version that lets the client say whether a topic may be auto-created. */
-const METADATA_VERSION = 5;
-
 /**
- * The part of Kafka's client (ConsumerNetworkClient + Metadata) the data tools share: bootstrap
- * servers parsed as Kafka's ClientUtils does, cluster metadata, one pipelined connection per
- * broker, and requests sent to a node by id. The console producer and consumer, the perf tests,
- * kafka-get-offsets, kafka-log-dirs, kafka-broker-api-versions and kafka-replica-verification
+ * The cluster client (@samsa/client's ClusterClient: bootstrap servers, metadata, one pipelined
+ * connection per broker, requests by node id) as the data tools use it: bootstrap servers parsed
+ * as Kafka's ClientUtils does (a UsageError otherwise), and partition leaders waited for. The
+ * console producer and consumer, the perf tests, kafka-get-offsets, kafka-log-dirs,
+ * kafka-broker-api-versions, kafka-replica-verification, kafka-topics and kafka-consumer-groups
  * talk to brokers through it, so they all accept the same --command-config security.
  */
-export class ToolClient {
-  private readonly bootstrap: readonly BrokerAddress[];
-  private readonly clients = new Map<string, NetworkClient>();
-  private brokers = new Map<number, MetadataResponseBrokers>();
-  private lastMetadata: MetadataResponse | null = null;
-
-  constructor(private readonly options: ToolClientOptions) {
-    this.bootstrap = parseBootstrapServers(options.bootstrapServers);
-  }
-
-  /** The brokers of the last metadata answer, by id. */
-  get knownBrokers(): ReadonlyMap<number, MetadataResponseBrokers> {
-    return this.brokers;
-  }
-
-  get metadataSnapshot(): MetadataResponse | null {
-    return this.lastMetadata;
-  }
-
-  /**
-   * A Metadata request (null topics: all of them) to a known broker, else a bootstrap server; the
-   * first that answers wins. `allowAutoTopicCreation` is what a producer sends (true) and a
-   * consumer sends (false) by default.
-   */
-  async metadata(topics: readonly string[] | null, allowAutoTopicCreation = false): Promise<MetadataResponse> {
-    const targets: BrokerAddress[] = [...this.brokers.values(), ...this.bootstrap];
-    let lastError: unknown = new Error('No bootstrap servers given');
-    for (const target of targets) {
-      try {
-        const response = await this.send(target, ApiKey.Metadata, METADATA_VERSION, {
-          topics: topics === null ? null : topics.map((name) => ({ name })),
-          allowAutoTopicCreation,
-        });
-        this.brokers = new Map(response.brokers.map((b) => [b.nodeId, b]));
-        this.lastMetadata = response;
-        return response;
-      } catch (error) {
-        lastError = error;
-      }
-    }
-    throw lastError;
-  }
-
-  /** A request to the broker with this id (from the last metadata). */
-  sendToNode<K extends number>(nodeId: number, apiKey: K, apiVersion: number, body: RequestInputFor<K>): Promise<ResponseFor<K>> {
-    const broker = this.brokers.get(nodeId);
-    if (broker === undefined) return Promise.reject(new Error(`Unknown broker id ${nodeId}`));
-    return this.send(broker, apiKey, apiVersion, body);
-  }
-
-  /** A request on the pooled connection to `target` (connected on first use). */
-  async send<K extends number>(target: BrokerAddress, apiKey: K, apiVersion: number, body: RequestInputFor<K>): Promise<ResponseFor<K>> {
-    const client = this.clientFor(target);
-    await client.ready();
-    return client.send(apiKey, apiVersion, body);
+export class ToolClient extends ClusterClient {
+  constructor(options: ToolClientOptions) {
+    super({
+      bootstrap: parseBootstrapServers(options.bootstrapServers),
+      clientId: options.clientId,
+      requestTimeoutMs: options.requestTimeoutMs,
+      security: options.security,
+      logger: quietLogger,
+    });
   }
 
   /**
@@ -124,31 +68,6 @@ export class ToolClient {
         throw new Error(`org.apache.kafka.common.errors.TimeoutException: Topic ${topics.join(',')} not present in metadata after ${Math.max(0, deadlineMs - started)} ms.`);
       await sleep(100);
     }
-  }
-
-  /** Closes every connection. */
-  close(): void {
-    for (const c of this.clients.values()) c.shutdown();
-    this.clients.clear();
-  }
-
-  private clientFor(target: BrokerAddress): NetworkClient {
-    const key = `${target.host}:${target.port}`;
-    let client = this.clients.get(key);
-    if (client === undefined) {
-      client = new NetworkClient({
-        host: target.host,
-        port: target.port,
-        clientId: this.options.clientId,
-        requestTimeoutMs: this.options.requestTimeoutMs,
-        connectTimeoutMs: Math.min(this.options.requestTimeoutMs, 10_000),
-        maxResponseBytes: 256 * 1024 * 1024,
-        security: this.options.security,
-        logger: quietLogger,
-      });
-      this.clients.set(key, client);
-    }
-    return client;
   }
 }
 

@@ -13,7 +13,7 @@ import { errorLines, type OutputLine } from './ConsumerGroupOutput';
 import { ConsumerGroupService } from './ConsumerGroupService';
 import type { GroupAdmin } from './GroupAdmin';
 import { AdminTimeoutError, failureText } from './GroupErrors';
-import { KafkaJsGroupAdmin } from './KafkaJsGroupAdmin';
+import { AdminClientGroupAdmin, groupToolClient } from './AdminClientGroupAdmin';
 
 /**
  * kafka-consumer-groups as a function: arguments in, lines out, exit status back (the bin script
@@ -64,7 +64,7 @@ export async function runConsumerGroupCommand(
   let admin: GroupAdmin | undefined;
   let security: ClientSecurity | undefined;
   try {
-    const createAdmin = deps.createAdmin ?? ((b: string, t: number, security?: ClientSecurity) => new KafkaJsGroupAdmin(b, t, { security }));
+    const createAdmin = deps.createAdmin ?? ((b: string, t: number, security?: ClientSecurity) => new AdminClientGroupAdmin(groupToolClient(b, t, security), t));
     security = commandConfigSecurity(opts.commandConfig);
     admin = withCallDeadlines(createAdmin(opts.bootstrapServer, opts.timeoutMs, security), opts.timeoutMs);
     const service = new ConsumerGroupService(admin, opts, {

@@ -2,7 +2,7 @@ import { type TopicPartition, type TopicPartitionMap } from '@samsa/common';
 
 /**
  * The Admin API calls kafka-consumer-groups makes, by the names of Kafka's Admin client (the tool
- * is written against this interface; KafkaJsGroupAdmin answers it through kafkajs, tests through a
+ * is written against this interface; AdminClientGroupAdmin answers it through Samsa's client, tests through a
  * fake). Broker refusals are thrown as KafkaApiError (groups/GroupErrors.ts) carrying Kafka's
  * error code, so the command can print them as Kafka's tool does.
  */

@@ -1,241 +1,201 @@
-import { KafkaJSAggregateError, KafkaJSConnectionError, KafkaJSProtocolError } from 'kafkajs';
-import type { AdminLike } from './AdminClientTopicService';
+import { ApiKey, errorInfo, type Struct } from '@samsa/protocol';
+import { FakeClusterClient, type FakeAnswer, type FakeClusterState } from '../client/testing/FakeClusterClient';
 import { runTopicCommand } from './TopicCommand';
 
 /**
- * kafka-topics --bootstrap-server against a stand-in for kafkajs' Admin answering what kafkajs
- * 2.2.4 returns (shapes from its typings and response decoders). The same commands against live
- * brokers belong to the broker's integration suite.
+ * kafka-topics --bootstrap-server over the tools' wire client, against a fake three-broker cluster
+ * answering at the request level (ToolClient.send): the tests see the typed request bodies and
+ * which broker each went to. The same commands against live brokers belong to the integration suite.
  */
-type Calls = Array<[string, unknown]>;
-
-function fakeAdmin(overrides: Partial<AdminLike> = {}): { admin: AdminLike; calls: Calls } {
-  const calls: Calls = [];
-  const record =
-    <T>(name: string, result: T) =>
-    async (arg?: unknown): Promise<T> => {
-      calls.push([name, arg]);
-      return result;
-    };
-  const admin: AdminLike = {
-    connect: record('connect', undefined),
-    disconnect: record('disconnect', undefined),
-    listTopics: record('listTopics', ['segdemo', 'T', '__consumer_offsets']),
-    createTopics: record('createTopics', true),
-    deleteTopics: record('deleteTopics', undefined),
-    createPartitions: record('createPartitions', true),
-    fetchTopicMetadata: record('fetchTopicMetadata', {
-      topics: [
-        {
-          name: 'T',
-          partitions: [
-            {
-              partitionErrorCode: 0,
-              partitionId: 2,
-              leader: -1,
-              replicas: [2, 0, 1],
-              isr: [0, 1],
-              offlineReplicas: [2],
-            },
-            {
-              partitionErrorCode: 0,
-              partitionId: 0,
-              leader: 0,
-              replicas: [0, 1, 2],
-              isr: [0, 1],
-              offlineReplicas: [],
-            },
-            {
-              partitionErrorCode: 0,
-              partitionId: 1,
-              leader: 1,
-              replicas: [1, 2, 0],
-              isr: [1, 2, 0],
-              offlineReplicas: [],
-            },
-          ],
-        },
+function cluster(): FakeClusterState {
+  return {
+    brokers: [0, 1],
+    controllerId: 1,
+    topics: new Map([
+      [
+        'T',
+        [
+          { partition: 2, leader: -1, replicas: [2, 0, 1], isr: [0, 1] },
+          { partition: 0, leader: 0, replicas: [0, 1, 2], isr: [0, 1] },
+          { partition: 1, leader: 1, replicas: [1, 2, 0], isr: [1, 2, 0] },
+        ],
       ],
-    }),
-    describeConfigs: record('describeConfigs', {
-      throttleTime: 0,
-      resources: [
-        {
-          errorCode: 0,
-          errorMessage: '',
-          resourceName: 'T',
-          resourceType: 2,
-          configEntries: [
-            {
-              configName: 'cleanup.policy',
-              configValue: 'delete',
-              isDefault: true,
-              configSource: 5,
-              isSensitive: false,
-              readOnly: false,
-              configSynonyms: [],
-            },
-            {
-              configName: 'retention.ms',
-              configValue: '3600000',
-              isDefault: false,
-              configSource: 1,
-              isSensitive: false,
-              readOnly: false,
-              configSynonyms: [],
-            },
-            {
-              configName: 'segment.bytes',
-              configValue: '16384',
-              isDefault: false,
-              configSource: 1,
-              isSensitive: false,
-              readOnly: false,
-              configSynonyms: [],
-            },
-          ],
-        },
-      ],
-    }),
-    describeCluster: record('describeCluster', {
-      brokers: [
-        { nodeId: 0, host: '127.0.0.1', port: 9092 },
-        { nodeId: 1, host: '127.0.0.1', port: 9093 },
-      ],
-      controller: 0,
-      clusterId: 'c',
-    }),
-    ...overrides,
-  } as AdminLike;
-  return { admin, calls };
+      ['segdemo', [{ partition: 0, leader: 0, replicas: [0], isr: [0] }]],
+      ['__consumer_offsets', [{ partition: 0, leader: 0, replicas: [0], isr: [0] }]],
+    ]),
+  };
 }
 
-async function run(args: string[], admin: AdminLike) {
+const config = (name: string, value: string, configSource: number) => ({
+  name,
+  value,
+  readOnly: false,
+  configSource,
+  isSensitive: false,
+  synonyms: [],
+});
+
+/** What the brokers answer: success everywhere, T's non-default configs; `overrides` by api key. */
+function answers(overrides: Partial<Record<number, FakeAnswer>> = {}): FakeAnswer {
+  return (request, state) => {
+    const override = overrides[request.apiKey];
+    if (override !== undefined) return override(request, state);
+    const body = request.body as Struct;
+    switch (request.apiKey) {
+      case ApiKey.CreateTopics:
+        return { throttleTimeMs: 0, topics: (body.topics as Struct[]).map((t) => ({ name: t.name, errorCode: 0, errorMessage: null })) };
+      case ApiKey.CreatePartitions:
+        return { throttleTimeMs: 0, results: (body.topics as Struct[]).map((t) => ({ name: t.name, errorCode: 0, errorMessage: null })) };
+      case ApiKey.DeleteTopics:
+        return { throttleTimeMs: 0, responses: (body.topicNames as string[]).map((name) => ({ name, errorCode: 0 })) };
+      case ApiKey.DescribeConfigs:
+        return {
+          throttleTimeMs: 0,
+          results: (body.resources as Struct[]).map((r) => ({
+            errorCode: 0,
+            errorMessage: null,
+            resourceType: 2,
+            resourceName: r.resourceName,
+            configs:
+              r.resourceName === 'T'
+                ? [config('cleanup.policy', 'delete', 5), config('retention.ms', '3600000', 1), config('segment.bytes', '16384', 1)]
+                : [],
+          })),
+        };
+      default:
+        throw new Error(`unexpected api key ${request.apiKey}`);
+    }
+  };
+}
+
+function fakeClient(overrides: Partial<Record<number, FakeAnswer>> = {}): FakeClusterClient {
+  return new FakeClusterClient(cluster(), answers(overrides));
+}
+
+async function run(args: string[], client: FakeClusterClient) {
   const out: string[] = [];
   const err: string[] = [];
   const code = await runTopicCommand(
     ['--bootstrap-server', '127.0.0.1:9092', ...args],
     { out: (l) => out.push(l), err: (l) => err.push(l) },
-    { createAdmin: () => admin, timeoutMs: 1000 },
+    { createClient: () => client, timeoutMs: 1000 },
   );
   return { code, out, err };
 }
 
-const names = (calls: Calls) => calls.map(([n]) => n);
+const only = (client: FakeClusterClient, apiKey: number) => {
+  const sent = client.sentOf(apiKey);
+  expect(sent).toHaveLength(1);
+  return sent[0]!;
+};
 
-test('createSendsCreateTopicsWithConfigsAndPrintsTheKafka21Line', async () => {
-  const { admin, calls } = fakeAdmin();
+test('createSendsCreateTopicsWithConfigsToTheControllerAndPrintsTheKafka21Line', async () => {
+  const client = fakeClient();
   const result = await run(
-    [
-      '--create',
-      '--topic',
-      'T',
-      '--partitions',
-      '3',
-      '--replication-factor',
-      '2',
-      '--config',
-      'retention.ms=1000',
-    ],
-    admin,
+    ['--create', '--topic', 'T2', '--partitions', '3', '--replication-factor', '2', '--config', 'retention.ms=1000'],
+    client,
   );
-  expect(result).toEqual({ code: 0, out: ['Created topic "T".'], err: [] });
-  expect(calls).toContainEqual([
-    'createTopics',
-    {
-      waitForLeaders: false,
-      topics: [
-        {
-          topic: 'T',
-          numPartitions: 3,
-          replicationFactor: 2,
-          configEntries: [{ name: 'retention.ms', value: '1000' }],
-        },
-      ],
-    },
-  ]);
-  expect(names(calls)).toEqual(['connect', 'createTopics', 'disconnect']);
-});
-
-test('createWithAReplicaAssignmentSendsItInstead', async () => {
-  const { admin, calls } = fakeAdmin();
-  await run(['--create', '--topic', 'T', '--replica-assignment', '0:1,1:2'], admin);
-  expect(calls.find(([n]) => n === 'createTopics')![1]).toEqual({
-    waitForLeaders: false,
+  expect(result).toEqual({ code: 0, out: ['Created topic "T2".'], err: [] });
+  const sent = only(client, ApiKey.CreateTopics);
+  expect(sent.nodeId).toBe(1);
+  expect(sent.body).toEqual({
     topics: [
-      {
-        topic: 'T',
-        replicaAssignment: [
-          { partition: 0, replicas: [0, 1] },
-          { partition: 1, replicas: [1, 2] },
-        ],
-        configEntries: [],
-      },
+      { name: 'T2', numPartitions: 3, replicationFactor: 2, assignments: [], configs: [{ name: 'retention.ms', value: '1000' }] },
     ],
+    timeoutMs: 1000,
+    validateOnly: false,
   });
 });
 
+test('createWithAReplicaAssignmentSendsItInstead', async () => {
+  const client = fakeClient();
+  await run(['--create', '--topic', 'T2', '--replica-assignment', '0:1,1:2'], client);
+  expect(only(client, ApiKey.CreateTopics).body.topics).toEqual([
+    {
+      name: 'T2',
+      numPartitions: -1,
+      replicationFactor: -1,
+      assignments: [
+        { partitionIndex: 0, brokerIds: [0, 1] },
+        { partitionIndex: 1, brokerIds: [1, 2] },
+      ],
+      configs: [],
+    },
+  ]);
+});
+
+test('aMovedControllerIsLookedUpAgainAndTheRequestRetried', async () => {
+  let first = true;
+  const client = fakeClient({
+    [ApiKey.CreateTopics]: (request, state) => {
+      if (first) {
+        first = false;
+        state.controllerId = 0;
+        return { throttleTimeMs: 0, topics: [{ name: 'T2', errorCode: 41, errorMessage: null }] };
+      }
+      return { throttleTimeMs: 0, topics: [{ name: 'T2', errorCode: 0, errorMessage: null }] };
+    },
+  });
+  expect(await run(['--create', '--topic', 'T2', '--partitions', '1', '--replication-factor', '1'], client)).toEqual({
+    code: 0,
+    out: ['Created topic "T2".'],
+    err: [],
+  });
+  expect(client.sentOf(ApiKey.CreateTopics).map((r) => r.nodeId)).toEqual([1, 0]);
+});
+
+const refuse = (errorCode: number, errorMessage: string | null): FakeAnswer => (request) => ({
+  throttleTimeMs: 0,
+  topics: [{ name: (request.body.topics as Struct[])[0]!.name, errorCode, errorMessage }],
+});
+
 test('anExistingTopicIsAnErrorUnlessIfNotExists', async () => {
-  const { admin } = fakeAdmin({ createTopics: async () => false });
-  expect(
-    await run(['--create', '--topic', 'T', '--partitions', '1', '--replication-factor', '1'], admin),
-  ).toEqual({
+  const client = fakeClient({ [ApiKey.CreateTopics]: refuse(36, "Topic 'T' already exists.") });
+  expect(await run(['--create', '--topic', 'T', '--partitions', '1', '--replication-factor', '1'], client)).toEqual({
     code: 1,
     out: [],
     err: ["Error while executing topic command : Topic 'T' already exists."],
   });
   expect(
-    await run(
-      ['--create', '--topic', 'T', '--partitions', '1', '--replication-factor', '1', '--if-not-exists'],
-      admin,
-    ),
+    await run(['--create', '--topic', 'T', '--partitions', '1', '--replication-factor', '1', '--if-not-exists'], client),
   ).toEqual({ code: 0, out: [], err: [] });
 });
 
-test('aBrokerRefusalPrintsKafkajsCauseAndValuesAreCheckedFirst', async () => {
-  const refusal = new KafkaJSAggregateError('Topic creation errors', [
-    new KafkaJSProtocolError({
-      name: 'KafkaJSProtocolError',
-      message: 'Replication-factor is invalid',
-      type: 'INVALID_REPLICATION_FACTOR',
-      code: 38,
-      retriable: false,
-    } as unknown as Error),
-  ]);
-  let attempts = 0;
-  const { admin } = fakeAdmin({
-    createTopics: () => {
-      attempts += 1;
-      return Promise.reject(refusal);
-    },
+test('aBrokerRefusalPrintsTheBrokersMessageAndValuesAreCheckedFirst', async () => {
+  const client = fakeClient({
+    [ApiKey.CreateTopics]: refuse(38, 'Replication factor: 9 larger than available brokers: 2.'),
   });
   const args = ['--create', '--topic', 'T', '--partitions', '1', '--replication-factor'];
-  expect((await run([...args, '9'], admin)).err).toEqual([
-    'Error while executing topic command : Replication-factor is invalid',
+  expect((await run([...args, '9'], client)).err).toEqual([
+    'Error while executing topic command : Replication factor: 9 larger than available brokers: 2.',
   ]);
-  expect((await run([...args, '0'], admin)).err).toEqual([
+  expect((await run([...args, '0'], client)).err).toEqual([
     'Error while executing topic command : The replication factor must be between 1 and 32767 inclusive',
   ]);
   expect(
-    (await run(['--create', '--topic', 'T', '--partitions', '0', '--replication-factor', '1'], admin)).err,
+    (await run(['--create', '--topic', 'T', '--partitions', '0', '--replication-factor', '1'], client)).err,
   ).toEqual(['Error while executing topic command : The partitions must be greater than 0']);
   expect(
-    (await run(['--create', '--topic', 'a b', '--partitions', '1', '--replication-factor', '1'], admin)).err,
+    (await run(['--create', '--topic', 'a b', '--partitions', '1', '--replication-factor', '1'], client)).err,
   ).toEqual([
     `Error while executing topic command : Topic name "a b" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'`,
   ]);
-  expect(attempts).toBe(1);
+  expect(client.sentOf(ApiKey.CreateTopics)).toHaveLength(1);
+  const noMessage = fakeClient({ [ApiKey.CreateTopics]: refuse(38, null) });
+  expect((await run([...args, '9'], noMessage)).err).toEqual([
+    `Error while executing topic command : ${errorInfo(38).message}`,
+  ]);
 });
 
 test('listIsSortedAndHonoursExcludeInternal', async () => {
-  const { admin } = fakeAdmin();
-  expect((await run(['--list'], admin)).out).toEqual(['T', '__consumer_offsets', 'segdemo']);
-  expect((await run(['--list', '--exclude-internal'], admin)).out).toEqual(['T', 'segdemo']);
+  const client = fakeClient();
+  expect((await run(['--list'], client)).out).toEqual(['T', '__consumer_offsets', 'segdemo']);
+  expect((await run(['--list', '--exclude-internal'], client)).out).toEqual(['T', 'segdemo']);
 });
 
 test('describeShowsNonDefaultConfigsAndLeaderNone', async () => {
-  const { admin, calls } = fakeAdmin();
-  expect(await run(['--describe', '--topic', 'T'], admin)).toEqual({
+  const client = fakeClient();
+  expect(await run(['--describe', '--topic', 'T'], client)).toEqual({
     code: 0,
     err: [],
     out: [
@@ -245,74 +205,72 @@ test('describeShowsNonDefaultConfigsAndLeaderNone', async () => {
       '\tTopic: T\tPartition: 2\tLeader: none\tReplicas: 2,0,1\tIsr: 0,1',
     ],
   });
-  expect(calls.find(([n]) => n === 'fetchTopicMetadata')![1]).toEqual({ topics: ['T'] });
-  expect(calls.find(([n]) => n === 'describeConfigs')![1]).toEqual({
-    resources: [{ type: 2, name: 'T' }],
+  expect(client.sentOf(ApiKey.Metadata).map((r) => r.body.topics)).toContainEqual([{ name: 'T' }]);
+  expect(only(client, ApiKey.DescribeConfigs).body).toEqual({
+    resources: [{ resourceType: 2, resourceName: 'T', configurationKeys: null }],
     includeSynonyms: false,
   });
-  expect((await run(['--describe', '--topic', 'T', '--unavailable-partitions'], admin)).out).toEqual([
+  expect((await run(['--describe', '--topic', 'T', '--unavailable-partitions'], client)).out).toEqual([
     '\tTopic: T\tPartition: 2\tLeader: none\tReplicas: 2,0,1\tIsr: 0,1',
   ]);
-  expect((await run(['--describe', '--topic', 'nope'], admin)).err).toEqual([
+  expect((await run(['--describe', '--topic', 'nope'], client)).err).toEqual([
     "Error while executing topic command : Topic 'nope' does not exist as expected",
   ]);
 });
 
-test('alterSendsCreatePartitionsWithTheNewPartitionsAssignments', async () => {
-  const { admin, calls } = fakeAdmin();
-  const result = await run(
-    ['--alter', '--topic', 'T', '--partitions', '5', '--replica-assignment', '0,1,2,0:1,1:2'],
-    admin,
-  );
+test('alterSendsCreatePartitionsWithTheNewPartitionsAssignmentsToTheController', async () => {
+  const client = fakeClient();
+  const result = await run(['--alter', '--topic', 'T', '--partitions', '5', '--replica-assignment', '0,1,2,0:1,1:2'], client);
   expect(result.out).toEqual([
     'WARNING: If partitions are increased for a topic that has a key, the partition logic or ordering of the messages will be affected',
     'Adding partitions succeeded!',
   ]);
-  expect(calls.find(([n]) => n === 'createPartitions')![1]).toEqual({
-    topicPartitions: [
-      {
-        topic: 'T',
-        count: 5,
-        assignments: [
-          [0, 1],
-          [1, 2],
-        ],
-      },
-    ],
+  const sent = only(client, ApiKey.CreatePartitions);
+  expect(sent.nodeId).toBe(1);
+  expect(sent.body).toEqual({
+    topics: [{ name: 'T', count: 5, assignments: [{ brokerIds: [0, 1] }, { brokerIds: [1, 2] }] }],
+    timeoutMs: 1000,
+    validateOnly: false,
   });
-  const plain = fakeAdmin();
-  await run(['--alter', '--topic', 'T', '--partitions', '4'], plain.admin);
-  expect(plain.calls.find(([n]) => n === 'createPartitions')![1]).toEqual({
-    topicPartitions: [{ topic: 'T', count: 4 }],
+  const plain = fakeClient();
+  await run(['--alter', '--topic', 'T', '--partitions', '4'], plain);
+  expect(only(plain, ApiKey.CreatePartitions).body.topics).toEqual([{ name: 'T', count: 4, assignments: null }]);
+  const refused = fakeClient({
+    [ApiKey.CreatePartitions]: () => ({
+      throttleTimeMs: 0,
+      results: [{ name: 'T', errorCode: 37, errorMessage: 'Topic currently has 3 partitions, which is higher than the requested 2.' }],
+    }),
   });
+  expect((await run(['--alter', '--topic', 'T', '--partitions', '2'], refused)).err).toEqual([
+    'Error while executing topic command : Topic currently has 3 partitions, which is higher than the requested 2.',
+  ]);
 });
 
-test('deleteSendsDeleteTopicsAndRefusesInternalTopics', async () => {
-  const { admin, calls } = fakeAdmin();
-  expect((await run(['--delete', '--topic', 'T'], admin)).out).toEqual([
+test('deleteSendsDeleteTopicsToTheControllerAndRefusesInternalTopics', async () => {
+  const client = fakeClient();
+  expect((await run(['--delete', '--topic', 'T'], client)).out).toEqual([
     'Topic T is marked for deletion.',
     'Note: This will have no impact if delete.topic.enable is not set to true.',
   ]);
-  expect(calls).toContainEqual(['deleteTopics', { topics: ['T'] }]);
-  expect((await run(['--delete', '--topic', '__consumer_offsets'], admin)).err).toEqual([
+  const sent = only(client, ApiKey.DeleteTopics);
+  expect(sent).toMatchObject({ nodeId: 1, body: { topicNames: ['T'], timeoutMs: 1000 } });
+  expect((await run(['--delete', '--topic', '__consumer_offsets'], client)).err).toEqual([
     'Error while executing topic command : Topic __consumer_offsets is a kafka internal topic and is not allowed to be marked for deletion.',
   ]);
-  expect(await run(['--delete', '--topic', 'gone', '--if-exists'], admin)).toEqual({
-    code: 0,
-    out: [],
-    err: [],
-  });
+  expect(await run(['--delete', '--topic', 'gone', '--if-exists'], client)).toEqual({ code: 0, out: [], err: [] });
 });
 
-test('anUnreachableClusterIsOneLineAndTheClientIsDisconnected', async () => {
-  const { admin, calls } = fakeAdmin({
-    connect: () =>
-      Promise.reject(new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:9092')),
-  });
-  expect(await run(['--list'], admin)).toEqual({
+test('anUnreachableClusterIsOneLineAndTheClientIsClosed', async () => {
+  const client = fakeClient();
+  client.send = () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:9092'));
+  let closed = false;
+  client.close = () => {
+    closed = true;
+  };
+  expect(await run(['--list'], client)).toEqual({
     code: 1,
     out: [],
-    err: ['Error while executing topic command : Connection error: connect ECONNREFUSED 127.0.0.1:9092'],
+    err: ['Error while executing topic command : connect ECONNREFUSED 127.0.0.1:9092'],
   });
-  expect(names(calls)).toEqual(['disconnect']);
+  expect(closed).toBe(true);
 });

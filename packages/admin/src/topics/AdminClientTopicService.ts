@@ -1,5 +1,5 @@
 import { GROUP_METADATA_TOPIC_NAME, hasCollisionChars, isInternalTopic, validateTopic } from '@samsa/zk';
-import type { Admin } from 'kafkajs';
+import { ApiKey, ErrorCode, errorInfo, type DescribeConfigsResponseResults, type MetadataResponseTopics } from '@samsa/protocol';
 import {
   type PartitionDescription,
   type TopicDescription,
@@ -11,40 +11,45 @@ import {
 import { parseTopicConfigsToBeAdded, topicFilter, type TopicCommandOptions } from './TopicCommandOptions';
 import { describeLines, TopicOutput } from './TopicOutput';
 import type { LineSink, TopicService } from './ZkTopicService';
+import type { AdminClient } from '@samsa/client';
 
-/** The calls kafka-topics --bootstrap-server makes on a kafkajs Admin (tests pass a fake). */
-export type AdminLike = Pick<
-  Admin,
-  | 'connect'
-  | 'disconnect'
-  | 'listTopics'
-  | 'createTopics'
-  | 'deleteTopics'
-  | 'createPartitions'
-  | 'fetchTopicMetadata'
-  | 'describeConfigs'
-  | 'describeCluster'
->;
-
-/** kafkajs' ConfigResourceTypes.TOPIC (a const enum in its typings, so spelled out here). */
+/** ConfigResource.Type.TOPIC. */
 const TOPIC_RESOURCE = 2;
 const SHORT_MAX = 32767;
+/** ConfigEntry.ConfigSource.DEFAULT_CONFIG: what Kafka's ConfigEntry.isDefault tests. */
+const DEFAULT_CONFIG = 5;
+const CREATE_TOPICS_VERSION = 4;
+const DELETE_TOPICS_VERSION = 3;
+const CREATE_PARTITIONS_VERSION = 1;
+const DESCRIBE_CONFIGS_VERSION = 2;
+
+/** A topic-level refusal as Kafka's Admin raises it: the broker's message, else the error's own. */
+function topicError(code: number, message: string | null | undefined): Error {
+  return new Error(message || errorInfo(code).message);
+}
 
 /**
- * kafka-topics --bootstrap-server: Kafka 2.8's AdminClientTopicService over kafkajs, printing the
- * same Kafka 2.1 lines as the ZooKeeper mode. Through the Admin API a deletion mark is not
+ * kafka-topics --bootstrap-server: Kafka 2.8's AdminClientTopicService over the tools' wire
+ * client (AdminClient: CreateTopics, DeleteTopics and CreatePartitions to the controller, Metadata
+ * and DescribeConfigs to any broker), printing the same Kafka 2.1 lines as the ZooKeeper mode. Through the Admin API a deletion mark is not
  * visible (Kafka's AdminClient mode shows none either), and describe's "Configs:" lists the
  * entries the broker reports as not default, as Kafka 2.8 does.
  */
 export class AdminClientTopicService implements TopicService {
   constructor(
-    private readonly admin: AdminLike,
+    private readonly admin: AdminClient,
     private readonly out: LineSink,
+    private readonly timeoutMs: number,
   ) {}
 
   private async getTopics(opts: TopicCommandOptions): Promise<string[]> {
     const allowed = topicFilter(opts.topic, opts.excludeInternal);
-    return (await this.admin.listTopics()).sort().filter(allowed);
+    const { topics } = await this.admin.metadata(null);
+    return topics
+      .filter((t) => t.errorCode === ErrorCode.NONE)
+      .map((t) => t.name)
+      .sort()
+      .filter(allowed);
   }
 
   private ensureTopicExists(topics: readonly string[], opts: TopicCommandOptions): void {
@@ -69,24 +74,30 @@ export class AdminClientTopicService implements TopicService {
     if (hasCollisionChars(topic)) this.out(TopicOutput.collisionWarning);
     const assignment =
       opts.replicaAssignment === undefined ? undefined : parseReplicaAssignment(opts.replicaAssignment);
-    const created = await this.admin.createTopics({
-      waitForLeaders: false,
-      topics: [
-        {
-          topic,
-          ...(assignment === undefined
-            ? { numPartitions: opts.partitions, replicationFactor: opts.replicationFactor }
-            : {
-                replicaAssignment: [...assignment].map(([partition, replicas]) => ({ partition, replicas })),
-              }),
-          configEntries: [...configs].map(([name, value]) => ({ name, value })),
-        },
-      ],
-    });
-    if (!created) {
+    const response = await this.admin.sendToController(
+      ApiKey.CreateTopics,
+      CREATE_TOPICS_VERSION,
+      {
+        topics: [
+          {
+            name: topic,
+            numPartitions: assignment === undefined ? (opts.partitions ?? -1) : -1,
+            replicationFactor: assignment === undefined ? (opts.replicationFactor ?? -1) : -1,
+            assignments: [...(assignment ?? [])].map(([partitionIndex, brokerIds]) => ({ partitionIndex, brokerIds })),
+            configs: [...configs].map(([name, value]) => ({ name, value })),
+          },
+        ],
+        timeoutMs: this.timeoutMs,
+        validateOnly: false,
+      },
+      (r) => r.topics.map((t) => t.errorCode),
+    );
+    const result = response.topics.find((t) => t.name === topic);
+    if (result !== undefined && result.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS) {
       if (opts.ifNotExists) return;
       throw new TopicExistsError(`Topic '${topic}' already exists.`);
     }
+    if (result !== undefined && result.errorCode !== ErrorCode.NONE) throw topicError(result.errorCode, result.errorMessage);
     this.out(TopicOutput.created(topic));
   }
 
@@ -101,17 +112,26 @@ export class AdminClientTopicService implements TopicService {
     if (topics.includes(GROUP_METADATA_TOPIC_NAME))
       throw new IllegalArgumentError('The number of partitions for the offsets topic cannot be changed.');
     this.out(TopicOutput.partitionsWarning);
-    const { topics: metadata } = await this.admin.fetchTopicMetadata({ topics });
+    const { topics: metadata } = await this.admin.metadata(topics);
     const current = new Map(metadata.map((t) => [t.name, t.partitions.length]));
-    await this.admin.createPartitions({
-      topicPartitions: topics.map((topic) => {
-        if (opts.replicaAssignment === undefined) return { topic, count: opts.partitions! };
-        const start = current.get(topic) ?? 0;
-        const lists = opts.replicaAssignment.split(',').slice(start).join(',');
-        const assignments = lists === '' ? [] : [...parseReplicaAssignment(lists, start).values()];
-        return { topic, count: opts.partitions!, assignments };
-      }),
-    });
+    const response = await this.admin.sendToController(
+      ApiKey.CreatePartitions,
+      CREATE_PARTITIONS_VERSION,
+      {
+        topics: topics.map((name) => {
+          if (opts.replicaAssignment === undefined) return { name, count: opts.partitions!, assignments: null };
+          const start = current.get(name) ?? 0;
+          const lists = opts.replicaAssignment.split(',').slice(start).join(',');
+          const assignments = lists === '' ? [] : [...parseReplicaAssignment(lists, start).values()];
+          return { name, count: opts.partitions!, assignments: assignments.map((brokerIds) => ({ brokerIds })) };
+        }),
+        timeoutMs: this.timeoutMs,
+        validateOnly: false,
+      },
+      (r) => r.results.map((t) => t.errorCode),
+    );
+    const failed = response.results.find((r) => r.errorCode !== ErrorCode.NONE);
+    if (failed !== undefined) throw topicError(failed.errorCode, failed.errorMessage);
     this.out(TopicOutput.partitionsAdded);
   }
 
@@ -119,16 +139,16 @@ export class AdminClientTopicService implements TopicService {
     const topics = await this.getTopics(opts);
     if (opts.topic !== undefined) this.ensureTopicExists(topics, opts);
     if (topics.length === 0) return;
-    const [{ topics: metadata }, configs, cluster] = await Promise.all([
-      this.admin.fetchTopicMetadata({ topics }),
-      this.admin.describeConfigs({
-        resources: topics.map((name) => ({ type: TOPIC_RESOURCE, name })),
+    const [{ topics: metadata }, configs, nodes] = await Promise.all([
+      this.admin.metadata(topics),
+      this.admin.sendToAnyBroker(ApiKey.DescribeConfigs, DESCRIBE_CONFIGS_VERSION, {
+        resources: topics.map((resourceName) => ({ resourceType: TOPIC_RESOURCE, resourceName, configurationKeys: null })),
         includeSynonyms: false,
       }),
-      this.admin.describeCluster(),
+      this.admin.nodes(),
     ]);
-    const descriptions = topicDescriptions(topics, metadata, configs.resources);
-    const liveBrokers = new Set(cluster.brokers.map((b) => b.nodeId));
+    const descriptions = topicDescriptions(topics, metadata, configs.results);
+    const liveBrokers = new Set(nodes.map((b) => b.id));
     for (const line of describeLines(descriptions, opts, liveBrokers)) this.out(line);
   }
 
@@ -142,44 +162,49 @@ export class AdminClientTopicService implements TopicService {
       );
     }
     if (topics.length === 0) return;
-    await this.admin.deleteTopics({ topics });
+    const response = await this.admin.sendToController(
+      ApiKey.DeleteTopics,
+      DELETE_TOPICS_VERSION,
+      { topicNames: topics, timeoutMs: this.timeoutMs },
+      (r) => r.responses.map((t) => t.errorCode),
+    );
+    const failed = response.responses.find((r) => r.errorCode !== ErrorCode.NONE);
+    if (failed !== undefined) throw topicError(failed.errorCode, failed.errorMessage);
     for (const topic of topics) for (const line of TopicOutput.markedForDeletion(topic)) this.out(line);
   }
 
-  close(): Promise<void> {
-    return this.admin.disconnect();
+  async close(): Promise<void> {
+    this.admin.close();
   }
 }
 
-type Metadata = Awaited<ReturnType<Admin['fetchTopicMetadata']>>['topics'];
-type ConfigResources = Awaited<ReturnType<Admin['describeConfigs']>>['resources'];
 
 /** Metadata and DescribeConfigs answers as the descriptions both modes print. */
 export function topicDescriptions(
   topics: readonly string[],
-  metadata: Metadata,
-  configResources: ConfigResources,
+  metadata: readonly MetadataResponseTopics[],
+  configResources: readonly DescribeConfigsResponseResults[],
 ): TopicDescription[] {
   const byName = new Map(metadata.map((t) => [t.name, t]));
   const configsByName = new Map(configResources.map((r) => [r.resourceName, r]));
   return topics.flatMap((topic) => {
     const t = byName.get(topic);
-    if (t === undefined || t.partitions.length === 0) return [];
+    if (t === undefined || t.errorCode !== ErrorCode.NONE || t.partitions.length === 0) return [];
     const resource = configsByName.get(topic);
     if (resource !== undefined && resource.errorCode !== 0)
       throw new AdminOperationError(
         resource.errorMessage || `DescribeConfigs failed for ${topic} (error ${resource.errorCode})`,
       );
     const partitions: PartitionDescription[] = [...t.partitions]
-      .sort((a, b) => a.partitionId - b.partitionId)
+      .sort((a, b) => a.partitionIndex - b.partitionIndex)
       .map((p) => ({
-        partition: p.partitionId,
-        replicas: p.replicas,
-        leader: p.leader < 0 ? null : p.leader,
-        isr: p.isr,
+        partition: p.partitionIndex,
+        replicas: p.replicaNodes,
+        leader: p.leaderId < 0 ? null : p.leaderId,
+        isr: p.isrNodes,
       }));
     const configs = new Map(
-      (resource?.configEntries ?? []).filter((e) => !e.isDefault).map((e) => [e.configName, e.configValue]),
+      (resource?.configs ?? []).filter((e) => e.configSource !== DEFAULT_CONFIG).map((e) => [e.name, e.value ?? 'null']),
     );
     return [{ topic, partitions, configs, markedForDeletion: false }];
   });

@@ -8,7 +8,7 @@ async function run(args: string[], deps: TopicCommandDeps = {}) {
   const err: string[] = [];
   const noConnect = {
     connectZk: () => Promise.reject(new Error('must not connect')),
-    createAdmin: () => {
+    createClient: () => {
       throw new Error('must not connect');
     },
   };

@@ -1,9 +1,10 @@
 import { KafkaZkClient } from '@samsa/zk';
-import { Kafka, logLevel } from 'kafkajs';
 import type { ClientSecurity } from '@samsa/client';
 import { UsageError } from '../cli/OptionParser';
-import { commandConfigSecurity, kafkaJsSecurity, withSecurityHint } from '../cli/CommandConfig';
-import { AdminClientTopicService, type AdminLike } from './AdminClientTopicService';
+import { commandConfigSecurity, withSecurityHint } from '../cli/CommandConfig';
+import { AdminClient } from '@samsa/client';
+import { ToolClient } from '../client/ToolClient';
+import { AdminClientTopicService } from './AdminClientTopicService';
 import {
   checkTopicCommandArgs,
   DEFAULT_TIMEOUT_MS,
@@ -28,7 +29,8 @@ export interface CommandIo {
 
 export interface TopicCommandDeps {
   connectZk?: (connectString: string, timeoutMs: number) => Promise<KafkaZkClient>;
-  createAdmin?: (bootstrapServer: string, timeoutMs: number, security?: ClientSecurity) => AdminLike;
+  /** The wire client of --bootstrap-server (tests pass one whose send answers for a fake cluster). */
+  createClient?: (bootstrapServer: string, timeoutMs: number, security?: ClientSecurity) => ToolClient;
   /** Deadline for connecting and for the command (default: $SAMSA_ADMIN_TIMEOUT_MS or 30 s). */
   timeoutMs?: number;
 }
@@ -45,17 +47,8 @@ export function defaultConnectZk(connectString: string, timeoutMs: number): Prom
   });
 }
 
-export function defaultCreateAdmin(bootstrapServer: string, timeoutMs: number, security?: ClientSecurity): AdminLike {
-  const kafka = new Kafka({
-    clientId: 'kafka-topics',
-    brokers: bootstrapServer.split(',').map((b) => b.trim()),
-    logLevel: logLevel.NOTHING,
-    connectionTimeout: Math.min(timeoutMs, 10_000),
-    requestTimeout: timeoutMs,
-    retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
-    ...kafkaJsSecurity(security),
-  });
-  return kafka.admin();
+export function defaultCreateClient(bootstrapServer: string, timeoutMs: number, security?: ClientSecurity): ToolClient {
+  return new ToolClient({ bootstrapServers: bootstrapServer, clientId: 'kafka-topics', requestTimeoutMs: timeoutMs, security });
 }
 
 export function timeoutFromEnv(env: NodeJS.ProcessEnv = process.env): number {
@@ -119,9 +112,9 @@ export async function runTopicCommand(
         }
         throw error;
       }
-      const admin = (deps.createAdmin ?? defaultCreateAdmin)(opts.bootstrapServer!, timeoutMs, security);
-      service = new AdminClientTopicService(admin, io.out);
-      await withDeadline(admin.connect(), timeoutMs, target);
+      const client = (deps.createClient ?? defaultCreateClient)(opts.bootstrapServer!, timeoutMs, security);
+      const deadline = Date.now() + timeoutMs;
+      service = new AdminClientTopicService(new AdminClient(client, () => deadline), io.out, timeoutMs);
     }
     await withDeadline(runAction(service, opts), timeoutMs, target);
     return 0;
@@ -149,15 +142,7 @@ function runAction(service: TopicService, opts: TopicCommandOptions): Promise<vo
   }
 }
 
-/** The message to print: kafkajs wraps broker errors in an aggregate; show the first cause. */
+/** The message to print, on one line. */
 export function errorMessage(error: unknown): string {
-  if (error instanceof Error) {
-    const nested = (error as { errors?: unknown[] }).errors;
-    if (Array.isArray(nested) && nested.length > 0 && nested[0] instanceof Error) {
-      const first = nested[0] as Error & { topic?: string };
-      return first.topic === undefined ? first.message : `${first.message} (topic ${first.topic})`;
-    }
-    return error.message.replace(/\s*\n\s*/g, ' ');
-  }
-  return String(error);
+  return error instanceof Error ? error.message.replace(/\s*\n\s*/g, ' ') : String(error);
 }

@@ -23,7 +23,7 @@ export function topicCommandParser(): OptionParser {
     )
     .acceptsArg(
       'bootstrap-server',
-      'The Kafka server(s) to connect to, host:port[,host:port…] (uses the Admin API\nthrough kafkajs: CreateTopics, DeleteTopics, CreatePartitions, Metadata,\nDescribeConfigs).',
+      'The Kafka server(s) to connect to, host:port[,host:port…] (uses the Admin API\nthrough Samsa\'s client: CreateTopics, DeleteTopics, CreatePartitions, Metadata,\nDescribeConfigs).',
       'server to connect to',
     )
     .acceptsArg('command-config', COMMAND_CONFIG_HELP + '\nUsed with --bootstrap-server only.', 'command config property file')

@@ -20,13 +20,23 @@ export interface DispatchableEntry {
 
 /**
  * The entry itself, seen with its api key erased (what the dispatcher and tests holding generic
- * bodies call). This is the one cast between typed handlers and the generic codec: the dispatcher
- * calls `handle` only with a body `decodeRequest` decoded for this entry's api key (it looks the
- * entry up by the frame's key), which is exactly the `RequestOf<K>` the handler declares; and every
- * `ResponseInputOf<K>` is a `Struct`.
+ * bodies call). This and `typedEntry` below are the two casts between typed handlers and the
+ * generic codec, and they live only here: the dispatcher calls `handle` only with a body
+ * `decodeRequest` decoded for this entry's api key (it looks the entry up by the frame's key),
+ * which is exactly the `RequestOf<K>` the handler declares; and every `ResponseInputOf<K>` is a
+ * `Struct`.
  */
 export function dispatchable(entry: AnyApiHandlerEntry): DispatchableEntry {
   return entry as DispatchableEntry;
+}
+
+/**
+ * The inverse of `dispatchable`, for a wrapper that hands a typed entry's body and result through
+ * untouched (quota/QuotaEnforcement's request quota): sound for the same reason, since the wrapper
+ * keeps the api key and calls the entry it wraps.
+ */
+export function typedEntry(entry: DispatchableEntry): AnyApiHandlerEntry {
+  return entry as unknown as AnyApiHandlerEntry;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { ApiKey, type FetchResponseInput, type RecordsValue, type Struct } from '@samsa/protocol';
-import { dispatchable, type DispatchableEntry } from '../api/registry';
+import { dispatchable, typedEntry, type DispatchableEntry } from '../api/registry';
 import type { AnyApiHandlerEntry, ApiHandlerEntry, RequestContext } from '../api/types';
 import type { QuotaManagers } from './QuotaManagers';
 
@@ -179,6 +179,5 @@ export function withRequestQuota(entry: AnyApiHandlerEntry, quotas: QuotaManager
       return result instanceof Promise ? result.then(withThrottle) : withThrottle(result);
     },
   };
-  // the generic boundary again (registry.dispatchable): the wrapper hands the body and result through untouched
-  return wrapped as unknown as AnyApiHandlerEntry;
+  return typedEntry(wrapped);
 }

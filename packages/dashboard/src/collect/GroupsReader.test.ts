@@ -3,7 +3,7 @@ import { readGroups } from './GroupsReader';
 
 type Offsets = Record<string, Record<number, string>>;
 
-/** kafkajs Admin answers for a few groups; `failOffsets` names groups whose fetchOffsets rejects. */
+/** Admin answers for a few groups (offsets as strings, which the reader's Number() also takes); `failOffsets` names groups whose fetchOffsets rejects. */
 function fakeAdmin(
   groups: Array<{ groupId: string; state: string; members: number; committed: Offsets }>,
   logEnd: Offsets,

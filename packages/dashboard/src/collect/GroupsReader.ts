@@ -1,9 +1,28 @@
-import type { Admin } from 'kafkajs';
 import type { GroupsSnapshot } from '../model/snapshots';
 import type { GroupPartitionLag, GroupRow } from '../model/viewModel';
 
-/** The kafkajs Admin calls the groups reader makes (tests pass a fake). */
-export type GroupsAdmin = Pick<Admin, 'listGroups' | 'describeGroups' | 'fetchOffsets' | 'fetchTopicOffsets'>;
+/**
+ * The Admin API calls the groups reader makes (ClusterGroupsAdmin answers them through Samsa's
+ * client; tests pass a fake).
+ */
+export interface GroupsAdmin {
+  /** ListGroups on every broker. */
+  listGroups(): Promise<{ groups: Array<{ groupId: string; protocolType: string }> }>;
+  /** DescribeGroups on each group's coordinator. */
+  describeGroups(groupIds: string[]): Promise<{
+    groups: Array<{
+      groupId: string;
+      state: string;
+      protocolType: string;
+      protocol: string;
+      members: Array<{ memberId: string; clientId: string; clientHost: string }>;
+    }>;
+  }>;
+  /** OffsetFetch on the group's coordinator: the committed offsets (-1: none). */
+  fetchOffsets(request: { groupId: string }): Promise<Array<{ topic: string; partitions: Array<{ partition: number; offset: number }> }>>;
+  /** ListOffsets (latest) on the topic's partition leaders: each partition's log end offset. */
+  fetchTopicOffsets(topic: string): Promise<Array<{ partition: number; high: number }>>;
+}
 
 /**
  * Consumer groups through the Admin API, as kafka-consumer-groups --describe shows them: state,
