@@ -127,9 +127,17 @@ const BROKER_EXTENSIONS = 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKe
 /**
  * Another broker certificate with a new key, signed by the same CA (certificate rotation): by
  * default the same subject and SANs as `material.broker`, its PKCS#12 under the same password;
- * `subject` (openssl form, `/O=…/CN=…`) makes one whose subject differs.
+ * `subject` (openssl form, `/O=…/CN=…`) makes one whose subject differs, `subjectAltName`
+ * (openssl form, `IP:…,DNS:…`) one whose names differ.
  */
-export function makeBrokerIdentity(material: TlsMaterial, name: string, subject = '/O=Samsa/CN=broker'): TlsIdentity {
+export function makeBrokerIdentity(
+  material: TlsMaterial,
+  name: string,
+  subject = '/O=Samsa/CN=broker',
+  subjectAltName?: string,
+): TlsIdentity {
   const dn = subject.split('/').filter((p) => p !== '').reverse().join(',');
-  return makeIdentity(material.dir, name, material.ca, subject, dn, BROKER_EXTENSIONS, material.broker.password);
+  const extensions =
+    subjectAltName === undefined ? BROKER_EXTENSIONS : `subjectAltName=${subjectAltName}\nextendedKeyUsage=serverAuth,clientAuth\n`;
+  return makeIdentity(material.dir, name, material.ca, subject, dn, extensions, material.broker.password);
 }

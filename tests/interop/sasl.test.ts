@@ -149,12 +149,68 @@ describe('refusals', () => {
     });
   });
 
-  it('confluent-kafka and kafka-python with a wrong password are refused', async () => {
-    const c = await pythonSaslRoundtrip('confluent', sasl, 'sasl-refused', 'SCRAM-SHA-256', SCRAM_USER, 'wrong', 1);
-    expect(c.error).toMatch(/Authentication failed during authentication due to invalid credentials/);
-    const k = await pythonSaslRoundtrip('kafka-python', sasl, 'sasl-refused', 'PLAIN', 'alice', 'wrong', 1);
-    expect(k.error).toBeDefined();
-    expect(k.consumed).toBeUndefined();
+  it('confluent-kafka with a wrong password or an unknown user gets the broker\'s message', async () => {
+    const results = await Promise.all([
+      pythonSaslRoundtrip('confluent', sasl, 'sasl-refused', 'SCRAM-SHA-256', SCRAM_USER, 'wrong', 1),
+      pythonSaslRoundtrip('confluent', sasl, 'sasl-refused', 'PLAIN', 'nobody', 'x', 1),
+    ]);
+    expect(results[0].error).toMatch(
+      /^KafkaError\{code=_AUTHENTICATION,val=-169,str="sasl_plaintext:\/\/127\.0\.0\.1:\d+\/bootstrap: SASL authentication error: Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-256 \(after \d+ms in state AUTH_REQ\)"\}$/,
+    );
+    expect(results[1].error).toMatch(
+      /^KafkaError\{code=_AUTHENTICATION,val=-169,str="sasl_plaintext:\/\/127\.0\.0\.1:\d+\/bootstrap: SASL authentication error: Authentication failed: Invalid username or password \(after \d+ms in state AUTH_REQ\)"\}$/,
+    );
+  });
+
+  it('kafka-python 2.0.2 with a wrong password or an unknown user: its connection is closed during authentication, NoBrokersAvailable', async () => {
+    // kafka-python speaks SaslHandshake v0 and sends raw tokens, which carry no error: as Kafka
+    // does, the broker closes the connection, and kafka-python raises only NoBrokersAvailable
+    const cases = [
+      ['PLAIN', 'alice', 'wrong'],
+      ['PLAIN', 'nobody', 'x'],
+      ['SCRAM-SHA-256', SCRAM_USER, 'wrong'],
+      ['SCRAM-SHA-512', 'nobody', 'x'],
+    ] as const;
+    const results = await Promise.all(cases.map(([m, u, p]) => pythonSaslRoundtrip('kafka-python', sasl, 'sasl-refused', m, u, p, 1)));
+    results.forEach((r) => {
+      expect(r.error).toBe('NoBrokersAvailable()');
+      expect(r.consumed).toBeUndefined();
+      expect(r.connection_errors!.length).toBeGreaterThan(0);
+      for (const e of r.connection_errors!) {
+        expect(e).toMatch(/^KafkaConnectionError: <BrokerConnection node_id=bootstrap-0 host=127\.0\.0\.1:\d+ <authenticating> .*>: Connection reset during recv$/);
+      }
+    });
+  });
+
+  it('kafkajs with a wrong password or an unknown user: KafkaJSSASLAuthenticationError with the broker\'s message', async () => {
+    const cases = [
+      ['PLAIN', 'alice', 'wrong', 'SASL PLAIN authentication failed: Authentication failed: Invalid username or password'],
+      ['PLAIN', 'nobody', 'x', 'SASL PLAIN authentication failed: Authentication failed: Invalid username or password'],
+      [
+        'SCRAM-SHA-256', SCRAM_USER, 'wrong',
+        'SASL SCRAM SHA256 authentication failed: Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-256',
+      ],
+      [
+        'SCRAM-SHA-512', 'nobody', 'x',
+        'SASL SCRAM SHA512 authentication failed: Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512',
+      ],
+    ] as const;
+    for (const [mechanism, username, password, message] of cases) {
+      const admin = new Kafka({
+        clientId: 'sasl-refused',
+        brokers: [sasl],
+        sasl: { mechanism: mechanism.toLowerCase(), username, password } as SASLOptions,
+        logLevel: logLevel.NOTHING,
+        retry: { retries: 0 },
+      }).admin();
+      const refused = await admin.connect().then(() => undefined, (e: unknown) => e as Error & { retriable?: boolean });
+      await admin.disconnect();
+      expect({ name: refused?.name, message: refused?.message, retriable: refused?.retriable }).toEqual({
+        name: 'KafkaJSSASLAuthenticationError',
+        message,
+        retriable: false,
+      });
+    }
   });
 
   /** SaslHandshake v1 for `mechanism` on a new connection, built byte by byte; the open client. */

@@ -95,6 +95,8 @@ export interface PythonRoundtrip {
   readonly produced?: number;
   readonly consumed?: string[];
   readonly error?: string;
+  /** kafka-python: the errors its connections were closed with ("<type>: <message>"). */
+  readonly connection_errors?: string[];
 }
 
 /**

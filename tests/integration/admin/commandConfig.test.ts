@@ -1,6 +1,7 @@
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { freePort, harnessTempRoot, startZooKeeper, type ZooKeeperHandle } from '../../harness';
+import { freePort, harnessTempRoot, startZooKeeper, trackProcess, waitFor, type ZooKeeperHandle } from '../../harness';
 import { startBroker, type BrokerHandle } from '../../harness/broker';
 import { makeTlsMaterial, type TlsMaterial } from '../../harness/tls';
 import { createTopic } from '../../fault/support';
@@ -13,7 +14,7 @@ import { addScramUser, PLAIN_USERS, saslListenerOverrides } from '../../interop/
  * super user). Each tool that talks to brokers — kafka-topics, kafka-consumer-groups,
  * kafka-leader-election, kafka-acls --bootstrap-server, kafka-configs --bootstrap-server, and the
  * data tools (console producer and consumer, get-offsets, broker-api-versions, log-dirs, the
- * consumer perf test) — run as an operator runs it (bin/*.sh) succeeds with a client properties file (SCRAM-SHA-512 and a PEM
+ * consumer and producer perf tests, delete-records, replica-verification) — run as an operator runs it (bin/*.sh) succeeds with a client properties file (SCRAM-SHA-512 and a PEM
  * truststore; PLAIN and a PKCS12 truststore), and without one fails with a message that says to
  * pass --command-config.
  */
@@ -210,6 +211,57 @@ describe('--command-config against a SASL_SSL listener', () => {
       const bare = await tool(name, args);
       expect({ name, code: bare.code }).toEqual({ name, code: 1 });
       expect(bare.stderr).toMatch(HINT);
+    }
+  });
+
+  it('kafka-delete-records, kafka-producer-perf-test and kafka-replica-verification: work with it, fail with a hint without it', async () => {
+    const topic = 'command-config-more';
+    await createTopic(zk.connectString, topic, 1, 1);
+    for (const [option, file] of [['--producer.config', scramConfig], ['--command-config', plainConfig]] as const) {
+      const perf = await tool('kafka-producer-perf-test', [
+        '--topic', topic, '--num-records', '50', '--record-size', '100', '--throughput', '-1',
+        option, file, '--producer-props', `bootstrap.servers=${bootstrap}`, 'acks=all',
+      ]);
+      expectOk(perf);
+      expect(perf.stdout).toMatch(/^50 records sent, \d+\.\d{6} records\/sec /m);
+    }
+
+    const offsets = path.join(path.dirname(scramConfig), 'delete-records.json');
+    fs.writeFileSync(offsets, JSON.stringify({ partitions: [{ topic, partition: 0, offset: 30 }], version: 1 }));
+    const deleted = await tool('kafka-delete-records', ['--bootstrap-server', bootstrap, '--command-config', scramConfig, '--offset-json-file', offsets]);
+    expectOk(deleted);
+    expect(deleted.stdout).toBe(`Executing records delete operation\nRecords delete operation completed:\npartition: ${topic}-0\tlow_watermark: 30\n`);
+    const earliest = await tool('kafka-get-offsets', ['--bootstrap-server', bootstrap, '--command-config', plainConfig, '--topic', topic, '--time', '-2']);
+    expect(earliest.stdout).toBe(`${topic}:0:30\n`);
+
+    // replica-verification runs until stopped: one report of lag 0 (the partition has one replica) is enough
+    const child = spawn(bin('kafka-replica-verification'), [
+      '--broker-list', bootstrap, '--command-config', plainConfig, '--topic-white-list', topic, '--report-interval-ms', '300',
+    ]);
+    trackProcess(child, 'kafka-replica-verification --command-config');
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    const exited = new Promise<number | null>((resolve) => child.once('close', (c) => resolve(c)));
+    try {
+      await waitFor(() => new RegExp(`: max lag is 0 for partition ${topic}-0 at offset \\d+ among 1 partitions$`, 'm').test(stdout), {
+        timeoutMs: 30_000,
+        what: () => `a max lag 0 report over SASL_SSL; stdout so far:\n${stdout}\nstderr:\n${stderr}`,
+      });
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect(stderr).toBe('');
+
+    for (const [name, args] of [
+      ['kafka-delete-records', ['--bootstrap-server', bootstrap, '--offset-json-file', offsets]],
+      ['kafka-replica-verification', ['--broker-list', bootstrap, '--topic-white-list', topic]],
+      ['kafka-producer-perf-test', ['--topic', topic, '--num-records', '1', '--record-size', '10', '--throughput', '-1', '--producer-props', `bootstrap.servers=${bootstrap}`]],
+    ] as const) {
+      const bare = await tool(name, args);
+      expect({ name, code: bare.code, hint: HINT.test(bare.stderr) }).toEqual({ name, code: 1, hint: true });
     }
   });
 

@@ -8,11 +8,28 @@ Run it with /usr/bin/python3 (Debian's python3-confluent-kafka and python3-kafka
       topic's partition 0 from the beginning until it has them. With CAFILE (a PEM CA) the
       client speaks SASL_SSL and verifies the broker's certificate and host name against it.
       Prints one JSON document:
-      {"produced": N, "consumed": [values…]} or {"error": "<message>"} when authentication fails.
+      {"produced": N, "consumed": [values…]} or {"error": "<message>"} when authentication fails;
+      kafka-python adds "connection_errors": the errors its connections were closed with
+      ("<type>: <message>"), since it raises only NoBrokersAvailable for a refused login.
 """
 import json
+import logging
 import sys
 import time
+
+
+class ConnectionErrors(logging.Handler):
+    """The errors kafka-python's BrokerConnection.close(error) logs ("<conn>: Closing connection. <error>")."""
+
+    def __init__(self):
+        super().__init__(logging.INFO)
+        self.errors = []
+
+    def emit(self, record):
+        args = record.args if isinstance(record.args, tuple) else ()
+        if record.msg == '%s: Closing connection. %s' and len(args) == 2 and isinstance(args[1], Exception):
+            error = args[1]
+            self.errors.append('%s: %s' % (type(error).__name__, error.args[0] if error.args else ''))
 
 
 def confluent_roundtrip(bootstrap, topic, mechanism, user, password, count, ca=None):
@@ -62,10 +79,14 @@ def kafka_python_roundtrip(bootstrap, topic, mechanism, user, password, count, c
                 sasl_mechanism=mechanism, sasl_plain_username=user, sasl_plain_password=password)
     if ca:
         sasl.update(ssl_cafile=ca, ssl_check_hostname=True)
+    closed = ConnectionErrors()
+    conn_log = logging.getLogger('kafka.conn')
+    conn_log.setLevel(logging.INFO)
+    conn_log.addHandler(closed)
     try:
         producer = KafkaProducer(acks='all', retries=5, max_block_ms=30000, **sasl)
     except KafkaError as e:
-        return {'error': repr(e)}
+        return {'error': repr(e), 'connection_errors': closed.errors}
     futures = [producer.send(topic, key=b'k-%d' % i, value=b'v-%d' % i, partition=0) for i in range(count)]
     producer.flush(timeout=60)
     for f in futures:

@@ -24,7 +24,9 @@ import { passwordEncodersOf } from '../config/PasswordEncoder';
  *   - BROKER "" (cluster-wide) or "<this id>": Kafka 2.8's dynamic broker configs
  *     (config/dynamicBrokerConfigs.ts) and custom names (stored unchecked for plugins, as Kafka
  *     does), checked as validateDynamicBrokerConfigs says; a refusal is INVALID_REQUEST for that
- *     resource alone. Then /config/brokers/<default|id> and a notification.
+ *     resource alone; for this broker's id, the TLS material the configs give its listeners must
+ *     load and keep its certificate's subject and names (ListenerTlsReloader.validate). Then
+ *     /config/brokers/<default|id> and a notification.
  * validateOnly stops after the checks.
  */
 export class ConfigAlterer {
@@ -91,6 +93,7 @@ export class ConfigAlterer {
   ): Promise<void> {
     const entity = this.brokerEntity(resourceName);
     validateDynamicBrokerConfigs(resourceName, configs, { passwordEncoderConfigured: this.encoders.current !== null });
+    if (entity !== ConfigEntityDefault) this.validateListenerSsl(resourceName, configs);
     if (validateOnly) return;
     const whom = entity === ConfigEntityDefault ? 'brokers' : `broker ${entity}`;
     this.deps.logger.info(`Updating ${whom} with new configuration : ${formatProps(loggableBrokerConfigs(configs))}`);
@@ -98,6 +101,21 @@ export class ConfigAlterer {
     const persistent = this.encoders.current === null ? configs : encodeDynamicPasswords(configs, this.encoders.current);
     await this.deps.zkClient.setOrCreateEntityConfigs(ConfigType.Broker, entity, persistent);
     await this.deps.zkClient.createConfigChangeNotification(`${ConfigType.Broker}/${entity}`);
+  }
+
+  /**
+   * This broker's listeners with the TLS material `configs` gives them must still work, as Kafka's
+   * DynamicBrokerConfig.validate asks each listener's SslFactory: else INVALID_REQUEST with its
+   * message, and nothing is written.
+   */
+  private validateListenerSsl(resourceName: string, configs: ReadonlyMap<string, string>): void {
+    try {
+      this.deps.validateListenerSsl?.(configs);
+    } catch (e) {
+      const message = `Invalid config value for resource ConfigResource(type=BROKER, name='${resourceName}'): ${(e as Error).message}`;
+      this.deps.logger.info(message);
+      throw new KafkaError(ErrorCode.INVALID_REQUEST, message);
+    }
   }
 
   private brokerEntity(resourceName: string): string {

@@ -48,6 +48,13 @@ export interface BrokerDeps {
    * (api/authorization.ts). Undefined: no authorizer, everything is allowed.
    */
   readonly authorizer?: Authorizer;
+  /**
+   * Checks the TLS material a new set of this broker's dynamic configs would give its listeners
+   * (Kafka's SslFactory.validateReconfiguration): throws Kafka's message when a keystore does not
+   * load or its certificate changes subject or names. Absent in handler tests and without TLS
+   * listeners.
+   */
+  readonly validateListenerSsl?: (perBroker: ReadonlyMap<string, string>) => void;
   /** The broker's log levels (BROKER_LOGGER configs); absent in handler tests. */
   readonly log4jController?: Log4jController;
 }

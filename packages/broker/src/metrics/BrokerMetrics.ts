@@ -38,7 +38,8 @@ import { registerOpenTransactions } from './OpenTransactions';
  *   kafka.server:type=socket-server-metrics failed-authentication-total: Kafka's Selector metric
  *                                           (failed TLS handshakes and failed SASL logins; Kafka
  *                                           keeps one per listener and network processor, Samsa
- *                                           one for the broker)
+ *                                           one for the broker); successful-authentication-total
+ *                                           and successful-reauthentication-total (SASL, KIP-368)
  *   kafka.server:type=SessionExpireListener ZooKeeper{Expires,Disconnects,SyncConnects,AuthFailures,
  *                                           ReadOnlyConnects,SaslAuthentications}PerSec, SessionState
  *   kafka.server:type=ZooKeeperClientMetrics ZooKeeperRequestLatencyMs (histogram)
@@ -189,7 +190,10 @@ export class BrokerMetrics {
     g.gauge('NetworkProcessorAvgIdlePercent', () => this.process.eventLoopIdleFraction);
     g.gauge('ConnectionCount', () => stats.connectionsActive);
     // operators alert on this one to spot brute force or a misconfigured client
-    this.registry.group('kafka.server', 'socket-server-metrics').gauge('failed-authentication-total', () => stats.failedAuthentications);
+    const auth = this.registry.group('kafka.server', 'socket-server-metrics');
+    auth.gauge('failed-authentication-total', () => stats.failedAuthentications);
+    auth.gauge('successful-authentication-total', () => stats.successfulAuthentications);
+    auth.gauge('successful-reauthentication-total', () => stats.successfulReauthentications);
   }
 
   /** Kafka's ZooKeeperClient metrics: state meters, session state, request latency. */

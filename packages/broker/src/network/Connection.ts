@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { FrameDecoder } from '@samsa/protocol';
 import { ApiKey, peekRequestIds } from '@samsa/protocol';
-import { ANONYMOUS, usesSasl, type KafkaPrincipal, type SecurityProtocol, javaHostAddress } from '@samsa/security';
+import { ANONYMOUS, usesSasl, principalToString, type KafkaPrincipal, type SecurityProtocol, javaHostAddress } from '@samsa/security';
 import type { ConnectionInfo, DispatchOutcome, RequestProcessor } from './RequestDispatcher';
 import type { RequestTimes } from './RequestMetrics';
 import type { SaslOutcome, SaslServerAuthenticator } from './SaslServerAuthenticator';
@@ -128,6 +128,8 @@ export class Connection implements ConnectionInfo {
   readonly clientHost: string;
   /** Who the client is now (SASL authentication replaces the listener's initial principal). */
   principal: KafkaPrincipal;
+  /** SASL sessions this connection has had: the first is its authentication, the others re-authentications (KIP-368). */
+  private saslSessions = 0;
 
   constructor(
     readonly connectionId: string,
@@ -292,6 +294,12 @@ export class Connection implements ConnectionInfo {
     if (auth.complete) {
       this.principal = auth.principal!;
       this.decoder.setMaxFrameBytes(this.limits.requestMaxBytes, 'socket.request.max.bytes');
+      if (this.saslSessions++ === 0) {
+        this.stats.successfulAuthentications++;
+      } else {
+        this.stats.successfulReauthentications++;
+        this.logger.debug(`Successfully re-authenticated ${principalToString(this.principal)} on ${this.connectionId}`);
+      }
     }
     this.complete(slot, respond(outcome.chunks));
     return true;

@@ -232,13 +232,15 @@ describe('SaslServerAuthenticator on a SASL_PLAINTEXT listener', () => {
   });
 
   it('KIP-368: SaslAuthenticate v1 carries connections.max.reauth.ms; an expired session closes on the next request; re-authentication renews it', async () => {
-    const { port } = await start(listenerConfig({ maxReauthMs: new Map([['PLAIN', 300]]) }));
+    const { port, server } = await start(listenerConfig({ maxReauthMs: new Map([['PLAIN', 300]]) }));
     const c = await client(port);
     const [, auth] = await authenticate(c, new PlainSaslClient('alice', 'alice-secret'), 1);
     expect(auth).toMatchObject({ errorCode: 0, sessionLifetimeMs: 300 });
     await new Promise((r) => setTimeout(r, 350));
     const [, again] = await authenticate(c, new PlainSaslClient('alice', 'alice-secret'), 1);
     expect(again).toMatchObject({ errorCode: 0, sessionLifetimeMs: 300 });
+    // one login, one re-authentication (successful-authentication-total, successful-reauthentication-total)
+    expect([server.stats.successfulAuthentications, server.stats.successfulReauthentications]).toEqual([1, 1]);
     c.send(ApiKey.Heartbeat, 0, 9, HEARTBEAT);
     await waitFor(() => principals.length === 1);
     await new Promise((r) => setTimeout(r, 350));

@@ -244,7 +244,7 @@ export class SocketServer {
       this.open(listenerName, socket, { securityProtocol: security.securityProtocol, principal });
     });
     server.on('tlsClientError', (error: Error & { code?: string }, socket: TLSSocket) => {
-      this.failedAuthentication(socket.remoteAddress, `SSL handshake failed: ${error.code ?? error.message}`);
+      this.failedAuthentication(socket.remoteAddress, `SSL handshake failed: ${handshakeFailure(error, socket)}`);
       socket.destroy();
     });
     return server;
@@ -304,4 +304,18 @@ export class SocketServer {
       this.stats.connectionsActive--;
     });
   }
+}
+
+/**
+ * Why a TLS handshake failed, for the log line. With ssl.client.auth=required node:tls checks the
+ * client's certificate once the handshake is done and, if the truststore does not vouch for it,
+ * destroys the socket without an alert: the error it reports is then a bare ECONNRESET ("socket
+ * hang up"), and only the socket's authorizationError (e.g. UNABLE_TO_VERIFY_LEAF_SIGNATURE) says
+ * that the certificate was the cause.
+ */
+function handshakeFailure(error: Error & { code?: string }, socket: TLSSocket): string {
+  if (socket.authorizationError !== undefined && socket.authorizationError !== null) {
+    return `client certificate not trusted (${String(socket.authorizationError)})`;
+  }
+  return error.code ?? error.message;
 }

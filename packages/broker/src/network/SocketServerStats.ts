@@ -12,6 +12,10 @@ export class SocketServerStats {
    * timed out, untrusted or unmapped client certificates, and SASL authentications that failed.
    */
   failedAuthentications = 0;
+  /** SASL logins that succeeded, the first of each connection (Kafka's successful-authentication-total). */
+  successfulAuthentications = 0;
+  /** KIP-368 re-authentications that succeeded (Kafka's successful-reauthentication-total). */
+  successfulReauthentications = 0;
   /** Closed after connections.max.idle.ms without traffic. */
   connectionsClosedIdle = 0;
   /** Request frames dispatched. */

@@ -648,6 +648,7 @@ export class KafkaServer {
       brokerTopicStats: this.brokerMetrics?.brokerTopicStats,
       fetchBufferPool: new FetchBufferPool(),
       authorizer: this.authorizer,
+      validateListenerSsl: (perBroker) => this.tlsReloader?.validate(perBroker),
     };
     const fetchManager = fetchManagerOf(deps);
     const evictions = this.brokerMetrics?.registerFetchSessionCache(fetchManager.cache);
