@@ -41,8 +41,26 @@ export class MetadataCache {
   private controllerIdValue = -1;
   /** Bumped on every update, so callers can cache derived views. */
   version = 0;
+  /** Called once, by the first UpdateMetadata (whenInitialized). */
+  private initializedWaiters: (() => void)[] | null = [];
 
   constructor(readonly brokerId: number) {}
+
+  /**
+   * True once the controller's first UpdateMetadata has been applied. Until then this broker knows
+   * no topic and no live broker (a broker just started, or started again): what it would answer is
+   * not the cluster's state but its own ignorance.
+   */
+  get initialized(): boolean {
+    return this.initializedWaiters === null;
+  }
+
+  /** Resolves when the first UpdateMetadata has been applied (at once if it has). */
+  whenInitialized(): Promise<void> {
+    const waiters = this.initializedWaiters;
+    if (waiters === null) return Promise.resolve();
+    return new Promise((resolve) => waiters.push(resolve));
+  }
 
   get controllerId(): number {
     return this.controllerIdValue;
@@ -88,6 +106,11 @@ export class MetadataCache {
       });
     }
     this.version++;
+    const waiters = this.initializedWaiters;
+    if (waiters !== null) {
+      this.initializedWaiters = null;
+      for (const w of waiters) w();
+    }
     return { deleted };
   }
 

@@ -106,6 +106,7 @@ import { QuotaManagers } from '../quota/QuotaManagers';
 import { registerQuotaMetrics } from '../quota/QuotaMetrics';
 import { ConnectionQuotas, connectionQuotaConfigOf } from '../network/ConnectionQuotas';
 import { withFetchQuota, withProduceQuota, withRequestQuota } from '../quota/QuotaEnforcement';
+import { awaitingMetadata } from '../api/awaitingMetadata';
 import { alterClientQuotasHandler, describeClientQuotasHandler } from '../api/clientQuotas';
 
 /**
@@ -713,7 +714,7 @@ export class KafkaServer {
       alterClientQuotasHandler(deps),
       describeLogDirsHandler(deps),
     ]) {
-      registry.register(withRequestQuota(withAuthorization(entry, deps), this.quotaManagers));
+      registry.register(withRequestQuota(awaitingMetadata(withAuthorization(entry, deps), this.metadataCache), this.quotaManagers));
     }
     registry.register(withRequestQuota(apiVersionsEntry(registry), this.quotaManagers));
     return registry;
