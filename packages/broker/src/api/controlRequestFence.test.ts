@@ -82,6 +82,30 @@ describe('ControlRequestFence', () => {
     expect(await f.check(request(1, -1, 0))).toBe(ErrorCode.STALE_CONTROLLER_EPOCH);
   });
 
+  test('beforeRegistrationARequestWaitsForTheNewEpochAndOneForThePreviousIncarnationIsThenStale', async () => {
+    let epoch = -1;
+    let register: () => void = () => undefined;
+    const registered = new Promise<void>((resolve) => (register = resolve));
+    const f = new ControlRequestFence({
+      brokerEpoch: () => epoch,
+      registered: () => registered,
+      knownControllerEpoch: () => 5,
+      readController: async () => ({ epoch: 5, controllerId: 1 }),
+      logger: quiet,
+    });
+    // addressed to the previous incarnation (epoch 90) and to this one (epoch 120, as the controller will learn)
+    const old = f.check(request(5, 90));
+    const current = f.check(request(5, 120));
+    let settled = false;
+    void Promise.all([old, current]).then(() => (settled = true));
+    await new Promise((r) => setImmediate(r));
+    expect(settled).toBe(false);
+    epoch = 120;
+    register();
+    expect(await old).toBe(ErrorCode.STALE_BROKER_EPOCH);
+    expect(await current).toBe(ErrorCode.NONE);
+  });
+
   test('aZooKeeperFailureRefuses', async () => {
     const f = new ControlRequestFence({
       brokerEpoch: () => 1,

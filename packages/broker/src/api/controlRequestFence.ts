@@ -19,12 +19,22 @@ import { ErrorCode, UNKNOWN_BROKER_EPOCH, type ControlRequestHeader } from '@sam
  *    epoch cost nothing here (the ReplicaManager refuses the older ones as before), so ZooKeeper is
  *    read once per real controller failover, plus once per forged request.
  *
+ * Before this broker has registered, a request waits for the registration: it cannot be told from
+ * one addressed to the previous incarnation of this broker until the new epoch is known.
+ *
  * A ZooKeeper server that lags behind the controller's may not show a brand-new epoch yet: a
  * request whose epoch is above ZooKeeper's is checked once more after `lagRetryMs`.
  */
 export interface ControlRequestFenceOptions {
   /** This broker's epoch: the czxid of its registration, -1 before it registered. */
   readonly brokerEpoch: () => number;
+  /**
+   * Resolves once this broker has registered (its epoch known). A request arriving before then
+   * waits for it: it may be addressed to this broker's previous incarnation (the controller has not
+   * yet seen that one die, and its connection reached the new process on the same port), and only
+   * the new epoch tells (Kafka processes no request before its registration). Absent: no wait.
+   */
+  readonly registered?: () => Promise<void>;
   /** The controller epoch this broker acts on (the ReplicaManager's). */
   readonly knownControllerEpoch: () => number;
   /** /controller_epoch's epoch and /controller's broker id as ZooKeeper holds them now (null: absent). */
@@ -55,6 +65,7 @@ export class ControlRequestFence {
 
   /** NONE when the request may go on; otherwise the error code its whole answer carries. */
   async check(request: FencedRequest): Promise<number> {
+    if (this.o.brokerEpoch() < 0 && this.o.registered !== undefined) await this.o.registered();
     const currentBrokerEpoch = this.o.brokerEpoch();
     if (isBrokerEpochStale(request.brokerEpoch, currentBrokerEpoch)) {
       this.o.logger.info(

@@ -186,6 +186,9 @@ export class KafkaServer {
   private readonly logger: Logger;
   private stopping = false;
   brokerEpoch = -1;
+  /** Resolved by the first registration in /brokers/ids (the broker epoch is known from then on). */
+  private resolveRegistered: () => void = () => undefined;
+  private readonly registered = new Promise<void>((resolve) => (this.resolveRegistered = resolve));
   clusterId = '';
   readonly metadataCache: MetadataCache;
 
@@ -565,6 +568,7 @@ export class KafkaServer {
         jmxPort: this.jmxPort,
         previousIncarnationWaitMs: sessionTimeoutMs + REGISTRATION_WAIT_MARGIN_MS,
       });
+      this.resolveRegistered();
     } catch (e) {
       if (e instanceof BrokerIdInUseError) {
         throw new FatalStartupError(
@@ -621,6 +625,7 @@ export class KafkaServer {
   private controlRequestFence(): ControlRequestFence {
     return new ControlRequestFence({
       brokerEpoch: () => this.brokerEpoch,
+      registered: () => this.registered,
       knownControllerEpoch: () => this.replicaManager!.controllerEpoch,
       readController: async () => {
         const [epoch, controllerId] = await Promise.all([this.zk!.getControllerEpoch(), this.zk!.getControllerId()]);
