@@ -113,3 +113,15 @@ test('consoleToolsRefuseBadInputWithOneLineAndStatus1', async () => {
   const unknownOption = await tool('kafka-console-producer', ['--bootstrap-server', cluster.bootstrap, '--topic', TOPIC, '--nope']);
   expect({ code: unknownOption.code, err: lines(unknownOption.stderr) }).toEqual({ code: 1, err: ['nope is not a recognized option'] });
 });
+
+test('consoleProducerWithAcksZeroSendsWithoutAnswersAndEveryRecordArrives', async () => {
+  const topic = 'console-acks0';
+  await createTopic(cluster.zkConnect, topic, 1, 2);
+  const values = Array.from({ length: 50 }, (_, i) => `a${i}`);
+  const produced = await tool('kafka-console-producer', ['--bootstrap-server', cluster.bootstrap, '--topic', topic, '--request-required-acks', '0'], `${values.join('\n')}\n`);
+  expect({ code: produced.code, err: produced.stderr }).toEqual({ code: 0, err: '' });
+  const asProperty = await tool('kafka-console-producer', ['--bootstrap-server', cluster.bootstrap, '--topic', topic, '--producer-property', 'acks=0', '--sync'], 'b0\nb1\n');
+  expect({ code: asProperty.code, err: asProperty.stderr }).toEqual({ code: 0, err: '' });
+  const consumed = await tool('kafka-console-consumer', ['--bootstrap-server', cluster.bootstrap, '--topic', topic, '--from-beginning', '--max-messages', '52', '--timeout-ms', '10000']);
+  expect(lines(consumed.stdout)).toEqual([...values, 'b0', 'b1']);
+});
