@@ -153,7 +153,7 @@ export async function runConsoleConsumer(args: readonly string[], io: ConsoleCon
     const formatter = messageFormatter(p.formatterClass, p.formatterProps);
     security = p.props.security();
     const requestTimeoutMs = p.props.int('request.timeout.ms', 30_000);
-    client = new ToolClient({ bootstrapServers: p.bootstrap, clientId: p.props.get('client.id') ?? 'console-consumer', requestTimeoutMs, security });
+    client = new ToolClient({ bootstrapServers: p.bootstrap, clientId: p.props.get('client.id') ?? (p.groupId === undefined ? 'console-consumer' : `consumer-${p.groupId}-1`), requestTimeoutMs, security });
     const reset = (p.props.get('auto.offset.reset') ?? (p.fromBeginning ? 'earliest' : 'latest')) as OffsetResetStrategy;
     const fetcher = new RecordFetcher({
       client,
