@@ -137,6 +137,48 @@ test('twoConsoleConsumersInOneGroupSplitThePartitionsAndReadEveryRecordOnce', as
   }
 });
 
+test('aSecondConsoleConsumerTakesOverPartitionsFromTheFirstsCommittedPositions', async () => {
+  const topic = 'group-takeover';
+  const group = 'console-takeover';
+  await createTopic(cluster.zkConnect, topic, 4, 1);
+  const a = startConsoleConsumer(topic, group);
+  let b: ConsoleMember | undefined;
+  try {
+    await waitFor(async () => ((await describedOwners(group)).size === 4 ? true : null), {
+      timeoutMs: 60_000,
+      intervalMs: 500,
+      what: 'the first console consumer to own all four partitions',
+    });
+    const first = await produce(topic);
+    await waitFor(() => (a.lines().length >= first.length ? true : null), { timeoutMs: 60_000, intervalMs: 100, what: () => `a to read 40 records, has ${a.lines().length}` });
+    // b joins: a commits what it read before it gives partitions up, b starts from those offsets
+    const second = startConsoleConsumer(topic, group);
+    b = second;
+    await waitFor(
+      async () => {
+        const o = await describedOwners(group);
+        return o.size === 4 && new Set(o.values()).size === 2 ? true : null;
+      },
+      { timeoutMs: 60_000, intervalMs: 500, what: 'two members after the second consumer joined' },
+    );
+    const more = (await produce(topic)).map((v) => `${v}`);
+    await waitFor(() => (a.lines().length + second.lines().length >= first.length + more.length ? true : null), {
+      timeoutMs: 60_000,
+      intervalMs: 100,
+      what: () => `80 records between both consumers; a has ${a.lines().length}, b ${second.lines().length}`,
+    });
+    await new Promise((r) => setTimeout(r, 1000));
+    const [stoppedA, stoppedB] = await Promise.all([a.stop(), second.stop()]);
+    expect([stoppedA.code, stoppedB.code]).toEqual([0, 0]);
+    expect(second.lines().length).toBeGreaterThan(0);
+    // every value twice (both rounds use the same values) and no record read twice
+    expect([...a.lines(), ...second.lines()].map(valueOf).sort()).toEqual([...first, ...more].sort());
+    expect(a.lines().length + second.lines().length).toBe(80);
+  } finally {
+    await Promise.allSettled([a.stop(), b?.stop()]);
+  }
+});
+
 test('aConsoleConsumerAndAKafkaPythonConsumerShareAGroup', async () => {
   const topic = 'group-python';
   const group = 'console-python';

@@ -110,7 +110,7 @@ async function until(condition: () => boolean): Promise<void> {
   }
 }
 
-const partitionsOf = (tps: Array<{ partition: number }>) => tps.map((tp) => tp.partition);
+const partitionsOf = (tps: Array<{ partition: number }> | null) => (tps === null ? null : tps.map((tp) => tp.partition));
 
 test('memberIdRequiredJoinsAgainWithTheGivenIdAndTheLeaderAssignsRanges', async () => {
   const fake = new FakeCoordinator()
@@ -246,4 +246,16 @@ test('closeLeavesTheGroupAsADynamicMemberOnly', async () => {
   expect(staticFake.sentOf(ApiKey.JoinGroup)[0]!.body.groupInstanceId).toBe('instance-1');
   await staticMember.close();
   expect(staticFake.sentOf(ApiKey.LeaveGroup)).toEqual([]);
+});
+
+test('anAbortEndsAJoinTheCoordinatorIsHolding', async () => {
+  // the coordinator holds the JoinGroup (waiting for other members) and never answers
+  const fake = new FakeCoordinator().then(ApiKey.JoinGroup, () => new Promise<never>(() => undefined) as unknown as Struct);
+  const m = member(fake);
+  const stop = new AbortController();
+  const joining = m.ensureActiveGroup(stop.signal);
+  await until(() => fake.sentOf(ApiKey.JoinGroup).length === 1);
+  stop.abort();
+  expect(await joining).toBeNull();
+  expect(m.rejoinNeeded).toBe(true);
 });

@@ -110,13 +110,19 @@ export class ConsumerCoordinator {
     this.rejoin = true;
   }
 
-  /** Joins the group (again) until stable, then heartbeats; resolves with this member's partitions. */
-  async ensureActiveGroup(): Promise<TopicPartition[]> {
+  /**
+   * Joins the group (again) until stable, then heartbeats; resolves with this member's partitions,
+   * or null once `signal` aborts (Kafka's wakeup(): a JoinGroup the coordinator is holding is
+   * left unanswered, and close() then takes the member out of the group).
+   */
+  async ensureActiveGroup(signal?: AbortSignal): Promise<TopicPartition[] | null> {
     this.stopHeartbeats();
     for (;;) {
       if (this.fatal !== null) throw this.fatal;
       if (this.closed) throw new Error('The consumer is closed');
-      const outcome = await this.joinRound();
+      if (signal?.aborted) return null;
+      const outcome = await untilAborted(this.joinRound(), signal);
+      if (outcome === ABORTED) return null;
       if (outcome === 'rejoinNow') continue;
       if (outcome === 'rejoinAfterBackoff') {
         await sleep(this.options.retryBackoffMs);
@@ -299,4 +305,25 @@ export class ConsumerCoordinator {
         return false;
     }
   }
+}
+
+const ABORTED = Symbol('aborted');
+
+/** `promise`'s value, or ABORTED as soon as `signal` aborts (the promise is left to settle unobserved). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T | typeof ABORTED> {
+  if (signal === undefined) return promise;
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => resolve(ABORTED);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
 }

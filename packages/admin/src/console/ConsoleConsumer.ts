@@ -200,7 +200,8 @@ export async function runConsoleConsumer(args: readonly string[], io: ConsoleCon
         await commit();
         for (const tp of fetcher.assignment()) fetcher.unassign(tp);
         for (const tp of committed.keys()) committed.delete(tp);
-        const assigned = await membership.ensureActiveGroup();
+        const assigned = await membership.ensureActiveGroup(io.signal);
+        if (assigned === null) break;
         await startPositions(fetcher, assigned, p, group, reset);
       }
       const records = fetcher.assignment().length === 0 ? await sleep(NO_ASSIGNMENT_WAIT_MS).then(() => []) : await fetcher.poll();
