@@ -178,7 +178,15 @@ export class ConsumerCoordinator {
         return this.refused(join.errorCode);
     }
     this.current = { generationId: join.generationId, memberId: join.memberId };
-    const assignments = join.leader === join.memberId ? await this.assign(join) : [];
+    let assignments: Array<{ memberId: string; assignment: Buffer }> = [];
+    if (join.leader === join.memberId) {
+      try {
+        assignments = await this.assign(join);
+      } catch {
+        // no metadata to assign with: join again, and lead (or follow) the next generation
+        return 'rejoinAfterBackoff';
+      }
+    }
     const sync = await this.toCoordinator(ApiKey.SyncGroup, SYNC_GROUP_VERSION, {
       groupId: this.options.groupId,
       generationId: join.generationId,
