@@ -72,6 +72,18 @@ export class ClusterClient {
     return this.send(broker, apiKey, apiVersion, body);
   }
 
+  /**
+   * A request the broker with this id does not answer (a Produce with acks=0): resolves once it
+   * is written. See NetworkClient.sendWithoutResponse.
+   */
+  async sendToNodeWithoutResponse<K extends number>(nodeId: number, apiKey: K, apiVersion: number, body: RequestInputFor<K>): Promise<void> {
+    const broker = this.brokers.get(nodeId);
+    if (broker === undefined) throw new Error(`Unknown broker id ${nodeId}`);
+    const client = this.clientFor(broker);
+    await client.ready();
+    return client.sendWithoutResponse(apiKey, apiVersion, body);
+  }
+
   /** A request on the pooled connection to `target` (connected on first use). */
   async send<K extends number>(target: BrokerAddress, apiKey: K, apiVersion: number, body: RequestInputFor<K>): Promise<ResponseFor<K>> {
     const client = this.clientFor(target);

@@ -102,11 +102,20 @@ export class KafkaChannel {
     this.socket.resume(); // a SASL exchange before the channel existed leaves the socket paused
   }
 
-  /** Writes chunks (one encoded request, or any bytes) in one go. */
-  write(chunks: readonly Buffer[]): void {
-    if (this.closed) return;
+  /**
+   * Writes chunks (one encoded request, or any bytes) in one go. `onWritten` hears when the last
+   * chunk has been handed to the operating system (with an error if the socket failed first).
+   */
+  write(chunks: readonly Buffer[], onWritten?: (error?: Error | null) => void): void {
+    if (this.closed) {
+      onWritten?.(new DisconnectedError(`connection to ${this.address} is closed`));
+      return;
+    }
     this.socket.cork();
-    for (const chunk of chunks) this.socket.write(chunk);
+    chunks.forEach((chunk, i) => {
+      if (i === chunks.length - 1 && onWritten !== undefined) this.socket.write(chunk, onWritten);
+      else this.socket.write(chunk);
+    });
     this.socket.uncork();
   }
 

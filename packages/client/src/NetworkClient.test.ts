@@ -119,3 +119,35 @@ test('shutdownFailsEverythingForGood', async () => {
   await expect(pending).rejects.toBeInstanceOf(NetworkClientClosedError);
   await expect(c.ready()).rejects.toBeInstanceOf(NetworkClientClosedError);
 });
+
+test('aRequestWithoutResponseIsWrittenAndTheAnswersAroundItStillMatch', async () => {
+  // the fake answers UpdateMetadata and, like a broker with acks=0, never a Produce
+  const s = await server();
+  const c = client(s.port, { requestTimeoutMs: 300 });
+  await c.ready();
+  const before = updateMetadata(1);
+  const after = updateMetadata(2);
+  const first = c.send(before.apiKey, before.apiVersion, before.body);
+  await c.sendWithoutResponse(ApiKey.Produce, 3, { transactionalId: null, acks: 0, timeoutMs: 1000, topicData: [] });
+  const second = c.send(after.apiKey, after.apiVersion, after.body);
+  expect(await Promise.all([first, second])).toEqual([{ errorCode: 0 }, { errorCode: 0 }]);
+  while (s.received.length < 3) await new Promise((r) => setTimeout(r, 5));
+  expect(s.received.map((r) => [r.header.apiKey, r.header.correlationId])).toEqual([
+    [ApiKey.UpdateMetadata, 0],
+    [ApiKey.Produce, 1],
+    [ApiKey.UpdateMetadata, 2],
+  ]);
+  expect(s.received[1]!.body.acks).toBe(0);
+  // nothing waits for the Produce: the connection outlives the request timeout
+  await new Promise((r) => setTimeout(r, 400));
+  expect(c.isReady()).toBe(true);
+  expect(c.inFlightCount).toBe(0);
+});
+
+test('aRequestWithoutResponseFailsWhenNotConnected', async () => {
+  const s = await server();
+  const c = client(s.port);
+  await expect(c.sendWithoutResponse(ApiKey.Produce, 3, { transactionalId: null, acks: 0, timeoutMs: 1000, topicData: [] })).rejects.toBeInstanceOf(
+    DisconnectedError,
+  );
+});

@@ -138,6 +138,34 @@ export class NetworkClient {
     });
   }
 
+  /**
+   * Sends a request the broker does not answer (Kafka's `expectResponse = false`: a Produce with
+   * acks=0) and resolves once its bytes are written to the socket, as Kafka's producer completes
+   * an acks=0 send. It takes a correlation id but waits in no queue, so the answers to the
+   * requests around it still match in order. Rejects with DisconnectedError when not connected or
+   * when the write fails.
+   */
+  sendWithoutResponse<K extends number>(apiKey: K, apiVersion: number, body: RequestInputFor<K>): Promise<void> {
+    const channel = this.channel;
+    if (channel === null || this.connecting !== null) {
+      return Promise.reject(new DisconnectedError(`not connected to ${this.address}`));
+    }
+    const correlationId = this.nextCorrelationId;
+    this.nextCorrelationId = correlationId === MAX_CORRELATION_ID ? 0 : correlationId + 1;
+    let chunks: Buffer[];
+    try {
+      chunks = encodeRequest({ apiKey, apiVersion, correlationId, clientId: this.options.clientId }, body as Struct);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise<void>((resolve, reject) => {
+      channel.write(chunks, (error) => {
+        if (error) reject(error instanceof DisconnectedError ? error : new DisconnectedError(`writing to ${this.address} failed: ${error.message}`));
+        else resolve();
+      });
+    });
+  }
+
   /** Closes the connection (in-flight requests fail); a later ready() reconnects. */
   close(reason = 'closed by its owner'): void {
     if (this.channel !== null)

@@ -113,3 +113,32 @@ test('consoleToolsRefuseBadInputWithOneLineAndStatus1', async () => {
   const unknownOption = await tool('kafka-console-producer', ['--bootstrap-server', cluster.bootstrap, '--topic', TOPIC, '--nope']);
   expect({ code: unknownOption.code, err: lines(unknownOption.stderr) }).toEqual({ code: 1, err: ['nope is not a recognized option'] });
 });
+
+test('consoleProducerWithAcksZeroSendsWithoutAnswersAndEveryRecordArrives', async () => {
+  const topic = 'console-acks0';
+  await createTopic(cluster.zkConnect, topic, 1, 2);
+  const values = Array.from({ length: 50 }, (_, i) => `a${i}`);
+  const produced = await tool('kafka-console-producer', ['--bootstrap-server', cluster.bootstrap, '--topic', topic, '--request-required-acks', '0'], `${values.join('\n')}\n`);
+  expect({ code: produced.code, err: produced.stderr }).toEqual({ code: 0, err: '' });
+  const asProperty = await tool('kafka-console-producer', ['--bootstrap-server', cluster.bootstrap, '--topic', topic, '--producer-property', 'acks=0', '--sync'], 'b0\nb1\n');
+  expect({ code: asProperty.code, err: asProperty.stderr }).toEqual({ code: 0, err: '' });
+  const consumed = await tool('kafka-console-consumer', ['--bootstrap-server', cluster.bootstrap, '--topic', topic, '--from-beginning', '--max-messages', '52', '--timeout-ms', '10000']);
+  expect(lines(consumed.stdout)).toEqual([...values, 'b0', 'b1']);
+});
+
+test('withAcksZeroARefusedRecordGoesUnnoticedAsWithKafkasProducer', async () => {
+  // The broker answers no acks=0 Produce: a record it refuses (over the topic's max.message.bytes)
+  // fails loudly with acks=1 and silently with acks=0, which shows acks=0 is what went on the wire.
+  const topic = 'console-acks0-refused';
+  await createTopic(cluster.zkConnect, topic, 1, 1, ['max.message.bytes=200']);
+  const big = `${'x'.repeat(1000)}\n`;
+  const acksOne = await tool('kafka-console-producer', ['--bootstrap-server', cluster.bootstrap, '--topic', topic, '--request-required-acks', '1'], big);
+  expect(acksOne.code).toBe(1);
+  expect(acksOne.stderr).toMatch(/RecordTooLargeException|MessageTooLarge/);
+  const acksZero = await tool('kafka-console-producer', ['--bootstrap-server', cluster.bootstrap, '--topic', topic, '--producer-property', 'acks=0'], big);
+  expect({ code: acksZero.code, err: acksZero.stderr }).toEqual({ code: 0, err: '' });
+  const small = await tool('kafka-console-producer', ['--bootstrap-server', cluster.bootstrap, '--topic', topic, '--request-required-acks', '0'], 'small\n');
+  expect(small.code).toBe(0);
+  const consumed = await tool('kafka-console-consumer', ['--bootstrap-server', cluster.bootstrap, '--topic', topic, '--from-beginning', '--max-messages', '1', '--timeout-ms', '10000']);
+  expect(lines(consumed.stdout)).toEqual(['small']);
+});

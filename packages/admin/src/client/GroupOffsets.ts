@@ -2,12 +2,37 @@ import { TopicPartitionMap, type TopicPartition } from '@samsa/common';
 import { ApiKey, ErrorCode, isRetriable } from '@samsa/protocol';
 import { javaException, sleep, type ToolClient } from './ToolClient';
 
+/** OffsetCommit v7: the first with group.instance.id. */
+const OFFSET_COMMIT_VERSION = 7;
+
+/** A commit refused because the committer is not (or no longer) a member of the group's generation. */
+const GENERATION_ERRORS: ReadonlySet<number> = new Set([
+  ErrorCode.ILLEGAL_GENERATION,
+  ErrorCode.UNKNOWN_MEMBER_ID,
+  ErrorCode.REBALANCE_IN_PROGRESS,
+  ErrorCode.FENCED_INSTANCE_ID,
+]);
+
+/** Who commits: a member of the group's generation (Kafka's commit with the consumer's generation). */
+export interface GroupMember {
+  readonly generationId: number;
+  readonly memberId: string;
+  readonly groupInstanceId: string | null;
+}
+
+/** Kafka's CommitFailedException: the group rebalanced (or dropped the member) before the commit. */
+export class CommitFailedError extends Error {
+  constructor(readonly code: number) {
+    super(`org.apache.kafka.clients.consumer.CommitFailedException: Commit cannot be completed since the group has already rebalanced (${javaException(code)})`);
+  }
+}
+
 /**
- * A group's committed offsets for a consumer that assigns its own partitions (Kafka's consumer
- * with assign() and a group.id): the coordinator found with FindCoordinator, offsets read with
- * OffsetFetch and written with OffsetCommit as a simple (generation -1) member — what the
- * coordinator accepts from a group with no members, so the console consumer and the consumer perf
- * test keep their place under --group without joining it.
+ * A group's committed offsets: the coordinator found with FindCoordinator, offsets read with
+ * OffsetFetch and written with OffsetCommit, either as a simple (generation -1) consumer that
+ * assigns its own partitions (the consumer perf test; what the coordinator accepts from a group
+ * with no members) or as a member of the group's generation (the console consumer, a
+ * ConsumerCoordinator member).
  */
 export class GroupOffsets {
   private coordinator: number | null = null;
@@ -32,7 +57,12 @@ export class GroupOffsets {
     return out;
   }
 
-  async commit(offsets: Iterable<readonly [TopicPartition, number]>): Promise<void> {
+  /**
+   * Commits `offsets` as a simple consumer (generation -1), or, given `member`, as that member of
+   * the group's current generation. A refusal because of the generation (the group rebalanced, the
+   * member was dropped) is a CommitFailedError; any other one an Error with Kafka's exception.
+   */
+  async commit(offsets: Iterable<readonly [TopicPartition, number]>, member?: GroupMember): Promise<void> {
     const list = [...offsets];
     if (list.length === 0) return;
     const byName = new Map<string, { partitionIndex: number; committedOffset: number; committedMetadata: string }[]>();
@@ -42,16 +72,20 @@ export class GroupOffsets {
       byName.set(tp.topic, partitions);
     }
     const response = await this.withCoordinator((node) =>
-      this.client.sendToNode(node, ApiKey.OffsetCommit, 2, {
+      this.client.sendToNode(node, ApiKey.OffsetCommit, OFFSET_COMMIT_VERSION, {
         groupId: this.groupId,
-        generationId: -1,
-        memberId: '',
-        retentionTimeMs: -1,
+        generationId: member?.generationId ?? -1,
+        memberId: member?.memberId ?? '',
+        groupInstanceId: member?.groupInstanceId ?? null,
         topics: [...byName].map(([name, partitions]) => ({ name, partitions })),
       }),
     );
     for (const t of response.topics)
-      for (const p of t.partitions) if (p.errorCode !== ErrorCode.NONE) throw new Error(`Offset commit failed: ${javaException(p.errorCode)}`);
+      for (const p of t.partitions) {
+        if (p.errorCode === ErrorCode.NONE) continue;
+        if (GENERATION_ERRORS.has(p.errorCode)) throw new CommitFailedError(p.errorCode);
+        throw new Error(`Offset commit failed: ${javaException(p.errorCode)}`);
+      }
   }
 
   private async withCoordinator<T extends object>(request: (node: number) => Promise<T>): Promise<T> {

@@ -19,7 +19,10 @@ export interface RecordMetadata {
 
 export interface RecordProducerOptions {
   readonly client: ToolClient;
-  /** acks: -1 (all), 1. acks=0 is sent as 1: Samsa's wire client waits for every answer. */
+  /**
+   * acks: -1 (all), 1, or 0: the broker answers no acks=0 Produce, so its records complete once
+   * the request is written, with offset -1 (as Kafka's RecordMetadata without an answer).
+   */
   readonly acks: number;
   readonly requestTimeoutMs: number;
   /** Kafka's compression type id (0 none, 1 gzip, 2 snappy, 3 lz4, 4 zstd). */
@@ -153,14 +156,23 @@ export class RecordProducer {
           batch.records.map((p) => p.record),
           { compression: this.options.compression },
         );
-        response = await this.options.client.sendToNode(leader, ApiKey.Produce, PRODUCE_VERSION, {
+        const request = {
           transactionalId: null,
-          acks: this.options.acks === 0 ? 1 : this.options.acks,
+          acks: this.options.acks,
           timeoutMs: this.options.requestTimeoutMs,
           topicData: [{ name: batch.topic, partitionData: [{ index: batch.partition, records }] }],
-        });
+        };
+        if (this.options.acks === 0) {
+          await this.options.client.sendToNodeWithoutResponse(leader, ApiKey.Produce, PRODUCE_VERSION, request);
+        } else {
+          response = await this.options.client.sendToNode(leader, ApiKey.Produce, PRODUCE_VERSION, request);
+        }
       } finally {
         this.release(leader);
+      }
+      if (response === undefined) {
+        batch.records.forEach((r) => r.resolve({ topic: batch.topic, partition: batch.partition, offset: -1 }));
+        return;
       }
       const p = response.responses[0]?.partitionResponses[0];
       const code = p?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR;

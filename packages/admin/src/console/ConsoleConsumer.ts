@@ -3,9 +3,11 @@ import type { ClientSecurity } from '@samsa/client';
 import { COMMAND_CONFIG_HELP, withSecurityHint } from '../cli/CommandConfig';
 import { OptionParser, UsageError } from '../cli/OptionParser';
 import { ClientProperties, parseKeyValues } from '../client/ClientProperties';
-import { GroupOffsets } from '../client/GroupOffsets';
+import { ConsumerCoordinator } from '../client/ConsumerCoordinator';
+import { CommitFailedError, GroupOffsets } from '../client/GroupOffsets';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, RecordFetcher, type OffsetResetStrategy } from '../client/RecordFetcher';
-import { ToolClient, UnknownTopicError } from '../client/ToolClient';
+import { sleep, ToolClient, UnknownTopicError } from '../client/ToolClient';
+import { ErrorCode } from '@samsa/protocol';
 import type { ToolIo } from './ConsoleProducer';
 import { DEFAULT_FORMATTER, messageFormatter } from './MessageFormatter';
 
@@ -130,11 +132,14 @@ const COMMIT_INTERVAL_MS = 5000;
  * topics), of one --partition from --offset or of every partition, printed through the
  * --formatter (DefaultMessageFormatter with its print.* properties, or __consumer_offsets'
  * OffsetsMessageFormatter) until --max-messages, --timeout-ms without a record, or a signal; then
- * "Processed a total of N messages" on stderr, as Kafka's does. With --group the position starts
- * from the group's committed offsets and is committed every 5 s and on the way out.
+ * "Processed a total of N messages" on stderr, as Kafka's does. With --group it is a member of the
+ * group (ConsumerCoordinator: JoinGroup, SyncGroup with the range assignor, heartbeats, LeaveGroup
+ * on the way out) and reads the partitions it is assigned from the group's committed offsets,
+ * committing its position every 5 s, before each rebalance and on the way out.
  */
 export async function runConsoleConsumer(args: readonly string[], io: ConsoleConsumerIo): Promise<number> {
   let client: ToolClient | undefined;
+  let membership: ConsumerCoordinator | undefined;
   let security: ClientSecurity | undefined;
   let processed = 0;
   let started = false;
@@ -148,7 +153,7 @@ export async function runConsoleConsumer(args: readonly string[], io: ConsoleCon
     const formatter = messageFormatter(p.formatterClass, p.formatterProps);
     security = p.props.security();
     const requestTimeoutMs = p.props.int('request.timeout.ms', 30_000);
-    client = new ToolClient({ bootstrapServers: p.bootstrap, clientId: p.props.get('client.id') ?? 'console-consumer', requestTimeoutMs, security });
+    client = new ToolClient({ bootstrapServers: p.bootstrap, clientId: p.props.get('client.id') ?? (p.groupId === undefined ? 'console-consumer' : `consumer-${p.groupId}-1`), requestTimeoutMs, security });
     const reset = (p.props.get('auto.offset.reset') ?? (p.fromBeginning ? 'earliest' : 'latest')) as OffsetResetStrategy;
     const fetcher = new RecordFetcher({
       client,
@@ -162,23 +167,46 @@ export async function runConsoleConsumer(args: readonly string[], io: ConsoleCon
     });
     const partitions = await assignedPartitions(client, p, Date.now() + requestTimeoutMs);
     const group = p.groupId === undefined ? undefined : new GroupOffsets(client, p.groupId, () => Date.now() + requestTimeoutMs);
-    await startPositions(fetcher, partitions, p, group, reset);
+    // with --group the consumer subscribes (Kafka's console consumer with a group: a member that
+    // the group's leader assigns partitions to); without, it assigns itself every partition
+    membership = group === undefined ? undefined : groupMember(client, p, group.groupId, [...new Set(partitions.map((tp) => tp.topic))], requestTimeoutMs);
+    if (membership === undefined) await startPositions(fetcher, partitions, p, group, reset);
     started = true;
     let lastRecordAt = Date.now();
     let lastCommitAt = Date.now();
     const committed = new TopicPartitionMap<number>();
     const commit = async (): Promise<void> => {
       if (group === undefined) return;
+      if (membership !== undefined && membership.generation.generationId < 0) return;
       const changed = fetcher.assignment().flatMap((tp): [TopicPartition, number][] => {
         const pos = fetcher.position(tp);
         return pos === undefined || committed.get(tp) === pos ? [] : [[tp, pos]];
       });
-      await group.commit(changed);
+      try {
+        await group.commit(changed, membership === undefined ? undefined : { ...membership.generation, groupInstanceId: membership.groupInstanceId });
+      } catch (error) {
+        // as Kafka's auto-commit: a commit the group refused for its generation is dropped, and the member joins again
+        if (!(error instanceof CommitFailedError) || membership === undefined) throw error;
+        if (error.code === ErrorCode.FENCED_INSTANCE_ID) throw error;
+        membership.requestRejoin({ resetMemberId: error.code !== ErrorCode.REBALANCE_IN_PROGRESS });
+        return;
+      }
       for (const [tp, pos] of changed) committed.set(tp, pos);
     };
     while (!io.signal?.aborted) {
-      const records = await fetcher.poll();
-      for (const r of records) {
+      if (membership?.rejoinNeeded) {
+        // eager rebalancing: commit what was read, give every partition up, then fetch what the
+        // new assignment gives from the group's committed offsets (else auto.offset.reset)
+        await commit();
+        for (const tp of fetcher.assignment()) fetcher.unassign(tp);
+        for (const tp of committed.keys()) committed.delete(tp);
+        const assigned = await membership.ensureActiveGroup(io.signal);
+        if (assigned === null) break;
+        await startPositions(fetcher, assigned, p, group, reset);
+      }
+      const records = fetcher.assignment().length === 0 ? await sleep(NO_ASSIGNMENT_WAIT_MS).then(() => []) : await fetcher.poll();
+      for (let i = 0; i < records.length; i++) {
+        const r = records[i]!;
         try {
           formatter.writeTo(r, io.write);
         } catch (error) {
@@ -187,8 +215,11 @@ export async function runConsoleConsumer(args: readonly string[], io: ConsoleCon
         }
         processed += 1;
         if (p.maxMessages !== undefined && processed >= p.maxMessages) {
-          // the position stops right after the last record printed
+          // each partition's position stops right after its last record printed
           fetcher.assign([[{ topic: r.topic, partition: r.partition }, r.offset + 1]]);
+          const unprinted = new TopicPartitionMap<number>();
+          for (const rest of records.slice(i + 1)) if (!unprinted.has(rest)) unprinted.set(rest, rest.offset);
+          fetcher.assign(unprinted.entries());
           break;
         }
       }
@@ -213,8 +244,31 @@ export async function runConsoleConsumer(args: readonly string[], io: ConsoleCon
     if (started) io.err(`Processed a total of ${processed} messages`);
     return 1;
   } finally {
+    await membership?.close();
     client?.close();
   }
+}
+
+/** How long a member with no partitions waits before looking at its group again. */
+const NO_ASSIGNMENT_WAIT_MS = 100;
+
+/**
+ * The group member of a --group consumer: session.timeout.ms (10 s), heartbeat.interval.ms (3 s),
+ * max.poll.interval.ms (the rebalance timeout, 5 min) and group.instance.id from
+ * --consumer-property / --consumer.config, Kafka's consumer defaults otherwise.
+ */
+function groupMember(client: ToolClient, p: Plan, groupId: string, topics: readonly string[], requestTimeoutMs: number): ConsumerCoordinator {
+  return new ConsumerCoordinator({
+    client,
+    groupId,
+    groupInstanceId: p.props.get('group.instance.id') ?? null,
+    topics,
+    sessionTimeoutMs: p.props.int('session.timeout.ms', 10_000),
+    heartbeatIntervalMs: p.props.int('heartbeat.interval.ms', 3000),
+    rebalanceTimeoutMs: p.props.int('max.poll.interval.ms', 300_000),
+    retryBackoffMs: p.props.int('retry.backoff.ms', 100),
+    requestTimeoutMs,
+  });
 }
 
 /** The partitions to read: --partition of --topic, or every partition of the topics chosen. */

@@ -14,7 +14,7 @@ import {
   type OffsetSpec,
 } from './GroupAdmin';
 import { KafkaApiError, NotConsumerGroupError } from './GroupErrors';
-import { decodeMemberAssignment } from './memberAssignment';
+import { decodeMemberAssignment } from '../client/ConsumerProtocol';
 
 const LIST_GROUPS_VERSION = 2;
 /** v4: static members' group.instance.id. */

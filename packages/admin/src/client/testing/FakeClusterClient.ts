@@ -8,6 +8,8 @@ export interface SentRequest {
   readonly apiKey: number;
   readonly apiVersion: number;
   readonly body: Struct;
+  /** False for a request sent without waiting for an answer (a Produce with acks=0). */
+  readonly expectResponse: boolean;
 }
 
 /** A partition of the fake cluster's metadata. */
@@ -51,10 +53,15 @@ export class FakeClusterClient extends ToolClient {
   }
 
   override async send<K extends number>(target: BrokerAddress, apiKey: K, apiVersion: number, body: RequestInputFor<K>): Promise<ResponseFor<K>> {
-    const request: SentRequest = { nodeId: target.port - BASE_PORT, apiKey, apiVersion, body: body as Struct };
+    const request: SentRequest = { nodeId: target.port - BASE_PORT, apiKey, apiVersion, body: body as Struct, expectResponse: true };
     this.sent.push(request);
     const response = apiKey === ApiKey.Metadata ? metadataAnswer(request, this.state) : this.answer(request, this.state);
     return response as unknown as ResponseFor<K>;
+  }
+
+  override async sendToNodeWithoutResponse<K extends number>(nodeId: number, apiKey: K, apiVersion: number, body: RequestInputFor<K>): Promise<void> {
+    if (!this.knownBrokers.has(nodeId)) throw new Error(`Unknown broker id ${nodeId}`);
+    this.sent.push({ nodeId, apiKey, apiVersion, body: body as Struct, expectResponse: false });
   }
 }
 

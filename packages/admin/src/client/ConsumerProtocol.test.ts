@@ -1,5 +1,5 @@
 import { encodeVersioned, internalMessages } from '@samsa/protocol';
-import { decodeMemberAssignment } from './memberAssignment';
+import { decodeMemberAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from './ConsumerProtocol';
 
 /** Member assignments as DescribeGroups carries them: versioned ConsumerProtocolAssignment bytes. */
 const { ConsumerProtocolAssignment } = internalMessages;
@@ -52,4 +52,26 @@ test('aNewerVersionIsReadAsTheNewestKnownWithoutTouchingTheBytes', () => {
 test('truncatedBytesAreAnError', () => {
   const bytes = assignment(0, [['a', [0, 1]]]);
   expect(() => decodeMemberAssignment(bytes.subarray(0, bytes.length - 3))).toThrow();
+});
+
+test('subscriptionAndAssignmentRoundTrip', () => {
+  expect(decodeSubscription(encodeSubscription(['a', 'b']))).toEqual(['a', 'b']);
+  const tps = [
+    { topic: 'a', partition: 2 },
+    { topic: 'b', partition: 0 },
+    { topic: 'a', partition: 3 },
+  ];
+  expect(decodeMemberAssignment(encodeAssignment(tps))).toEqual([
+    { topic: 'a', partition: 2 },
+    { topic: 'a', partition: 3 },
+    { topic: 'b', partition: 0 },
+  ]);
+});
+
+test('aSubscriptionOfVersionOneOrNewerIsReadForItsTopics', () => {
+  const v1 = encodeVersioned(internalMessages.ConsumerProtocolSubscription, 1, { topics: ['t'], userData: null, ownedPartitions: [{ topic: 't', partitions: [0] }] });
+  expect(decodeSubscription(v1)).toEqual(['t']);
+  const v3 = Buffer.from(v1);
+  v3.writeInt16BE(3, 0);
+  expect(decodeSubscription(v3)).toEqual(['t']);
 });
