@@ -32,7 +32,9 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 /** Count and mean of one of the broker's Produce request histograms (kafka.network RequestMetrics). */
 async function produceHistogram(metricsUrl: string, name: string): Promise<{ count: number; sum: number }> {
-  const r = await fetch(`${metricsUrl}/jolokia/read/kafka.network:type=RequestMetrics,name=${name},request=Produce/Count,Mean`);
+  const url = `${metricsUrl}/jolokia/read/kafka.network:type=RequestMetrics,name=${name},request=Produce/Count,Mean`;
+  // A fresh connection each time: a kept-alive one may have been closed by the broker's idle timeout.
+  const r = await fetch(url, { headers: { connection: 'close' } });
   const v = ((await r.json()) as { value: { Count: number; Mean: number } }).value;
   return { count: v.Count, sum: v.Count * v.Mean };
 }
