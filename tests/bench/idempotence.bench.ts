@@ -6,7 +6,8 @@
  * RF 1, alternating runs so drift on a shared machine bills both sides alike. Throughput and broker
  * CPU-s/GB per side; the goal is the two within 5% of each other.
  * Run: npx tsc -b && SAMSA_BENCH_MB=512 node --import tsx tests/bench/run.ts idempotence
- *      (SAMSA_BENCH_ROUNDS: alternations, default 3; SAMSA_BENCH_PIN=1 runs kcat on CPU 0 and the
+ *      (SAMSA_BENCH_ROUNDS: alternations, default 3; SAMSA_BENCH_WARMUP_MB: unmeasured produce first,
+ *      default 1024; SAMSA_BENCH_PIN=1 runs kcat on CPU 0 and the
  *      broker on CPU 1, so that librdkafka's idempotent producer, which polls its sockets far more
  *      often than the plain one while requests are in flight, cannot take the broker's CPU).
  * Beside the two figures, each run prints what tells a client-bound run from a broker-bound one:
@@ -27,6 +28,8 @@ const MB = 1024 * 1024;
 const volumeMb = Number(process.env.SAMSA_BENCH_MB ?? 512);
 const rounds = Number(process.env.SAMSA_BENCH_ROUNDS ?? 3);
 const pin = process.env.SAMSA_BENCH_PIN === '1';
+/** Unmeasured plain produce before the first round (SAMSA_BENCH_WARMUP_MB, default 1024; 0 for none). */
+const warmupMb = Number(process.env.SAMSA_BENCH_WARMUP_MB ?? 1024);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -92,6 +95,10 @@ async function main(): Promise<void> {
       string,
       { MBps: number[]; cpuPerGB: number[]; recordsPerSec: number[]; sysCpuPerGB: number[]; kcatCpuPerGB: number[] }
     > = {};
+    // Warm-up, unmeasured: on this machine a broker's write(2) costs about 4x more system time once it has
+    // written some 0.75 GB into fresh page cache (BENCHMARKS.md, issue 14). Without this, the first
+    // measured run (plain, in round 0) alone ran in the cheaper regime and lowered plain's figures.
+    for (let written = 0; written < warmupMb; written += volumeMb) produce(`idem-warmup-${written}`, files[1000], false);
     for (let round = 0; round < rounds; round++) {
       for (const size of [1000, 100] as const) {
         // Alternate which side goes first.
