@@ -12,8 +12,8 @@
  *      often than the plain one while requests are in flight, cannot take the broker's CPU).
  * Beside the two figures, each run prints what tells a client-bound run from a broker-bound one:
  * the broker's CPU split into user and system time (system time is the kernel's write(2) into the
- * page cache, which on this machine costs about 4× more once 0.75–2 GB of fresh page cache have
- * been written, whatever the producer), kcat's own CPU (/usr/bin/time), and the broker's
+ * page cache, which on this machine costs about 4× more once the memory freed shortly before is used
+ * up, whatever the producer), kcat's own CPU (/usr/bin/time), and the broker's
  * Produce request metrics over the run (count, mean RequestBytes, mean TotalTimeMs): the same
  * requests on both sides and a shorter service time on the slower side put the gap in the client.
  */
@@ -95,8 +95,8 @@ async function main(): Promise<void> {
       string,
       { MBps: number[]; cpuPerGB: number[]; recordsPerSec: number[]; sysCpuPerGB: number[]; kcatCpuPerGB: number[] }
     > = {};
-    // Warm-up, unmeasured: on this machine a broker's write(2) costs about 4x more system time once it has
-    // written 0.75-2 GB into fresh page cache (BENCHMARKS.md, issue 14). Without this, the first measured
+    // Warm-up, unmeasured: on this machine write(2) costs about 4x more system time once the memory freed
+    // shortly before is used up, typically after 0.75-2 GB (the VM's doing; dd shows it; BENCHMARKS.md, issue 14). Without this, the first measured
     // run (plain, in round 0) was twice the only one in the cheaper regime and lowered plain's figures; it
     // makes that less likely, not impossible (after it, the first pair once ran cheap, both sides).
     for (let written = 0; written < warmupMb; written += volumeMb) produce(`idem-warmup-${written}`, files[1000], false);
