@@ -46,11 +46,13 @@ beforeAll(async () => {
       'auto.create.topics.enable': false,
       'zookeeper.session.timeout.ms': 8000,
       'replica.lag.time.max.ms': 5000,
-      // The coordinators' topics keep the harness's replication factor 1: the killed coordinator's
-      // partitions wait for its restart. With Kafka's 3, the group coordinator moving away and back
-      // (failover, then preferred election) lost the copier's group member in 2 of 8 runs and the
-      // copy stalled; that is left open (issue 15's note), the coordinator failovers themselves are
-      // tested on the wire in transactionCoordinatorFailover and txnOffsetsCoordinatorFailover.
+      // The coordinators' topics at Kafka's defaults (replication factor 3, min ISR 2): the
+      // coordinators fail over to another broker and move back by preferred election. This once
+      // stalled the copier for good after a restart (a restarted broker answered Metadata before it
+      // knew the cluster, and applied UpdateMetadata meant for its previous incarnation).
+      'offsets.topic.replication.factor': 3,
+      'transaction.state.log.replication.factor': 3,
+      'transaction.state.log.min.isr': 2,
     },
   });
   zk = await connectZk(cluster.zkConnect);
