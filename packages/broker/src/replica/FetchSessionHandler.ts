@@ -54,15 +54,23 @@ export class FetchSessionHandler {
     return this.nextMetadata;
   }
 
-  /** The next fetch for the partitions wanted now (in order), per Kafka's Builder.build. */
-  build(wanted: readonly FetchRequestPartition[]): FetchRequestData {
-    const next = new Map(wanted.map((p) => [topicPartitionKey(p), p]));
+  /**
+   * The next fetch for the partitions wanted now (in order), per Kafka's Builder.build. A fetcher
+   * that keeps its wanted partitions in a map, replacing an entry only when its fetch parameters
+   * change, lets an idle incremental fetch be built with no allocation per partition (an unchanged
+   * entry is the very object the session holds).
+   */
+  build(wanted: readonly FetchRequestPartition[] | ReadonlyMap<string, FetchRequestPartition>): FetchRequestData {
+    const next: ReadonlyMap<string, FetchRequestPartition> = Array.isArray(wanted)
+      ? new Map(wanted.map((p) => [topicPartitionKey(p), p]))
+      : (wanted as ReadonlyMap<string, FetchRequestPartition>);
     if (isFullFetch(this.nextMetadata)) {
-      this.sessionPartitions = next;
-      return { metadata: this.nextMetadata, toSend: [...next.values()], toForget: [], sessionPartitions: next };
+      this.sessionPartitions = new Map(next);
+      return { metadata: this.nextMetadata, toSend: [...next.values()], toForget: [], sessionPartitions: this.sessionPartitions };
     }
     const altered: FetchRequestPartition[] = [];
     const toForget: TopicPartition[] = [];
+    let kept = 0;
     for (const [k, prev] of this.sessionPartitions) {
       const now = next.get(k);
       if (!now) {
@@ -70,14 +78,19 @@ export class FetchSessionHandler {
         toForget.push({ topic: prev.topic, partition: prev.partition });
         continue;
       }
-      next.delete(k);
-      if (!sameFetchData(prev, now)) {
-        this.sessionPartitions.set(k, now);
-        altered.push(now);
+      kept++;
+      if (now === prev) continue;
+      this.sessionPartitions.set(k, now);
+      if (!sameFetchData(prev, now)) altered.push(now);
+    }
+    const added: FetchRequestPartition[] = [];
+    if (kept < next.size) {
+      for (const [k, p] of next) {
+        if (this.sessionPartitions.has(k)) continue;
+        this.sessionPartitions.set(k, p);
+        added.push(p);
       }
     }
-    const added = [...next.values()];
-    for (const p of added) this.sessionPartitions.set(topicPartitionKey(p), p);
     return { metadata: this.nextMetadata, toSend: [...altered, ...added], toForget, sessionPartitions: this.sessionPartitions };
   }
 

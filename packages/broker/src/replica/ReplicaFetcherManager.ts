@@ -8,6 +8,7 @@ import {
   type OffsetForLeaderEpochRequestTopicsPartitionsInput,
   type ResponseOf,
 } from '@samsa/protocol';
+import type { FetchRequestPartition } from './FetchSession';
 import { FetchSessionHandler } from './FetchSessionHandler';
 import type { ReplicationQuotaManager } from './ReplicationQuotaManager';
 import type { MetadataCache } from '../metadata/MetadataCache';
@@ -90,6 +91,8 @@ interface FetchState {
   truncating: boolean;
   /** The leader's high watermark less our log end after the last append (undefined: none yet). */
   lag?: number;
+  /** What the last fetch asked of it (replaced, not changed, when the log end, start or epoch moves). */
+  fetchData?: FetchRequestPartition;
 }
 
 /** What a follower truncates to, given the leader's answer for its epoch (Kafka's getOffsetTruncationState). */
@@ -117,6 +120,11 @@ export function offsetTruncationState(
 
 class ReplicaFetcher {
   private readonly partitions = new Map<string, FetchState>();
+  /**
+   * The partitions the next fetch asks for, with what it asks (kept from fetch to fetch: an entry
+   * changes only when its partition's fetch parameters do, see FetchSessionHandler.build).
+   */
+  private readonly wanted = new Map<string, FetchRequestPartition>();
   /** KIP-227: after the first full fetch, each fetch names only the partitions whose offsets moved. */
   private readonly sessionHandler: FetchSessionHandler;
 
@@ -139,11 +147,14 @@ class ReplicaFetcher {
   }
 
   add(p: Partition): void {
-    this.partitions.set(p.key, { p, truncating: true });
+    const k = p.key;
+    this.partitions.set(k, { p, truncating: true });
+    this.wanted.delete(k);
     this.loop ??= this.run();
   }
 
   remove(key: string): boolean {
+    this.wanted.delete(key);
     return this.partitions.delete(key);
   }
 
@@ -251,7 +262,10 @@ class ReplicaFetcher {
     if (target < p.log.logEndOffset) {
       this.logger.info(`Truncating ${p.key} from log end ${p.log.logEndOffset} to ${target}: ${why}`);
     }
+    const end = p.log.logEndOffset;
     p.log.truncateTo(target);
+    // readers of this replica (consumers' fetch sessions, KIP-392) look at it again
+    if (target < end) this.onFollowerAppend(p);
   }
 
   /** Kafka's shouldFollowerThrottle: a throttled replica not in sync, while the follower quota is exceeded. */
@@ -261,34 +275,59 @@ class ReplicaFetcher {
     return quota.isThrottled(s.p.partition, s.p.log.config.followerReplicationThrottledReplicas) && quota.isQuotaExceeded();
   }
 
-  private async fetchOnce(client: NetworkClient): Promise<void> {
-    const ready = [...this.partitions.values()].filter((s) => !s.truncating);
-    let parts = ready.filter((s) => !this.shouldFollowerThrottle(s));
-    if (parts.length === 0) {
-      // everything is held back by the replication throttle: wait as Kafka's fetcher does
-      if (ready.length > 0) await new Promise((res) => setTimeout(res, this.config.fetchBackoffMs));
-      return;
-    }
-    // A fetch offset tells the leader what this follower has: only bytes write(2) has returned for
-    // (a log that was leader a moment ago may still have some queued).
-    const unwritten = parts.filter((s) => s.p.log.writtenEndOffset < s.p.log.logEndOffset);
-    if (unwritten.length > 0) {
-      await Promise.allSettled(unwritten.map((s) => s.p.log.whenWritten()));
-      parts = parts.filter((s) => this.partitions.get(s.p.key) === s && s.p.log.writtenEndOffset >= s.p.log.logEndOffset);
-      if (parts.length === 0) return;
-    }
-    const sent = new Map(parts.map((s) => [s.p.key, s]));
-    const fetchData = this.sessionHandler.build(
-      parts.map(({ p }) => ({
+  /** `s` is asked for at its log end, start and leader epoch now (a new entry only if one moved). */
+  private want(k: string, s: FetchState): void {
+    const { p } = s;
+    const log = p.log;
+    let d = s.fetchData;
+    if (!d || d.fetchOffset !== log.logEndOffset || d.logStartOffset !== log.logStartOffset || d.currentLeaderEpoch !== p.leaderEpoch) {
+      d = s.fetchData = {
         topic: p.topic,
         partition: p.partition,
-        fetchOffset: p.log.logEndOffset,
-        logStartOffset: p.log.logStartOffset,
+        fetchOffset: log.logEndOffset,
+        logStartOffset: log.logStartOffset,
         maxBytes: this.config.fetchMaxBytes,
         currentLeaderEpoch: p.leaderEpoch,
         lastFetchedEpoch: -1,
-      })),
-    );
+      };
+    }
+    if (this.wanted.get(k) !== d) this.wanted.set(k, d);
+  }
+
+  private async fetchOnce(client: NetworkClient): Promise<void> {
+    // One pass, no allocation per unchanged partition: an idle follower's fetch costs little more
+    // than a look at each partition's offsets.
+    let ready = 0;
+    let unthrottled = 0;
+    let unwritten: FetchState[] | undefined;
+    for (const [k, s] of this.partitions) {
+      if (s.truncating) continue;
+      ready++;
+      if (this.shouldFollowerThrottle(s)) {
+        this.wanted.delete(k);
+        continue;
+      }
+      unthrottled++;
+      // A fetch offset tells the leader what this follower has: only bytes write(2) has returned for
+      // (a log that was leader a moment ago may still have some queued).
+      if (s.p.log.writtenEndOffset < s.p.log.logEndOffset) (unwritten ??= []).push(s);
+      else this.want(k, s);
+    }
+    if (unthrottled === 0) {
+      // everything is held back by the replication throttle: wait as Kafka's fetcher does
+      if (ready > 0) await new Promise((res) => setTimeout(res, this.config.fetchBackoffMs));
+      return;
+    }
+    if (unwritten) {
+      await Promise.allSettled(unwritten.map((s) => s.p.log.whenWritten()));
+      for (const s of unwritten) {
+        const k = s.p.key;
+        if (this.partitions.get(k) === s && s.p.log.writtenEndOffset >= s.p.log.logEndOffset) this.want(k, s);
+        else this.wanted.delete(k);
+      }
+      if (this.wanted.size === 0) return;
+    }
+    const fetchData = this.sessionHandler.build(this.wanted);
     const byTopic = new Map<string, FetchRequestTopicsPartitionsInput[]>();
     for (const p of fetchData.toSend) {
       let list = byTopic.get(p.topic);
@@ -332,8 +371,9 @@ class ReplicaFetcher {
     for (const t of response.responses) {
       for (const r of t.partitionResponses) {
         const k = topicPartitionKey({ topic: t.topic, partition: r.partition });
-        const s = sent.get(k);
-        if (!s || this.partitions.get(k) !== s) continue; // moved while the fetch was in flight
+        const s = this.partitions.get(k);
+        // moved while the fetch was in flight (a partition added again truncates before its fetch)
+        if (!s || s.truncating) continue;
         const p = s.p;
         if (p.appendGate) continue; // its log is being swapped for its future log: fetched again next time
         if (r.errorCode === ErrorCode.NONE) {
@@ -415,6 +455,7 @@ class ReplicaFetcher {
     } else if (action.kind === 'truncateFully') {
       this.logger.warn(`Reset fetch offset for ${p.key} from ${replicaEndOffset} to the leader's start offset ${action.offset}`);
       p.log.truncateFullyAndStartAt(action.offset);
+      this.onFollowerAppend(p);
     } else {
       this.logger.warn(
         `Fetch offset ${replicaEndOffset} of ${p.key} was out of range; the leader's log now covers it (start ${action.leaderStartOffset}): keeping the log and fetching again`,
