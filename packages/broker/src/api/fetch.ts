@@ -33,7 +33,12 @@ import type { ApiHandlerEntry } from './types';
  * batches before v10, which are UNSUPPORTED_COMPRESSION_TYPE as in Kafka; that conversion is bounded
  * and yields to other work (fetchDownConversion.ts). Fetch sessions (KIP-227, replica/FetchContext.ts):
  * v7+ fetchers may register their partitions once and then send only what changed; the broker then
- * reads all of the session's partitions and answers only those with something new.
+ * reads only the session's partitions that were named or changed since it last found them at their
+ * end (FetchSession's unsettled partitions) and answers only those with something new. Kafka reads
+ * every partition of the session; the answers are the same, since a partition neither named nor
+ * changed reads as it did. One difference: a settled partition is not authorized again until it
+ * changes (a consumer's READ removed meanwhile shows at the partition's next change, or at the next
+ * full fetch; a follower's CLUSTER_ACTION is checked on every fetch).
  *
  * The response holds at most `fetch.max.bytes` (KIP-541: the broker's cap on the request's
  * max_bytes, which v0–2 do not carry), besides the first batch of the first partition with data
@@ -113,6 +118,8 @@ export function fetchHandler(deps: BrokerDeps, fetchManager = fetchManagerOf(dep
       const session = context.session;
       let toRead: readonly FetchPartitionRequest[] | (() => readonly FetchPartitionRequest[]);
       if (session) {
+        // a follower refused CLUSTER_ACTION is refused every partition of its session
+        if (isFollower && !followerAllowed) for (const k of session.partitionMap.keys()) session.markUnsettled(k);
         toRead = () => requestsOf(context.partitions());
         if (isFollower && body.forgottenTopicsData.length > 0) {
           // those partitions are no longer fetched through this session (Partition's SessionFetchTime)

@@ -69,6 +69,14 @@ export class ReplicaFetcherManager {
     f.add(partition);
   }
 
+  /**
+   * `key` changed on this broker (an append, a truncation, a log start or high watermark move, a
+   * leader epoch change): the fetcher copying it looks at its fetch parameters again.
+   */
+  partitionChanged(key: string): void {
+    for (const f of this.fetchers.values()) f.partitionChanged(key);
+  }
+
   removePartition(key: string): void {
     for (const [leaderId, f] of this.fetchers) {
       if (f.remove(key) && f.isEmpty) {
@@ -125,6 +133,15 @@ class ReplicaFetcher {
    * changes only when its partition's fetch parameters do, see FetchSessionHandler.build).
    */
   private readonly wanted = new Map<string, FetchRequestPartition>();
+  /**
+   * The partitions whose fetch parameters may have moved since the last fetch (added, appended to,
+   * truncated, changed on the broker), or that must be looked at on every fetch (behind the leader,
+   * or held back by the replication throttle): what the next fetch looks at. An idle follower's
+   * fetch looks at none.
+   */
+  private changed = new Set<string>();
+  /** Partitions behind the leader's high watermark at their last answer (their throttle may change). */
+  private readonly lagging = new Set<string>();
   /** KIP-227: after the first full fetch, each fetch names only the partitions whose offsets moved. */
   private readonly sessionHandler: FetchSessionHandler;
 
@@ -150,12 +167,19 @@ class ReplicaFetcher {
     const k = p.key;
     this.partitions.set(k, { p, truncating: true });
     this.wanted.delete(k);
+    this.lagging.delete(k);
     this.loop ??= this.run();
   }
 
   remove(key: string): boolean {
     this.wanted.delete(key);
+    this.lagging.delete(key);
+    this.changed.delete(key);
     return this.partitions.delete(key);
+  }
+
+  partitionChanged(key: string): void {
+    if (this.partitions.has(key)) this.changed.add(key);
   }
 
   shutdown(): void {
@@ -222,6 +246,7 @@ class ReplicaFetcher {
       if (epoch === undefined) {
         this.truncate(s.p, s.p.highWatermark, 'its high watermark (no leader epochs in its log)');
         s.truncating = false;
+        this.changed.add(s.p.key);
         continue;
       }
       let list = byTopic.get(s.p.topic);
@@ -250,7 +275,10 @@ class ReplicaFetcher {
             `the end offset ${r.endOffset} of leader epoch ${r.leaderEpoch} on broker ${this.leaderId}` +
               (state.completed ? '' : ' (an epoch this log lacks: asking again)'),
           );
-          if (state.completed) s.truncating = false;
+          if (state.completed) {
+            s.truncating = false;
+            this.changed.add(k);
+          }
         }
       }
     }
@@ -295,37 +323,45 @@ class ReplicaFetcher {
   }
 
   private async fetchOnce(client: NetworkClient): Promise<void> {
-    // One pass, no allocation per unchanged partition: an idle follower's fetch costs little more
-    // than a look at each partition's offsets.
-    let ready = 0;
-    let unthrottled = 0;
+    // Only the partitions that may have changed are looked at: an idle follower's fetch looks at
+    // none, and (with a session) names none.
+    const check = this.changed;
+    this.changed = new Set(this.lagging);
+    let throttled = 0;
     let unwritten: FetchState[] | undefined;
-    for (const [k, s] of this.partitions) {
-      if (s.truncating) continue;
-      ready++;
-      if (this.shouldFollowerThrottle(s)) {
+    for (const k of check) {
+      const s = this.partitions.get(k);
+      if (!s) {
         this.wanted.delete(k);
         continue;
       }
-      unthrottled++;
+      if (s.truncating) continue; // looked at again once truncated
+      if (this.shouldFollowerThrottle(s)) {
+        this.wanted.delete(k);
+        this.changed.add(k);
+        throttled++;
+        continue;
+      }
       // A fetch offset tells the leader what this follower has: only bytes write(2) has returned for
       // (a log that was leader a moment ago may still have some queued).
       if (s.p.log.writtenEndOffset < s.p.log.logEndOffset) (unwritten ??= []).push(s);
       else this.want(k, s);
-    }
-    if (unthrottled === 0) {
-      // everything is held back by the replication throttle: wait as Kafka's fetcher does
-      if (ready > 0) await new Promise((res) => setTimeout(res, this.config.fetchBackoffMs));
-      return;
     }
     if (unwritten) {
       await Promise.allSettled(unwritten.map((s) => s.p.log.whenWritten()));
       for (const s of unwritten) {
         const k = s.p.key;
         if (this.partitions.get(k) === s && s.p.log.writtenEndOffset >= s.p.log.logEndOffset) this.want(k, s);
-        else this.wanted.delete(k);
+        else {
+          this.wanted.delete(k);
+          if (this.partitions.get(k) === s) this.changed.add(k);
+        }
       }
-      if (this.wanted.size === 0) return;
+    }
+    if (this.wanted.size === 0) {
+      // everything is held back by the replication throttle: wait as Kafka's fetcher does
+      if (throttled > 0) await new Promise((res) => setTimeout(res, this.config.fetchBackoffMs));
+      return;
     }
     const fetchData = this.sessionHandler.build(this.wanted);
     const byTopic = new Map<string, FetchRequestTopicsPartitionsInput[]>();
@@ -374,6 +410,7 @@ class ReplicaFetcher {
         const s = this.partitions.get(k);
         // moved while the fetch was in flight (a partition added again truncates before its fetch)
         if (!s || s.truncating) continue;
+        this.changed.add(k);
         const p = s.p;
         if (p.appendGate) continue; // its log is being swapped for its future log: fetched again next time
         if (r.errorCode === ErrorCode.NONE) {
@@ -415,6 +452,9 @@ class ReplicaFetcher {
       if (writes[i].status === 'rejected' || this.partitions.get(p.key) !== s) return; // failed, or moved meanwhile
       p.log.updateHighWatermark(Math.min(highWatermark, p.log.writtenEndOffset));
       s.lag = Math.max(0, highWatermark - p.log.logEndOffset);
+      if (s.lag > 0) this.lagging.add(p.key);
+      else this.lagging.delete(p.key);
+      this.changed.add(p.key);
       // The leader's log start moved (DeleteRecords, retention): so does ours, once our high
       // watermark covers it (Kafka's processPartitionData; above it, a later fetch does it).
       if (logStartOffset > p.log.logStartOffset && logStartOffset <= p.log.highWatermark) {

@@ -951,6 +951,7 @@ export class ReplicaManager {
   /** After an append or a high watermark move, wake whoever waits on the partition. */
   onPartitionChanged(p: Partition): void {
     const k = p.key;
+    this.fetcherManager.partitionChanged(k);
     this.producePurgatory.checkAndComplete(k);
     if (this.changeListeners.length === 0) {
       this.fetchPurgatory.checkAndComplete(k);
@@ -965,6 +966,7 @@ export class ReplicaManager {
   /** After a change to many partitions at once: each waiting operation is re-tried once. */
   onPartitionsChanged(partitions: Iterable<Partition>): void {
     const keys = [...partitions].map((p) => p.key);
+    for (const k of keys) this.fetcherManager.partitionChanged(k);
     this.producePurgatory.checkAndCompleteAll(keys);
     const extra: string[] = [];
     for (const listener of this.changeListeners) for (const k of listener(keys)) extra.push(k);
