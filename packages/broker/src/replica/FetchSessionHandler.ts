@@ -57,10 +57,13 @@ export class FetchSessionHandler {
   /**
    * The next fetch for the partitions wanted now (in order), per Kafka's Builder.build. A fetcher
    * that keeps its wanted partitions in a map, replacing an entry only when its fetch parameters
-   * change, lets an idle incremental fetch be built with no allocation per partition (an unchanged
-   * entry is the very object the session holds).
+   * change, and says which keys it set or deleted since the last build (`touched`), has an
+   * incremental fetch built from those alone: an idle follower's costs nothing per partition.
    */
-  build(wanted: readonly FetchRequestPartition[] | ReadonlyMap<string, FetchRequestPartition>): FetchRequestData {
+  build(
+    wanted: readonly FetchRequestPartition[] | ReadonlyMap<string, FetchRequestPartition>,
+    touched?: Iterable<string>,
+  ): FetchRequestData {
     const next: ReadonlyMap<string, FetchRequestPartition> = Array.isArray(wanted)
       ? new Map(wanted.map((p) => [topicPartitionKey(p), p]))
       : (wanted as ReadonlyMap<string, FetchRequestPartition>);
@@ -69,29 +72,46 @@ export class FetchSessionHandler {
       return { metadata: this.nextMetadata, toSend: [...next.values()], toForget: [], sessionPartitions: this.sessionPartitions };
     }
     const altered: FetchRequestPartition[] = [];
+    const added: FetchRequestPartition[] = [];
     const toForget: TopicPartition[] = [];
+    const session = this.sessionPartitions;
+    if (touched !== undefined && !Array.isArray(wanted)) {
+      for (const k of touched) {
+        const now = next.get(k);
+        const prev = session.get(k);
+        if (!now) {
+          if (prev && session.delete(k)) toForget.push({ topic: prev.topic, partition: prev.partition });
+        } else if (!prev) {
+          session.set(k, now);
+          added.push(now);
+        } else if (now !== prev) {
+          session.set(k, now);
+          if (!sameFetchData(prev, now)) altered.push(now);
+        }
+      }
+      return { metadata: this.nextMetadata, toSend: [...altered, ...added], toForget, sessionPartitions: session };
+    }
     let kept = 0;
-    for (const [k, prev] of this.sessionPartitions) {
+    for (const [k, prev] of session) {
       const now = next.get(k);
       if (!now) {
-        this.sessionPartitions.delete(k);
+        session.delete(k);
         toForget.push({ topic: prev.topic, partition: prev.partition });
         continue;
       }
       kept++;
       if (now === prev) continue;
-      this.sessionPartitions.set(k, now);
+      session.set(k, now);
       if (!sameFetchData(prev, now)) altered.push(now);
     }
-    const added: FetchRequestPartition[] = [];
     if (kept < next.size) {
       for (const [k, p] of next) {
-        if (this.sessionPartitions.has(k)) continue;
-        this.sessionPartitions.set(k, p);
+        if (session.has(k)) continue;
+        session.set(k, p);
         added.push(p);
       }
     }
-    return { metadata: this.nextMetadata, toSend: [...altered, ...added], toForget, sessionPartitions: this.sessionPartitions };
+    return { metadata: this.nextMetadata, toSend: [...altered, ...added], toForget, sessionPartitions: session };
   }
 
   /**

@@ -140,6 +140,10 @@ class ReplicaFetcher {
    * fetch looks at none.
    */
   private changed = new Set<string>();
+  /** Keys whose entry in `wanted` was set or deleted since the last fetch was built. */
+  private touched = new Set<string>();
+  /** The partitions still to truncate by leader epoch before they are fetched. */
+  private readonly truncating = new Set<FetchState>();
   /** Partitions behind the leader's high watermark at their last answer (their throttle may change). */
   private readonly lagging = new Set<string>();
   /** KIP-227: after the first full fetch, each fetch names only the partitions whose offsets moved. */
@@ -165,14 +169,20 @@ class ReplicaFetcher {
 
   add(p: Partition): void {
     const k = p.key;
-    this.partitions.set(k, { p, truncating: true });
-    this.wanted.delete(k);
+    const previous = this.partitions.get(k);
+    if (previous) this.truncating.delete(previous);
+    const s: FetchState = { p, truncating: true };
+    this.partitions.set(k, s);
+    this.truncating.add(s);
+    this.unwant(k);
     this.lagging.delete(k);
     this.loop ??= this.run();
   }
 
   remove(key: string): boolean {
-    this.wanted.delete(key);
+    const s = this.partitions.get(key);
+    if (s) this.truncating.delete(s);
+    this.unwant(key);
     this.lagging.delete(key);
     this.changed.delete(key);
     return this.partitions.delete(key);
@@ -237,8 +247,8 @@ class ReplicaFetcher {
    * truncating. Returns false when nothing can be fetched yet (back off).
    */
   private async maybeTruncate(client: NetworkClient): Promise<boolean> {
-    const truncating = [...this.partitions.values()].filter((s) => s.truncating);
-    if (truncating.length === 0) return true;
+    if (this.truncating.size === 0) return true;
+    const truncating = [...this.truncating];
     const byTopic = new Map<string, OffsetForLeaderEpochRequestTopicsPartitionsInput[]>();
     const asked = new Map<string, FetchState>();
     for (const s of truncating) {
@@ -246,6 +256,7 @@ class ReplicaFetcher {
       if (epoch === undefined) {
         this.truncate(s.p, s.p.highWatermark, 'its high watermark (no leader epochs in its log)');
         s.truncating = false;
+        this.truncating.delete(s);
         this.changed.add(s.p.key);
         continue;
       }
@@ -277,12 +288,13 @@ class ReplicaFetcher {
           );
           if (state.completed) {
             s.truncating = false;
+            this.truncating.delete(s);
             this.changed.add(k);
           }
         }
       }
     }
-    return [...this.partitions.values()].some((s) => !s.truncating);
+    return this.partitions.size > this.truncating.size;
   }
 
   private truncate(p: Partition, offset: number, why: string): void {
@@ -319,7 +331,15 @@ class ReplicaFetcher {
         lastFetchedEpoch: -1,
       };
     }
-    if (this.wanted.get(k) !== d) this.wanted.set(k, d);
+    if (this.wanted.get(k) !== d) {
+      this.wanted.set(k, d);
+      this.touched.add(k);
+    }
+  }
+
+  /** `k` is not asked for by the next fetch. */
+  private unwant(k: string): void {
+    if (this.wanted.delete(k)) this.touched.add(k);
   }
 
   private async fetchOnce(client: NetworkClient): Promise<void> {
@@ -332,12 +352,12 @@ class ReplicaFetcher {
     for (const k of check) {
       const s = this.partitions.get(k);
       if (!s) {
-        this.wanted.delete(k);
+        this.unwant(k);
         continue;
       }
       if (s.truncating) continue; // looked at again once truncated
       if (this.shouldFollowerThrottle(s)) {
-        this.wanted.delete(k);
+        this.unwant(k);
         this.changed.add(k);
         throttled++;
         continue;
@@ -353,7 +373,7 @@ class ReplicaFetcher {
         const k = s.p.key;
         if (this.partitions.get(k) === s && s.p.log.writtenEndOffset >= s.p.log.logEndOffset) this.want(k, s);
         else {
-          this.wanted.delete(k);
+          this.unwant(k);
           if (this.partitions.get(k) === s) this.changed.add(k);
         }
       }
@@ -363,7 +383,8 @@ class ReplicaFetcher {
       if (throttled > 0) await new Promise((res) => setTimeout(res, this.config.fetchBackoffMs));
       return;
     }
-    const fetchData = this.sessionHandler.build(this.wanted);
+    const fetchData = this.sessionHandler.build(this.wanted, this.touched);
+    this.touched = new Set();
     const byTopic = new Map<string, FetchRequestTopicsPartitionsInput[]>();
     for (const p of fetchData.toSend) {
       let list = byTopic.get(p.topic);
