@@ -121,6 +121,31 @@ test('aPausedFollowerIsWrittenOutOfTheIsrByTheLeaderAndRejoinsAfterItResumes', a
   }
 });
 
+test('afterIdleSpellsLongerThanTheLagALiveFollowerStaysInTheIsrAndAPausedOneIsWrittenOut', async () => {
+  // With fetch sessions the leader does not look at an idle partition on its followers' fetches
+  // (KIP-227 incremental fetches, only changed partitions read): a follower is caught up through its
+  // session's fetches, and only as long as they go on.
+  const { controller, a, b } = await roles();
+  await createTopic('idle-spells', [a, b, controller]);
+  await kcatProduce(cluster.bootstrap, 'idle-spells', ['first'], { partition: 0 });
+  await sleep(LAG_MS * 2);
+  await kcatProduce(cluster.bootstrap, 'idle-spells', ['second'], { partition: 0 });
+  await sleep(LAG_MS * 2);
+  expect((await partitionState(zk, 'idle-spells', 0)).isr).toHaveLength(3);
+  b.pause();
+  try {
+    const started = Date.now();
+    await kcatProduce(cluster.bootstrap, 'idle-spells', ['third'], { partition: 0 });
+    const s = await waitForPartitionState(zk, 'idle-spells', 0, (x) => !x.isr.includes(b.brokerId), `ISR without ${b.brokerId}`);
+    expect(Date.now() - started).toBeLessThan(LAG_MS * 4);
+    expect(s.isr.sort()).toEqual([a.brokerId, controller.brokerId].sort());
+  } finally {
+    b.resume();
+  }
+  await waitForPartitionState(zk, 'idle-spells', 0, (x) => x.isr.includes(b.brokerId), `${b.brokerId} back in the ISR`);
+  expect(await kcatConsume(cluster.bootstrap, 'idle-spells', 0)).toEqual(['first', 'second', 'third']);
+});
+
 test('withMinInsyncReplicas2AndOnlyTheLeaderInTheIsrAcksAllIsRefused', async () => {
   const { a, b } = await roles();
   await createTopic('min-isr', [a, b], ['min.insync.replicas=2']);

@@ -102,6 +102,11 @@ export class Log {
    * the fetches and produces waiting on the partition.
    */
   onWrittenEndIncrement: (() => void) | null = null;
+  /**
+   * Told when the log start offset moved (DeleteRecords, retention, a leader's increment copied by
+   * a follower): readers holding on to what they last answered (fetch sessions) look again.
+   */
+  onLogStartOffsetIncrement: (() => void) | null = null;
 
   constructor(p: LogParams) {
     this.local = new LocalLog(
@@ -641,7 +646,7 @@ export class Log {
    * watermark. True when it moved.
    */
   maybeIncrementLogStartOffset(newLogStartOffset: number, reason: string): boolean {
-    return this.local.io('Error while increasing log start offset', () => {
+    const moved = this.local.io('Error while increasing log start offset', () => {
       if (newLogStartOffset > this._highWatermark) {
         throw new KafkaError(
           ErrorCode.OFFSET_OUT_OF_RANGE,
@@ -659,6 +664,8 @@ export class Log {
       this.updateFirstUnstableOffset();
       return true;
     });
+    if (moved) this.onLogStartOffsetIncrement?.();
+    return moved;
   }
 
   /**

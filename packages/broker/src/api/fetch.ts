@@ -15,9 +15,10 @@ import {
   FINAL_EPOCH,
   INVALID_SESSION_ID,
   MIN_INCREMENTAL_FETCH_SESSION_EVICTION_MS,
+  type FetchRequestPartition,
   type PartitionResponseSummary,
 } from '../replica/FetchSession';
-import type { FetchPartitionResult } from '../replica/ReplicaManager';
+import type { FetchPartitionRequest, FetchPartitionResult } from '../replica/ReplicaManager';
 import { AclOperation, ResourceType } from '@samsa/security';
 import { authorizeCluster, filterByAuthorized } from './authorization';
 import type { BrokerDeps } from './deps';
@@ -32,7 +33,12 @@ import type { ApiHandlerEntry } from './types';
  * batches before v10, which are UNSUPPORTED_COMPRESSION_TYPE as in Kafka; that conversion is bounded
  * and yields to other work (fetchDownConversion.ts). Fetch sessions (KIP-227, replica/FetchContext.ts):
  * v7+ fetchers may register their partitions once and then send only what changed; the broker then
- * reads all of the session's partitions and answers only those with something new.
+ * reads only the session's partitions that were named or changed since it last found them at their
+ * end (FetchSession's unsettled partitions) and answers only those with something new. Kafka reads
+ * every partition of the session; the answers are the same, since a partition neither named nor
+ * changed reads as it did. One difference: a settled partition is not authorized again until it
+ * changes (a consumer's READ removed meanwhile shows at the partition's next change, or at the next
+ * full fetch; a follower's CLUSTER_ACTION is checked on every fetch).
  *
  * The response holds at most `fetch.max.bytes` (KIP-541: the broker's cap on the request's
  * max_bytes, which v0–2 do not carry), besides the first batch of the first partition with data
@@ -71,26 +77,67 @@ export function fetchHandler(deps: BrokerDeps, fetchManager = fetchManagerOf(dep
         const sessionId = context.kind === 'incremental' ? body.sessionId : INVALID_SESSION_ID;
         return { throttleTimeMs: ctx.fetchThrottleOwedMs, errorCode: ErrorCode.NONE, sessionId, responses: [] };
       }
-      const partitions = context.partitions();
-      const topics = [...new Set(partitions.map((p) => p.topic))];
       // Kafka 2.8: a follower needs CLUSTER_ACTION, a consumer READ on each topic; the partitions of
-      // the others answer TOPIC_AUTHORIZATION_FAILED
-      const readable =
-        body.replicaId >= 0
-          ? authorizeCluster(deps, ctx, AclOperation.CLUSTER_ACTION)
-            ? new Set(topics)
-            : new Set<string>()
-          : filterByAuthorized(deps, ctx, AclOperation.READ, ResourceType.TOPIC, topics);
-      const requests = partitions
-        .filter((p) => readable.has(p.topic))
-        .map((p) => ({ topic: p.topic, partition: p.partition, fetchOffset: p.fetchOffset, maxBytes: p.maxBytes }));
+      // the others answer TOPIC_AUTHORIZATION_FAILED. Asked once per topic, when first read.
+      const isFollower = body.replicaId >= 0;
+      const followerAllowed = isFollower && authorizeCluster(deps, ctx, AclOperation.CLUSTER_ACTION);
+      const readableTopics = new Map<string, boolean>();
+      const isReadable = (topic: string): boolean => {
+        if (isFollower) return followerAllowed;
+        let ok = readableTopics.get(topic);
+        if (ok === undefined) {
+          ok = filterByAuthorized(deps, ctx, AclOperation.READ, ResourceType.TOPIC, [topic]).has(topic);
+          readableTopics.set(topic, ok);
+        }
+        return ok;
+      };
+      // Every partition asked, in order; the fetch offsets read (an incremental fetch asks its
+      // session again on each attempt of a parked fetch: partitions changed meanwhile are read too).
+      const asked = new Map<string, FetchRequestPartition>();
+      const denied: FetchRequestPartition[] = [];
+      const requestsOf = (partitions: readonly FetchRequestPartition[]): FetchPartitionRequest[] => {
+        if (!isFollower && readableTopics.size === 0 && partitions.length > 0) {
+          // one authorizer call for the topics of the first read
+          const topics = [...new Set(partitions.map((p) => p.topic))];
+          const readable = filterByAuthorized(deps, ctx, AclOperation.READ, ResourceType.TOPIC, topics);
+          for (const t of topics) readableTopics.set(t, readable.has(t));
+        }
+        const out: FetchPartitionRequest[] = [];
+        for (const p of partitions) {
+          const k = topicPartitionKey(p);
+          const known = asked.has(k);
+          asked.set(k, p);
+          if (!isReadable(p.topic)) {
+            if (!known) denied.push(p);
+            continue;
+          }
+          out.push({ topic: p.topic, partition: p.partition, fetchOffset: p.fetchOffset, maxBytes: p.maxBytes });
+        }
+        return out;
+      };
+      const session = context.session;
+      let toRead: readonly FetchPartitionRequest[] | (() => readonly FetchPartitionRequest[]);
+      if (session) {
+        // a follower refused CLUSTER_ACTION is refused every partition of its session
+        if (isFollower && !followerAllowed) for (const k of session.partitionMap.keys()) session.markUnsettled(k);
+        toRead = () => requestsOf(context.partitions());
+        if (isFollower && body.forgottenTopicsData.length > 0) {
+          // those partitions are no longer fetched through this session (Partition's SessionFetchTime)
+          for (const t of body.forgottenTopicsData) {
+            for (const partition of t.partitions) deps.replicaManager.getPartition(t.topic, partition)?.detachFollowerSession(body.replicaId);
+          }
+        }
+      } else {
+        toRead = requestsOf(context.partitions());
+      }
       const fetchMaxBytes = Math.min(version >= 3 ? body.maxBytes : 0x7fffffff, deps.config.int('fetch.max.bytes'));
       const results = await deps.replicaManager.fetchMessages({
         replicaId: body.replicaId,
         maxWaitMs: body.maxWaitMs,
         minBytes: Math.min(body.minBytes, fetchMaxBytes),
         maxBytes: fetchMaxBytes,
-        partitions: requests,
+        partitions: toRead,
+        session: session && { watchKey: session.watchKey, fetchTime: isFollower ? session.fetchTime : undefined },
         isolationLevel: version >= 4 ? body.isolationLevel : 0,
         onLocalComplete: ctx.onApiLocalComplete,
         clientMetadata: version >= 11 && body.replicaId < 0 ? { rackId: body.rackId } : undefined,
@@ -100,32 +147,31 @@ export function fetchHandler(deps: BrokerDeps, fetchManager = fetchManagerOf(dep
       // Partitions with nothing read (most of them, for an idle follower's session) skip the
       // asynchronous read: no promise per partition.
       const withBytes = await Promise.all(
-        results.map((r, i) =>
+        results.map((r) =>
           r.errorCode !== ErrorCode.NONE || !r.records || r.records.sizeInBytes === 0
             ? { r, bytes: { errorCode: r.errorCode, records: EMPTY } }
-            : recordBytes(r, { version, fetchOffset: requests[i].fetchOffset, hardMaxBytes }, pool, ctx.onResponseSent).then((bytes) => ({ r, bytes })),
+            : recordBytes(r, { version, fetchOffset: asked.get(topicPartitionKey(r))!.fetchOffset, hardMaxBytes }, pool, ctx.onResponseSent).then(
+                (bytes) => ({ r, bytes }),
+              ),
         ),
       );
       const stats = deps.brokerTopicStats;
       if (stats) for (const { r, bytes } of withBytes) stats.recordFetch(r.topic, r.errorCode, bytes.records.length, body.replicaId >= 0);
-      const answered = new Map(
-        withBytes.map(({ r, bytes }) => [
-          topicPartitionKey(r),
-          {
-            partition: r.partition,
-            errorCode: bytes.errorCode,
-            highWatermark: r.highWatermark,
-            lastStableOffset: r.lastStableOffset,
-            logStartOffset: r.logStartOffset,
-            abortedTransactions: version >= 4 ? abortedTransactions(r) : null,
-            preferredReadReplica: r.preferredReadReplica ?? -1,
-            recordSet: bytes.records,
-          },
-        ]),
-      );
-      const sizes = new Map(withBytes.map(({ r, bytes }) => [topicPartitionKey(r), bytes.records.length]));
-      const updates = partitions.map((p) => {
-        const data: FetchResponseResponsesPartitionResponsesInput = answered.get(topicPartitionKey(p)) ?? {
+      const updates = withBytes.map(({ r, bytes }) => {
+        const data: FetchResponseResponsesPartitionResponsesInput = {
+          partition: r.partition,
+          errorCode: bytes.errorCode,
+          highWatermark: r.highWatermark,
+          lastStableOffset: r.lastStableOffset,
+          logStartOffset: r.logStartOffset,
+          abortedTransactions: version >= 4 ? abortedTransactions(r) : null,
+          preferredReadReplica: r.preferredReadReplica ?? -1,
+          recordSet: bytes.records,
+        };
+        return { topic: r.topic, partition: r.partition, data, summary: summaryOf(data, bytes.records.length, r.atEnd === true) };
+      });
+      for (const p of denied) {
+        const data: FetchResponseResponsesPartitionResponsesInput = {
           partition: p.partition,
           errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
           highWatermark: -1,
@@ -135,8 +181,8 @@ export function fetchHandler(deps: BrokerDeps, fetchManager = fetchManagerOf(dep
           preferredReadReplica: -1,
           recordSet: Buffer.alloc(0),
         };
-        return { topic: p.topic, partition: p.partition, data, summary: summaryOf(data, sizes.get(topicPartitionKey(p)) ?? 0) };
-      });
+        updates.push({ topic: p.topic, partition: p.partition, data, summary: summaryOf(data, 0, false) });
+      }
       const response = context.updateAndGenerateResponse(updates);
       const byTopic = new Map<string, FetchResponseResponsesPartitionResponsesInput[]>();
       for (const u of response.partitions) {
@@ -154,13 +200,14 @@ export function fetchHandler(deps: BrokerDeps, fetchManager = fetchManagerOf(dep
   };
 }
 
-function summaryOf(d: FetchResponseResponsesPartitionResponsesInput, recordsSize: number): PartitionResponseSummary {
+function summaryOf(d: FetchResponseResponsesPartitionResponsesInput, recordsSize: number, atEnd: boolean): PartitionResponseSummary {
   return {
     errorCode: d.errorCode,
     highWatermark: Number(d.highWatermark),
     logStartOffset: Number(d.logStartOffset ?? -1),
     preferredReadReplica: d.preferredReadReplica ?? -1,
     recordsSize,
+    atEnd: atEnd && d.errorCode === ErrorCode.NONE,
   };
 }
 
@@ -177,6 +224,9 @@ export function fetchManagerOf(deps: BrokerDeps): FetchManager {
     evictionMs: MIN_INCREMENTAL_FETCH_SESSION_EVICTION_MS,
     time: SystemTime,
   });
+  // Changes of partitions on this broker unsettle them in the sessions holding them (and wake
+  // those sessions' parked fetches).
+  deps.replicaManager.addPartitionChangeListener((keys) => cache.partitionsChanged(keys));
   return new FetchManager({ time: SystemTime, cache, logger: deps.logger });
 }
 

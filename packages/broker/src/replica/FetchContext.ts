@@ -33,7 +33,12 @@ export interface FetchContextResponse<T extends FetchResponsePartition> {
  */
 export interface FetchContext {
   readonly kind: 'error' | 'sessionless' | 'full' | 'incremental';
-  /** The partitions to read, with their fetch parameters (an incremental fetch: the whole session). */
+  /** An incremental fetch's session (its parked fetch watches `session.watchKey`). */
+  readonly session?: FetchSession;
+  /**
+   * The partitions to read, with their fetch parameters. An incremental fetch: the session's
+   * unsettled partitions at the time of the call (a parked fetch asks again on each attempt).
+   */
   partitions(): readonly FetchRequestPartition[];
   updateAndGenerateResponse<T extends FetchResponsePartition>(updates: T[]): FetchContextResponse<T>;
 }
@@ -91,26 +96,43 @@ class FullFetchContext implements FetchContext {
 }
 
 /**
- * An incremental fetch of a known session at the expected epoch: all the session's partitions are
- * read; only those with something new are answered. A partition answered with records moves to the
- * end of the session, so that when the response is full the others get their turn next time.
+ * An incremental fetch of a known session at the expected epoch: the session's unsettled partitions
+ * are read (FetchSession); only those with something new are answered. A partition answered with
+ * records moves to the end of the session and of the unsettled ones, so that when the response is
+ * full the others get their turn next time. A partition read at its end with no change since that
+ * read is settled.
  */
 class IncrementalFetchContext implements FetchContext {
   readonly kind = 'incremental';
-  constructor(private readonly session: FetchSession) {}
+  /** The change count of each partition at its latest read by this fetch. */
+  private readonly readAt = new Map<string, number>();
+  constructor(readonly session: FetchSession) {}
   partitions(): readonly FetchRequestPartition[] {
-    return [...this.session.partitionMap.values()];
+    const out: CachedPartition[] = [];
+    for (const [k, changes] of this.session.unsettled) {
+      const cached = this.session.partitionMap.get(k);
+      if (!cached) continue;
+      this.readAt.set(k, changes);
+      out.push(cached);
+    }
+    return out;
   }
   updateAndGenerateResponse<T extends FetchResponsePartition>(updates: T[]): FetchContextResponse<T> {
     const out: T[] = [];
+    const { partitionMap, unsettled } = this.session;
     for (const u of updates) {
       const k = topicPartitionKey(u);
-      const cached = this.session.partitionMap.get(k);
-      if (!cached || !cached.maybeUpdateResponseData(u.summary, true)) continue;
-      out.push(u);
+      const cached = partitionMap.get(k);
+      if (!cached) continue;
+      if (cached.maybeUpdateResponseData(u.summary, true)) out.push(u);
       if (u.summary.recordsSize > 0) {
-        this.session.partitionMap.delete(k);
-        this.session.partitionMap.set(k, cached);
+        partitionMap.delete(k);
+        partitionMap.set(k, cached);
+        const changes = unsettled.get(k) ?? 0;
+        unsettled.delete(k);
+        unsettled.set(k, changes);
+      } else if (u.summary.atEnd && u.summary.errorCode === ErrorCode.NONE && unsettled.get(k) === this.readAt.get(k)) {
+        unsettled.delete(k);
       }
     }
     return { errorCode: ErrorCode.NONE, sessionId: this.session.id, partitions: out };
@@ -152,7 +174,7 @@ export class FetchManager {
     const session = cache.get(metadata.sessionId);
     if (!session) return new SessionErrorContext(ErrorCode.FETCH_SESSION_ID_NOT_FOUND);
     if (session.epoch !== metadata.epoch) return new SessionErrorContext(ErrorCode.INVALID_FETCH_SESSION_EPOCH);
-    session.update(fetchData, toForget);
+    cache.update(session, fetchData, toForget);
     if (session.size === 0) {
       cache.remove(session.id);
       return new SessionlessFetchContext(fetchData);

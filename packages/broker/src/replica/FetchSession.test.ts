@@ -184,3 +184,62 @@ describe('FetchSessionCache eviction', () => {
     expect(cache.get(follower)).toBeDefined();
   });
 });
+
+describe('FetchSession unsettled partitions (what an incremental fetch reads)', () => {
+  const atEnd = (topic: string, partition: number, hw = 10): FetchResponsePartition => ({
+    topic,
+    partition,
+    summary: { errorCode: 0, highWatermark: hw, logStartOffset: 0, preferredReadReplica: -1, recordsSize: 0, atEnd: true },
+  });
+  const readKeys = (ctx: { partitions(): readonly FetchRequestPartition[] }) => ctx.partitions().map((p) => `${p.topic}-${p.partition}`);
+
+  test('partitionsReadAtTheirEndAreNotReadAgainUntilTheyChangeOrAreNamed', () => {
+    const { manager, cache } = setup();
+    const id = openSession(manager, [req('a', 0), req('a', 1), req('b', 0)]);
+    // the first incremental fetch reads the whole new session
+    const first = manager.newContext({ sessionId: id, epoch: 1 }, [], [], true);
+    expect(readKeys(first)).toEqual(['a-0', 'a-1', 'b-0']);
+    first.updateAndGenerateResponse([atEnd('a', 0), atEnd('a', 1), resp('b', 0)]);
+    // b-0 was not at its end: read again; a-0, a-1 settled
+    const idle = manager.newContext({ sessionId: id, epoch: 2 }, [], [], true);
+    expect(readKeys(idle)).toEqual(['b-0']);
+    idle.updateAndGenerateResponse([atEnd('b', 0)]);
+    const none = manager.newContext({ sessionId: id, epoch: 3 }, [], [], true);
+    expect(readKeys(none)).toEqual([]);
+    expect(none.updateAndGenerateResponse([]).partitions).toEqual([]);
+    // a change on the broker unsettles it and names the session's watch key; a named one is read too
+    expect(cache.partitionsChanged(['a-1', 'zz-9'])).toEqual([cache.get(id)!.watchKey]);
+    const next = manager.newContext({ sessionId: id, epoch: 4 }, [req('b', 0, 7)], [], true);
+    expect(readKeys(next)).toEqual(['a-1', 'b-0']);
+    expect(next.partitions().find((p) => p.partition === 0)!.fetchOffset).toBe(7);
+    // a-1's high watermark moved: answered, and settled again
+    expect(next.updateAndGenerateResponse([atEnd('a', 1, 12), atEnd('b', 0)]).partitions.map((p) => p.topic)).toEqual(['a']);
+    expect(readKeys(manager.newContext({ sessionId: id, epoch: 5 }, [], [], true))).toEqual([]);
+  });
+
+  test('aChangeBetweenTheReadAndTheAnswerKeepsThePartitionUnsettled', () => {
+    const { manager, cache } = setup();
+    const id = openSession(manager, [req('a', 0)]);
+    const ctx = manager.newContext({ sessionId: id, epoch: 1 }, [], [], true);
+    expect(readKeys(ctx)).toEqual(['a-0']);
+    cache.partitionsChanged(['a-0']); // an append lands while the answer is being built
+    ctx.updateAndGenerateResponse([atEnd('a', 0)]);
+    expect(readKeys(manager.newContext({ sessionId: id, epoch: 2 }, [], [], true))).toEqual(['a-0']);
+  });
+
+  test('errorsStayUnsettledAndForgottenOrClosedSessionsHearNoMoreChanges', () => {
+    const { manager, cache } = setup();
+    const id = openSession(manager, [req('a', 0), req('a', 1)]);
+    const ctx = manager.newContext({ sessionId: id, epoch: 1 }, [], [], true);
+    ctx.partitions();
+    ctx.updateAndGenerateResponse([
+      { topic: 'a', partition: 0, summary: { ...atEnd('a', 0).summary, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER } },
+      atEnd('a', 1),
+    ]);
+    const forget = manager.newContext({ sessionId: id, epoch: 2 }, [], [{ topic: 'a', partition: 0 }], true);
+    expect(readKeys(forget)).toEqual([]);
+    expect(cache.partitionsChanged(['a-0'])).toEqual([]);
+    cache.remove(id);
+    expect(cache.partitionsChanged(['a-1'])).toEqual([]);
+  });
+});

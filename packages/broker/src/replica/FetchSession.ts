@@ -1,4 +1,5 @@
 import { topicPartitionKey, type Time } from '@samsa/common';
+import type { SessionFetchTime } from './Partition';
 
 /**
  * Fetch sessions (KIP-227), Kafka 2.8's FetchSession.scala: a fetcher that keeps asking for the
@@ -59,6 +60,8 @@ export interface PartitionResponseSummary {
   readonly preferredReadReplica: number;
   /** Bytes of records the partition carries. */
   readonly recordsSize: number;
+  /** Nothing more to read at this fetch offset until the partition changes (FetchPartitionResult.atEnd). */
+  readonly atEnd?: boolean;
 }
 
 /**
@@ -119,9 +122,23 @@ export class CachedPartition implements FetchRequestPartition {
   }
 }
 
-/** A fetch session: its partitions in order (a Map keeps insertion order; re-adding moves to the end). */
+/**
+ * A fetch session: its partitions in order (a Map keeps insertion order; re-adding moves to the end).
+ *
+ * Which of them an incremental fetch reads: Kafka reads every partition of the session on every
+ * fetch; here only the unsettled ones are. A partition is unsettled from the moment it joins the
+ * session, is named by a fetch, or changes on this broker (an append, a high watermark or log start
+ * move, a leadership or ISR change: FetchSessionCache.partitionsChanged), until a read of it finds
+ * nothing to send and nothing more to read at that offset (PartitionResponseSummary.atEnd) with no
+ * change in between. An idle session's fetch then reads nothing, at the cost of one map lookup per
+ * change on the broker.
+ */
 export class FetchSession {
   readonly partitionMap = new Map<string, CachedPartition>();
+  /** The unsettled partitions, in the order to read them, each with a count of its changes. */
+  readonly unsettled = new Map<string, number>();
+  /** A follower's session: when it last fetched (the partitions it skipped were fetched then too). */
+  readonly fetchTime: SessionFetchTime = { lastFetchMs: 0 };
   lastUsedMs: number;
   /** Sessions older than the eviction time at their last use may be evicted for a more valuable one. */
   evictable = false;
@@ -137,7 +154,21 @@ export class FetchSession {
     public epoch: number,
   ) {
     this.lastUsedMs = creationMs;
-    for (const p of partitions) this.partitionMap.set(topicPartitionKey(p), p);
+    for (const p of partitions) {
+      const k = topicPartitionKey(p);
+      this.partitionMap.set(k, p);
+      this.unsettled.set(k, 0);
+    }
+  }
+
+  /** The fetch purgatory key a parked fetch of this session watches. */
+  get watchKey(): string {
+    return `fetch-session:${this.id}`;
+  }
+
+  /** `key` changed (or was named): it is read again by the next fetch, or the one waiting. */
+  markUnsettled(key: string): void {
+    this.unsettled.set(key, (this.unsettled.get(key) ?? 0) + 1);
   }
 
   get size(): number {
@@ -151,10 +182,10 @@ export class FetchSession {
   update(
     fetchData: readonly FetchRequestPartition[],
     toForget: readonly { readonly topic: string; readonly partition: number }[],
-  ): { added: number; updated: number; removed: number } {
-    let added = 0;
+  ): { added: string[]; updated: number; removed: string[] } {
+    const added: string[] = [];
     let updated = 0;
-    let removed = 0;
+    const removed: string[] = [];
     for (const p of fetchData) {
       const k = topicPartitionKey(p);
       const cached = this.partitionMap.get(k);
@@ -163,10 +194,16 @@ export class FetchSession {
         updated++;
       } else {
         this.partitionMap.set(k, new CachedPartition(p.topic, p.partition, p));
-        added++;
+        added.push(k);
       }
+      this.markUnsettled(k);
     }
-    for (const tp of toForget) if (this.partitionMap.delete(topicPartitionKey(tp))) removed++;
+    for (const tp of toForget) {
+      const k = topicPartitionKey(tp);
+      if (!this.partitionMap.delete(k)) continue;
+      this.unsettled.delete(k);
+      removed.push(k);
+    }
     return { added, updated, removed };
   }
 }
@@ -187,6 +224,8 @@ function compareEvictable(a: { privileged: boolean; size: number; id: number }, 
  */
 export class FetchSessionCache {
   private readonly sessions = new Map<number, FetchSession>();
+  /** The sessions holding each partition (who to tell of its changes). */
+  private readonly byPartition = new Map<string, Set<FetchSession>>();
   private partitionsCached = 0;
   private evictions = 0;
   /** Told of each eviction (the IncrementalFetchSessionEvictionsPerSec meter). */
@@ -230,8 +269,57 @@ export class FetchSessionCache {
     const id = this.newSessionId();
     const session = new FetchSession(id, privileged, partitions(), now, nextEpoch(INITIAL_EPOCH));
     this.sessions.set(id, session);
+    this.index(session, session.partitionMap.keys());
     this.touch(session, now);
     return id;
+  }
+
+  /** An incremental fetch's partitions and forgotten partitions (FetchSession.update), indexed. */
+  update(
+    session: FetchSession,
+    fetchData: readonly FetchRequestPartition[],
+    toForget: readonly { readonly topic: string; readonly partition: number }[],
+  ): { added: string[]; updated: number; removed: string[] } {
+    const changes = session.update(fetchData, toForget);
+    if (this.sessions.get(session.id) === session) {
+      this.index(session, changes.added);
+      this.unindex(session, changes.removed);
+    }
+    return changes;
+  }
+
+  /**
+   * Partitions changed on this broker: each session holding one reads it again. Returns the watch
+   * keys of those sessions (their parked fetches look again).
+   */
+  partitionsChanged(keys: readonly string[]): string[] {
+    let woken: Set<string> | undefined;
+    for (const k of keys) {
+      const holders = this.byPartition.get(k);
+      if (!holders) continue;
+      for (const s of holders) {
+        s.markUnsettled(k);
+        (woken ??= new Set()).add(s.watchKey);
+      }
+    }
+    return woken ? [...woken] : [];
+  }
+
+  private index(session: FetchSession, keys: Iterable<string>): void {
+    for (const k of keys) {
+      let holders = this.byPartition.get(k);
+      if (!holders) this.byPartition.set(k, (holders = new Set()));
+      holders.add(session);
+    }
+  }
+
+  private unindex(session: FetchSession, keys: Iterable<string>): void {
+    for (const k of keys) {
+      const holders = this.byPartition.get(k);
+      if (!holders) continue;
+      holders.delete(session);
+      if (holders.size === 0) this.byPartition.delete(k);
+    }
   }
 
   /** Marks `session` used at `now`, and recounts its size (Kafka's touch). */
@@ -247,6 +335,7 @@ export class FetchSessionCache {
     const s = this.sessions.get(id);
     if (!s) return undefined;
     this.sessions.delete(id);
+    this.unindex(s, s.partitionMap.keys());
     if (s.cachedSize >= 0) this.partitionsCached -= s.cachedSize;
     s.cachedSize = -1;
     return s;

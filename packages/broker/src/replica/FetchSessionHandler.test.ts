@@ -75,4 +75,24 @@ describe('FetchSessionHandler (the follower side of KIP-227)', () => {
     expect(h.handleResponse({ errorCode: 0, sessionId: 0, partitions: [] })).toBe(true);
     expect(h.metadata).toEqual({ sessionId: 0, epoch: 0 });
   });
+
+  test('aKeptWantedMapWithTouchedKeysBuildsTheSameIncrementalFetchFromTheTouchedAlone', () => {
+    const h = new FetchSessionHandler(0);
+    const wanted = new Map([0, 1, 2].map((i) => [`t-${i}`, p(i)]));
+    expect(names(h.build(wanted, ['t-0', 't-1', 't-2']).toSend)).toEqual([0, 1, 2]);
+    h.handleResponse({ errorCode: 0, sessionId: 8, partitions: tps(0, 1, 2) });
+    // idle: nothing touched, nothing sent
+    const idle = h.build(wanted, []);
+    expect(idle).toMatchObject({ metadata: { sessionId: 8, epoch: 1 }, toSend: [], toForget: [] });
+    h.handleResponse({ errorCode: 0, sessionId: 8, partitions: [] });
+    // 1 moved, 2 replaced by an equal entry, 0 dropped, 3 added
+    wanted.set('t-1', p(1, 9));
+    wanted.set('t-2', p(2));
+    wanted.delete('t-0');
+    wanted.set('t-3', p(3));
+    const next = h.build(wanted, ['t-1', 't-2', 't-0', 't-3']);
+    expect(names(next.toSend)).toEqual([1, 3]);
+    expect(next.toForget).toEqual(tps(0));
+    expect([...next.sessionPartitions.keys()].sort()).toEqual(['t-1', 't-2', 't-3']);
+  });
 });

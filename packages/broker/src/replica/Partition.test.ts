@@ -171,3 +171,45 @@ describe('Partition high watermark and the written end (issue 13 row 8)', () => 
     expect(p.highWatermark).toBe(6);
   });
 });
+
+describe('Partition follower caught up through a fetch session (KIP-227)', () => {
+  test('anIdleFollowerSkippedByItsSessionIsCaughtUpAsOfTheSessionsLatestFetchWhenTheLeaderAppends', () => {
+    const { p } = leader();
+    const session = { lastFetchMs: 0 };
+    p.updateFollowerFetchState(1, 10, 1000, session); // at the log end: attached
+    p.updateFollowerFetchState(2, 10, 1000); // no session
+    // the session fetches on without naming t-0 (idle) up to t=100_000
+    session.lastFetchMs = 100_000;
+    expect(p.remoteReplicaStates().find((r) => r.brokerId === 1)!.lastCaughtUpTimeMs).toBe(100_000);
+    p.appendRecordsToLeader(Buffer.alloc(2), 1, 1); // the log end moves to 12: 1 detaches
+    session.lastFetchMs = 200_000; // later fetches no longer count for t-0
+    // 1 caught up at t=100_000, 2 at t=1000: only 2 is out of sync just after the append
+    expect(p.outOfSyncReplicas(100_500, LAG)).toEqual([2]);
+    expect(p.outOfSyncReplicas(100_000 + LAG + 1, LAG)).toEqual([1, 2]);
+    // 1's next fetch reaches 10, the leader's end at its previous (session) fetch: caught up as of then
+    p.updateFollowerFetchState(1, 10, 100_000 + LAG, session);
+    expect(p.outOfSyncReplicas(100_000 + LAG + 1, LAG)).toEqual([1, 2]);
+    p.updateFollowerFetchState(1, 12, 100_000 + LAG + 2, session);
+    expect(p.outOfSyncReplicas(100_000 + LAG + 3, LAG)).toEqual([2]);
+  });
+
+  test('aFollowerWhoseSessionStoppedOrForgotThePartitionCountsOnlyUpToThen', () => {
+    const { p } = leader();
+    const session = { lastFetchMs: 0 };
+    p.updateFollowerFetchState(1, 10, 1000, session);
+    session.lastFetchMs = 2000;
+    p.detachFollowerSession(1); // forgotten at t=2000
+    session.lastFetchMs = 50_000;
+    p.appendRecordsToLeader(Buffer.alloc(1), 1, 1);
+    expect(p.outOfSyncReplicas(2000 + LAG + 1, LAG)).toContain(1);
+  });
+
+  test('aFollowerBehindTheLogEndIsNotAttached', () => {
+    const { p } = leader();
+    const session = { lastFetchMs: 0 };
+    p.updateFollowerFetchState(1, 5, 1000, session);
+    session.lastFetchMs = 100_000;
+    expect(p.remoteReplicaStates().find((r) => r.brokerId === 1)!.lastCaughtUpTimeMs).toBe(0);
+    expect(p.outOfSyncReplicas(LAG + 1, LAG)).toContain(1);
+  });
+});

@@ -8,6 +8,17 @@ export type LeaderAndIsrState = Pick<
   'controllerEpoch' | 'leader' | 'leaderEpoch' | 'isr' | 'zkVersion' | 'replicas' | 'isNew'
 >;
 
+/**
+ * The time of a fetch session's latest fetch (KIP-227). An incremental fetch names only the
+ * partitions whose fetch offset moved, and the leader reads only those and the ones that changed
+ * since it last answered: a follower caught up on an idle partition is not looked at again, yet is
+ * caught up as of each fetch of its session. So its caught-up time is this session time for as long
+ * as it stays attached to it (see Partition.updateFollowerFetchState and detachFollowerSession).
+ */
+export interface SessionFetchTime {
+  lastFetchMs: number;
+}
+
 /** What the leader knows of a follower from its fetches. */
 interface FollowerState {
   logEndOffset: number;
@@ -15,6 +26,13 @@ interface FollowerState {
   /** The leader's log end offset when this follower last fetched. */
   lastFetchLeaderLogEndOffset: number;
   lastCaughtUpTimeMs: number;
+  /**
+   * Set while the follower is at the leader's log end `sessionLeaderEnd` and fetches through a
+   * session that no longer names this partition: each of that session's fetches is a fetch of this
+   * partition at the same offset, so caught up as of `session.lastFetchMs`.
+   */
+  session: SessionFetchTime | null;
+  sessionLeaderEnd: number;
 }
 
 /** What the leader answers to OffsetForLeaderEpoch for one partition. */
@@ -91,6 +109,8 @@ export class Partition {
         lastFetchTimeMs: 0,
         lastFetchLeaderLogEndOffset: -1,
         lastCaughtUpTimeMs: state.isr.includes(id) ? nowMs : 0,
+        session: null,
+        sessionLeaderEnd: -1,
       });
     }
     this.maybeIncrementHighWatermark();
@@ -186,6 +206,8 @@ export class Partition {
         `the ISR of ${this.key} has ${this.isr.length} members, fewer than min.insync.replicas=${minInsyncReplicas}`,
       );
     }
+    // The log end moves: followers caught up through their sessions were so until now.
+    for (const f of this.followers.values()) detachSession(f);
     const info = this.log.appendAsLeader(records, this.leaderEpoch, origin);
     this.maybeIncrementHighWatermark();
     return info;
@@ -239,12 +261,13 @@ export class Partition {
    * on it: a fetch naming another broker's id and an offset beyond the log end must never count as
    * that follower holding records it does not have. Returns true when the high watermark moved.
    */
-  updateFollowerFetchState(replicaId: number, fetchOffset: number, nowMs: number): boolean {
+  updateFollowerFetchState(replicaId: number, fetchOffset: number, nowMs: number, session?: SessionFetchTime): boolean {
     const f = this.followers.get(replicaId);
     if (!f) return false;
     // The end a follower can reach: reads stop at the written end.
     const leaderEnd = this.log.writtenEndOffset;
     if (fetchOffset < 0 || fetchOffset > leaderEnd) return false;
+    detachSession(f);
     if (fetchOffset >= leaderEnd) f.lastCaughtUpTimeMs = Math.max(f.lastCaughtUpTimeMs, nowMs);
     else if (f.lastFetchLeaderLogEndOffset >= 0 && fetchOffset >= f.lastFetchLeaderLogEndOffset) {
       f.lastCaughtUpTimeMs = Math.max(f.lastCaughtUpTimeMs, f.lastFetchTimeMs);
@@ -252,7 +275,22 @@ export class Partition {
     f.logEndOffset = fetchOffset;
     f.lastFetchTimeMs = nowMs;
     f.lastFetchLeaderLogEndOffset = leaderEnd;
+    // At the log end and fetching through a session: its next fetches may skip this partition
+    // (an idle one) and still count as fetches of it, until the log end moves or it is named again.
+    if (session && fetchOffset >= leaderEnd && leaderEnd === this.log.logEndOffset) {
+      f.session = session;
+      f.sessionLeaderEnd = leaderEnd;
+    }
     return this.maybeIncrementHighWatermark();
+  }
+
+  /**
+   * Follower `replicaId`'s session stopped fetching this partition (it was forgotten): it counts as
+   * fetched up to the session's latest fetch, and no longer after.
+   */
+  detachFollowerSession(replicaId: number): void {
+    const f = this.followers.get(replicaId);
+    if (f) detachSession(f);
   }
 
   /**
@@ -272,7 +310,7 @@ export class Partition {
 
   /** What this leader knows of each assigned follower (KIP-392's replica views). */
   remoteReplicaStates(): { brokerId: number; logEndOffset: number; lastCaughtUpTimeMs: number }[] {
-    return [...this.followers].map(([brokerId, f]) => ({ brokerId, logEndOffset: f.logEndOffset, lastCaughtUpTimeMs: f.lastCaughtUpTimeMs }));
+    return [...this.followers].map(([brokerId, f]) => ({ brokerId, logEndOffset: f.logEndOffset, lastCaughtUpTimeMs: caughtUpTimeMs(f, this.log.logEndOffset) }));
   }
 
   followerLogEndOffset(replicaId: number): number | undefined {
@@ -291,7 +329,7 @@ export class Partition {
       if (id === this.localBrokerId) return false;
       const f = this.followers.get(id);
       if (!f) return true;
-      return f.logEndOffset !== leaderEnd && nowMs - f.lastCaughtUpTimeMs > maxLagMs;
+      return f.logEndOffset !== leaderEnd && nowMs - caughtUpTimeMs(f, this.log.logEndOffset) > maxLagMs;
     });
   }
 
@@ -312,6 +350,30 @@ export class Partition {
     if (!found) return error(ErrorCode.NONE);
     return { errorCode: ErrorCode.NONE, leaderEpoch: found.epoch, endOffset: found.endOffset };
   }
+}
+
+/**
+ * When a follower last caught up, counting the fetches of the session it is attached to (only while
+ * the leader's log end is where it was when attached: a move the attachment missed counts nothing).
+ */
+function caughtUpTimeMs(f: FollowerState, leaderEnd: number): number {
+  if (!f.session || f.logEndOffset !== f.sessionLeaderEnd || leaderEnd !== f.sessionLeaderEnd) return f.lastCaughtUpTimeMs;
+  return Math.max(f.lastCaughtUpTimeMs, f.session.lastFetchMs);
+}
+
+/**
+ * Ends a follower's attachment to its session: its state becomes what the session's latest fetch
+ * would have recorded (a fetch at the leader's log end of then, caught up then).
+ */
+function detachSession(f: FollowerState): void {
+  const session = f.session;
+  if (!session) return;
+  f.session = null;
+  const at = session.lastFetchMs;
+  if (at <= f.lastFetchTimeMs || f.logEndOffset !== f.sessionLeaderEnd) return;
+  f.lastFetchTimeMs = at;
+  f.lastFetchLeaderLogEndOffset = f.sessionLeaderEnd;
+  f.lastCaughtUpTimeMs = Math.max(f.lastCaughtUpTimeMs, at);
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   type OffsetForLeaderEpochRequestTopicsPartitionsInput,
   type ResponseOf,
 } from '@samsa/protocol';
+import type { FetchRequestPartition } from './FetchSession';
 import { FetchSessionHandler } from './FetchSessionHandler';
 import type { ReplicationQuotaManager } from './ReplicationQuotaManager';
 import type { MetadataCache } from '../metadata/MetadataCache';
@@ -68,6 +69,14 @@ export class ReplicaFetcherManager {
     f.add(partition);
   }
 
+  /**
+   * `key` changed on this broker (an append, a truncation, a log start or high watermark move, a
+   * leader epoch change): the fetcher copying it looks at its fetch parameters again.
+   */
+  partitionChanged(key: string): void {
+    for (const f of this.fetchers.values()) f.partitionChanged(key);
+  }
+
   removePartition(key: string): void {
     for (const [leaderId, f] of this.fetchers) {
       if (f.remove(key) && f.isEmpty) {
@@ -90,6 +99,8 @@ interface FetchState {
   truncating: boolean;
   /** The leader's high watermark less our log end after the last append (undefined: none yet). */
   lag?: number;
+  /** What the last fetch asked of it (replaced, not changed, when the log end, start or epoch moves). */
+  fetchData?: FetchRequestPartition;
 }
 
 /** What a follower truncates to, given the leader's answer for its epoch (Kafka's getOffsetTruncationState). */
@@ -117,6 +128,24 @@ export function offsetTruncationState(
 
 class ReplicaFetcher {
   private readonly partitions = new Map<string, FetchState>();
+  /**
+   * The partitions the next fetch asks for, with what it asks (kept from fetch to fetch: an entry
+   * changes only when its partition's fetch parameters do, see FetchSessionHandler.build).
+   */
+  private readonly wanted = new Map<string, FetchRequestPartition>();
+  /**
+   * The partitions whose fetch parameters may have moved since the last fetch (added, appended to,
+   * truncated, changed on the broker), or that must be looked at on every fetch (behind the leader,
+   * or held back by the replication throttle): what the next fetch looks at. An idle follower's
+   * fetch looks at none.
+   */
+  private changed = new Set<string>();
+  /** Keys whose entry in `wanted` was set or deleted since the last fetch was built. */
+  private touched = new Set<string>();
+  /** The partitions still to truncate by leader epoch before they are fetched. */
+  private readonly truncating = new Set<FetchState>();
+  /** Partitions behind the leader's high watermark at their last answer (their throttle may change). */
+  private readonly lagging = new Set<string>();
   /** KIP-227: after the first full fetch, each fetch names only the partitions whose offsets moved. */
   private readonly sessionHandler: FetchSessionHandler;
 
@@ -139,12 +168,28 @@ class ReplicaFetcher {
   }
 
   add(p: Partition): void {
-    this.partitions.set(p.key, { p, truncating: true });
+    const k = p.key;
+    const previous = this.partitions.get(k);
+    if (previous) this.truncating.delete(previous);
+    const s: FetchState = { p, truncating: true };
+    this.partitions.set(k, s);
+    this.truncating.add(s);
+    this.unwant(k);
+    this.lagging.delete(k);
     this.loop ??= this.run();
   }
 
   remove(key: string): boolean {
+    const s = this.partitions.get(key);
+    if (s) this.truncating.delete(s);
+    this.unwant(key);
+    this.lagging.delete(key);
+    this.changed.delete(key);
     return this.partitions.delete(key);
+  }
+
+  partitionChanged(key: string): void {
+    if (this.partitions.has(key)) this.changed.add(key);
   }
 
   shutdown(): void {
@@ -202,8 +247,8 @@ class ReplicaFetcher {
    * truncating. Returns false when nothing can be fetched yet (back off).
    */
   private async maybeTruncate(client: NetworkClient): Promise<boolean> {
-    const truncating = [...this.partitions.values()].filter((s) => s.truncating);
-    if (truncating.length === 0) return true;
+    if (this.truncating.size === 0) return true;
+    const truncating = [...this.truncating];
     const byTopic = new Map<string, OffsetForLeaderEpochRequestTopicsPartitionsInput[]>();
     const asked = new Map<string, FetchState>();
     for (const s of truncating) {
@@ -211,6 +256,8 @@ class ReplicaFetcher {
       if (epoch === undefined) {
         this.truncate(s.p, s.p.highWatermark, 'its high watermark (no leader epochs in its log)');
         s.truncating = false;
+        this.truncating.delete(s);
+        this.changed.add(s.p.key);
         continue;
       }
       let list = byTopic.get(s.p.topic);
@@ -239,11 +286,15 @@ class ReplicaFetcher {
             `the end offset ${r.endOffset} of leader epoch ${r.leaderEpoch} on broker ${this.leaderId}` +
               (state.completed ? '' : ' (an epoch this log lacks: asking again)'),
           );
-          if (state.completed) s.truncating = false;
+          if (state.completed) {
+            s.truncating = false;
+            this.truncating.delete(s);
+            this.changed.add(k);
+          }
         }
       }
     }
-    return [...this.partitions.values()].some((s) => !s.truncating);
+    return this.partitions.size > this.truncating.size;
   }
 
   private truncate(p: Partition, offset: number, why: string): void {
@@ -251,7 +302,10 @@ class ReplicaFetcher {
     if (target < p.log.logEndOffset) {
       this.logger.info(`Truncating ${p.key} from log end ${p.log.logEndOffset} to ${target}: ${why}`);
     }
+    const end = p.log.logEndOffset;
     p.log.truncateTo(target);
+    // readers of this replica (consumers' fetch sessions, KIP-392) look at it again
+    if (target < end) this.onFollowerAppend(p);
   }
 
   /** Kafka's shouldFollowerThrottle: a throttled replica not in sync, while the follower quota is exceeded. */
@@ -261,34 +315,76 @@ class ReplicaFetcher {
     return quota.isThrottled(s.p.partition, s.p.log.config.followerReplicationThrottledReplicas) && quota.isQuotaExceeded();
   }
 
-  private async fetchOnce(client: NetworkClient): Promise<void> {
-    const ready = [...this.partitions.values()].filter((s) => !s.truncating);
-    let parts = ready.filter((s) => !this.shouldFollowerThrottle(s));
-    if (parts.length === 0) {
-      // everything is held back by the replication throttle: wait as Kafka's fetcher does
-      if (ready.length > 0) await new Promise((res) => setTimeout(res, this.config.fetchBackoffMs));
-      return;
-    }
-    // A fetch offset tells the leader what this follower has: only bytes write(2) has returned for
-    // (a log that was leader a moment ago may still have some queued).
-    const unwritten = parts.filter((s) => s.p.log.writtenEndOffset < s.p.log.logEndOffset);
-    if (unwritten.length > 0) {
-      await Promise.allSettled(unwritten.map((s) => s.p.log.whenWritten()));
-      parts = parts.filter((s) => this.partitions.get(s.p.key) === s && s.p.log.writtenEndOffset >= s.p.log.logEndOffset);
-      if (parts.length === 0) return;
-    }
-    const sent = new Map(parts.map((s) => [s.p.key, s]));
-    const fetchData = this.sessionHandler.build(
-      parts.map(({ p }) => ({
+  /** `s` is asked for at its log end, start and leader epoch now (a new entry only if one moved). */
+  private want(k: string, s: FetchState): void {
+    const { p } = s;
+    const log = p.log;
+    let d = s.fetchData;
+    if (!d || d.fetchOffset !== log.logEndOffset || d.logStartOffset !== log.logStartOffset || d.currentLeaderEpoch !== p.leaderEpoch) {
+      d = s.fetchData = {
         topic: p.topic,
         partition: p.partition,
-        fetchOffset: p.log.logEndOffset,
-        logStartOffset: p.log.logStartOffset,
+        fetchOffset: log.logEndOffset,
+        logStartOffset: log.logStartOffset,
         maxBytes: this.config.fetchMaxBytes,
         currentLeaderEpoch: p.leaderEpoch,
         lastFetchedEpoch: -1,
-      })),
-    );
+      };
+    }
+    if (this.wanted.get(k) !== d) {
+      this.wanted.set(k, d);
+      this.touched.add(k);
+    }
+  }
+
+  /** `k` is not asked for by the next fetch. */
+  private unwant(k: string): void {
+    if (this.wanted.delete(k)) this.touched.add(k);
+  }
+
+  private async fetchOnce(client: NetworkClient): Promise<void> {
+    // Only the partitions that may have changed are looked at: an idle follower's fetch looks at
+    // none, and (with a session) names none.
+    const check = this.changed;
+    this.changed = new Set(this.lagging);
+    let throttled = 0;
+    let unwritten: FetchState[] | undefined;
+    for (const k of check) {
+      const s = this.partitions.get(k);
+      if (!s) {
+        this.unwant(k);
+        continue;
+      }
+      if (s.truncating) continue; // looked at again once truncated
+      if (this.shouldFollowerThrottle(s)) {
+        this.unwant(k);
+        this.changed.add(k);
+        throttled++;
+        continue;
+      }
+      // A fetch offset tells the leader what this follower has: only bytes write(2) has returned for
+      // (a log that was leader a moment ago may still have some queued).
+      if (s.p.log.writtenEndOffset < s.p.log.logEndOffset) (unwritten ??= []).push(s);
+      else this.want(k, s);
+    }
+    if (unwritten) {
+      await Promise.allSettled(unwritten.map((s) => s.p.log.whenWritten()));
+      for (const s of unwritten) {
+        const k = s.p.key;
+        if (this.partitions.get(k) === s && s.p.log.writtenEndOffset >= s.p.log.logEndOffset) this.want(k, s);
+        else {
+          this.unwant(k);
+          if (this.partitions.get(k) === s) this.changed.add(k);
+        }
+      }
+    }
+    if (this.wanted.size === 0) {
+      // everything is held back by the replication throttle: wait as Kafka's fetcher does
+      if (throttled > 0) await new Promise((res) => setTimeout(res, this.config.fetchBackoffMs));
+      return;
+    }
+    const fetchData = this.sessionHandler.build(this.wanted, this.touched);
+    this.touched = new Set();
     const byTopic = new Map<string, FetchRequestTopicsPartitionsInput[]>();
     for (const p of fetchData.toSend) {
       let list = byTopic.get(p.topic);
@@ -332,8 +428,10 @@ class ReplicaFetcher {
     for (const t of response.responses) {
       for (const r of t.partitionResponses) {
         const k = topicPartitionKey({ topic: t.topic, partition: r.partition });
-        const s = sent.get(k);
-        if (!s || this.partitions.get(k) !== s) continue; // moved while the fetch was in flight
+        const s = this.partitions.get(k);
+        // moved while the fetch was in flight (a partition added again truncates before its fetch)
+        if (!s || s.truncating) continue;
+        this.changed.add(k);
         const p = s.p;
         if (p.appendGate) continue; // its log is being swapped for its future log: fetched again next time
         if (r.errorCode === ErrorCode.NONE) {
@@ -375,6 +473,9 @@ class ReplicaFetcher {
       if (writes[i].status === 'rejected' || this.partitions.get(p.key) !== s) return; // failed, or moved meanwhile
       p.log.updateHighWatermark(Math.min(highWatermark, p.log.writtenEndOffset));
       s.lag = Math.max(0, highWatermark - p.log.logEndOffset);
+      if (s.lag > 0) this.lagging.add(p.key);
+      else this.lagging.delete(p.key);
+      this.changed.add(p.key);
       // The leader's log start moved (DeleteRecords, retention): so does ours, once our high
       // watermark covers it (Kafka's processPartitionData; above it, a later fetch does it).
       if (logStartOffset > p.log.logStartOffset && logStartOffset <= p.log.highWatermark) {
@@ -415,6 +516,7 @@ class ReplicaFetcher {
     } else if (action.kind === 'truncateFully') {
       this.logger.warn(`Reset fetch offset for ${p.key} from ${replicaEndOffset} to the leader's start offset ${action.offset}`);
       p.log.truncateFullyAndStartAt(action.offset);
+      this.onFollowerAppend(p);
     } else {
       this.logger.warn(
         `Fetch offset ${replicaEndOffset} of ${p.key} was out of range; the leader's log now covers it (start ${action.leaderStartOffset}): keeping the log and fetching again`,

@@ -513,3 +513,54 @@ test('aPartitionWhoseLogCannotBeCreatedForAStorageErrorIsOfflineAsKafkasMarkPart
     s.rm.shutdown();
   }
 });
+
+describe('ReplicaManager fetch session fetches (KIP-227)', () => {
+  let rm: ReplicaManager;
+  afterEach(() => rm?.shutdown());
+
+  test('aSessionFetchWithNothingToReadWaitsAndIsWokenThroughItsWatchKeyByAChangeOfOneOfItsPartitions', async () => {
+    const s = setup(1);
+    rm = s.rm;
+    await rm.becomeLeaderOrFollower(leaderAndIsrContent(leaderAndIsr('t', 0, 1, [0, 1, 2])));
+    s.logs.get('t-0')!.append(5, 1);
+    const t0 = { topic: 't', partition: 0, fetchOffset: 5, maxBytes: 1000 };
+    // a caught-up follower in the ISR reads t-0 at its end, and is attached to the session's time
+    s.advance(100);
+    const fetchTime = { lastFetchMs: 0 };
+    const [first] = await rm.fetchMessages({ replicaId: 1, maxWaitMs: 0, minBytes: 1, maxBytes: 1000, partitions: [t0], session: { watchKey: 'fetch-session:7', fetchTime } });
+    expect(first.atEnd).toBe(true);
+    expect(fetchTime.lastFetchMs).toBe(100);
+    // a follower behind the log end, or not in the ISR, is not at its end
+    const [behind] = await rm.fetchMessages({ replicaId: 2, maxWaitMs: 0, minBytes: 1, maxBytes: 1000, partitions: [{ ...t0, fetchOffset: 4 }] });
+    expect(behind.atEnd).toBe(false);
+
+    let unsettled: (typeof t0)[] = [];
+    const asked: number[] = [];
+    rm.addPartitionChangeListener((keys) => {
+      if (!keys.includes('t-0')) return [];
+      unsettled = [t0];
+      return ['fetch-session:7'];
+    });
+    let done = false;
+    const parked = rm
+      .fetchMessages({
+        replicaId: 1,
+        maxWaitMs: 60_000,
+        minBytes: 1,
+        maxBytes: 1000,
+        partitions: () => {
+          asked.push(unsettled.length);
+          return unsettled;
+        },
+        session: { watchKey: 'fetch-session:7', fetchTime },
+      })
+      .finally(() => (done = true));
+    await flush();
+    expect(done).toBe(false); // nothing to read: it waits
+    expect(asked).toEqual([0]); // (the purgatory's first check reuses that read)
+    await rm.stopReplica('t', 0, false); // t-0 changes: the session's fetch reads it and answers its error
+    const results = await parked;
+    expect(asked).toEqual([0, 1]);
+    expect(results.map((r) => r.errorCode)).toEqual([ErrorCode.NOT_LEADER_OR_FOLLOWER]);
+  });
+});

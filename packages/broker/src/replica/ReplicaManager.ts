@@ -24,7 +24,7 @@ import {
   type LogManager,
 } from '@samsa/storage';
 import type { IsrUpdater } from './IsrUpdater';
-import { Partition, type EpochEndOffset, type LeaderAndIsrState } from './Partition';
+import { Partition, type EpochEndOffset, type LeaderAndIsrState, type SessionFetchTime } from './Partition';
 import type { MetadataCache } from '../metadata/MetadataCache';
 import { DelayedFetch, fetchedBytes, hasFetchError } from './DelayedFetch';
 import { DelayedOperationPurgatory } from './DelayedOperationPurgatory';
@@ -94,6 +94,13 @@ export interface FetchPartitionResult {
   readonly abortedTransactions?: readonly AbortedTxn[];
   /** KIP-392: the replica the consumer should fetch from instead (no records were read). */
   readonly preferredReadReplica?: number;
+  /**
+   * Nothing read, no error, and the fetch offset at the end of what this fetcher may read (a
+   * follower in the ISR: the log end; a consumer: the high watermark, or the last stable offset for
+   * read_committed): until the partition changes (ReplicaManager's change listeners hear of it), a
+   * fetch at the same offset would answer the same. A fetch session need not read it again.
+   */
+  readonly atEnd?: boolean;
 }
 
 /** Partitions that became leader, and partitions that became follower, in one LeaderAndIsr. */
@@ -150,6 +157,7 @@ export class ReplicaManager {
   /** Partitions whose log moves to another log dir (AlterReplicaLogDirs). */
   readonly alterLogDirsManager: ReplicaAlterLogDirsManager;
   private isrShrinkTimer: NodeJS.Timeout | null = null;
+  private readonly changeListeners: ((keys: readonly string[]) => readonly string[])[] = [];
 
   constructor(private readonly o: ReplicaManagerOptions) {
     this.now = o.now ?? Date.now;
@@ -162,6 +170,8 @@ export class ReplicaManager {
       onReplaced: (p, previous) => {
         p.log.onWrittenEndIncrement = previous.onWrittenEndIncrement;
         previous.onWrittenEndIncrement = null;
+        p.log.onLogStartOffsetIncrement = previous.onLogStartOffsetIncrement;
+        previous.onLogStartOffsetIncrement = null;
         this.onPartitionChanged(p);
       },
     });
@@ -405,6 +415,9 @@ export class ReplicaManager {
       p.maybeIncrementHighWatermark();
       this.onPartitionChanged(p);
     };
+    log.onLogStartOffsetIncrement = () => {
+      if (this.partitions.get(p.key) === p) this.onPartitionChanged(p);
+    };
     return p;
   }
 
@@ -488,8 +501,7 @@ export class ReplicaManager {
     this.alterLogDirsManager.removePartition(k);
     if (p) {
       p.leaderId = -1;
-      this.producePurgatory.checkAndComplete(k);
-      this.fetchPurgatory.checkAndComplete(k);
+      this.onPartitionChanged(p);
     }
     if (deletePartition) await this.o.logManager.deleteLog(topicPartition(topic, partition));
     this.o.stateChangeLogger.info(`Stopped replica ${k}${deletePartition ? ' and deleted its log' : ''}`);
@@ -620,13 +632,24 @@ export class ReplicaManager {
    * for partitions that read without error: a fetch offset past the leader's log end (or below its
    * start) answers OFFSET_OUT_OF_RANGE and moves nothing. A replica id outside the partition's
    * assignment moves nothing either and gets no records (Kafka 2.8's withEmptyFetchInfo).
+   *
+   * A fetch session's incremental fetch (`session`) reads only the partitions its session has yet
+   * to settle, which may grow while it waits (`partitions` is then asked again on each attempt); it
+   * waits even when there is none to read, and is woken through the session's watch key, which the
+   * change listeners name for any partition of the session.
    */
   async fetchMessages(req: {
     replicaId: number;
     maxWaitMs: number;
     minBytes: number;
     maxBytes: number;
-    partitions: readonly FetchPartitionRequest[];
+    partitions: readonly FetchPartitionRequest[] | (() => readonly FetchPartitionRequest[]);
+    session?: {
+      /** The fetch purgatory key its parked fetch watches. */
+      readonly watchKey: string;
+      /** A follower's session: the time of its latest fetch (see Partition's SessionFetchTime). */
+      readonly fetchTime?: SessionFetchTime;
+    };
     /**
      * Consumers' isolation level (Fetch v4+): 0 read_uncommitted, up to the high watermark; 1
      * read_committed, up to the last stable offset, with the aborted transactions of the range.
@@ -644,17 +667,26 @@ export class ReplicaManager {
     // A read_committed fetch waiting in the purgatory reads again on every append (markers too) and
     // high watermark move, counting the bytes below the last stable offset (Kafka's DelayedFetch).
     const client = req.replicaId >= 0 ? undefined : req.clientMetadata;
-    const read = () => this.readFromLocalLog(req.partitions, req.maxBytes, req.replicaId, isolation, client);
+    const given = req.partitions;
+    const partitionsNow = typeof given === 'function' ? given : () => given;
+    const read = () => this.readFromLocalLog(partitionsNow(), req.maxBytes, req.replicaId, isolation, client);
     const answer = (results: FetchPartitionResult[]) => {
       if (req.replicaId >= 0) this.recordLeaderThrottledBytes(results);
       return results;
     };
-    let first = read();
-    if (req.replicaId >= 0) first = this.updateFollowerFetchState(req.replicaId, req.partitions, first);
+    const firstPartitions = partitionsNow();
+    let first = this.readFromLocalLog(firstPartitions, req.maxBytes, req.replicaId, isolation, client);
+    if (req.replicaId >= 0) {
+      const now = this.now();
+      const fetchTime = req.session?.fetchTime;
+      first = this.updateFollowerFetchState(req.replicaId, firstPartitions, first, now, fetchTime);
+      // this fetch counts for every partition of the session it did not name (see SessionFetchTime)
+      if (fetchTime && now > fetchTime.lastFetchMs) fetchTime.lastFetchMs = now;
+    }
     const hasPreferredReadReplica = first.some((r) => r.preferredReadReplica !== undefined);
     if (
       req.maxWaitMs <= 0 ||
-      req.partitions.length === 0 ||
+      (firstPartitions.length === 0 && !req.session) ||
       fetchedBytes(first) >= req.minBytes ||
       hasFetchError(first) ||
       hasPreferredReadReplica
@@ -664,7 +696,8 @@ export class ReplicaManager {
     req.onLocalComplete?.();
     return new Promise((resolve) => {
       const op = new DelayedFetch(req.minBytes, read, (results) => resolve(answer(results)), first);
-      this.fetchPurgatory.tryCompleteElseWatch(op, req.partitions.map((fp) => key(fp.topic, fp.partition)), req.maxWaitMs);
+      const keys = req.session ? [req.session.watchKey] : firstPartitions.map((fp) => key(fp.topic, fp.partition));
+      this.fetchPurgatory.tryCompleteElseWatch(op, keys, req.maxWaitMs);
     });
   }
 
@@ -678,6 +711,8 @@ export class ReplicaManager {
     replicaId: number,
     partitions: readonly FetchPartitionRequest[],
     results: FetchPartitionResult[],
+    now: number,
+    fetchTime: SessionFetchTime | undefined,
   ): FetchPartitionResult[] {
     return results.map((r, i) => {
       if (r.errorCode !== ErrorCode.NONE) return r;
@@ -690,7 +725,7 @@ export class ReplicaManager {
         );
         return r;
       }
-      const moved = p.updateFollowerFetchState(replicaId, partitions[i].fetchOffset, this.now());
+      const moved = p.updateFollowerFetchState(replicaId, partitions[i].fetchOffset, now, fetchTime);
       if (moved) this.onPartitionChanged(p);
       this.maybeExpandIsr(p, replicaId);
       return moved ? { ...r, highWatermark: p.highWatermark, lastStableOffset: p.log.lastStableOffset } : r;
@@ -746,6 +781,7 @@ export class ReplicaManager {
           lastStableOffset: p.log.lastStableOffset,
           logStartOffset: p.log.logStartOffset,
           records,
+          atEnd: size === 0 && this.isAtEnd(p, fp.fetchOffset, replicaId, isolation, client),
         };
         return info.abortedTransactions === undefined ? result : { ...result, abortedTransactions: info.abortedTransactions };
       } catch (err) {
@@ -763,6 +799,21 @@ export class ReplicaManager {
         };
       }
     });
+  }
+
+  /**
+   * Whether a fetch at `fetchOffset` that read nothing has nothing more to read until the partition
+   * changes (FetchPartitionResult.atEnd): a follower in the ISR at the (written) log end; a consumer
+   * at the high watermark or last stable offset, unless a replica selector may send it elsewhere.
+   */
+  private isAtEnd(p: Partition, fetchOffset: number, replicaId: number, isolation: Isolation, client: { readonly rackId: string } | undefined): boolean {
+    const log = p.log;
+    if (replicaId >= 0) {
+      return p.isLeader && p.isFollowerReplica(replicaId) && p.isr.includes(replicaId) && fetchOffset >= log.logEndOffset && log.writtenEndOffset >= log.logEndOffset;
+    }
+    if (client && this.o.replicaSelector) return false;
+    if (isolation === 'txnCommitted') return fetchOffset >= log.lastStableOffset;
+    return fetchOffset >= p.highWatermark;
   }
 
   /**
@@ -888,17 +939,39 @@ export class ReplicaManager {
     if (p) p.leaderId = -1;
   }
 
+  /**
+   * Listens to every change of a partition that a fetch could see (an append, a high watermark or
+   * log start move, leadership and ISR changes, a stopped replica): fetch sessions mark the
+   * partition to be read again. It returns further fetch purgatory keys to check (the sessions whose
+   * parked fetches watch it).
+   */
+  addPartitionChangeListener(listener: (keys: readonly string[]) => readonly string[]): void {
+    this.changeListeners.push(listener);
+  }
+
   /** After an append or a high watermark move, wake whoever waits on the partition. */
   onPartitionChanged(p: Partition): void {
-    this.producePurgatory.checkAndComplete(p.key);
-    this.fetchPurgatory.checkAndComplete(p.key);
+    const k = p.key;
+    this.fetcherManager.partitionChanged(k);
+    this.producePurgatory.checkAndComplete(k);
+    if (this.changeListeners.length === 0) {
+      this.fetchPurgatory.checkAndComplete(k);
+      return;
+    }
+    const keys = [k];
+    for (const listener of this.changeListeners) for (const extra of listener([k])) keys.push(extra);
+    if (keys.length === 1) this.fetchPurgatory.checkAndComplete(k);
+    else this.fetchPurgatory.checkAndCompleteAll(keys);
   }
 
   /** After a change to many partitions at once: each waiting operation is re-tried once. */
   onPartitionsChanged(partitions: Iterable<Partition>): void {
     const keys = [...partitions].map((p) => p.key);
+    for (const k of keys) this.fetcherManager.partitionChanged(k);
     this.producePurgatory.checkAndCompleteAll(keys);
-    this.fetchPurgatory.checkAndCompleteAll(keys);
+    const extra: string[] = [];
+    for (const listener of this.changeListeners) for (const k of listener(keys)) extra.push(k);
+    this.fetchPurgatory.checkAndCompleteAll(extra.length === 0 ? keys : [...keys, ...extra]);
   }
 
   /** Closes purgatories; logs are closed by the LogManager. */
