@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ErrorCode, KafkaError } from '@samsa/protocol';
 import { disk, ioError } from './disk';
@@ -76,6 +76,32 @@ describe('LogManager', () => {
     expect(statSync(path.join(d, 'T-0', '00000000000000000005.snapshot')).size).toBe(10);
     expect(statSync(path.join(d, 'T-0', '00000000000000000000.index')).size).toBe(0);
     expect(statSync(path.join(d, 'T-0', '00000000000000000000.timeindex')).size).toBe(12);
+  });
+
+  test('aPeriodicCheckpointIsNotRewrittenWhileItsOffsetsStayTheSameAndIsWhenOneMoves', async () => {
+    const m = manager();
+    await m.startup();
+    const log = m.getOrCreateLog(tp('T'));
+    log.appendAsLeader(batchOf(5), 0);
+    log.highWatermark = 3;
+    const file = path.join(log.parentDir, 'replication-offset-checkpoint');
+    await m.checkpointHighWatermarks();
+    expect(readFileSync(file, 'utf8')).toBe('0\n1\nT 0 3\n');
+    // unchanged: not written again (the file an operator removed stays removed)
+    rmSync(file);
+    await m.checkpointHighWatermarks();
+    expect(existsSync(file)).toBe(false);
+    log.highWatermark = 5;
+    await m.checkpointHighWatermarks();
+    expect(readFileSync(file, 'utf8')).toBe('0\n1\nT 0 5\n');
+    // a new partition changes its directory's set
+    const u = m.getOrCreateLog(tp('U'));
+    await m.checkpointHighWatermarks();
+    expect(readFileSync(path.join(u.parentDir, 'replication-offset-checkpoint'), 'utf8')).toContain('U 0 0\n');
+    // the shutdown's checkpoint is always written
+    rmSync(file);
+    await m.shutdown();
+    expect(readFileSync(file, 'utf8')).toContain('T 0 5\n');
   });
 
   test('restartAfterCleanShutdownSkipsRecoveryAndRestoresOffsets', async () => {

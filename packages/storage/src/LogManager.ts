@@ -74,6 +74,8 @@ export class LogManager {
   private readonly opts: LogManagerOptions;
   private readonly logDirs: string[];
   private readonly logs = new Map<string, Log>();
+  /** What each checkpoint file was last written with (writeCheckpoint), by its path. */
+  private readonly lastCheckpoints = new Map<string, Map<string, number>>();
   /**
    * Logs being filled to replace the current log of their partition in another log directory
    * (`<topic>-<partition>.<uuid>-future`, AlterReplicaLogDirs), by key.
@@ -728,17 +730,28 @@ export class LogManager {
     );
   }
 
-  private writeCheckpoint(
+  /**
+   * Writes a checkpoint file, except a periodic one (not `sync`) whose offsets are exactly those
+   * this broker last wrote to it: the file already says that. An idle broker with thousands of
+   * partitions otherwise rewrote every high watermark every 5 s for nothing (Kafka writes it each
+   * time; the file's bytes are the same either way).
+   */
+  private async writeCheckpoint(
     dir: string,
     name: string,
     entries: Map<string, number>,
     sync: boolean,
   ): Promise<void> {
-    return writeOffsetCheckpoint(dir, name, entries, {
+    const file = path.join(dir, name);
+    const last = this.lastCheckpoints.get(file);
+    if (!sync && last !== undefined && sameOffsets(last, entries)) return;
+    this.lastCheckpoints.delete(file);
+    await writeOffsetCheckpoint(dir, name, entries, {
       sync,
       failureChannel: this.failureChannel,
       logger: this.logger,
     });
+    this.lastCheckpoints.set(file, entries);
   }
 
   private recoveryPoints(dir: string): Map<string, number> {
@@ -847,4 +860,11 @@ export class LogManager {
   get isStarted(): boolean {
     return this.started;
   }
+}
+
+/** The same partitions with the same offsets. */
+function sameOffsets(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) if (b.get(k) !== v) return false;
+  return true;
 }
