@@ -182,3 +182,18 @@ test('aBrokerStillLoadingAtTheDeadlineIsReturnedForTheCallerToReport', async () 
   const answers = await new AdminClient(cluster, () => 0).sendToAllBrokers(ApiKey.ListGroups, 2, {}, (r) => r.errorCode);
   expect([...answers.values()].map((r) => r.errorCode)).toEqual([15, 15, 15]);
 });
+
+test('aRetryStillPendingAtTheDeadlineEndsTheCallWithTheLastFailure', async () => {
+  let tries = 0;
+  const cluster = new FakeCluster((nodeId) => {
+    tries += 1;
+    if (tries === 1) throw refused(nodeId);
+    return new Promise<never>(() => undefined) as unknown as Struct;
+  });
+  const deadline = Date.now() + 300;
+  const admin = new AdminClient(cluster, () => deadline);
+  const error = await admin.sendToController(ApiKey.DeleteTopics, 3, { topicNames: ['t'], timeoutMs: 1 }, () => []).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(AdminTimeoutError);
+  expect((error as Error).cause).toBeInstanceOf(DisconnectedError);
+  expect(tries).toBe(2);
+});

@@ -234,26 +234,48 @@ export class AdminClient {
    * returned, or the last retriable failure thrown as an AdminTimeoutError.
    */
   private async retry<T>(name: string, attempt: () => Promise<Attempt<T>>): Promise<T> {
+    let lastFailure: Error | undefined;
     for (let tries = 1; ; tries++) {
       try {
-        const outcome = await attempt();
+        const outcome = await this.beforeTheDeadline(attempt(), lastFailure);
         if (!outcome.again || Date.now() >= this.deadlineMs()) return outcome.value;
       } catch (error) {
         if (!isRetriableAdminFailure(error)) throw error;
+        lastFailure = error as Error;
         const now = Date.now();
-        if (now >= this.deadlineMs()) {
-          if (error instanceof NoNodeAssignedError)
-            throw new AdminTimeoutError(`Timed out waiting for a node assignment. Call: ${name}`, {
-              cause: error,
-            });
-          throw new AdminTimeoutError(
-            `Call(callName=${name}, deadlineMs=${this.deadlineMs()}, tries=${tries}) timed out at ${now} after ${tries} attempt(s): ${(error as Error).message}`,
-            { cause: error },
-          );
-        }
+        // As Kafka's Admin, a call whose next try would come after its deadline times out now.
+        if (now + RETRY_BACKOFF_MS >= this.deadlineMs()) throw this.timedOut(name, tries, now, lastFailure);
       }
       await sleep(RETRY_BACKOFF_MS);
     }
+  }
+
+  /**
+   * A try after a failed one ends at the deadline with that failure (the try itself is abandoned:
+   * its connection is closed with the client); a first try is bounded by the request timeout.
+   */
+  private async beforeTheDeadline<R>(attempt: Promise<R>, lastFailure: Error | undefined): Promise<R> {
+    if (lastFailure === undefined) return attempt;
+    attempt.catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(lastFailure), Math.max(0, this.deadlineMs() - Date.now()));
+    });
+    try {
+      return await Promise.race([attempt, expired]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Kafka's TimeoutException wording: no node found, or the call's tries used up by its deadline. */
+  private timedOut(name: string, tries: number, now: number, cause: Error): AdminTimeoutError {
+    if (cause instanceof NoNodeAssignedError)
+      return new AdminTimeoutError(`Timed out waiting for a node assignment. Call: ${name}`, { cause });
+    return new AdminTimeoutError(
+      `Call(callName=${name}, deadlineMs=${this.deadlineMs()}, tries=${tries}) timed out at ${now} after ${tries} attempt(s): ${cause.message}`,
+      { cause },
+    );
   }
 
   close(): void {
