@@ -2,6 +2,7 @@ import type { Logger } from '@samsa/common';
 import { ApiKey, type MetadataResponse, type MetadataResponseBrokers, type RequestInputFor, type ResponseFor } from '@samsa/protocol';
 import type { ClientSecurity } from './ClientSecurity';
 import type { BrokerAddress } from './ClientUtils';
+import { NetworkClientClosedError } from './errors';
 import { NetworkClient } from './NetworkClient';
 
 /** Log nothing: a tool prints its own lines, and the wire client's would only get in the way. */
@@ -29,12 +30,19 @@ export class ClusterClient {
   private readonly clients = new Map<string, NetworkClient>();
   private brokers = new Map<number, MetadataResponseBrokers>();
   private lastMetadata: MetadataResponse | null = null;
+  /** Set by close(): no connection is opened after it, so a call abandoned at its deadline cannot reconnect. */
+  private closed = false;
 
   constructor(private readonly clusterOptions: ClusterClientOptions) {}
 
   /** The brokers of the last metadata answer, by id. */
   get knownBrokers(): ReadonlyMap<number, MetadataResponseBrokers> {
     return this.brokers;
+  }
+
+  /** close() was called: every later request fails with NetworkClientClosedError. */
+  get isClosed(): boolean {
+    return this.closed;
   }
 
   get metadataSnapshot(): MetadataResponse | null {
@@ -47,6 +55,7 @@ export class ClusterClient {
    * consumer sends (false) by default.
    */
   async metadata(topics: readonly string[] | null, allowAutoTopicCreation = false): Promise<MetadataResponse> {
+    if (this.closed) throw this.closedError();
     const targets: BrokerAddress[] = [...this.brokers.values(), ...this.clusterOptions.bootstrap];
     let lastError: unknown = new Error('No bootstrap servers given');
     for (const target of targets) {
@@ -91,13 +100,19 @@ export class ClusterClient {
     return client.send(apiKey, apiVersion, body);
   }
 
-  /** Closes every connection. */
+  /** Closes every connection, for good: later requests fail with NetworkClientClosedError. */
   close(): void {
+    this.closed = true;
     for (const c of this.clients.values()) c.shutdown();
     this.clients.clear();
   }
 
+  private closedError(): NetworkClientClosedError {
+    return new NetworkClientClosedError(`cluster client ${this.clusterOptions.clientId} is closed`);
+  }
+
   private clientFor(target: BrokerAddress): NetworkClient {
+    if (this.closed) throw this.closedError();
     const key = `${target.host}:${target.port}`;
     let client = this.clients.get(key);
     if (client === undefined) {

@@ -146,8 +146,37 @@ test('listAsksEveryBrokerAndKeepsConsumerAndOffsetOnlyGroups', async () => {
 });
 
 test('aBrokersListGroupsErrorFailsTheListing', async () => {
-  const { groupAdmin } = fakes({ [ApiKey.ListGroups]: () => ({ errorCode: 15, groups: [] }) });
-  await expect(groupAdmin.listConsumerGroups()).rejects.toEqual(new KafkaApiError(15));
+  const { groupAdmin } = fakes({ [ApiKey.ListGroups]: () => ({ errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, groups: [] }) });
+  await expect(groupAdmin.listConsumerGroups()).rejects.toEqual(new KafkaApiError(ErrorCode.CLUSTER_AUTHORIZATION_FAILED));
+});
+
+test('aBrokerStillLoadingItsGroupsIsAskedAgain', async () => {
+  const loading = [ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, ErrorCode.COORDINATOR_NOT_AVAILABLE];
+  const { client, groupAdmin } = fakes({
+    [ApiKey.ListGroups]: (request) =>
+      request.nodeId === 1 && loading.length > 0
+        ? { errorCode: loading.shift(), groups: [] }
+        : { errorCode: 0, groups: request.nodeId === 1 ? [{ groupId: 'offsets-only', protocolType: '' }] : [] },
+  });
+  expect(await groupAdmin.listConsumerGroups()).toEqual([{ groupId: 'offsets-only' }]);
+  expect(to(client.sentOf(ApiKey.ListGroups)).sort()).toEqual([0, 1, 1, 1, 2]);
+});
+
+test('metadataWithoutBrokersIsReadAgainNotAnEmptyListing', async () => {
+  const { client, groupAdmin } = fakes();
+  const brokers = client.state.brokers;
+  client.state.brokers = [];
+  setTimeout(() => {
+    client.state.brokers = brokers;
+  }, 150);
+  expect(await groupAdmin.listConsumerGroups()).toEqual([{ groupId: 'app' }, { groupId: 'offsets-only' }]);
+});
+
+test('metadataWithoutBrokersUntilTheDeadlineTimesOut', async () => {
+  const { client } = fakes();
+  client.state.brokers = [];
+  const groupAdmin = new AdminClientGroupAdmin(client, 250);
+  await expect(groupAdmin.listConsumerGroups()).rejects.toThrow(/^Call\(callName=findAllBrokers, .*timed out at .* after \d+ attempt\(s\)/);
 });
 
 test('describeDecodesAssignmentsOnTheCoordinator', async () => {
@@ -282,13 +311,20 @@ test('alterOffsetsCommitsWithoutAMemberOnTheCoordinator', async () => {
       {
         name: 't',
         partitions: [
-          { partitionIndex: 0, committedOffset: 5, committedMetadata: '' },
-          { partitionIndex: 1, committedOffset: 6, committedMetadata: '' },
+          { partitionIndex: 0, committedOffset: 5n, committedMetadata: '' },
+          { partitionIndex: 1, committedOffset: 6n, committedMetadata: '' },
         ],
       },
-      { name: 'u', partitions: [{ partitionIndex: 2, committedOffset: 70, committedMetadata: '' }] },
+      { name: 'u', partitions: [{ partitionIndex: 2, committedOffset: 70n, committedMetadata: '' }] },
     ],
   });
+});
+
+test('anOffsetPast2To53IsCommittedExactly', async () => {
+  const { client, groupAdmin } = fakes();
+  await groupAdmin.alterConsumerGroupOffsets('app', new TopicPartitionMap([[{ topic: 't', partition: 0 }, 2n ** 53n + 1n]]));
+  const [sent] = client.sentOf(ApiKey.OffsetCommit);
+  expect((sent!.body.topics as Struct[])[0]!.partitions).toEqual([{ partitionIndex: 0, committedOffset: 9007199254740993n, committedMetadata: '' }]);
 });
 
 const commitAnswer = (errorCode: () => number): FakeAnswer => (request) => ({

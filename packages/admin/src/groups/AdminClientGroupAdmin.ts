@@ -66,7 +66,8 @@ export class AdminClientGroupAdmin implements GroupAdmin {
 
   async listConsumerGroups(options: { withState?: boolean } = {}): Promise<ConsumerGroupListing[]> {
     this.begin();
-    const answers = await this.admin.sendToAllBrokers(ApiKey.ListGroups, LIST_GROUPS_VERSION, {});
+    // A broker still loading its groups (COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE) is asked again until the deadline.
+    const answers = await this.admin.sendToAllBrokers(ApiKey.ListGroups, LIST_GROUPS_VERSION, {}, (r) => r.errorCode);
     const ids: string[] = [];
     for (const response of answers.values()) {
       if (response.errorCode !== ErrorCode.NONE) throw new KafkaApiError(response.errorCode);
@@ -163,8 +164,11 @@ export class AdminClientGroupAdmin implements GroupAdmin {
     this.begin();
     if (offsets.size === 0) return;
     const topics = new Map<string, Array<{ partitionIndex: number; committedOffset: number; committedMetadata: string }>>();
-    for (const [{ topic, partition }, offset] of offsets)
-      topics.set(topic, [...(topics.get(topic) ?? []), { partitionIndex: partition, committedOffset: Number(offset), committedMetadata: '' }]);
+    for (const [{ topic, partition }, offset] of offsets) {
+      // The offset stays a bigint (exact past 2^53): the writer's int64 takes one, though the generated input type says number.
+      const committedOffset = offset as unknown as number;
+      topics.set(topic, [...(topics.get(topic) ?? []), { partitionIndex: partition, committedOffset, committedMetadata: '' }]);
+    }
     const { response } = await this.onCoordinator((admin) =>
       admin.sendToCoordinator(
         groupId,

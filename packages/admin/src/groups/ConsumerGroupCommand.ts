@@ -99,14 +99,21 @@ export function log4jWarn(message: string, nowMs: number): string {
   return `[${stamp}] WARN ${message} (kafka.admin.ConsumerGroupCommand$)`;
 }
 
-/** The admin with every call bounded by `timeoutMs` (Kafka's per-call --timeout); close by 5 s. */
+/** How long after a call's deadline the backstop fires. */
+const BACKSTOP_GRACE_MS = 500;
+
+/**
+ * The admin with every call bounded by `timeoutMs` (Kafka's per-call --timeout); close by 5 s. The
+ * bound is a backstop, BACKSTOP_GRACE_MS after the call's own deadline: the wire Admin ends a call
+ * there itself, with the last failure it retried (a closed connection gets the security hint).
+ */
 export function withCallDeadlines(admin: GroupAdmin, timeoutMs: number): GroupAdmin {
   const bounded =
-    <A extends unknown[], R>(callName: string, call: (...args: A) => Promise<R>, ms = timeoutMs) =>
+    <A extends unknown[], R>(callName: string, call: (...args: A) => Promise<R>, ms = timeoutMs, graceMs = BACKSTOP_GRACE_MS) =>
     (...args: A): Promise<R> => {
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new AdminTimeoutError(callName, ms)), ms);
+        timer = setTimeout(() => reject(new AdminTimeoutError(callName, ms)), ms + graceMs);
       });
       return Promise.race([call.apply(admin, args), deadline]).finally(() => clearTimeout(timer));
     };
@@ -119,6 +126,6 @@ export function withCallDeadlines(admin: GroupAdmin, timeoutMs: number): GroupAd
     alterConsumerGroupOffsets: bounded('alterConsumerGroupOffsets', admin.alterConsumerGroupOffsets),
     deleteConsumerGroups: bounded('deleteConsumerGroups', admin.deleteConsumerGroups),
     deleteConsumerGroupOffsets: bounded('deleteConsumerGroupOffsets', admin.deleteConsumerGroupOffsets),
-    close: bounded('close', admin.close, 5000),
+    close: bounded('close', admin.close, 5000, 0),
   };
 }

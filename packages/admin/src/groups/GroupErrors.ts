@@ -1,3 +1,4 @@
+import { AdminTimeoutError as WireAdminTimeoutError } from '@samsa/client';
 import { errorInfo } from '@samsa/protocol';
 
 /**
@@ -124,6 +125,8 @@ export class AdminTimeoutError extends Error {
  * ExecutionException, whose message is the cause's toString; other failures show their message.
  */
 export function failureText(error: unknown): string {
+  // The wire Admin's own deadline (its last retriable failure in the message).
+  if (error instanceof WireAdminTimeoutError) return `org.apache.kafka.common.errors.TimeoutException: ${error.message}`;
   if (
     error instanceof KafkaApiError ||
     error instanceof AdminIllegalArgumentError ||

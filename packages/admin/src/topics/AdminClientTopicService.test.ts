@@ -78,7 +78,8 @@ async function run(args: string[], client: FakeClusterClient) {
   const code = await runTopicCommand(
     ['--bootstrap-server', '127.0.0.1:9092', ...args],
     { out: (l) => out.push(l), err: (l) => err.push(l) },
-    { createClient: () => client, timeoutMs: 1000 },
+    // The command closes its client: a later run of the same test gets a new one of the same cluster.
+    { createClient: () => (client.isClosed ? client.sibling() : client), timeoutMs: 1000 },
   );
   return { code, out, err };
 }
@@ -142,6 +143,15 @@ test('aMovedControllerIsLookedUpAgainAndTheRequestRetried', async () => {
     err: [],
   });
   expect(client.sentOf(ApiKey.CreateTopics).map((r) => r.nodeId)).toEqual([1, 0]);
+});
+
+test('aCreateTopicsAnswerWithoutTheTopicIsAnErrorNotCreated', async () => {
+  const client = fakeClient({ [ApiKey.CreateTopics]: () => ({ throttleTimeMs: 0, topics: [] }) });
+  expect(await run(['--create', '--topic', 'T2', '--partitions', '1', '--replication-factor', '1'], client)).toEqual({
+    code: 1,
+    out: [],
+    err: ['Error while executing topic command : The controller response did not contain a result for topic T2'],
+  });
 });
 
 const refuse = (errorCode: number, errorMessage: string | null): FakeAnswer => (request) => ({

@@ -93,11 +93,13 @@ export class AdminClientTopicService implements TopicService {
       (r) => r.topics.map((t) => t.errorCode),
     );
     const result = response.topics.find((t) => t.name === topic);
-    if (result !== undefined && result.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS) {
+    // Kafka's Admin fails a topic the controller's answer leaves out (an ApiException so worded).
+    if (result === undefined) throw new Error(`The controller response did not contain a result for topic ${topic}`);
+    if (result.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS) {
       if (opts.ifNotExists) return;
       throw new TopicExistsError(`Topic '${topic}' already exists.`);
     }
-    if (result !== undefined && result.errorCode !== ErrorCode.NONE) throw topicError(result.errorCode, result.errorMessage);
+    if (result.errorCode !== ErrorCode.NONE) throw topicError(result.errorCode, result.errorMessage);
     this.out(TopicOutput.created(topic));
   }
 

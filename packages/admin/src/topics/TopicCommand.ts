@@ -59,10 +59,13 @@ export function timeoutFromEnv(env: NodeJS.ProcessEnv = process.env): number {
 
 class DeadlineError extends Error {}
 
-function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+/** How long after the Admin's deadline the command's own bound fires. */
+const BACKSTOP_GRACE_MS = 500;
+
+function withDeadline<T>(promise: Promise<T>, ms: number, what: string, graceMs = 0): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DeadlineError(`Timed out after ${ms} ms waiting for ${what}`)), ms);
+    timer = setTimeout(() => reject(new DeadlineError(`Timed out after ${ms} ms waiting for ${what}`)), ms + graceMs);
   });
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
@@ -116,7 +119,9 @@ export async function runTopicCommand(
       const deadline = Date.now() + timeoutMs;
       service = new AdminClientTopicService(new AdminClient(client, () => deadline), io.out, timeoutMs);
     }
-    await withDeadline(runAction(service, opts), timeoutMs, target);
+    // Over the wire Admin the bound is a backstop: the Admin ends the call at its deadline itself, with
+    // the last failure it retried (a closed connection then gets the security hint).
+    await withDeadline(runAction(service, opts), timeoutMs, target, zkMode ? 0 : BACKSTOP_GRACE_MS);
     return 0;
   } catch (error) {
     io.err(`Error while executing topic command : ${withSecurityHint(errorMessage(error), security)}`);

@@ -1,4 +1,4 @@
-import { ClusterClient, type BrokerAddress } from '@samsa/client';
+import { ClusterClient, DisconnectedError, type BrokerAddress } from '@samsa/client';
 import { ApiKey, ErrorCode, errorInfo, type RequestInputFor, type ResponseFor, type Struct } from '@samsa/protocol';
 import { ClusterGroupsAdmin } from './ClusterGroupsAdmin';
 import { readGroups } from './GroupsReader';
@@ -18,6 +18,8 @@ const BASE = 9092;
 class FakeCluster extends ClusterClient {
   readonly sent: Sent[] = [];
   coordinatorErrors: number[] = [];
+  /** What broker 1 answers ListGroups with before its groups: an error code, or a failure to throw. */
+  listGroupsAnswers: Array<number | Error> = [];
 
   constructor() {
     super({ bootstrap: [{ host: '127.0.0.1', port: BASE }], clientId: 'test', requestTimeoutMs: 1000 });
@@ -47,8 +49,12 @@ class FakeCluster extends ClusterClient {
                 : [],
           })),
         };
-      case ApiKey.ListGroups:
+      case ApiKey.ListGroups: {
+        const first = nodeId === 1 ? this.listGroupsAnswers.shift() : undefined;
+        if (first instanceof Error) throw first;
+        if (first !== undefined) return { errorCode: first, groups: [] };
         return { errorCode: 0, groups: nodeId === 0 ? [{ groupId: 'billing', protocolType: 'consumer' }] : [{ groupId: 'archive', protocolType: 'consumer' }] };
+      }
       case ApiKey.FindCoordinator:
         return { errorCode: 0, errorMessage: null, nodeId: 1, host: '127.0.0.1', port: BASE + 1 };
       case ApiKey.DescribeGroups:
@@ -119,4 +125,25 @@ test('aLoadingCoordinatorIsAskedAgain', async () => {
   const { groups } = await new ClusterGroupsAdmin(cluster, 1000).describeGroups(['billing']);
   expect(groups[0]!.state).toBe('Stable');
   expect(cluster.sent.filter((s) => s.apiKey === ApiKey.FindCoordinator)).toHaveLength(2);
+});
+
+test('aBrokerStillLoadingItsGroupsOrUnreachableIsAskedForThemAgain', async () => {
+  const cluster = new FakeCluster();
+  const closed = new DisconnectedError('connection to 127.0.0.1:9093 was closed by the broker');
+  cluster.listGroupsAnswers = [ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, closed, ErrorCode.COORDINATOR_NOT_AVAILABLE];
+  const { groups } = await new ClusterGroupsAdmin(cluster, 1000).listGroups();
+  expect(groups.map((g) => g.groupId).sort()).toEqual(['archive', 'billing']);
+  expect(cluster.sent.filter((s) => s.apiKey === ApiKey.ListGroups).map((s) => s.nodeId).sort()).toEqual([0, 1, 1, 1, 1]);
+});
+
+test('aListGroupsRefusalThatIsNotRetriableFailsTheRead', async () => {
+  const cluster = new FakeCluster();
+  cluster.listGroupsAnswers = [ErrorCode.CLUSTER_AUTHORIZATION_FAILED];
+  await expect(new ClusterGroupsAdmin(cluster, 1000).listGroups()).rejects.toThrow(errorInfo(ErrorCode.CLUSTER_AUTHORIZATION_FAILED).message);
+});
+
+test('aClosedAdminCannotReconnect', async () => {
+  const admin = ClusterGroupsAdmin.connect(['127.0.0.1:1'], { clientId: 'test', requestTimeoutMs: 1000 });
+  admin.close();
+  await expect(admin.listGroups()).rejects.toThrow(/closed/);
 });

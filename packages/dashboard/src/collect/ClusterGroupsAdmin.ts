@@ -19,7 +19,8 @@ function refusal(code: number, message?: string | null): Error {
  * The groups reader's Admin calls over Samsa's wire client (@samsa/client's AdminClient, the one
  * kafka-consumer-groups uses): ListGroups on every broker, DescribeGroups and OffsetFetch on each
  * group's coordinator (found with FindCoordinator, found again after NOT_COORDINATOR or
- * COORDINATOR_LOAD_IN_PROGRESS within the read's deadline), ListOffsets on the partition leaders.
+ * COORDINATOR_LOAD_IN_PROGRESS within the read's deadline; a broker still loading its groups is
+ * asked for its ListGroups again; a lost connection is retried), ListOffsets on the partition leaders.
  */
 export class ClusterGroupsAdmin implements GroupsAdmin {
   private readonly admin: AdminClient;
@@ -45,7 +46,7 @@ export class ClusterGroupsAdmin implements GroupsAdmin {
   async listGroups(): Promise<{ groups: Array<{ groupId: string; protocolType: string }> }> {
     this.begin();
     const byId = new Map<string, { groupId: string; protocolType: string }>();
-    for (const response of (await this.admin.sendToAllBrokers(ApiKey.ListGroups, LIST_GROUPS_VERSION, {})).values()) {
+    for (const response of (await this.admin.sendToAllBrokers(ApiKey.ListGroups, LIST_GROUPS_VERSION, {}, (r) => r.errorCode)).values()) {
       if (response.errorCode !== ErrorCode.NONE) throw refusal(response.errorCode);
       for (const g of response.groups) byId.set(g.groupId, { groupId: g.groupId, protocolType: g.protocolType });
     }

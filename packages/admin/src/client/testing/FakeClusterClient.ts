@@ -1,4 +1,4 @@
-import type { BrokerAddress } from '@samsa/client';
+import { NetworkClientClosedError, type BrokerAddress } from '@samsa/client';
 import { ApiKey, type MetadataResponse, type RequestInputFor, type ResponseFor, type Struct } from '@samsa/protocol';
 import { ToolClient } from '../ToolClient';
 
@@ -38,13 +38,17 @@ export const BASE_PORT = 9092;
  * request bodies they put on the wire.
  */
 export class FakeClusterClient extends ToolClient {
-  readonly sent: SentRequest[] = [];
-
   constructor(
     readonly state: FakeClusterState,
     private readonly answer: FakeAnswer,
+    readonly sent: SentRequest[] = [],
   ) {
     super({ bootstrapServers: `127.0.0.1:${BASE_PORT}`, clientId: 'test', requestTimeoutMs: 1000 });
+  }
+
+  /** A new client of the same cluster, recording into the same `sent` (a closed client sends nothing more). */
+  sibling(): FakeClusterClient {
+    return new FakeClusterClient(this.state, this.answer, this.sent);
   }
 
   /** The requests of one API, in the order sent. */
@@ -53,6 +57,7 @@ export class FakeClusterClient extends ToolClient {
   }
 
   override async send<K extends number>(target: BrokerAddress, apiKey: K, apiVersion: number, body: RequestInputFor<K>): Promise<ResponseFor<K>> {
+    if (this.isClosed) throw new NetworkClientClosedError('cluster client test is closed');
     const request: SentRequest = { nodeId: target.port - BASE_PORT, apiKey, apiVersion, body: body as Struct, expectResponse: true };
     this.sent.push(request);
     const response = apiKey === ApiKey.Metadata ? metadataAnswer(request, this.state) : this.answer(request, this.state);
