@@ -193,6 +193,40 @@ describe('Partition follower caught up through a fetch session (KIP-227)', () =>
     expect(p.outOfSyncReplicas(100_000 + LAG + 3, LAG)).toEqual([2]);
   });
 
+  test('aRefusedAppendLeavesAnAttachedFollowerCaughtUpThroughItsSession', () => {
+    const { p, log } = leader({ isr: [0, 1], replicas: [0, 1] });
+    const session = { lastFetchMs: 0 };
+    p.updateFollowerFetchState(1, 10, 1000, session); // at the log end: attached
+    session.lastFetchMs = 5000;
+    // a produce refused by the log (a sequence or timestamp error): the log end does not move
+    const append = log.appendAsLeader.bind(log);
+    log.appendAsLeader = () => {
+      throw new Error('refused');
+    };
+    expect(() => p.appendRecordsToLeader(Buffer.alloc(1), 1, 1)).toThrow('refused');
+    log.appendAsLeader = append;
+    // the session fetches on for an hour without naming the idle partition
+    session.lastFetchMs = 3_600_000;
+    expect(p.followerAttachedAt(1, 10)).toBe(true);
+    p.appendRecordsToLeader(Buffer.alloc(5), 1, 1);
+    // caught up as of the session's last fetch, not as of the refused append
+    expect(p.outOfSyncReplicas(3_600_001, LAG)).toEqual([]);
+  });
+
+  test('aFollowerIsAttachedOnlyWhileTheLeadersRecordOfItIsCurrent', () => {
+    const { p } = leader();
+    const session = { lastFetchMs: 0 };
+    expect(p.followerAttachedAt(1, 10)).toBe(false); // never fetched
+    p.updateFollowerFetchState(1, 10, 1000, session);
+    expect(p.followerAttachedAt(1, 10)).toBe(true);
+    expect(p.followerAttachedAt(1, 9)).toBe(false);
+    p.updateFollowerFetchState(2, 10, 1000); // no session: never attached
+    expect(p.followerAttachedAt(2, 10)).toBe(false);
+    // a new leader epoch resets what the leader knows of its followers: read again before settling
+    p.makeLeader(state({ leaderEpoch: 4 }), 2000);
+    expect(p.followerAttachedAt(1, 10)).toBe(false);
+  });
+
   test('aFollowerWhoseSessionStoppedOrForgotThePartitionCountsOnlyUpToThen', () => {
     const { p } = leader();
     const session = { lastFetchMs: 0 };

@@ -206,9 +206,11 @@ export class Partition {
         `the ISR of ${this.key} has ${this.isr.length} members, fewer than min.insync.replicas=${minInsyncReplicas}`,
       );
     }
-    // The log end moves: followers caught up through their sessions were so until now.
-    for (const f of this.followers.values()) detachSession(f);
+    const endBefore = this.log.logEndOffset;
     const info = this.log.appendAsLeader(records, this.leaderEpoch, origin);
+    // The log end moved: followers caught up through their sessions were so until now. A refused
+    // append (it threw) or a duplicate (the end stays) leaves them attached: still at the end.
+    if (this.log.logEndOffset !== endBefore) for (const f of this.followers.values()) detachSession(f);
     this.maybeIncrementHighWatermark();
     return info;
   }
@@ -315,6 +317,17 @@ export class Partition {
 
   followerLogEndOffset(replicaId: number): number | undefined {
     return this.followers.get(replicaId)?.logEndOffset;
+  }
+
+  /**
+   * Whether this leader's record of follower `replicaId` says it fetches at `fetchOffset` through a
+   * session that keeps it caught up (attached at that log end): only then may its session stop
+   * reading the partition. After a reset of the follower's state (a new leader epoch) or a fetch
+   * the record missed, the partition must be read again so that the record is brought up to date.
+   */
+  followerAttachedAt(replicaId: number, fetchOffset: number): boolean {
+    const f = this.followers.get(replicaId);
+    return f !== undefined && f.session !== null && f.logEndOffset === fetchOffset && f.sessionLeaderEnd === fetchOffset;
   }
 
   /**

@@ -725,10 +725,14 @@ export class ReplicaManager {
         );
         return r;
       }
-      const moved = p.updateFollowerFetchState(replicaId, partitions[i].fetchOffset, now, fetchTime);
+      const fetchOffset = partitions[i].fetchOffset;
+      const moved = p.updateFollowerFetchState(replicaId, fetchOffset, now, fetchTime);
       if (moved) this.onPartitionChanged(p);
       this.maybeExpandIsr(p, replicaId);
-      return moved ? { ...r, highWatermark: p.highWatermark, lastStableOffset: p.log.lastStableOffset } : r;
+      // The read ran before this fetch was recorded: an empty one is at its end once it is.
+      const atEnd = r.atEnd === true || (r.atEnd === false && (r.records?.sizeInBytes ?? 0) === 0 && this.isAtEnd(p, fetchOffset, replicaId, 'logEnd', undefined));
+      if (!moved && atEnd === r.atEnd) return r;
+      return moved ? { ...r, atEnd, highWatermark: p.highWatermark, lastStableOffset: p.log.lastStableOffset } : { ...r, atEnd };
     });
   }
 
@@ -803,13 +807,21 @@ export class ReplicaManager {
 
   /**
    * Whether a fetch at `fetchOffset` that read nothing has nothing more to read until the partition
-   * changes (FetchPartitionResult.atEnd): a follower in the ISR at the (written) log end; a consumer
+   * changes (FetchPartitionResult.atEnd): a follower in the ISR at the (written) log end, as this
+   * leader's record of it says (Partition.followerAttachedAt); a consumer
    * at the high watermark or last stable offset, unless a replica selector may send it elsewhere.
    */
   private isAtEnd(p: Partition, fetchOffset: number, replicaId: number, isolation: Isolation, client: { readonly rackId: string } | undefined): boolean {
     const log = p.log;
     if (replicaId >= 0) {
-      return p.isLeader && p.isFollowerReplica(replicaId) && p.isr.includes(replicaId) && fetchOffset >= log.logEndOffset && log.writtenEndOffset >= log.logEndOffset;
+      return (
+        p.isLeader &&
+        p.isFollowerReplica(replicaId) &&
+        p.isr.includes(replicaId) &&
+        fetchOffset >= log.logEndOffset &&
+        log.writtenEndOffset >= log.logEndOffset &&
+        p.followerAttachedAt(replicaId, fetchOffset)
+      );
     }
     if (client && this.o.replicaSelector) return false;
     if (isolation === 'txnCommitted') return fetchOffset >= log.lastStableOffset;
