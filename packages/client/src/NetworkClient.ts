@@ -113,18 +113,13 @@ export class NetworkClient {
    */
   send<K extends number>(apiKey: K, apiVersion: number, body: RequestInputFor<K>): Promise<ResponseFor<K>>;
   send(apiKey: number, apiVersion: number, body: Struct): Promise<Struct> {
-    const channel = this.channel;
-    if (channel === null || this.connecting !== null) {
-      return Promise.reject(new DisconnectedError(`not connected to ${this.address}`));
-    }
-    const correlationId = this.nextCorrelationId;
-    this.nextCorrelationId = correlationId === MAX_CORRELATION_ID ? 0 : correlationId + 1;
-    let chunks: Buffer[];
+    let framed: { channel: KafkaChannel; correlationId: number; chunks: Buffer[] };
     try {
-      chunks = encodeRequest({ apiKey, apiVersion, correlationId, clientId: this.options.clientId }, body);
+      framed = this.frame(apiKey, apiVersion, body);
     } catch (error) {
       return Promise.reject(error);
     }
+    const { channel, correlationId, chunks } = framed;
     return new Promise<Struct>((resolve, reject) => {
       const timer = setTimeout(() => {
         const error = new RequestTimeoutError(
@@ -146,24 +141,32 @@ export class NetworkClient {
    * when the write fails.
    */
   sendWithoutResponse<K extends number>(apiKey: K, apiVersion: number, body: RequestInputFor<K>): Promise<void> {
-    const channel = this.channel;
-    if (channel === null || this.connecting !== null) {
-      return Promise.reject(new DisconnectedError(`not connected to ${this.address}`));
-    }
-    const correlationId = this.nextCorrelationId;
-    this.nextCorrelationId = correlationId === MAX_CORRELATION_ID ? 0 : correlationId + 1;
-    let chunks: Buffer[];
+    let framed: { channel: KafkaChannel; chunks: Buffer[] };
     try {
-      chunks = encodeRequest({ apiKey, apiVersion, correlationId, clientId: this.options.clientId }, body as Struct);
+      framed = this.frame(apiKey, apiVersion, body as Struct);
     } catch (error) {
       return Promise.reject(error);
     }
+    const { channel, chunks } = framed;
     return new Promise<void>((resolve, reject) => {
       channel.write(chunks, (error) => {
         if (error) reject(error instanceof DisconnectedError ? error : new DisconnectedError(`writing to ${this.address} failed: ${error.message}`));
         else resolve();
       });
     });
+  }
+
+  /**
+   * A request framed for the open connection, with the next correlation id; throws
+   * DisconnectedError when not connected, or the codec's error for a body it cannot encode.
+   */
+  private frame(apiKey: number, apiVersion: number, body: Struct): { channel: KafkaChannel; correlationId: number; chunks: Buffer[] } {
+    const channel = this.channel;
+    if (channel === null || this.connecting !== null) throw new DisconnectedError(`not connected to ${this.address}`);
+    const correlationId = this.nextCorrelationId;
+    const chunks = encodeRequest({ apiKey, apiVersion, correlationId, clientId: this.options.clientId }, body);
+    this.nextCorrelationId = correlationId === MAX_CORRELATION_ID ? 0 : correlationId + 1;
+    return { channel, correlationId, chunks };
   }
 
   /** Closes the connection (in-flight requests fail); a later ready() reconnects. */

@@ -25,9 +25,10 @@ export class BrokerTopicMetrics {
 
 /**
  * Errors Kafka does not count as failed produce or fetch requests: the client's or the cluster's
- * state, not the broker failing (ReplicaManager.appendToLocalLog / readFromLocalLog).
+ * state, not the broker failing (ReplicaManager.appendToLocalLog / readFromLocalLog). The produce
+ * ones are also the append refusals Kafka does not log (ReplicaManager's loggedAppendError).
  */
-const EXPECTED_PRODUCE_ERRORS: ReadonlySet<number> = new Set([
+export const EXPECTED_PRODUCE_ERRORS: ReadonlySet<number> = new Set([
   ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
   ErrorCode.NOT_LEADER_OR_FOLLOWER,
   ErrorCode.MESSAGE_TOO_LARGE,

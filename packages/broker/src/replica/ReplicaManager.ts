@@ -29,6 +29,7 @@ import type { MetadataCache } from '../metadata/MetadataCache';
 import { DelayedFetch, fetchedBytes, hasFetchError } from './DelayedFetch';
 import { DelayedOperationPurgatory } from './DelayedOperationPurgatory';
 import { DelayedProduce, type ProducePartitionStatus } from './DelayedProduce';
+import { EXPECTED_PRODUCE_ERRORS } from '../metrics/BrokerTopicStats';
 import { ReplicaAlterLogDirsManager } from './ReplicaAlterLogDirsManager';
 import { ReplicaFetcherManager, type ReplicaFetcherConfig } from './ReplicaFetcherManager';
 import type { ReplicaSelector } from './ReplicaSelector';
@@ -1003,23 +1004,14 @@ export function isValidRequiredAcks(requiredAcks: number): boolean {
 }
 
 /**
- * Append refusals Kafka 2.8 does not log (ReplicaManager.appendToLocalLog's expected cases: unknown
- * partition, not the leader, too large, corrupt, storage error, invalid records). Every other
- * refusal (OUT_OF_ORDER_SEQUENCE_NUMBER, INVALID_PRODUCER_EPOCH, NOT_ENOUGH_REPLICAS, …) is logged
- * at error with its message, as Kafka's "Error processing append operation on partition" line is:
- * the account an operator needs when an idempotent producer stops on a sequence error.
+ * Append refusals Kafka 2.8 logs: all but its appendToLocalLog's expected cases (unknown partition,
+ * not the leader, too large, corrupt, storage error: EXPECTED_PRODUCE_ERRORS) and invalid records.
+ * OUT_OF_ORDER_SEQUENCE_NUMBER, INVALID_PRODUCER_EPOCH, NOT_ENOUGH_REPLICAS, … are logged at error
+ * with their message, as Kafka's "Error processing append operation on partition" line is: the
+ * account an operator needs when an idempotent producer stops on a sequence error.
  */
-const QUIET_APPEND_ERRORS: ReadonlySet<number> = new Set([
-  ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
-  ErrorCode.NOT_LEADER_OR_FOLLOWER,
-  ErrorCode.MESSAGE_TOO_LARGE,
-  ErrorCode.RECORD_LIST_TOO_LARGE,
-  ErrorCode.CORRUPT_MESSAGE,
-  ErrorCode.KAFKA_STORAGE_ERROR,
-]);
-
 function loggedAppendError(err: unknown): err is KafkaError {
-  return err instanceof KafkaError && !(err instanceof RecordValidationError) && !QUIET_APPEND_ERRORS.has(err.code);
+  return err instanceof KafkaError && !(err instanceof RecordValidationError) && !EXPECTED_PRODUCE_ERRORS.has(err.code);
 }
 
 function produceError(topic: string, partition: number, err: unknown, logger: Logger): ProducePartitionResult {
