@@ -45,6 +45,8 @@ beforeAll(async () => {
   } finally {
     await close(client);
   }
+  // the state znode is written before the brokers have made their logs (LeaderAndIsr comes after)
+  await waitFor(() => [0, 1].every((id) => placement(id).current !== null), { what: `both brokers' logs of ${TOPIC}-0` });
 });
 
 afterAll(async () => {
