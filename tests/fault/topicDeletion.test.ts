@@ -79,7 +79,10 @@ test('deletionWaitsForADownReplicaAndLeavesNothingBehind', async () => {
   // Re-created under the same name: empty, offsets from 0 on every replica.
   await createTopic(cluster.zkConnect, topic, 1, 3);
   await waitForPartitionState(zk, topic, 0, (s) => s.isr.length === 3, 'a full ISR');
-  expect(await kcatConsume(cluster.bootstrap, topic, 0)).toEqual([]);
+  // the state znode is written before the brokers' UpdateMetadata names the topic: until then a
+  // broker answers UNKNOWN_TOPIC_OR_PARTITION and kcat gives up, so it asks again
+  const fresh = await waitFor(() => kcatConsume(cluster.bootstrap, topic, 0), { timeoutMs: 20_000, what: `the re-created ${topic} to be readable` });
+  expect(fresh).toEqual([]);
   await kcatProduce(cluster.bootstrap, topic, ['fresh'], { partition: 0 });
   expect(await kcatConsume(cluster.bootstrap, topic, 0)).toEqual(['fresh']);
   await waitFor(
